@@ -1,0 +1,117 @@
+"""Trains and exports the two TorchScript demo models of TrustLens.
+
+Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/export_models.py
+Writes, beside this script:
+  digits_cnn.pt (+ .json card, + .reference.csv)   8x8 digits CNN with dropout and forward_mc
+  breast_cancer_mlp.pt (+ .json, + .reference.csv) 30-feature MLP
+The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
+Java tests compare with DJL's outputs. Neither CI nor users need Python: the files are committed.
+"""
+import csv
+import json
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..", "..")
+torch.manual_seed(7)
+torch.set_num_threads(1)
+
+
+def read_csv(name, label):
+    with open(os.path.join(DATA, name)) as f:
+        rows = list(csv.DictReader(f))
+    cols = [c for c in rows[0].keys() if c != label]
+    x = torch.tensor([[float(r[c]) for c in cols] for r in rows], dtype=torch.float32)
+    y = torch.tensor([int(float(r[label])) for r in rows], dtype=torch.long)
+    return cols, x, y
+
+
+class DigitsCnn(nn.Module):
+    """Input (N, 1, 8, 8) raw pixels 0..16; output 10 logits."""
+
+    def __init__(self, p: float = 0.25):
+        super().__init__()
+        self.p = p
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.fc1 = nn.Linear(32 * 4 * 4, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def features(self, x):
+        h = F.relu(self.conv1(x / 16.0))
+        h = F.max_pool2d(F.relu(self.conv2(h)), 2)
+        return F.relu(self.fc1(torch.flatten(h, 1)))
+
+    def forward(self, x):
+        return self.fc2(F.dropout(self.features(x), self.p, self.training))
+
+    @torch.jit.export
+    def forward_mc(self, x):
+        """Dropout always on, whatever the module's mode: one Monte Carlo draw."""
+        return self.fc2(F.dropout(self.features(x), self.p, True))
+
+    @torch.jit.export
+    def embed(self, x):
+        return self.features(x)
+
+
+class BreastCancerMlp(nn.Module):
+    """Input (N, 30) raw features; standardised inside; output 2 logits (benign, malignant)."""
+
+    def __init__(self, mean, std):
+        super().__init__()
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+        self.net = nn.Sequential(nn.Linear(30, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 2))
+
+    def forward(self, x):
+        return self.net((x - self.mean) / self.std)
+
+
+def train(model, x, y, epochs):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-2)
+    for _ in range(epochs):
+        model.train()
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+    model.eval()
+    acc = (model(x).argmax(1) == y).float().mean().item()
+    return loss.item(), acc
+
+
+def export(model, name, x, card, rows=8):
+    scripted = torch.jit.script(model)
+    scripted.save(os.path.join(HERE, name + ".pt"))
+    with open(os.path.join(HERE, name + ".json"), "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    with torch.no_grad():
+        out = scripted(x[:rows].reshape([rows] + card["input_shape"]))
+    with open(os.path.join(HERE, name + ".reference.csv"), "w") as f:
+        f.write("row," + ",".join(card["outputs"]) + "\n")
+        for i in range(rows):
+            f.write(str(i) + "," + ",".join(repr(float(v)) for v in out[i]) + "\n")
+
+
+cols, x, y = read_csv("digits.csv", "digit")
+cnn = DigitsCnn()
+loss, acc = train(cnn, x.reshape(-1, 1, 8, 8), y, 40)
+print("digits_cnn: loss %.4f train accuracy %.4f" % (loss, acc))
+export(cnn, "digits_cnn", x, {
+    "input_shape": [1, 8, 8], "output": "logit", "outputs": ["digit_%d" % i for i in range(10)],
+    "methods": ["forward", "forward_mc", "embed"], "features": cols, "label": "digit",
+    "train_accuracy": round(acc, 4)})
+
+cols, x, y = read_csv("breast_cancer.csv", "malignant")
+mlp = BreastCancerMlp(x.mean(0), x.std(0))
+loss, acc = train(mlp, x, y, 40)
+print("breast_cancer_mlp: loss %.4f train accuracy %.4f" % (loss, acc))
+export(mlp, "breast_cancer_mlp", x, {
+    "input_shape": [30], "output": "logit", "outputs": ["benign", "malignant"],
+    "methods": ["forward"], "features": cols, "label": "malignant", "train_accuracy": round(acc, 4)})

@@ -1,0 +1,217 @@
+package io.trustlens.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.model.ModelLoader;
+import io.trustlens.model.OutputKind;
+import io.trustlens.report.HtmlReport;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs the tasks of an audit spec over one input table and writes the output directory: one table
+ * per output, {@code summary.json} and {@code report.html}, committed only when every task ran.
+ */
+public final class AuditRun {
+  /** Exit code of a run whose tasks ran but broke a declared threshold. */
+  public static final int THRESHOLD_BROKEN = 3;
+
+  private static final Map<String, AuditTask> TASKS =
+      Map.of("score", new ScoreTask(), "profile", new ProfileTask());
+
+  private final SparkSession spark;
+  private final AuditSpec spec;
+  private final String command;
+  private final Map<String, LoadedModel> models = new LinkedHashMap<>();
+  private final List<Map<String, Object>> thresholds = new ArrayList<>();
+  private InputTable input;
+  private OutputDirectory output;
+  private HtmlReport report;
+
+  /** A run of {@code spec}; {@code command} is what the user ran, for the summary. */
+  public AuditRun(SparkSession spark, AuditSpec spec, String command) {
+    this.spark = spark;
+    this.spec = spec;
+    this.command = command;
+  }
+
+  /** Runs every task; returns 0, or {@link #THRESHOLD_BROKEN} when a threshold was broken. */
+  public int run(boolean overwrite) {
+    long start = System.nanoTime();
+    Instant started = Instant.now();
+    try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite)) {
+      this.output = out;
+      this.input = InputTable.read(spark, spec.input);
+      this.report = new HtmlReport("TrustLens audit: " + spec.name);
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("name", spec.name);
+      summary.put("command", command);
+      summary.put("started", started.toString());
+      summary.put("seed", spec.seed);
+      summary.put("versions", Versions.all(spark));
+      Map<String, Object> in = new LinkedHashMap<>();
+      in.put("path", spec.input.path);
+      in.put("format", InputTable.format(spec.input));
+      in.put("id", spec.input.id);
+      in.put("label", spec.input.label);
+      in.put("columns", List.of(input.table().schema().fieldNames()));
+      in.put("rows", input.table().count());
+      in.put("partitions", input.table().rdd().getNumPartitions());
+      summary.put("input", in);
+      report.section("Run").keyValues(runFacts(in));
+      List<Map<String, Object>> taskSummaries = new ArrayList<>();
+      for (AuditSpec.Task task : spec.tasks) {
+        long t0 = System.nanoTime();
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("type", task.type);
+        entry.put("parameters", new ObjectMapper().convertValue(task, Map.class));
+        entry.putAll(TASKS.get(task.type).run(this, task));
+        entry.put("seconds", seconds(t0));
+        taskSummaries.add(entry);
+      }
+      summary.put("models", modelSummaries());
+      summary.put("tasks", taskSummaries);
+      summary.put("thresholds", thresholds);
+      boolean broken = thresholds.stream().anyMatch(t -> !(Boolean) t.get("passed"));
+      summary.put("status", broken ? "thresholds broken" : "ok");
+      summary.put("seconds", seconds(start));
+      thresholdSection(broken);
+      out.writeText("summary.json", json(summary));
+      out.writeText("report.html", report.render());
+      out.commit();
+      return broken ? THRESHOLD_BROKEN : 0;
+    }
+  }
+
+  private Map<String, Object> runFacts(Map<String, Object> in) {
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("command", command);
+    facts.put("input", spec.input.path);
+    facts.put("rows", in.get("rows"));
+    facts.put("columns", ((List<?>) in.get("columns")).size());
+    facts.put("models", spec.models.isEmpty() ? "none" : String.join(", ", spec.models.values()));
+    facts.put("seed", spec.seed);
+    facts.put("output", output.target());
+    return facts;
+  }
+
+  private void thresholdSection(boolean broken) {
+    if (thresholds.isEmpty()) {
+      return;
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    for (Map<String, Object> t : thresholds) {
+      rows.add(
+          List.of(
+              t.get("task"),
+              t.get("check"),
+              t.get("limit"),
+              t.get("value"),
+              (Boolean) t.get("passed") ? "passed" : "BROKEN"));
+    }
+    report
+        .section("Thresholds")
+        .paragraph(
+            broken ? "At least one threshold is broken." : "Every threshold holds.",
+            broken ? "fail" : "ok")
+        .table(List.of("task", "check", "limit", "value", "result"), rows);
+  }
+
+  private List<Map<String, Object>> modelSummaries() {
+    List<Map<String, Object>> list = new ArrayList<>();
+    models.forEach(
+        (name, m) -> {
+          ModelInfo info = m.info();
+          Map<String, Object> e = new LinkedHashMap<>();
+          e.put("name", name);
+          e.put("location", spec.models.get(name));
+          e.put("type", info.type());
+          e.put(
+              "pipeline_stages",
+              m.featureStages().stream().map(s -> s.getClass().getSimpleName()).toList());
+          e.put("input_size", info.inputSize());
+          e.put("output", info.kind().name().toLowerCase());
+          e.put("outputs", info.outputNames());
+          e.put(
+              "capabilities",
+              info.capabilities().stream().map(c -> c.name().toLowerCase()).toList());
+          list.add(e);
+        });
+    return list;
+  }
+
+  /** The session. */
+  SparkSession spark() {
+    return spark;
+  }
+
+  /** The spec being run. */
+  AuditSpec spec() {
+    return spec;
+  }
+
+  /** The input table. */
+  InputTable input() {
+    return input;
+  }
+
+  /** The report being built. */
+  HtmlReport report() {
+    return report;
+  }
+
+  /** The model named {@code name} in the spec, loaded once per run. */
+  LoadedModel model(String name) {
+    return models.computeIfAbsent(
+        name,
+        n -> {
+          List<String> locations = List.of(spec.models.get(n).split(","));
+          return new ModelLoader(spark)
+              .loadAll(locations, input.featureCountHint(), OutputKind.LOGIT);
+        });
+  }
+
+  /** Writes a table into the output directory; returns its final path. */
+  String writeTable(String name, Dataset<Row> table) {
+    table.write().format(spec.outputFormat).save(output.resolve(name));
+    return output.target() + "/" + name;
+  }
+
+  /** Reads back a table written in this run, before the commit. */
+  Dataset<Row> readWritten(String name) {
+    return spark.read().format(spec.outputFormat).load(output.resolve(name));
+  }
+
+  /** Records a threshold check. */
+  void threshold(String task, String check, double limit, double value, boolean passed) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("task", task);
+    t.put("check", check);
+    t.put("limit", limit);
+    t.put("value", value);
+    t.put("passed", passed);
+    thresholds.add(t);
+  }
+
+  private static double seconds(long startNanos) {
+    return Math.round((System.nanoTime() - startNanos) / 1e6) / 1e3;
+  }
+
+  private static String json(Object value) {
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value)
+          + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.trustlens.job;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** Reads and writes audit specs as YAML, with errors that name the line and the key. */
+public final class AuditSpecParser {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private AuditSpecParser() {}
+
+  /**
+   * Reads the spec in {@code file}, replaces its output by {@code output} unless null, and
+   * validates it.
+   */
+  public static AuditSpec load(Path file, String output) {
+    AuditSpec spec = read(file);
+    if (output != null) {
+      spec.output = output;
+    }
+    spec.validate(file.toString());
+    return spec;
+  }
+
+  /** Parses the spec in {@code file} without validating it. */
+  public static AuditSpec read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new SpecException("audit spec not found: " + file);
+    } catch (IOException e) {
+      throw new SpecException("cannot read audit spec " + file + ": " + e.getMessage());
+    }
+    return parse(text, file.toString());
+  }
+
+  /** Parses spec text without validating it; {@code source} names it in errors. */
+  public static AuditSpec parse(String text, String source) {
+    AuditSpec spec;
+    try {
+      spec = YAML.readValue(text, AuditSpec.class);
+    } catch (UnrecognizedPropertyException e) {
+      String known =
+          e.getKnownPropertyIds().stream()
+              .map(String::valueOf)
+              .sorted()
+              .collect(Collectors.joining(", "));
+      throw new SpecException(
+          source
+              + at(e.getLocation())
+              + ": unknown key '"
+              + e.getPropertyName()
+              + "' in "
+              + path(e)
+              + "; expected one of: "
+              + known);
+    } catch (JsonProcessingException e) {
+      throw new SpecException(
+          source
+              + at(e.getLocation())
+              + ": malformed spec: "
+              + e.getOriginalMessage()
+              + (e instanceof com.fasterxml.jackson.databind.JsonMappingException m
+                      && !m.getPath().isEmpty()
+                  ? " (key " + path(m) + ")"
+                  : ""));
+    }
+    if (spec == null) {
+      throw new SpecException(source + ": the spec is empty");
+    }
+    return spec;
+  }
+
+  private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
+    StringBuilder p = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (p.length() > 0) {
+          p.append('.');
+        }
+        p.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        p.append('[').append(ref.getIndex() + 1).append(']');
+      }
+    }
+    return p.length() == 0 ? "the top level" : "'" + p + "'";
+  }
+
+  private static String at(JsonLocation location) {
+    return location == null || location.getLineNr() < 0
+        ? ""
+        : ", line " + location.getLineNr() + ", column " + location.getColumnNr();
+  }
+
+  /** The spec as YAML, readable back by {@link #parse}. */
+  public static String write(AuditSpec spec) {
+    try {
+      return YAML.writeValueAsString(spec);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

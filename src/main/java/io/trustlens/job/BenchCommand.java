@@ -1,0 +1,171 @@
+package io.trustlens.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.rand;
+import static org.apache.spark.sql.functions.when;
+
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.model.BatchModel;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.ModelLoader;
+import io.trustlens.model.ModelScorer;
+import io.trustlens.model.OutputKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.ml.classification.GBTClassificationModel;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code trustlens bench score}: rows/s of scoring synthetic rows with the MLlib fast path, with
+ * MLlib's own {@code transform}, and with a TorchScript MLP, per Spark master. A benchmark prints
+ * figures; it never fails on a time.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Benchmarks (print figures, never fail on a time). Suites: score.",
+      "score: N synthetic rows x 30 features; GBT (20 trees, depth 5) by the in-JVM fast path and"
+          + " by model.transform; the TorchScript breast-cancer MLP; per master."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SUITE", description = "score")
+  String suite;
+
+  @Option(names = "--rows", description = "Rows to score (default 1000000).")
+  long rows = 1_000_000;
+
+  @Option(
+      names = "--masters",
+      split = ",",
+      description = "Spark masters to compare (default local[1],local[2]).")
+  List<String> masters = List.of("local[1]", "local[2]");
+
+  @Option(
+      names = "--torch-model",
+      description = "A TorchScript model reading 30 features (default: the bundled MLP).")
+  String torchModel = "datasets/models/torch/breast_cancer_mlp.pt";
+
+  @Option(names = "--repeat", description = "Timed runs per case; the best is kept (default 2).")
+  int repeat = 2;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!suite.equals("score")) {
+      throw new SpecException("unknown benchmark suite '" + suite + "'; available: score");
+    }
+    Path dir = Files.createTempDirectory("trustlens-bench");
+    String gbtPath = dir.resolve("gbt").toString();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "%-10s %-28s %12s", "master", "case", "rows/s"));
+    boolean trained = false;
+    for (String master : masters) {
+      SparkSession.getActiveSession()
+          .foreach(
+              s -> {
+                s.stop();
+                return null;
+              });
+      SparkSession spark =
+          SparkSession.builder()
+              .master(master)
+              .appName("trustlens bench")
+              .config("spark.ui.enabled", "false")
+              .getOrCreate();
+      int cores = spark.sparkContext().defaultParallelism();
+      Dataset<Row> data = synthetic(spark, rows, Math.max(4, cores * 4)).cache();
+      data.count();
+      if (!trained) {
+        GBTClassificationModel gbt =
+            new GBTClassifier().setMaxIter(20).setMaxDepth(5).setSeed(1).fit(data.limit(20000));
+        gbt.save(gbtPath);
+        trained = true;
+      }
+      ModelLoader loader = new ModelLoader(spark);
+      LoadedModel gbt = loader.load(gbtPath, 30, OutputKind.PROBABILITY);
+      FeatureSpace vector = FeatureSpace.ofVector(data.schema(), "features", 30);
+      GBTClassificationModel mllib = GBTClassificationModel.load(gbtPath);
+      double fast = time(() -> noop(new ModelScorer(gbt.source(), vector).transform(data)));
+      double transform = time(() -> noop(mllib.transform(data)));
+      LoadedModel mlp = loader.load(torchModel, 30, OutputKind.LOGIT);
+      double torch =
+          time(
+              () -> noop(new ModelScorer(mlp.source(), vector).setBatchSize(4096).transform(data)));
+      double raw = rawTorch(mlp.source().open());
+      lines.add(row(master, "GBT fast path (in-JVM)", fast));
+      lines.add(row(master, "GBT model.transform", transform));
+      lines.add(row(master, "TorchScript MLP (DJL)", torch));
+      lines.add(row(master, "MLP raw, 1 thread, no Spark", raw));
+      data.unpersist();
+    }
+    lines.forEach(System.out::println);
+    return 0;
+  }
+
+  private String row(String master, String name, double rowsPerSecond) {
+    return String.format(Locale.ROOT, "%-10s %-28s %,12.0f", master, name, rowsPerSecond);
+  }
+
+  private double time(Runnable job) {
+    double best = Double.POSITIVE_INFINITY;
+    for (int r = 0; r < repeat; r++) {
+      long t0 = System.nanoTime();
+      job.run();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return rows / best;
+  }
+
+  private double rawTorch(BatchModel model) {
+    int batch = 4096;
+    double[] inputs = new double[batch * 30];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = random.nextDouble();
+    }
+    long total = Math.min(rows, 400_000);
+    long t0 = System.nanoTime();
+    for (long done = 0; done < total; done += batch) {
+      model.score(inputs, batch);
+    }
+    return total / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static void noop(Dataset<Row> df) {
+    df.write().format("noop").mode("overwrite").save();
+  }
+
+  /** Rows of 30 uniform features with a label from a known rule, in {@code partitions} parts. */
+  static Dataset<Row> synthetic(SparkSession spark, long rows, int partitions) {
+    Dataset<Row> df = spark.range(0, rows, 1, partitions).toDF("id");
+    String[] names = new String[30];
+    List<Column> cols = new ArrayList<>();
+    cols.add(col("id"));
+    for (int j = 0; j < 30; j++) {
+      names[j] = "x" + j;
+      cols.add(rand(1000 + j).as(names[j]));
+    }
+    df = df.select(cols.toArray(new Column[0]));
+    df =
+        df.withColumn(
+            "label",
+            when(col("x0").plus(col("x1").multiply(col("x2"))).gt(0.75), 1.0).otherwise(0.0));
+    return new VectorAssembler()
+        .setInputCols(names)
+        .setOutputCol("features")
+        .transform(df)
+        .select("id", "features", "label");
+  }
+}

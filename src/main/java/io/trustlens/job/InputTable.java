@@ -1,0 +1,157 @@
+package io.trustlens.job;
+
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.ImageShape;
+import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.feature.PipelineFeatures;
+import io.trustlens.model.LoadedModel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The input table of a run, read and checked before any work: the path exists, the table has rows,
+ * the id and label columns exist; then the features a model reads.
+ */
+public final class InputTable {
+  private final AuditSpec.Input spec;
+  private final Dataset<Row> table;
+
+  private InputTable(AuditSpec.Input spec, Dataset<Row> table) {
+    this.spec = spec;
+    this.table = table;
+  }
+
+  /** Reads the table {@code spec} names. */
+  public static InputTable read(SparkSession spark, AuditSpec.Input spec) {
+    Path path = new Path(spec.path);
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(path)) {
+        throw new InvalidFeatureException("input not found: " + spec.path);
+      }
+    } catch (IOException e) {
+      throw new InvalidFeatureException("cannot read input " + spec.path + ": " + e.getMessage());
+    }
+    String format = format(spec);
+    Dataset<Row> df =
+        switch (format) {
+          case "csv" ->
+              spark.read().option("header", "true").option("inferSchema", "true").csv(spec.path);
+          case "json" -> spark.read().json(spec.path);
+          case "parquet" -> spark.read().parquet(spec.path);
+          default ->
+              throw new SpecException(
+                  "input format '" + format + "' is not supported; use parquet, csv or json");
+        };
+    for (String role : new String[] {spec.id, spec.label}) {
+      if (role != null && df.schema().getFieldIndex(role).isEmpty()) {
+        throw new InvalidFeatureException(
+            "unknown column '"
+                + role
+                + "' in "
+                + spec.path
+                + "; the table has: "
+                + String.join(", ", df.schema().fieldNames()));
+      }
+    }
+    if (df.isEmpty()) {
+      throw new InvalidFeatureException("the input table " + spec.path + " has no rows");
+    }
+    if (spec.partitions != null) {
+      if (spec.partitions < 1) {
+        throw new SpecException("partitions must be at least 1, not " + spec.partitions);
+      }
+      df = df.repartition(spec.partitions);
+    }
+    return new InputTable(spec, df);
+  }
+
+  /** The format named in the spec, else the one the path's extension implies. */
+  static String format(AuditSpec.Input spec) {
+    if (spec.format != null) {
+      return spec.format.toLowerCase();
+    }
+    String p = spec.path.toLowerCase();
+    if (p.endsWith(".csv") || p.endsWith(".csv.gz")) {
+      return "csv";
+    }
+    if (p.endsWith(".json") || p.endsWith(".jsonl")) {
+      return "json";
+    }
+    return "parquet";
+  }
+
+  public Dataset<Row> table() {
+    return table;
+  }
+
+  public AuditSpec.Input spec() {
+    return spec;
+  }
+
+  /** The features the spec names in the raw table, or -1 when a model decides them. */
+  public int featureCountHint() {
+    if (spec.vector != null) {
+      return -1;
+    }
+    return features(null, table).size();
+  }
+
+  /**
+   * The features {@code model} reads in {@code prepared} (the table after the model's pipeline
+   * stages): the pipeline's own vector, else the spec's vector, image or columns, else every
+   * numeric column but the id and the label.
+   */
+  public FeatureSpace features(LoadedModel model, Dataset<Row> prepared) {
+    int expected = model == null ? -1 : model.info().inputSize();
+    if (model != null && model.hasFeatureStages()) {
+      FeatureSpace vector = FeatureSpace.ofVector(prepared.schema(), model.featuresCol(), expected);
+      return PipelineFeatures.describe(vector, model.featureStages(), prepared.schema());
+    }
+    if (spec.vector != null) {
+      return FeatureSpace.ofVector(prepared.schema(), spec.vector, expected);
+    }
+    if (spec.image != null) {
+      if (spec.imageShape == null) {
+        throw new SpecException("--image needs --image-shape C,H,W");
+      }
+      return FeatureSpace.ofImageArray(
+          prepared.schema(), spec.image, ImageShape.parse(spec.imageShape));
+    }
+    if (model != null && spec.features == null && model.featuresCol() != null) {
+      StructField f =
+          prepared.schema().getFieldIndex(model.featuresCol()).isDefined()
+              ? prepared.schema().apply(model.featuresCol())
+              : null;
+      if (f != null && !(f.dataType() instanceof NumericType)) {
+        return FeatureSpace.ofVector(prepared.schema(), model.featuresCol(), expected);
+      }
+    }
+    List<String> columns = spec.features;
+    if (columns == null) {
+      columns = new ArrayList<>();
+      for (StructField f : prepared.schema().fields()) {
+        if (f.dataType() instanceof NumericType
+            && !f.name().equals(spec.id)
+            && !f.name().equals(spec.label)) {
+          columns.add(f.name());
+        }
+      }
+      if (columns.isEmpty()) {
+        throw new InvalidFeatureException(
+            "the table "
+                + spec.path
+                + " has no numeric feature columns; name them with --features");
+      }
+    }
+    return FeatureSpace.ofColumns(prepared.schema(), columns);
+  }
+}

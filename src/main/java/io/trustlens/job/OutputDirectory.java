@@ -1,0 +1,105 @@
+package io.trustlens.job;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A run's output directory, written under a hidden temporary sibling and moved into place only when
+ * the run succeeds, so that a failed run never leaves a directory that looks complete.
+ */
+public final class OutputDirectory implements AutoCloseable {
+  private final FileSystem fs;
+  private final Path target;
+  private final Path temporary;
+  private final boolean overwrite;
+  private boolean committed;
+
+  private OutputDirectory(FileSystem fs, Path target, Path temporary, boolean overwrite) {
+    this.fs = fs;
+    this.target = target;
+    this.temporary = temporary;
+    this.overwrite = overwrite;
+  }
+
+  /**
+   * Starts an output directory at {@code location}.
+   *
+   * @throws SpecException when it exists and {@code overwrite} is false
+   */
+  public static OutputDirectory open(SparkSession spark, String location, boolean overwrite) {
+    try {
+      Path target = new Path(location);
+      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs instanceof LocalFileSystem local) {
+        fs = local.getRawFileSystem(); // no .crc files beside summary.json and report.html
+      }
+      target = fs.makeQualified(target);
+      if (fs.exists(target) && !overwrite) {
+        throw new SpecException(
+            "output directory " + location + " exists; choose another or pass --overwrite");
+      }
+      Path parent = target.getParent();
+      fs.mkdirs(parent);
+      Path temporary = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
+      fs.mkdirs(temporary);
+      return new OutputDirectory(fs, target, temporary, overwrite);
+    } catch (IOException e) {
+      throw new SpecException("cannot create output directory " + location + ": " + e);
+    }
+  }
+
+  /** Where a child (a table directory or a file) is written until the commit. */
+  public String resolve(String child) {
+    return new Path(temporary, child).toString();
+  }
+
+  /** The final location. */
+  public String target() {
+    return target.toString();
+  }
+
+  /** Writes a UTF-8 text file. */
+  public void writeText(String child, String text) {
+    try (OutputStream out = fs.create(new Path(temporary, child), true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + child + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Moves the finished output into place. */
+  public void commit() {
+    try {
+      if (fs.exists(target)) {
+        if (!overwrite) {
+          throw new SpecException("output directory " + target + " appeared during the run");
+        }
+        fs.delete(target, true);
+      }
+      if (!fs.rename(temporary, target)) {
+        throw new IOException("rename to " + target + " failed");
+      }
+      committed = true;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot commit output " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes the temporary directory unless the output was committed. */
+  @Override
+  public void close() {
+    if (!committed) {
+      try {
+        fs.delete(temporary, true);
+      } catch (IOException ignored) {
+        // Best effort: a leftover hidden .tmp directory never looks like a finished output.
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.trustlens.job;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Option;
+
+/** Options that choose and configure the Spark session of a command. */
+public final class SparkOptions {
+  @Option(
+      names = "--master",
+      description =
+          "Spark master URL (local mode 'local[*]' unless spark-submit or spark.master set one).")
+  String master;
+
+  @Option(
+      names = "--conf",
+      paramLabel = "KEY=VALUE",
+      description = "A Spark setting, repeatable: --conf spark.sql.shuffle.partitions=8")
+  Map<String, String> conf = new LinkedHashMap<>();
+
+  /** The session for a command named {@code app}, created or reused. */
+  public SparkSession session(String app) {
+    SparkSession.Builder builder = SparkSession.builder().appName("trustlens " + app);
+    if (master != null) {
+      builder.master(master);
+    } else if (System.getProperty("spark.master") == null) {
+      builder.master("local[*]");
+    }
+    builder.config("spark.ui.showConsoleProgress", "true");
+    builder.config("spark.sql.session.timeZone", "UTC");
+    builder.config("spark.sql.debug.maxToStringFields", "1000");
+    conf.forEach(builder::config);
+    return builder.getOrCreate();
+  }
+}

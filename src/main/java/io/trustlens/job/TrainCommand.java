@@ -1,0 +1,188 @@
+package io.trustlens.job;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.DecisionTreeClassifier;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.regression.DecisionTreeRegressor;
+import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.RandomForestRegressor;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code trustlens train}: fits and saves an MLlib baseline {@code PipelineModel}: string columns
+ * are indexed and one-hot encoded, then assembled with the numeric ones into {@code features}.
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Fit an MLlib baseline on a table and save it as a PipelineModel directory:",
+      "StringIndexer + OneHotEncoder for string columns, VectorAssembler, then the estimator."
+    })
+final class TrainCommand implements Callable<Integer> {
+  @Mixin TableOptions table;
+  @Mixin SparkOptions spark;
+
+  @Option(names = "--estimator", required = true, description = "gbt, rf, dt, logistic or linear.")
+  String estimator;
+
+  @Option(
+      names = "--objective",
+      description =
+          "classification (default; labels 0..k-1) or regression; logistic and linear"
+              + " imply theirs.")
+  String objective;
+
+  @Option(names = "--output", required = true, description = "The model directory to write.")
+  String output;
+
+  @Option(names = "--overwrite", description = "Replace the model directory if it exists.")
+  boolean overwrite;
+
+  @Option(names = "--trees", description = "Trees of gbt and rf (default 20).")
+  int trees = 20;
+
+  @Option(names = "--max-depth", description = "Tree depth of gbt, rf and dt (default 5).")
+  int maxDepth = 5;
+
+  @Option(names = "--seed", description = "Random seed (default 42).")
+  long seed = 42;
+
+  @Override
+  public Integer call() throws IOException {
+    if (table.label == null) {
+      throw new SpecException("train needs --label");
+    }
+    SparkSession session = spark.session("train");
+    InputTable input = InputTable.read(session, table.toSpec());
+    Dataset<Row> df = input.table();
+    boolean regression = regression();
+    if (!(df.schema().apply(table.label).dataType() instanceof NumericType)) {
+      throw new SpecException("label column '" + table.label + "' must be numeric");
+    }
+    List<PipelineStage> stages = new ArrayList<>();
+    List<String> assembled = new ArrayList<>();
+    for (String c : featureColumns(df)) {
+      StructField f = df.schema().apply(c);
+      if (f.dataType() instanceof StringType) {
+        stages.add(
+            new StringIndexer().setInputCol(c).setOutputCol(c + "_index").setHandleInvalid("keep"));
+        stages.add(new OneHotEncoder().setInputCol(c + "_index").setOutputCol(c + "_onehot"));
+        assembled.add(c + "_onehot");
+      } else if (f.dataType() instanceof NumericType) {
+        assembled.add(c);
+      } else {
+        throw new SpecException(
+            "feature column '"
+                + c
+                + "' is "
+                + f.dataType().simpleString()
+                + "; train takes"
+                + " numeric and string columns");
+      }
+    }
+    stages.add(
+        new VectorAssembler()
+            .setInputCols(assembled.toArray(new String[0]))
+            .setOutputCol("features")
+            .setHandleInvalid("error"));
+    stages.add(predictor(regression));
+    PipelineModel model = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(df);
+    (overwrite ? model.write().overwrite() : model.write()).save(output);
+    System.out.println(
+        "saved " + estimator + " pipeline (" + assembled.size() + " inputs) to " + output);
+    return 0;
+  }
+
+  private boolean regression() {
+    String o = objective;
+    if (estimator.equals("linear")) {
+      o = o == null ? "regression" : o;
+    } else if (estimator.equals("logistic")) {
+      o = o == null ? "classification" : o;
+    }
+    if (o == null) {
+      o = "classification";
+    }
+    if (!o.equals("classification") && !o.equals("regression")) {
+      throw new SpecException("--objective is classification or regression, not " + o);
+    }
+    return o.equals("regression");
+  }
+
+  private List<String> featureColumns(Dataset<Row> df) {
+    if (!table.features.isEmpty()) {
+      return table.features;
+    }
+    List<String> cols = new ArrayList<>();
+    for (String c : df.columns()) {
+      if (!c.equals(table.label) && !c.equals(table.id)) {
+        cols.add(c);
+      }
+    }
+    return cols;
+  }
+
+  private PipelineStage predictor(boolean regression) {
+    String label = table.label;
+    return switch (estimator + (regression ? "/r" : "/c")) {
+      case "gbt/c" ->
+          new GBTClassifier()
+              .setLabelCol(label)
+              .setMaxIter(trees)
+              .setMaxDepth(maxDepth)
+              .setSeed(seed);
+      case "gbt/r" ->
+          new GBTRegressor()
+              .setLabelCol(label)
+              .setMaxIter(trees)
+              .setMaxDepth(maxDepth)
+              .setSeed(seed);
+      case "rf/c" ->
+          new RandomForestClassifier()
+              .setLabelCol(label)
+              .setNumTrees(trees)
+              .setMaxDepth(maxDepth)
+              .setSeed(seed);
+      case "rf/r" ->
+          new RandomForestRegressor()
+              .setLabelCol(label)
+              .setNumTrees(trees)
+              .setMaxDepth(maxDepth)
+              .setSeed(seed);
+      case "dt/c" ->
+          new DecisionTreeClassifier().setLabelCol(label).setMaxDepth(maxDepth).setSeed(seed);
+      case "dt/r" ->
+          new DecisionTreeRegressor().setLabelCol(label).setMaxDepth(maxDepth).setSeed(seed);
+      case "logistic/c" -> new LogisticRegression().setLabelCol(label).setMaxIter(100);
+      case "linear/r" -> new LinearRegression().setLabelCol(label);
+      default ->
+          throw new SpecException(
+              "estimator '"
+                  + estimator
+                  + "' with objective "
+                  + (regression ? "regression" : "classification")
+                  + " is not available; use gbt, rf, dt, logistic or linear");
+    };
+  }
+}

@@ -1,0 +1,72 @@
+package io.trustlens.job;
+
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code trustlens} command line: one subcommand per job. Run it with {@code jobs/trustlens}
+ * locally or with {@code spark-submit --class io.trustlens.job.TrustLens trustlens.jar} on a
+ * cluster.
+ */
+@Command(
+    name = "trustlens",
+    mixinStandardHelpOptions = true,
+    versionProvider = TrustLens.Version.class,
+    description = "Trust audits of machine-learning models at dataset scale, on Apache Spark.",
+    subcommands = {
+      ScoreCommand.class,
+      ProfileCommand.class,
+      TrainCommand.class,
+      AuditCommand.class,
+      MakeDatasetsCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 done; 1 error (bad input, model or spec; no output is left);",
+      "2 usage error; 3 done, but a threshold declared in the audit spec is broken."
+    })
+public final class TrustLens implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Runs a command and exits with its code. */
+  public static void main(String[] args) {
+    int code = execute(args);
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              s.stop();
+              return null;
+            });
+    System.exit(code);
+  }
+
+  /** Runs a command in this JVM (reusing an active Spark session) and returns its exit code. */
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new TrustLens());
+    cl.setExecutionExceptionHandler(
+        (error, command, parsed) -> {
+          command.getErr().println("trustlens: error: " + UserErrors.message(error));
+          if (Boolean.getBoolean("trustlens.debug")) {
+            error.printStackTrace(command.getErr());
+          }
+          return 1;
+        });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version from the build. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"trustlens " + Versions.trustlens()};
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.trustlens.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.spark.sql.SparkSession;
+
+/** The versions a run records in its summary. */
+final class Versions {
+  private Versions() {}
+
+  /** TrustLens's own version, from the build. */
+  static String trustlens() {
+    try (InputStream in = Versions.class.getResourceAsStream("/trustlens.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  static Map<String, Object> all(SparkSession spark) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("trustlens", trustlens());
+    v.put("spark", spark.version());
+    v.put("scala", scala.util.Properties.versionNumberString());
+    v.put("java", System.getProperty("java.version"));
+    v.put("djl", ai.djl.engine.Engine.getDjlVersion());
+    v.put("master", spark.sparkContext().master());
+    return v;
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * The command line (one picocli command per job), audit specs, output directories, run summaries
+ * and exit codes.
+ */
+package io.trustlens.job;

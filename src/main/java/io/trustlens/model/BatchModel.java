@@ -1,0 +1,27 @@
+package io.trustlens.model;
+
+/**
+ * A model that scores many feature rows at once inside the executor's JVM.
+ *
+ * <p>Rows are passed row-major in one flat array so that explainers can build one large input
+ * matrix of perturbations and score it in a single call. Implementations are safe to call from
+ * several task threads at once.
+ */
+public interface BatchModel {
+
+  /** What the model is, reads and outputs. */
+  ModelInfo info();
+
+  /**
+   * Scores {@code rows} rows.
+   *
+   * @param inputs {@code rows × info().inputSize()} values, row-major
+   * @param rows the number of rows
+   */
+  Scores score(double[] inputs, int rows);
+
+  /** Scores and returns only the outputs, row-major. */
+  default double[] outputs(double[] inputs, int rows) {
+    return score(inputs, rows).outputs();
+  }
+}

@@ -1,0 +1,137 @@
+package io.trustlens.model;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.ml.PredictionModel;
+import org.apache.spark.ml.classification.ClassificationModel;
+import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
+import org.apache.spark.ml.classification.GBTClassificationModel;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
+import org.apache.spark.ml.classification.RandomForestClassificationModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
+import org.apache.spark.ml.regression.GBTRegressionModel;
+import org.apache.spark.ml.regression.GeneralizedLinearRegressionModel;
+import org.apache.spark.ml.regression.LinearRegressionModel;
+import org.apache.spark.ml.regression.RandomForestRegressionModel;
+
+/**
+ * An MLlib {@link PredictionModel} on a vector, scored in the JVM without building DataFrames.
+ *
+ * <p>Outputs are what {@code transform} writes: class probabilities for a probabilistic classifier,
+ * raw scores for other classifiers, the value for a regressor. Predictions follow MLlib's own rule
+ * (thresholds when set, otherwise the raw prediction), so they equal {@code transform}'s {@code
+ * prediction} column exactly.
+ */
+public final class MllibModel implements BatchModel, Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final PredictionModel<Vector, ?> model;
+  private final ModelInfo info;
+
+  private MllibModel(PredictionModel<Vector, ?> model, ModelInfo info) {
+    this.model = model;
+    this.info = info;
+  }
+
+  /** Wraps a fitted MLlib model that reads a vector of {@code numFeatures} values. */
+  @SuppressWarnings("unchecked")
+  public static MllibModel of(PredictionModel<?, ?> model, String location) {
+    int numFeatures = model.numFeatures();
+    if (numFeatures <= 0) {
+      throw new IllegalArgumentException(
+          "MLlib model at " + location + " does not record how many features it reads");
+    }
+    List<String> names = new ArrayList<>();
+    OutputKind kind;
+    if (model instanceof ClassificationModel<?, ?> c) {
+      kind =
+          model instanceof ProbabilisticClassificationModel<?, ?>
+              ? OutputKind.PROBABILITY
+              : OutputKind.LOGIT;
+      for (int k = 0; k < c.numClasses(); k++) {
+        names.add("class_" + k);
+      }
+    } else {
+      kind = OutputKind.REGRESSION;
+      names.add("prediction");
+    }
+    ModelInfo info =
+        new ModelInfo(
+            location,
+            model.getClass().getSimpleName(),
+            new int[] {numFeatures},
+            List.copyOf(names),
+            kind,
+            capabilities(model));
+    return new MllibModel((PredictionModel<Vector, ?>) model, info);
+  }
+
+  private static Set<Capability> capabilities(PredictionModel<?, ?> model) {
+    Set<Capability> caps = EnumSet.noneOf(Capability.class);
+    if (model instanceof DecisionTreeClassificationModel
+        || model instanceof DecisionTreeRegressionModel
+        || model instanceof RandomForestClassificationModel
+        || model instanceof RandomForestRegressionModel
+        || model instanceof GBTClassificationModel
+        || model instanceof GBTRegressionModel) {
+      caps.add(Capability.TREE_ENSEMBLE);
+    }
+    if (model instanceof LogisticRegressionModel
+        || model instanceof LinearRegressionModel
+        || model instanceof GeneralizedLinearRegressionModel) {
+      caps.add(Capability.LINEAR);
+    }
+    return caps;
+  }
+
+  /** The wrapped MLlib model. */
+  public PredictionModel<Vector, ?> model() {
+    return model;
+  }
+
+  @Override
+  public ModelInfo info() {
+    return info;
+  }
+
+  @Override
+  public Scores score(double[] inputs, int rows) {
+    int d = info.inputSize();
+    int w = info.outputSize();
+    double[] outputs = new double[rows * w];
+    double[] predictions = new double[rows];
+    boolean thresholds =
+        model.hasParam("thresholds") && model.isDefined(model.getParam("thresholds"));
+    for (int i = 0; i < rows; i++) {
+      double[] row = new double[d];
+      System.arraycopy(inputs, i * d, row, 0, d);
+      Vector v = Vectors.dense(row);
+      if (model instanceof ProbabilisticClassificationModel<Vector, ?> p) {
+        Vector raw = p.predictRaw(v);
+        Vector probability = p.raw2probability(raw);
+        copy(probability, outputs, i * w);
+        predictions[i] = thresholds ? p.probability2prediction(probability) : p.raw2prediction(raw);
+      } else if (model instanceof ClassificationModel<Vector, ?> c) {
+        Vector raw = c.predictRaw(v);
+        copy(raw, outputs, i * w);
+        predictions[i] = c.raw2prediction(raw);
+      } else {
+        predictions[i] = model.predict(v);
+        outputs[i] = predictions[i];
+      }
+    }
+    return new Scores(outputs, predictions, w);
+  }
+
+  private static void copy(Vector v, double[] dest, int offset) {
+    for (int k = 0; k < v.size(); k++) {
+      dest[offset + k] = v.apply(k);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.trustlens.model;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a loaded model is: where it came from, what it reads and what its outputs mean.
+ *
+ * @param location the path the model was loaded from
+ * @param type a short name of the model class, such as {@code GBTClassificationModel}
+ * @param inputShape the shape of one input row; a flat vector has one dimension
+ * @param outputNames one name per output column, in output order
+ * @param kind what the outputs mean
+ * @param capabilities what the model can do beyond scoring
+ */
+public record ModelInfo(
+    String location,
+    String type,
+    int[] inputShape,
+    List<String> outputNames,
+    OutputKind kind,
+    Set<Capability> capabilities)
+    implements java.io.Serializable {
+
+  /** The number of values in one input row (the product of the shape). */
+  public int inputSize() {
+    int size = 1;
+    for (int d : inputShape) {
+      size *= d;
+    }
+    return size;
+  }
+
+  /** The number of outputs per row. */
+  public int outputSize() {
+    return outputNames.size();
+  }
+}

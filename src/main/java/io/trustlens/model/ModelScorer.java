@@ -1,0 +1,301 @@
+package io.trustlens.model;
+
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InvalidFeatureException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Scores a table with a model in large batches inside {@code mapPartitions}, appending {@code
+ * prediction}, {@code probability} (classifiers) and {@code logits} (models that output logits).
+ *
+ * <p>The model is opened once per executor JVM ({@link ModelSource#open()}); rows are read by a
+ * {@link FeatureSpace} and scored {@code batchSize} at a time. A row with null or NaN features
+ * fails the job with the row's key (the default) or is dropped ({@code onInvalid = skip}).
+ */
+public final class ModelScorer extends Transformer {
+  private static final long serialVersionUID = 1L;
+
+  // Initialised before the params below, which read the uid when they are created.
+  private final String uid = Identifiable$.MODULE$.randomUID("modelScorer");
+  private final ModelSource model;
+  private final FeatureSpace features;
+
+  /** Name of the prediction column (class index or value). */
+  private final Param<String> predictionCol =
+      new Param<>(this, "predictionCol", "name of the prediction column");
+
+  /** Name of the class probability column (classifiers only). */
+  private final Param<String> probabilityCol =
+      new Param<>(this, "probabilityCol", "name of the class probability column");
+
+  /** Name of the logits column (models whose outputs are logits only). */
+  private final Param<String> logitsCol =
+      new Param<>(this, "logitsCol", "name of the raw logits column");
+
+  /** Rows scored per model call. */
+  private final IntParam batchSize =
+      new IntParam(this, "batchSize", "rows scored per model call", ParamValidators.gt(0));
+
+  /** What to do with rows whose features are null or NaN: error or skip. */
+  private final Param<String> onInvalid =
+      new Param<>(
+          this,
+          "onInvalid",
+          "error (fail naming the row) or skip (drop the row)",
+          ParamValidators.inArray(new String[] {"error", "skip"}));
+
+  /** The column that names a row in errors; empty for none. */
+  private final Param<String> idCol = new Param<>(this, "idCol", "row key column for messages");
+
+  /** The predictionCol param (Spark discovers params through such methods). */
+  public Param<String> predictionCol() {
+    return predictionCol;
+  }
+
+  /** The probabilityCol param (Spark discovers params through such methods). */
+  public Param<String> probabilityCol() {
+    return probabilityCol;
+  }
+
+  /** The logitsCol param (Spark discovers params through such methods). */
+  public Param<String> logitsCol() {
+    return logitsCol;
+  }
+
+  /** The batchSize param (Spark discovers params through such methods). */
+  public IntParam batchSize() {
+    return batchSize;
+  }
+
+  /** The onInvalid param (Spark discovers params through such methods). */
+  public Param<String> onInvalid() {
+    return onInvalid;
+  }
+
+  /** The idCol param (Spark discovers params through such methods). */
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  /** A scorer of {@code features} with {@code model}. */
+  public ModelScorer(ModelSource model, FeatureSpace features) {
+    this.model = model;
+    this.features = features;
+    if (features.size() != model.info().inputSize()) {
+      throw new InvalidFeatureException(
+          "the table gives "
+              + features.size()
+              + " features ("
+              + features
+              + "), but "
+              + model.info().location()
+              + " reads "
+              + model.info().inputSize());
+    }
+    setDefault(predictionCol, "prediction");
+    setDefault(probabilityCol, "probability");
+    setDefault(logitsCol, "logits");
+    setDefault(batchSize, 1024);
+    setDefault(onInvalid, "error");
+    setDefault(idCol, "");
+  }
+
+  public ModelScorer setPredictionCol(String value) {
+    set(predictionCol, value);
+    return this;
+  }
+
+  public ModelScorer setProbabilityCol(String value) {
+    set(probabilityCol, value);
+    return this;
+  }
+
+  public ModelScorer setLogitsCol(String value) {
+    set(logitsCol, value);
+    return this;
+  }
+
+  public ModelScorer setBatchSize(int value) {
+    set(batchSize, value);
+    return this;
+  }
+
+  public ModelScorer setOnInvalid(String value) {
+    set(onInvalid, value);
+    return this;
+  }
+
+  public ModelScorer setIdCol(String value) {
+    set(idCol, value);
+    return this;
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    for (String c : features.columns()) {
+      if (schema.getFieldIndex(c).isEmpty()) {
+        throw new InvalidFeatureException("unknown column '" + c + "'");
+      }
+    }
+    ModelInfo info = model.info();
+    Metadata names =
+        new MetadataBuilder()
+            .putStringArray("names", info.outputNames().toArray(new String[0]))
+            .build();
+    List<StructField> added = new ArrayList<>();
+    added.add(DataTypes.createStructField($(predictionCol), DataTypes.DoubleType, false));
+    if (info.kind().isClassification()) {
+      added.add(
+          new StructField(
+              $(probabilityCol),
+              DataTypes.createArrayType(DataTypes.DoubleType, false),
+              false,
+              names));
+    }
+    if (info.kind() == OutputKind.LOGIT) {
+      added.add(
+          new StructField(
+              $(logitsCol), DataTypes.createArrayType(DataTypes.DoubleType, false), false, names));
+    }
+    StructType out = schema;
+    for (StructField f : added) {
+      if (out.getFieldIndex(f.name()).isDefined()) {
+        throw new IllegalArgumentException(
+            "output column '" + f.name() + "' already exists in the table; rename it");
+      }
+      out = out.add(f);
+    }
+    return out;
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType in = dataset.schema();
+    StructType out = transformSchema(in);
+    String id = $(idCol);
+    if (!id.isEmpty() && in.getFieldIndex(id).isEmpty()) {
+      throw new InvalidFeatureException("unknown id column '" + id + "'");
+    }
+    PartitionScorer scorer =
+        new PartitionScorer(
+            model, features, in, (Integer) $(batchSize), $(onInvalid).equals("skip"), id);
+    return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
+  }
+
+  @Override
+  public ModelScorer copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** The per-partition work: read a batch of rows, score it in one call, emit the rows. */
+  private record PartitionScorer(
+      ModelSource model,
+      FeatureSpace features,
+      StructType schema,
+      int batchSize,
+      boolean skipInvalid,
+      String idCol)
+      implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      BatchModel scorer = model.open();
+      FeatureSpace.Reader reader = features.reader(schema);
+      int d = features.size();
+      int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+      OutputKind kind = scorer.info().kind();
+      return new Iterator<>() {
+        private final List<Row> batch = new ArrayList<>(batchSize);
+        private final double[] inputs = new double[batchSize * d];
+        private Scores scores;
+        private int next;
+        private long seen;
+
+        @Override
+        public boolean hasNext() {
+          if (scores != null && next < batch.size()) {
+            return true;
+          }
+          fill();
+          return !batch.isEmpty();
+        }
+
+        private void fill() {
+          batch.clear();
+          next = 0;
+          while (batch.size() < batchSize && rows.hasNext()) {
+            Row row = rows.next();
+            seen++;
+            try {
+              reader.read(row, inputs, batch.size() * d);
+              batch.add(row);
+            } catch (InvalidFeatureException | ClassCastException e) {
+              if (!skipInvalid) {
+                throw new InvalidFeatureException(describe(row) + ": " + e.getMessage());
+              }
+            }
+          }
+          scores = batch.isEmpty() ? null : scorer.score(inputs, batch.size());
+        }
+
+        private String describe(Row row) {
+          return idIndex >= 0
+              ? "row " + idCol + "=" + row.get(idIndex)
+              : "row " + seen + " of its partition (set an id column to name rows)";
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          Row row = batch.get(next);
+          int w = scores.width();
+          int extra = 1 + (kind.isClassification() ? 1 : 0) + (kind == OutputKind.LOGIT ? 1 : 0);
+          Object[] values = new Object[row.length() + extra];
+          for (int i = 0; i < row.length(); i++) {
+            values[i] = row.get(i);
+          }
+          int k = row.length();
+          values[k++] = scores.predictions()[next];
+          if (kind.isClassification()) {
+            double[] p = new double[w];
+            kind.probabilities(scores.outputs(), next * w, w, p);
+            values[k++] = p;
+          }
+          if (kind == OutputKind.LOGIT) {
+            double[] logits = new double[w];
+            System.arraycopy(scores.outputs(), next * w, logits, 0, w);
+            values[k] = logits;
+          }
+          next++;
+          return RowFactory.create(values);
+        }
+      };
+    }
+  }
+}

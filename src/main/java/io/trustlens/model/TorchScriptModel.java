@@ -1,0 +1,137 @@
+package io.trustlens.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A TorchScript model scored through DJL's PyTorch engine, one batch per call.
+ *
+ * <p>Loaded once per JVM and device by {@link ModelCache}; calls from several task threads share
+ * the module, each with its own native memory scope.
+ */
+public final class TorchScriptModel implements BatchModel {
+  private final Model model;
+  private final ModelInfo info;
+  private final Device device;
+
+  private TorchScriptModel(Model model, ModelInfo info, Device device) {
+    this.model = model;
+    this.info = info;
+    this.device = device;
+  }
+
+  /**
+   * Loads a TorchScript file.
+   *
+   * @param file the {@code .pt} file
+   * @param card its card: input shape, output meaning and names
+   * @param device where to run it
+   * @throws InvalidModelException when the file is missing or not a TorchScript module
+   */
+  public static TorchScriptModel load(Path file, TorchScriptCard card, Device device) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidModelException("TorchScript model file not found: " + file);
+    }
+    TorchSettings.applyDefaults();
+    Model model = Model.newInstance(file.getFileName().toString(), device, "PyTorch");
+    try {
+      model.load(file.toAbsolutePath(), null, Map.of());
+    } catch (IOException | MalformedModelException | EngineException e) {
+      model.close();
+      throw new InvalidModelException(
+          "cannot load " + file + " as a TorchScript model: " + firstLine(e.getMessage()), e);
+    }
+    ModelInfo info =
+        new ModelInfo(
+            file.toString(),
+            "TorchScript",
+            card.inputShape(),
+            card.outputs(),
+            card.kind(),
+            EnumSet.of(Capability.DIFFERENTIABLE));
+    return new TorchScriptModel(model, info, device);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** The device the model runs on. */
+  public Device device() {
+    return device;
+  }
+
+  @Override
+  public ModelInfo info() {
+    return info;
+  }
+
+  @Override
+  public Scores score(double[] inputs, int rows) {
+    int d = info.inputSize();
+    float[] values = new float[rows * d];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) inputs[i];
+    }
+    float[] raw = forward(values, rows);
+    int w = raw.length / rows;
+    if (w != info.outputSize()) {
+      throw new InvalidModelException(
+          info.location()
+              + " returned "
+              + w
+              + " outputs per row, but its card names "
+              + info.outputSize());
+    }
+    double[] outputs = new double[raw.length];
+    double[] predictions = new double[rows];
+    for (int i = 0; i < raw.length; i++) {
+      outputs[i] = raw[i];
+    }
+    for (int i = 0; i < rows; i++) {
+      predictions[i] = info.kind().predict(outputs, i * w, w);
+    }
+    return new Scores(outputs, predictions, w);
+  }
+
+  /** Runs the module's forward on {@code rows} rows of float inputs; returns outputs flat. */
+  public float[] forward(float[] values, int rows) {
+    long[] dims = new long[info.inputShape().length + 1];
+    dims[0] = rows;
+    for (int i = 0; i < info.inputShape().length; i++) {
+      dims[i + 1] = info.inputShape()[i];
+    }
+    try (NDManager manager = model.getNDManager().newSubManager(device)) {
+      NDArray x = manager.create(values, new Shape(dims));
+      NDList out =
+          model.getBlock().forward(new ParameterStore(manager, false), new NDList(x), false);
+      return out.get(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    }
+  }
+
+  /** A card for a module without one: flat input, outputs named by position. */
+  public static TorchScriptCard defaultCard(int inputSize, int outputs, OutputKind kind) {
+    String[] names = new String[outputs];
+    for (int k = 0; k < outputs; k++) {
+      names[k] = "output_" + k;
+    }
+    return new TorchScriptCard(new int[] {inputSize}, kind, List.of(names), List.of());
+  }
+}

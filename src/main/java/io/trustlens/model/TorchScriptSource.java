@@ -1,0 +1,38 @@
+package io.trustlens.model;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.SparkFiles;
+
+/**
+ * A TorchScript file that executors read from a shared path or from the files shipped with the job
+ * ({@code --files} / {@code spark.files}).
+ */
+record TorchScriptSource(String location, TorchScriptCard card, ModelInfo info)
+    implements ModelSource {
+
+  @Override
+  public BatchModel open() {
+    return ModelCache.torchScript(localFile(), card, Devices.forCurrentTask());
+  }
+
+  private Path localFile() {
+    Path path = Path.of(location);
+    if (Files.isRegularFile(path)) {
+      return path;
+    }
+    try {
+      // SparkFiles may answer with a relative path, which DJL rejects.
+      Path shipped = Path.of(SparkFiles.get(path.getFileName().toString())).toAbsolutePath();
+      if (Files.isRegularFile(shipped)) {
+        return shipped;
+      }
+    } catch (RuntimeException notInAJob) {
+      // No SparkEnv here: fall through to the error below.
+    }
+    throw new InvalidModelException(
+        "TorchScript model "
+            + location
+            + " is not readable on this executor: put it on a shared path or ship it with --files");
+  }
+}

@@ -1,0 +1,138 @@
+package io.trustlens.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A self-contained HTML report: inline CSS, no scripts, fonts or images from elsewhere, so that it
+ * opens offline and inside a notebook's {@code displayHTML}. Every data string is escaped.
+ */
+public final class HtmlReport {
+  private static final String STYLE =
+      "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;"
+          + "color:#1b1f24;max-width:72rem}h1{font-size:1.6rem}h2{font-size:1.25rem;"
+          + "border-bottom:1px solid #d0d7de;padding-bottom:.3rem;margin-top:2rem}"
+          + "table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #d0d7de;"
+          + "padding:.25rem .6rem;text-align:left;font-size:.9rem}th{background:#f6f8fa}"
+          + "td.num{text-align:right;font-variant-numeric:tabular-nums}"
+          + ".fail{color:#b42318;font-weight:600}.ok{color:#067647}p.note{color:#57606a}";
+
+  private final String title;
+  private final List<Section> sections = new ArrayList<>();
+
+  /** A report with {@code title}. */
+  public HtmlReport(String title) {
+    this.title = title;
+  }
+
+  /** Adds a section with {@code heading} and returns it to fill. */
+  public Section section(String heading) {
+    Section s = new Section(heading);
+    sections.add(s);
+    return s;
+  }
+
+  /** The whole page. */
+  public String render() {
+    StringBuilder html = new StringBuilder(4096);
+    html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+        .append("<title>")
+        .append(escape(title))
+        .append("</title><style>")
+        .append(STYLE)
+        .append("</style></head><body>\n<h1>")
+        .append(escape(title))
+        .append("</h1>\n");
+    for (Section s : sections) {
+      html.append("<section>\n<h2>").append(escape(s.heading)).append("</h2>\n");
+      html.append(s.body);
+      html.append("</section>\n");
+    }
+    return html.append("</body></html>\n").toString();
+  }
+
+  /** Escapes text for HTML content and attribute values. */
+  public static String escape(Object value) {
+    String text = String.valueOf(value);
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '&' -> out.append("&amp;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /** One section of the report, filled in order. */
+  public static final class Section {
+    private final String heading;
+    private final StringBuilder body = new StringBuilder();
+
+    private Section(String heading) {
+      this.heading = heading;
+    }
+
+    /** A paragraph of text; {@code css} is a class name such as {@code note}, or null. */
+    public Section paragraph(String text, String css) {
+      body.append(css == null ? "<p>" : "<p class=\"" + escape(css) + "\">")
+          .append(escape(text))
+          .append("</p>\n");
+      return this;
+    }
+
+    /** A two-column table of names and values. */
+    public Section keyValues(Map<String, ?> values) {
+      body.append("<table>\n");
+      values.forEach(
+          (k, v) ->
+              body.append("<tr><th>")
+                  .append(escape(k))
+                  .append("</th>")
+                  .append(cell(v))
+                  .append("</tr>\n"));
+      body.append("</table>\n");
+      return this;
+    }
+
+    /** A table with a header row; numbers are right-aligned. */
+    public Section table(List<String> header, List<List<Object>> rows) {
+      body.append("<table>\n<tr>");
+      header.forEach(h -> body.append("<th>").append(escape(h)).append("</th>"));
+      body.append("</tr>\n");
+      for (List<Object> row : rows) {
+        body.append("<tr>");
+        row.forEach(v -> body.append(cell(v)));
+        body.append("</tr>\n");
+      }
+      body.append("</table>\n");
+      return this;
+    }
+
+    private static String cell(Object v) {
+      if (v instanceof Double d) {
+        return "<td class=\"num\">" + escape(format(d)) + "</td>";
+      }
+      if (v instanceof Number n) {
+        return "<td class=\"num\">" + escape(n) + "</td>";
+      }
+      return "<td>" + escape(v == null ? "" : v) + "</td>";
+    }
+
+    private static String format(double d) {
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        return String.valueOf(d);
+      }
+      return Math.abs(d) >= 1e6 || (Math.abs(d) < 1e-3 && d != 0)
+          ? String.format("%.4e", d)
+          : String.format("%.4f", d);
+    }
+  }
+}
