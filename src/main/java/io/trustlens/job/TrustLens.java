@@ -1,5 +1,6 @@
 package io.trustlens.job;
 
+import java.io.PrintWriter;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +46,13 @@ public final class TrustLens implements Runnable {
 
   /** Runs a command in this JVM (reusing an active Spark session) and returns its exit code. */
   public static int execute(String... args) {
+    return execute(new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command, writing errors to {@code err}, and returns its exit code. */
+  public static int execute(PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new TrustLens());
+    cl.setErr(err);
     cl.setExecutionExceptionHandler(
         (error, command, parsed) -> {
           command.getErr().println("trustlens: error: " + UserErrors.message(error));

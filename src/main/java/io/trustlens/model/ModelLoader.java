@@ -134,10 +134,20 @@ public final class ModelLoader {
               + last.getClass().getSimpleName()
               + "; TrustLens needs an MLlib PredictionModel (classifier or regressor)");
     }
-    MllibModel scorer = MllibModel.of(predictor, location);
-    var broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer);
     return new LoadedModel(
-        new MllibSource(broadcast, scorer.info()), List.copyOf(stages), predictor.getFeaturesCol());
+        fromMllib(predictor, location), List.copyOf(stages), predictor.getFeaturesCol());
+  }
+
+  /**
+   * A fitted MLlib model (from a notebook, say) ready to score in the JVM of every executor:
+   * broadcast once, deserialised once per executor.
+   *
+   * @param name how the model is named in summaries and errors
+   */
+  public ModelSource fromMllib(PredictionModel<?, ?> model, String name) {
+    MllibModel scorer = MllibModel.of(model, name);
+    var broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer);
+    return new MllibSource(broadcast, scorer.info());
   }
 
   private static LoadedModel loadTorchScript(String location, int inputSize, OutputKind kind) {

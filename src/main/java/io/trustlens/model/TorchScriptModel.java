@@ -20,9 +20,17 @@ import java.util.Map;
  * A TorchScript model scored through DJL's PyTorch engine, one batch per call.
  *
  * <p>Loaded once per JVM and device by {@link ModelCache}; calls from several task threads share
- * the module, each with its own native memory scope.
+ * the module, each with its own native memory scope. Rows are scored in fixed-size chunks so that
+ * outputs do not depend on how rows were batched.
  */
 public final class TorchScriptModel implements BatchModel {
+  /**
+   * Rows per forward call. libtorch's float kernels give a row bits that depend on the batch's
+   * shape, so every call runs this many rows (the last chunk padded): a row's outputs are then the
+   * same whatever batch or partition it arrives in.
+   */
+  static final int CHUNK = 256;
+
   private final Model model;
   private final ModelInfo info;
   private final Device device;
@@ -86,25 +94,29 @@ public final class TorchScriptModel implements BatchModel {
   @Override
   public Scores score(double[] inputs, int rows) {
     int d = info.inputSize();
-    float[] values = new float[rows * d];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) inputs[i];
+    int w = info.outputSize();
+    double[] outputs = new double[rows * w];
+    float[] chunk = new float[CHUNK * d];
+    for (int start = 0; start < rows; start += CHUNK) {
+      int n = Math.min(CHUNK, rows - start);
+      for (int i = 0; i < n * d; i++) {
+        chunk[i] = (float) inputs[start * d + i];
+      }
+      java.util.Arrays.fill(chunk, n * d, chunk.length, 0f);
+      float[] raw = forward(chunk, CHUNK);
+      if (raw.length != CHUNK * w) {
+        throw new InvalidModelException(
+            info.location()
+                + " returned "
+                + raw.length / CHUNK
+                + " outputs per row, but its card names "
+                + w);
+      }
+      for (int i = 0; i < n * w; i++) {
+        outputs[start * w + i] = raw[i];
+      }
     }
-    float[] raw = forward(values, rows);
-    int w = raw.length / rows;
-    if (w != info.outputSize()) {
-      throw new InvalidModelException(
-          info.location()
-              + " returned "
-              + w
-              + " outputs per row, but its card names "
-              + info.outputSize());
-    }
-    double[] outputs = new double[raw.length];
     double[] predictions = new double[rows];
-    for (int i = 0; i < raw.length; i++) {
-      outputs[i] = raw[i];
-    }
     for (int i = 0; i < rows; i++) {
       predictions[i] = info.kind().predict(outputs, i * w, w);
     }

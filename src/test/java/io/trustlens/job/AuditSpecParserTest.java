@@ -1,0 +1,113 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AuditSpecParserTest {
+
+  @Test
+  void demoSpecRoundTripsThroughYaml() {
+    AuditSpec spec = AuditSpecParser.load(Path.of("conf/demo.yaml"), null);
+    assertEquals("datasets/synthetic/credit.csv", spec.input.path);
+    assertEquals("default", spec.input.label);
+    assertEquals(0.05, spec.tasks.get(0).maxMissingFraction);
+    assertEquals("gbt", spec.tasks.get(1).model);
+    AuditSpec again = AuditSpecParser.parse(AuditSpecParser.write(spec), "written");
+    assertEquals(spec, again);
+  }
+
+  @Test
+  void everyKeyRoundTrips() {
+    AuditSpec spec = new AuditSpec();
+    spec.name = "all";
+    spec.input = new AuditSpec.Input();
+    spec.input.path = "t.parquet";
+    spec.input.format = "parquet";
+    spec.input.id = "id";
+    spec.input.label = "y";
+    spec.input.features = List.of("a", "b");
+    spec.input.vector = "v";
+    spec.input.image = "img";
+    spec.input.imageShape = "1,8,8";
+    spec.input.partitions = 7;
+    spec.input.onInvalid = "skip";
+    spec.models.put("m", "model.pt");
+    spec.output = "out";
+    spec.outputFormat = "json";
+    spec.seed = 9L;
+    AuditSpec.Task t = new AuditSpec.Task();
+    t.type = "score";
+    t.name = "p";
+    t.model = "m";
+    t.batchSize = 64;
+    AuditSpec.Task p = new AuditSpec.Task();
+    p.type = "profile";
+    p.maxMissingFraction = 0.1;
+    spec.tasks.addAll(List.of(t, p));
+    String yaml = AuditSpecParser.write(spec);
+    assertTrue(yaml.contains("on_invalid: skip"), yaml);
+    assertTrue(yaml.contains("image_shape:"), yaml);
+    assertEquals(spec, AuditSpecParser.parse(yaml, "written"));
+  }
+
+  @Test
+  void unknownKeyIsNamedWithItsLine() {
+    String yaml = "input:\n  path: x.csv\noutput: o\ntasks:\n  - type: score\n    modle: m\n";
+    SpecException e =
+        assertThrows(SpecException.class, () -> AuditSpecParser.parse(yaml, "s.yaml"));
+    assertTrue(e.getMessage().startsWith("s.yaml, line 6"), e.getMessage());
+    assertTrue(e.getMessage().contains("unknown key 'modle'"), e.getMessage());
+    assertTrue(e.getMessage().contains("model"), e.getMessage());
+  }
+
+  @Test
+  void malformedYamlIsNamedWithItsLine() {
+    String yaml = "input:\n  path: x.csv\ntasks: [\n  - type: score\n";
+    SpecException e =
+        assertThrows(SpecException.class, () -> AuditSpecParser.parse(yaml, "s.yaml"));
+    assertTrue(
+        e.getMessage().matches("(?s)s\\.yaml, line \\d+, column \\d+: malformed spec.*"),
+        e.getMessage());
+  }
+
+  @Test
+  void wrongTypeOfValueNamesTheKey() {
+    String yaml = "input:\n  path: x.csv\n  partitions: many\noutput: o\ntasks: []\n";
+    SpecException e =
+        assertThrows(SpecException.class, () -> AuditSpecParser.parse(yaml, "s.yaml"));
+    assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("input.partitions"), e.getMessage());
+  }
+
+  @Test
+  void validationNamesTaskAndProblem() {
+    String unknownType = "input: {path: x}\noutput: o\ntasks:\n  - type: explian\n";
+    SpecException e =
+        assertThrows(
+            SpecException.class,
+            () -> AuditSpecParser.parse(unknownType, "s.yaml").validate("s.yaml"));
+    assertTrue(e.getMessage().contains("task 1: type is 'explian'"), e.getMessage());
+
+    String unknownModel =
+        "input: {path: x}\nmodels: {a: m1, b: m2}\noutput: o\ntasks:\n  - type: score\n    model: c\n";
+    e =
+        assertThrows(
+            SpecException.class,
+            () -> AuditSpecParser.parse(unknownModel, "s.yaml").validate("s.yaml"));
+    assertTrue(e.getMessage().contains("model 'c' is not among the models [a, b]"), e.getMessage());
+  }
+
+  @Test
+  void theOnlyModelIsTheDefault() {
+    AuditSpec spec =
+        AuditSpecParser.parse(
+            "input: {path: x}\nmodels: {a: m1}\noutput: o\ntasks:\n  - type: score\n", "s");
+    spec.validate("s");
+    assertEquals("a", spec.tasks.get(0).model);
+  }
+}

@@ -1,0 +1,143 @@
+package io.trustlens.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.testing.SparkTestSession;
+import io.trustlens.testing.Tables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** TorchScript models through DJL give PyTorch's own outputs, once loaded per JVM. */
+class TorchScriptModelTest {
+  private static final Path MODELS = Path.of("datasets/models/torch");
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"digits_cnn, digits.csv, digit", "breast_cancer_mlp, breast_cancer.csv, malignant"})
+  void outputsEqualPyTorchReference(String name, String table, String label) throws Exception {
+    Path file = MODELS.resolve(name + ".pt");
+    TorchScriptModel model =
+        ModelCache.torchScript(file, TorchScriptCard.readBeside(file), Device.cpu());
+    List<String> reference = Files.readAllLines(MODELS.resolve(name + ".reference.csv"));
+    int rows = reference.size() - 1;
+    List<Row> data = Tables.csv(table).drop(label).limit(rows).collectAsList();
+    int d = model.info().inputSize();
+    double[] inputs = new double[rows * d];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < d; j++) {
+        inputs[i * d + j] = ((Number) data.get(i).get(j)).doubleValue();
+      }
+    }
+    Scores scores = model.score(inputs, rows);
+    int w = scores.width();
+    for (int i = 0; i < rows; i++) {
+      String[] expected = reference.get(i + 1).split(",");
+      assertEquals(w, expected.length - 1);
+      for (int k = 0; k < w; k++) {
+        assertEquals(Double.parseDouble(expected[k + 1]), scores.outputs()[i * w + k], 1e-5, name);
+      }
+      assertEquals(OutputKind.LOGIT.predict(scores.outputs(), i * w, w), scores.predictions()[i]);
+    }
+  }
+
+  @Test
+  void sparkScoringEqualsDirectScoringAndLoadsOncePerJvm() {
+    Dataset<Row> digits = Tables.csv("digits.csv").repartition(6);
+    Path file = MODELS.resolve("digits_cnn.pt");
+    LoadedModel loaded =
+        new ModelLoader(SparkTestSession.get()).load(file.toString(), -1, OutputKind.LOGIT);
+    int loadsBefore = ModelCache.loads();
+    FeatureSpace pixels =
+        FeatureSpace.ofColumns(digits.schema(), List.of(digits.drop("digit").columns()));
+    List<Row> scored =
+        new ModelScorer(loaded.source(), pixels)
+            .setBatchSize(100)
+            .transform(digits)
+            .collectAsList();
+    assertEquals(1797, scored.size());
+    // Six partitions on two task threads reuse the copy the driver's check loaded: no new load.
+    assertEquals(loadsBefore, ModelCache.loads());
+    BatchModel direct = loaded.source().open();
+    long correct = 0;
+    for (Row r : scored) {
+      double[] x = new double[64];
+      for (int j = 0; j < 64; j++) {
+        x[j] = ((Number) r.get(j)).doubleValue();
+      }
+      Scores s = direct.score(x, 1);
+      List<Double> logits = r.getList(r.fieldIndex("logits"));
+      assertArrayEquals(s.outputs(), logits.stream().mapToDouble(Double::doubleValue).toArray());
+      double sum =
+          r.<Double>getList(r.fieldIndex("probability")).stream().mapToDouble(v -> v).sum();
+      assertEquals(1.0, sum, 1e-9);
+      if (r.<Double>getAs("prediction") == ((Number) r.getAs("digit")).doubleValue()) {
+        correct++;
+      }
+    }
+    assertTrue(correct > 0.95 * 1797, "accuracy " + correct / 1797.0);
+  }
+
+  @Test
+  void corruptFileIsRejectedWithItsName(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("broken.pt");
+    Files.writeString(bad, "not a zip archive");
+    InvalidModelException e =
+        assertThrows(
+            InvalidModelException.class,
+            () ->
+                TorchScriptModel.load(
+                    bad, TorchScriptModel.defaultCard(3, 1, OutputKind.REGRESSION), Device.cpu()));
+    assertTrue(e.getMessage().contains("broken.pt"), e.getMessage());
+    assertTrue(e.getMessage().contains("TorchScript"), e.getMessage());
+  }
+
+  @Test
+  void cardDescribesShapeAndOutputs() {
+    TorchScriptCard card = TorchScriptCard.readBeside(MODELS.resolve("digits_cnn.pt"));
+    assertArrayEquals(new int[] {1, 8, 8}, card.inputShape());
+    assertEquals(OutputKind.LOGIT, card.kind());
+    assertEquals(10, card.outputs().size());
+    assertTrue(card.methods().contains("forward_mc"));
+  }
+
+  @Test
+  void rowOutputsDoNotDependOnBatchingOrPosition() {
+    Path file = MODELS.resolve("digits_cnn.pt");
+    TorchScriptModel model =
+        ModelCache.torchScript(file, TorchScriptCard.readBeside(file), Device.cpu());
+    List<Row> data = Tables.csv("digits.csv").drop("digit").limit(700).collectAsList();
+    int n = data.size();
+    double[] all = new double[n * 64];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < 64; j++) {
+        all[i * 64 + j] = ((Number) data.get(i).get(j)).doubleValue();
+      }
+    }
+    double[] together = model.score(all, n).outputs();
+    // Reversed order, and one row at a time: every row keeps its bits.
+    double[] reversed = new double[n * 64];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(all, i * 64, reversed, (n - 1 - i) * 64, 64);
+    }
+    double[] back = model.score(reversed, n).outputs();
+    for (int i = 0; i < n; i += 7) {
+      double[] one =
+          model.score(java.util.Arrays.copyOfRange(all, i * 64, i * 64 + 64), 1).outputs();
+      for (int k = 0; k < 10; k++) {
+        assertEquals(together[i * 10 + k], one[k], 0.0, "row " + i + " alone");
+        assertEquals(together[i * 10 + k], back[(n - 1 - i) * 10 + k], 0.0, "row " + i + " moved");
+      }
+    }
+  }
+}
