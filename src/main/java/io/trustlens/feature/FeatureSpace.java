@@ -208,7 +208,11 @@ public final class FeatureSpace implements Serializable {
 
   @Override
   public String toString() {
-    return source + columns.stream().collect(Collectors.joining(",", "[", "]"));
+    String shown = columns.stream().limit(8).collect(Collectors.joining(", "));
+    return source.name().toLowerCase()
+        + " "
+        + shown
+        + (columns.size() > 8 ? ", ... (" + columns.size() + " columns)" : "");
   }
 
   /** Reads one row's features into a flat array, failing on null, NaN and wrong sizes. */

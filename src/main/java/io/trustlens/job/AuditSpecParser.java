@@ -104,9 +104,7 @@ public final class AuditSpecParser {
   }
 
   private static String at(JsonLocation location) {
-    return location == null || location.getLineNr() < 0
-        ? ""
-        : ", line " + location.getLineNr() + ", column " + location.getColumnNr();
+    return location == null || location.getLineNr() < 0 ? "" : ", line " + location.getLineNr();
   }
 
   /** The spec as YAML, readable back by {@link #parse}. */

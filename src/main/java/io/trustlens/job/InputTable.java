@@ -102,7 +102,11 @@ public final class InputTable {
     if (spec.vector != null) {
       return -1;
     }
-    return features(null, table).size();
+    try {
+      return features(null, table).size();
+    } catch (InvalidFeatureException | SpecException e) {
+      return -1; // the model decides, or fails later with its own message
+    }
   }
 
   /**
@@ -136,6 +140,9 @@ public final class InputTable {
       }
     }
     List<String> columns = spec.features;
+    if (columns == null && model != null && !model.featureColumns().isEmpty()) {
+      columns = model.featureColumns();
+    }
     if (columns == null) {
       columns = new ArrayList<>();
       for (StructField f : prepared.schema().fields()) {

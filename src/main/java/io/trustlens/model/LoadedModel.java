@@ -12,8 +12,14 @@ import org.apache.spark.sql.Row;
  * @param source the final model, to open on executors
  * @param featureStages the pipeline's stages before the final model; empty for a bare model
  * @param featuresCol the vector column the final MLlib model reads; null for TorchScript
+ * @param featureColumns the table columns the model declares it reads (a TorchScript card's {@code
+ *     features}); empty when it declares none
  */
-public record LoadedModel(ModelSource source, List<Transformer> featureStages, String featuresCol) {
+public record LoadedModel(
+    ModelSource source,
+    List<Transformer> featureStages,
+    String featuresCol,
+    List<String> featureColumns) {
 
   /** What the final model is. */
   public ModelInfo info() {

@@ -81,7 +81,8 @@ public final class ModelLoader {
       members.add(m.source());
     }
     ModelInfo info = EnsembleModel.combine(members.stream().map(ModelSource::info).toList());
-    return new LoadedModel(new EnsembleSource(members, info), List.of(), first.featuresCol());
+    return new LoadedModel(
+        new EnsembleSource(members, info), List.of(), first.featuresCol(), first.featureColumns());
   }
 
   private static String mllibClass(FileSystem fs, org.apache.hadoop.fs.Path metadata, String loc)
@@ -135,7 +136,7 @@ public final class ModelLoader {
               + "; TrustLens needs an MLlib PredictionModel (classifier or regressor)");
     }
     return new LoadedModel(
-        fromMllib(predictor, location), List.copyOf(stages), predictor.getFeaturesCol());
+        fromMllib(predictor, location), List.copyOf(stages), predictor.getFeaturesCol(), List.of());
   }
 
   /**
@@ -177,6 +178,7 @@ public final class ModelLoader {
     return new LoadedModel(
         new TorchScriptSource(file.toAbsolutePath().toString(), card, checked.info()),
         List.of(),
-        null);
+        null,
+        card.features());
   }
 }

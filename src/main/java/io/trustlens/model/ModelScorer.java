@@ -109,7 +109,8 @@ public final class ModelScorer extends Transformer {
               + "), but "
               + model.info().location()
               + " reads "
-              + model.info().inputSize());
+              + model.info().inputSize()
+              + "; name the columns with --features, and the label with --label");
     }
     setDefault(predictionCol, "prediction");
     setDefault(probabilityCol, "probability");

@@ -18,9 +18,14 @@ import java.util.List;
  * @param kind what the outputs mean
  * @param outputs one name per output
  * @param methods exported methods, such as {@code forward_mc}
+ * @param features the table columns the model reads, in order, when the card names them
  */
 public record TorchScriptCard(
-    int[] inputShape, OutputKind kind, List<String> outputs, List<String> methods)
+    int[] inputShape,
+    OutputKind kind,
+    List<String> outputs,
+    List<String> methods,
+    List<String> features)
     implements Serializable {
 
   /** The card's file for a model file: {@code model.pt} has {@code model.json}. */
@@ -53,7 +58,12 @@ public record TorchScriptCard(
       if (json.has("methods")) {
         json.get("methods").forEach(n -> methods.add(n.asText()));
       }
-      return new TorchScriptCard(inputShape, kind, List.copyOf(outputs), List.copyOf(methods));
+      List<String> features = new ArrayList<>();
+      if (json.has("features")) {
+        json.get("features").forEach(n -> features.add(n.asText()));
+      }
+      return new TorchScriptCard(
+          inputShape, kind, List.copyOf(outputs), List.copyOf(methods), List.copyOf(features));
     } catch (IOException | IllegalArgumentException e) {
       throw new InvalidModelException("model card " + card + " is not valid: " + e.getMessage(), e);
     }

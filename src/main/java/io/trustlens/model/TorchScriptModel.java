@@ -144,6 +144,6 @@ public final class TorchScriptModel implements BatchModel {
     for (int k = 0; k < outputs; k++) {
       names[k] = "output_" + k;
     }
-    return new TorchScriptCard(new int[] {inputSize}, kind, List.of(names), List.of());
+    return new TorchScriptCard(new int[] {inputSize}, kind, List.of(names), List.of(), List.of());
   }
 }

@@ -70,9 +70,7 @@ class AuditSpecParserTest {
     String yaml = "input:\n  path: x.csv\ntasks: [\n  - type: score\n";
     SpecException e =
         assertThrows(SpecException.class, () -> AuditSpecParser.parse(yaml, "s.yaml"));
-    assertTrue(
-        e.getMessage().matches("(?s)s\\.yaml, line \\d+, column \\d+: malformed spec.*"),
-        e.getMessage());
+    assertTrue(e.getMessage().matches("(?s)s\\.yaml, line \\d+: malformed spec.*"), e.getMessage());
   }
 
   @Test

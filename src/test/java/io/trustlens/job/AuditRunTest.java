@@ -1,0 +1,184 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustlens.testing.Cli;
+import io.trustlens.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Audits and commands end to end on the shared local session. */
+class AuditRunTest {
+  @TempDir Path dir;
+
+  @Test
+  void demoAuditWritesPredictionsSummaryAndReport() throws Exception {
+    Path out = dir.resolve("demo");
+    Cli cli = Cli.run("audit", "conf/demo.yaml", "--output", out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    Dataset<Row> predictions =
+        SparkTestSession.get().read().parquet(out.resolve("predictions").toString());
+    assertEquals(2000, predictions.count());
+    assertTrue(
+        List.of(predictions.columns())
+            .containsAll(List.of("id", "region", "prediction", "probability")));
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals("ok", summary.get("status").asText());
+    assertEquals(2000, summary.at("/input/rows").asLong());
+    assertEquals(42, summary.get("seed").asLong());
+    assertEquals("4.2.0", summary.at("/versions/spark").asText());
+    JsonNode score = summary.at("/tasks/1");
+    assertEquals("score", score.get("type").asText());
+    assertTrue(score.get("accuracy").asDouble() > 0.7, score.toString());
+    assertEquals("region=south", score.at("/features/4").asText());
+    assertEquals("region", score.at("/feature_groups/4").asText());
+    assertEquals("gbt", summary.at("/models/0/name").asText());
+    assertEquals("tree_ensemble", summary.at("/models/0/capabilities/0").asText());
+    String html = Files.readString(out.resolve("report.html"));
+    assertTrue(html.contains("<h2>Profile</h2>") && html.contains("<h2>Score: predictions</h2>"));
+    assertTrue(html.contains("Every threshold holds."));
+  }
+
+  @Test
+  void brokenThresholdExitsWithThreeAndStillWritesTheReport() throws Exception {
+    Path table = dir.resolve("gaps.csv");
+    Files.writeString(table, "id,a,b\n1,1.0,\n2,2.0,3.0\n3,,4.0\n4,4.0,5.0\n");
+    Path out = dir.resolve("gaps");
+    Cli cli =
+        Cli.run(
+            "profile",
+            "--input",
+            table.toString(),
+            "--output",
+            out.toString(),
+            "--max-missing-fraction",
+            "0.2");
+    assertEquals(AuditRun.THRESHOLD_BROKEN, cli.exitCode(), cli.errors());
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals("thresholds broken", summary.get("status").asText());
+    assertEquals(0.25, summary.at("/thresholds/0/value").asDouble());
+    JsonNode b = summary.at("/tasks/0/columns/2");
+    assertEquals("b", b.get("name").asText());
+    assertEquals(1, b.get("nulls").asLong());
+    assertEquals(4.0, b.get("mean").asDouble());
+    assertTrue(Files.readString(out.resolve("report.html")).contains("BROKEN"));
+    assertEquals(
+        0,
+        Cli.run(
+                "profile",
+                "--input",
+                table.toString(),
+                "--output",
+                dir.resolve("gaps2").toString(),
+                "--max-missing-fraction",
+                "0.25")
+            .exitCode());
+  }
+
+  @Test
+  void predictionsAreIdenticalForOneAndSevenPartitions() {
+    for (String model :
+        List.of("datasets/models/credit_gbt", "datasets/models/torch/breast_cancer_mlp.pt")) {
+      String input =
+          model.endsWith(".pt") ? "datasets/breast_cancer.csv" : "datasets/synthetic/credit.csv";
+      String[] common = {"score", "--input", input, "--model", model};
+      Path one = dir.resolve("p1" + model.hashCode());
+      Path seven = dir.resolve("p7" + model.hashCode());
+      ok(concat(common, "--partitions", "1", "--output", one.toString()));
+      ok(concat(common, "--partitions", "7", "--output", seven.toString()));
+      Dataset<Row> a = SparkTestSession.get().read().parquet(one.resolve("predictions").toString());
+      Dataset<Row> b =
+          SparkTestSession.get().read().parquet(seven.resolve("predictions").toString());
+      assertEquals(a.count(), b.count());
+      assertEquals(0, a.exceptAll(b).count(), model);
+      assertEquals(0, b.exceptAll(a).count(), model);
+    }
+  }
+
+  @Test
+  void jsonOutputKeepsArrayColumns() throws Exception {
+    Path out = dir.resolve("json");
+    Cli cli =
+        Cli.run(
+            "score",
+            "--input",
+            "datasets/digits.csv",
+            "--label",
+            "digit",
+            "--model",
+            "datasets/models/torch/digits_cnn.pt",
+            "--output",
+            out.toString(),
+            "--output-format",
+            "json");
+    assertEquals(0, cli.exitCode(), cli.errors());
+    Path part;
+    try (var files = Files.list(out.resolve("predictions"))) {
+      part =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("part-"))
+              .findFirst()
+              .orElseThrow();
+    }
+    JsonNode first = new ObjectMapper().readTree(Files.readAllLines(part).get(0));
+    assertEquals(10, first.get("probability").size());
+    assertEquals(10, first.get("logits").size());
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertTrue(summary.at("/tasks/0/accuracy").asDouble() > 0.95);
+    assertFalse(Files.exists(out.resolve(".summary.json.crc")));
+  }
+
+  @Test
+  void ensembleOfTwoModelsScoresTheirMean() throws Exception {
+    Path out = dir.resolve("ensemble");
+    String mlp = "datasets/models/torch/breast_cancer_mlp.pt";
+    Cli cli =
+        Cli.run(
+            "score",
+            "--input",
+            "datasets/breast_cancer.csv",
+            "--label",
+            "malignant",
+            "--model",
+            mlp,
+            "--model",
+            mlp,
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals("Ensemble", summary.at("/models/0/type").asText());
+    assertTrue(summary.at("/tasks/0/accuracy").asDouble() > 0.95);
+  }
+
+  @Test
+  void helpDescribesEveryCommand() {
+    for (String command : List.of("score", "profile", "train", "audit", "make-datasets", "bench")) {
+      java.io.StringWriter text = new java.io.StringWriter();
+      picocli.CommandLine cl = new picocli.CommandLine(new TrustLens());
+      cl.setOut(new java.io.PrintWriter(text));
+      assertEquals(0, cl.execute(command, "--help"));
+      assertTrue(text.toString().contains("Usage: trustlens " + command), text.toString());
+    }
+  }
+
+  private static void ok(String... args) {
+    Cli cli = Cli.run(args);
+    assertEquals(0, cli.exitCode(), cli.errors());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+}

@@ -1,0 +1,376 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustlens.testing.Cli;
+import io.trustlens.testing.SparkTestSession;
+import io.trustlens.testing.Tables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each kind of bad input fails with exit code 1, a message that names the problem, and no output
+ * directory (not even a hidden temporary one).
+ */
+class BadInputTest {
+  private static final String MLP = "datasets/models/torch/breast_cancer_mlp.pt";
+  @TempDir static Path dir;
+  static String withNulls;
+  static String withNaN;
+  static String vectors;
+
+  @BeforeAll
+  static void tables() {
+    Dataset<Row> bc = Tables.csv("breast_cancer.csv");
+    Dataset<Row> flagged = bc.selectExpr("*", "monotonically_increasing_id() as id");
+    withNulls = dir.resolve("nulls").toString();
+    flagged
+        .selectExpr(
+            "id",
+            "case when id % 100 = 7 then null else mean_radius end as mean_radius",
+            "mean_texture",
+            "malignant")
+        .write()
+        .parquet(withNulls);
+    withNaN = dir.resolve("nan").toString();
+    flagged
+        .selectExpr(
+            "id",
+            "case when id = 42 then double('NaN') else mean_radius end as mean_radius",
+            "mean_texture",
+            "malignant")
+        .write()
+        .parquet(withNaN);
+    vectors = dir.resolve("vectors").toString();
+    new VectorAssembler()
+        .setInputCols(new String[] {"mean_radius", "mean_texture"})
+        .setOutputCol("features")
+        .transform(bc)
+        .write()
+        .parquet(vectors);
+  }
+
+  private static Cli fails(String expected, String... args) {
+    Cli cli = Cli.run(args);
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(cli.errors().contains(expected), "expected '" + expected + "' in: " + cli.errors());
+    return cli;
+  }
+
+  private static String out(String name) {
+    return dir.resolve("out-" + name).toString();
+  }
+
+  private static void noOutput(String name) throws Exception {
+    assertFalse(Files.exists(Path.of(out(name))), "no output directory");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertTrue(
+          files.noneMatch(p -> p.getFileName().toString().startsWith(".out-" + name)),
+          "no temporary directory left");
+    }
+  }
+
+  @Test
+  void missingInputPath() throws Exception {
+    fails(
+        "input not found: " + dir.resolve("nope.parquet"),
+        "score",
+        "--input",
+        dir.resolve("nope.parquet").toString(),
+        "--model",
+        MLP,
+        "--output",
+        out("a"));
+    noOutput("a");
+  }
+
+  @Test
+  void unknownColumn() throws Exception {
+    fails(
+        "unknown column 'mean_radiu'",
+        "score",
+        "--input",
+        "datasets/breast_cancer.csv",
+        "--features",
+        "mean_radiu,mean_texture",
+        "--model",
+        MLP,
+        "--output",
+        out("b"));
+    noOutput("b");
+  }
+
+  @Test
+  void unknownIdColumn() throws Exception {
+    fails(
+        "unknown column 'key'",
+        "score",
+        "--input",
+        "datasets/breast_cancer.csv",
+        "--id",
+        "key",
+        "--model",
+        MLP,
+        "--output",
+        out("b2"));
+    noOutput("b2");
+  }
+
+  @Test
+  void nonNumericFeatureColumn() throws Exception {
+    fails(
+        "feature column 'region' is string, not numeric",
+        "score",
+        "--input",
+        "datasets/synthetic/credit.csv",
+        "--features",
+        "age,region",
+        "--model",
+        MLP,
+        "--output",
+        out("c"));
+    noOutput("c");
+  }
+
+  @Test
+  void wrongNumberOfFeaturesForTheModel() throws Exception {
+    fails(
+        "the table gives 2 features",
+        "score",
+        "--input",
+        withNulls,
+        "--features",
+        "mean_radius,mean_texture",
+        "--model",
+        MLP,
+        "--output",
+        out("c2"));
+    noOutput("c2");
+  }
+
+  @Test
+  void nullFeaturesFailNamingTheRowByDefault() throws Exception {
+    Path model = dir.resolve("two.pt");
+    twoFeatureModel(model);
+    fails(
+        "null in feature column 'mean_radius'",
+        "score",
+        "--input",
+        withNulls,
+        "--id",
+        "id",
+        "--features",
+        "mean_radius,mean_texture",
+        "--model",
+        model.toString(),
+        "--output",
+        out("d"));
+    Cli cli =
+        Cli.run(
+            "score",
+            "--input",
+            withNulls,
+            "--id",
+            "id",
+            "--features",
+            "mean_radius,mean_texture",
+            "--model",
+            model.toString(),
+            "--output",
+            out("d"));
+    assertTrue(cli.errors().contains("row id="), cli.errors());
+    noOutput("d");
+  }
+
+  @Test
+  void nullFeaturesAreSkippedAndCountedOnRequest() throws Exception {
+    Path model = dir.resolve("two.pt");
+    twoFeatureModel(model);
+    Cli cli =
+        Cli.run(
+            "score",
+            "--input",
+            withNulls,
+            "--id",
+            "id",
+            "--features",
+            "mean_radius,mean_texture",
+            "--model",
+            model.toString(),
+            "--output",
+            out("e"),
+            "--on-invalid",
+            "skip");
+    assertEquals(0, cli.exitCode(), cli.errors());
+    String summary = Files.readString(Path.of(out("e"), "summary.json"));
+    // Ids 7, 107, ..., 507 are null: six rows of 569.
+    assertTrue(summary.contains("\"rows_skipped_invalid\" : 6"), summary);
+    assertTrue(summary.contains("\"rows_scored\" : 563"), summary);
+  }
+
+  @Test
+  void nanFeaturesFail() throws Exception {
+    Path model = dir.resolve("two.pt");
+    twoFeatureModel(model);
+    fails(
+        "row id=42: NaN in feature column 'mean_radius'",
+        "score",
+        "--input",
+        withNaN,
+        "--id",
+        "id",
+        "--features",
+        "mean_radius,mean_texture",
+        "--model",
+        model.toString(),
+        "--output",
+        out("f"));
+    noOutput("f");
+  }
+
+  @Test
+  void vectorOfTheWrongSize() throws Exception {
+    fails(
+        "vector column 'features' holds 2 features, but the model reads 30",
+        "score",
+        "--input",
+        vectors,
+        "--vector",
+        "features",
+        "--model",
+        MLP,
+        "--output",
+        out("g"));
+    noOutput("g");
+  }
+
+  @Test
+  void missingModel() throws Exception {
+    fails(
+        "model not found: " + dir.resolve("none.pt"),
+        "score",
+        "--input",
+        "datasets/breast_cancer.csv",
+        "--model",
+        dir.resolve("none.pt").toString(),
+        "--output",
+        out("h"));
+    noOutput("h");
+  }
+
+  @Test
+  void corruptModel() throws Exception {
+    Path bad = dir.resolve("corrupt.pt");
+    Files.writeString(bad, "garbage");
+    Files.writeString(
+        dir.resolve("corrupt.json"),
+        "{\"input_shape\":[30],\"output\":\"logit\",\"outputs\":[\"a\",\"b\"]}");
+    fails(
+        "cannot load " + bad + " as a TorchScript model",
+        "score",
+        "--input",
+        "datasets/breast_cancer.csv",
+        "--model",
+        bad.toString(),
+        "--output",
+        out("i"));
+    noOutput("i");
+  }
+
+  @Test
+  void unknownModelFormat() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("not-a-model"));
+    fails(
+        "unknown model format",
+        "score",
+        "--input",
+        "datasets/breast_cancer.csv",
+        "--model",
+        folder.toString(),
+        "--output",
+        out("j"));
+    noOutput("j");
+  }
+
+  @Test
+  void unsupportedMllibModel() throws Exception {
+    String scaler = dir.resolve("scaler").toString();
+    new org.apache.spark.ml.feature.StandardScaler()
+        .setInputCol("features")
+        .setOutputCol("s")
+        .fit(SparkTestSession.get().read().parquet(vectors))
+        .save(scaler);
+    fails(
+        "TrustLens needs an MLlib PredictionModel",
+        "score",
+        "--input",
+        vectors,
+        "--vector",
+        "features",
+        "--model",
+        scaler,
+        "--output",
+        out("k"));
+    noOutput("k");
+  }
+
+  @Test
+  void emptyTable() throws Exception {
+    String empty = dir.resolve("empty").toString();
+    SparkTestSession.get().read().parquet(withNulls).limit(0).write().parquet(empty);
+    fails("has no rows", "score", "--input", empty, "--model", MLP, "--output", out("l"));
+    noOutput("l");
+  }
+
+  @Test
+  void malformedSpecNamesLineAndKey() throws Exception {
+    Path spec = dir.resolve("bad.yaml");
+    Files.writeString(
+        spec,
+        "input:\n  path: datasets/iris.csv\n  lable: species\noutput: x\ntasks:\n  - type: profile\n");
+    fails(spec + ", line 3: unknown key 'lable' in 'input.lable'", "audit", spec.toString());
+  }
+
+  @Test
+  void existingOutputIsNotOverwrittenUnlessAsked() throws Exception {
+    Path existing = Files.createDirectories(dir.resolve("out-m"));
+    fails(
+        "exists; choose another or pass --overwrite",
+        "profile",
+        "--input",
+        "datasets/iris.csv",
+        "--output",
+        existing.toString());
+    assertEquals(
+        0,
+        Cli.run(
+                "profile",
+                "--input",
+                "datasets/iris.csv",
+                "--output",
+                existing.toString(),
+                "--overwrite")
+            .exitCode());
+    assertTrue(Files.exists(existing.resolve("summary.json")));
+  }
+
+  /** A TorchScript model reading two features: the bundled MLP cannot, so use a card-less probe. */
+  private static void twoFeatureModel(Path target) throws Exception {
+    Path source = Path.of("src/test/resources/two_feature_logistic.pt");
+    if (!Files.exists(target)) {
+      Files.copy(source, target);
+      Files.copy(
+          Path.of("src/test/resources/two_feature_logistic.json"),
+          target.resolveSibling("two.json"));
+    }
+  }
+}
