@@ -27,7 +27,9 @@ public final class SparkOptions {
     } else if (System.getProperty("spark.master") == null) {
       builder.master("local[*]");
     }
-    builder.config("spark.ui.showConsoleProgress", "true");
+    if (System.getProperty("spark.ui.showConsoleProgress") == null) {
+      builder.config("spark.ui.showConsoleProgress", "true");
+    }
     builder.config("spark.sql.session.timeZone", "UTC");
     builder.config("spark.sql.debug.maxToStringFields", "1000");
     conf.forEach(builder::config);

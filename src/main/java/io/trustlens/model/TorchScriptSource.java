@@ -16,11 +16,9 @@ record TorchScriptSource(String location, TorchScriptCard card, ModelInfo info)
     return ModelCache.torchScript(localFile(), card, Devices.forCurrentTask());
   }
 
+  /** The copy shipped with the job ({@code --files}) when there is one, else the shared path. */
   private Path localFile() {
     Path path = Path.of(location);
-    if (Files.isRegularFile(path)) {
-      return path;
-    }
     try {
       // SparkFiles may answer with a relative path, which DJL rejects.
       Path shipped = Path.of(SparkFiles.get(path.getFileName().toString())).toAbsolutePath();
@@ -28,7 +26,10 @@ record TorchScriptSource(String location, TorchScriptCard card, ModelInfo info)
         return shipped;
       }
     } catch (RuntimeException notInAJob) {
-      // No SparkEnv here: fall through to the error below.
+      // No SparkEnv in this JVM: only the shared path can serve.
+    }
+    if (Files.isRegularFile(path)) {
+      return path;
     }
     throw new InvalidModelException(
         "TorchScript model "
