@@ -15,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The input table of a run, read and checked before any work: the path exists, the table has rows,
@@ -47,9 +48,13 @@ public final class InputTable {
               spark.read().option("header", "true").option("inferSchema", "true").csv(spec.path);
           case "json" -> spark.read().json(spec.path);
           case "parquet" -> spark.read().parquet(spec.path);
+          case "image" ->
+              spark.read().format("image").option("dropInvalid", "true").load(spec.path);
           default ->
               throw new SpecException(
-                  "input format '" + format + "' is not supported; use parquet, csv or json");
+                  "input format '"
+                      + format
+                      + "' is not supported; use parquet, csv, json or image");
         };
     for (String role : new String[] {spec.id, spec.label}) {
       if (role != null && df.schema().getFieldIndex(role).isEmpty()) {
@@ -127,8 +132,13 @@ public final class InputTable {
       if (spec.imageShape == null) {
         throw new SpecException("--image needs --image-shape C,H,W");
       }
-      return FeatureSpace.ofImageArray(
-          prepared.schema(), spec.image, ImageShape.parse(spec.imageShape));
+      ImageShape shape = ImageShape.parse(spec.imageShape);
+      boolean struct =
+          prepared.schema().getFieldIndex(spec.image).isDefined()
+              && prepared.schema().apply(spec.image).dataType() instanceof StructType;
+      return struct
+          ? FeatureSpace.ofSparkImage(prepared.schema(), spec.image, shape)
+          : FeatureSpace.ofImageArray(prepared.schema(), spec.image, shape);
     }
     if (model != null && spec.features == null && model.featuresCol() != null) {
       StructField f =

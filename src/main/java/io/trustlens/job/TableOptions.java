@@ -14,7 +14,9 @@ public final class TableOptions {
 
   @Option(
       names = "--format",
-      description = "parquet, csv or json (default: from the file extension, else parquet).")
+      description =
+          "parquet, csv, json or image (Spark's image source: a folder of pictures, column"
+              + " 'image'); default: from the file extension, else parquet.")
   String format;
 
   @Option(
@@ -32,7 +34,9 @@ public final class TableOptions {
   @Option(
       names = "--image",
       paramLabel = "COL",
-      description = "A flat numeric array column holding images (with --image-shape).")
+      description =
+          "An image column: a flat numeric array (channel-major) or an image struct of"
+              + " --format image; with --image-shape.")
   String image;
 
   @Option(
