@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.StructType;
 public final class InputTable {
   private final AuditSpec.Input spec;
   private final Dataset<Row> table;
+  private long rows = -1;
 
   private InputTable(AuditSpec.Input spec, Dataset<Row> table) {
     this.spec = spec;
@@ -96,6 +97,14 @@ public final class InputTable {
 
   public Dataset<Row> table() {
     return table;
+  }
+
+  /** The number of rows, counted once. */
+  public long rows() {
+    if (rows < 0) {
+      rows = table.count();
+    }
+    return rows;
   }
 
   public AuditSpec.Input spec() {

@@ -53,7 +53,7 @@ final class ScoreTask implements AuditTask {
 
     Dataset<Row> written = run.readWritten(name);
     long rows = written.count();
-    long inputRows = table.count();
+    long inputRows = run.input().rows();
     ModelInfo info = model.info();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", task.model);

@@ -167,10 +167,12 @@ public final class ModelLoader {
                 + TorchScriptCard.cardPath(file).getFileName()
                 + ") and the number of features is unknown");
       }
-      TorchScriptModel probe =
+      int outputs;
+      try (TorchScriptModel probe =
           TorchScriptModel.load(
-              file, TorchScriptModel.defaultCard(inputSize, 1, kind), Device.cpu());
-      int outputs = probe.forward(new float[inputSize], 1).length;
+              file, TorchScriptModel.defaultCard(inputSize, 1, kind), Device.cpu())) {
+        outputs = probe.forward(new float[inputSize], 1).length;
+      }
       card = TorchScriptModel.defaultCard(inputSize, outputs, kind);
     }
     // Load once on the driver so that a corrupt file fails here, before any task runs.

@@ -23,7 +23,7 @@ import java.util.Map;
  * the module, each with its own native memory scope. Rows are scored in fixed-size chunks so that
  * outputs do not depend on how rows were batched.
  */
-public final class TorchScriptModel implements BatchModel {
+public final class TorchScriptModel implements BatchModel, AutoCloseable {
   /**
    * Rows per forward call. libtorch's float kernels give a row bits that depend on the batch's
    * shape, so every call runs this many rows (the last chunk padded): a row's outputs are then the
@@ -79,6 +79,12 @@ public final class TorchScriptModel implements BatchModel {
     }
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** Frees the native module; only for models outside {@link ModelCache}. */
+  @Override
+  public void close() {
+    model.close();
   }
 
   /** The device the model runs on. */

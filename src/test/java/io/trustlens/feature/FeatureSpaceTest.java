@@ -70,4 +70,15 @@ class FeatureSpaceTest {
     assertThrows(
         InvalidFeatureException.class, () -> FeatureSpace.ofVector(df.schema(), "species", 1));
   }
+
+  @Test
+  void textColumnsGiveWordTokens() {
+    Dataset<Row> ads = io.trustlens.testing.Tables.csv("synthetic/jobads.csv");
+    TextColumn text = TextColumn.of(ads.schema(), "text");
+    List<String> tokens = text.tokens(ads.first());
+    assertEquals(ads.first().getString(1).split(" ").length, tokens.size());
+    InvalidFeatureException e =
+        assertThrows(InvalidFeatureException.class, () -> TextColumn.of(ads.schema(), "salary"));
+    assertTrue(e.getMessage().contains("text column 'salary' is int"), e.getMessage());
+  }
 }
