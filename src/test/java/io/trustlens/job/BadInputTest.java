@@ -161,21 +161,9 @@ class BadInputTest {
   void nullFeaturesFailNamingTheRowByDefault() throws Exception {
     Path model = dir.resolve("two.pt");
     twoFeatureModel(model);
-    fails(
-        "null in feature column 'mean_radius'",
-        "score",
-        "--input",
-        withNulls,
-        "--id",
-        "id",
-        "--features",
-        "mean_radius,mean_texture",
-        "--model",
-        model.toString(),
-        "--output",
-        out("d"));
     Cli cli =
-        Cli.run(
+        fails(
+            "null in feature column 'mean_radius'",
             "score",
             "--input",
             withNulls,
