@@ -8,6 +8,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,17 +136,43 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
 
   /** Runs the module's forward on {@code rows} rows of float inputs; returns outputs flat. */
   public float[] forward(float[] values, int rows) {
+    try (NDManager manager = model.getNDManager().newSubManager(device)) {
+      NDArray x = manager.create(values, new Shape(dims(rows)));
+      NDList out =
+          model.getBlock().forward(new ParameterStore(manager, false), new NDList(x), false);
+      return out.get(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    }
+  }
+
+  /**
+   * Runs another method the module exports (such as {@code forward_mc}, one Monte Carlo dropout
+   * draw with the module still in eval, or {@code embed}) on {@code rows} rows.
+   *
+   * @throws InvalidModelException when the module has no such method
+   */
+  public float[] runMethod(String method, float[] values, int rows) {
+    try (NDManager manager = model.getNDManager().newSubManager(device)) {
+      NDArray x = manager.create(values, new Shape(dims(rows)));
+      try (IValue in = IValue.from((PtNDArray) x);
+          IValue out = IValueUtils.runMethod((PtSymbolBlock) model.getBlock(), method, in)) {
+        return out.toTensor((PtNDManager) manager)
+            .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+            .toFloatArray();
+      } catch (EngineException e) {
+        throw new InvalidModelException(
+            info.location() + " cannot run method '" + method + "': " + firstLine(e.getMessage()),
+            e);
+      }
+    }
+  }
+
+  private long[] dims(int rows) {
     long[] dims = new long[info.inputShape().length + 1];
     dims[0] = rows;
     for (int i = 0; i < info.inputShape().length; i++) {
       dims[i + 1] = info.inputShape()[i];
     }
-    try (NDManager manager = model.getNDManager().newSubManager(device)) {
-      NDArray x = manager.create(values, new Shape(dims));
-      NDList out =
-          model.getBlock().forward(new ParameterStore(manager, false), new NDList(x), false);
-      return out.get(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-    }
+    return dims;
   }
 
   /** A card for a module without one: flat input, outputs named by position. */

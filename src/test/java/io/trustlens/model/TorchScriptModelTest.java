@@ -140,4 +140,41 @@ class TorchScriptModelTest {
       }
     }
   }
+
+  @Test
+  void digitsCnnExportsMonteCarloDropoutAndEmbedding() {
+    Path file = MODELS.resolve("digits_cnn.pt");
+    TorchScriptModel model =
+        ModelCache.torchScript(file, TorchScriptCard.readBeside(file), Device.cpu());
+    Row row = Tables.csv("digits.csv").drop("digit").first();
+    float[] x = new float[64];
+    for (int j = 0; j < 64; j++) {
+      x[j] = ((Number) row.get(j)).floatValue();
+    }
+    int draws = 2000;
+    float[] repeated = new float[draws * 64];
+    for (int r = 0; r < draws; r++) {
+      System.arraycopy(x, 0, repeated, r * 64, 64);
+    }
+    float[] eval = model.forward(x, 1);
+    assertArrayEquals(eval, model.forward(x, 1), "eval forward is deterministic");
+    float[] mc = model.runMethod("forward_mc", repeated, draws);
+    double[] mean = new double[10];
+    boolean differ = false;
+    for (int r = 0; r < draws; r++) {
+      for (int k = 0; k < 10; k++) {
+        mean[k] += mc[r * 10 + k] / draws;
+        differ |= mc[r * 10 + k] != mc[k];
+      }
+    }
+    assertTrue(differ, "dropout draws differ");
+    // Dropout sits before the last linear layer, so the draws average to the eval output.
+    for (int k = 0; k < 10; k++) {
+      assertEquals(eval[k], mean[k], 0.15, "class " + k);
+    }
+    assertEquals(64, model.runMethod("embed", x, 1).length);
+    InvalidModelException e =
+        assertThrows(InvalidModelException.class, () -> model.runMethod("no_such", x, 1));
+    assertTrue(e.getMessage().contains("no_such"), e.getMessage());
+  }
 }
