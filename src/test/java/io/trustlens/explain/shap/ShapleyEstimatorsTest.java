@@ -1,0 +1,181 @@
+package io.trustlens.explain.shap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustlens.feature.FeatureGroup;
+import io.trustlens.model.BatchModel;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ShapleyEstimatorsTest {
+
+  /** The restaurant bill: what a group of diners would pay together. */
+  private static final double[] BILL = {0, 400, 560, 740, 720, 780, 980, 1000};
+
+  private static BatchModel restaurant() {
+    // Inputs are 0/1 "diner present" flags; the model is the bill of the diners present.
+    return Games.model(3, x -> BILL[(int) (x[0] + 2 * x[1] + 4 * x[2])]);
+  }
+
+  @Test
+  void restaurantBillSplitsIntoItsShapleyValues() {
+    assertArrayEquals(new double[] {180, 360, 460}, ShapleyValues.of(BILL, 3), 1e-12);
+    InterventionalGame game =
+        new InterventionalGame(restaurant(), Background.of(new double[3], 3), Games.singletons(3));
+    double[] everyone = {1, 1, 1};
+    for (RowExplainer e : List.of(new ExactShapley(game), new KernelShap(game, 100, 1))) {
+      ShapleyResult r = e.explain(everyone, 0)[0];
+      assertArrayEquals(
+          new double[] {180, 360, 460}, r.values(), 1e-9, e.getClass().getSimpleName());
+      assertEquals(0, r.base());
+      assertEquals(1000, r.output());
+    }
+    // A few random orders do not give the exact split, but always the whole bill.
+    ShapleyResult sampled = new PermutationShap(game, 2, 1).explain(everyone, 0)[0];
+    assertEquals(0, sampled.gap(), 1e-12);
+  }
+
+  @ParameterizedTest(name = "M = {0}")
+  @ValueSource(ints = {1, 2, 4, 6, 7})
+  void exactEqualsTheBruteForceOracle(int m) {
+    for (long seed = 1; seed <= 3; seed++) {
+      BatchModel model = Games.randomModel(m, seed);
+      double[] background = Games.randomRows(5, m, seed + 10);
+      double[] x = Games.randomRows(1, m, seed + 20);
+      InterventionalGame game =
+          new InterventionalGame(model, Background.of(background, m), Games.singletons(m));
+      ShapleyResult r = new ExactShapley(game).explain(x, 0)[0];
+      assertArrayEquals(Games.oracle(model, x, background, m), r.values(), 1e-12);
+      assertEquals(0, r.gap(), 1e-12);
+      assertEquals(model.outputs(x, 1)[0], r.output(), 1e-12);
+    }
+  }
+
+  @Test
+  void kernelShapIsExactWhenItsBudgetCoversEveryCoalition() {
+    int m = 10; // 2^10 - 2 = 1022 coalitions < the default budget 2M + 2048
+    BatchModel model = Games.randomModel(m, 5);
+    InterventionalGame game =
+        new InterventionalGame(
+            model, Background.of(Games.randomRows(8, m, 6), m), Games.singletons(m));
+    double[] x = Games.randomRows(1, m, 7);
+    double[] exact = new ExactShapley(game).explain(x, 0)[0].values();
+    ShapleyResult kernel = new KernelShap(game, KernelShap.defaultSamples(m), 3).explain(x, 9)[0];
+    assertArrayEquals(exact, kernel.values(), 1e-9);
+    assertEquals(0, kernel.gap(), 1e-12);
+  }
+
+  @Test
+  void samplingEstimatorsApproachExactAsSamplesGrow() {
+    int m = 12; // 4094 coalitions: Kernel SHAP samples part of them below that budget
+    BatchModel model = Games.randomModel(m, 8);
+    InterventionalGame game =
+        new InterventionalGame(
+            model, Background.of(Games.randomRows(4, m, 9), m), Games.singletons(m));
+    double[] x = Games.randomRows(1, m, 10);
+    double[] exact = new ExactShapley(game).explain(x, 0)[0].values();
+    double scale = 0;
+    for (double v : exact) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    double kernelSmall = meanError(exact, game, true, 60);
+    double kernelLarge = meanError(exact, game, true, 3000);
+    double permSmall = meanError(exact, game, false, 4);
+    double permLarge = meanError(exact, game, false, 256);
+    System.out.printf(
+        "M=12 max|phi|=%.4f  kernel err: 60 -> %.5f, 3000 -> %.5f; permutation err: 4 -> %.5f, 256 -> %.5f%n",
+        scale, kernelSmall, kernelLarge, permSmall, permLarge);
+    assertTrue(kernelLarge < kernelSmall / 3, kernelSmall + " -> " + kernelLarge);
+    assertTrue(permLarge < permSmall / 3, permSmall + " -> " + permLarge);
+    assertTrue(kernelLarge < 0.02 * scale);
+    assertTrue(permLarge < 0.02 * scale);
+  }
+
+  @Test
+  void permutationErrorAtDefaultSamplesOnTenPlayersIsPinned() {
+    int m = 10;
+    BatchModel model = Games.randomModel(m, 21);
+    InterventionalGame game =
+        new InterventionalGame(
+            model, Background.of(Games.randomRows(8, m, 22), m), Games.singletons(m));
+    double worst = 0;
+    double scale = 0;
+    for (int row = 0; row < 5; row++) {
+      double[] x = Games.randomRows(1, m, 100 + row);
+      double[] exact = new ExactShapley(game).explain(x, 0)[0].values();
+      ShapleyResult p =
+          new PermutationShap(game, PermutationShap.defaultSamples(), 4).explain(x, row)[0];
+      assertEquals(0, p.gap(), 1e-12, "additivity holds for any number of orders");
+      for (int i = 0; i < m; i++) {
+        worst = Math.max(worst, Math.abs(p.values()[i] - exact[i]));
+        scale = Math.max(scale, Math.abs(exact[i]));
+      }
+    }
+    System.out.printf(
+        "M=10 permutation, 32 orders: max error %.5f (max |phi| %.4f)%n", worst, scale);
+    assertTrue(worst < 0.1 * scale, worst + " vs " + scale);
+  }
+
+  @Test
+  void drawsDependOnSeedAndKeyOnly() {
+    int m = 12;
+    InterventionalGame game =
+        new InterventionalGame(
+            Games.randomModel(m, 3),
+            Background.of(Games.randomRows(3, m, 4), m),
+            Games.singletons(m));
+    double[] x = Games.randomRows(1, m, 5);
+    double[] a = new KernelShap(game, 200, 7).explain(x, 42)[0].values();
+    double[] b = new KernelShap(game, 200, 7).explain(x, 42)[0].values();
+    double[] c = new KernelShap(game, 200, 7).explain(x, 43)[0].values();
+    assertArrayEquals(a, b, 0.0);
+    assertTrue(!java.util.Arrays.equals(a, c), "another key draws other coalitions");
+  }
+
+  @Test
+  void groupsAreSinglePlayers() {
+    // f = 3 x0 + 2 x1 + x2 with x1 and x2 one group: the group gets 3 (= 2 + 1) at x = 1.
+    BatchModel model = Games.model(3, x -> 3 * x[0] + 2 * x[1] + x[2]);
+    InterventionalGame game =
+        new InterventionalGame(
+            model,
+            Background.of(new double[3], 3),
+            List.of(
+                new FeatureGroup("a", new int[] {0}), new FeatureGroup("bc", new int[] {1, 2})));
+    assertArrayEquals(
+        new double[] {3, 3},
+        new ExactShapley(game).explain(new double[] {1, 1, 1}, 0)[0].values(),
+        1e-12);
+  }
+
+  @Test
+  void exactRefusesTooManyPlayers() {
+    InterventionalGame game =
+        new InterventionalGame(
+            Games.randomModel(17, 1), Background.of(new double[17], 17), Games.singletons(17));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new ExactShapley(game));
+    assertTrue(e.getMessage().contains("use method kernel or permutation"), e.getMessage());
+  }
+
+  private static double meanError(
+      double[] exact, InterventionalGame game, boolean kernel, int samples) {
+    double total = 0;
+    int reps = 8;
+    double[] x = Games.randomRows(1, exact.length, 10);
+    for (int r = 0; r < reps; r++) {
+      RowExplainer e =
+          kernel ? new KernelShap(game, samples, r) : new PermutationShap(game, samples, r);
+      double[] v = e.explain(x, r)[0].values();
+      for (int i = 0; i < v.length; i++) {
+        total += Math.abs(v[i] - exact[i]);
+      }
+    }
+    return total / (reps * exact.length);
+  }
+}
