@@ -26,7 +26,7 @@ public final class AuditRun {
   public static final int THRESHOLD_BROKEN = 3;
 
   private static final Map<String, AuditTask> TASKS =
-      Map.of("score", new ScoreTask(), "profile", new ProfileTask());
+      Map.of("score", new ScoreTask(), "profile", new ProfileTask(), "explain", new ExplainTask());
 
   private final SparkSession spark;
   private final AuditSpec spec;

@@ -18,7 +18,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class AuditSpec {
   /** Task types this version runs. */
-  public static final List<String> TASK_TYPES = List.of("score", "profile");
+  public static final List<String> TASK_TYPES = List.of("score", "profile", "explain");
 
   public String name = "audit";
   public Input input;
@@ -83,6 +83,18 @@ public final class AuditSpec {
     /** profile: the largest share of null or NaN values a column may have (a threshold). */
     public Double maxMissingFraction;
 
+    /** explain: exact, kernel, permutation, linear or tree (default kernel). */
+    public String method;
+
+    /** explain: coalitions (kernel) or orders (permutation); default per method. */
+    public Integer samples;
+
+    /** explain: rows to sample (100), kmeans:K, or the path of a background table. */
+    public String background;
+
+    /** explain: predicted (default), or a class index or output name. */
+    public String target;
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -90,7 +102,11 @@ public final class AuditSpec {
           && Objects.equals(name, t.name)
           && Objects.equals(model, t.model)
           && Objects.equals(batchSize, t.batchSize)
-          && Objects.equals(maxMissingFraction, t.maxMissingFraction);
+          && Objects.equals(maxMissingFraction, t.maxMissingFraction)
+          && Objects.equals(method, t.method)
+          && Objects.equals(samples, t.samples)
+          && Objects.equals(background, t.background)
+          && Objects.equals(target, t.target);
     }
 
     @Override
@@ -146,21 +162,42 @@ public final class AuditSpec {
         throw new SpecException(
             where + ": type is '" + t.type + "'; expected one of " + TASK_TYPES);
       }
-      if (t.type.equals("score")) {
+      boolean explain = t.type.equals("explain");
+      if (!explain
+          && (t.method != null || t.samples != null || t.background != null || t.target != null)) {
+        throw new SpecException(
+            where + " (" + t.type + "): method, samples, background and target apply to explain");
+      }
+      if (explain
+          && t.method != null
+          && !io.trustlens.explain.shap.ShapExplainer.METHODS.contains(t.method)) {
+        throw new SpecException(
+            where
+                + " (explain): method is '"
+                + t.method
+                + "'; expected one of "
+                + io.trustlens.explain.shap.ShapExplainer.METHODS);
+      }
+      if (t.type.equals("score") || explain) {
         if (t.model == null && models.size() == 1) {
           t.model = models.keySet().iterator().next();
         }
         if (t.model == null || !models.containsKey(t.model)) {
           throw new SpecException(
               where
-                  + " (score): model '"
+                  + " ("
+                  + t.type
+                  + "): model '"
                   + t.model
                   + "' is not among the models "
                   + models.keySet());
         }
-      } else if (t.model != null || t.batchSize != null) {
+      } else if (t.model != null) {
         throw new SpecException(
-            where + " (" + t.type + "): the keys model and batch_size apply to score only");
+            where + " (" + t.type + "): the key model applies to score and explain only");
+      }
+      if (!t.type.equals("score") && t.batchSize != null) {
+        throw new SpecException(where + " (" + t.type + "): batch_size applies to score only");
       }
       if (!t.type.equals("profile") && t.maxMissingFraction != null) {
         throw new SpecException(

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     description = "Trust audits of machine-learning models at dataset scale, on Apache Spark.",
     subcommands = {
       ScoreCommand.class,
+      ExplainCommand.class,
       ProfileCommand.class,
       TrainCommand.class,
       AuditCommand.class,

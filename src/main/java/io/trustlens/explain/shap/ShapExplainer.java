@@ -1,0 +1,371 @@
+package io.trustlens.explain.shap;
+
+import io.trustlens.feature.FeatureGroup;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.model.BatchModel;
+import io.trustlens.model.Capability;
+import io.trustlens.model.InvalidModelException;
+import io.trustlens.model.MllibModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.model.ModelSource;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Appends per-row Shapley values to a table: {@code shap} (one value per player: a feature, or a
+ * one-hot group for exact, kernel and permutation), {@code shap_base}, {@code shap_gap} (output
+ * minus base minus the sum of values) and {@code shap_class} (the output explained).
+ *
+ * <p>Methods: {@code exact}, {@code kernel}, {@code permutation} (any model, interventional against
+ * the background), {@code linear} (MLlib linear and logistic regression, margin space) and {@code
+ * tree} (MLlib DT, RF and GBT; raw space). Tree and linear attribute to feature slots and sum a
+ * group's slots. Perturbations are built and scored in large batches inside {@code mapPartitions};
+ * each row's random draws depend on (seed, row key) only.
+ */
+public final class ShapExplainer extends Transformer {
+  private static final long serialVersionUID = 1L;
+
+  /** The methods, in the order the docs list them. */
+  public static final List<String> METHODS =
+      List.of("exact", "kernel", "permutation", "linear", "tree");
+
+  private final String uid = Identifiable$.MODULE$.randomUID("shapExplainer");
+  private final ModelSource model;
+  private final FeatureSpace features;
+  private final Background background;
+
+  private final Param<String> method =
+      new Param<>(
+          this,
+          "method",
+          "exact, kernel, permutation, linear or tree",
+          ParamValidators.inArray(METHODS.toArray(new String[0])));
+  private final IntParam samples =
+      new IntParam(
+          this,
+          "samples",
+          "coalitions (kernel) or orders (permutation); 0 = default",
+          ParamValidators.gtEq(0));
+  private final LongParam seed = new LongParam(this, "seed", "random seed");
+  private final Param<String> target =
+      new Param<>(this, "target", "predicted, or a class index or output name");
+  private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: features");
+  private final Param<String> outputCol = new Param<>(this, "outputCol", "attribution column");
+
+  /** Explains {@code model} on {@code features} against {@code background}. */
+  public ShapExplainer(ModelSource model, FeatureSpace features, Background background) {
+    this.model = model;
+    this.features = features;
+    this.background = background;
+    if (background.features() != features.size()) {
+      throw new InvalidFeatureException(
+          "the background has "
+              + background.features()
+              + " features; the table gives "
+              + features.size());
+    }
+    setDefault(method, "kernel");
+    setDefault(samples, 0);
+    setDefault(seed, 42L);
+    setDefault(target, "predicted");
+    setDefault(idCol, "");
+    setDefault(outputCol, "shap");
+  }
+
+  public Param<String> method() {
+    return method;
+  }
+
+  public IntParam samples() {
+    return samples;
+  }
+
+  public LongParam seed() {
+    return seed;
+  }
+
+  public Param<String> target() {
+    return target;
+  }
+
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public ShapExplainer setMethod(String value) {
+    set(method, value);
+    return this;
+  }
+
+  public ShapExplainer setSamples(int value) {
+    set(samples, value);
+    return this;
+  }
+
+  public ShapExplainer setSeed(long value) {
+    set(seed, value);
+    return this;
+  }
+
+  public ShapExplainer setTarget(String value) {
+    set(target, value);
+    return this;
+  }
+
+  public ShapExplainer setIdCol(String value) {
+    set(idCol, value);
+    return this;
+  }
+
+  public ShapExplainer setOutputCol(String value) {
+    set(outputCol, value);
+    return this;
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  /** The players' names: groups for exact, kernel and permutation, groups too for tree/linear. */
+  public List<String> playerNames() {
+    return features.groups().stream().map(FeatureGroup::name).toList();
+  }
+
+  /** Checks that the method fits the model and the players, before any task runs. */
+  void check() {
+    ModelInfo info = model.info();
+    String m = $(method);
+    if (m.equals("tree") && !info.capabilities().contains(Capability.TREE_ENSEMBLE)) {
+      throw new InvalidModelException(
+          "method tree explains MLlib DecisionTree, RandomForest and GBT models; "
+              + info.location()
+              + " is "
+              + info.type()
+              + " (use kernel or permutation for any model)");
+    }
+    if (m.equals("linear") && !info.capabilities().contains(Capability.LINEAR)) {
+      throw new InvalidModelException(
+          "method linear explains MLlib LinearRegression and LogisticRegression models; "
+              + info.location()
+              + " is "
+              + info.type()
+              + " (use kernel or permutation for any model)");
+    }
+    if (m.equals("exact") && features.groups().size() > ShapleyValues.MAX_PLAYERS) {
+      throw new IllegalArgumentException(
+          "method exact takes at most "
+              + ShapleyValues.MAX_PLAYERS
+              + " players; the table has "
+              + features.groups().size()
+              + "; use method kernel or permutation");
+    }
+    targetIndex(info.outputSize());
+  }
+
+  /** The output to explain, or -1 for the predicted class. */
+  private int targetIndex(int width) {
+    String t = $(target);
+    if (t.equals("predicted")) {
+      return -1;
+    }
+    List<String> names = model.info().outputNames();
+    int byName = names.indexOf(t);
+    if (byName >= 0) {
+      return byName;
+    }
+    try {
+      int k = Integer.parseInt(t);
+      if (k >= 0 && k < width) {
+        return k;
+      }
+    } catch (NumberFormatException notANumber) {
+      // fall through to the error
+    }
+    throw new IllegalArgumentException(
+        "unknown target class '"
+            + t
+            + "'; the model's outputs are "
+            + names
+            + " (give a name, an index 0.."
+            + (width - 1)
+            + ", or predicted)");
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    for (String c : features.columns()) {
+      if (schema.getFieldIndex(c).isEmpty()) {
+        throw new InvalidFeatureException("unknown column '" + c + "'");
+      }
+    }
+    check();
+    String out = $(outputCol);
+    Metadata names =
+        new MetadataBuilder()
+            .putStringArray("names", playerNames().toArray(new String[0]))
+            .putString("method", $(method))
+            .build();
+    StructType result = schema;
+    for (StructField f :
+        List.of(
+            new StructField(
+                out, DataTypes.createArrayType(DataTypes.DoubleType, false), false, names),
+            DataTypes.createStructField(out + "_base", DataTypes.DoubleType, false),
+            DataTypes.createStructField(out + "_gap", DataTypes.DoubleType, false),
+            DataTypes.createStructField(out + "_class", DataTypes.IntegerType, false))) {
+      if (result.getFieldIndex(f.name()).isDefined()) {
+        throw new IllegalArgumentException(
+            "output column '" + f.name() + "' already exists in the table; rename it");
+      }
+      result = result.add(f);
+    }
+    return result;
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType in = dataset.schema();
+    StructType out = transformSchema(in);
+    String id = $(idCol);
+    if (!id.isEmpty() && in.getFieldIndex(id).isEmpty()) {
+      throw new InvalidFeatureException("unknown id column '" + id + "'");
+    }
+    Plan plan =
+        new Plan(
+            model,
+            features,
+            background,
+            in,
+            $(method),
+            (Integer) $(samples),
+            (Long) $(seed),
+            targetIndex(model.info().outputSize()),
+            id);
+    return dataset.toDF().mapPartitions(plan, Encoders.row(out));
+  }
+
+  @Override
+  public ShapExplainer copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** What a task needs to explain its partition. */
+  private record Plan(
+      ModelSource model,
+      FeatureSpace features,
+      Background background,
+      StructType schema,
+      String method,
+      int samples,
+      long seed,
+      int target,
+      String idCol)
+      implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      BatchModel scorer = model.open();
+      RowExplainer explainer = explainer(scorer);
+      FeatureSpace.Reader reader = features.reader(schema);
+      int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+      int d = features.size();
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          Row row = rows.next();
+          double[] x = new double[d];
+          try {
+            reader.read(row, x, 0);
+          } catch (InvalidFeatureException e) {
+            throw new InvalidFeatureException(
+                (idIndex >= 0 ? "row " + idCol + "=" + row.get(idIndex) : "a row")
+                    + ": "
+                    + e.getMessage());
+          }
+          ShapleyResult[] all = explainer.explain(x, RowKeys.of(row, idIndex, x));
+          int k = target >= 0 ? target : predictedClass(scorer, x, all);
+          ShapleyResult r = all[k];
+          Object[] values = new Object[row.length() + 4];
+          for (int i = 0; i < row.length(); i++) {
+            values[i] = row.get(i);
+          }
+          values[row.length()] = r.values();
+          values[row.length() + 1] = r.base();
+          values[row.length() + 2] = r.gap();
+          values[row.length() + 3] = k;
+          return RowFactory.create(values);
+        }
+      };
+    }
+
+    private int predictedClass(BatchModel scorer, double[] x, ShapleyResult[] all) {
+      if (all.length == 1 || !scorer.info().kind().isClassification()) {
+        return 0;
+      }
+      return (int) scorer.score(x, 1).predictions()[0];
+    }
+
+    private RowExplainer explainer(BatchModel scorer) {
+      List<FeatureGroup> groups = features.groups();
+      switch (method) {
+        case "tree":
+          return new TreeShap(TreeEnsemble.of(mllib(scorer).model()), features.size(), groups);
+        case "linear":
+          return LinearShap.of(mllib(scorer).model(), background, groups);
+        default:
+          InterventionalGame game = new InterventionalGame(scorer, background, groups);
+          int m = groups.size();
+          return switch (method) {
+            case "exact" -> new ExactShapley(game);
+            case "permutation" ->
+                new PermutationShap(
+                    game, samples > 0 ? samples : PermutationShap.defaultSamples(), seed);
+            default ->
+                new KernelShap(game, samples > 0 ? samples : KernelShap.defaultSamples(m), seed);
+          };
+      }
+    }
+
+    private static MllibModel mllib(BatchModel scorer) {
+      if (scorer instanceof MllibModel m) {
+        return m;
+      }
+      throw new InvalidModelException(
+          "this method needs an MLlib model; " + scorer.info().type() + " is not one");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ShapExplainer(" + $(method).toLowerCase(Locale.ROOT) + ")";
+  }
+}

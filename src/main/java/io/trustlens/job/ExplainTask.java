@@ -1,0 +1,176 @@
+package io.trustlens.job;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.posexplode;
+
+import io.trustlens.explain.shap.Background;
+import io.trustlens.explain.shap.BackgroundSampler;
+import io.trustlens.explain.shap.ShapExplainer;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.model.LoadedModel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The {@code explain} task: per-row Shapley values ({@code shap}, {@code shap_base}, {@code
+ * shap_gap}, {@code shap_class}) of one model, global importance (mean |shap| per player) in the
+ * summary and a bar chart in the report.
+ */
+final class ExplainTask implements AuditTask {
+  static final int DEFAULT_BACKGROUND = 100;
+
+  @Override
+  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+    LoadedModel model = run.model(task.model);
+    AuditSpec.Input in = run.spec().input;
+    Dataset<Row> table = run.input().table();
+    Dataset<Row> prepared = model.prepare(table);
+    FeatureSpace features = run.input().features(model, prepared);
+    String method = task.method == null ? "kernel" : task.method;
+    long seed = run.spec().seed;
+    Background background =
+        method.equals("tree")
+            ? Background.of(new double[features.size()], features.size())
+            : background(run, task, model, prepared, features, seed);
+    ShapExplainer explainer =
+        new ShapExplainer(model.source(), features, background).setMethod(method).setSeed(seed);
+    if (task.samples != null) {
+      explainer.setSamples(task.samples);
+    }
+    if (task.target != null) {
+      explainer.setTarget(task.target);
+    }
+    if (in.id != null) {
+      explainer.setIdCol(in.id);
+    }
+    Dataset<Row> explained = explainer.transform(prepared);
+    List<Column> keep = new ArrayList<>();
+    for (String c : table.columns()) {
+      keep.add(col("`" + c + "`"));
+    }
+    for (String c : List.of("shap", "shap_base", "shap_gap", "shap_class")) {
+      keep.add(col(c));
+    }
+    String name = task.name != null ? task.name : "shap";
+    String path = run.writeTable(name, explained.select(keep.toArray(new Column[0])));
+
+    Dataset<Row> written = run.readWritten(name);
+    List<String> players = explainer.playerNames();
+    double[] importance = new double[players.size()];
+    for (Row r :
+        written
+            .select(posexplode(col("shap")))
+            .groupBy("pos")
+            .agg(avg(abs(col("col"))))
+            .collectAsList()) {
+      importance[r.getInt(0)] = r.getDouble(1);
+    }
+    Row stats = written.agg(avg(col("shap_base")), max(abs(col("shap_gap")))).first();
+    Map<String, Object> ranked = new LinkedHashMap<>();
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < players.size(); i++) {
+      order.add(i);
+    }
+    order.sort(Comparator.comparingDouble((Integer i) -> -importance[i]));
+    for (int i : order) {
+      ranked.put(players.get(i), importance[i]);
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("model", task.model);
+    result.put("method", method);
+    result.put("players", players);
+    result.put("background_rows", background.size());
+    result.put("mean_abs_shap", ranked);
+    result.put("mean_base", stats.isNullAt(0) ? null : stats.getDouble(0));
+    result.put("max_abs_gap", stats.isNullAt(1) ? null : stats.getDouble(1));
+    result.put("outputs", Map.of(name, path));
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("model", run.spec().models.get(task.model) + " (" + model.info().type() + ")");
+    facts.put("method", method);
+    facts.put("players", players.size());
+    facts.put("background rows", method.equals("tree") ? "none (tree covers)" : background.size());
+    facts.put("largest |gap|", result.get("max_abs_gap"));
+    facts.put("table", path);
+    List<String> top = new ArrayList<>();
+    double[] topValues = new double[Math.min(20, order.size())];
+    for (int i = 0; i < topValues.length; i++) {
+      top.add(players.get(order.get(i)));
+      topValues[i] = importance[order.get(i)];
+    }
+    run.report()
+        .section("Explain: " + name + " (" + method + ")")
+        .keyValues(facts)
+        .bars("Mean |Shapley value| per feature (global importance)", top, topValues);
+    return result;
+  }
+
+  private static Background background(
+      AuditRun run,
+      AuditSpec.Task task,
+      LoadedModel model,
+      Dataset<Row> prepared,
+      FeatureSpace features,
+      long seed) {
+    String spec = task.background == null ? String.valueOf(DEFAULT_BACKGROUND) : task.background;
+    String id = run.spec().input.id;
+    if (spec.startsWith("kmeans:")) {
+      return BackgroundSampler.kmeans(prepared, features, id, positive(spec.substring(7)), seed);
+    }
+    if (spec.chars().allMatch(Character::isDigit)) {
+      return BackgroundSampler.sample(prepared, features, id, positive(spec), seed);
+    }
+    AuditSpec.Input other = new AuditSpec.Input();
+    other.path = spec;
+    Dataset<Row> table = InputTable.read(run.spark(), other).table();
+    AuditSpec.Input in = run.spec().input;
+    for (var field : run.input().table().schema().fields()) {
+      String c = field.name();
+      if (c.equals(in.id) || c.equals(in.label)) {
+        continue;
+      }
+      if (table.schema().getFieldIndex(c).isEmpty()) {
+        throw new SpecException(
+            "the background table "
+                + spec
+                + " lacks the column '"
+                + c
+                + "'; it needs the input's schema");
+      }
+      if (!table.schema().apply(c).dataType().equals(field.dataType())) {
+        throw new SpecException(
+            "the background table "
+                + spec
+                + " has column '"
+                + c
+                + "' as "
+                + table.schema().apply(c).dataType().simpleString()
+                + "; the input has "
+                + field.dataType().simpleString());
+      }
+    }
+    Dataset<Row> ready = model.prepare(table);
+    return BackgroundSampler.sample(ready, features, null, 1000, seed);
+  }
+
+  private static int positive(String text) {
+    try {
+      int n = Integer.parseInt(text);
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new SpecException(
+        "background is a row count, kmeans:K or a table path; '" + text + "' is none of those");
+  }
+}

@@ -1,0 +1,204 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustlens.testing.Cli;
+import io.trustlens.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The explain command and task end to end on the shared local session. */
+class ExplainTest {
+  private static final String CREDIT = "datasets/synthetic/credit.csv";
+  private static final String GBT = "datasets/models/credit_gbt";
+  @TempDir Path dir;
+
+  private Dataset<Row> explain(String name, String... options) {
+    Path out = dir.resolve(name);
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "explain",
+                "--input",
+                CREDIT,
+                "--label",
+                "default",
+                "--model",
+                GBT,
+                "--output",
+                out.toString()));
+    args.addAll(List.of(options));
+    Cli cli = Cli.run(args.toArray(new String[0]));
+    assertEquals(0, cli.exitCode(), cli.errors());
+    return SparkTestSession.get().read().parquet(out.resolve("shap").toString());
+  }
+
+  @Test
+  void sameSeedGivesIdenticalBitsForOneAndSevenPartitions() {
+    for (String method : List.of("kernel", "permutation")) {
+      for (boolean withId : List.of(true, false)) {
+        String[] common =
+            withId
+                ? new String[] {
+                  "--method", method, "--samples", "64", "--background", "10", "--id", "id"
+                }
+                : new String[] {"--method", method, "--samples", "64", "--background", "10"};
+        Dataset<Row> one = explain(method + withId + "1", concat(common, "--partitions", "1"));
+        Dataset<Row> seven = explain(method + withId + "7", concat(common, "--partitions", "7"));
+        assertEquals(2000, one.count());
+        assertEquals(0, one.exceptAll(seven).count(), method + " id=" + withId);
+        assertEquals(0, seven.exceptAll(one).count(), method + " id=" + withId);
+      }
+    }
+    Dataset<Row> otherSeed =
+        explain(
+            "seed",
+            "--method",
+            "kernel",
+            "--samples",
+            "64",
+            "--background",
+            "10",
+            "--id",
+            "id",
+            "--seed",
+            "7");
+    Dataset<Row> first =
+        SparkTestSession.get()
+            .read()
+            .parquet(dir.resolve("kerneltrue1").resolve("shap").toString());
+    assertTrue(first.exceptAll(otherSeed).count() > 0, "another seed draws other coalitions");
+  }
+
+  @Test
+  void treeShapOnThePipelineGroupsOneHotSlotsAndAddsUp() throws Exception {
+    Dataset<Row> shap = explain("tree", "--method", "tree", "--id", "id");
+    Row r = shap.first();
+    assertEquals(5, r.getList(r.fieldIndex("shap")).size(), "age, income, debt, years, region");
+    double gap = shap.selectExpr("max(abs(shap_gap))").first().getDouble(0);
+    assertTrue(gap < 1e-9, "additivity gap " + gap);
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("tree/summary.json").toFile());
+    JsonNode importance = summary.at("/tasks/0/mean_abs_shap");
+    List<String> ranked = new java.util.ArrayList<>();
+    importance.fieldNames().forEachRemaining(ranked::add);
+    assertEquals("years_employed", ranked.get(ranked.size() - 1), "the feature with no effect");
+    String html = Files.readString(dir.resolve("tree/report.html"));
+    assertTrue(html.contains("<svg") && html.contains("years_employed"), "importance chart");
+  }
+
+  @Test
+  void explainTaskRunsFromAnAuditSpec() throws Exception {
+    Path spec = dir.resolve("spec.yaml");
+    Files.writeString(
+        spec,
+        "input: {path: datasets/breast_cancer.csv, label: malignant}\n"
+            + "models: {mlp: datasets/models/torch/breast_cancer_mlp.pt}\n"
+            + "output: "
+            + dir.resolve("audit")
+            + "\n"
+            + "tasks:\n  - type: explain\n    method: permutation\n    samples: 8\n"
+            + "    background: kmeans:5\n    target: malignant\n");
+    Cli cli = Cli.run("audit", spec.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("audit/summary.json").toFile());
+    assertEquals(30, summary.at("/tasks/0/players").size());
+    assertEquals(5, summary.at("/tasks/0/background_rows").asInt());
+    assertTrue(summary.at("/tasks/0/max_abs_gap").asDouble() < 1e-9);
+    Dataset<Row> shap = SparkTestSession.get().read().parquet(dir.resolve("audit/shap").toString());
+    assertEquals(0, shap.filter("shap_class != 1").count(), "the named class is explained");
+  }
+
+  @Test
+  void badRequestsFailBeforeOutputNamingTheProblem() throws Exception {
+    String linear = dir.resolve("logistic").toString();
+    assertEquals(
+        0,
+        Cli.run(
+                "train",
+                "--input",
+                CREDIT,
+                "--id",
+                "id",
+                "--label",
+                "default",
+                "--estimator",
+                "logistic",
+                "--output",
+                linear)
+            .exitCode());
+    fails(
+        "method tree explains MLlib DecisionTree, RandomForest and GBT models",
+        "--model",
+        linear,
+        "--method",
+        "tree");
+    fails(
+        "method linear explains MLlib LinearRegression and LogisticRegression models",
+        "--model",
+        GBT,
+        "--method",
+        "linear");
+    fails("unknown target class 'maybe'", "--model", GBT, "--target", "maybe");
+    Path wide = dir.resolve("wide.csv");
+    StringBuilder csv = new StringBuilder();
+    for (int j = 0; j < 17; j++) {
+      csv.append(j == 0 ? "" : ",").append("f").append(j);
+    }
+    csv.append("\n");
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 17; j++) {
+        csv.append(j == 0 ? "" : ",").append(i + j);
+      }
+      csv.append("\n");
+    }
+    Files.writeString(wide, csv.toString());
+    Cli cli =
+        Cli.run(
+            "explain",
+            "--input",
+            wide.toString(),
+            "--model",
+            "datasets/models/torch/breast_cancer_mlp.pt",
+            "--method",
+            "exact",
+            "--output",
+            dir.resolve("x-wide").toString());
+    assertEquals(1, cli.exitCode());
+    Path other = dir.resolve("other.csv");
+    Files.writeString(other, "a,b\n1,2\n");
+    fails("lacks the column 'id'", "--model", GBT, "--background", other.toString());
+    assertFalse(Files.exists(dir.resolve("x")), "no output");
+  }
+
+  private void fails(String expected, String... options) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "explain",
+                "--input",
+                CREDIT,
+                "--label",
+                "default",
+                "--output",
+                dir.resolve("x").toString()));
+    args.addAll(List.of(options));
+    Cli cli = Cli.run(args.toArray(new String[0]));
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(cli.errors().contains(expected), "expected '" + expected + "' in " + cli.errors());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+}
