@@ -95,6 +95,9 @@ public final class AuditSpec {
     /** explain: predicted (default), or a class index or output name. */
     public String target;
 
+    /** explain: ids of rows to draw as waterfalls in the report. */
+    public List<String> waterfallRows;
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -106,7 +109,8 @@ public final class AuditSpec {
           && Objects.equals(method, t.method)
           && Objects.equals(samples, t.samples)
           && Objects.equals(background, t.background)
-          && Objects.equals(target, t.target);
+          && Objects.equals(target, t.target)
+          && Objects.equals(waterfallRows, t.waterfallRows);
     }
 
     @Override
@@ -164,9 +168,16 @@ public final class AuditSpec {
       }
       boolean explain = t.type.equals("explain");
       if (!explain
-          && (t.method != null || t.samples != null || t.background != null || t.target != null)) {
+          && (t.method != null
+              || t.samples != null
+              || t.background != null
+              || t.target != null
+              || t.waterfallRows != null)) {
         throw new SpecException(
-            where + " (" + t.type + "): method, samples, background and target apply to explain");
+            where
+                + " ("
+                + t.type
+                + "): method, samples, background, target and waterfall_rows apply to explain");
       }
       if (explain
           && t.method != null

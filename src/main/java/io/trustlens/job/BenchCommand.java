@@ -38,10 +38,12 @@ import picocli.CommandLine.Parameters;
     description = {
       "Benchmarks (print figures, never fail on a time). Suites: score.",
       "score: N synthetic rows x 30 features; GBT (20 trees, depth 5) by the in-JVM fast path and"
-          + " by model.transform; the TorchScript breast-cancer MLP; per master."
+          + " by model.transform; the TorchScript breast-cancer MLP; per master.",
+      "explain: TreeSHAP on N rows and kernel/permutation on --explain-rows rows with a GBT of 100"
+          + " trees of depth 5 and the MLP; rows/s, evaluations/s and explainer efficiency."
     })
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SUITE", description = "score")
+  @Parameters(index = "0", paramLabel = "SUITE", description = "score or explain")
   String suite;
 
   @Option(names = "--rows", description = "Rows to score (default 1000000).")
@@ -58,13 +60,22 @@ final class BenchCommand implements Callable<Integer> {
       description = "A TorchScript model reading 30 features (default: the bundled MLP).")
   String torchModel = "datasets/models/torch/breast_cancer_mlp.pt";
 
+  @Option(
+      names = "--explain-rows",
+      description = "explain: rows for kernel and permutation through Spark (default 200).")
+  int explainRows = 200;
+
   @Option(names = "--repeat", description = "Timed runs per case; the best is kept (default 2).")
   int repeat = 2;
 
   @Override
   public Integer call() throws Exception {
+    if (suite.equals("explain")) {
+      new ExplainBenchmark(rows, explainRows, masters, torchModel).run();
+      return 0;
+    }
     if (!suite.equals("score")) {
-      throw new SpecException("unknown benchmark suite '" + suite + "'; available: score");
+      throw new SpecException("unknown benchmark suite '" + suite + "'; available: score, explain");
     }
     Path dir = Files.createTempDirectory("trustlens-bench");
     String gbtPath = dir.resolve("gbt").toString();
@@ -72,18 +83,7 @@ final class BenchCommand implements Callable<Integer> {
     lines.add(String.format(Locale.ROOT, "%-10s %-28s %12s", "master", "case", "rows/s"));
     boolean trained = false;
     for (String master : masters) {
-      SparkSession.getActiveSession()
-          .foreach(
-              s -> {
-                s.stop();
-                return null;
-              });
-      SparkSession spark =
-          SparkSession.builder()
-              .master(master)
-              .appName("trustlens bench")
-              .config("spark.ui.enabled", "false")
-              .getOrCreate();
+      SparkSession spark = session(master);
       int cores = spark.sparkContext().defaultParallelism();
       Dataset<Row> data = synthetic(spark, rows, Math.max(4, cores * 4)).cache();
       data.count();
@@ -112,6 +112,21 @@ final class BenchCommand implements Callable<Integer> {
     }
     lines.forEach(System.out::println);
     return 0;
+  }
+
+  /** A fresh session on {@code master} (the previous one stopped). */
+  static SparkSession session(String master) {
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              s.stop();
+              return null;
+            });
+    return SparkSession.builder()
+        .master(master)
+        .appName("trustlens bench")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate();
   }
 
   private String row(String master, String name, double rowsPerSecond) {

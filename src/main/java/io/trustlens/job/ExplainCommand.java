@@ -46,6 +46,13 @@ final class ExplainCommand implements Callable<Integer> {
       description = "The output to explain: predicted (default), a class index or output name.")
   String target;
 
+  @Option(
+      names = "--waterfall-rows",
+      split = ",",
+      paramLabel = "ID",
+      description = "Ids of rows to draw as waterfalls in the report (needs --id).")
+  java.util.List<String> waterfallRows;
+
   @Override
   public Integer call() {
     AuditSpec spec = new AuditSpec();
@@ -62,6 +69,7 @@ final class ExplainCommand implements Callable<Integer> {
     task.samples = samples;
     task.background = background;
     task.target = target;
+    task.waterfallRows = waterfallRows;
     spec.tasks.add(task);
     spec.validate("command line");
     return new AuditRun(spark.session("explain"), spec, "explain").run(output.overwrite);

@@ -11,6 +11,7 @@ import io.trustlens.explain.shap.BackgroundSampler;
 import io.trustlens.explain.shap.ShapExplainer;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
+import io.trustlens.report.HtmlReport;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -100,16 +101,10 @@ final class ExplainTask implements AuditTask {
     facts.put("background rows", method.equals("tree") ? "none (tree covers)" : background.size());
     facts.put("largest |gap|", result.get("max_abs_gap"));
     facts.put("table", path);
-    List<String> top = new ArrayList<>();
-    double[] topValues = new double[Math.min(20, order.size())];
-    for (int i = 0; i < topValues.length; i++) {
-      top.add(players.get(order.get(i)));
-      topValues[i] = importance[order.get(i)];
-    }
-    run.report()
-        .section("Explain: " + name + " (" + method + ")")
-        .keyValues(facts)
-        .bars("Mean |Shapley value| per feature (global importance)", top, topValues);
+    HtmlReport.Section section =
+        run.report().section("Explain: " + name + " (" + method + ")").keyValues(facts);
+    ShapReport.figures(
+        section, written, model, features, order, importance, task.waterfallRows, in.id);
     return result;
   }
 

@@ -116,52 +116,13 @@ public final class HtmlReport {
       return this;
     }
 
-    /**
-     * A horizontal bar chart as inline SVG (no script, no external file): one bar per label,
-     * longest first as given.
-     */
-    public Section bars(String title, List<String> labels, double[] values) {
-      int rowHeight = 18;
-      int labelWidth = 180;
-      int barWidth = 360;
-      double max = 0;
-      for (double v : values) {
-        max = Math.max(max, Math.abs(v));
-      }
-      int height = rowHeight * labels.size() + 24;
+    /** A figure: an inline SVG chart from {@link Charts} under an escaped caption. */
+    public Section figure(String caption, String svg) {
       body.append("<figure><figcaption>")
-          .append(escape(title))
-          .append("</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-          .append(labelWidth + barWidth + 90)
-          .append("\" height=\"")
-          .append(height)
-          .append("\" role=\"img\" font-size=\"12\" font-family=\"sans-serif\">\n");
-      for (int i = 0; i < labels.size(); i++) {
-        int y = i * rowHeight + 4;
-        double length = max == 0 ? 0 : Math.abs(values[i]) / max * barWidth;
-        body.append("<text x=\"")
-            .append(labelWidth - 6)
-            .append("\" y=\"")
-            .append(y + 12)
-            .append("\" text-anchor=\"end\">")
-            .append(escape(labels.get(i)))
-            .append("</text><rect x=\"")
-            .append(labelWidth)
-            .append("\" y=\"")
-            .append(y)
-            .append("\" width=\"")
-            .append(String.format(java.util.Locale.ROOT, "%.1f", length))
-            .append("\" height=\"")
-            .append(rowHeight - 4)
-            .append("\" fill=\"#1f6feb\"/><text x=\"")
-            .append(String.format(java.util.Locale.ROOT, "%.1f", labelWidth + length + 4))
-            .append("\" y=\"")
-            .append(y + 12)
-            .append("\">")
-            .append(escape(format(values[i])))
-            .append("</text>\n");
-      }
-      body.append("</svg></figure>\n");
+          .append(escape(caption))
+          .append("</figcaption>\n")
+          .append(svg)
+          .append("</figure>\n");
       return this;
     }
 

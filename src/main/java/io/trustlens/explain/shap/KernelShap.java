@@ -109,14 +109,14 @@ public final class KernelShap implements RowExplainer {
     final int players;
     final List<boolean[]> coalitions = new ArrayList<>();
     final List<Double> weights = new ArrayList<>();
-    final Map<String, Integer> index = new HashMap<>();
+    final Map<Mask, Integer> index = new HashMap<>();
 
     Design(int players) {
       this.players = players;
     }
 
     void add(boolean[] z, double weight) {
-      String id = java.util.Arrays.toString(z);
+      Mask id = Mask.of(z);
       Integer at = index.get(id);
       if (at == null) {
         index.put(id, coalitions.size());
@@ -125,6 +125,29 @@ public final class KernelShap implements RowExplainer {
       } else {
         weights.set(at, weights.get(at) + weight);
       }
+    }
+  }
+
+  /** A coalition as packed bits, a cheap key for merging repeated draws. */
+  private record Mask(long[] words) {
+    static Mask of(boolean[] z) {
+      long[] words = new long[(z.length + 63) / 64];
+      for (int i = 0; i < z.length; i++) {
+        if (z[i]) {
+          words[i >> 6] |= 1L << (i & 63);
+        }
+      }
+      return new Mask(words);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Mask m && java.util.Arrays.equals(words, m.words);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(words);
     }
   }
 

@@ -312,7 +312,7 @@ public final class ShapExplainer extends Transformer {
                     + e.getMessage());
           }
           ShapleyResult[] all = explainer.explain(x, RowKeys.of(row, idIndex, x));
-          int k = target >= 0 ? target : predictedClass(scorer, x, all);
+          int k = target >= 0 ? target : predictedClass(scorer, all);
           ShapleyResult r = all[k];
           Object[] values = new Object[row.length() + 4];
           for (int i = 0; i < row.length(); i++) {
@@ -327,11 +327,18 @@ public final class ShapExplainer extends Transformer {
       };
     }
 
-    private int predictedClass(BatchModel scorer, double[] x, ShapleyResult[] all) {
+    /** The output with the largest value (the first on ties): the predicted class. */
+    private static int predictedClass(BatchModel scorer, ShapleyResult[] all) {
       if (all.length == 1 || !scorer.info().kind().isClassification()) {
         return 0;
       }
-      return (int) scorer.score(x, 1).predictions()[0];
+      int best = 0;
+      for (int k = 1; k < all.length; k++) {
+        if (all[k].output() > all[best].output()) {
+          best = k;
+        }
+      }
+      return best;
     }
 
     private RowExplainer explainer(BatchModel scorer) {

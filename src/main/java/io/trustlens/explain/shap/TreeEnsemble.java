@@ -32,7 +32,8 @@ public record TreeEnsemble(Tree[] trees, double[] weights, int outputs, String k
   /**
    * One tree: node {@code n} is a leaf when {@code left[n] < 0}; otherwise rows go left when {@code
    * x[feature[n]] <= threshold[n]} (continuous) or when the value is among {@code categories[n]}
-   * (categorical).
+   * (categorical). Nodes are stored breadth-first: a parent comes before its children, and the root
+   * is node 0.
    */
   public record Tree(
       int[] feature,
@@ -178,6 +179,11 @@ public record TreeEnsemble(Tree[] trees, double[] weights, int outputs, String k
     return node instanceof InternalNode n
         ? 1 + Math.max(depth(n.leftChild()), depth(n.rightChild()))
         : 0;
+  }
+
+  /** Whether the outputs are a GBT margin and its negation, {@code [-m, m]}. */
+  public boolean mirrored() {
+    return kind.equals("gbt margin");
   }
 
   /** The ensemble's outputs for row {@code x}. */

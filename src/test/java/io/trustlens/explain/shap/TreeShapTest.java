@@ -142,6 +142,16 @@ class TreeShapTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void leafTablesEqualTheRecursion(String name, PredictionModel<Vector, ?> model) {
+    TreeShap shap = new TreeShap(TreeEnsemble.of(model), M, Games.singletons(M));
+    for (Row row : data().select("features").limit(25).collectAsList()) {
+      double[] x = ((Vector) row.getAs(0)).toArray();
+      assertArrayEquals(shap.recursiveSlotValues(x), shap.slotValues(x), 1e-12, name);
+    }
+  }
+
   @Test
   void onlyTreeModelsAreExplained() {
     Dataset<Row> d = data();

@@ -1,0 +1,195 @@
+package io.trustlens.job;
+
+import io.trustlens.explain.shap.Background;
+import io.trustlens.explain.shap.BackgroundSampler;
+import io.trustlens.explain.shap.InterventionalGame;
+import io.trustlens.explain.shap.KernelShap;
+import io.trustlens.explain.shap.PermutationShap;
+import io.trustlens.explain.shap.RowExplainer;
+import io.trustlens.explain.shap.ShapExplainer;
+import io.trustlens.explain.shap.TreeEnsemble;
+import io.trustlens.explain.shap.TreeShap;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.model.BatchModel;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.MllibModel;
+import io.trustlens.model.ModelLoader;
+import io.trustlens.model.OutputKind;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code trustlens bench explain}: Shapley values on synthetic rows of 30 features with a GBT of
+ * 100 trees of depth 5 and the TorchScript MLP. Prints rows/s, model evaluations/s and explainer
+ * efficiency (evaluations/s inside the explainer over the raw batched throughput of the same model,
+ * both on one thread), and rows/s through Spark per master.
+ */
+final class ExplainBenchmark {
+  private final long treeRows;
+  private final int sampledRows;
+  private final List<String> masters;
+  private final String torchModel;
+  private final List<String> lines = new ArrayList<>();
+
+  ExplainBenchmark(long treeRows, int sampledRows, List<String> masters, String torchModel) {
+    this.treeRows = treeRows;
+    this.sampledRows = sampledRows;
+    this.masters = masters;
+    this.torchModel = torchModel;
+  }
+
+  void run() throws Exception {
+    String gbtPath = Files.createTempDirectory("trustlens-bench").resolve("gbt100").toString();
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "%-10s %-34s %12s %14s %10s",
+            "where",
+            "case",
+            "rows/s",
+            "evals/s",
+            "efficiency"));
+    boolean trained = false;
+    for (String master : masters) {
+      SparkSession spark = BenchCommand.session(master);
+      Dataset<Row> data =
+          BenchCommand.synthetic(
+                  spark, treeRows, Math.max(4, 4 * spark.sparkContext().defaultParallelism()))
+              .cache();
+      data.count();
+      if (!trained) {
+        new GBTClassifier()
+            .setMaxIter(100)
+            .setMaxDepth(5)
+            .setSeed(1)
+            .fit(data.limit(20000))
+            .save(gbtPath);
+        trained = true;
+      }
+      ModelLoader loader = new ModelLoader(spark);
+      LoadedModel gbt = loader.load(gbtPath, 30, OutputKind.PROBABILITY);
+      LoadedModel mlp = loader.load(torchModel, 30, OutputKind.LOGIT);
+      FeatureSpace vector = FeatureSpace.ofVector(data.schema(), "features", 30);
+      Background background = BackgroundSampler.sample(data, vector, "id", 10, 1);
+      if (master.equals(masters.get(0))) {
+        cores(gbt.source().open(), mlp.source().open(), background, vector);
+      }
+      spark(master, "tree, GBT", data, gbt, vector, background, "tree", 0);
+      Dataset<Row> few =
+          data.limit(sampledRows)
+              .repartition(4 * spark.sparkContext().defaultParallelism())
+              .cache();
+      few.count();
+      spark(master, "kernel, GBT", few, gbt, vector, background, "kernel", 0);
+      spark(master, "permutation, GBT", few, gbt, vector, background, "permutation", 0);
+      spark(master, "kernel, TorchScript MLP", few, mlp, vector, background, "kernel", 0);
+      spark(master, "permutation, TorchScript MLP", few, mlp, vector, background, "permutation", 0);
+      data.unpersist();
+    }
+    lines.forEach(System.out::println);
+  }
+
+  /** Single-thread figures without Spark: raw throughput and efficiency of each explainer. */
+  private void cores(BatchModel gbt, BatchModel mlp, Background background, FeatureSpace space) {
+    double[] x = new double[30];
+    SplittableRandom r = new SplittableRandom(5);
+    for (int j = 0; j < 30; j++) {
+      x[j] = r.nextDouble();
+    }
+    for (BatchModel model : List.of(gbt, mlp)) {
+      String name = model instanceof MllibModel ? "GBT" : "TorchScript MLP";
+      double raw = raw(model);
+      lines.add(row("1 thread", "raw batched scoring, " + name, raw, raw, 1));
+      for (String method : List.of("kernel", "permutation")) {
+        InterventionalGame game = new InterventionalGame(model, background, space.groups());
+        RowExplainer e =
+            method.equals("kernel")
+                ? new KernelShap(game, KernelShap.defaultSamples(30), 1)
+                : new PermutationShap(game, PermutationShap.defaultSamples(), 1);
+        e.explain(x, 0); // warm up
+        int rows = model instanceof MllibModel ? 3 : 20;
+        double s = Double.POSITIVE_INFINITY;
+        long evalsPerRun = 0;
+        for (int repeat = 0; repeat < 3; repeat++) {
+          long evals0 = e.evaluations();
+          long t0 = System.nanoTime();
+          for (int i = 0; i < rows; i++) {
+            e.explain(x, i + 1);
+          }
+          s = Math.min(s, (System.nanoTime() - t0) / 1e9);
+          evalsPerRun = e.evaluations() - evals0;
+        }
+        double evals = evalsPerRun / s;
+        lines.add(row("1 thread", method + ", " + name, rows / s, evals, evals / raw));
+      }
+    }
+    TreeShap tree = new TreeShap(TreeEnsemble.of(((MllibModel) gbt).model()), 30, space.groups());
+    int rows = 20000;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < rows; i++) {
+      x[i % 30] = (i % 97) / 97.0;
+      tree.explain(x, i);
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    lines.add(row("1 thread", "tree (TreeSHAP), GBT", rows / s, Double.NaN, Double.NaN));
+  }
+
+  private static double raw(BatchModel model) {
+    int batch = 16384;
+    double[] inputs = new double[batch * 30];
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = r.nextDouble();
+    }
+    model.score(inputs, batch);
+    int calls = model instanceof MllibModel ? 8 : 40;
+    double best = Double.POSITIVE_INFINITY;
+    for (int repeat = 0; repeat < 3; repeat++) {
+      long t0 = System.nanoTime();
+      for (int c = 0; c < calls; c++) {
+        model.score(inputs, batch);
+      }
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return (double) calls * batch / best;
+  }
+
+  private void spark(
+      String master,
+      String name,
+      Dataset<Row> data,
+      LoadedModel model,
+      FeatureSpace space,
+      Background background,
+      String method,
+      int samples) {
+    ShapExplainer e =
+        new ShapExplainer(model.source(), space, background).setMethod(method).setIdCol("id");
+    if (samples > 0) {
+      e.setSamples(samples);
+    }
+    long rows = data.count();
+    long t0 = System.nanoTime();
+    e.transform(data).write().format("noop").mode("overwrite").save();
+    double s = (System.nanoTime() - t0) / 1e9;
+    lines.add(row(master, name + " (" + rows + " rows)", rows / s, Double.NaN, Double.NaN));
+  }
+
+  private static String row(String where, String name, double rows, double evals, double eff) {
+    return String.format(
+        Locale.ROOT,
+        "%-10s %-34s %,12.1f %,14.0f %10s",
+        where,
+        name,
+        rows,
+        Double.isNaN(evals) ? 0 : evals,
+        Double.isNaN(eff) ? "" : String.format(Locale.ROOT, "%.2f", eff));
+  }
+}

@@ -1,0 +1,246 @@
+package io.trustlens.report;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Charts as inline SVG strings: no script, no external file, so a report stays self-contained.
+ * Every label is escaped.
+ */
+public final class Charts {
+  private static final String BLUE = "#1f6feb";
+  private static final String RED = "#d1242f";
+
+  private Charts() {}
+
+  /** Horizontal bars, one per label, in the order given. */
+  public static String bars(List<String> labels, double[] values) {
+    int row = 18;
+    int left = 190;
+    int width = 360;
+    double max = maxAbs(values);
+    Svg svg = new Svg(left + width + 90, row * labels.size() + 8);
+    for (int i = 0; i < labels.size(); i++) {
+      int y = i * row + 4;
+      double length = max == 0 ? 0 : Math.abs(values[i]) / max * width;
+      svg.text(left - 6, y + 12, "end", labels.get(i));
+      svg.rect(left, y, length, row - 4, BLUE);
+      svg.text(left + length + 4, y + 12, "start", number(values[i]));
+    }
+    return svg.end();
+  }
+
+  /**
+   * A beeswarm (summary) plot: one line per player, one dot per row at its Shapley value, coloured
+   * from blue (low feature value) to red (high); grey where a player has no single value.
+   *
+   * @param values {@code values[row][player]}
+   * @param colours {@code colours[row][player]} in [0, 1], or NaN for grey
+   */
+  public static String beeswarm(List<String> labels, double[][] values, double[][] colours) {
+    int row = 24;
+    int left = 190;
+    int width = 420;
+    double max = 0;
+    for (double[] v : values) {
+      max = Math.max(max, maxAbs(v));
+    }
+    Svg svg = new Svg(left + width + 30, row * labels.size() + 30);
+    double zero = left + width / 2.0;
+    svg.line(zero, 0, zero, row * labels.size(), "#8c959f");
+    for (int p = 0; p < labels.size(); p++) {
+      int y = p * row + row / 2;
+      svg.text(left - 6, y + 4, "end", labels.get(p));
+      for (int r = 0; r < values.length; r++) {
+        double x = zero + (max == 0 ? 0 : values[r][p] / max * (width / 2.0 - 6));
+        double jitter = ((r * 7919L + p * 104729L) % 17 - 8) * 0.9;
+        svg.dot(x, y + jitter, 2.2, colour(colours[r][p]));
+      }
+    }
+    svg.text(
+        zero,
+        row * labels.size() + 18,
+        "middle",
+        "Shapley value (0 at the line; range ±" + number(max) + ")");
+    return svg.end();
+  }
+
+  /** A waterfall: from the base value, each player's value in turn, to the output. */
+  public static String waterfall(List<String> labels, double[] values, double base, double output) {
+    int row = 20;
+    int left = 190;
+    int width = 380;
+    double lo = Math.min(base, output);
+    double hi = Math.max(base, output);
+    double running = base;
+    for (double v : values) {
+      running += v;
+      lo = Math.min(lo, running);
+      hi = Math.max(hi, running);
+    }
+    double span = hi - lo == 0 ? 1 : hi - lo;
+    Svg svg = new Svg(left + width + 90, row * (labels.size() + 2) + 8);
+    running = base;
+    svg.text(left - 6, 16, "end", "base value");
+    svg.text(left + (base - lo) / span * width + 4, 16, "start", number(base));
+    for (int i = 0; i < labels.size(); i++) {
+      int y = (i + 1) * row + 4;
+      double from = left + (running - lo) / span * width;
+      running += values[i];
+      double to = left + (running - lo) / span * width;
+      svg.text(left - 6, y + 12, "end", labels.get(i));
+      svg.rect(
+          Math.min(from, to),
+          y,
+          Math.max(1, Math.abs(to - from)),
+          row - 6,
+          values[i] >= 0 ? RED : BLUE);
+      svg.text(
+          Math.max(from, to) + 4, y + 12, "start", (values[i] >= 0 ? "+" : "") + number(values[i]));
+    }
+    int y = (labels.size() + 1) * row + 4;
+    svg.text(left - 6, y + 12, "end", "output");
+    svg.text(left + (output - lo) / span * width + 4, y + 12, "start", number(output));
+    return svg.end();
+  }
+
+  /** A scatter plot of y against x. */
+  public static String scatter(String xLabel, String yLabel, double[] x, double[] y) {
+    int w = 420;
+    int h = 260;
+    int pad = 40;
+    double x0 = min(x);
+    double x1 = max(x);
+    double y0 = min(y);
+    double y1 = max(y);
+    Svg svg = new Svg(w + pad + 10, h + pad + 10);
+    svg.line(pad, h, pad + w, h, "#8c959f");
+    svg.line(pad, 0, pad, h, "#8c959f");
+    for (int i = 0; i < x.length; i++) {
+      double px = pad + (x1 == x0 ? w / 2.0 : (x[i] - x0) / (x1 - x0) * w);
+      double py = h - (y1 == y0 ? h / 2.0 : (y[i] - y0) / (y1 - y0) * h);
+      svg.dot(px, py, 2.2, BLUE);
+    }
+    svg.text(
+        pad + w / 2.0, h + 28, "middle", xLabel + " (" + number(x0) + " to " + number(x1) + ")");
+    svg.text(4, 12, "start", yLabel + " (" + number(y0) + " to " + number(y1) + ")");
+    return svg.end();
+  }
+
+  private static String colour(double t) {
+    if (Double.isNaN(t)) {
+      return "#8c959f";
+    }
+    double c = Math.max(0, Math.min(1, t));
+    int r = (int) Math.round(31 + c * (209 - 31));
+    int g = (int) Math.round(111 + c * (36 - 111));
+    int b = (int) Math.round(235 + c * (47 - 235));
+    return String.format(Locale.ROOT, "#%02x%02x%02x", r, g, b);
+  }
+
+  private static double maxAbs(double[] v) {
+    double m = 0;
+    for (double d : v) {
+      m = Math.max(m, Math.abs(d));
+    }
+    return m;
+  }
+
+  private static double min(double[] v) {
+    double m = Double.POSITIVE_INFINITY;
+    for (double d : v) {
+      m = Math.min(m, d);
+    }
+    return v.length == 0 ? 0 : m;
+  }
+
+  private static double max(double[] v) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (double d : v) {
+      m = Math.max(m, d);
+    }
+    return v.length == 0 ? 0 : m;
+  }
+
+  static String number(double d) {
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      return String.valueOf(d);
+    }
+    return Math.abs(d) >= 1e5 || (Math.abs(d) < 1e-3 && d != 0)
+        ? String.format(Locale.ROOT, "%.3e", d)
+        : String.format(Locale.ROOT, "%.4f", d);
+  }
+
+  /** A small SVG writer. */
+  private static final class Svg {
+    private final StringBuilder out = new StringBuilder();
+
+    Svg(double width, double height) {
+      out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+          .append(f(width))
+          .append("\" height=\"")
+          .append(f(height))
+          .append("\" role=\"img\" font-size=\"12\" font-family=\"sans-serif\">\n");
+    }
+
+    void text(double x, double y, String anchor, String text) {
+      out.append("<text x=\"")
+          .append(f(x))
+          .append("\" y=\"")
+          .append(f(y))
+          .append("\" text-anchor=\"")
+          .append(anchor)
+          .append("\">")
+          .append(HtmlReport.escape(text))
+          .append("</text>\n");
+    }
+
+    void rect(double x, double y, double w, double h, String fill) {
+      out.append("<rect x=\"")
+          .append(f(x))
+          .append("\" y=\"")
+          .append(f(y))
+          .append("\" width=\"")
+          .append(f(w))
+          .append("\" height=\"")
+          .append(f(h))
+          .append("\" fill=\"")
+          .append(fill)
+          .append("\"/>\n");
+    }
+
+    void dot(double x, double y, double r, String fill) {
+      out.append("<circle cx=\"")
+          .append(f(x))
+          .append("\" cy=\"")
+          .append(f(y))
+          .append("\" r=\"")
+          .append(f(r))
+          .append("\" fill=\"")
+          .append(fill)
+          .append("\" fill-opacity=\"0.7\"/>\n");
+    }
+
+    void line(double x1, double y1, double x2, double y2, String stroke) {
+      out.append("<line x1=\"")
+          .append(f(x1))
+          .append("\" y1=\"")
+          .append(f(y1))
+          .append("\" x2=\"")
+          .append(f(x2))
+          .append("\" y2=\"")
+          .append(f(y2))
+          .append("\" stroke=\"")
+          .append(stroke)
+          .append("\"/>\n");
+    }
+
+    String end() {
+      return out.append("</svg>").toString();
+    }
+
+    private static String f(double v) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+  }
+}
