@@ -1,8 +1,10 @@
 package io.trustlens.job;
 
 import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.arrays_zip;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.posexplode;
 
@@ -65,17 +67,27 @@ final class ExplainTask implements AuditTask {
     String path = run.writeTable(name, explained.select(keep.toArray(new Column[0])));
 
     Dataset<Row> written = run.readWritten(name);
+    boolean all = "all".equals(task.target);
+    // With target all, every row holds one array per output: flatten them for the statistics.
+    Dataset<Row> flat =
+        all
+            ? written
+                .select(explode(arrays_zip(col("shap"), col("shap_base"), col("shap_gap"))).as("z"))
+                .select(
+                    col("z.shap").as("shap"),
+                    col("z.shap_base").as("shap_base"),
+                    col("z.shap_gap").as("shap_gap"))
+            : written;
     List<String> players = explainer.playerNames();
     double[] importance = new double[players.size()];
     for (Row r :
-        written
-            .select(posexplode(col("shap")))
+        flat.select(posexplode(col("shap")))
             .groupBy("pos")
             .agg(avg(abs(col("col"))))
             .collectAsList()) {
       importance[r.getInt(0)] = r.getDouble(1);
     }
-    Row stats = written.agg(avg(col("shap_base")), max(abs(col("shap_gap")))).first();
+    Row stats = flat.agg(avg(col("shap_base")), max(abs(col("shap_gap")))).first();
     Map<String, Object> ranked = new LinkedHashMap<>();
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < players.size(); i++) {
@@ -103,6 +115,15 @@ final class ExplainTask implements AuditTask {
     facts.put("table", path);
     HtmlReport.Section section =
         run.report().section("Explain: " + name + " (" + method + ")").keyValues(facts);
+    if (all) {
+      // Per-output figures would repeat for every class; the bars rank players over all of them.
+      section.figure(
+          "Global importance: mean |Shapley value| per feature over every output",
+          io.trustlens.report.Charts.bars(
+              order.stream().limit(12).map(players::get).toList(),
+              order.stream().limit(12).mapToDouble(i -> importance[i]).toArray()));
+      return result;
+    }
     ShapReport.figures(
         section, written, model, features, order, importance, task.waterfallRows, in.id);
     return result;

@@ -46,6 +46,13 @@ class AuditRunTest {
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("<h2>Profile</h2>") && html.contains("<h2>Score: predictions</h2>"));
     assertTrue(html.contains("Every threshold holds."));
+    JsonNode explain = summary.at("/tasks/2");
+    assertEquals("tree", explain.get("method").asText());
+    assertTrue(explain.get("max_abs_gap").asDouble() < 1e-9);
+    assertTrue(html.contains("Waterfall of row id=0") && html.contains("Waterfall of row id=1"));
+    assertTrue(html.contains("Beeswarm") && html.contains("Dependence"));
+    assertEquals(
+        2000, SparkTestSession.get().read().parquet(out.resolve("shap").toString()).count());
   }
 
   @Test

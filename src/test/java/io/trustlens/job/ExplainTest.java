@@ -96,6 +96,22 @@ class ExplainTest {
   }
 
   @Test
+  void targetAllExplainsEveryOutput() throws Exception {
+    Dataset<Row> shap = explain("all", "--method", "tree", "--target", "all", "--id", "id");
+    Row r = shap.first();
+    List<scala.collection.Seq<Object>> perClass = r.getList(r.fieldIndex("shap"));
+    assertEquals(2, perClass.size(), "the GBT margin and its negation");
+    assertEquals(5, perClass.get(0).size());
+    for (int j = 0; j < perClass.get(0).size(); j++) {
+      assertEquals(-(Double) perClass.get(1).apply(j), (Double) perClass.get(0).apply(j), 1e-12);
+    }
+    assertEquals(-2, r.getInt(r.fieldIndex("shap_class")));
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("all/summary.json").toFile());
+    assertTrue(summary.at("/tasks/0/max_abs_gap").asDouble() < 1e-9);
+    assertEquals(5, summary.at("/tasks/0/mean_abs_shap").size());
+  }
+
+  @Test
   void explainTaskRunsFromAnAuditSpec() throws Exception {
     Path spec = dir.resolve("spec.yaml");
     Files.writeString(
@@ -149,30 +165,53 @@ class ExplainTest {
         "linear");
     fails("unknown target class 'maybe'", "--model", GBT, "--target", "maybe");
     Path wide = dir.resolve("wide.csv");
-    StringBuilder csv = new StringBuilder();
+    StringBuilder csv = new StringBuilder("y");
     for (int j = 0; j < 17; j++) {
-      csv.append(j == 0 ? "" : ",").append("f").append(j);
+      csv.append(",f").append(j);
     }
     csv.append("\n");
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 40; i++) {
+      csv.append(i % 2);
       for (int j = 0; j < 17; j++) {
-        csv.append(j == 0 ? "" : ",").append(i + j);
+        csv.append(",").append((i * 7 + j * 3) % 11);
       }
       csv.append("\n");
     }
     Files.writeString(wide, csv.toString());
+    String wideModel = dir.resolve("wide-model").toString();
+    assertEquals(
+        0,
+        Cli.run(
+                "train",
+                "--input",
+                wide.toString(),
+                "--label",
+                "y",
+                "--estimator",
+                "logistic",
+                "--output",
+                wideModel)
+            .exitCode());
     Cli cli =
         Cli.run(
             "explain",
             "--input",
             wide.toString(),
+            "--label",
+            "y",
             "--model",
-            "datasets/models/torch/breast_cancer_mlp.pt",
+            wideModel,
             "--method",
             "exact",
             "--output",
             dir.resolve("x-wide").toString());
     assertEquals(1, cli.exitCode());
+    assertTrue(
+        cli.errors()
+            .contains(
+                "method exact takes at most 16 players; the table has 17;"
+                    + " use method kernel or permutation"),
+        cli.errors());
     Path other = dir.resolve("other.csv");
     Files.writeString(other, "a,b\n1,2\n");
     fails("lacks the column 'id'", "--model", GBT, "--background", other.toString());

@@ -48,6 +48,11 @@ public final class ShapExplainer extends Transformer {
   public static final List<String> METHODS =
       List.of("exact", "kernel", "permutation", "linear", "tree");
 
+  /** {@code shap_class} when every output is explained ({@code target = all}). */
+  public static final int ALL = -2;
+
+  private static final int PREDICTED = -1;
+
   private final String uid = Identifiable$.MODULE$.randomUID("shapExplainer");
   private final ModelSource model;
   private final FeatureSpace features;
@@ -67,7 +72,7 @@ public final class ShapExplainer extends Transformer {
           ParamValidators.gtEq(0));
   private final LongParam seed = new LongParam(this, "seed", "random seed");
   private final Param<String> target =
-      new Param<>(this, "target", "predicted, or a class index or output name");
+      new Param<>(this, "target", "predicted, all, or a class index or output name");
   private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: features");
   private final Param<String> outputCol = new Param<>(this, "outputCol", "attribution column");
 
@@ -186,11 +191,14 @@ public final class ShapExplainer extends Transformer {
     targetIndex(info.outputSize());
   }
 
-  /** The output to explain, or -1 for the predicted class. */
+  /** The output to explain, or {@link #PREDICTED} or {@link #ALL}. */
   private int targetIndex(int width) {
     String t = $(target);
     if (t.equals("predicted")) {
-      return -1;
+      return PREDICTED;
+    }
+    if (t.equals("all")) {
+      return ALL;
     }
     List<String> names = model.info().outputNames();
     int byName = names.indexOf(t);
@@ -212,7 +220,7 @@ public final class ShapExplainer extends Transformer {
             + names
             + " (give a name, an index 0.."
             + (width - 1)
-            + ", or predicted)");
+            + ", predicted or all)");
   }
 
   @Override
@@ -230,12 +238,15 @@ public final class ShapExplainer extends Transformer {
             .putString("method", $(method))
             .build();
     StructType result = schema;
+    boolean all = $(target).equals("all");
+    var values = DataTypes.createArrayType(DataTypes.DoubleType, false);
+    var perOutput = all ? DataTypes.createArrayType(values, false) : values;
+    var number = all ? values : DataTypes.DoubleType;
     for (StructField f :
         List.of(
-            new StructField(
-                out, DataTypes.createArrayType(DataTypes.DoubleType, false), false, names),
-            DataTypes.createStructField(out + "_base", DataTypes.DoubleType, false),
-            DataTypes.createStructField(out + "_gap", DataTypes.DoubleType, false),
+            new StructField(out, perOutput, false, names),
+            DataTypes.createStructField(out + "_base", number, false),
+            DataTypes.createStructField(out + "_gap", number, false),
             DataTypes.createStructField(out + "_class", DataTypes.IntegerType, false))) {
       if (result.getFieldIndex(f.name()).isDefined()) {
         throw new IllegalArgumentException(
@@ -312,12 +323,27 @@ public final class ShapExplainer extends Transformer {
                     + e.getMessage());
           }
           ShapleyResult[] all = explainer.explain(x, RowKeys.of(row, idIndex, x));
-          int k = target >= 0 ? target : predictedClass(scorer, all);
-          ShapleyResult r = all[k];
           Object[] values = new Object[row.length() + 4];
           for (int i = 0; i < row.length(); i++) {
             values[i] = row.get(i);
           }
+          if (target == ALL) {
+            double[][] each = new double[all.length][];
+            double[] bases = new double[all.length];
+            double[] gaps = new double[all.length];
+            for (int k = 0; k < all.length; k++) {
+              each[k] = all[k].values();
+              bases[k] = all[k].base();
+              gaps[k] = all[k].gap();
+            }
+            values[row.length()] = each;
+            values[row.length() + 1] = bases;
+            values[row.length() + 2] = gaps;
+            values[row.length() + 3] = ALL;
+            return RowFactory.create(values);
+          }
+          int k = target >= 0 ? target : predictedClass(scorer, all);
+          ShapleyResult r = all[k];
           values[row.length()] = r.values();
           values[row.length() + 1] = r.base();
           values[row.length() + 2] = r.gap();
