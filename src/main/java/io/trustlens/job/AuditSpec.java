@@ -83,7 +83,9 @@ public final class AuditSpec {
     /** profile: the largest share of null or NaN values a column may have (a threshold). */
     public Double maxMissingFraction;
 
-    /** explain: exact, kernel, permutation, linear or tree (default kernel). */
+    /**
+     * explain: exact, kernel, permutation, linear, tree or tree_interventional (default kernel).
+     */
     public String method;
 
     /** explain: coalitions (kernel) or orders (permutation); default per method. */

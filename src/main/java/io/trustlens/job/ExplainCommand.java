@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
           + " global importance in summary.json and report.html.",
       "Methods: exact (all coalitions, up to 16 players), kernel (Kernel SHAP), permutation"
           + " (antithetic orders), linear (MLlib linear/logistic, margin space), tree (TreeSHAP,"
-          + " MLlib DT/RF/GBT, raw space)."
+          + " MLlib DT/RF/GBT, raw space), tree_interventional (TreeSHAP against the background)."
     })
 final class ExplainCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -25,7 +25,9 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "PATH", description = "The model.")
   String model;
 
-  @Option(names = "--method", description = "exact, kernel (default), permutation, linear, tree.")
+  @Option(
+      names = "--method",
+      description = "exact, kernel (default), permutation, linear, tree or tree_interventional.")
   String method = "kernel";
 
   @Option(

@@ -46,7 +46,7 @@ public final class ShapExplainer extends Transformer {
 
   /** The methods, in the order the docs list them. */
   public static final List<String> METHODS =
-      List.of("exact", "kernel", "permutation", "linear", "tree");
+      List.of("exact", "kernel", "permutation", "linear", "tree", "tree_interventional");
 
   /** {@code shap_class} when every output is explained ({@code target = all}). */
   public static final int ALL = -2;
@@ -62,7 +62,7 @@ public final class ShapExplainer extends Transformer {
       new Param<>(
           this,
           "method",
-          "exact, kernel, permutation, linear or tree",
+          "exact, kernel, permutation, linear, tree or tree_interventional",
           ParamValidators.inArray(METHODS.toArray(new String[0])));
   private final IntParam samples =
       new IntParam(
@@ -164,9 +164,11 @@ public final class ShapExplainer extends Transformer {
   void check() {
     ModelInfo info = model.info();
     String m = $(method);
-    if (m.equals("tree") && !info.capabilities().contains(Capability.TREE_ENSEMBLE)) {
+    if (m.startsWith("tree") && !info.capabilities().contains(Capability.TREE_ENSEMBLE)) {
       throw new InvalidModelException(
-          "method tree explains MLlib DecisionTree, RandomForest and GBT models; "
+          "method "
+              + m
+              + " explains MLlib DecisionTree, RandomForest and GBT models; "
               + info.location()
               + " is "
               + info.type()
@@ -372,6 +374,9 @@ public final class ShapExplainer extends Transformer {
       switch (method) {
         case "tree":
           return new TreeShap(TreeEnsemble.of(mllib(scorer).model()), features.size(), groups);
+        case "tree_interventional":
+          return new InterventionalTreeShap(
+              TreeEnsemble.of(mllib(scorer).model()), background, groups);
         case "linear":
           return LinearShap.of(mllib(scorer).model(), background, groups);
         default:

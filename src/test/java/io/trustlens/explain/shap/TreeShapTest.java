@@ -152,6 +152,63 @@ class TreeShapTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void interventionalTreeShapEqualsExactShapleyOfTheSameGame(
+      String name, PredictionModel<Vector, ?> model) {
+    TreeEnsemble ensemble = TreeEnsemble.of(model);
+    List<Row> rows = data().select("features").limit(30).collectAsList();
+    double[] bg = new double[5 * M];
+    for (int b = 0; b < 5; b++) {
+      System.arraycopy(((Vector) rows.get(25 + b).getAs(0)).toArray(), 0, bg, b * M, M);
+    }
+    Background background = Background.of(bg, M);
+    InterventionalTreeShap shap =
+        new InterventionalTreeShap(ensemble, background, Games.singletons(M));
+    // The oracle: exact Shapley values of v(S) = mean over b of the ensemble's raw outputs.
+    io.trustlens.model.BatchModel raw = rawModel(ensemble);
+    ExactShapley exact =
+        new ExactShapley(new InterventionalGame(raw, background, Games.singletons(M)));
+    for (Row row : rows.subList(0, 10)) {
+      double[] x = ((Vector) row.getAs(0)).toArray();
+      ShapleyResult[] expected = exact.explain(x, 0);
+      ShapleyResult[] actual = shap.explain(x, 0);
+      for (int k = 0; k < ensemble.outputs(); k++) {
+        assertArrayEquals(expected[k].values(), actual[k].values(), 1e-9, name + " output " + k);
+        assertEquals(expected[k].base(), actual[k].base(), 1e-9);
+        assertEquals(0, actual[k].gap(), 1e-9);
+      }
+    }
+  }
+
+  private static io.trustlens.model.BatchModel rawModel(TreeEnsemble e) {
+    int w = e.outputs();
+    io.trustlens.model.ModelInfo info =
+        new io.trustlens.model.ModelInfo(
+            "trees",
+            "Raw",
+            new int[] {M},
+            java.util.Collections.nCopies(w, "k"),
+            io.trustlens.model.OutputKind.REGRESSION,
+            java.util.EnumSet.noneOf(io.trustlens.model.Capability.class));
+    return new io.trustlens.model.BatchModel() {
+      @Override
+      public io.trustlens.model.ModelInfo info() {
+        return info;
+      }
+
+      @Override
+      public io.trustlens.model.Scores score(double[] inputs, int rows) {
+        double[] out = new double[rows * w];
+        for (int i = 0; i < rows; i++) {
+          double[] o = e.predict(java.util.Arrays.copyOfRange(inputs, i * M, (i + 1) * M));
+          System.arraycopy(o, 0, out, i * w, w);
+        }
+        return new io.trustlens.model.Scores(out, new double[rows], w);
+      }
+    };
+  }
+
   @Test
   void onlyTreeModelsAreExplained() {
     Dataset<Row> d = data();
