@@ -212,6 +212,28 @@ class ExplainTest {
                 "method exact takes at most 16 players; the table has 17;"
                     + " use method kernel or permutation"),
         cli.errors());
+    Path withNaN = dir.resolve("nan.csv");
+    Files.writeString(withNaN, "id,a,b,y\n1,1.0,2.0,0\n2,NaN,1.0,1\n3,0.5,0.5,0\n");
+    Path two = dir.resolve("two.pt");
+    Files.copy(Path.of("src/test/resources/two_feature_logistic.pt"), two);
+    Files.copy(Path.of("src/test/resources/two_feature_logistic.json"), dir.resolve("two.json"));
+    cli =
+        Cli.run(
+            "explain",
+            "--input",
+            withNaN.toString(),
+            "--id",
+            "id",
+            "--label",
+            "y",
+            "--features",
+            "a,b",
+            "--model",
+            two.toString(),
+            "--output",
+            dir.resolve("x-nan").toString());
+    assertEquals(1, cli.exitCode());
+    assertTrue(cli.errors().contains("row id=2: NaN in feature column 'a'"), cli.errors());
     Path other = dir.resolve("other.csv");
     Files.writeString(other, "a,b\n1,2\n");
     fails("lacks the column 'id'", "--model", GBT, "--background", other.toString());

@@ -80,7 +80,12 @@ public final class BackgroundSampler {
           while (rows.hasNext()) {
             Row row = rows.next();
             double[] x = new double[d];
-            reader.read(row, x, 0);
+            try {
+              reader.read(row, x, 0);
+            } catch (InvalidFeatureException e) {
+              throw new InvalidFeatureException(
+                  (id >= 0 ? "row " + idCol + "=" + row.get(id) : "a row") + ": " + e.getMessage());
+            }
             long key = RowKeys.of(row, id, x);
             result.add(RowFactory.create(RowSeeds.mix(seed ^ key), key, Vectors.dense(x)));
           }
