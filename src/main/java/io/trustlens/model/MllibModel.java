@@ -108,10 +108,12 @@ public final class MllibModel implements BatchModel, Serializable {
     double[] predictions = new double[rows];
     boolean thresholds =
         model.hasParam("thresholds") && model.isDefined(model.getParam("thresholds"));
+    // One vector reused for every row: MLlib's predict methods read it and keep nothing, and
+    // scoring millions of perturbations should not allocate millions of arrays.
+    double[] row = new double[d];
+    Vector v = Vectors.dense(row);
     for (int i = 0; i < rows; i++) {
-      double[] row = new double[d];
       System.arraycopy(inputs, i * d, row, 0, d);
-      Vector v = Vectors.dense(row);
       if (model instanceof ProbabilisticClassificationModel<Vector, ?> p) {
         Vector raw = p.predictRaw(v);
         Vector probability = p.raw2probability(raw);
