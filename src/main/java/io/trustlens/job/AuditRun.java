@@ -186,6 +186,24 @@ public final class AuditRun {
     return output.target() + "/" + name;
   }
 
+  /**
+   * Writes the input table's columns plus the columns {@code result} added to {@code prepared} (the
+   * table after a pipeline's feature stages, whose own columns are left out).
+   */
+  String writeAppended(String name, Dataset<Row> prepared, Dataset<Row> result) {
+    List<org.apache.spark.sql.Column> keep = new ArrayList<>();
+    for (String c : input.table().columns()) {
+      keep.add(org.apache.spark.sql.functions.col("`" + c + "`"));
+    }
+    List<String> before = List.of(prepared.columns());
+    for (String c : result.columns()) {
+      if (!before.contains(c)) {
+        keep.add(org.apache.spark.sql.functions.col("`" + c + "`"));
+      }
+    }
+    return writeTable(name, result.select(keep.toArray(new org.apache.spark.sql.Column[0])));
+  }
+
   /** Reads back a table written in this run, before the commit. */
   Dataset<Row> readWritten(String name) {
     return spark.read().format(spec.outputFormat).load(output.resolve(name));

@@ -19,7 +19,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -55,16 +54,8 @@ final class ExplainTask implements AuditTask {
     if (in.id != null) {
       explainer.setIdCol(in.id);
     }
-    Dataset<Row> explained = explainer.transform(prepared);
-    List<Column> keep = new ArrayList<>();
-    for (String c : table.columns()) {
-      keep.add(col("`" + c + "`"));
-    }
-    for (String c : List.of("shap", "shap_base", "shap_gap", "shap_class")) {
-      keep.add(col(c));
-    }
     String name = task.name != null ? task.name : "shap";
-    String path = run.writeTable(name, explained.select(keep.toArray(new Column[0])));
+    String path = run.writeAppended(name, prepared, explainer.transform(prepared));
 
     Dataset<Row> written = run.readWritten(name);
     boolean all = "all".equals(task.target);

@@ -38,18 +38,8 @@ final class ScoreTask implements AuditTask {
     if (task.batchSize != null) {
       scorer.setBatchSize(task.batchSize);
     }
-    Dataset<Row> scored = scorer.transform(prepared);
-    List<Column> keep = new ArrayList<>();
-    for (String c : table.columns()) {
-      keep.add(col("`" + c + "`"));
-    }
-    for (String c : scored.columns()) {
-      if (!List.of(prepared.columns()).contains(c)) {
-        keep.add(col(c));
-      }
-    }
     String name = task.name != null ? task.name : "predictions";
-    String path = run.writeTable(name, scored.select(keep.toArray(new Column[0])));
+    String path = run.writeAppended(name, prepared, scorer.transform(prepared));
 
     Dataset<Row> written = run.readWritten(name);
     long rows = written.count();

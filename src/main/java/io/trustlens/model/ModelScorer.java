@@ -1,5 +1,6 @@
 package io.trustlens.model;
 
+import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.ArrayList;
@@ -182,15 +183,7 @@ public final class ModelScorer extends Transformer {
           new StructField(
               $(logitsCol), DataTypes.createArrayType(DataTypes.DoubleType, false), false, names));
     }
-    StructType out = schema;
-    for (StructField f : added) {
-      if (out.getFieldIndex(f.name()).isDefined()) {
-        throw new IllegalArgumentException(
-            "output column '" + f.name() + "' already exists in the table; rename it");
-      }
-      out = out.add(f);
-    }
-    return out;
+    return Columns.append(schema, added);
   }
 
   @Override
@@ -198,9 +191,7 @@ public final class ModelScorer extends Transformer {
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
     String id = $(idCol);
-    if (!id.isEmpty() && in.getFieldIndex(id).isEmpty()) {
-      throw new InvalidFeatureException("unknown id column '" + id + "'");
-    }
+    Columns.requireId(in, id);
     PartitionScorer scorer =
         new PartitionScorer(
             model, features, in, (Integer) $(batchSize), $(onInvalid).equals("skip"), id);
@@ -264,9 +255,7 @@ public final class ModelScorer extends Transformer {
         }
 
         private String describe(Row row) {
-          return idIndex >= 0
-              ? "row " + idCol + "=" + row.get(idIndex)
-              : "row " + seen + " of its partition (set an id column to name rows)";
+          return Columns.describe(row, idCol, idIndex, seen);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.trustlens.explain.shap;
 
+import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.ArrayList;
@@ -77,14 +78,16 @@ public final class BackgroundSampler {
           int id = idCol == null ? -1 : schema.fieldIndex(idCol);
           int d = features.size();
           List<Row> result = new ArrayList<>();
+          long position = 0;
           while (rows.hasNext()) {
             Row row = rows.next();
+            position++;
             double[] x = new double[d];
             try {
               reader.read(row, x, 0);
             } catch (InvalidFeatureException e) {
               throw new InvalidFeatureException(
-                  (id >= 0 ? "row " + idCol + "=" + row.get(id) : "a row") + ": " + e.getMessage());
+                  Columns.describe(row, idCol, id, position) + ": " + e.getMessage());
             }
             long key = RowKeys.of(row, id, x);
             result.add(RowFactory.create(RowSeeds.mix(seed ^ key), key, Vectors.dense(x)));

@@ -1,5 +1,6 @@
 package io.trustlens.explain.shap;
 
+import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
@@ -239,24 +240,17 @@ public final class ShapExplainer extends Transformer {
             .putStringArray("names", playerNames().toArray(new String[0]))
             .putString("method", $(method))
             .build();
-    StructType result = schema;
     boolean all = $(target).equals("all");
     var values = DataTypes.createArrayType(DataTypes.DoubleType, false);
     var perOutput = all ? DataTypes.createArrayType(values, false) : values;
     var number = all ? values : DataTypes.DoubleType;
-    for (StructField f :
+    return Columns.append(
+        schema,
         List.of(
             new StructField(out, perOutput, false, names),
             DataTypes.createStructField(out + "_base", number, false),
             DataTypes.createStructField(out + "_gap", number, false),
-            DataTypes.createStructField(out + "_class", DataTypes.IntegerType, false))) {
-      if (result.getFieldIndex(f.name()).isDefined()) {
-        throw new IllegalArgumentException(
-            "output column '" + f.name() + "' already exists in the table; rename it");
-      }
-      result = result.add(f);
-    }
-    return result;
+            DataTypes.createStructField(out + "_class", DataTypes.IntegerType, false)));
   }
 
   @Override
@@ -264,9 +258,7 @@ public final class ShapExplainer extends Transformer {
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
     String id = $(idCol);
-    if (!id.isEmpty() && in.getFieldIndex(id).isEmpty()) {
-      throw new InvalidFeatureException("unknown id column '" + id + "'");
-    }
+    Columns.requireId(in, id);
     Plan plan =
         new Plan(
             model,
@@ -307,6 +299,8 @@ public final class ShapExplainer extends Transformer {
       int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
       int d = features.size();
       return new Iterator<>() {
+        private long position;
+
         @Override
         public boolean hasNext() {
           return rows.hasNext();
@@ -315,14 +309,13 @@ public final class ShapExplainer extends Transformer {
         @Override
         public Row next() {
           Row row = rows.next();
+          position++;
           double[] x = new double[d];
           try {
             reader.read(row, x, 0);
           } catch (InvalidFeatureException e) {
             throw new InvalidFeatureException(
-                (idIndex >= 0 ? "row " + idCol + "=" + row.get(idIndex) : "a row")
-                    + ": "
-                    + e.getMessage());
+                Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
           }
           ShapleyResult[] all = explainer.explain(x, RowKeys.of(row, idIndex, x));
           Object[] values = new Object[row.length() + 4];

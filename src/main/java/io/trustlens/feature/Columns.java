@@ -1,0 +1,38 @@
+package io.trustlens.feature;
+
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** Checks and names shared by every transformer that appends columns to a table's rows. */
+public final class Columns {
+  private Columns() {}
+
+  /** {@code schema} with {@code added} appended, refusing a name the table already has. */
+  public static StructType append(StructType schema, List<StructField> added) {
+    StructType out = schema;
+    for (StructField f : added) {
+      if (out.getFieldIndex(f.name()).isDefined()) {
+        throw new IllegalArgumentException(
+            "output column '" + f.name() + "' already exists in the table; rename it");
+      }
+      out = out.add(f);
+    }
+    return out;
+  }
+
+  /** Fails unless {@code id} is empty (no id column) or a column of {@code schema}. */
+  public static void requireId(StructType schema, String id) {
+    if (!id.isEmpty() && schema.getFieldIndex(id).isEmpty()) {
+      throw new InvalidFeatureException("unknown id column '" + id + "'");
+    }
+  }
+
+  /** How an error names a row: by its id, or by its place when there is no id column. */
+  public static String describe(Row row, String idCol, int idIndex, long position) {
+    return idIndex >= 0
+        ? "row " + idCol + "=" + row.get(idIndex)
+        : "row " + position + " of its partition (set an id column to name rows)";
+  }
+}
