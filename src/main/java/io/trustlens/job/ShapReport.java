@@ -41,6 +41,13 @@ final class ShapReport {
     Dataset<Row> sample = written.limit(PLOTTED_ROWS);
     Dataset<Row> prepared = model.prepare(sample);
     List<Row> rows = prepared.collectAsList();
+    if (rows.stream().map(r -> r.getInt(r.fieldIndex("shap_class"))).distinct().count() > 1) {
+      section.paragraph(
+          "Each row explains its own predicted class, so the plots below mix classes (a value for"
+              + " one class may be the opposite for another); set the target to one class for"
+              + " plots of that class alone.",
+          "note");
+    }
     FeatureSpace.Reader reader = features.reader(prepared.schema());
     int n = rows.size();
     double[][] shap = new double[n][top.size()];

@@ -51,6 +51,7 @@ class AuditRunTest {
     assertTrue(explain.get("max_abs_gap").asDouble() < 1e-9);
     assertTrue(html.contains("Waterfall of row id=0") && html.contains("Waterfall of row id=1"));
     assertTrue(html.contains("Beeswarm") && html.contains("Dependence"));
+    assertTrue(html.contains("Each row explains its own predicted class"), "mixed-class notice");
     assertEquals(
         2000, SparkTestSession.get().read().parquet(out.resolve("shap").toString()).count());
   }
