@@ -82,16 +82,16 @@ final class ExplainBenchmark {
         cores(gbt.source().open(), mlp.source().open(), background, vector);
         errors(mlp.source().open(), background);
       }
-      spark(master, "tree, GBT", data, gbt, vector, background, "tree", 0);
+      spark(master, "tree, GBT", data, gbt, vector, background, "tree");
       Dataset<Row> few =
           data.limit(sampledRows)
               .repartition(4 * spark.sparkContext().defaultParallelism())
               .cache();
       few.count();
-      spark(master, "kernel, GBT", few, gbt, vector, background, "kernel", 0);
-      spark(master, "permutation, GBT", few, gbt, vector, background, "permutation", 0);
-      spark(master, "kernel, TorchScript MLP", few, mlp, vector, background, "kernel", 0);
-      spark(master, "permutation, TorchScript MLP", few, mlp, vector, background, "permutation", 0);
+      spark(master, "kernel, GBT", few, gbt, vector, background, "kernel");
+      spark(master, "permutation, GBT", few, gbt, vector, background, "permutation");
+      spark(master, "kernel, TorchScript MLP", few, mlp, vector, background, "kernel");
+      spark(master, "permutation, TorchScript MLP", few, mlp, vector, background, "permutation");
       data.unpersist();
     }
     lines.forEach(System.out::println);
@@ -225,13 +225,9 @@ final class ExplainBenchmark {
       LoadedModel model,
       FeatureSpace space,
       Background background,
-      String method,
-      int samples) {
+      String method) {
     ShapExplainer e =
         new ShapExplainer(model.source(), space, background).setMethod(method).setIdCol("id");
-    if (samples > 0) {
-      e.setSamples(samples);
-    }
     long rows = data.count();
     long t0 = System.nanoTime();
     e.transform(data).write().format("noop").mode("overwrite").save();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /** Small models and a brute-force Shapley oracle for the tests. */
@@ -18,12 +19,17 @@ final class Games {
 
   /** A one-output model computing {@code f} on each row. */
   static BatchModel model(int features, ToDoubleFunction<double[]> f) {
+    return vectorModel(features, 1, x -> new double[] {f.applyAsDouble(x)});
+  }
+
+  /** A model with {@code outputs} outputs computing {@code f} on each row. */
+  static BatchModel vectorModel(int features, int outputs, Function<double[], double[]> f) {
     ModelInfo info =
         new ModelInfo(
             "test",
             "Function",
             new int[] {features},
-            List.of("y"),
+            java.util.Collections.nCopies(outputs, "y"),
             OutputKind.REGRESSION,
             EnumSet.noneOf(Capability.class));
     return new BatchModel() {
@@ -34,13 +40,13 @@ final class Games {
 
       @Override
       public Scores score(double[] inputs, int rows) {
-        double[] out = new double[rows];
+        double[] out = new double[rows * outputs];
         for (int i = 0; i < rows; i++) {
-          out[i] =
-              f.applyAsDouble(
-                  java.util.Arrays.copyOfRange(inputs, i * features, (i + 1) * features));
+          double[] y =
+              f.apply(java.util.Arrays.copyOfRange(inputs, i * features, (i + 1) * features));
+          System.arraycopy(y, 0, out, i * outputs, outputs);
         }
-        return new Scores(out, out.clone(), 1);
+        return new Scores(out, new double[rows], outputs);
       }
     };
   }

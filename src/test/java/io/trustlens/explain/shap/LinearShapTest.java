@@ -74,36 +74,10 @@ class LinearShapTest {
 
   private static BatchModel marginModel(
       org.apache.spark.ml.classification.ClassificationModel<Vector, ?> model, int m) {
-    int w = model.numClasses();
-    io.trustlens.model.ModelInfo info =
-        new io.trustlens.model.ModelInfo(
-            "margins",
-            "Raw",
-            new int[] {m},
-            java.util.Collections.nCopies(w, "k"),
-            io.trustlens.model.OutputKind.LOGIT,
-            java.util.EnumSet.noneOf(io.trustlens.model.Capability.class));
-    return new BatchModel() {
-      @Override
-      public io.trustlens.model.ModelInfo info() {
-        return info;
-      }
-
-      @Override
-      public io.trustlens.model.Scores score(double[] inputs, int rows) {
-        double[] out = new double[rows * w];
-        for (int i = 0; i < rows; i++) {
-          double[] raw =
-              model
-                  .predictRaw(
-                      org.apache.spark.ml.linalg.Vectors.dense(
-                          java.util.Arrays.copyOfRange(inputs, i * m, (i + 1) * m)))
-                  .toArray();
-          System.arraycopy(raw, 0, out, i * w, w);
-        }
-        return new io.trustlens.model.Scores(out, new double[rows], w);
-      }
-    };
+    return Games.vectorModel(
+        m,
+        model.numClasses(),
+        x -> model.predictRaw(org.apache.spark.ml.linalg.Vectors.dense(x)).toArray());
   }
 
   private static double[] background(List<Row> rows, int m) {

@@ -182,31 +182,7 @@ class TreeShapTest {
   }
 
   private static io.trustlens.model.BatchModel rawModel(TreeEnsemble e) {
-    int w = e.outputs();
-    io.trustlens.model.ModelInfo info =
-        new io.trustlens.model.ModelInfo(
-            "trees",
-            "Raw",
-            new int[] {M},
-            java.util.Collections.nCopies(w, "k"),
-            io.trustlens.model.OutputKind.REGRESSION,
-            java.util.EnumSet.noneOf(io.trustlens.model.Capability.class));
-    return new io.trustlens.model.BatchModel() {
-      @Override
-      public io.trustlens.model.ModelInfo info() {
-        return info;
-      }
-
-      @Override
-      public io.trustlens.model.Scores score(double[] inputs, int rows) {
-        double[] out = new double[rows * w];
-        for (int i = 0; i < rows; i++) {
-          double[] o = e.predict(java.util.Arrays.copyOfRange(inputs, i * M, (i + 1) * M));
-          System.arraycopy(o, 0, out, i * w, w);
-        }
-        return new io.trustlens.model.Scores(out, new double[rows], w);
-      }
-    };
+    return Games.vectorModel(M, e.outputs(), e::predict);
   }
 
   @Test
