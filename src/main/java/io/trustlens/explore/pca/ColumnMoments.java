@@ -1,0 +1,143 @@
+package io.trustlens.explore.pca;
+
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InvalidFeatureException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Per-column count, mean, variance, second moment and range of a table's features, in two exact
+ * passes (the variance about the mean of the first pass, so large offsets cost no precision).
+ */
+public final class ColumnMoments implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final long rows;
+  private final double[] mean;
+  private final double[] variance;
+  private final double[] secondMoment;
+  private final double[] min;
+  private final double[] max;
+
+  private ColumnMoments(
+      long rows,
+      double[] mean,
+      double[] variance,
+      double[] secondMoment,
+      double[] min,
+      double[] max) {
+    this.rows = rows;
+    this.mean = mean;
+    this.variance = variance;
+    this.secondMoment = secondMoment;
+    this.min = min;
+    this.max = max;
+  }
+
+  /** The moments of {@code features} in {@code table}; fails on null or NaN with the row named. */
+  public static ColumnMoments of(Dataset<Row> table, FeatureSpace features, String idCol) {
+    int d = features.size();
+    First first =
+        Pass.run(table, features, idCol, () -> new First(d), First::add, (a, b) -> a.merge(b));
+    if (first.count == 0) {
+      throw new InvalidFeatureException("the table has no rows");
+    }
+    long n = first.count;
+    double[] mean = new double[d];
+    double[] second = new double[d];
+    for (int j = 0; j < d; j++) {
+      mean[j] = first.sums.value(j) / n;
+      second[j] = first.sums.value(d + j) / n;
+    }
+    ExactSums squares =
+        Pass.run(
+            table,
+            features,
+            idCol,
+            () -> new ExactSums(d),
+            (acc, x) -> {
+              for (int j = 0; j < d; j++) {
+                double c = x[j] - mean[j];
+                acc.add(j, c * c);
+              }
+            },
+            ExactSums::merge);
+    double[] variance = new double[d];
+    for (int j = 0; j < d; j++) {
+      variance[j] = n > 1 ? squares.value(j) / (n - 1) : 0;
+    }
+    return new ColumnMoments(n, mean, variance, second, first.min, first.max);
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  public double[] mean() {
+    return mean.clone();
+  }
+
+  /** Sample variances (divided by n - 1). */
+  public double[] variance() {
+    return variance.clone();
+  }
+
+  /** Means of the squared values (about zero). */
+  public double[] secondMoment() {
+    return secondMoment.clone();
+  }
+
+  /** The names of the columns whose every value is the same. */
+  public List<String> constantColumns(List<String> names) {
+    List<String> constant = new ArrayList<>();
+    for (int j = 0; j < min.length; j++) {
+      if (min[j] == max[j]) {
+        constant.add(names.get(j));
+      }
+    }
+    return constant;
+  }
+
+  /** First-pass accumulator: count, sums of values and squares, range. */
+  private static final class First implements Serializable {
+    private static final long serialVersionUID = 1L;
+    long count;
+    final ExactSums sums;
+    final double[] min;
+    final double[] max;
+
+    First(int d) {
+      sums = new ExactSums(2 * d);
+      min = new double[d];
+      max = new double[d];
+      Arrays.fill(min, Double.POSITIVE_INFINITY);
+      Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    }
+
+    void add(double[] x) {
+      int d = min.length;
+      count++;
+      for (int j = 0; j < d; j++) {
+        double v = x[j];
+        sums.add(j, v);
+        sums.add(d + j, v * v);
+        min[j] = Math.min(min[j], v);
+        max[j] = Math.max(max[j], v);
+      }
+    }
+
+    First merge(First other) {
+      count += other.count;
+      sums.merge(other.sums);
+      for (int j = 0; j < min.length; j++) {
+        min[j] = Math.min(min[j], other.min[j]);
+        max[j] = Math.max(max[j], other.max[j]);
+      }
+      return this;
+    }
+  }
+}

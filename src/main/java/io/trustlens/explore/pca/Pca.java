@@ -1,0 +1,254 @@
+package io.trustlens.explore.pca;
+
+import io.trustlens.explore.Eigen;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InvalidFeatureException;
+import java.util.List;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Principal components of a table's features, fitted in a few distributed passes. The {@code exact}
+ * solver sums the covariance matrix ({@code d × d}, on the driver) and decomposes it; the {@code
+ * randomized} solver (Halko, Martinsson and Tropp 2011, arXiv 0909.4061) never forms it: each pass
+ * multiplies the covariance by a block of {@code k + oversample} vectors ({@code Zᵀ(Z Q)}, summed
+ * over rows on the executors), with {@code powerIterations} passes of subspace iteration before the
+ * Rayleigh-Ritz step. {@code auto} picks exact up to {@value #EXACT_LIMIT} columns. Every sum is
+ * exact to about 100 bits, so the fit does not depend on the partitioning.
+ *
+ * <p>MLlib's {@code RowMatrix} PCA would serve the exact case, but its tree-aggregated sums change
+ * in the last bits with the partitioning; this class keeps TrustLens' bit-for-bit rule.
+ */
+public final class Pca extends Estimator<PcaModel> {
+  private static final long serialVersionUID = 1L;
+
+  /** The solvers {@link #setSolver} accepts. */
+  public static final List<String> SOLVERS = List.of("auto", "exact", "randomized");
+
+  /** The most columns {@code auto} gives to the exact solver. */
+  public static final int EXACT_LIMIT = 200;
+
+  private final String uid = Identifiable$.MODULE$.randomUID("pca");
+  private final FeatureSpace features;
+
+  private final IntParam k = new IntParam(this, "k", "components", ParamValidators.gt(0));
+  private final BooleanParam center = new BooleanParam(this, "center", "subtract column means");
+  private final BooleanParam scale = new BooleanParam(this, "scale", "divide by column std");
+  private final Param<String> solver =
+      new Param<>(
+          this,
+          "solver",
+          "auto, exact or randomized",
+          ParamValidators.inArray(SOLVERS.toArray(new String[0])));
+  private final IntParam oversample =
+      new IntParam(this, "oversample", "extra randomized vectors", ParamValidators.gtEq(0));
+  private final IntParam powerIterations =
+      new IntParam(this, "powerIterations", "subspace iterations", ParamValidators.gtEq(0));
+  private final LongParam seed = new LongParam(this, "seed", "random seed");
+  private final Param<String> idCol = new Param<>(this, "idCol", "row key column, for errors");
+  private final Param<String> outputPrefix =
+      new Param<>(this, "outputPrefix", "output columns are prefix1, prefix2, ...");
+
+  /** PCA of {@code features}. */
+  public Pca(FeatureSpace features) {
+    this.features = features;
+    setDefault(k, Math.min(10, features.size()));
+    setDefault(center, true);
+    setDefault(scale, false);
+    setDefault(solver, "auto");
+    setDefault(oversample, 10);
+    setDefault(powerIterations, 3);
+    setDefault(seed, 42L);
+    setDefault(idCol, "");
+    setDefault(outputPrefix, "pc");
+  }
+
+  public Pca setK(int value) {
+    set(k, value);
+    return this;
+  }
+
+  public Pca setCenter(boolean value) {
+    set(center, value);
+    return this;
+  }
+
+  public Pca setScale(boolean value) {
+    set(scale, value);
+    return this;
+  }
+
+  public Pca setSolver(String value) {
+    set(solver, value);
+    return this;
+  }
+
+  public Pca setOversample(int value) {
+    set(oversample, value);
+    return this;
+  }
+
+  public Pca setPowerIterations(int value) {
+    set(powerIterations, value);
+    return this;
+  }
+
+  public Pca setSeed(long value) {
+    set(seed, value);
+    return this;
+  }
+
+  public Pca setIdCol(String value) {
+    set(idCol, value);
+    return this;
+  }
+
+  public Pca setOutputPrefix(String value) {
+    set(outputPrefix, value);
+    return this;
+  }
+
+  public IntParam k() {
+    return k;
+  }
+
+  public BooleanParam center() {
+    return center;
+  }
+
+  public BooleanParam scale() {
+    return scale;
+  }
+
+  public Param<String> solver() {
+    return solver;
+  }
+
+  public IntParam oversample() {
+    return oversample;
+  }
+
+  public IntParam powerIterations() {
+    return powerIterations;
+  }
+
+  public LongParam seed() {
+    return seed;
+  }
+
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  public Param<String> outputPrefix() {
+    return outputPrefix;
+  }
+
+  public int getK() {
+    return (Integer) $(k);
+  }
+
+  public boolean getCenter() {
+    return (Boolean) $(center);
+  }
+
+  public boolean getScale() {
+    return (Boolean) $(scale);
+  }
+
+  /** The solver {@code auto} resolves to for this many columns. */
+  public String resolvedSolver() {
+    String s = $(solver);
+    return s.equals("auto") ? (features.size() <= EXACT_LIMIT ? "exact" : "randomized") : s;
+  }
+
+  @Override
+  public PcaModel fit(Dataset<?> dataset) {
+    Dataset<Row> table = dataset.toDF();
+    transformSchema(table.schema());
+    int d = features.size();
+    int components = getK();
+    ColumnMoments moments = ColumnMoments.of(table, features, $(idCol));
+    long n = moments.rows();
+    if (n < 2) {
+      throw new InvalidFeatureException("PCA needs at least 2 rows; the table has " + n);
+    }
+    List<String> constant = moments.constantColumns(features.names());
+    if (!constant.isEmpty()) {
+      throw new InvalidFeatureException(
+          "constant feature columns (one value in every row) carry no variance: "
+              + constant
+              + "; leave them out of the features");
+    }
+    double[] shift = getCenter() ? moments.mean() : new double[d];
+    double[] std = new double[d];
+    double[] variance = moments.variance();
+    double[] second = moments.secondMoment();
+    double total = 0;
+    for (int j = 0; j < d; j++) {
+      std[j] = getScale() ? Math.sqrt(variance[j]) : 1;
+      double spread = getCenter() ? variance[j] : second[j] * n / (n - 1);
+      total += spread / (std[j] * std[j]);
+    }
+    String used = resolvedSolver();
+    Eigen.Pairs pairs =
+        used.equals("exact")
+            ? Eigen.full(Covariance.of(table, features, $(idCol), shift, std, n), d, components)
+            : Eigen.subspace(
+                Covariance.operator(table, features, $(idCol), shift, std, n),
+                d,
+                components,
+                (Integer) $(oversample),
+                (Integer) $(powerIterations),
+                (Long) $(seed));
+    return new PcaModel(
+        uid,
+        features,
+        shift,
+        std,
+        pairs.vectors(),
+        pairs.values(),
+        total,
+        n,
+        used,
+        $(outputPrefix));
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    for (String c : features.columns()) {
+      if (schema.getFieldIndex(c).isEmpty()) {
+        throw new InvalidFeatureException("unknown column '" + c + "'");
+      }
+    }
+    if (getK() > features.size()) {
+      throw new InvalidFeatureException(
+          "PCA asks for "
+              + getK()
+              + " components but the features have "
+              + features.size()
+              + " columns; ask for at most "
+              + features.size());
+    }
+    return schema;
+  }
+
+  @Override
+  public Pca copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+}

@@ -1,0 +1,185 @@
+package io.trustlens.explore.tsne;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * Gradient descent on t-SNE's Kullback-Leibler divergence (van der Maaten 2014, JMLR 15): sparse
+ * attraction over the input affinities, Barnes-Hut repulsion over a quadtree, early exaggeration,
+ * momentum and per-coordinate gains (delta-bar-delta). Defaults follow openTSNE: exaggeration 12
+ * for 250 iterations at momentum 0.5, then 500 at momentum 0.8, learning rate max(n / 12, 50).
+ * Points are split into fixed blocks handled by a pool of threads; each point's gradient is
+ * computed alone and the normaliser is summed in index order, so the map is the same bit for bit
+ * for any number of threads.
+ */
+public final class TsneOptimizer {
+  private static final int BLOCK = 1024;
+
+  private int earlyIterations = 250;
+  private int iterations = 500;
+  private double exaggeration = 12;
+  private double learningRate = -1;
+  private double theta = 0.5;
+  private int threads = Runtime.getRuntime().availableProcessors();
+
+  /** Iterations with exaggeration, then without. */
+  public TsneOptimizer iterations(int early, int late) {
+    this.earlyIterations = early;
+    this.iterations = late;
+    return this;
+  }
+
+  public TsneOptimizer exaggeration(double value) {
+    this.exaggeration = value;
+    return this;
+  }
+
+  /** The learning rate; non-positive means max(n / 12, 50). */
+  public TsneOptimizer learningRate(double value) {
+    this.learningRate = value;
+    return this;
+  }
+
+  /** Barnes-Hut's opening angle: 0 is exact (slow), larger is coarser. */
+  public TsneOptimizer theta(double value) {
+    this.theta = value;
+    return this;
+  }
+
+  public TsneOptimizer threads(int value) {
+    this.threads = Math.max(1, value);
+    return this;
+  }
+
+  /** Called after every iteration with its number (for progress). */
+  public interface Progress {
+    void iteration(int done, int total);
+  }
+
+  /**
+   * Optimises the map {@code y} ({@code (x, y)} pairs, the initial layout) in place and returns the
+   * final KL divergence (with the Barnes-Hut normaliser).
+   */
+  public double optimise(Affinities p, double[] y, Progress progress) {
+    int n = p.size();
+    double rate = learningRate > 0 ? learningRate : Math.max(n / 12.0, 50);
+    double[] update = new double[2 * n];
+    double[] gains = new double[2 * n];
+    java.util.Arrays.fill(gains, 1);
+    double[] attract = new double[2 * n];
+    double[] repel = new double[2 * n];
+    double[] z = new double[n];
+    int total = earlyIterations + iterations;
+    ForkJoinPool pool = new ForkJoinPool(threads);
+    try {
+      for (int it = 0; it < total; it++) {
+        boolean early = it < earlyIterations;
+        double exag = early ? exaggeration : 1;
+        double momentum = early ? 0.5 : 0.8;
+        gradientParts(pool, p, y, attract, repel, z);
+        double sumZ = 0;
+        for (int i = 0; i < n; i++) {
+          sumZ += z[i];
+        }
+        for (int c = 0; c < 2 * n; c++) {
+          double grad = 4 * (exag * attract[c] - repel[c] / sumZ);
+          boolean sameSign = (grad > 0) == (update[c] > 0);
+          gains[c] = sameSign ? Math.max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
+          update[c] = momentum * update[c] - rate * gains[c] * grad;
+          y[c] += update[c];
+        }
+        recentre(y, n);
+        if (progress != null) {
+          progress.iteration(it + 1, total);
+        }
+      }
+      gradientParts(pool, p, y, attract, repel, z);
+      double sumZ = 0;
+      for (int i = 0; i < n; i++) {
+        sumZ += z[i];
+      }
+      return divergence(p, y, sumZ);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private void gradientParts(
+      ForkJoinPool pool, Affinities p, double[] y, double[] attract, double[] repel, double[] z) {
+    int n = p.size();
+    QuadTree tree = new QuadTree(y, n);
+    int blocks = (n + BLOCK - 1) / BLOCK;
+    parallel(
+        pool,
+        blocks,
+        b -> {
+          double[] force = new double[2];
+          int[] stack = new int[tree.stackSize()];
+          for (int i = b * BLOCK, end = Math.min(n, i + BLOCK); i < end; i++) {
+            z[i] = tree.repulsion(i, theta, force, stack);
+            repel[2 * i] = force[0];
+            repel[2 * i + 1] = force[1];
+            double ax = 0;
+            double ay = 0;
+            double xi = y[2 * i];
+            double yi = y[2 * i + 1];
+            for (int e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) {
+              int j = p.column[e];
+              double dx = xi - y[2 * j];
+              double dy = yi - y[2 * j + 1];
+              double w = p.value[e] / (1 + dx * dx + dy * dy);
+              ax += w * dx;
+              ay += w * dy;
+            }
+            attract[2 * i] = ax;
+            attract[2 * i + 1] = ay;
+          }
+        });
+  }
+
+  private static void parallel(ForkJoinPool pool, int blocks, IntConsumer body) {
+    try {
+      pool.submit(() -> IntStream.range(0, blocks).parallel().forEach(body)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static void recentre(double[] y, int n) {
+    double mx = 0;
+    double my = 0;
+    for (int i = 0; i < n; i++) {
+      mx += y[2 * i];
+      my += y[2 * i + 1];
+    }
+    mx /= n;
+    my /= n;
+    for (int i = 0; i < n; i++) {
+      y[2 * i] -= mx;
+      y[2 * i + 1] -= my;
+    }
+  }
+
+  /** {@code KL(P || Q) = Σ P_ij log(P_ij / Q_ij)} over the stored affinities. */
+  static double divergence(Affinities p, double[] y, double sumZ) {
+    double kl = 0;
+    for (int i = 0; i < p.size(); i++) {
+      for (int e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) {
+        int j = p.column[e];
+        double dx = y[2 * i] - y[2 * j];
+        double dy = y[2 * i + 1] - y[2 * j + 1];
+        double q = 1 / (1 + dx * dx + dy * dy) / sumZ;
+        double pij = p.value[e];
+        if (pij > 0) {
+          kl += pij * Math.log(pij / Math.max(q, Double.MIN_NORMAL));
+        }
+      }
+    }
+    return kl;
+  }
+}
