@@ -1,0 +1,114 @@
+package io.trustlens.explore;
+
+import io.trustlens.explore.knn.Points;
+import io.trustlens.explore.pca.PcaModel;
+import io.trustlens.feature.Columns;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InvalidFeatureException;
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The features of an {@link RowOrder#indexed indexed} table gathered on the driver as {@link
+ * Points}, point {@code i} being the row with index {@code i}; optionally projected on principal
+ * components on the executors first (t-SNE's usual reduction to 50 dimensions).
+ */
+public final class IndexedPoints {
+  private IndexedPoints() {}
+
+  /** One partition's rows: their indices and features. */
+  private record Block(long[] index, float[] values) implements Serializable {}
+
+  /**
+   * Reads every row's features ({@code projection} may be null); fails on null or NaN with the row
+   * named.
+   */
+  public static Points collect(
+      Dataset<Row> indexed, FeatureSpace features, String idCol, PcaModel projection) {
+    return gather(indexed, features, idCol, projection, null);
+  }
+
+  /**
+   * Reads the features of the rows whose indices are {@code sorted} (ascending), point {@code s}
+   * being row {@code sorted[s]}; {@code rows} must hold just those rows.
+   */
+  public static Points collectSample(
+      Dataset<Row> rows, FeatureSpace features, String idCol, int[] sorted) {
+    return gather(rows, features, idCol, null, sorted);
+  }
+
+  private static Points gather(
+      Dataset<Row> indexed,
+      FeatureSpace features,
+      String idCol,
+      PcaModel projection,
+      int[] sorted) {
+    StructType schema = indexed.schema();
+    int indexCol = schema.fieldIndex(RowOrder.INDEX);
+    int idIndex = idCol == null || idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+    int d = projection == null ? features.size() : projection.k();
+    List<Block> blocks =
+        indexed
+            .javaRDD()
+            .mapPartitions(
+                (Iterator<Row> rows) -> {
+                  FeatureSpace.Reader reader = features.reader(schema);
+                  double[] x = new double[features.size()];
+                  double[] z = new double[d];
+                  long[] idx = new long[64];
+                  float[] v = new float[64 * d];
+                  int m = 0;
+                  while (rows.hasNext()) {
+                    Row row = rows.next();
+                    try {
+                      reader.read(row, x, 0);
+                    } catch (InvalidFeatureException e) {
+                      throw new InvalidFeatureException(
+                          Columns.describe(row, idCol, idIndex, m) + ": " + e.getMessage());
+                    }
+                    double[] p = x;
+                    if (projection != null) {
+                      projection.project(x, z);
+                      p = z;
+                    }
+                    if (m == idx.length) {
+                      idx = java.util.Arrays.copyOf(idx, 2 * m);
+                      v = java.util.Arrays.copyOf(v, 2 * m * d);
+                    }
+                    idx[m] = row.getLong(indexCol);
+                    for (int j = 0; j < d; j++) {
+                      v[m * d + j] = (float) p[j];
+                    }
+                    m++;
+                  }
+                  return List.of(
+                          new Block(
+                              java.util.Arrays.copyOf(idx, m), java.util.Arrays.copyOf(v, m * d)))
+                      .iterator();
+                })
+            .collect();
+    long n = 0;
+    for (Block b : blocks) {
+      n += b.index.length;
+    }
+    if (n * d > Integer.MAX_VALUE - 8) {
+      throw new InvalidFeatureException(
+          n + " rows of " + d + " values do not fit one driver array; reduce with PCA first");
+    }
+    float[] values = new float[(int) (n * d)];
+    for (Block b : blocks) {
+      for (int r = 0; r < b.index.length; r++) {
+        int at =
+            sorted == null
+                ? (int) b.index[r]
+                : java.util.Arrays.binarySearch(sorted, (int) b.index[r]);
+        System.arraycopy(b.values, r * d, values, at * d, d);
+      }
+    }
+    return new Points(values, d);
+  }
+}

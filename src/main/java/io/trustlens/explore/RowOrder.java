@@ -1,0 +1,79 @@
+package io.trustlens.explore;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A canonical order of a table's rows, the same whatever the partitioning: by the id column, or by
+ * a hash of every column when there is none (rows equal in every column are interchangeable). The
+ * maps number rows in this order and draw their samples from it, so their results do not depend on
+ * where rows sit.
+ */
+public final class RowOrder {
+  /** The column {@link #indexed} adds: the row's place in the canonical order, from 0. */
+  public static final String INDEX = "_index";
+
+  private RowOrder() {}
+
+  private static Column wholeRow(Dataset<Row> table) {
+    List<Column> all = new ArrayList<>();
+    for (String c : table.columns()) {
+      all.add(col("`" + c + "`"));
+    }
+    return xxhash64(all.toArray(new Column[0]));
+  }
+
+  private static Column key(Dataset<Row> table, String idCol) {
+    return idCol == null || idCol.isEmpty() ? wholeRow(table) : col("`" + idCol + "`");
+  }
+
+  /** The table in canonical order with {@value #INDEX} (0 .. n-1) appended. */
+  public static Dataset<Row> indexed(Dataset<Row> table, String idCol) {
+    StructType schema = table.schema();
+    Dataset<Row> sorted =
+        table
+            .withColumn("_order_key", key(table, idCol))
+            .withColumn("_order_tie", wholeRow(table))
+            .orderBy("_order_key", "_order_tie")
+            .drop("_order_key", "_order_tie");
+    JavaRDD<Row> rows =
+        sorted
+            .javaRDD()
+            .zipWithIndex()
+            .map(
+                t -> {
+                  Row r = t._1();
+                  Object[] v = new Object[r.length() + 1];
+                  for (int i = 0; i < r.length(); i++) {
+                    v[i] = r.get(i);
+                  }
+                  v[r.length()] = t._2();
+                  return RowFactory.create(v);
+                });
+    return table.sparkSession().createDataFrame(rows, schema.add(INDEX, DataTypes.LongType, false));
+  }
+
+  /**
+   * The {@code size} rows whose seeded hashes of their keys are smallest (all rows when fewer), in
+   * that hash order.
+   */
+  public static Dataset<Row> sample(Dataset<Row> table, String idCol, int size, long seed) {
+    return table
+        .withColumn("_sample_hash", xxhash64(lit(seed), key(table, idCol)))
+        .withColumn("_sample_tie", wholeRow(table))
+        .orderBy("_sample_hash", "_sample_tie")
+        .limit(size)
+        .drop("_sample_hash", "_sample_tie");
+  }
+}

@@ -1,0 +1,468 @@
+package io.trustlens.explore.tsne;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.trustlens.explore.IndexedPoints;
+import io.trustlens.explore.RowOrder;
+import io.trustlens.explore.knn.NeighbourGraph;
+import io.trustlens.explore.knn.NeighbourSearch;
+import io.trustlens.explore.knn.Points;
+import io.trustlens.explore.pca.Pca;
+import io.trustlens.explore.pca.PcaModel;
+import io.trustlens.feature.Columns;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InvalidFeatureException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A t-SNE map of every row (van der Maaten 2014, JMLR 15; openTSNE and FIt-SNE, arXiv 1712.09005,
+ * as references), appended as {@code tsne_x} and {@code tsne_y}. The work is split where it runs
+ * best: features are read (and reduced to {@code pcaDims} principal components) on the executors;
+ * the neighbour graph ({@code 3 × perplexity} neighbours, exact up to {@value
+ * NeighbourSearch#EXACT_LIMIT} rows, else a random projection forest and a refinement round) and
+ * each row's perplexity calibration run on the executors too; the sparse symmetric affinities and
+ * the Barnes-Hut optimisation run on the driver, multi-threaded. Rows are numbered in {@link
+ * RowOrder}, so the map does not depend on the partitioning.
+ *
+ * <p>The driver holds the reduced points ({@code n × pcaDims} floats), about {@code 2 × 3 ×
+ * perplexity} affinities per row and the map: some 2 GB for a million rows at the defaults. For
+ * more rows, map a sample and place the rest by their neighbours (not built yet).
+ */
+public final class Tsne extends Transformer {
+  private static final long serialVersionUID = 1L;
+
+  /** Neighbour searches {@link #setSearch} accepts. */
+  public static final List<String> SEARCHES = List.of("auto", "exact", "approximate");
+
+  private final String uid = Identifiable$.MODULE$.randomUID("tsne");
+  private final FeatureSpace features;
+  private transient TsneOptimizer.Progress progress;
+  private transient TsneResult last;
+
+  private final DoubleParam perplexity =
+      new DoubleParam(this, "perplexity", "effective neighbours", ParamValidators.gt(1));
+  private final IntParam earlyIterations =
+      new IntParam(this, "earlyIterations", "exaggerated iterations", ParamValidators.gtEq(0));
+  private final IntParam iterations =
+      new IntParam(this, "iterations", "iterations after those", ParamValidators.gtEq(0));
+  private final DoubleParam exaggeration =
+      new DoubleParam(this, "exaggeration", "early exaggeration", ParamValidators.gt(0));
+  private final DoubleParam learningRate =
+      new DoubleParam(this, "learningRate", "0: max(n / 12, 50)", ParamValidators.gtEq(0));
+  private final DoubleParam theta =
+      new DoubleParam(this, "theta", "Barnes-Hut opening angle", ParamValidators.gtEq(0));
+  private final IntParam pcaDims =
+      new IntParam(
+          this, "pcaDims", "reduce to this many PCs first; 0: no", ParamValidators.gtEq(0));
+  private final Param<String> search =
+      new Param<>(
+          this,
+          "search",
+          "auto, exact or approximate",
+          ParamValidators.inArray(SEARCHES.toArray(new String[0])));
+  private final IntParam trees =
+      new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
+  private final IntParam threads =
+      new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
+  private final IntParam trustSample =
+      new IntParam(this, "trustSample", "rows for trustworthiness", ParamValidators.gtEq(0));
+  private final LongParam seed = new LongParam(this, "seed", "random seed");
+  private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: none");
+  private final Param<String> outputPrefix =
+      new Param<>(this, "outputPrefix", "outputs are prefix_x and prefix_y");
+
+  /** A t-SNE map of {@code features}. */
+  public Tsne(FeatureSpace features) {
+    this.features = features;
+    setDefault(perplexity, 30.0);
+    setDefault(earlyIterations, 250);
+    setDefault(iterations, 500);
+    setDefault(exaggeration, 12.0);
+    setDefault(learningRate, 0.0);
+    setDefault(theta, 0.5);
+    setDefault(pcaDims, 50);
+    setDefault(search, "auto");
+    setDefault(trees, NeighbourSearch.DEFAULT_TREES);
+    setDefault(threads, 0);
+    setDefault(trustSample, 1000);
+    setDefault(seed, 42L);
+    setDefault(idCol, "");
+    setDefault(outputPrefix, "tsne");
+  }
+
+  public DoubleParam perplexity() {
+    return perplexity;
+  }
+
+  public IntParam earlyIterations() {
+    return earlyIterations;
+  }
+
+  public IntParam iterations() {
+    return iterations;
+  }
+
+  public DoubleParam exaggeration() {
+    return exaggeration;
+  }
+
+  public DoubleParam learningRate() {
+    return learningRate;
+  }
+
+  public DoubleParam theta() {
+    return theta;
+  }
+
+  public IntParam pcaDims() {
+    return pcaDims;
+  }
+
+  public Param<String> search() {
+    return search;
+  }
+
+  public IntParam trees() {
+    return trees;
+  }
+
+  public IntParam threads() {
+    return threads;
+  }
+
+  public IntParam trustSample() {
+    return trustSample;
+  }
+
+  public LongParam seed() {
+    return seed;
+  }
+
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  public Param<String> outputPrefix() {
+    return outputPrefix;
+  }
+
+  public Tsne setPerplexity(double value) {
+    set(perplexity, value);
+    return this;
+  }
+
+  public Tsne setIterations(int early, int late) {
+    set(earlyIterations, early);
+    set(iterations, late);
+    return this;
+  }
+
+  public Tsne setExaggeration(double value) {
+    set(exaggeration, value);
+    return this;
+  }
+
+  public Tsne setLearningRate(double value) {
+    set(learningRate, value);
+    return this;
+  }
+
+  public Tsne setTheta(double value) {
+    set(theta, value);
+    return this;
+  }
+
+  public Tsne setPcaDims(int value) {
+    set(pcaDims, value);
+    return this;
+  }
+
+  public Tsne setSearch(String value) {
+    set(search, value);
+    return this;
+  }
+
+  public Tsne setTrees(int value) {
+    set(trees, value);
+    return this;
+  }
+
+  public Tsne setThreads(int value) {
+    set(threads, value);
+    return this;
+  }
+
+  public Tsne setTrustSample(int value) {
+    set(trustSample, value);
+    return this;
+  }
+
+  public Tsne setSeed(long value) {
+    set(seed, value);
+    return this;
+  }
+
+  public Tsne setIdCol(String value) {
+    set(idCol, value);
+    return this;
+  }
+
+  public Tsne setOutputPrefix(String value) {
+    set(outputPrefix, value);
+    return this;
+  }
+
+  /** Called after each optimisation iteration (on the driver). */
+  public Tsne setProgress(TsneOptimizer.Progress value) {
+    this.progress = value;
+    return this;
+  }
+
+  /** The figures of the last {@link #transform} or {@link #run}. */
+  public TsneResult lastResult() {
+    return last;
+  }
+
+  private double perp() {
+    return (Double) $(perplexity);
+  }
+
+  private int threadCount() {
+    int t = (Integer) $(threads);
+    return t > 0 ? t : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** The neighbours per row: three times the perplexity. */
+  public int neighbours() {
+    return (int) Math.ceil(3 * perp());
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    for (String c : features.columns()) {
+      if (schema.getFieldIndex(c).isEmpty()) {
+        throw new InvalidFeatureException("unknown column '" + c + "'");
+      }
+    }
+    Columns.requireId(schema, $(idCol));
+    String p = $(outputPrefix);
+    return Columns.append(
+        schema,
+        List.of(
+            DataTypes.createStructField(p + "_x", DataTypes.DoubleType, false),
+            DataTypes.createStructField(p + "_y", DataTypes.DoubleType, false)));
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    return run(dataset.toDF()).table();
+  }
+
+  /** Maps every row; the result holds the table with the map and the run's figures. */
+  public TsneResult run(Dataset<Row> table) {
+    long t0 = System.nanoTime();
+    StructType out = transformSchema(table.schema());
+    String id = $(idCol);
+    long seedValue = (Long) $(seed);
+    Dataset<Row> indexed = RowOrder.indexed(table, id).cache();
+    long rows = indexed.count();
+    int k = neighbours();
+    if (rows < k + 1) {
+      indexed.unpersist();
+      throw new InvalidFeatureException(
+          "t-SNE with perplexity "
+              + perp()
+              + " needs at least "
+              + (k + 1)
+              + " rows (3 × perplexity neighbours each); the table has "
+              + rows
+              + ". Lower the perplexity or map more rows");
+    }
+    PcaModel projection = null;
+    int dims = (Integer) $(pcaDims);
+    if (dims > 0 && features.size() > dims) {
+      projection = new Pca(features).setK(dims).setSeed(seedValue).setIdCol(id).fit(indexed);
+    }
+    Points points = IndexedPoints.collect(indexed, features, id, projection);
+    if (projection == null) {
+      requireVarying(points);
+    }
+    long t1 = System.nanoTime();
+    JavaSparkContext spark = JavaSparkContext.fromSparkContext(table.sparkSession().sparkContext());
+    String how =
+        $(search).equals("auto")
+            ? (rows <= NeighbourSearch.EXACT_LIMIT ? "exact" : "approximate")
+            : $(search);
+    double perplexityValue = perp();
+    NeighbourGraph.RowValues affinities = (d2, v) -> Perplexity.conditional(d2, perplexityValue, v);
+    NeighbourGraph graph;
+    if (how.equals("exact")) {
+      graph = NeighbourGraph.build(spark, points, NeighbourSearch.exact(), k, affinities);
+    } else {
+      int leaf = NeighbourSearch.defaultLeafSize(k);
+      NeighbourSearch forest =
+          NeighbourSearch.approximate(points, (Integer) $(trees), leaf, seedValue, threadCount());
+      NeighbourGraph first =
+          NeighbourGraph.build(spark, points, forest, k, NeighbourGraph.distances());
+      graph = NeighbourGraph.build(spark, points, forest.refinedBy(first), k, affinities);
+    }
+    Affinities p = Affinities.symmetric(graph);
+    long t2 = System.nanoTime();
+    double[] y = Initialisation.pca(points);
+    double kl =
+        new TsneOptimizer()
+            .iterations((Integer) $(earlyIterations), (Integer) $(iterations))
+            .exaggeration((Double) $(exaggeration))
+            .learningRate((Double) $(learningRate))
+            .theta((Double) $(theta))
+            .threads(threadCount())
+            .optimise(p, y, progress);
+    long t3 = System.nanoTime();
+    double trust = trustworthiness(indexed, points, projection, y, seedValue);
+    Broadcast<double[]> map = spark.broadcast(y);
+    StructType schema = indexed.schema();
+    int indexCol = schema.fieldIndex(RowOrder.INDEX);
+    Dataset<Row> result =
+        indexed
+            .mapPartitions(
+                (MapPartitionsFunction<Row, Row>)
+                    it -> {
+                      double[] coords = map.value();
+                      return new java.util.Iterator<Row>() {
+                        @Override
+                        public boolean hasNext() {
+                          return it.hasNext();
+                        }
+
+                        @Override
+                        public Row next() {
+                          Row r = it.next();
+                          int i = (int) r.getLong(indexCol);
+                          Object[] v = new Object[r.length() + 2];
+                          for (int c = 0; c < r.length(); c++) {
+                            v[c] = r.get(c);
+                          }
+                          v[r.length()] = coords[2 * i];
+                          v[r.length() + 1] = coords[2 * i + 1];
+                          return RowFactory.create(v);
+                        }
+                      };
+                    },
+                ExpressionEncoder.apply(withIndex(out)))
+            .drop(RowOrder.INDEX);
+    last =
+        new TsneResult(
+            result,
+            rows,
+            points.dimensions(),
+            k,
+            how,
+            p.nonZeros(),
+            kl,
+            trust,
+            seconds(t0, t1),
+            seconds(t1, t2),
+            seconds(t2, t3));
+    return last;
+  }
+
+  private static StructType withIndex(StructType out) {
+    List<StructField> fields = new ArrayList<>(List.of(out.fields()));
+    fields.add(
+        fields.size() - 2, DataTypes.createStructField(RowOrder.INDEX, DataTypes.LongType, false));
+    return DataTypes.createStructType(fields);
+  }
+
+  private void requireVarying(Points points) {
+    List<String> constant = new ArrayList<>();
+    for (int j = 0; j < points.dimensions(); j++) {
+      float first = points.get(0, j);
+      boolean same = true;
+      for (int i = 1; i < points.size() && same; i++) {
+        same = points.get(i, j) == first;
+      }
+      if (same) {
+        constant.add(features.names().get(j));
+      }
+    }
+    if (!constant.isEmpty()) {
+      throw new InvalidFeatureException(
+          "constant feature columns (one value in every row) carry no distance: "
+              + constant
+              + "; leave them out of the features");
+    }
+  }
+
+  /** Trustworthiness (k = 10) of the map on a seeded sample, in the features' own space. */
+  private double trustworthiness(
+      Dataset<Row> indexed, Points points, PcaModel projection, double[] y, long seedValue) {
+    int n = points.size();
+    int m = Math.min(n, (Integer) $(trustSample));
+    if (m < 3 * 10 + 2) {
+      return Double.NaN;
+    }
+    int[] pick = new SplittableRandom(seedValue).ints(0, n).distinct().limit(m).sorted().toArray();
+    double[][] high;
+    if (projection == null) {
+      high = new double[m][points.dimensions()];
+      for (int s = 0; s < m; s++) {
+        for (int j = 0; j < points.dimensions(); j++) {
+          high[s][j] = points.get(pick[s], j);
+        }
+      }
+    } else {
+      Long[] wanted = new Long[m];
+      for (int s = 0; s < m; s++) {
+        wanted[s] = (long) pick[s];
+      }
+      Dataset<Row> sample = indexed.filter(col(RowOrder.INDEX).isin((Object[]) wanted));
+      Points original = IndexedPoints.collectSample(sample, features, $(idCol), pick);
+      high = new double[m][original.dimensions()];
+      for (int s = 0; s < m; s++) {
+        for (int j = 0; j < original.dimensions(); j++) {
+          high[s][j] = original.get(s, j);
+        }
+      }
+    }
+    double[][] low = new double[m][2];
+    for (int s = 0; s < m; s++) {
+      low[s][0] = y[2 * pick[s]];
+      low[s][1] = y[2 * pick[s] + 1];
+    }
+    return Trustworthiness.of(high, low, 10);
+  }
+
+  private static double seconds(long a, long b) {
+    return Math.round((b - a) / 1e6) / 1e3;
+  }
+
+  @Override
+  public Tsne copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+}

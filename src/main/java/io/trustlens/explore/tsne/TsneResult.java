@@ -1,0 +1,32 @@
+package io.trustlens.explore.tsne;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * A t-SNE run: the table with its map, and figures to judge it by.
+ *
+ * @param table the input rows with {@code tsne_x} and {@code tsne_y}
+ * @param rows rows mapped
+ * @param dimensions the dimensions the neighbours were found in (after any PCA)
+ * @param neighbours neighbours per row
+ * @param search exact or approximate
+ * @param affinities stored non-zeros of the symmetric affinities
+ * @param klDivergence the final KL divergence (Barnes-Hut normaliser)
+ * @param trustworthiness trustworthiness (k = 10) on a sample, in the features' own space
+ * @param secondsReading reading, reduction and gathering of the features
+ * @param secondsNeighbours the neighbour graph and affinities
+ * @param secondsOptimising the optimisation on the driver
+ */
+public record TsneResult(
+    Dataset<Row> table,
+    long rows,
+    int dimensions,
+    int neighbours,
+    String search,
+    long affinities,
+    double klDivergence,
+    double trustworthiness,
+    double secondsReading,
+    double secondsNeighbours,
+    double secondsOptimising) {}
