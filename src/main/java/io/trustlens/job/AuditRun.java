@@ -26,7 +26,15 @@ public final class AuditRun {
   public static final int THRESHOLD_BROKEN = 3;
 
   private static final Map<String, AuditTask> TASKS =
-      Map.of("score", new ScoreTask(), "profile", new ProfileTask(), "explain", new ExplainTask());
+      Map.of(
+          "score",
+          new ScoreTask(),
+          "profile",
+          new ProfileTask(),
+          "explain",
+          new ExplainTask(),
+          "explore",
+          new ExploreTask());
 
   private final SparkSession spark;
   private final AuditSpec spec;

@@ -18,7 +18,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class AuditSpec {
   /** Task types this version runs. */
-  public static final List<String> TASK_TYPES = List.of("score", "profile", "explain");
+  public static final List<String> TASK_TYPES = List.of("score", "profile", "explain", "explore");
 
   public String name = "audit";
   public Input input;
@@ -100,6 +100,54 @@ public final class AuditSpec {
     /** explain: ids of rows to draw as waterfalls in the report. */
     public List<String> waterfallRows;
 
+    /** explore: components (pca, default min(10, columns)) or map dimensions (mds, 2). */
+    public Integer components;
+
+    /** explore pca: divide each column by its standard deviation (default false). */
+    public Boolean scale;
+
+    /** explore pca: auto (default), exact or randomized. */
+    public String solver;
+
+    /** explore tsne: perplexity (default 30). */
+    public Double perplexity;
+
+    /** explore tsne: iterations after the 250 exaggerated ones (default 500). */
+    public Integer iterations;
+
+    /** explore tsne: reduce to this many principal components first (default 50; 0: no). */
+    public Integer pcaDims;
+
+    /** explore knn: neighbours per row (default 10). */
+    public Integer neighbours;
+
+    /** explore tsne and knn: auto (default), exact or approximate neighbour search. */
+    public String search;
+
+    /** explore mds: landmark rows (default 2000; a smaller table gets classical MDS). */
+    public Integer landmarks;
+
+    /** explore mds: euclidean (default), manhattan or cosine. */
+    public String metric;
+
+    /** explore: the column that colours the map's points (default: the label, if any). */
+    public String colour;
+
+    /** explore: a numeric column that sizes the map's points. */
+    public String size;
+
+    /** explore: a column whose values pick the map's marker shapes. */
+    public String shape;
+
+    /**
+     * explore: error (default) refuses constant feature columns; ignore lets them pass (they add
+     * nothing). An embedding's dead units are ignored unless this says error.
+     */
+    public String constantColumns;
+
+    /** explore: rows drawn in the report's plots (default 3000; a seeded sample). */
+    public Integer plotSample;
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -112,7 +160,22 @@ public final class AuditSpec {
           && Objects.equals(samples, t.samples)
           && Objects.equals(background, t.background)
           && Objects.equals(target, t.target)
-          && Objects.equals(waterfallRows, t.waterfallRows);
+          && Objects.equals(waterfallRows, t.waterfallRows)
+          && Objects.equals(components, t.components)
+          && Objects.equals(scale, t.scale)
+          && Objects.equals(solver, t.solver)
+          && Objects.equals(perplexity, t.perplexity)
+          && Objects.equals(iterations, t.iterations)
+          && Objects.equals(pcaDims, t.pcaDims)
+          && Objects.equals(neighbours, t.neighbours)
+          && Objects.equals(search, t.search)
+          && Objects.equals(landmarks, t.landmarks)
+          && Objects.equals(metric, t.metric)
+          && Objects.equals(colour, t.colour)
+          && Objects.equals(size, t.size)
+          && Objects.equals(shape, t.shape)
+          && Objects.equals(plotSample, t.plotSample)
+          && Objects.equals(constantColumns, t.constantColumns);
     }
 
     @Override
@@ -169,8 +232,14 @@ public final class AuditSpec {
             where + ": type is '" + t.type + "'; expected one of " + TASK_TYPES);
       }
       boolean explain = t.type.equals("explain");
+      boolean explore = t.type.equals("explore");
+      if (!explore) {
+        ExploreKeys.requireAbsent(t, where);
+      } else {
+        ExploreKeys.validate(t, where);
+      }
       if (!explain
-          && (t.method != null
+          && ((t.method != null && !explore)
               || t.samples != null
               || t.background != null
               || t.target != null
@@ -179,7 +248,7 @@ public final class AuditSpec {
             where
                 + " ("
                 + t.type
-                + "): method, samples, background, target and waterfall_rows apply to explain");
+                + "): samples, background, target and waterfall_rows apply to explain; method to explain and explore");
       }
       if (explain
           && t.method != null
@@ -205,9 +274,21 @@ public final class AuditSpec {
                   + "' is not among the models "
                   + models.keySet());
         }
+      } else if (explore && t.model != null) {
+        if (!models.containsKey(t.model)) {
+          throw new SpecException(
+              where
+                  + " (explore): model '"
+                  + t.model
+                  + "' is not among the models "
+                  + models.keySet());
+        }
       } else if (t.model != null) {
         throw new SpecException(
-            where + " (" + t.type + "): the key model applies to score and explain only");
+            where
+                + " ("
+                + t.type
+                + "): the key model applies to score, explain and explore (embeddings) only");
       }
       if (!t.type.equals("score") && t.batchSize != null) {
         throw new SpecException(where + " (" + t.type + "): batch_size applies to score only");

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ScoreCommand.class,
       ExplainCommand.class,
+      ExploreCommand.class,
       ProfileCommand.class,
       TrainCommand.class,
       AuditCommand.class,

@@ -39,11 +39,18 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
   private final Model model;
   private final ModelInfo info;
   private final Device device;
+  private final TorchScriptCard card;
 
-  private TorchScriptModel(Model model, ModelInfo info, Device device) {
+  private TorchScriptModel(Model model, ModelInfo info, Device device, TorchScriptCard card) {
     this.model = model;
     this.info = info;
     this.device = device;
+    this.card = card;
+  }
+
+  /** The card the model was loaded with. */
+  public TorchScriptCard card() {
+    return card;
   }
 
   /**
@@ -75,7 +82,7 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
             card.outputs(),
             card.kind(),
             EnumSet.of(Capability.DIFFERENTIABLE));
-    return new TorchScriptModel(model, info, device);
+    return new TorchScriptModel(model, info, device, card);
   }
 
   private static String firstLine(String message) {
@@ -164,6 +171,32 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
             e);
       }
     }
+  }
+
+  /**
+   * Runs {@code method} on {@code rows} rows in the fixed chunks {@link #score} uses (so a row's
+   * result does not depend on its batch), returning {@code rows × width} values flat.
+   */
+  public float[] runMethodChunked(String method, double[] inputs, int rows) {
+    int d = info.inputSize();
+    float[] chunk = new float[CHUNK * d];
+    float[] out = null;
+    int width = 0;
+    for (int start = 0; start < rows; start += CHUNK) {
+      int n = Math.min(CHUNK, rows - start);
+      for (int i = 0; i < n * d; i++) {
+        chunk[i] = (float) inputs[start * d + i];
+      }
+      java.util.Arrays.fill(chunk, n * d, chunk.length, 0f);
+      float[] raw =
+          method.equals("forward") ? forward(chunk, CHUNK) : runMethod(method, chunk, CHUNK);
+      if (out == null) {
+        width = raw.length / CHUNK;
+        out = new float[rows * width];
+      }
+      System.arraycopy(raw, 0, out, start * width, n * width);
+    }
+    return out == null ? new float[0] : out;
   }
 
   private long[] dims(int rows) {

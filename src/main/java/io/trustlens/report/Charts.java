@@ -127,7 +127,7 @@ public final class Charts {
     return svg.end();
   }
 
-  private static String colour(double t) {
+  static String colour(double t) {
     if (Double.isNaN(t)) {
       return "#8c959f";
     }
@@ -169,78 +169,5 @@ public final class Charts {
     return Math.abs(d) >= 1e5 || (Math.abs(d) < 1e-3 && d != 0)
         ? String.format(Locale.ROOT, "%.3e", d)
         : String.format(Locale.ROOT, "%.4f", d);
-  }
-
-  /** A small SVG writer. */
-  private static final class Svg {
-    private final StringBuilder out = new StringBuilder();
-
-    Svg(double width, double height) {
-      out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-          .append(f(width))
-          .append("\" height=\"")
-          .append(f(height))
-          .append("\" role=\"img\" font-size=\"12\" font-family=\"sans-serif\">\n");
-    }
-
-    void text(double x, double y, String anchor, String text) {
-      out.append("<text x=\"")
-          .append(f(x))
-          .append("\" y=\"")
-          .append(f(y))
-          .append("\" text-anchor=\"")
-          .append(anchor)
-          .append("\">")
-          .append(HtmlReport.escape(text))
-          .append("</text>\n");
-    }
-
-    void rect(double x, double y, double w, double h, String fill) {
-      out.append("<rect x=\"")
-          .append(f(x))
-          .append("\" y=\"")
-          .append(f(y))
-          .append("\" width=\"")
-          .append(f(w))
-          .append("\" height=\"")
-          .append(f(h))
-          .append("\" fill=\"")
-          .append(fill)
-          .append("\"/>\n");
-    }
-
-    void dot(double x, double y, double r, String fill) {
-      out.append("<circle cx=\"")
-          .append(f(x))
-          .append("\" cy=\"")
-          .append(f(y))
-          .append("\" r=\"")
-          .append(f(r))
-          .append("\" fill=\"")
-          .append(fill)
-          .append("\" fill-opacity=\"0.7\"/>\n");
-    }
-
-    void line(double x1, double y1, double x2, double y2, String stroke) {
-      out.append("<line x1=\"")
-          .append(f(x1))
-          .append("\" y1=\"")
-          .append(f(y1))
-          .append("\" x2=\"")
-          .append(f(x2))
-          .append("\" y2=\"")
-          .append(f(y2))
-          .append("\" stroke=\"")
-          .append(stroke)
-          .append("\"/>\n");
-    }
-
-    String end() {
-      return out.append("</svg>").toString();
-    }
-
-    private static String f(double v) {
-      return String.format(Locale.ROOT, "%.1f", v);
-    }
   }
 }

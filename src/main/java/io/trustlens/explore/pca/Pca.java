@@ -53,6 +53,8 @@ public final class Pca extends Estimator<PcaModel> {
       new IntParam(this, "oversample", "extra randomized vectors", ParamValidators.gtEq(0));
   private final IntParam powerIterations =
       new IntParam(this, "powerIterations", "subspace iterations", ParamValidators.gtEq(0));
+  private final BooleanParam ignoreConstant =
+      new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
   private final LongParam seed = new LongParam(this, "seed", "random seed");
   private final Param<String> idCol = new Param<>(this, "idCol", "row key column, for errors");
   private final Param<String> outputPrefix =
@@ -68,6 +70,7 @@ public final class Pca extends Estimator<PcaModel> {
     setDefault(oversample, 10);
     setDefault(powerIterations, 3);
     setDefault(seed, 42L);
+    setDefault(ignoreConstant, false);
     setDefault(idCol, "");
     setDefault(outputPrefix, "pc");
   }
@@ -99,6 +102,12 @@ public final class Pca extends Estimator<PcaModel> {
 
   public Pca setPowerIterations(int value) {
     set(powerIterations, value);
+    return this;
+  }
+
+  /** Lets constant columns pass instead of refusing them (scaling leaves them as they are). */
+  public Pca setIgnoreConstant(boolean value) {
+    set(ignoreConstant, value);
     return this;
   }
 
@@ -139,6 +148,10 @@ public final class Pca extends Estimator<PcaModel> {
 
   public IntParam powerIterations() {
     return powerIterations;
+  }
+
+  public BooleanParam ignoreConstant() {
+    return ignoreConstant;
   }
 
   public LongParam seed() {
@@ -183,7 +196,7 @@ public final class Pca extends Estimator<PcaModel> {
       throw new InvalidFeatureException("PCA needs at least 2 rows; the table has " + n);
     }
     List<String> constant = moments.constantColumns(features.names());
-    if (!constant.isEmpty()) {
+    if (!constant.isEmpty() && !(Boolean) $(ignoreConstant)) {
       throw new InvalidFeatureException(
           "constant feature columns (one value in every row) carry no variance: "
               + constant
@@ -195,7 +208,7 @@ public final class Pca extends Estimator<PcaModel> {
     double[] second = moments.secondMoment();
     double total = 0;
     for (int j = 0; j < d; j++) {
-      std[j] = getScale() ? Math.sqrt(variance[j]) : 1;
+      std[j] = getScale() && variance[j] > 0 ? Math.sqrt(variance[j]) : 1;
       double spread = getCenter() ? variance[j] : second[j] * n / (n - 1);
       total += spread / (std[j] * std[j]);
     }

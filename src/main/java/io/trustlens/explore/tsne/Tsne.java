@@ -19,6 +19,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -86,6 +87,8 @@ public final class Tsne extends Transformer {
       new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
   private final IntParam trustSample =
       new IntParam(this, "trustSample", "rows for trustworthiness", ParamValidators.gtEq(0));
+  private final BooleanParam ignoreConstant =
+      new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
   private final LongParam seed = new LongParam(this, "seed", "random seed");
   private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: none");
   private final Param<String> outputPrefix =
@@ -106,6 +109,7 @@ public final class Tsne extends Transformer {
     setDefault(threads, 0);
     setDefault(trustSample, 1000);
     setDefault(seed, 42L);
+    setDefault(ignoreConstant, false);
     setDefault(idCol, "");
     setDefault(outputPrefix, "tsne");
   }
@@ -152,6 +156,10 @@ public final class Tsne extends Transformer {
 
   public IntParam trustSample() {
     return trustSample;
+  }
+
+  public BooleanParam ignoreConstant() {
+    return ignoreConstant;
   }
 
   public LongParam seed() {
@@ -214,6 +222,12 @@ public final class Tsne extends Transformer {
 
   public Tsne setTrustSample(int value) {
     set(trustSample, value);
+    return this;
+  }
+
+  /** Lets constant columns pass instead of refusing them (they add nothing to distances). */
+  public Tsne setIgnoreConstant(boolean value) {
+    set(ignoreConstant, value);
     return this;
   }
 
@@ -301,10 +315,16 @@ public final class Tsne extends Transformer {
     PcaModel projection = null;
     int dims = (Integer) $(pcaDims);
     if (dims > 0 && features.size() > dims) {
-      projection = new Pca(features).setK(dims).setSeed(seedValue).setIdCol(id).fit(indexed);
+      projection =
+          new Pca(features)
+              .setK(dims)
+              .setSeed(seedValue)
+              .setIdCol(id)
+              .setIgnoreConstant((Boolean) $(ignoreConstant))
+              .fit(indexed);
     }
     Points points = IndexedPoints.collect(indexed, features, id, projection);
-    if (projection == null) {
+    if (projection == null && !(Boolean) $(ignoreConstant)) {
       requireVarying(points);
     }
     long t1 = System.nanoTime();

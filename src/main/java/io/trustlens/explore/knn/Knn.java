@@ -1,0 +1,265 @@
+package io.trustlens.explore.knn;
+
+import io.trustlens.explore.IndexedPoints;
+import io.trustlens.explore.RowOrder;
+import io.trustlens.feature.Columns;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InvalidFeatureException;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The neighbour graph as columns: each row's {@code k} nearest other rows ({@code neighbours}:
+ * their ids, or their {@code row_index} in the canonical {@link RowOrder} without an id column) and
+ * Euclidean distances ({@code neighbour_distances}), nearest first. Exact up to {@value
+ * NeighbourSearch#EXACT_LIMIT} rows, else a random projection forest and one refinement round.
+ */
+public final class Knn extends Transformer {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid = Identifiable$.MODULE$.randomUID("knn");
+  private final FeatureSpace features;
+  private transient String lastSearch;
+
+  private final IntParam k = new IntParam(this, "k", "neighbours per row", ParamValidators.gt(0));
+  private final Param<String> search =
+      new Param<>(
+          this,
+          "search",
+          "auto, exact or approximate",
+          ParamValidators.inArray(new String[] {"auto", "exact", "approximate"}));
+  private final IntParam trees =
+      new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
+  private final IntParam threads =
+      new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
+  private final LongParam seed = new LongParam(this, "seed", "random seed");
+  private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: none");
+
+  public Knn(FeatureSpace features) {
+    this.features = features;
+    setDefault(k, 10);
+    setDefault(search, "auto");
+    setDefault(trees, NeighbourSearch.DEFAULT_TREES);
+    setDefault(threads, 0);
+    setDefault(seed, 42L);
+    setDefault(idCol, "");
+  }
+
+  public IntParam k() {
+    return k;
+  }
+
+  public Param<String> search() {
+    return search;
+  }
+
+  public IntParam trees() {
+    return trees;
+  }
+
+  public IntParam threads() {
+    return threads;
+  }
+
+  public LongParam seed() {
+    return seed;
+  }
+
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  public Knn setK(int value) {
+    set(k, value);
+    return this;
+  }
+
+  public Knn setSearch(String value) {
+    set(search, value);
+    return this;
+  }
+
+  public Knn setTrees(int value) {
+    set(trees, value);
+    return this;
+  }
+
+  public Knn setThreads(int value) {
+    set(threads, value);
+    return this;
+  }
+
+  public Knn setSeed(long value) {
+    set(seed, value);
+    return this;
+  }
+
+  public Knn setIdCol(String value) {
+    set(idCol, value);
+    return this;
+  }
+
+  /** exact or approximate: what the last transform used. */
+  public String lastSearch() {
+    return lastSearch;
+  }
+
+  private DataType neighbourType(StructType schema) {
+    String id = $(idCol);
+    if (id.isEmpty()) {
+      return DataTypes.LongType;
+    }
+    DataType t = schema.apply(id).dataType();
+    return t.equals(DataTypes.IntegerType) || t.equals(DataTypes.LongType)
+        ? DataTypes.LongType
+        : DataTypes.StringType;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    for (String c : features.columns()) {
+      if (schema.getFieldIndex(c).isEmpty()) {
+        throw new InvalidFeatureException("unknown column '" + c + "'");
+      }
+    }
+    Columns.requireId(schema, $(idCol));
+    StructType out =
+        Columns.append(
+            schema,
+            List.of(
+                DataTypes.createStructField(
+                    "neighbours", DataTypes.createArrayType(neighbourType(schema), false), false),
+                DataTypes.createStructField(
+                    "neighbour_distances",
+                    DataTypes.createArrayType(DataTypes.DoubleType, false),
+                    false)));
+    return $(idCol).isEmpty()
+        ? Columns.append(
+            out, List.of(DataTypes.createStructField("row_index", DataTypes.LongType, false)))
+        : out;
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    Dataset<Row> table = dataset.toDF();
+    StructType out = transformSchema(table.schema());
+    String id = $(idCol);
+    int kValue = (Integer) $(k);
+    Dataset<Row> indexed = RowOrder.indexed(table, id).cache();
+    long rows = indexed.count();
+    if (rows <= kValue) {
+      indexed.unpersist();
+      throw new InvalidFeatureException(
+          kValue
+              + " neighbours asked of a table of "
+              + rows
+              + " rows; ask for at most "
+              + (rows - 1));
+    }
+    Points points = IndexedPoints.collect(indexed, features, id, null);
+    JavaSparkContext spark = JavaSparkContext.fromSparkContext(table.sparkSession().sparkContext());
+    String how =
+        $(search).equals("auto")
+            ? (rows <= NeighbourSearch.EXACT_LIMIT ? "exact" : "approximate")
+            : $(search);
+    NeighbourGraph graph;
+    if (how.equals("exact")) {
+      graph =
+          NeighbourGraph.build(
+              spark, points, NeighbourSearch.exact(), kValue, NeighbourGraph.distances());
+    } else {
+      int t = (Integer) $(threads);
+      NeighbourSearch forest =
+          NeighbourSearch.approximate(
+              points,
+              (Integer) $(trees),
+              NeighbourSearch.defaultLeafSize(kValue),
+              (Long) $(seed),
+              t > 0 ? t : Runtime.getRuntime().availableProcessors());
+      NeighbourGraph first =
+          NeighbourGraph.build(spark, points, forest, kValue, NeighbourGraph.distances());
+      graph =
+          NeighbourGraph.build(
+              spark, points, forest.refinedBy(first), kValue, NeighbourGraph.distances());
+    }
+    lastSearch = how;
+    Object[] ids = new Object[(int) rows];
+    if (!id.isEmpty()) {
+      boolean numeric = neighbourType(table.schema()).equals(DataTypes.LongType);
+      for (Row r : indexed.select(RowOrder.INDEX, id).collectAsList()) {
+        Object v = r.get(1);
+        ids[(int) r.getLong(0)] = numeric ? ((Number) v).longValue() : String.valueOf(v);
+      }
+    }
+    Broadcast<NeighbourGraph> shared = spark.broadcast(graph);
+    Broadcast<Object[]> sharedIds = spark.broadcast(ids);
+    StructType schema = indexed.schema();
+    int indexCol = schema.fieldIndex(RowOrder.INDEX);
+    boolean byId = !id.isEmpty();
+    int width = table.schema().size();
+    Dataset<Row> result =
+        indexed.mapPartitions(
+            (MapPartitionsFunction<Row, Row>)
+                it -> {
+                  NeighbourGraph g = shared.value();
+                  Object[] names = sharedIds.value();
+                  return new java.util.Iterator<Row>() {
+                    @Override
+                    public boolean hasNext() {
+                      return it.hasNext();
+                    }
+
+                    @Override
+                    public Row next() {
+                      Row r = it.next();
+                      int i = (int) r.getLong(indexCol);
+                      Object[] nb = new Object[g.k()];
+                      double[] dist = new double[g.k()];
+                      for (int j = 0; j < g.k(); j++) {
+                        int m = g.neighbour(i, j);
+                        nb[j] = byId ? names[m] : (Object) (long) m;
+                        dist[j] = g.value(i, j);
+                      }
+                      Object[] v = new Object[width + (byId ? 2 : 3)];
+                      for (int c = 0; c < width; c++) {
+                        v[c] = r.get(c);
+                      }
+                      v[width] = nb;
+                      v[width + 1] = dist;
+                      if (!byId) {
+                        v[width + 2] = (long) i;
+                      }
+                      return RowFactory.create(v);
+                    }
+                  };
+                },
+            ExpressionEncoder.apply(out));
+    return result;
+  }
+
+  @Override
+  public Knn copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+}

@@ -1,0 +1,355 @@
+package io.trustlens.job;
+
+import io.trustlens.explore.Embedder;
+import io.trustlens.explore.RowOrder;
+import io.trustlens.explore.knn.Knn;
+import io.trustlens.explore.mds.Mds;
+import io.trustlens.explore.mds.MdsResult;
+import io.trustlens.explore.pca.Pca;
+import io.trustlens.explore.pca.PcaModel;
+import io.trustlens.explore.tsne.Tsne;
+import io.trustlens.explore.tsne.TsneResult;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.report.HtmlReport;
+import io.trustlens.report.MapCharts;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The {@code explore} task: a map of the whole table (PCA, MDS or t-SNE) or its neighbour graph
+ * (kNN), on the features or on a TorchScript model's embedding of them; the coordinates as new
+ * columns, the figures in the summary, a scatter plot of up to five encoded dimensions (drawn from
+ * a seeded sample of {@code plot_sample} rows) in the report.
+ */
+final class ExploreTask implements AuditTask {
+  static final int DEFAULT_PLOT_SAMPLE = 3000;
+
+  @Override
+  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+    String method = task.method == null ? "pca" : task.method;
+    AuditSpec.Input in = run.spec().input;
+    String id = in.id == null ? "" : in.id;
+    long seed = run.spec().seed;
+    Dataset<Row> base = run.input().table();
+    Dataset<Row> data = base;
+    FeatureSpace features;
+    Map<String, Object> facts = new LinkedHashMap<>();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("method", method);
+    if (task.model != null) {
+      LoadedModel model = run.model(task.model);
+      base = model.prepare(base);
+      FeatureSpace raw = run.input().features(model, base);
+      Embedder embedder = new Embedder(model.source(), raw).setIdCol(id);
+      int width = embedder.width();
+      data = embedder.transform(base);
+      features = FeatureSpace.ofVector(data.schema(), "embedding", width);
+      result.put(
+          "embedding",
+          Map.of("model", task.model, "method", embedder.resolvedMethod(), "width", width));
+      facts.put(
+          "features",
+          "embedding by "
+              + task.model
+              + " ("
+              + embedder.resolvedMethod()
+              + ", "
+              + width
+              + " values)");
+    } else {
+      features = run.input().features(null, base);
+      facts.put("features", features.toString());
+    }
+    String name = task.name != null ? task.name : method;
+    boolean ignoreConstant =
+        task.constantColumns == null ? task.model != null : task.constantColumns.equals("ignore");
+    String x;
+    String y;
+    PcaModel pcaModel = null;
+    switch (method) {
+      case "pca" -> {
+        Pca pca = new Pca(features).setSeed(seed).setIdCol(id).setIgnoreConstant(ignoreConstant);
+        if (task.components != null) {
+          pca.setK(task.components);
+        }
+        if (task.scale != null) {
+          pca.setScale(task.scale);
+        }
+        if (task.solver != null) {
+          pca.setSolver(task.solver);
+        }
+        pcaModel = pca.fit(data);
+        result.put(
+            "outputs", Map.of(name, run.writeAppended(name, base, pcaModel.transform(data))));
+        pcaFigures(pcaModel, result, facts);
+        x = "pc1";
+        y = pcaModel.k() > 1 ? "pc2" : "pc1";
+      }
+      case "mds" -> {
+        Mds mds = new Mds(features).setSeed(seed).setIdCol(id).setIgnoreConstant(ignoreConstant);
+        if (task.components != null) {
+          mds.setK(task.components);
+        }
+        if (task.landmarks != null) {
+          mds.setLandmarks(task.landmarks);
+        }
+        if (task.metric != null) {
+          mds.setMetric(task.metric);
+        }
+        MdsResult r = mds.run(data);
+        result.put("outputs", Map.of(name, run.writeAppended(name, base, r.table())));
+        result.put("rows", r.rows());
+        result.put("kind", r.classical() ? "classical" : "landmark");
+        result.put("landmarks", r.landmarks());
+        result.put("stress", r.stress());
+        result.put("stress_rows", r.stressRows());
+        result.put("eigenvalues", r.eigenvalues());
+        facts.put("kind", r.classical() ? "classical MDS (every row)" : "landmark MDS");
+        facts.put("landmarks", r.landmarks());
+        facts.put("stress (Kruskal stress-1)", r.stress());
+        facts.put("stress measured on", r.stressRows() + " rows");
+        x = "mds1";
+        y = r.eigenvalues().length > 1 ? "mds2" : "mds1";
+      }
+      case "tsne" -> {
+        Tsne tsne =
+            new Tsne(features)
+                .setSeed(seed)
+                .setIdCol(id)
+                .setIgnoreConstant(ignoreConstant)
+                .setProgress(ExploreTask::progress);
+        if (task.perplexity != null) {
+          tsne.setPerplexity(task.perplexity);
+        }
+        if (task.iterations != null) {
+          tsne.setIterations(250, task.iterations);
+        }
+        if (task.pcaDims != null) {
+          tsne.setPcaDims(task.pcaDims);
+        }
+        if (task.search != null) {
+          tsne.setSearch(task.search);
+        }
+        TsneResult r = tsne.run(data);
+        result.put("outputs", Map.of(name, run.writeAppended(name, base, r.table())));
+        result.put("rows", r.rows());
+        result.put("dimensions", r.dimensions());
+        result.put("neighbours", r.neighbours());
+        result.put("search", r.search());
+        result.put("kl_divergence", r.klDivergence());
+        result.put("trustworthiness_k10", r.trustworthiness());
+        result.put(
+            "seconds",
+            Map.of(
+                "features", r.secondsReading(),
+                "neighbours", r.secondsNeighbours(),
+                "optimisation", r.secondsOptimising()));
+        facts.put("rows", r.rows());
+        facts.put("neighbours found in", r.dimensions() + " dimensions (" + r.search() + ")");
+        facts.put("KL divergence", r.klDivergence());
+        facts.put("trustworthiness (k = 10, sample)", r.trustworthiness());
+        facts.put("optimisation seconds", r.secondsOptimising());
+        x = "tsne_x";
+        y = "tsne_y";
+      }
+      default -> {
+        Knn knn = new Knn(features).setSeed(seed).setIdCol(id);
+        if (task.neighbours != null) {
+          knn.setK(task.neighbours);
+        }
+        if (task.search != null) {
+          knn.setSearch(task.search);
+        }
+        result.put("outputs", Map.of(name, run.writeAppended(name, base, knn.transform(data))));
+        result.put("neighbours", knn.getOrDefault(knn.k()));
+        result.put("search", knn.lastSearch());
+        facts.put("neighbours per row", knn.getOrDefault(knn.k()));
+        facts.put("search", knn.lastSearch());
+        x = null;
+        y = null;
+      }
+    }
+    HtmlReport.Section section =
+        run.report().section("Explore: " + name + " (" + method + ")").keyValues(facts);
+    Dataset<Row> written = run.readWritten(name);
+    if (pcaModel != null) {
+      biplot(section, written, pcaModel, id, seed);
+    }
+    if (x != null) {
+      scatter(section, written, task, in, x, y, id, seed);
+    }
+    return result;
+  }
+
+  private static void progress(int done, int total) {
+    if (done % 50 == 0 || done == total) {
+      System.err.printf("t-SNE: iteration %d of %d%n", done, total);
+    }
+  }
+
+  private static void pcaFigures(
+      PcaModel model, Map<String, Object> result, Map<String, Object> facts) {
+    double[] ratio = model.explainedVarianceRatio();
+    double[] cumulative = new double[ratio.length];
+    double sum = 0;
+    for (int j = 0; j < ratio.length; j++) {
+      sum += ratio[j];
+      cumulative[j] = sum;
+    }
+    result.put("solver", model.solver());
+    result.put("rows", model.rows());
+    result.put("components", model.k());
+    result.put("explained_variance", model.explainedVariance());
+    result.put("explained_variance_ratio", ratio);
+    result.put("cumulative_ratio", cumulative);
+    result.put("total_variance", model.totalVariance());
+    Map<String, double[]> loadings = new LinkedHashMap<>();
+    List<String> names = model.featureNames();
+    for (int i = 0; i < names.size(); i++) {
+      double[] row = new double[model.k()];
+      for (int j = 0; j < model.k(); j++) {
+        row[j] = model.component(i, j);
+      }
+      loadings.put(names.get(i), row);
+    }
+    result.put("loadings", loadings);
+    facts.put("solver", model.solver());
+    facts.put("components", model.k());
+    facts.put("variance explained by them", sum);
+  }
+
+  private static void biplot(
+      HtmlReport.Section section, Dataset<Row> written, PcaModel model, String id, long seed) {
+    section.figure(
+        "Scree plot: each component's share of the variance",
+        MapCharts.scree(model.explainedVarianceRatio()));
+    if (model.k() < 2) {
+      return;
+    }
+    List<Row> rows =
+        RowOrder.sample(written, id, DEFAULT_PLOT_SAMPLE, seed)
+            .select("pc1", "pc2")
+            .collectAsList();
+    double[] px = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
+    double[] py = rows.stream().mapToDouble(r -> r.getDouble(1)).toArray();
+    List<String> names = model.featureNames();
+    Integer[] order = new Integer[names.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(
+        order,
+        Comparator.comparingDouble(
+            (Integer i) -> -Math.hypot(model.component(i, 0), model.component(i, 1))));
+    int top = Math.min(8, order.length);
+    List<String> shown = new ArrayList<>();
+    double[] lx = new double[top];
+    double[] ly = new double[top];
+    List<List<Object>> table = new ArrayList<>();
+    for (int t = 0; t < top; t++) {
+      int i = order[t];
+      shown.add(names.get(i));
+      lx[t] = model.component(i, 0);
+      ly[t] = model.component(i, 1);
+      table.add(List.of(names.get(i), lx[t], ly[t]));
+    }
+    section.figure(
+        "Biplot: rows on the first two components (a sample of "
+            + rows.size()
+            + "), and the "
+            + top
+            + " features with the largest loadings as arrows",
+        MapCharts.biplot("pc1", "pc2", px, py, shown, lx, ly));
+    section.table(List.of("feature", "loading on pc1", "loading on pc2"), table);
+  }
+
+  private static void scatter(
+      HtmlReport.Section section,
+      Dataset<Row> written,
+      AuditSpec.Task task,
+      AuditSpec.Input in,
+      String x,
+      String y,
+      String id,
+      long seed) {
+    int limit = task.plotSample == null ? DEFAULT_PLOT_SAMPLE : task.plotSample;
+    String colour = task.colour != null ? task.colour : in.label;
+    List<String> columns = new ArrayList<>(List.of(x, y));
+    for (String c : Arrays.asList(colour, task.size, task.shape)) {
+      if (c != null) {
+        if (written.schema().getFieldIndex(c).isEmpty()) {
+          throw new SpecException(
+              "the explore plot names column '" + c + "', which the table lacks");
+        }
+        columns.add(c);
+      }
+    }
+    List<Row> rows =
+        RowOrder.sample(written, id, limit, seed)
+            .select(
+                columns.stream()
+                    .map(c -> org.apache.spark.sql.functions.col("`" + c + "`"))
+                    .toArray(org.apache.spark.sql.Column[]::new))
+            .collectAsList();
+    double[] px = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
+    double[] py = rows.stream().mapToDouble(r -> r.getDouble(1)).toArray();
+    int at = 2;
+    MapCharts.Encoding colourEnc = colour == null ? null : encoding(colour, rows, at++, false);
+    MapCharts.Encoding sizeEnc = task.size == null ? null : encoding(task.size, rows, at++, true);
+    MapCharts.Encoding shapeEnc =
+        task.shape == null ? null : encoding(task.shape, rows, at, false, true);
+    long total = written.count();
+    section.figure(
+        "Map: "
+            + y
+            + " against "
+            + x
+            + (colour != null ? ", colour " + colour : "")
+            + (task.size != null ? ", size " + task.size : "")
+            + (task.shape != null ? ", shape " + task.shape : "")
+            + (rows.size() < total
+                ? " (a seeded sample of " + rows.size() + " of " + total + " rows: plot_sample)"
+                : ""),
+        MapCharts.map(x, y, px, py, colourEnc, sizeEnc, shapeEnc));
+  }
+
+  private static MapCharts.Encoding encoding(
+      String name, List<Row> rows, int col, boolean numeric) {
+    return encoding(name, rows, col, numeric, false);
+  }
+
+  /** Numbers stay numbers unless they are few whole values (a class); shapes are categories. */
+  private static MapCharts.Encoding encoding(
+      String name, List<Row> rows, int col, boolean numeric, boolean categorical) {
+    boolean allNumbers =
+        rows.stream().allMatch(r -> r.isNullAt(col) || r.get(col) instanceof Number);
+    long distinct = rows.stream().map(r -> r.get(col)).distinct().count();
+    boolean whole =
+        rows.stream()
+            .allMatch(
+                r ->
+                    r.isNullAt(col)
+                        || (r.get(col) instanceof Number n
+                            && n.doubleValue() == Math.rint(n.doubleValue())));
+    if (numeric && !allNumbers) {
+      throw new SpecException(
+          "the explore plot sizes points by '" + name + "', which is not numeric");
+    }
+    if (!categorical && allNumbers && (numeric || !(whole && distinct <= 12))) {
+      return MapCharts.Encoding.numeric(
+          name,
+          rows.stream()
+              .mapToDouble(r -> r.isNullAt(col) ? Double.NaN : ((Number) r.get(col)).doubleValue())
+              .toArray());
+    }
+    return MapCharts.Encoding.categorical(
+        name, rows.stream().map(r -> String.valueOf(r.get(col))).toArray(String[]::new));
+  }
+}
