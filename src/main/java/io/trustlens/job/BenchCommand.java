@@ -39,6 +39,8 @@ import picocli.CommandLine.Parameters;
       "Benchmarks (print figures, never fail on a time). Suites: score.",
       "score: N synthetic rows x 30 features; GBT (20 trees, depth 5) by the in-JVM fast path and"
           + " by model.transform; the TorchScript breast-cancer MLP; per master.",
+      "explore: t-SNE of Gaussian blobs (50 dims) at each --tsne-rows, with wall time and peak"
+          + " heap; PCA of --pca-rows x 100 (exact) and --pca-wide rows x columns (randomized).",
       "explain: TreeSHAP on N rows and kernel/permutation on --explain-rows rows with a GBT of 100"
           + " trees of depth 5 and the MLP; rows/s, evaluations/s and explainer efficiency."
     })
@@ -65,17 +67,44 @@ final class BenchCommand implements Callable<Integer> {
       description = "explain: rows for kernel and permutation through Spark (default 200).")
   int explainRows = 200;
 
+  @Option(
+      names = "--tsne-rows",
+      split = ",",
+      description = "explore: t-SNE sizes (default 10000,100000,1000000).")
+  List<Long> tsneRows = List.of(10_000L, 100_000L, 1_000_000L);
+
+  @Option(names = "--pca-rows", description = "explore: rows of the 100-column PCA (1000000).")
+  long pcaRows = 1_000_000;
+
+  @Option(
+      names = "--pca-wide",
+      paramLabel = "ROWSxCOLUMNS",
+      description = "explore: the randomized PCA's table (default 100000x10000; 0x0 skips).")
+  String pcaWide = "100000x10000";
+
   @Option(names = "--repeat", description = "Timed runs per case; the best is kept (default 2).")
   int repeat = 2;
 
   @Override
   public Integer call() throws Exception {
+    if (suite.equals("explore")) {
+      String[] wide = pcaWide.split("x");
+      new ExploreBenchmark(
+              tsneRows,
+              pcaRows,
+              Long.parseLong(wide[0]),
+              Integer.parseInt(wide[1]),
+              masters.get(masters.size() - 1))
+          .run();
+      return 0;
+    }
     if (suite.equals("explain")) {
       new ExplainBenchmark(rows, explainRows, masters, torchModel).run();
       return 0;
     }
     if (!suite.equals("score")) {
-      throw new SpecException("unknown benchmark suite '" + suite + "'; available: score, explain");
+      throw new SpecException(
+          "unknown benchmark suite '" + suite + "'; available: score, explain, explore");
     }
     Path dir = Files.createTempDirectory("trustlens-bench");
     String gbtPath = dir.resolve("gbt").toString();

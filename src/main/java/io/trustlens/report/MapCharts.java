@@ -137,8 +137,13 @@ public final class MapCharts {
         colour != null && colour.categories() != null
             ? index(colour.categories(), PALETTE.length)
             : null;
+    // With more categories than markers, circles are kept for "other".
+    boolean shapesOverflow = shape != null && distinct(shape.categories()) > SHAPES.length;
     Map<String, Integer> shapeIndex =
-        shape != null ? index(shape.categories(), SHAPES.length) : null;
+        shape != null ? index(shape.categories(), SHAPES.length - (shapesOverflow ? 1 : 0)) : null;
+    if (shapesOverflow) {
+      shapeIndex.replaceAll((key, value) -> value + 1);
+    }
     double c0 = colour != null && colour.numbers() != null ? min(colour.numbers()) : 0;
     double c1 = colour != null && colour.numbers() != null ? max(colour.numbers()) : 1;
     double s0 = size != null ? min(size.numbers()) : 0;
