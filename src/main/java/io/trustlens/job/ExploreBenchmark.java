@@ -73,9 +73,10 @@ final class ExploreBenchmark {
               s,
               String.format(
                   Locale.ROOT,
-                  "%s kNN %.1f s, optimise %.1f s (750 it.), KL %.3f, trustworthiness %.4f",
+                  "%s kNN %.1f s, %s optimise %.1f s (750 it.), KL %.3f, trustworthiness %.4f",
                   r.search(),
                   r.secondsNeighbours(),
+                  r.repulsion(),
                   r.secondsOptimising(),
                   r.klDivergence(),
                   r.trustworthiness())));

@@ -143,6 +143,7 @@ final class ExploreTask implements AuditTask {
         result.put("dimensions", r.dimensions());
         result.put("neighbours", r.neighbours());
         result.put("search", r.search());
+        result.put("repulsion", r.repulsion());
         result.put("kl_divergence", r.klDivergence());
         result.put("trustworthiness_k10", r.trustworthiness());
         result.put(
@@ -153,6 +154,7 @@ final class ExploreTask implements AuditTask {
                 "optimisation", r.secondsOptimising()));
         facts.put("rows", r.rows());
         facts.put("neighbours found in", r.dimensions() + " dimensions (" + r.search() + ")");
+        facts.put("repulsion", r.repulsion());
         facts.put("KL divergence", r.klDivergence());
         facts.put("trustworthiness (k = 10, sample)", r.trustworthiness());
         facts.put("optimisation seconds", r.secondsOptimising());

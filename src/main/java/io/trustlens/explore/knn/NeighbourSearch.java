@@ -41,9 +41,9 @@ public final class NeighbourSearch implements Serializable {
   }
 
   /**
-   * This search plus one round of neighbour descent (Dong, Moses and Li 2011): a query also
-   * considers its neighbours in {@code graph} and their neighbours, which mends most of what the
-   * forest missed.
+   * One round of neighbour descent (Dong, Moses and Li 2011) after this search: a query considers
+   * its neighbours in {@code graph} (what the forest found) and the neighbours of its nearest
+   * {@value #EXPAND}, which mends most of what the forest missed.
    */
   public NeighbourSearch refinedBy(NeighbourGraph graph) {
     if (forest == null) {
@@ -104,8 +104,11 @@ public final class NeighbourSearch implements Serializable {
           }
         }
       } else {
-        forest.search(points, query, best, seen, ++stamp);
-        if (previous != null) {
+        ++stamp;
+        if (previous == null) {
+          forest.search(points, query, best, seen, stamp);
+        } else {
+          seen[query] = stamp;
           for (int a = 0; a < previousK; a++) {
             int j = previous[query * previousK + a];
             if (j < 0) {

@@ -39,12 +39,27 @@ public final class Points implements Serializable {
   public double distanceSquared(int a, int b) {
     int oa = a * d;
     int ob = b * d;
-    double s = 0;
-    for (int j = 0; j < d; j++) {
-      double t = values[oa + j] - values[ob + j];
-      s += t * t;
+    // Four running sums in a fixed order: faster, and the same bits every time.
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      double t0 = values[oa + j] - values[ob + j];
+      double t1 = values[oa + j + 1] - values[ob + j + 1];
+      double t2 = values[oa + j + 2] - values[ob + j + 2];
+      double t3 = values[oa + j + 3] - values[ob + j + 3];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
     }
-    return s;
+    for (; j < d; j++) {
+      double t = values[oa + j] - values[ob + j];
+      s0 += t * t;
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   /** {@code Σ_j w_j · x_ij}: point {@code i} projected on {@code w}. */

@@ -81,6 +81,12 @@ public final class Tsne extends Transformer {
           "search",
           "auto, exact or approximate",
           ParamValidators.inArray(SEARCHES.toArray(new String[0])));
+  private final Param<String> repulsion =
+      new Param<>(
+          this,
+          "repulsion",
+          "auto, barnes-hut or fft",
+          ParamValidators.inArray(TsneOptimizer.REPULSIONS.toArray(new String[0])));
   private final IntParam trees =
       new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
   private final IntParam threads =
@@ -106,6 +112,7 @@ public final class Tsne extends Transformer {
     setDefault(pcaDims, 50);
     setDefault(search, "auto");
     setDefault(trees, NeighbourSearch.DEFAULT_TREES);
+    setDefault(repulsion, "auto");
     setDefault(threads, 0);
     setDefault(trustSample, 1000);
     setDefault(seed, 42L);
@@ -144,6 +151,10 @@ public final class Tsne extends Transformer {
 
   public Param<String> search() {
     return search;
+  }
+
+  public Param<String> repulsion() {
+    return repulsion;
   }
 
   public IntParam trees() {
@@ -207,6 +218,12 @@ public final class Tsne extends Transformer {
 
   public Tsne setSearch(String value) {
     set(search, value);
+    return this;
+  }
+
+  /** barnes-hut, fft, or auto (FFT interpolation from 10,000 rows). */
+  public Tsne setRepulsion(String value) {
+    set(repulsion, value);
     return this;
   }
 
@@ -349,14 +366,15 @@ public final class Tsne extends Transformer {
     Affinities p = Affinities.symmetric(graph);
     long t2 = System.nanoTime();
     double[] y = Initialisation.pca(points);
-    double kl =
+    TsneOptimizer optimizer =
         new TsneOptimizer()
             .iterations((Integer) $(earlyIterations), (Integer) $(iterations))
             .exaggeration((Double) $(exaggeration))
             .learningRate((Double) $(learningRate))
             .theta((Double) $(theta))
             .threads(threadCount())
-            .optimise(p, y, progress);
+            .repulsion($(repulsion));
+    double kl = optimizer.optimise(p, y, progress);
     long t3 = System.nanoTime();
     double trust = trustworthiness(indexed, points, projection, y, seedValue);
     Broadcast<double[]> map = spark.broadcast(y);
@@ -397,6 +415,7 @@ public final class Tsne extends Transformer {
             points.dimensions(),
             k,
             how,
+            optimizer.repulsionFor((int) rows),
             p.nonZeros(),
             kl,
             trust,

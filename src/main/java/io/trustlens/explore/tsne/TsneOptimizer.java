@@ -7,7 +7,8 @@ import java.util.stream.IntStream;
 
 /**
  * Gradient descent on t-SNE's Kullback-Leibler divergence (van der Maaten 2014, JMLR 15): sparse
- * attraction over the input affinities, Barnes-Hut repulsion over a quadtree, early exaggeration,
+ * attraction over the input affinities, repulsion by Barnes-Hut over a quadtree or by FFT
+ * interpolation ({@link FftRepulsion}, from {@value #FFT_FROM} points), early exaggeration,
  * momentum and per-coordinate gains (delta-bar-delta). Defaults follow openTSNE: exaggeration 12
  * for 250 iterations at momentum 0.5, then 500 at momentum 0.8, learning rate max(n / 12, 50).
  * Points are split into fixed blocks handled by a pool of threads; each point's gradient is
@@ -23,6 +24,14 @@ public final class TsneOptimizer {
   private double learningRate = -1;
   private double theta = 0.5;
   private int threads = Runtime.getRuntime().availableProcessors();
+  private String repulsion = "auto";
+
+  /** Repulsion methods {@link #repulsion(String)} accepts. */
+  public static final java.util.List<String> REPULSIONS =
+      java.util.List.of("auto", "barnes-hut", "fft");
+
+  /** From this many points {@code auto} repulsion is FFT interpolation, below it Barnes-Hut. */
+  public static final int FFT_FROM = 10_000;
 
   /** Iterations with exaggeration, then without. */
   public TsneOptimizer iterations(int early, int late) {
@@ -46,6 +55,21 @@ public final class TsneOptimizer {
   public TsneOptimizer theta(double value) {
     this.theta = value;
     return this;
+  }
+
+  /** barnes-hut, fft, or auto (FFT from {@value #FFT_FROM} points). */
+  public TsneOptimizer repulsion(String value) {
+    if (!REPULSIONS.contains(value)) {
+      throw new IllegalArgumentException(
+          "repulsion is '" + value + "'; expected one of " + REPULSIONS);
+    }
+    this.repulsion = value;
+    return this;
+  }
+
+  /** The repulsion used for {@code n} points. */
+  public String repulsionFor(int n) {
+    return repulsion.equals("auto") ? (n >= FFT_FROM ? "fft" : "barnes-hut") : repulsion;
   }
 
   public TsneOptimizer threads(int value) {
@@ -109,18 +133,24 @@ public final class TsneOptimizer {
   private void gradientParts(
       ForkJoinPool pool, Affinities p, double[] y, double[] attract, double[] repel, double[] z) {
     int n = p.size();
-    QuadTree tree = new QuadTree(y, n);
+    boolean fft = repulsionFor(n).equals("fft");
+    QuadTree tree = fft ? null : new QuadTree(y, n);
+    if (fft) {
+      FftRepulsion.compute(y, n, z, repel, pool);
+    }
     int blocks = (n + BLOCK - 1) / BLOCK;
     parallel(
         pool,
         blocks,
         b -> {
           double[] force = new double[2];
-          int[] stack = new int[tree.stackSize()];
+          int[] stack = fft ? null : new int[tree.stackSize()];
           for (int i = b * BLOCK, end = Math.min(n, i + BLOCK); i < end; i++) {
-            z[i] = tree.repulsion(i, theta, force, stack);
-            repel[2 * i] = force[0];
-            repel[2 * i + 1] = force[1];
+            if (!fft) {
+              z[i] = tree.repulsion(i, theta, force, stack);
+              repel[2 * i] = force[0];
+              repel[2 * i + 1] = force[1];
+            }
             double ax = 0;
             double ay = 0;
             double xi = y[2 * i];

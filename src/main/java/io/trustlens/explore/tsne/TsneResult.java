@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
  * @param dimensions the dimensions the neighbours were found in (after any PCA)
  * @param neighbours neighbours per row
  * @param search exact or approximate
+ * @param repulsion barnes-hut or fft
  * @param affinities stored non-zeros of the symmetric affinities
  * @param klDivergence the final KL divergence (Barnes-Hut normaliser)
  * @param trustworthiness trustworthiness (k = 10) on a sample, in the features' own space
@@ -24,6 +25,7 @@ public record TsneResult(
     int dimensions,
     int neighbours,
     String search,
+    String repulsion,
     long affinities,
     double klDivergence,
     double trustworthiness,

@@ -101,5 +101,110 @@ class TsneCoreTest {
     new TsneOptimizer().iterations(50, 50).threads(1).optimise(p, one, null);
     new TsneOptimizer().iterations(50, 50).threads(3).optimise(p, three, null);
     assertArrayEquals(one, three, 0.0);
+    double[] fftOne = Initialisation.pca(points);
+    double[] fftThree = fftOne.clone();
+    new TsneOptimizer().repulsion("fft").iterations(30, 30).threads(1).optimise(p, fftOne, null);
+    new TsneOptimizer().repulsion("fft").iterations(30, 30).threads(3).optimise(p, fftThree, null);
+    assertArrayEquals(fftOne, fftThree, 0.0, "FFT repulsion too");
+  }
+
+  /** Exact repulsion sums, O(n²). */
+  static void exact(double[] y, int n, double[] z, double[] f) {
+    for (int i = 0; i < n; i++) {
+      double zi = 0;
+      double fx = 0;
+      double fy = 0;
+      for (int j = 0; j < n; j++) {
+        if (j != i) {
+          double dx = y[2 * i] - y[2 * j];
+          double dy = y[2 * i + 1] - y[2 * j + 1];
+          double q = 1 / (1 + dx * dx + dy * dy);
+          zi += q;
+          fx += q * q * dx;
+          fy += q * q * dy;
+        }
+      }
+      z[i] = zi;
+      f[2 * i] = fx;
+      f[2 * i + 1] = fy;
+    }
+  }
+
+  @Test
+  void fftAndBarnesHutRepulsionMatchExactSums() {
+    int n = 3000;
+    java.util.Random r = new java.util.Random(8);
+    double[] y = new double[2 * n];
+    for (int i = 0; i < n; i++) {
+      double cx = (i % 5) * 12 - 24;
+      y[2 * i] = cx + r.nextGaussian() * 3;
+      y[2 * i + 1] = (i % 3) * 10 + r.nextGaussian() * 3;
+    }
+    double[] z = new double[n];
+    double[] f = new double[2 * n];
+    exact(y, n, z, f);
+    double[] zf = new double[n];
+    double[] ff = new double[2 * n];
+    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(2);
+    FftRepulsion.compute(y, n, zf, ff, pool);
+    pool.shutdown();
+    QuadTree tree = new QuadTree(y, n);
+    double[] zb = new double[n];
+    double[] fb = new double[2 * n];
+    double[] force = new double[2];
+    int[] stack = new int[tree.stackSize()];
+    for (int i = 0; i < n; i++) {
+      zb[i] = tree.repulsion(i, 0.5, force, stack);
+      fb[2 * i] = force[0];
+      fb[2 * i + 1] = force[1];
+    }
+    double zTotal = 0;
+    double zFft = 0;
+    double zBh = 0;
+    double norm = 0;
+    double errFft = 0;
+    double errBh = 0;
+    for (int i = 0; i < n; i++) {
+      zTotal += z[i];
+      zFft += zf[i];
+      zBh += zb[i];
+    }
+    for (int c = 0; c < 2 * n; c++) {
+      norm += f[c] * f[c];
+      errFft += (ff[c] - f[c]) * (ff[c] - f[c]);
+      errBh += (fb[c] - f[c]) * (fb[c] - f[c]);
+    }
+    double relFft = Math.sqrt(errFft / norm);
+    double relBh = Math.sqrt(errBh / norm);
+    System.out.printf(
+        "repulsion vs exact: FFT Z %.2e forces %.2e; Barnes-Hut Z %.2e forces %.2e%n",
+        Math.abs(zFft / zTotal - 1), relFft, Math.abs(zBh / zTotal - 1), relBh);
+    assertEquals(1, zFft / zTotal, 1e-3);
+    assertEquals(1, zBh / zTotal, 1e-2);
+    // Three nodes per unit box, as FIt-SNE: a few per cent on the sharper 1/(1+r²)² kernel.
+    assertTrue(relFft < 3e-2, "FFT forces " + relFft);
+    assertTrue(relBh < 5e-2, "Barnes-Hut forces " + relBh);
+  }
+
+  @Test
+  void digitsMapWithFftRepulsionKeepsNeighbourhoods() {
+    double[][] digits = Datasets.digits();
+    Points points = new Points(Datasets.floats(digits, 64), 64);
+    NeighbourGraph graph =
+        NeighbourGraph.local(
+            points, NeighbourSearch.exact(), 90, (d2, out) -> Perplexity.conditional(d2, 30, out));
+    double[] y = Initialisation.pca(points);
+    Affinities p = Affinities.symmetric(graph);
+    new TsneOptimizer().repulsion("fft").threads(2).optimise(p, y, null);
+    double[][] high = new double[digits.length][64];
+    double[][] low = new double[digits.length][2];
+    for (int i = 0; i < digits.length; i++) {
+      System.arraycopy(digits[i], 0, high[i], 0, 64);
+      low[i][0] = y[2 * i];
+      low[i][1] = y[2 * i + 1];
+    }
+    double t = Trustworthiness.of(high, low, 10);
+    System.out.printf("digits t-SNE with FFT repulsion: trustworthiness %.4f%n", t);
+    assertTrue(t >= 0.98, "trustworthiness " + t);
   }
 }

@@ -1,0 +1,235 @@
+package io.trustlens.explore.tsne;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+import org.jtransforms.fft.DoubleFFT_1D;
+
+/**
+ * t-SNE's repulsion by FFT-accelerated interpolation (Linderman et al. 2019, FIt-SNE, arXiv
+ * 1712.09005): the map's bounding square is cut into boxes of about one unit, each with {@value
+ * #NODES} × {@value #NODES} equispaced nodes; every point spreads its charges onto its box's nodes
+ * with Lagrange weights, the kernels {@code 1/(1+r²)} and {@code 1/(1+r²)²} are applied on the
+ * regular grid by FFT convolution, and the potentials are interpolated back. O(n) per iteration
+ * plus the FFTs, against Barnes-Hut's O(n log n).
+ *
+ * <p>Deterministic for any number of threads: charges are spread in index order, and each 1-D FFT
+ * (rows, then columns) is computed whole by one thread.
+ */
+final class FftRepulsion {
+  static final int NODES = 3;
+  private static final int MIN_BOXES = 50;
+
+  private FftRepulsion() {}
+
+  /**
+   * Writes, for every point, {@code z[i] = Σ_{j≠i} q_ij} and {@code force[2i..2i+1] = Σ_j q_ij²
+   * (y_i - y_j)}, with {@code q_ij = 1 / (1 + |y_i - y_j|²)}.
+   */
+  static void compute(double[] y, int n, double[] z, double[] force, ForkJoinPool pool) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < 2 * n; c++) {
+      lo = Math.min(lo, y[c]);
+      hi = Math.max(hi, y[c]);
+    }
+    double range = Math.max(hi - lo, 1e-6);
+    double origin = lo;
+    int boxes = smooth(Math.max(MIN_BOXES, (int) Math.ceil(range)));
+    double box = range / boxes * (1 + 1e-9);
+    double h = box / NODES;
+    int m = boxes * NODES;
+    int size = 2 * m;
+    // Per point: its box and the Lagrange weights of the box's nodes in x and in y.
+    int[] cell = new int[2 * n];
+    double[] weight = new double[2 * NODES * n];
+    parallel(
+        pool,
+        blocks(n),
+        b -> {
+          for (int i = b * 4096, end = Math.min(n, i + 4096); i < end; i++) {
+            for (int axis = 0; axis < 2; axis++) {
+              double u = (y[2 * i + axis] - origin) / h;
+              int bx = Math.min(boxes - 1, (int) (u / NODES));
+              cell[2 * i + axis] = bx;
+              lagrange(u - bx * NODES, weight, (2 * i + axis) * NODES);
+            }
+          }
+        });
+    // Charges, packed two real grids per complex grid: (1 + i·y_x) and (y_y).
+    double[] first = new double[2 * size * size];
+    double[] second = new double[2 * size * size];
+    for (int i = 0; i < n; i++) {
+      int bx = cell[2 * i] * NODES;
+      int by = cell[2 * i + 1] * NODES;
+      int wx = 2 * i * NODES;
+      int wy = (2 * i + 1) * NODES;
+      for (int a = 0; a < NODES; a++) {
+        for (int b = 0; b < NODES; b++) {
+          double w = weight[wx + a] * weight[wy + b];
+          int at = 2 * ((bx + a) * size + by + b);
+          first[at] += w;
+          first[at + 1] += w * y[2 * i];
+          second[at] += w * y[2 * i + 1];
+        }
+      }
+    }
+    double[] k1 = kernel(size, m, h, false);
+    double[] k2 = kernel(size, m, h, true);
+    fft2(pool, first, size, false);
+    fft2(pool, second, size, false);
+    fft2(pool, k1, size, false);
+    fft2(pool, k2, size, false);
+    double[] q1 = multiply(first, k1);
+    double[] q2 = multiply(first, k2);
+    double[] q3 = multiply(second, k2);
+    fft2(pool, q1, size, true);
+    fft2(pool, q2, size, true);
+    fft2(pool, q3, size, true);
+    parallel(
+        pool,
+        blocks(n),
+        blk -> {
+          for (int i = blk * 4096, end = Math.min(n, i + 4096); i < end; i++) {
+            int bx = cell[2 * i] * NODES;
+            int by = cell[2 * i + 1] * NODES;
+            int wx = 2 * i * NODES;
+            int wy = (2 * i + 1) * NODES;
+            double sumK1 = 0;
+            double sumK2 = 0;
+            double sumK2x = 0;
+            double sumK2y = 0;
+            for (int a = 0; a < NODES; a++) {
+              for (int b = 0; b < NODES; b++) {
+                double w = weight[wx + a] * weight[wy + b];
+                int at = 2 * ((bx + a) * size + by + b);
+                sumK1 += w * q1[at];
+                sumK2 += w * q2[at];
+                sumK2x += w * q2[at + 1];
+                sumK2y += w * q3[at];
+              }
+            }
+            z[i] = sumK1 - 1; // less the point itself
+            force[2 * i] = y[2 * i] * sumK2 - sumK2x;
+            force[2 * i + 1] = y[2 * i + 1] * sumK2 - sumK2y;
+          }
+        });
+  }
+
+  /** Weights of the nodes at 0.5, 1.5, 2.5 for position {@code u} in [0, 3). */
+  private static void lagrange(double u, double[] out, int at) {
+    for (int a = 0; a < NODES; a++) {
+      double w = 1;
+      for (int b = 0; b < NODES; b++) {
+        if (b != a) {
+          w *= (u - (b + 0.5)) / (a - b);
+        }
+      }
+      out[at + a] = w;
+    }
+  }
+
+  /** The kernel on grid offsets, laid out circulantly in a {@code size × size} complex grid. */
+  private static double[] kernel(int size, int m, double h, boolean squared) {
+    double[] k = new double[2 * size * size];
+    for (int a = 0; a < size; a++) {
+      int da = a < m ? a : a - size;
+      if (a == m) {
+        continue;
+      }
+      for (int b = 0; b < size; b++) {
+        int db = b < m ? b : b - size;
+        if (b == m) {
+          continue;
+        }
+        double r2 = h * h * ((double) da * da + (double) db * db);
+        double q = 1 / (1 + r2);
+        k[2 * (a * size + b)] = squared ? q * q : q;
+      }
+    }
+    return k;
+  }
+
+  private static double[] multiply(double[] a, double[] b) {
+    double[] out = new double[a.length];
+    for (int i = 0; i < a.length; i += 2) {
+      out[i] = a[i] * b[i] - a[i + 1] * b[i + 1];
+      out[i + 1] = a[i] * b[i + 1] + a[i + 1] * b[i];
+    }
+    return out;
+  }
+
+  /** An in-place 2-D complex FFT (inverse scaled), rows then columns, one 1-D FFT per task. */
+  private static void fft2(ForkJoinPool pool, double[] grid, int size, boolean inverse) {
+    int rowBlocks = (size + 31) / 32;
+    parallel(
+        pool,
+        rowBlocks,
+        blk -> {
+          DoubleFFT_1D fft = new DoubleFFT_1D(size);
+          double[] line = new double[2 * size];
+          for (int r = blk * 32, end = Math.min(size, r + 32); r < end; r++) {
+            System.arraycopy(grid, 2 * r * size, line, 0, 2 * size);
+            transform(fft, line, inverse);
+            System.arraycopy(line, 0, grid, 2 * r * size, 2 * size);
+          }
+        });
+    parallel(
+        pool,
+        rowBlocks,
+        blk -> {
+          DoubleFFT_1D fft = new DoubleFFT_1D(size);
+          double[] line = new double[2 * size];
+          for (int c = blk * 32, end = Math.min(size, c + 32); c < end; c++) {
+            for (int r = 0; r < size; r++) {
+              line[2 * r] = grid[2 * (r * size + c)];
+              line[2 * r + 1] = grid[2 * (r * size + c) + 1];
+            }
+            transform(fft, line, inverse);
+            for (int r = 0; r < size; r++) {
+              grid[2 * (r * size + c)] = line[2 * r];
+              grid[2 * (r * size + c) + 1] = line[2 * r + 1];
+            }
+          }
+        });
+  }
+
+  private static void transform(DoubleFFT_1D fft, double[] line, boolean inverse) {
+    if (inverse) {
+      fft.complexInverse(line, true);
+    } else {
+      fft.complexForward(line);
+    }
+  }
+
+  /** The least count at or above {@code boxes} whose grid has no prime factor above 5. */
+  private static int smooth(int boxes) {
+    for (int b = boxes; ; b++) {
+      int v = 2 * NODES * b;
+      for (int p : new int[] {2, 3, 5}) {
+        while (v % p == 0) {
+          v /= p;
+        }
+      }
+      if (v == 1) {
+        return b;
+      }
+    }
+  }
+
+  private static int blocks(int n) {
+    return (n + 4095) / 4096;
+  }
+
+  private static void parallel(ForkJoinPool pool, int blocks, IntConsumer body) {
+    try {
+      pool.submit(() -> IntStream.range(0, blocks).parallel().forEach(body)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+}
