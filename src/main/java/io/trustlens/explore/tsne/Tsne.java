@@ -221,7 +221,7 @@ public final class Tsne extends Transformer {
     return this;
   }
 
-  /** barnes-hut, fft, or auto (FFT interpolation from 10,000 rows). */
+  /** barnes-hut, fft, or auto (per iteration, whichever is cheaper for the map's spread). */
   public Tsne setRepulsion(String value) {
     set(repulsion, value);
     return this;
@@ -415,7 +415,7 @@ public final class Tsne extends Transformer {
             points.dimensions(),
             k,
             how,
-            optimizer.repulsionFor((int) rows),
+            optimizer.repulsionUsed(),
             p.nonZeros(),
             kl,
             trust,

@@ -8,11 +8,11 @@ import java.util.stream.IntStream;
 /**
  * Gradient descent on t-SNE's Kullback-Leibler divergence (van der Maaten 2014, JMLR 15): sparse
  * attraction over the input affinities, repulsion by Barnes-Hut over a quadtree or by FFT
- * interpolation ({@link FftRepulsion}, from {@value #FFT_FROM} points), early exaggeration,
- * momentum and per-coordinate gains (delta-bar-delta). Defaults follow openTSNE: exaggeration 12
- * for 250 iterations at momentum 0.5, then 500 at momentum 0.8, learning rate max(n / 12, 50).
- * Points are split into fixed blocks handled by a pool of threads; each point's gradient is
- * computed alone and the normaliser is summed in index order, so the map is the same bit for bit
+ * interpolation ({@link FftRepulsion}, whichever is cheaper for the map's spread), early
+ * exaggeration, momentum and per-coordinate gains (delta-bar-delta). Defaults follow openTSNE:
+ * exaggeration 12 for 250 iterations at momentum 0.5, then 500 at momentum 0.8, learning rate max(n
+ * / 12, 50). Points are split into fixed blocks handled by a pool of threads; each point's gradient
+ * is computed alone and the normaliser is summed in index order, so the map is the same bit for bit
  * for any number of threads.
  */
 public final class TsneOptimizer {
@@ -29,9 +29,6 @@ public final class TsneOptimizer {
   /** Repulsion methods {@link #repulsion(String)} accepts. */
   public static final java.util.List<String> REPULSIONS =
       java.util.List.of("auto", "barnes-hut", "fft");
-
-  /** From this many points {@code auto} repulsion is FFT interpolation, below it Barnes-Hut. */
-  public static final int FFT_FROM = 10_000;
 
   /** Iterations with exaggeration, then without. */
   public TsneOptimizer iterations(int early, int late) {
@@ -57,7 +54,10 @@ public final class TsneOptimizer {
     return this;
   }
 
-  /** barnes-hut, fft, or auto (FFT from {@value #FFT_FROM} points). */
+  /**
+   * barnes-hut, fft, or auto: each iteration, whichever is cheaper for the map's current spread
+   * (FFT interpolation while its grid is small against the number of points).
+   */
   public TsneOptimizer repulsion(String value) {
     if (!REPULSIONS.contains(value)) {
       throw new IllegalArgumentException(
@@ -67,10 +67,18 @@ public final class TsneOptimizer {
     return this;
   }
 
-  /** The repulsion used for {@code n} points. */
-  public String repulsionFor(int n) {
-    return repulsion.equals("auto") ? (n >= FFT_FROM ? "fft" : "barnes-hut") : repulsion;
+  /** How the last {@link #optimise} repelled: a method, or both with the FFT's share. */
+  public String repulsionUsed() {
+    if (fftIterations == 0) {
+      return "barnes-hut";
+    }
+    return fftIterations == allIterations
+        ? "fft"
+        : "barnes-hut, fft in " + fftIterations + " of " + allIterations + " iterations";
   }
+
+  private int fftIterations;
+  private int allIterations;
 
   public TsneOptimizer threads(int value) {
     this.threads = Math.max(1, value);
@@ -88,6 +96,9 @@ public final class TsneOptimizer {
    */
   public double optimise(Affinities p, double[] y, Progress progress) {
     int n = p.size();
+    fftRepulsion = new FftRepulsion();
+    fftIterations = 0;
+    allIterations = 0;
     double rate = learningRate > 0 ? learningRate : Math.max(n / 12.0, 50);
     double[] update = new double[2 * n];
     double[] gains = new double[2 * n];
@@ -130,13 +141,27 @@ public final class TsneOptimizer {
     }
   }
 
+  private FftRepulsion fftRepulsion = new FftRepulsion();
+
   private void gradientParts(
       ForkJoinPool pool, Affinities p, double[] y, double[] attract, double[] repel, double[] z) {
     int n = p.size();
-    boolean fft = repulsionFor(n).equals("fft");
+    boolean chosen = repulsion.equals("fft");
+    if (repulsion.equals("auto")) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < 2 * n; c++) {
+        lo = Math.min(lo, y[c]);
+        hi = Math.max(hi, y[c]);
+      }
+      chosen = FftRepulsion.cheaper(n, hi - lo);
+    }
+    boolean fft = chosen;
+    allIterations++;
+    fftIterations += fft ? 1 : 0;
     QuadTree tree = fft ? null : new QuadTree(y, n);
     if (fft) {
-      FftRepulsion.compute(y, n, z, repel, pool);
+      fftRepulsion.compute(y, n, z, repel, pool);
     }
     int blocks = (n + BLOCK - 1) / BLOCK;
     parallel(

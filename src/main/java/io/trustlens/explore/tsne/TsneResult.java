@@ -11,7 +11,7 @@ import org.apache.spark.sql.Row;
  * @param dimensions the dimensions the neighbours were found in (after any PCA)
  * @param neighbours neighbours per row
  * @param search exact or approximate
- * @param repulsion barnes-hut or fft
+ * @param repulsion barnes-hut, fft, or both with the FFT's share of iterations
  * @param affinities stored non-zeros of the symmetric affinities
  * @param klDivergence the final KL divergence (Barnes-Hut normaliser)
  * @param trustworthiness trustworthiness (k = 10) on a sample, in the features' own space

@@ -146,7 +146,7 @@ class TsneCoreTest {
     double[] zf = new double[n];
     double[] ff = new double[2 * n];
     java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(2);
-    FftRepulsion.compute(y, n, zf, ff, pool);
+    new FftRepulsion().compute(y, n, zf, ff, pool);
     pool.shutdown();
     QuadTree tree = new QuadTree(y, n);
     double[] zb = new double[n];
