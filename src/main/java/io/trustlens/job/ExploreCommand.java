@@ -48,7 +48,9 @@ final class ExploreCommand implements Callable<Integer> {
 
   @Option(
       names = "--pca-dims",
-      description = "tsne: reduce to this many principal components first (default 50; 0: no).")
+      description =
+          "tsne: reduce to this many principal components first (default 50; 0: no); knn: the"
+              + " same, default 0.")
   Integer pcaDims;
 
   @Option(names = "--neighbours", description = "knn: neighbours per row (default 10).")

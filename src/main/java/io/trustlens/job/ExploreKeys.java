@@ -56,7 +56,7 @@ final class ExploreKeys {
             "pca", List.of("components", "scale", "solver"),
             "mds", List.of("components", "landmarks", "metric"),
             "tsne", List.of("perplexity", "iterations", "pca_dims", "search"),
-            "knn", List.of("neighbours", "search"));
+            "knn", List.of("neighbours", "search", "pca_dims"));
     List<String> common = List.of("colour", "size", "shape", "plot_sample", "constant_columns");
     for (String key : set(t).keySet()) {
       if (!common.contains(key) && !applies.get(method).contains(key)) {

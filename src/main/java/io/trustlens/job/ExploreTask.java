@@ -166,6 +166,9 @@ final class ExploreTask implements AuditTask {
         if (task.neighbours != null) {
           knn.setK(task.neighbours);
         }
+        if (task.pcaDims != null) {
+          knn.setPcaDims(task.pcaDims);
+        }
         if (task.search != null) {
           knn.setSearch(task.search);
         }

@@ -110,6 +110,7 @@ class ExploreTest {
             "  - type: explore",
             "    method: knn",
             "    neighbours: 5",
+            "    pca_dims: 5",
             ""));
     Cli cli = Cli.run("audit", spec.toString());
     assertEquals(0, cli.exitCode(), cli.errors());

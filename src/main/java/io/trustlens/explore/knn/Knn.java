@@ -28,7 +28,8 @@ import org.apache.spark.sql.types.StructType;
  * The neighbour graph as columns: each row's {@code k} nearest other rows ({@code neighbours}:
  * their ids, or their {@code row_index} in the canonical {@link RowOrder} without an id column) and
  * Euclidean distances ({@code neighbour_distances}), nearest first. Exact up to {@value
- * NeighbourSearch#EXACT_LIMIT} rows, else a random projection forest and one refinement round.
+ * NeighbourSearch#EXACT_LIMIT} rows, else a random projection forest and one refinement round;
+ * optionally among the rows' first {@code pcaDims} principal components.
  */
 public final class Knn extends Transformer {
   private static final long serialVersionUID = 1L;
@@ -48,6 +49,9 @@ public final class Knn extends Transformer {
       new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
   private final IntParam threads =
       new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
+  private final IntParam pcaDims =
+      new IntParam(
+          this, "pcaDims", "search in this many PCs; 0: the features", ParamValidators.gtEq(0));
   private final LongParam seed = new LongParam(this, "seed", "random seed");
   private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: none");
 
@@ -58,6 +62,7 @@ public final class Knn extends Transformer {
     setDefault(trees, NeighbourSearch.DEFAULT_TREES);
     setDefault(threads, 0);
     setDefault(seed, 42L);
+    setDefault(pcaDims, 0);
     setDefault(idCol, "");
   }
 
@@ -75,6 +80,10 @@ public final class Knn extends Transformer {
 
   public IntParam threads() {
     return threads;
+  }
+
+  public IntParam pcaDims() {
+    return pcaDims;
   }
 
   public LongParam seed() {
@@ -102,6 +111,14 @@ public final class Knn extends Transformer {
 
   public Knn setThreads(int value) {
     set(threads, value);
+    return this;
+  }
+
+  /**
+   * Finds neighbours among the rows' first {@code value} principal components (0: the features).
+   */
+  public Knn setPcaDims(int value) {
+    set(pcaDims, value);
     return this;
   }
 
@@ -172,7 +189,16 @@ public final class Knn extends Transformer {
               + " rows; ask for at most "
               + (rows - 1));
     }
-    Points points = IndexedPoints.collect(indexed, features, id, null);
+    int dims = (Integer) $(pcaDims);
+    io.trustlens.explore.pca.PcaModel projection =
+        dims > 0 && features.size() > dims
+            ? new io.trustlens.explore.pca.Pca(features)
+                .setK(dims)
+                .setSeed((Long) $(seed))
+                .setIdCol(id)
+                .fit(indexed)
+            : null;
+    Points points = IndexedPoints.collect(indexed, features, id, projection);
     JavaSparkContext spark = JavaSparkContext.fromSparkContext(table.sparkSession().sparkContext());
     String how =
         $(search).equals("auto")
