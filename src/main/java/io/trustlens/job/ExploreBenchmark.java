@@ -73,11 +73,11 @@ final class ExploreBenchmark {
               s,
               String.format(
                   Locale.ROOT,
-                  "%s kNN %.1f s, %s optimise %.1f s (750 it.), KL %.3f, trustworthiness %.4f",
+                  "%s kNN %.1f s; optimise %.1f s (750 it.; %s); KL %.3f, trustworthiness %.4f",
                   r.search(),
                   r.secondsNeighbours(),
-                  r.repulsion(),
                   r.secondsOptimising(),
+                  r.repulsion(),
                   r.klDivergence(),
                   r.trustworthiness())));
       blobs.unpersist();

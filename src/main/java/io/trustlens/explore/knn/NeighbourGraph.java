@@ -2,7 +2,6 @@ package io.trustlens.explore.knn;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -60,15 +59,20 @@ public final class NeighbourGraph implements Serializable {
     }
     int[] index = new int[n * k];
     float[] out = new float[n * k];
-    Iterator<Block> blocks =
-        spark
-            .parallelize(starts, Math.max(1, starts.size()))
-            .map(s -> Block.of(shared.value(), how.value(), s, Math.min(n, s + BLOCK), k, values))
-            .toLocalIterator();
-    while (blocks.hasNext()) {
-      Block b = blocks.next();
-      System.arraycopy(b.index, 0, index, b.start * k, b.index.length);
-      System.arraycopy(b.values, 0, out, b.start * k, b.values.length);
+    // Waves of blocks, each a job whose tasks run at once and whose results fit the driver
+    // easily (toLocalIterator would run one task at a time).
+    int wave = Math.max(1, 16 * spark.defaultParallelism());
+    for (int w = 0; w < starts.size(); w += wave) {
+      List<Integer> some = starts.subList(w, Math.min(starts.size(), w + wave));
+      List<Block> blocks =
+          spark
+              .parallelize(new ArrayList<>(some), some.size())
+              .map(s -> Block.of(shared.value(), how.value(), s, Math.min(n, s + BLOCK), k, values))
+              .collect();
+      for (Block b : blocks) {
+        System.arraycopy(b.index, 0, index, b.start * k, b.index.length);
+        System.arraycopy(b.values, 0, out, b.start * k, b.values.length);
+      }
     }
     shared.destroy();
     how.destroy();

@@ -113,7 +113,7 @@ public final class TsneOptimizer {
         boolean early = it < earlyIterations;
         double exag = early ? exaggeration : 1;
         double momentum = early ? 0.5 : 0.8;
-        gradientParts(pool, p, y, attract, repel, z);
+        gradientParts(pool, p, y, attract, repel, z, true);
         double sumZ = 0;
         for (int i = 0; i < n; i++) {
           sumZ += z[i];
@@ -130,7 +130,7 @@ public final class TsneOptimizer {
           progress.iteration(it + 1, total);
         }
       }
-      gradientParts(pool, p, y, attract, repel, z);
+      gradientParts(pool, p, y, attract, repel, z, false);
       double sumZ = 0;
       for (int i = 0; i < n; i++) {
         sumZ += z[i];
@@ -144,7 +144,13 @@ public final class TsneOptimizer {
   private FftRepulsion fftRepulsion = new FftRepulsion();
 
   private void gradientParts(
-      ForkJoinPool pool, Affinities p, double[] y, double[] attract, double[] repel, double[] z) {
+      ForkJoinPool pool,
+      Affinities p,
+      double[] y,
+      double[] attract,
+      double[] repel,
+      double[] z,
+      boolean counted) {
     int n = p.size();
     boolean chosen = repulsion.equals("fft");
     if (repulsion.equals("auto")) {
@@ -157,8 +163,10 @@ public final class TsneOptimizer {
       chosen = FftRepulsion.cheaper(n, hi - lo);
     }
     boolean fft = chosen;
-    allIterations++;
-    fftIterations += fft ? 1 : 0;
+    if (counted) {
+      allIterations++;
+      fftIterations += fft ? 1 : 0;
+    }
     QuadTree tree = fft ? null : new QuadTree(y, n);
     if (fft) {
       fftRepulsion.compute(y, n, z, repel, pool);
