@@ -21,7 +21,6 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -186,12 +185,7 @@ public final class Embedder extends Transformer {
           e[j] = out[next * width + j];
         }
         next++;
-        Object[] values = new Object[row.length() + 1];
-        for (int i = 0; i < row.length(); i++) {
-          values[i] = row.get(i);
-        }
-        values[row.length()] = Vectors.dense(e);
-        return RowFactory.create(values);
+        return Columns.appended(row, Vectors.dense(e));
       }
     };
   }

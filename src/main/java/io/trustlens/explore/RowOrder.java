@@ -4,13 +4,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.trustlens.feature.Columns;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -47,20 +47,7 @@ public final class RowOrder {
             .withColumn("_order_tie", wholeRow(table))
             .orderBy("_order_key", "_order_tie")
             .drop("_order_key", "_order_tie");
-    JavaRDD<Row> rows =
-        sorted
-            .javaRDD()
-            .zipWithIndex()
-            .map(
-                t -> {
-                  Row r = t._1();
-                  Object[] v = new Object[r.length() + 1];
-                  for (int i = 0; i < r.length(); i++) {
-                    v[i] = r.get(i);
-                  }
-                  v[r.length()] = t._2();
-                  return RowFactory.create(v);
-                });
+    JavaRDD<Row> rows = sorted.javaRDD().zipWithIndex().map(t -> Columns.appended(t._1(), t._2()));
     return table.sparkSession().createDataFrame(rows, schema.add(INDEX, DataTypes.LongType, false));
   }
 

@@ -22,6 +22,16 @@ public final class Columns {
     return out;
   }
 
+  /** {@code row}'s values followed by {@code added}, as a new row. */
+  public static Row appended(Row row, Object... added) {
+    Object[] values = new Object[row.length() + added.length];
+    for (int i = 0; i < row.length(); i++) {
+      values[i] = row.get(i);
+    }
+    System.arraycopy(added, 0, values, row.length(), added.length);
+    return org.apache.spark.sql.RowFactory.create(values);
+  }
+
   /** Fails unless {@code id} is empty (no id column) or a column of {@code schema}. */
   public static void requireId(StructType schema, String id) {
     if (!id.isEmpty() && schema.getFieldIndex(id).isEmpty()) {

@@ -146,7 +146,8 @@ public final class Charts {
     return m;
   }
 
-  private static double min(double[] v) {
+  /** The smallest value (0 for none). */
+  static double min(double[] v) {
     double m = Double.POSITIVE_INFINITY;
     for (double d : v) {
       m = Math.min(m, d);
@@ -154,7 +155,8 @@ public final class Charts {
     return v.length == 0 ? 0 : m;
   }
 
-  private static double max(double[] v) {
+  /** The largest value (0 for none). */
+  static double max(double[] v) {
     double m = Double.NEGATIVE_INFINITY;
     for (double d : v) {
       m = Math.max(m, d);

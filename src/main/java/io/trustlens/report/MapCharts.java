@@ -127,10 +127,10 @@ public final class MapCharts {
     int pad = 40;
     int legend = 190;
     Svg svg = new Svg(w + pad + legend, h + pad + 10);
-    double x0 = min(x);
-    double x1 = max(x);
-    double y0 = min(y);
-    double y1 = max(y);
+    double x0 = Charts.min(x);
+    double x1 = Charts.max(x);
+    double y0 = Charts.min(y);
+    double y1 = Charts.max(y);
     svg.line(pad, h, pad + w, h, "#8c959f");
     svg.line(pad, 0, pad, h, "#8c959f");
     Map<String, Integer> colourIndex =
@@ -144,10 +144,10 @@ public final class MapCharts {
     if (shapesOverflow) {
       shapeIndex.replaceAll((key, value) -> value + 1);
     }
-    double c0 = colour != null && colour.numbers() != null ? min(colour.numbers()) : 0;
-    double c1 = colour != null && colour.numbers() != null ? max(colour.numbers()) : 1;
-    double s0 = size != null ? min(size.numbers()) : 0;
-    double s1 = size != null ? max(size.numbers()) : 1;
+    double c0 = colour != null && colour.numbers() != null ? Charts.min(colour.numbers()) : 0;
+    double c1 = colour != null && colour.numbers() != null ? Charts.max(colour.numbers()) : 1;
+    double s0 = size != null ? Charts.min(size.numbers()) : 0;
+    double s1 = size != null ? Charts.max(size.numbers()) : 1;
     for (int i = 0; i < x.length; i++) {
       double px = pad + (x1 == x0 ? w / 2.0 : (x[i] - x0) / (x1 - x0) * w);
       double py = h - (y1 == y0 ? h / 2.0 : (y[i] - y0) / (y1 - y0) * h);
@@ -256,21 +256,5 @@ public final class MapCharts {
 
   private static int distinct(String[] values) {
     return (int) java.util.Arrays.stream(values).distinct().count();
-  }
-
-  private static double min(double[] v) {
-    double m = Double.POSITIVE_INFINITY;
-    for (double d : v) {
-      m = Math.min(m, d);
-    }
-    return v.length == 0 ? 0 : m;
-  }
-
-  private static double max(double[] v) {
-    double m = Double.NEGATIVE_INFINITY;
-    for (double d : v) {
-      m = Math.max(m, d);
-    }
-    return v.length == 0 ? 0 : m;
   }
 }

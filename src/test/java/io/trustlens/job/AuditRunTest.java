@@ -54,6 +54,13 @@ class AuditRunTest {
     assertTrue(html.contains("Each row explains its own predicted class"), "mixed-class notice");
     assertEquals(
         2000, SparkTestSession.get().read().parquet(out.resolve("shap").toString()).count());
+    JsonNode pca = summary.at("/tasks/3");
+    assertEquals("pca", pca.get("method").asText());
+    assertEquals(4, pca.at("/explained_variance_ratio").size(), "age, income, debt_ratio, years");
+    assertEquals(1.0, pca.at("/cumulative_ratio/3").asDouble(), 1e-9);
+    assertTrue(html.contains("Scree plot") && html.contains("colour: default"));
+    assertEquals(
+        2000, SparkTestSession.get().read().parquet(out.resolve("pca").toString()).count());
   }
 
   @Test

@@ -19,7 +19,6 @@ import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -292,14 +291,11 @@ public final class Mds extends Transformer {
         reader.read(row, x, 0);
         double[] y = new double[mds.dimensions()];
         mds.place(x, y);
-        Object[] v = new Object[row.length() + y.length];
-        for (int i = 0; i < row.length(); i++) {
-          v[i] = row.get(i);
-        }
+        Object[] added = new Object[y.length];
         for (int j = 0; j < y.length; j++) {
-          v[row.length() + j] = y[j];
+          added[j] = y[j];
         }
-        return RowFactory.create(v);
+        return Columns.appended(row, added);
       }
     };
   }

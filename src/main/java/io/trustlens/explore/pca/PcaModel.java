@@ -11,7 +11,6 @@ import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -171,14 +170,11 @@ public final class PcaModel extends Model<PcaModel> {
         }
         position++;
         project(x, pcs);
-        Object[] values = new Object[row.length() + pcs.length];
-        for (int i = 0; i < row.length(); i++) {
-          values[i] = row.get(i);
-        }
+        Object[] added = new Object[pcs.length];
         for (int j = 0; j < pcs.length; j++) {
-          values[row.length() + j] = pcs[j];
+          added[j] = pcs[j];
         }
-        return RowFactory.create(values);
+        return Columns.appended(row, added);
       }
     };
   }

@@ -1,9 +1,6 @@
 package io.trustlens.explore.tsne;
 
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 import org.jtransforms.fft.DoubleFFT_1D;
 
 /**
@@ -66,7 +63,7 @@ final class FftRepulsion {
     // Per point: its box and the Lagrange weights of the box's nodes in x and in y.
     int[] cell = new int[2 * n];
     double[] weight = new double[2 * NODES * n];
-    parallel(
+    TsneOptimizer.parallel(
         pool,
         blocks(n),
         b -> {
@@ -119,7 +116,7 @@ final class FftRepulsion {
     fft2(pool, q1, size, true, m);
     fft2(pool, q2, size, true, m);
     fft2(pool, q3, size, true, m);
-    parallel(
+    TsneOptimizer.parallel(
         pool,
         blocks(n),
         blk -> {
@@ -206,7 +203,7 @@ final class FftRepulsion {
   }
 
   private static void rows(ForkJoinPool pool, double[] grid, int size, boolean inverse, int count) {
-    parallel(
+    TsneOptimizer.parallel(
         pool,
         (count + 31) / 32,
         blk -> {
@@ -221,7 +218,7 @@ final class FftRepulsion {
   }
 
   private static void columns(ForkJoinPool pool, double[] grid, int size, boolean inverse) {
-    parallel(
+    TsneOptimizer.parallel(
         pool,
         (size + 31) / 32,
         blk -> {
@@ -275,16 +272,5 @@ final class FftRepulsion {
 
   private static int blocks(int n) {
     return (n + 4095) / 4096;
-  }
-
-  private static void parallel(ForkJoinPool pool, int blocks, IntConsumer body) {
-    try {
-      pool.submit(() -> IntStream.range(0, blocks).parallel().forEach(body)).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
   }
 }

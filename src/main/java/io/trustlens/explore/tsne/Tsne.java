@@ -29,7 +29,6 @@ import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -396,13 +395,7 @@ public final class Tsne extends Transformer {
                         public Row next() {
                           Row r = it.next();
                           int i = (int) r.getLong(indexCol);
-                          Object[] v = new Object[r.length() + 2];
-                          for (int c = 0; c < r.length(); c++) {
-                            v[c] = r.get(c);
-                          }
-                          v[r.length()] = coords[2 * i];
-                          v[r.length() + 1] = coords[2 * i + 1];
-                          return RowFactory.create(v);
+                          return Columns.appended(r, coords[2 * i], coords[2 * i + 1]);
                         }
                       };
                     },

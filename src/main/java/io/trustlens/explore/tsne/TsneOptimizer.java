@@ -202,7 +202,8 @@ public final class TsneOptimizer {
         });
   }
 
-  private static void parallel(ForkJoinPool pool, int blocks, IntConsumer body) {
+  /** Runs {@code body} for blocks 0 .. blocks-1 on {@code pool} and waits for all of them. */
+  static void parallel(ForkJoinPool pool, int blocks, IntConsumer body) {
     try {
       pool.submit(() -> IntStream.range(0, blocks).parallel().forEach(body)).get();
     } catch (InterruptedException e) {
