@@ -1,5 +1,6 @@
 package io.trustlens.job;
 
+import io.trustlens.explore.Eigen;
 import io.trustlens.explore.pca.Pca;
 import io.trustlens.explore.pca.PcaModel;
 import io.trustlens.explore.tsne.Tsne;
@@ -171,7 +172,7 @@ final class ExploreBenchmark {
                     int b = (int) (id % centres);
                     double[] x = new double[d];
                     for (int j = 0; j < d; j++) {
-                      x[j] = c[b * d + j] + 2.0 * gaussian(g);
+                      x[j] = c[b * d + j] + 2.0 * Eigen.gaussian(g);
                     }
                     out.add(RowFactory.create(id, Vectors.dense(x)));
                   }
@@ -185,7 +186,7 @@ final class ExploreBenchmark {
     double[] basis = new double[10 * d];
     SplittableRandom r = new SplittableRandom(11);
     for (int i = 0; i < basis.length; i++) {
-      basis[i] = gaussian(r) / Math.sqrt(d);
+      basis[i] = Eigen.gaussian(r) / Math.sqrt(d);
     }
     return spark
         .range(0, n, 1, partitions)
@@ -205,22 +206,17 @@ final class ExploreBenchmark {
                         SplittableRandom g = new SplittableRandom(id * 0x9E3779B97F4A7C15L + 3);
                         double[] x = new double[d];
                         for (int c = 0; c < 10; c++) {
-                          double w = gaussian(g) * (20 - c) * 2;
+                          double w = Eigen.gaussian(g) * (20 - c) * 2;
                           for (int j = 0; j < d; j++) {
                             x[j] += w * basis[c * d + j];
                           }
                         }
                         for (int j = 0; j < d; j++) {
-                          x[j] += 0.1 * gaussian(g);
+                          x[j] += 0.1 * Eigen.gaussian(g);
                         }
                         return RowFactory.create(id, Vectors.dense(x));
                       }
                     },
             ExpressionEncoder.apply(vectorSchema()));
-  }
-
-  private static double gaussian(SplittableRandom g) {
-    double u = 1.0 - g.nextDouble();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * g.nextDouble());
   }
 }
