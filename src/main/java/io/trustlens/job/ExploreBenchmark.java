@@ -64,7 +64,22 @@ final class ExploreBenchmark {
       FeatureSpace f = FeatureSpace.ofVector(blobs.schema(), "features", 50);
       resetPeaks();
       long t0 = System.nanoTime();
-      Tsne tsne = new Tsne(f).setIdCol("id").setTrustSample(1000);
+      Tsne tsne =
+          new Tsne(f)
+              .setIdCol("id")
+              .setTrustSample(1000)
+              .setProgress(
+                  (done, total) -> {
+                    if (done % 50 == 0) {
+                      System.out.printf(
+                          Locale.ROOT,
+                          "  t-SNE %,d: iteration %d of %d at %.0f s%n",
+                          n,
+                          done,
+                          total,
+                          (System.nanoTime() - t0) / 1e9);
+                    }
+                  });
       TsneResult r = tsne.run(blobs);
       r.table().write().format("noop").mode("overwrite").save();
       double s = (System.nanoTime() - t0) / 1e9;

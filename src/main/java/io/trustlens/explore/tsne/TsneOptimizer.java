@@ -11,12 +11,17 @@ import java.util.stream.IntStream;
  * interpolation ({@link FftRepulsion}, whichever is cheaper for the map's spread), early
  * exaggeration, momentum and per-coordinate gains (delta-bar-delta). Defaults follow openTSNE:
  * exaggeration 12 for 250 iterations at momentum 0.5, then 500 at momentum 0.8, learning rate max(n
- * / 12, 50). Points are split into fixed blocks handled by a pool of threads; each point's gradient
- * is computed alone and the normaliser is summed in index order, so the map is the same bit for bit
- * for any number of threads.
+ * / 12, 50). Every {@value #RENUMBER} iterations the points are renumbered in the map's quadtree
+ * order ({@link Renumbering}), so that neighbours in the map sit near each other in memory. Points
+ * are split into fixed blocks handled by a pool of threads; each point's gradient is computed alone
+ * and the normaliser is summed in a fixed order, so the map is the same bit for bit for any number
+ * of threads.
  */
 public final class TsneOptimizer {
   private static final int BLOCK = 1024;
+
+  /** Iterations between renumberings of the points in the map's spatial order. */
+  private static final int RENUMBER = 50;
 
   private int earlyIterations = 250;
   private int iterations = 500;
@@ -107,13 +112,18 @@ public final class TsneOptimizer {
     double[] repel = new double[2 * n];
     double[] z = new double[n];
     int total = earlyIterations + iterations;
+    Renumbering numbering = new Renumbering(p);
+    double[] map = y.clone();
     ForkJoinPool pool = new ForkJoinPool(threads);
     try {
       for (int it = 0; it < total; it++) {
+        if (it % RENUMBER == 0) {
+          numbering.reorder(new QuadTree(map, n).order(), map, update, gains);
+        }
         boolean early = it < earlyIterations;
         double exag = early ? exaggeration : 1;
         double momentum = early ? 0.5 : 0.8;
-        gradientParts(pool, p, y, attract, repel, z, true);
+        gradientParts(pool, numbering, map, attract, repel, z, true);
         double sumZ = 0;
         for (int i = 0; i < n; i++) {
           sumZ += z[i];
@@ -123,18 +133,19 @@ public final class TsneOptimizer {
           boolean sameSign = (grad > 0) == (update[c] > 0);
           gains[c] = sameSign ? Math.max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
           update[c] = momentum * update[c] - rate * gains[c] * grad;
-          y[c] += update[c];
+          map[c] += update[c];
         }
-        recentre(y, n);
+        recentre(map, n);
         if (progress != null) {
           progress.iteration(it + 1, total);
         }
       }
-      gradientParts(pool, p, y, attract, repel, z, false);
+      gradientParts(pool, numbering, map, attract, repel, z, false);
       double sumZ = 0;
       for (int i = 0; i < n; i++) {
         sumZ += z[i];
       }
+      numbering.restore(map, y);
       return divergence(p, y, sumZ);
     } finally {
       pool.shutdown();
@@ -145,13 +156,13 @@ public final class TsneOptimizer {
 
   private void gradientParts(
       ForkJoinPool pool,
-      Affinities p,
+      Renumbering p,
       double[] y,
       double[] attract,
       double[] repel,
       double[] z,
       boolean counted) {
-    int n = p.size();
+    int n = p.original.length;
     boolean chosen = repulsion.equals("fft");
     if (repulsion.equals("auto")) {
       double lo = Double.POSITIVE_INFINITY;
@@ -167,32 +178,27 @@ public final class TsneOptimizer {
       allIterations++;
       fftIterations += fft ? 1 : 0;
     }
-    QuadTree tree = fft ? null : new QuadTree(y, n);
     if (fft) {
       fftRepulsion.compute(y, n, z, repel, pool);
+    } else {
+      new QuadTree(y, n).repulsion(theta, z, repel, pool);
     }
+    float[] value = p.values();
     int blocks = (n + BLOCK - 1) / BLOCK;
     parallel(
         pool,
         blocks,
         b -> {
-          double[] force = new double[2];
-          int[] stack = fft ? null : new int[tree.stackSize()];
           for (int i = b * BLOCK, end = Math.min(n, i + BLOCK); i < end; i++) {
-            if (!fft) {
-              z[i] = tree.repulsion(i, theta, force, stack);
-              repel[2 * i] = force[0];
-              repel[2 * i + 1] = force[1];
-            }
             double ax = 0;
             double ay = 0;
             double xi = y[2 * i];
             double yi = y[2 * i + 1];
-            for (int e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) {
+            for (int e = p.rowStart(i), last = p.rowEnd(i); e < last; e++) {
               int j = p.column[e];
               double dx = xi - y[2 * j];
               double dy = yi - y[2 * j + 1];
-              double w = p.value[e] / (1 + dx * dx + dy * dy);
+              double w = value[e] / (1 + dx * dx + dy * dy);
               ax += w * dx;
               ay += w * dy;
             }

@@ -147,17 +147,10 @@ class TsneCoreTest {
     double[] ff = new double[2 * n];
     java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(2);
     new FftRepulsion().compute(y, n, zf, ff, pool);
-    pool.shutdown();
-    QuadTree tree = new QuadTree(y, n);
     double[] zb = new double[n];
     double[] fb = new double[2 * n];
-    double[] force = new double[2];
-    int[] stack = new int[tree.stackSize()];
-    for (int i = 0; i < n; i++) {
-      zb[i] = tree.repulsion(i, 0.5, force, stack);
-      fb[2 * i] = force[0];
-      fb[2 * i + 1] = force[1];
-    }
+    new QuadTree(y, n).repulsion(0.5, zb, fb, pool);
+    pool.shutdown();
     double zTotal = 0;
     double zFft = 0;
     double zBh = 0;
