@@ -34,11 +34,40 @@ public final class IndexedPoints {
 
   /**
    * Reads the features of the rows whose indices are {@code sorted} (ascending), point {@code s}
-   * being row {@code sorted[s]}; {@code rows} must hold just those rows.
+   * being row {@code sorted[s]}; {@code rows} must hold just those rows ({@code projection} may be
+   * null).
    */
   public static Points collectSample(
-      Dataset<Row> rows, FeatureSpace features, String idCol, int[] sorted) {
-    return gather(rows, features, idCol, null, sorted);
+      Dataset<Row> rows, FeatureSpace features, String idCol, PcaModel projection, long[] sorted) {
+    return gather(rows, features, idCol, projection, sorted);
+  }
+
+  /** Reads every row's features on the executors, keeping nothing: fails on null or NaN. */
+  public static void requireReadable(Dataset<Row> indexed, FeatureSpace features, String idCol) {
+    StructType schema = indexed.schema();
+    int idIndex = idCol == null || idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+    indexed
+        .javaRDD()
+        .foreachPartition(
+            rows -> {
+              FeatureSpace.Reader reader = features.reader(schema);
+              double[] x = new double[features.size()];
+              long m = 0;
+              while (rows.hasNext()) {
+                read(reader, rows.next(), x, idCol, idIndex, m++);
+              }
+            });
+  }
+
+  /** Reads {@code row}'s features into {@code x}; an error names the row. */
+  private static void read(
+      FeatureSpace.Reader reader, Row row, double[] x, String idCol, int idIndex, long position) {
+    try {
+      reader.read(row, x, 0);
+    } catch (InvalidFeatureException e) {
+      throw new InvalidFeatureException(
+          Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
+    }
   }
 
   private static Points gather(
@@ -46,7 +75,7 @@ public final class IndexedPoints {
       FeatureSpace features,
       String idCol,
       PcaModel projection,
-      int[] sorted) {
+      long[] sorted) {
     StructType schema = indexed.schema();
     int indexCol = schema.fieldIndex(RowOrder.INDEX);
     int idIndex = idCol == null || idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
@@ -64,12 +93,7 @@ public final class IndexedPoints {
                   int m = 0;
                   while (rows.hasNext()) {
                     Row row = rows.next();
-                    try {
-                      reader.read(row, x, 0);
-                    } catch (InvalidFeatureException e) {
-                      throw new InvalidFeatureException(
-                          Columns.describe(row, idCol, idIndex, m) + ": " + e.getMessage());
-                    }
+                    read(reader, row, x, idCol, idIndex, m);
                     double[] p = x;
                     if (projection != null) {
                       projection.project(x, z);
@@ -103,9 +127,7 @@ public final class IndexedPoints {
     for (Block b : blocks) {
       for (int r = 0; r < b.index.length; r++) {
         int at =
-            sorted == null
-                ? (int) b.index[r]
-                : java.util.Arrays.binarySearch(sorted, (int) b.index[r]);
+            sorted == null ? (int) b.index[r] : java.util.Arrays.binarySearch(sorted, b.index[r]);
         System.arraycopy(b.values, r * d, values, at * d, d);
       }
     }

@@ -32,6 +32,22 @@ public final class Columns {
     return org.apache.spark.sql.RowFactory.create(values);
   }
 
+  /** {@code rows} with {@code each} applied to every row as it is read. */
+  public static java.util.Iterator<Row> eachRow(
+      java.util.Iterator<Row> rows, java.util.function.UnaryOperator<Row> each) {
+    return new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        return each.apply(rows.next());
+      }
+    };
+  }
+
   /** Fails unless {@code id} is empty (no id column) or a column of {@code schema}. */
   public static void requireId(StructType schema, String id) {
     if (!id.isEmpty() && schema.getFieldIndex(id).isEmpty()) {

@@ -118,6 +118,12 @@ public final class AuditSpec {
     /** explore tsne: reduce to this many principal components first (default 50; 0: no). */
     public Integer pcaDims;
 
+    /**
+     * explore tsne: the most rows the driver maps (default 1,000,000); a larger table's other rows
+     * are placed among their nearest mapped rows.
+     */
+    public Integer mapRows;
+
     /** explore knn: neighbours per row (default 10). */
     public Integer neighbours;
 
@@ -167,6 +173,7 @@ public final class AuditSpec {
           && Objects.equals(perplexity, t.perplexity)
           && Objects.equals(iterations, t.iterations)
           && Objects.equals(pcaDims, t.pcaDims)
+          && Objects.equals(mapRows, t.mapRows)
           && Objects.equals(neighbours, t.neighbours)
           && Objects.equals(search, t.search)
           && Objects.equals(landmarks, t.landmarks)

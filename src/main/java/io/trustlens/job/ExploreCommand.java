@@ -53,6 +53,13 @@ final class ExploreCommand implements Callable<Integer> {
               + " same, default 0.")
   Integer pcaDims;
 
+  @Option(
+      names = "--map-rows",
+      description =
+          "tsne: the most rows mapped on the driver (default 1,000,000); a larger table's other"
+              + " rows are placed among their nearest mapped rows.")
+  Integer mapRows;
+
   @Option(names = "--neighbours", description = "knn: neighbours per row (default 10).")
   Integer neighbours;
 
@@ -119,6 +126,7 @@ final class ExploreCommand implements Callable<Integer> {
     task.perplexity = perplexity;
     task.iterations = iterations;
     task.pcaDims = pcaDims;
+    task.mapRows = mapRows;
     task.neighbours = neighbours;
     task.search = search;
     task.landmarks = landmarks;

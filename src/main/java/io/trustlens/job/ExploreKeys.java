@@ -22,6 +22,7 @@ final class ExploreKeys {
     keys.put("perplexity", t.perplexity);
     keys.put("iterations", t.iterations);
     keys.put("pca_dims", t.pcaDims);
+    keys.put("map_rows", t.mapRows);
     keys.put("neighbours", t.neighbours);
     keys.put("search", t.search);
     keys.put("landmarks", t.landmarks);
@@ -55,7 +56,7 @@ final class ExploreKeys {
         Map.of(
             "pca", List.of("components", "scale", "solver"),
             "mds", List.of("components", "landmarks", "metric"),
-            "tsne", List.of("perplexity", "iterations", "pca_dims", "search"),
+            "tsne", List.of("perplexity", "iterations", "pca_dims", "search", "map_rows"),
             "knn", List.of("neighbours", "search", "pca_dims"));
     List<String> common = List.of("colour", "size", "shape", "plot_sample", "constant_columns");
     for (String key : set(t).keySet()) {
@@ -83,6 +84,7 @@ final class ExploreKeys {
     positive(where, "neighbours", t.neighbours);
     positive(where, "landmarks", t.landmarks);
     positive(where, "plot_sample", t.plotSample);
+    positive(where, "map_rows", t.mapRows);
     if (t.perplexity != null && !(t.perplexity > 1)) {
       throw new SpecException(where + " (explore): perplexity must be above 1");
     }

@@ -134,12 +134,16 @@ final class ExploreTask implements AuditTask {
         if (task.pcaDims != null) {
           tsne.setPcaDims(task.pcaDims);
         }
+        if (task.mapRows != null) {
+          tsne.setMapRows(task.mapRows);
+        }
         if (task.search != null) {
           tsne.setSearch(task.search);
         }
         TsneResult r = tsne.run(data);
         result.put("outputs", Map.of(name, run.writeAppended(name, base, r.table())));
         result.put("rows", r.rows());
+        result.put("mapped_rows", r.mappedRows());
         result.put("dimensions", r.dimensions());
         result.put("neighbours", r.neighbours());
         result.put("search", r.search());
@@ -153,10 +157,19 @@ final class ExploreTask implements AuditTask {
                 "neighbours", r.secondsNeighbours(),
                 "optimisation", r.secondsOptimising()));
         facts.put("rows", r.rows());
+        if (r.mappedRows() < r.rows()) {
+          facts.put(
+              "mapped rows",
+              r.mappedRows() + " (a seeded sample; the others placed among their nearest)");
+        }
         facts.put("neighbours found in", r.dimensions() + " dimensions (" + r.search() + ")");
         facts.put("repulsion", r.repulsion());
         facts.put("KL divergence", r.klDivergence());
-        facts.put("trustworthiness (k = 10, sample)", r.trustworthiness());
+        facts.put(
+            r.mappedRows() < r.rows()
+                ? "trustworthiness (k = 10, sample of mapped rows)"
+                : "trustworthiness (k = 10, sample)",
+            r.trustworthiness());
         facts.put("optimisation seconds", r.secondsOptimising());
         x = "tsne_x";
         y = "tsne_y";

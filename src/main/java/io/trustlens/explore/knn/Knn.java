@@ -245,35 +245,28 @@ public final class Knn extends Transformer {
                 it -> {
                   NeighbourGraph g = shared.value();
                   Object[] names = sharedIds.value();
-                  return new java.util.Iterator<Row>() {
-                    @Override
-                    public boolean hasNext() {
-                      return it.hasNext();
-                    }
-
-                    @Override
-                    public Row next() {
-                      Row r = it.next();
-                      int i = (int) r.getLong(indexCol);
-                      Object[] nb = new Object[g.k()];
-                      double[] dist = new double[g.k()];
-                      for (int j = 0; j < g.k(); j++) {
-                        int m = g.neighbour(i, j);
-                        nb[j] = byId ? names[m] : (Object) (long) m;
-                        dist[j] = g.value(i, j);
-                      }
-                      Object[] v = new Object[width + (byId ? 2 : 3)];
-                      for (int c = 0; c < width; c++) {
-                        v[c] = r.get(c);
-                      }
-                      v[width] = nb;
-                      v[width + 1] = dist;
-                      if (!byId) {
-                        v[width + 2] = (long) i;
-                      }
-                      return RowFactory.create(v);
-                    }
-                  };
+                  return Columns.eachRow(
+                      it,
+                      r -> {
+                        int i = (int) r.getLong(indexCol);
+                        Object[] nb = new Object[g.k()];
+                        double[] dist = new double[g.k()];
+                        for (int j = 0; j < g.k(); j++) {
+                          int m = g.neighbour(i, j);
+                          nb[j] = byId ? names[m] : (Object) (long) m;
+                          dist[j] = g.value(i, j);
+                        }
+                        Object[] v = new Object[width + (byId ? 2 : 3)];
+                        for (int c = 0; c < width; c++) {
+                          v[c] = r.get(c);
+                        }
+                        v[width] = nb;
+                        v[width + 1] = dist;
+                        if (!byId) {
+                          v[width + 2] = (long) i;
+                        }
+                        return RowFactory.create(v);
+                      });
                 },
             ExpressionEncoder.apply(out));
     return result;

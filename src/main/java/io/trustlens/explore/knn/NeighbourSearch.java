@@ -46,11 +46,16 @@ public final class NeighbourSearch implements Serializable {
    * {@value #EXPAND}, which mends most of what the forest missed.
    */
   public NeighbourSearch refinedBy(NeighbourGraph graph) {
+    return refinedBy(graph, graph.k());
+  }
+
+  /** As {@link #refinedBy(NeighbourGraph)} with only the nearest {@code most} of each row's. */
+  public NeighbourSearch refinedBy(NeighbourGraph graph, int most) {
     if (forest == null) {
       return this;
     }
     int n = graph.size();
-    int k = graph.k();
+    int k = Math.min(most, graph.k());
     int[] edges = new int[n * k];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < k; j++) {
@@ -92,6 +97,39 @@ public final class NeighbourSearch implements Serializable {
         seen[j] = stamp;
         best.offer(j, points.distanceSquared(query, j));
       }
+    }
+
+    /**
+     * The neighbours among the points of a vector {@code query} from elsewhere, nearest first: the
+     * forest's candidates, then (after {@link #refinedBy}) the graph's neighbours of the nearest
+     * {@value NeighbourSearch#EXPAND} of them.
+     */
+    public void find(float[] query, int[] index, double[] distanceSquared) {
+      best.clear();
+      if (forest == null) {
+        for (int j = 0; j < points.size(); j++) {
+          best.offer(j, points.distanceSquared(j, query));
+        }
+      } else {
+        ++stamp;
+        forest.search(points, query, best, seen, stamp);
+        if (previous != null) {
+          best.sorted(index, distanceSquared);
+          for (int a = 0, m = Math.min(EXPAND, best.size()); a < m; a++) {
+            int j = index[a];
+            for (int b = 0; b < previousK; b++) {
+              int c = previous[j * previousK + b];
+              if (c >= 0 && seen[c] != stamp) {
+                seen[c] = stamp;
+                best.offer(c, points.distanceSquared(c, query));
+              }
+            }
+          }
+        }
+      }
+      java.util.Arrays.fill(index, -1);
+      java.util.Arrays.fill(distanceSquared, Double.POSITIVE_INFINITY);
+      best.sorted(index, distanceSquared);
     }
 
     /** The neighbours of point {@code query} (itself excluded), nearest first. */

@@ -37,8 +37,15 @@ public final class Points implements Serializable {
 
   /** The squared distance between points {@code a} and {@code b}. */
   public double distanceSquared(int a, int b) {
-    int oa = a * d;
-    int ob = b * d;
+    return squared(values, a * d, values, b * d, d);
+  }
+
+  /** The squared distance between point {@code a} and a vector {@code q} of this dimension. */
+  public double distanceSquared(int a, float[] q) {
+    return squared(values, a * d, q, 0, d);
+  }
+
+  private static double squared(float[] u, int ou, float[] v, int ov, int d) {
     // Four running sums in a fixed order: faster, and the same bits every time.
     double s0 = 0;
     double s1 = 0;
@@ -46,20 +53,29 @@ public final class Points implements Serializable {
     double s3 = 0;
     int j = 0;
     for (; j + 3 < d; j += 4) {
-      double t0 = values[oa + j] - values[ob + j];
-      double t1 = values[oa + j + 1] - values[ob + j + 1];
-      double t2 = values[oa + j + 2] - values[ob + j + 2];
-      double t3 = values[oa + j + 3] - values[ob + j + 3];
+      double t0 = u[ou + j] - v[ov + j];
+      double t1 = u[ou + j + 1] - v[ov + j + 1];
+      double t2 = u[ou + j + 2] - v[ov + j + 2];
+      double t3 = u[ou + j + 3] - v[ov + j + 3];
       s0 += t0 * t0;
       s1 += t1 * t1;
       s2 += t2 * t2;
       s3 += t3 * t3;
     }
     for (; j < d; j++) {
-      double t = values[oa + j] - values[ob + j];
+      double t = u[ou + j] - v[ov + j];
       s0 += t * t;
     }
     return (s0 + s1) + (s2 + s3);
+  }
+
+  /** {@code Σ_j w_j · q_j}. */
+  static double dot(float[] q, float[] w) {
+    double s = 0;
+    for (int j = 0; j < q.length; j++) {
+      s += q[j] * (double) w[j];
+    }
+    return s;
   }
 
   /** {@code Σ_j w_j · x_ij}: point {@code i} projected on {@code w}. */

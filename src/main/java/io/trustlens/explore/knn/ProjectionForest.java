@@ -78,6 +78,24 @@ public final class ProjectionForest implements Serializable {
     }
   }
 
+  /** As {@link #search(Points, int, Neighbours, int[], int)} for a vector not among the points. */
+  public void search(Points points, float[] query, Neighbours out, int[] seen, int stamp) {
+    for (Tree tree : trees) {
+      int node = 0;
+      while (tree.left[node] >= 0) {
+        double side = Points.dot(query, tree.normal[node]) - tree.offset[node];
+        node = side <= 0 ? tree.left[node] : tree.right[node];
+      }
+      for (int p = tree.start[node]; p < tree.end[node]; p++) {
+        int j = tree.order[p];
+        if (seen[j] != stamp) {
+          seen[j] = stamp;
+          out.offer(j, points.distanceSquared(j, query));
+        }
+      }
+    }
+  }
+
   /** One tree: nodes in arrays; a leaf has {@code left = -1} and a range of {@code order}. */
   private static final class Tree implements Serializable {
     private static final long serialVersionUID = 1L;

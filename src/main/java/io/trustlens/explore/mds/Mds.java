@@ -279,25 +279,18 @@ public final class Mds extends Transformer {
       Iterator<Row> rows, LandmarkMds mds, FeatureSpace features, StructType schema) {
     FeatureSpace.Reader reader = features.reader(schema);
     double[] x = new double[features.size()];
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return rows.hasNext();
-      }
-
-      @Override
-      public Row next() {
-        Row row = rows.next();
-        reader.read(row, x, 0);
-        double[] y = new double[mds.dimensions()];
-        mds.place(x, y);
-        Object[] added = new Object[y.length];
-        for (int j = 0; j < y.length; j++) {
-          added[j] = y[j];
-        }
-        return Columns.appended(row, added);
-      }
-    };
+    return Columns.eachRow(
+        rows,
+        row -> {
+          reader.read(row, x, 0);
+          double[] y = new double[mds.dimensions()];
+          mds.place(x, y);
+          Object[] added = new Object[y.length];
+          for (int j = 0; j < y.length; j++) {
+            added[j] = y[j];
+          }
+          return Columns.appended(row, added);
+        });
   }
 
   @Override

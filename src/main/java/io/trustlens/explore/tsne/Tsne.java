@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FilterFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
@@ -41,15 +42,19 @@ import org.apache.spark.sql.types.StructType;
  * the neighbour graph ({@code 3 × perplexity} neighbours, exact up to {@value
  * NeighbourSearch#EXACT_LIMIT} rows, else a random projection forest and a refinement round) and
  * each row's perplexity calibration run on the executors too; the sparse symmetric affinities and
- * the Barnes-Hut optimisation run on the driver, multi-threaded. Rows are numbered in {@link
- * RowOrder}, so the map does not depend on the partitioning.
+ * the optimisation (Barnes-Hut or FFT-interpolated repulsion) run on the driver, multi-threaded.
+ * Rows are numbered in {@link RowOrder}, so the map does not depend on the partitioning.
  *
  * <p>The driver holds the reduced points ({@code n × pcaDims} floats), about {@code 2 × 3 ×
- * perplexity} affinities per row and the map: some 2 GB for a million rows at the defaults. For
- * more rows, map a sample and place the rest by their neighbours (not built yet).
+ * perplexity} affinities per row and the map: some 3 GB for a million rows at the defaults. A table
+ * of more than {@code mapRows} rows is mapped through a seeded sample of about that many; the other
+ * rows are placed among their nearest mapped rows on the executors ({@link Placement}).
  */
 public final class Tsne extends Transformer {
   private static final long serialVersionUID = 1L;
+
+  /** Rows mapped on the driver by default: a million fit in about 3 GB and map in ~25 minutes. */
+  public static final int DEFAULT_MAP_ROWS = 1_000_000;
 
   /** Neighbour searches {@link #setSearch} accepts. */
   public static final List<String> SEARCHES = List.of("auto", "exact", "approximate");
@@ -90,6 +95,12 @@ public final class Tsne extends Transformer {
       new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
   private final IntParam threads =
       new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
+  private final IntParam mapRows =
+      new IntParam(
+          this,
+          "mapRows",
+          "rows optimised on the driver; others are placed among their nearest mapped rows",
+          ParamValidators.gt(0));
   private final IntParam trustSample =
       new IntParam(this, "trustSample", "rows for trustworthiness", ParamValidators.gtEq(0));
   private final BooleanParam ignoreConstant =
@@ -114,6 +125,7 @@ public final class Tsne extends Transformer {
     setDefault(repulsion, "auto");
     setDefault(threads, 0);
     setDefault(trustSample, 1000);
+    setDefault(mapRows, DEFAULT_MAP_ROWS);
     setDefault(seed, 42L);
     setDefault(ignoreConstant, false);
     setDefault(idCol, "");
@@ -241,6 +253,20 @@ public final class Tsne extends Transformer {
     return this;
   }
 
+  public IntParam mapRows() {
+    return mapRows;
+  }
+
+  /**
+   * The most rows the driver maps (default {@value #DEFAULT_MAP_ROWS}); from a larger table, a
+   * seeded sample of about this many is mapped and every other row placed among its nearest mapped
+   * rows ({@link Placement}).
+   */
+  public Tsne setMapRows(int value) {
+    set(mapRows, value);
+    return this;
+  }
+
   /** Lets constant columns pass instead of refusing them (they add nothing to distances). */
   public Tsne setIgnoreConstant(boolean value) {
     set(ignoreConstant, value);
@@ -339,24 +365,53 @@ public final class Tsne extends Transformer {
               .setIgnoreConstant((Boolean) $(ignoreConstant))
               .fit(indexed);
     }
-    Points points = IndexedPoints.collect(indexed, features, id, projection);
+    long[] mapped = null;
+    Points points;
+    if (rows > (Integer) $(mapRows)) {
+      double share = (Integer) $(mapRows) / (double) rows;
+      mapped = Placement.chosenRows(rows, seedValue, share);
+      int indexAt = indexed.schema().fieldIndex(RowOrder.INDEX);
+      Dataset<Row> sample =
+          indexed.filter(
+              (FilterFunction<Row>) r -> Placement.chosen(r.getLong(indexAt), seedValue, share));
+      points = IndexedPoints.collectSample(sample, features, id, projection, mapped);
+      if (projection == null) {
+        IndexedPoints.requireReadable(indexed, features, id); // the PCA fit did it otherwise
+      }
+    } else {
+      points = IndexedPoints.collect(indexed, features, id, projection);
+    }
     if (projection == null && !(Boolean) $(ignoreConstant)) {
       requireVarying(points);
     }
     long t1 = System.nanoTime();
     JavaSparkContext spark = JavaSparkContext.fromSparkContext(table.sparkSession().sparkContext());
+    int n = points.size();
+    if (n < k + 1) {
+      throw new InvalidFeatureException(
+          "t-SNE maps "
+              + n
+              + " sampled rows of "
+              + rows
+              + "; perplexity "
+              + perp()
+              + " needs at least "
+              + (k + 1)
+              + ". Raise mapRows");
+    }
     String how =
         $(search).equals("auto")
-            ? (rows <= NeighbourSearch.EXACT_LIMIT ? "exact" : "approximate")
+            ? (n <= NeighbourSearch.EXACT_LIMIT ? "exact" : "approximate")
             : $(search);
     double perplexityValue = perp();
     NeighbourGraph.RowValues affinities = (d2, v) -> Perplexity.conditional(d2, perplexityValue, v);
     NeighbourGraph graph;
+    NeighbourSearch forest = null;
     if (how.equals("exact")) {
       graph = NeighbourGraph.build(spark, points, NeighbourSearch.exact(), k, affinities);
     } else {
       int leaf = NeighbourSearch.defaultLeafSize(k);
-      NeighbourSearch forest =
+      forest =
           NeighbourSearch.approximate(points, (Integer) $(trees), leaf, seedValue, threadCount());
       NeighbourGraph first =
           NeighbourGraph.build(spark, points, forest, k, NeighbourGraph.distances());
@@ -375,36 +430,29 @@ public final class Tsne extends Transformer {
             .repulsion($(repulsion));
     double kl = optimizer.optimise(p, y, progress);
     long t3 = System.nanoTime();
-    double trust = trustworthiness(indexed, points, projection, y, seedValue);
-    Broadcast<double[]> map = spark.broadcast(y);
-    StructType schema = indexed.schema();
-    int indexCol = schema.fieldIndex(RowOrder.INDEX);
-    Dataset<Row> result =
-        indexed
-            .mapPartitions(
-                (MapPartitionsFunction<Row, Row>)
-                    it -> {
-                      double[] coords = map.value();
-                      return new java.util.Iterator<Row>() {
-                        @Override
-                        public boolean hasNext() {
-                          return it.hasNext();
-                        }
-
-                        @Override
-                        public Row next() {
-                          Row r = it.next();
-                          int i = (int) r.getLong(indexCol);
-                          return Columns.appended(r, coords[2 * i], coords[2 * i + 1]);
-                        }
-                      };
-                    },
-                ExpressionEncoder.apply(withIndex(out)))
-            .drop(RowOrder.INDEX);
+    double trust = trustworthiness(indexed, points, mapped, projection, y, seedValue);
+    Dataset<Row> result;
+    if (mapped == null) {
+      result = withMap(indexed, spark.broadcast(y), out);
+    } else {
+      if (forest == null) {
+        forest =
+            NeighbourSearch.approximate(
+                points,
+                (Integer) $(trees),
+                NeighbourSearch.defaultLeafSize(Placement.NEIGHBOURS),
+                seedValue,
+                threadCount());
+      }
+      Placement placement = new Placement(points, y, forest, graph);
+      result =
+          placed(indexed, spark.broadcast(placement), spark.broadcast(mapped), projection, out);
+    }
     last =
         new TsneResult(
             result,
             rows,
+            n,
             points.dimensions(),
             k,
             how,
@@ -416,6 +464,73 @@ public final class Tsne extends Transformer {
             seconds(t1, t2),
             seconds(t2, t3));
     return last;
+  }
+
+  /** The rows with their positions in the map {@code y} (every row mapped). */
+  private static Dataset<Row> withMap(
+      Dataset<Row> indexed, Broadcast<double[]> map, StructType out) {
+    int indexCol = indexed.schema().fieldIndex(RowOrder.INDEX);
+    return indexed
+        .mapPartitions(
+            (MapPartitionsFunction<Row, Row>)
+                it -> {
+                  double[] coords = map.value();
+                  return Columns.eachRow(
+                      it,
+                      r -> {
+                        int i = (int) r.getLong(indexCol);
+                        return Columns.appended(r, coords[2 * i], coords[2 * i + 1]);
+                      });
+                },
+            ExpressionEncoder.apply(withIndex(out)))
+        .drop(RowOrder.INDEX);
+  }
+
+  /** The rows with their positions: mapped rows from the map, the others placed among them. */
+  private Dataset<Row> placed(
+      Dataset<Row> indexed,
+      Broadcast<Placement> placement,
+      Broadcast<long[]> mapped,
+      PcaModel projection,
+      StructType out) {
+    StructType schema = indexed.schema();
+    int indexCol = schema.fieldIndex(RowOrder.INDEX);
+    FeatureSpace space = features;
+    int d = projection == null ? features.size() : projection.k();
+    return indexed
+        .mapPartitions(
+            (MapPartitionsFunction<Row, Row>)
+                it -> {
+                  Placement.Placer placer = placement.value().placer();
+                  double[] coords = placement.value().map();
+                  long[] chosen = mapped.value();
+                  FeatureSpace.Reader reader = space.reader(schema);
+                  double[] x = new double[space.size()];
+                  double[] z = new double[d];
+                  float[] q = new float[d];
+                  double[] at = new double[2];
+                  return Columns.eachRow(
+                      it,
+                      r -> {
+                        int i = java.util.Arrays.binarySearch(chosen, r.getLong(indexCol));
+                        if (i >= 0) {
+                          return Columns.appended(r, coords[2 * i], coords[2 * i + 1]);
+                        }
+                        reader.read(r, x, 0);
+                        double[] p = x;
+                        if (projection != null) {
+                          projection.project(x, z);
+                          p = z;
+                        }
+                        for (int j = 0; j < d; j++) {
+                          q[j] = (float) p[j];
+                        }
+                        placer.place(q, at);
+                        return Columns.appended(r, at[0], at[1]);
+                      });
+                },
+            ExpressionEncoder.apply(withIndex(out)))
+        .drop(RowOrder.INDEX);
   }
 
   private static StructType withIndex(StructType out) {
@@ -447,7 +562,12 @@ public final class Tsne extends Transformer {
 
   /** Trustworthiness (k = 10) of the map on a seeded sample, in the features' own space. */
   private double trustworthiness(
-      Dataset<Row> indexed, Points points, PcaModel projection, double[] y, long seedValue) {
+      Dataset<Row> indexed,
+      Points points,
+      long[] mapped,
+      PcaModel projection,
+      double[] y,
+      long seedValue) {
     int n = points.size();
     int m = Math.min(n, (Integer) $(trustSample));
     if (m < 3 * 10 + 2) {
@@ -463,12 +583,14 @@ public final class Tsne extends Transformer {
         }
       }
     } else {
+      long[] rowsPicked = new long[m];
       Long[] wanted = new Long[m];
       for (int s = 0; s < m; s++) {
-        wanted[s] = (long) pick[s];
+        rowsPicked[s] = mapped == null ? pick[s] : mapped[pick[s]];
+        wanted[s] = rowsPicked[s];
       }
       Dataset<Row> sample = indexed.filter(col(RowOrder.INDEX).isin((Object[]) wanted));
-      Points original = IndexedPoints.collectSample(sample, features, $(idCol), pick);
+      Points original = IndexedPoints.collectSample(sample, features, $(idCol), null, rowsPicked);
       high = new double[m][original.dimensions()];
       for (int s = 0; s < m; s++) {
         for (int j = 0; j < original.dimensions(); j++) {

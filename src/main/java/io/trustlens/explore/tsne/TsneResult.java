@@ -7,7 +7,8 @@ import org.apache.spark.sql.Row;
  * A t-SNE run: the table with its map, and figures to judge it by.
  *
  * @param table the input rows with {@code tsne_x} and {@code tsne_y}
- * @param rows rows mapped
+ * @param rows rows in the table
+ * @param mappedRows rows mapped by the optimisation (the others placed among them)
  * @param dimensions the dimensions the neighbours were found in (after any PCA)
  * @param neighbours neighbours per row
  * @param search exact or approximate
@@ -22,6 +23,7 @@ import org.apache.spark.sql.Row;
 public record TsneResult(
     Dataset<Row> table,
     long rows,
+    long mappedRows,
     int dimensions,
     int neighbours,
     String search,

@@ -54,6 +54,24 @@ class TsneTest {
     return c;
   }
 
+  /** 10-NN accuracy of a map of blobs: in the {@code d} features, then in the map. */
+  static double[] accuracies(Dataset<Row> map, int d) {
+    List<Row> rows = map.orderBy("id").collectAsList();
+    double[][] high = new double[rows.size()][d];
+    double[][] low = new double[rows.size()][2];
+    int[] label = new int[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      for (int j = 0; j < d; j++) {
+        high[i][j] = r.getDouble(1 + j);
+      }
+      label[i] = r.getInt(d + 1);
+      low[i][0] = r.getDouble(r.fieldIndex("tsne_x"));
+      low[i][1] = r.getDouble(r.fieldIndex("tsne_y"));
+    }
+    return new double[] {knnAccuracy(high, label), knnAccuracy(low, label)};
+  }
+
   /** Leave-one-out accuracy of a 10-nearest-neighbour vote. */
   static double knnAccuracy(double[][] x, int[] label) {
     int n = x.length;
@@ -114,21 +132,9 @@ class TsneTest {
   void blobMapKeepsNearestNeighbourAccuracy() {
     Dataset<Row> t = blobs(1500, 50, 6, 10.0, 11);
     Tsne tsne = new Tsne(FeatureSpace.ofColumns(t.schema(), columns("x", 50))).setIdCol("id");
-    List<Row> rows = tsne.run(t).table().orderBy("id").collectAsList();
-    double[][] high = new double[rows.size()][50];
-    double[][] low = new double[rows.size()][2];
-    int[] label = new int[rows.size()];
-    for (int i = 0; i < rows.size(); i++) {
-      Row r = rows.get(i);
-      for (int j = 0; j < 50; j++) {
-        high[i][j] = r.getDouble(1 + j);
-      }
-      label[i] = r.getInt(51);
-      low[i][0] = r.getDouble(r.fieldIndex("tsne_x"));
-      low[i][1] = r.getDouble(r.fieldIndex("tsne_y"));
-    }
-    double original = knnAccuracy(high, label);
-    double mapped = knnAccuracy(low, label);
+    double[] accuracy = accuracies(tsne.run(t).table(), 50);
+    double original = accuracy[0];
+    double mapped = accuracy[1];
     System.out.printf("blobs: 10-NN accuracy %.4f in 50-D, %.4f in the map%n", original, mapped);
     assertTrue(mapped >= 0.95 * original, mapped + " vs " + original);
   }
@@ -167,6 +173,41 @@ class TsneTest {
             .select("tsne_x", "tsne_y")
             .collectAsList();
     assertEquals(one, noId);
+  }
+
+  @Test
+  void rowsBeyondMapRowsArePlacedAmongTheirNearestMappedRows() {
+    Dataset<Row> t = blobs(3000, 50, 6, 10.0, 14);
+    FeatureSpace f = FeatureSpace.ofColumns(t.schema(), columns("x", 50));
+    TsneResult r = new Tsne(f).setIdCol("id").setMapRows(1000).run(t);
+    assertEquals(3000, r.rows());
+    assertEquals(3000, r.table().count());
+    assertTrue(r.mappedRows() > 900 && r.mappedRows() < 1100, "mapped " + r.mappedRows());
+    double[] accuracy = accuracies(r.table(), 50);
+    double original = accuracy[0];
+    double mapped = accuracy[1];
+    System.out.printf(
+        "blobs, %d of 3000 rows mapped, the rest placed: 10-NN accuracy %.4f in 50-D, %.4f in the"
+            + " map%n",
+        r.mappedRows(), original, mapped);
+    assertTrue(mapped >= 0.95 * original, mapped + " vs " + original);
+    // The sample and the placement do not depend on the partitioning.
+    Tsne quick = new Tsne(f).setIdCol("id").setMapRows(400).setPerplexity(10).setIterations(50, 50);
+    List<Row> one =
+        quick
+            .run(t.repartition(1))
+            .table()
+            .orderBy("id")
+            .select("tsne_x", "tsne_y")
+            .collectAsList();
+    List<Row> five =
+        quick
+            .run(t.repartition(5))
+            .table()
+            .orderBy("id")
+            .select("tsne_x", "tsne_y")
+            .collectAsList();
+    assertEquals(one, five);
   }
 
   @Test
