@@ -64,7 +64,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--explain-rows",
-      description = "explain: rows for kernel and permutation through Spark (default 200).")
+      description =
+          "explain: rows for kernel and permutation through Spark with the GBT (default 200; ten"
+              + " times as many with the MLP).")
   int explainRows = 200;
 
   @Option(

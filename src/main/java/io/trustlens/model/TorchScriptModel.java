@@ -143,6 +143,7 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
 
   /** Runs the module's forward on {@code rows} rows of float inputs; returns outputs flat. */
   public float[] forward(float[] values, int rows) {
+    TorchSettings.applyToThisThread();
     try (NDManager manager = model.getNDManager().newSubManager(device)) {
       NDArray x = manager.create(values, new Shape(dims(rows)));
       NDList out =
@@ -158,6 +159,7 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
    * @throws InvalidModelException when the module has no such method
    */
   public float[] runMethod(String method, float[] values, int rows) {
+    TorchSettings.applyToThisThread();
     try (NDManager manager = model.getNDManager().newSubManager(device)) {
       NDArray x = manager.create(values, new Shape(dims(rows)));
       try (IValue in = IValue.from((PtNDArray) x);

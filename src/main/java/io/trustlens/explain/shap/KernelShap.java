@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.linear.DecompositionSolver;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
 /**
@@ -54,46 +54,73 @@ public final class KernelShap implements RowExplainer {
     double[] v = game.values(x, all.toArray(new boolean[0][]));
     int n = design.coalitions.size();
     ShapleyResult[] results = new ShapleyResult[w];
+    DecompositionSolver normal = m < 2 ? null : normalEquations(design);
     for (int k = 0; k < w; k++) {
       double empty = v[n * w + k];
       double total = v[(n + 1) * w + k];
-      double[] phi = m < 2 ? new double[] {total - empty} : solve(design, v, k, w, empty, total);
+      double[] phi =
+          m < 2 ? new double[] {total - empty} : solve(design, normal, v, k, w, empty, total);
       results[k] = new ShapleyResult(phi, empty, total);
     }
     return results;
   }
 
-  /** Weighted least squares with the last player eliminated by the efficiency constraint. */
-  private static double[] solve(Design d, double[] v, int k, int w, double empty, double total) {
+  /**
+   * {@code XᵀWX} of the design with the last player eliminated by the efficiency constraint
+   * (entries of X are {@code z_i - z_last}), decomposed once for every output.
+   */
+  private static DecompositionSolver normalEquations(Design d) {
     int m = d.players;
     int n = d.coalitions.size();
     double[][] xtx = new double[m - 1][m - 1];
+    int[] block = new int[m - 1];
+    for (int s = 0; s < n; s++) {
+      // The row's non-zero entries are all +1 (players in, last out) or all -1 (players out,
+      // last in): the coalition adds its weight to every pair of them.
+      boolean[] z = d.coalitions.get(s);
+      boolean in = !z[m - 1];
+      int t = 0;
+      for (int i = 0; i < m - 1; i++) {
+        if (z[i] == in) {
+          block[t++] = i;
+        }
+      }
+      double weight = d.weights.get(s);
+      for (int a = 0; a < t; a++) {
+        double[] row = xtx[block[a]];
+        for (int b = a; b < t; b++) {
+          row[block[b]] += weight;
+        }
+      }
+    }
+    for (int i = 0; i < m - 1; i++) {
+      for (int j = 0; j < i; j++) {
+        xtx[i][j] = xtx[j][i];
+      }
+    }
+    return new SingularValueDecomposition(new Array2DRowRealMatrix(xtx, false)).getSolver();
+  }
+
+  /** Weighted least squares for output {@code k}, the last player given by efficiency. */
+  private static double[] solve(
+      Design d, DecompositionSolver normal, double[] v, int k, int w, double empty, double total) {
+    int m = d.players;
+    int n = d.coalitions.size();
     double[] xty = new double[m - 1];
-    double[] row = new double[m - 1];
     for (int s = 0; s < n; s++) {
       boolean[] z = d.coalitions.get(s);
       double last = z[m - 1] ? 1 : 0;
       double y = v[s * w + k] - empty - last * (total - empty);
       double weight = d.weights.get(s);
       for (int i = 0; i < m - 1; i++) {
-        row[i] = (z[i] ? 1 : 0) - last;
-      }
-      for (int i = 0; i < m - 1; i++) {
-        if (row[i] == 0) {
-          continue;
-        }
-        xty[i] += weight * row[i] * y;
-        for (int j = 0; j < m - 1; j++) {
-          xtx[i][j] += weight * row[i] * row[j];
+        double x = (z[i] ? 1 : 0) - last;
+        if (x != 0) {
+          xty[i] += weight * x * y;
         }
       }
     }
-    RealMatrix a = new Array2DRowRealMatrix(xtx, false);
     double[] beta =
-        new SingularValueDecomposition(a)
-            .getSolver()
-            .solve(new org.apache.commons.math3.linear.ArrayRealVector(xty, false))
-            .toArray();
+        normal.solve(new org.apache.commons.math3.linear.ArrayRealVector(xty, false)).toArray();
     double[] phi = new double[m];
     double sum = 0;
     for (int i = 0; i < m - 1; i++) {
