@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
 import org.apache.commons.math3.linear.DecompositionSolver;
+import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
+import org.apache.commons.math3.linear.NonSymmetricMatrixException;
+import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
 /**
@@ -67,7 +71,8 @@ public final class KernelShap implements RowExplainer {
 
   /**
    * {@code XᵀWX} of the design with the last player eliminated by the efficiency constraint
-   * (entries of X are {@code z_i - z_last}), decomposed once for every output.
+   * (entries of X are {@code z_i - z_last}), decomposed once for every output: Cholesky, or an SVD
+   * (the least-norm solution) when too few coalitions leave it singular.
    */
   private static DecompositionSolver normalEquations(Design d) {
     int m = d.players;
@@ -98,7 +103,12 @@ public final class KernelShap implements RowExplainer {
         xtx[i][j] = xtx[j][i];
       }
     }
-    return new SingularValueDecomposition(new Array2DRowRealMatrix(xtx, false)).getSolver();
+    RealMatrix normal = new Array2DRowRealMatrix(xtx, false);
+    try {
+      return new CholeskyDecomposition(normal).getSolver();
+    } catch (NonPositiveDefiniteMatrixException | NonSymmetricMatrixException e) {
+      return new SingularValueDecomposition(normal).getSolver(); // rank-deficient: least norm
+    }
   }
 
   /** Weighted least squares for output {@code k}, the last player given by efficiency. */

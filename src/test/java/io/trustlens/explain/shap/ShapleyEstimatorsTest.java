@@ -154,6 +154,26 @@ class ShapleyEstimatorsTest {
   }
 
   @Test
+  void kernelWithTooFewCoalitionsStillAddsUp() {
+    // 4 coalitions for 10 players leave the normal equations singular: the least-norm solution,
+    // with the efficiency constraint still exact.
+    int m = 10;
+    InterventionalGame game =
+        new InterventionalGame(
+            Games.randomModel(m, 6),
+            Background.of(Games.randomRows(3, m, 7), m),
+            Games.singletons(m));
+    double[] x = Games.randomRows(1, m, 8);
+    ShapleyResult r = new KernelShap(game, 4, 1).explain(x, 0)[0];
+    double sum = 0;
+    for (double v : r.values()) {
+      assertTrue(Double.isFinite(v), "value " + v);
+      sum += v;
+    }
+    assertEquals(r.output() - r.base(), sum, 1e-9);
+  }
+
+  @Test
   void exactRefusesTooManyPlayers() {
     InterventionalGame game =
         new InterventionalGame(
