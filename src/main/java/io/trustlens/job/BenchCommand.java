@@ -101,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
       return 0;
     }
     if (suite.equals("explain")) {
-      new ExplainBenchmark(rows, explainRows, masters, torchModel).run();
+      new ExplainBenchmark(rows, explainRows, masters, torchModel, repeat).run();
       return 0;
     }
     if (!suite.equals("score")) {
