@@ -121,8 +121,10 @@ final class ExplainBenchmark {
             method.equals("kernel")
                 ? new KernelShap(game, KernelShap.defaultSamples(30), 1)
                 : new PermutationShap(game, PermutationShap.defaultSamples(), 1);
-        e.explain(x, 0); // warm up
-        int rows = model instanceof MllibModel ? 3 : 20;
+        int rows = model instanceof MllibModel ? 3 : 60;
+        for (int i = 0; i < rows; i++) {
+          e.explain(x, -1 - i); // warm up: the JIT compiles the explainer's loops first
+        }
         double s = Double.POSITIVE_INFINITY;
         long evalsPerRun = 0;
         for (int repeat = 0; repeat < 3; repeat++) {

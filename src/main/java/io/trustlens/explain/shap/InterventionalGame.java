@@ -8,7 +8,8 @@ import java.util.List;
  * The masker and the model together: the value of a coalition S for row x is the weighted mean,
  * over background rows b, of the model's outputs on x with the players outside S taken from b. All
  * inputs of a row's coalitions are built into large matrices and scored in few model calls, never
- * as one Spark row per perturbation.
+ * as one Spark row per perturbation. The input matrix is kept between calls (a few MB that would
+ * otherwise be a fresh large allocation per row), so use one instance per thread.
  */
 public final class InterventionalGame {
   /** Model rows per scoring call: large enough to amortise the call, small enough for memory. */
@@ -20,6 +21,7 @@ public final class InterventionalGame {
   private final int features;
   private final int width;
   private long evaluations;
+  private double[] inputs = new double[0];
 
   /**
    * A game over {@code groups} (each group one player) for {@code model} and {@code background}.
@@ -62,7 +64,10 @@ public final class InterventionalGame {
     int nb = background.size();
     double[] result = new double[coalitions.length * width];
     int perCall = Math.max(1, ROWS_PER_CALL / nb);
-    double[] inputs = new double[Math.min(perCall, coalitions.length) * nb * features];
+    int size = Math.min(perCall, coalitions.length) * nb * features;
+    if (inputs.length < size) {
+      inputs = new double[size];
+    }
     for (int start = 0; start < coalitions.length; start += perCall) {
       int count = Math.min(perCall, coalitions.length - start);
       for (int c = 0; c < count; c++) {
