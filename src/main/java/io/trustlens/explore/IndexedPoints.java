@@ -45,28 +45,62 @@ public final class IndexedPoints {
   /** Reads every row's features on the executors, keeping nothing: fails on null or NaN. */
   public static void requireReadable(Dataset<Row> indexed, FeatureSpace features, String idCol) {
     StructType schema = indexed.schema();
-    int idIndex = idCol == null || idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
     indexed
         .javaRDD()
         .foreachPartition(
             rows -> {
-              FeatureSpace.Reader reader = features.reader(schema);
-              double[] x = new double[features.size()];
+              RowReader reader = new RowReader(features, schema, idCol, null);
+              float[] scratch = new float[reader.dimensions()];
               long m = 0;
               while (rows.hasNext()) {
-                read(reader, rows.next(), x, idCol, idIndex, m++);
+                reader.read(rows.next(), m++, scratch, 0);
               }
             });
   }
 
-  /** Reads {@code row}'s features into {@code x}; an error names the row. */
-  private static void read(
-      FeatureSpace.Reader reader, Row row, double[] x, String idCol, int idIndex, long position) {
-    try {
-      reader.read(row, x, 0);
-    } catch (InvalidFeatureException e) {
-      throw new InvalidFeatureException(
-          Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
+  /**
+   * Reads rows' features on an executor, projected on principal components when there is a
+   * projection, as floats; an error names the row. One per task (it holds scratch space).
+   */
+  public static final class RowReader {
+    private final FeatureSpace.Reader reader;
+    private final PcaModel projection;
+    private final String idCol;
+    private final int idIndex;
+    private final double[] x;
+    private final double[] z;
+
+    /** A reader of {@code features} from rows of {@code schema}; {@code projection} may be null. */
+    public RowReader(FeatureSpace features, StructType schema, String idCol, PcaModel projection) {
+      this.reader = features.reader(schema);
+      this.projection = projection;
+      this.idCol = idCol;
+      this.idIndex = idCol == null || idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+      this.x = new double[features.size()];
+      this.z = projection == null ? null : new double[projection.k()];
+    }
+
+    /** Values per row: the features, or the components. */
+    public int dimensions() {
+      return projection == null ? x.length : z.length;
+    }
+
+    /** Writes the row's values to {@code out} from {@code offset}; {@code position} names it. */
+    public void read(Row row, long position, float[] out, int offset) {
+      try {
+        reader.read(row, x, 0);
+      } catch (InvalidFeatureException e) {
+        throw new InvalidFeatureException(
+            Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
+      }
+      double[] p = x;
+      if (projection != null) {
+        projection.project(x, z);
+        p = z;
+      }
+      for (int j = 0; j < p.length; j++) {
+        out[offset + j] = (float) p[j];
+      }
     }
   }
 
@@ -78,35 +112,24 @@ public final class IndexedPoints {
       long[] sorted) {
     StructType schema = indexed.schema();
     int indexCol = schema.fieldIndex(RowOrder.INDEX);
-    int idIndex = idCol == null || idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
     int d = projection == null ? features.size() : projection.k();
     List<Block> blocks =
         indexed
             .javaRDD()
             .mapPartitions(
                 (Iterator<Row> rows) -> {
-                  FeatureSpace.Reader reader = features.reader(schema);
-                  double[] x = new double[features.size()];
-                  double[] z = new double[d];
+                  RowReader reader = new RowReader(features, schema, idCol, projection);
                   long[] idx = new long[64];
                   float[] v = new float[64 * d];
                   int m = 0;
                   while (rows.hasNext()) {
                     Row row = rows.next();
-                    read(reader, row, x, idCol, idIndex, m);
-                    double[] p = x;
-                    if (projection != null) {
-                      projection.project(x, z);
-                      p = z;
-                    }
                     if (m == idx.length) {
                       idx = java.util.Arrays.copyOf(idx, 2 * m);
                       v = java.util.Arrays.copyOf(v, 2 * m * d);
                     }
+                    reader.read(row, m, v, m * d);
                     idx[m] = row.getLong(indexCol);
-                    for (int j = 0; j < d; j++) {
-                      v[m * d + j] = (float) p[j];
-                    }
                     m++;
                   }
                   return List.of(

@@ -9,7 +9,6 @@ import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.CholeskyDecomposition;
 import org.apache.commons.math3.linear.DecompositionSolver;
 import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
-import org.apache.commons.math3.linear.NonSymmetricMatrixException;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
@@ -106,7 +105,7 @@ public final class KernelShap implements RowExplainer {
     RealMatrix normal = new Array2DRowRealMatrix(xtx, false);
     try {
       return new CholeskyDecomposition(normal).getSolver();
-    } catch (NonPositiveDefiniteMatrixException | NonSymmetricMatrixException e) {
+    } catch (NonPositiveDefiniteMatrixException e) {
       return new SingularValueDecomposition(normal).getSolver(); // rank-deficient: least norm
     }
   }

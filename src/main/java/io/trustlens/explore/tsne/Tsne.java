@@ -496,7 +496,7 @@ public final class Tsne extends Transformer {
     StructType schema = indexed.schema();
     int indexCol = schema.fieldIndex(RowOrder.INDEX);
     FeatureSpace space = features;
-    int d = projection == null ? features.size() : projection.k();
+    String id = $(idCol);
     return indexed
         .mapPartitions(
             (MapPartitionsFunction<Row, Row>)
@@ -504,11 +504,11 @@ public final class Tsne extends Transformer {
                   Placement.Placer placer = placement.value().placer();
                   double[] coords = placement.value().map();
                   long[] chosen = mapped.value();
-                  FeatureSpace.Reader reader = space.reader(schema);
-                  double[] x = new double[space.size()];
-                  double[] z = new double[d];
-                  float[] q = new float[d];
+                  IndexedPoints.RowReader reader =
+                      new IndexedPoints.RowReader(space, schema, id, projection);
+                  float[] q = new float[reader.dimensions()];
                   double[] at = new double[2];
+                  long[] position = {0};
                   return Columns.eachRow(
                       it,
                       r -> {
@@ -516,15 +516,7 @@ public final class Tsne extends Transformer {
                         if (i >= 0) {
                           return Columns.appended(r, coords[2 * i], coords[2 * i + 1]);
                         }
-                        reader.read(r, x, 0);
-                        double[] p = x;
-                        if (projection != null) {
-                          projection.project(x, z);
-                          p = z;
-                        }
-                        for (int j = 0; j < d; j++) {
-                          q[j] = (float) p[j];
-                        }
+                        reader.read(r, position[0]++, q, 0);
                         placer.place(q, at);
                         return Columns.appended(r, at[0], at[1]);
                       });
