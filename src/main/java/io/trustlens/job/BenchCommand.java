@@ -65,9 +65,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--explain-rows",
       description =
-          "explain: rows for kernel and permutation through Spark with the GBT (default 200; ten"
+          "explain: rows for kernel and permutation through Spark with the GBT (default 400; ten"
               + " times as many with the MLP).")
-  int explainRows = 200;
+  int explainRows = 400;
 
   @Option(
       names = "--tsne-rows",
@@ -84,7 +84,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "explore: the randomized PCA's table (default 100000x10000; 0x0 skips).")
   String pcaWide = "100000x10000";
 
-  @Option(names = "--repeat", description = "Timed runs per case; the best is kept (default 2).")
+  @Option(
+      names = "--repeat",
+      description =
+          "Timed runs per case; the best is kept (default 2; explain: the masters take turns).")
   int repeat = 2;
 
   @Override

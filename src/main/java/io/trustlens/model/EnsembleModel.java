@@ -63,6 +63,12 @@ public final class EnsembleModel implements BatchModel {
     return info;
   }
 
+  /** The largest of the members' batch sizes (theirs are powers of two: the others divide it). */
+  @Override
+  public int batchRows() {
+    return members.stream().mapToInt(BatchModel::batchRows).max().getAsInt();
+  }
+
   /** Each member's scores on the same rows. */
   public List<Scores> scoreMembers(double[] inputs, int rows) {
     List<Scores> all = new ArrayList<>();

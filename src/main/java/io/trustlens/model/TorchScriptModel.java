@@ -30,22 +30,46 @@ import java.util.Map;
  */
 public final class TorchScriptModel implements BatchModel, AutoCloseable {
   /**
-   * Rows per forward call. libtorch's float kernels give a row bits that depend on the batch's
-   * shape, so every call runs this many rows (the last chunk padded): a row's outputs are then the
-   * same whatever batch or partition it arrives in.
+   * Most rows per forward call. libtorch's float kernels give a row bits that depend on the batch's
+   * shape, so every call runs the same number of rows, {@link #chunkRows()} (the last chunk
+   * padded): a row's outputs are then the same whatever batch or partition it arrives in. 1,024
+   * rows of the 30-feature MLP score 1.6 times as fast per row as 256 (DJL's fixed cost per call is
+   * then a sixth of the time, not two fifths) and scale better over task threads.
    */
-  static final int CHUNK = 256;
+  static final int MAX_CHUNK = 1024;
+
+  /**
+   * Input values per chunk at most (16 MB of floats): large inputs such as images get fewer rows.
+   */
+  static final int CHUNK_VALUES = 1 << 22;
 
   private final Model model;
   private final ModelInfo info;
   private final Device device;
   private final TorchScriptCard card;
+  private final int chunk;
+  private final ThreadLocal<float[]> chunkBuffer = ThreadLocal.withInitial(() -> new float[0]);
 
   private TorchScriptModel(Model model, ModelInfo info, Device device, TorchScriptCard card) {
     this.model = model;
     this.info = info;
     this.device = device;
     this.card = card;
+    this.chunk = chunkRows(info.inputSize());
+  }
+
+  /**
+   * Rows per forward call for inputs of {@code inputSize} values: the largest power of two up to
+   * {@link #MAX_CHUNK} whose inputs fit in {@link #CHUNK_VALUES}. It depends on the model alone.
+   */
+  static int chunkRows(int inputSize) {
+    return Math.max(1, Math.min(MAX_CHUNK, Integer.highestOneBit(CHUNK_VALUES / inputSize)));
+  }
+
+  /** Rows per forward call (see {@link #MAX_CHUNK}): callers that batch fill whole ones. */
+  @Override
+  public int batchRows() {
+    return chunk;
   }
 
   /** The card the model was loaded with. */
@@ -111,22 +135,29 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
 
   @Override
   public Scores score(double[] inputs, int rows) {
-    int d = info.inputSize();
+    double[] outputs = outputs(inputs, rows);
+    int w = info.outputSize();
+    double[] predictions = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      predictions[i] = info.kind().predict(outputs, i * w, w);
+    }
+    return new Scores(outputs, predictions, w);
+  }
+
+  /** The outputs alone: explainers need no predicted class per perturbation. */
+  @Override
+  public double[] outputs(double[] inputs, int rows) {
     int w = info.outputSize();
     double[] outputs = new double[rows * w];
-    float[] chunk = new float[CHUNK * d];
-    for (int start = 0; start < rows; start += CHUNK) {
-      int n = Math.min(CHUNK, rows - start);
-      for (int i = 0; i < n * d; i++) {
-        chunk[i] = (float) inputs[start * d + i];
-      }
-      java.util.Arrays.fill(chunk, n * d, chunk.length, 0f);
-      float[] raw = forward(chunk, CHUNK);
-      if (raw.length != CHUNK * w) {
+    float[] buffer = buffer();
+    for (int start = 0; start < rows; start += chunk) {
+      int n = fill(buffer, inputs, start, rows);
+      float[] raw = forward(buffer, chunk);
+      if (raw.length != chunk * w) {
         throw new InvalidModelException(
             info.location()
                 + " returned "
-                + raw.length / CHUNK
+                + raw.length / chunk
                 + " outputs per row, but its card names "
                 + w);
       }
@@ -134,11 +165,31 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
         outputs[start * w + i] = raw[i];
       }
     }
-    double[] predictions = new double[rows];
-    for (int i = 0; i < rows; i++) {
-      predictions[i] = info.kind().predict(outputs, i * w, w);
+    return outputs;
+  }
+
+  /** This thread's input chunk: explainers score many chunks per row, each would be a new array. */
+  private float[] buffer() {
+    float[] buffer = chunkBuffer.get();
+    if (buffer.length != chunk * info.inputSize()) {
+      buffer = new float[chunk * info.inputSize()];
+      chunkBuffer.set(buffer);
     }
-    return new Scores(outputs, predictions, w);
+    return buffer;
+  }
+
+  /**
+   * Copies the chunk of rows from {@code start} into {@code buffer} as floats, zeros after them.
+   */
+  private int fill(float[] buffer, double[] inputs, int start, int rows) {
+    int d = info.inputSize();
+    int n = Math.min(chunk, rows - start);
+    int offset = start * d;
+    for (int i = 0; i < n * d; i++) {
+      buffer[i] = (float) inputs[offset + i];
+    }
+    java.util.Arrays.fill(buffer, n * d, buffer.length, 0f);
+    return n;
   }
 
   /** Runs the module's forward on {@code rows} rows of float inputs; returns outputs flat. */
@@ -180,20 +231,15 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
    * result does not depend on its batch), returning {@code rows × width} values flat.
    */
   public float[] runMethodChunked(String method, double[] inputs, int rows) {
-    int d = info.inputSize();
-    float[] chunk = new float[CHUNK * d];
+    float[] buffer = buffer();
     float[] out = null;
     int width = 0;
-    for (int start = 0; start < rows; start += CHUNK) {
-      int n = Math.min(CHUNK, rows - start);
-      for (int i = 0; i < n * d; i++) {
-        chunk[i] = (float) inputs[start * d + i];
-      }
-      java.util.Arrays.fill(chunk, n * d, chunk.length, 0f);
+    for (int start = 0; start < rows; start += chunk) {
+      int n = fill(buffer, inputs, start, rows);
       float[] raw =
-          method.equals("forward") ? forward(chunk, CHUNK) : runMethod(method, chunk, CHUNK);
+          method.equals("forward") ? forward(buffer, chunk) : runMethod(method, buffer, chunk);
       if (out == null) {
-        width = raw.length / CHUNK;
+        width = raw.length / chunk;
         out = new float[rows * width];
       }
       System.arraycopy(raw, 0, out, start * width, n * width);

@@ -12,9 +12,6 @@ import java.util.List;
  * otherwise be a fresh large allocation per row), so use one instance per thread.
  */
 public final class InterventionalGame {
-  /** Model rows per scoring call: large enough to amortise the call, small enough for memory. */
-  static final int ROWS_PER_CALL = 16384;
-
   private final BatchModel model;
   private final Background background;
   private final int[][] players;
@@ -59,48 +56,69 @@ public final class InterventionalGame {
   /**
    * The values of {@code coalitions} for row {@code x}: {@code result[c * width + k]} is output k
    * of coalition c.
+   *
+   * <p>The coalitions' input rows (each coalition's background rows, one after another) are written
+   * into a buffer of the model's {@link BatchModel#batchRows()} rows, scored whenever it is full:
+   * every call but the last is whole, and the buffer stays in cache while it is written, converted
+   * and scored.
    */
   public double[] values(double[] x, boolean[][] coalitions) {
     int nb = background.size();
+    int batch = model.batchRows();
     double[] result = new double[coalitions.length * width];
-    int perCall = Math.max(1, ROWS_PER_CALL / nb);
-    int size = Math.min(perCall, coalitions.length) * nb * features;
-    if (inputs.length < size) {
-      inputs = new double[size];
+    if (inputs.length != batch * features) {
+      inputs = new double[batch * features];
     }
-    for (int start = 0; start < coalitions.length; start += perCall) {
-      int count = Math.min(perCall, coalitions.length - start);
-      for (int c = 0; c < count; c++) {
-        fill(x, coalitions[start + c], inputs, c * nb * features);
-      }
-      int rows = count * nb;
-      double[] out = model.outputs(inputs, rows);
-      evaluations += rows;
-      for (int c = 0; c < count; c++) {
-        for (int b = 0; b < nb; b++) {
-          double w = background.weights()[b];
-          int o = (c * nb + b) * width;
-          for (int k = 0; k < width; k++) {
-            result[(start + c) * width + k] += w * out[o + k];
-          }
+    double[] bg = background.rows();
+    int[] slots = new int[features];
+    int filled = 0;
+    long first = 0; // the index of the buffer's first row among all rows
+    for (boolean[] coalition : coalitions) {
+      int taken = slotsOf(coalition, slots);
+      for (int b = 0; b < nb; b++) {
+        int offset = filled * features;
+        System.arraycopy(bg, b * features, inputs, offset, features);
+        for (int t = 0; t < taken; t++) {
+          inputs[offset + slots[t]] = x[slots[t]];
+        }
+        if (++filled == batch) {
+          score(filled, first, result);
+          first += filled;
+          filled = 0;
         }
       }
+    }
+    if (filled > 0) {
+      score(filled, first, result);
     }
     return result;
   }
 
-  /** Writes the background rows with the coalition's players set to x's values. */
-  private void fill(double[] x, boolean[] coalition, double[] dest, int offset) {
-    int nb = background.size();
-    System.arraycopy(background.rows(), 0, dest, offset, nb * features);
+  /** The feature slots of the coalition's players, into {@code slots}; returns how many. */
+  private int slotsOf(boolean[] coalition, int[] slots) {
+    int taken = 0;
     for (int p = 0; p < players.length; p++) {
       if (coalition[p]) {
         for (int slot : players[p]) {
-          double value = x[slot];
-          for (int b = 0; b < nb; b++) {
-            dest[offset + b * features + slot] = value;
-          }
+          slots[taken++] = slot;
         }
+      }
+    }
+    return taken;
+  }
+
+  /** Scores the buffer's rows and adds each, weighted, to its coalition's value. */
+  private void score(int rows, long first, double[] result) {
+    int nb = background.size();
+    double[] weights = background.weights();
+    double[] out = model.outputs(inputs, rows);
+    evaluations += rows;
+    for (int i = 0; i < rows; i++) {
+      long row = first + i;
+      int c = (int) (row / nb);
+      double weight = weights[(int) (row % nb)];
+      for (int k = 0; k < width; k++) {
+        result[c * width + k] += weight * out[i * width + k];
       }
     }
   }

@@ -1,9 +1,5 @@
 package io.trustlens.explain.shap;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.CholeskyDecomposition;
@@ -48,52 +44,79 @@ public final class KernelShap implements RowExplainer {
   public ShapleyResult[] explain(double[] x, long key) {
     int m = game.players();
     int w = game.width();
-    Design design = m < 2 ? new Design(m) : design(m, RowSeeds.random(seed, key));
-    List<boolean[]> all = new ArrayList<>(design.coalitions);
-    all.add(new boolean[m]);
-    boolean[] full = new boolean[m];
-    java.util.Arrays.fill(full, true);
-    all.add(full);
-    double[] v = game.values(x, all.toArray(new boolean[0][]));
-    int n = design.coalitions.size();
+    if (m < 2) {
+      double[] v = game.values(x, new boolean[][] {new boolean[m], full(m)});
+      ShapleyResult[] results = new ShapleyResult[w];
+      for (int k = 0; k < w; k++) {
+        results[k] = new ShapleyResult(new double[] {v[w + k] - v[k]}, v[k], v[w + k]);
+      }
+      return results;
+    }
+    CoalitionSample design = design(m, RowSeeds.random(seed, key));
+    int n = design.size();
+    boolean[][] all = new boolean[n + 2][];
+    for (int s = 0; s < n; s++) {
+      all[s] = design.toBooleans(s);
+    }
+    all[n] = new boolean[m];
+    all[n + 1] = full(m);
+    double[] v = game.values(x, all);
+    Blocks blocks = new Blocks(design);
+    DecompositionSolver normal = normalEquations(design, blocks);
+    double[][] phi = solve(design, blocks, normal, v, w);
     ShapleyResult[] results = new ShapleyResult[w];
-    DecompositionSolver normal = m < 2 ? null : normalEquations(design);
     for (int k = 0; k < w; k++) {
-      double empty = v[n * w + k];
-      double total = v[(n + 1) * w + k];
-      double[] phi =
-          m < 2 ? new double[] {total - empty} : solve(design, normal, v, k, w, empty, total);
-      results[k] = new ShapleyResult(phi, empty, total);
+      results[k] = new ShapleyResult(phi[k], v[n * w + k], v[(n + 1) * w + k]);
     }
     return results;
   }
 
+  private static boolean[] full(int m) {
+    boolean[] z = new boolean[m];
+    java.util.Arrays.fill(z, true);
+    return z;
+  }
+
   /**
-   * {@code XᵀWX} of the design with the last player eliminated by the efficiency constraint
-   * (entries of X are {@code z_i - z_last}), decomposed once for every output: Cholesky, or an SVD
-   * (the least-norm solution) when too few coalitions leave it singular.
+   * Each coalition's row of the design with the last player eliminated by the efficiency constraint
+   * (entries {@code z_i - z_last}): its non-zero entries are all +1 (players in, last out) or all
+   * -1 (players out, last in), so a row is its sign and the players it names.
    */
-  private static DecompositionSolver normalEquations(Design d) {
-    int m = d.players;
-    int n = d.coalitions.size();
-    double[][] xtx = new double[m - 1][m - 1];
-    int[] block = new int[m - 1];
-    for (int s = 0; s < n; s++) {
-      // The row's non-zero entries are all +1 (players in, last out) or all -1 (players out,
-      // last in): the coalition adds its weight to every pair of them.
-      boolean[] z = d.coalitions.get(s);
-      boolean in = !z[m - 1];
+  private static final class Blocks {
+    final int[] start;
+    final int[] players;
+    final boolean[] lastIn;
+
+    Blocks(CoalitionSample d) {
+      int m = d.players();
+      int n = d.size();
+      start = new int[n + 1];
+      lastIn = new boolean[n];
+      int[] list = new int[n * (m - 1)];
       int t = 0;
-      for (int i = 0; i < m - 1; i++) {
-        if (z[i] == in) {
-          block[t++] = i;
-        }
+      for (int s = 0; s < n; s++) {
+        lastIn[s] = d.has(s, m - 1);
+        t = d.list(s, !lastIn[s], m - 1, list, t);
+        start[s + 1] = t;
       }
-      double weight = d.weights.get(s);
-      for (int a = 0; a < t; a++) {
-        double[] row = xtx[block[a]];
-        for (int b = a; b < t; b++) {
-          row[block[b]] += weight;
+      players = java.util.Arrays.copyOf(list, t);
+    }
+  }
+
+  /**
+   * {@code XᵀWX} of the design, built once for every output: each coalition adds its weight to
+   * every pair of its row's players. Decomposed by Cholesky, or by an SVD (the least-norm solution)
+   * when too few coalitions leave it singular.
+   */
+  private static DecompositionSolver normalEquations(CoalitionSample d, Blocks blocks) {
+    int m = d.players();
+    double[][] xtx = new double[m - 1][m - 1];
+    for (int s = 0; s < d.size(); s++) {
+      double weight = d.weight(s);
+      for (int a = blocks.start[s]; a < blocks.start[s + 1]; a++) {
+        double[] row = xtx[blocks.players[a]];
+        for (int b = a; b < blocks.start[s + 1]; b++) {
+          row[blocks.players[b]] += weight;
         }
       }
     }
@@ -110,85 +133,51 @@ public final class KernelShap implements RowExplainer {
     }
   }
 
-  /** Weighted least squares for output {@code k}, the last player given by efficiency. */
-  private static double[] solve(
-      Design d, DecompositionSolver normal, double[] v, int k, int w, double empty, double total) {
-    int m = d.players;
-    int n = d.coalitions.size();
-    double[] xty = new double[m - 1];
+  /**
+   * Weighted least squares for every output: {@code phi[k]}, the last player's value given by
+   * efficiency. The targets are the coalition values less the empty value and, when the last player
+   * is in, less its whole share {@code v(all) - v(empty)}.
+   */
+  private static double[][] solve(
+      CoalitionSample d, Blocks blocks, DecompositionSolver normal, double[] v, int w) {
+    int m = d.players();
+    int n = d.size();
+    double[] empty = java.util.Arrays.copyOfRange(v, n * w, (n + 1) * w);
+    double[] total = java.util.Arrays.copyOfRange(v, (n + 1) * w, (n + 2) * w);
+    double[][] xty = new double[w][m - 1];
+    double[] wy = new double[w];
     for (int s = 0; s < n; s++) {
-      boolean[] z = d.coalitions.get(s);
-      double last = z[m - 1] ? 1 : 0;
-      double y = v[s * w + k] - empty - last * (total - empty);
-      double weight = d.weights.get(s);
-      for (int i = 0; i < m - 1; i++) {
-        double x = (z[i] ? 1 : 0) - last;
-        if (x != 0) {
-          xty[i] += weight * x * y;
+      double weight = blocks.lastIn[s] ? -d.weight(s) : d.weight(s);
+      for (int k = 0; k < w; k++) {
+        double y = v[s * w + k] - empty[k] - (blocks.lastIn[s] ? total[k] - empty[k] : 0);
+        wy[k] = weight * y;
+      }
+      for (int a = blocks.start[s]; a < blocks.start[s + 1]; a++) {
+        int i = blocks.players[a];
+        for (int k = 0; k < w; k++) {
+          xty[k][i] += wy[k];
         }
       }
     }
-    double[] beta =
-        normal.solve(new org.apache.commons.math3.linear.ArrayRealVector(xty, false)).toArray();
-    double[] phi = new double[m];
-    double sum = 0;
-    for (int i = 0; i < m - 1; i++) {
-      phi[i] = beta[i];
-      sum += beta[i];
+    double[][] phi = new double[w][];
+    for (int k = 0; k < w; k++) {
+      double[] beta =
+          normal
+              .solve(new org.apache.commons.math3.linear.ArrayRealVector(xty[k], false))
+              .toArray();
+      phi[k] = new double[m];
+      double sum = 0;
+      for (int i = 0; i < m - 1; i++) {
+        phi[k][i] = beta[i];
+        sum += beta[i];
+      }
+      phi[k][m - 1] = total[k] - empty[k] - sum;
     }
-    phi[m - 1] = total - empty - sum;
     return phi;
   }
 
-  /** The chosen coalitions (neither empty nor full) and their kernel weights. */
-  private static final class Design {
-    final int players;
-    final List<boolean[]> coalitions = new ArrayList<>();
-    final List<Double> weights = new ArrayList<>();
-    final Map<Mask, Integer> index = new HashMap<>();
-
-    Design(int players) {
-      this.players = players;
-    }
-
-    void add(boolean[] z, double weight) {
-      Mask id = Mask.of(z);
-      Integer at = index.get(id);
-      if (at == null) {
-        index.put(id, coalitions.size());
-        coalitions.add(z);
-        weights.add(weight);
-      } else {
-        weights.set(at, weights.get(at) + weight);
-      }
-    }
-  }
-
-  /** A coalition as packed bits, a cheap key for merging repeated draws. */
-  private record Mask(long[] words) {
-    static Mask of(boolean[] z) {
-      long[] words = new long[(z.length + 63) / 64];
-      for (int i = 0; i < z.length; i++) {
-        if (z[i]) {
-          words[i >> 6] |= 1L << (i & 63);
-        }
-      }
-      return new Mask(words);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Mask m && java.util.Arrays.equals(words, m.words);
-    }
-
-    @Override
-    public int hashCode() {
-      return java.util.Arrays.hashCode(words);
-    }
-  }
-
-  private Design design(int m, SplittableRandom random) {
-    Design d = new Design(m);
+  private CoalitionSample design(int m, SplittableRandom random) {
+    CoalitionSample d = new CoalitionSample(m, samples);
     int sizes = (m - 1 + 1) / 2; // ceil((m - 1) / 2)
     int paired = (m - 1) / 2;
     double[] weight = new double[sizes];
@@ -217,36 +206,24 @@ public final class KernelShap implements RowExplainer {
         }
       }
       double each = weight[s - 1] / binomial(m, s) / (s <= paired ? 2 : 1);
-      for (boolean[] z : subsetsOfSize(m, s)) {
-        d.add(z, each);
-        if (s <= paired) {
-          d.add(complement(z), each);
-        }
-      }
+      d.addAllOfSize(s, each, s <= paired);
     }
     if (fullSizes < sizes && left > 0) {
       double weightLeft = 0;
       for (int s = fullSizes; s < sizes; s++) {
         weightLeft += weight[s];
       }
-      int start = d.coalitions.size();
+      int start = d.size();
       double added = 0;
       int budget = (int) left;
       while (budget > 0) {
         int s = pickSize(weight, fullSizes, weightLeft, random) + 1;
-        boolean[] z = randomSubset(m, s, random);
-        d.add(z, 1.0);
-        added += 1;
-        budget--;
-        if (s <= paired && budget > 0) {
-          d.add(complement(z), 1.0);
-          added += 1;
-          budget--;
-        }
+        boolean pair = s <= paired && budget > 1;
+        d.addRandom(s, random, pair);
+        added += pair ? 2 : 1;
+        budget -= pair ? 2 : 1;
       }
-      for (int i = start; i < d.coalitions.size(); i++) {
-        d.weights.set(i, d.weights.get(i) * weightLeft / added);
-      }
+      d.scaleWeights(start, weightLeft / added);
     }
     return d;
   }
@@ -260,53 +237,6 @@ public final class KernelShap implements RowExplainer {
       }
     }
     return weight.length - 1;
-  }
-
-  private static boolean[] randomSubset(int m, int size, SplittableRandom random) {
-    boolean[] z = new boolean[m];
-    int chosen = 0;
-    for (int i = 0; i < m && chosen < size; i++) {
-      // Selection sampling (Knuth's Algorithm S): each subset of the size is equally likely.
-      if (random.nextInt(m - i) < size - chosen) {
-        z[i] = true;
-        chosen++;
-      }
-    }
-    return z;
-  }
-
-  private static boolean[] complement(boolean[] z) {
-    boolean[] c = new boolean[z.length];
-    for (int i = 0; i < z.length; i++) {
-      c[i] = !z[i];
-    }
-    return c;
-  }
-
-  private static List<boolean[]> subsetsOfSize(int m, int size) {
-    List<boolean[]> out = new ArrayList<>();
-    int[] idx = new int[size];
-    for (int i = 0; i < size; i++) {
-      idx[i] = i;
-    }
-    while (true) {
-      boolean[] z = new boolean[m];
-      for (int i : idx) {
-        z[i] = true;
-      }
-      out.add(z);
-      int i = size - 1;
-      while (i >= 0 && idx[i] == m - size + i) {
-        i--;
-      }
-      if (i < 0) {
-        return out;
-      }
-      idx[i]++;
-      for (int j = i + 1; j < size; j++) {
-        idx[j] = idx[j - 1] + 1;
-      }
-    }
   }
 
   static double binomial(int n, int k) {

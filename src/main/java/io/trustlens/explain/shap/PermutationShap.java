@@ -39,7 +39,6 @@ public final class PermutationShap implements RowExplainer {
     int w = game.width();
     SplittableRandom random = RowSeeds.random(seed, key);
     int[][] order = new int[orders][];
-    boolean[][] chain = new boolean[orders * (m + 1)][];
     for (int o = 0; o < orders; o += 2) {
       order[o] = shuffled(m, random);
       order[o + 1] = new int[m];
@@ -47,12 +46,16 @@ public final class PermutationShap implements RowExplainer {
         order[o + 1][i] = order[o][m - 1 - i];
       }
     }
+    // The empty and the full coalition open and close every order: each is scored once.
+    boolean[][] chain = new boolean[2 + orders * (m - 1)][];
+    chain[0] = new boolean[m];
+    chain[1] = new boolean[m];
+    java.util.Arrays.fill(chain[1], true);
     for (int o = 0; o < orders; o++) {
       boolean[] present = new boolean[m];
-      chain[o * (m + 1)] = present.clone();
-      for (int i = 0; i < m; i++) {
+      for (int i = 0; i < m - 1; i++) {
         present[order[o][i]] = true;
-        chain[o * (m + 1) + i + 1] = present.clone();
+        chain[2 + o * (m - 1) + i] = present.clone();
       }
     }
     double[] v = game.values(x, chain);
@@ -60,12 +63,14 @@ public final class PermutationShap implements RowExplainer {
     for (int k = 0; k < w; k++) {
       double[] phi = new double[m];
       for (int o = 0; o < orders; o++) {
-        int base = o * (m + 1);
+        double before = v[k];
         for (int i = 0; i < m; i++) {
-          phi[order[o][i]] += (v[(base + i + 1) * w + k] - v[(base + i) * w + k]) / orders;
+          double after = i == m - 1 ? v[w + k] : v[(2 + o * (m - 1) + i) * w + k];
+          phi[order[o][i]] += (after - before) / orders;
+          before = after;
         }
       }
-      results[k] = new ShapleyResult(phi, v[k], v[m * w + k]);
+      results[k] = new ShapleyResult(phi, v[k], v[w + k]);
     }
     return results;
   }

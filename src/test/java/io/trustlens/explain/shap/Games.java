@@ -51,6 +51,29 @@ final class Games {
     };
   }
 
+  /** {@code model} asking callers for calls of {@code rows} rows. */
+  static BatchModel withBatchRows(BatchModel model, int rows) {
+    return new BatchModel() {
+      @Override
+      public ModelInfo info() {
+        return model.info();
+      }
+
+      @Override
+      public int batchRows() {
+        return rows;
+      }
+
+      @Override
+      public Scores score(double[] inputs, int n) {
+        if (n > rows) {
+          throw new AssertionError(n + " rows in one call; the model asked for " + rows);
+        }
+        return model.score(inputs, n);
+      }
+    };
+  }
+
   /** A random smooth model with pairwise interactions and a non-linearity. */
   static BatchModel randomModel(int features, long seed) {
     SplittableRandom r = new SplittableRandom(seed);

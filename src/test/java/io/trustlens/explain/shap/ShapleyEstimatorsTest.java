@@ -57,6 +57,37 @@ class ShapleyEstimatorsTest {
   }
 
   @Test
+  void coalitionsSplitAcrossModelCallsKeepTheirValues() {
+    // 7 rows per call and 5 weighted background rows: most calls end inside a coalition's rows.
+    int m = 6;
+    BatchModel model = Games.randomModel(m, 4);
+    Background background =
+        Background.weighted(Games.randomRows(5, m, 14), new double[] {1, 2, 3, 4, 5}, m);
+    double[] x = Games.randomRows(1, m, 24);
+    boolean[][] all = new boolean[1 << m][];
+    for (int s = 0; s < all.length; s++) {
+      all[s] = InterventionalGame.fromMask(s, m);
+    }
+    InterventionalGame split =
+        new InterventionalGame(Games.withBatchRows(model, 7), background, Games.singletons(m));
+    double[] values = split.values(x, all);
+    assertEquals(64 * 5, split.evaluations());
+    for (int s = 0; s < all.length; s++) {
+      double expected = 0;
+      for (int b = 0; b < 5; b++) {
+        double[] row = java.util.Arrays.copyOfRange(background.rows(), b * m, (b + 1) * m);
+        for (int i = 0; i < m; i++) {
+          if (all[s][i]) {
+            row[i] = x[i];
+          }
+        }
+        expected += background.weights()[b] * model.outputs(row, 1)[0];
+      }
+      assertEquals(expected, values[s], 1e-12, "coalition " + s);
+    }
+  }
+
+  @Test
   void kernelShapIsExactWhenItsBudgetCoversEveryCoalition() {
     int m = 10; // 2^10 - 2 = 1022 coalitions < the default budget 2M + 2048
     BatchModel model = Games.randomModel(m, 5);
