@@ -112,11 +112,19 @@ class TorchScriptModelTest {
   }
 
   @Test
+  void chunksShrinkForLargeInputs() {
+    assertEquals(1024, TorchScriptModel.chunkRows(30));
+    assertEquals(16, TorchScriptModel.chunkRows(3 * 224 * 224));
+    assertEquals(1, TorchScriptModel.chunkRows(50_000_000), "one row even beyond the budget");
+  }
+
+  @Test
   void rowOutputsDoNotDependOnBatchingOrPosition() {
     Path file = MODELS.resolve("digits_cnn.pt");
     TorchScriptModel model =
         ModelCache.torchScript(file, TorchScriptCard.readBeside(file), Device.cpu());
-    List<Row> data = Tables.csv("digits.csv").drop("digit").limit(700).collectAsList();
+    // Two chunks of 1,024 rows: reversing moves rows across the boundary as well as within.
+    List<Row> data = Tables.csv("digits.csv").drop("digit").limit(1500).collectAsList();
     int n = data.size();
     double[] all = new double[n * 64];
     for (int i = 0; i < n; i++) {
@@ -131,7 +139,8 @@ class TorchScriptModelTest {
       System.arraycopy(all, i * 64, reversed, (n - 1 - i) * 64, 64);
     }
     double[] back = model.score(reversed, n).outputs();
-    for (int i = 0; i < n; i += 7) {
+    assertEquals(1024, model.batchRows());
+    for (int i = 0; i < n; i += 37) {
       double[] one =
           model.score(java.util.Arrays.copyOfRange(all, i * 64, i * 64 + 64), 1).outputs();
       for (int k = 0; k < 10; k++) {
