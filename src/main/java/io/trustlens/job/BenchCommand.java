@@ -65,9 +65,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--explain-rows",
       description =
-          "explain: rows for kernel and permutation through Spark with the GBT (default 400; ten"
-              + " times as many with the MLP).")
-  int explainRows = 400;
+          "explain: rows for kernel and permutation through Spark with the GBT (default 500;"
+              + " twenty times as many with the MLP).")
+  int explainRows = 500;
 
   @Option(
       names = "--tsne-rows",
