@@ -62,16 +62,17 @@ final class ExplainBenchmark {
             "efficiency"));
     // Masters take turns, once per repeat, and each case keeps its best time: a slow minute on a
     // shared machine then costs one master one repeat, not all of its figures.
-    java.util.Map<String, Double> best = new java.util.LinkedHashMap<>();
+    java.util.Map<Figure, Double> best = new java.util.LinkedHashMap<>();
     for (int r = 0; r < repeat; r++) {
       for (String master : masters) {
+        boolean first = r == 0 && master.equals(masters.get(0));
         SparkSession spark = BenchCommand.session(master);
         Dataset<Row> data =
             BenchCommand.synthetic(
                     spark, treeRows, Math.max(4, 4 * spark.sparkContext().defaultParallelism()))
                 .cache();
         data.count();
-        if (r == 0 && master.equals(masters.get(0))) {
+        if (first) {
           new GBTClassifier()
               .setMaxIter(100)
               .setMaxDepth(5)
@@ -84,7 +85,7 @@ final class ExplainBenchmark {
         LoadedModel mlp = loader.load(torchModel, 30, OutputKind.LOGIT);
         FeatureSpace vector = FeatureSpace.ofVector(data.schema(), "features", 30);
         Background background = BackgroundSampler.sample(data, vector, "id", 10, 1);
-        if (r == 0 && master.equals(masters.get(0))) {
+        if (first) {
           cores(gbt.source().open(), mlp.source().open(), background, vector);
           errors(mlp.source().open(), background);
         }
@@ -105,11 +106,8 @@ final class ExplainBenchmark {
         };
         for (Case c : cases) {
           long rows = c.data.count();
-          double rate = rowsPerSecond(c.data, c.model, vector, background, c.method);
-          best.merge(
-              String.format(Locale.ROOT, "%s\t%s (%d rows)", master, c.name, rows),
-              rate,
-              Math::max);
+          double rate = rows / seconds(c.data, c.model, vector, background, c.method);
+          best.merge(new Figure(master, c.name + " (" + rows + " rows)"), rate, Math::max);
         }
         few.unpersist(true); // blocking: an unpersist still running when the session stops fails
         more.unpersist(true);
@@ -117,15 +115,13 @@ final class ExplainBenchmark {
         spark.stop();
       }
     }
-    best.forEach(
-        (key, rate) -> {
-          String[] parts = key.split("\t");
-          lines.add(row(parts[0], parts[1], rate, Double.NaN, Double.NaN));
-        });
+    best.forEach((f, rate) -> lines.add(row(f.master, f.name, rate, Double.NaN, Double.NaN)));
     lines.forEach(System.out::println);
   }
 
   private record Case(String name, Dataset<Row> data, LoadedModel model, String method) {}
+
+  private record Figure(String master, String name) {}
 
   /** Single-thread figures without Spark: raw throughput and efficiency of each explainer. */
   private void cores(BatchModel gbt, BatchModel mlp, Background background, FeatureSpace space) {
@@ -256,7 +252,8 @@ final class ExplainBenchmark {
     return best;
   }
 
-  private static double rowsPerSecond(
+  /** Seconds to explain every row of {@code data} and write the result nowhere. */
+  private static double seconds(
       Dataset<Row> data,
       LoadedModel model,
       FeatureSpace space,
@@ -266,7 +263,7 @@ final class ExplainBenchmark {
         new ShapExplainer(model.source(), space, background).setMethod(method).setIdCol("id");
     long t0 = System.nanoTime();
     e.transform(data).write().format("noop").mode("overwrite").save();
-    return data.count() / ((System.nanoTime() - t0) / 1e9);
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   private static String row(String where, String name, double rows, double evals, double eff) {

@@ -6,10 +6,10 @@ import java.util.List;
 
 /**
  * The masker and the model together: the value of a coalition S for row x is the weighted mean,
- * over background rows b, of the model's outputs on x with the players outside S taken from b. All
- * inputs of a row's coalitions are built into large matrices and scored in few model calls, never
- * as one Spark row per perturbation. The input matrix is kept between calls (a few MB that would
- * otherwise be a fresh large allocation per row), so use one instance per thread.
+ * over background rows b, of the model's outputs on x with the players outside S taken from b. The
+ * inputs of a row's coalitions are streamed through one buffer of the model's batch size and scored
+ * a whole batch per call, never as one Spark row per perturbation. The buffer is kept between
+ * calls, so use one instance per thread.
  */
 public final class InterventionalGame {
   private final BatchModel model;

@@ -51,6 +51,15 @@ final class Games {
     };
   }
 
+  /**
+   * A game of {@code m} single-feature players for {@code model} over {@code backgroundRows} random
+   * background rows drawn from {@code seed}.
+   */
+  static InterventionalGame game(BatchModel model, int m, int backgroundRows, long seed) {
+    return new InterventionalGame(
+        model, Background.of(randomRows(backgroundRows, m, seed), m), singletons(m));
+  }
+
   /** {@code model} asking callers for calls of {@code rows} rows. */
   static BatchModel withBatchRows(BatchModel model, int rows) {
     return new BatchModel() {

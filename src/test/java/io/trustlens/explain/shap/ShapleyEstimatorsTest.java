@@ -91,9 +91,7 @@ class ShapleyEstimatorsTest {
   void kernelShapIsExactWhenItsBudgetCoversEveryCoalition() {
     int m = 10; // 2^10 - 2 = 1022 coalitions < the default budget 2M + 2048
     BatchModel model = Games.randomModel(m, 5);
-    InterventionalGame game =
-        new InterventionalGame(
-            model, Background.of(Games.randomRows(8, m, 6), m), Games.singletons(m));
+    InterventionalGame game = Games.game(model, m, 8, 6);
     double[] x = Games.randomRows(1, m, 7);
     double[] exact = new ExactShapley(game).explain(x, 0)[0].values();
     ShapleyResult kernel = new KernelShap(game, KernelShap.defaultSamples(m), 3).explain(x, 9)[0];
@@ -105,9 +103,7 @@ class ShapleyEstimatorsTest {
   void samplingEstimatorsApproachExactAsSamplesGrow() {
     int m = 12; // 4094 coalitions: Kernel SHAP samples part of them below that budget
     BatchModel model = Games.randomModel(m, 8);
-    InterventionalGame game =
-        new InterventionalGame(
-            model, Background.of(Games.randomRows(4, m, 9), m), Games.singletons(m));
+    InterventionalGame game = Games.game(model, m, 4, 9);
     double[] x = Games.randomRows(1, m, 10);
     double[] exact = new ExactShapley(game).explain(x, 0)[0].values();
     double scale = 0;
@@ -131,9 +127,7 @@ class ShapleyEstimatorsTest {
   void permutationErrorAtDefaultSamplesOnTenPlayersIsPinned() {
     int m = 10;
     BatchModel model = Games.randomModel(m, 21);
-    InterventionalGame game =
-        new InterventionalGame(
-            model, Background.of(Games.randomRows(8, m, 22), m), Games.singletons(m));
+    InterventionalGame game = Games.game(model, m, 8, 22);
     double worst = 0;
     double scale = 0;
     for (int row = 0; row < 5; row++) {
@@ -155,11 +149,7 @@ class ShapleyEstimatorsTest {
   @Test
   void drawsDependOnSeedAndKeyOnly() {
     int m = 12;
-    InterventionalGame game =
-        new InterventionalGame(
-            Games.randomModel(m, 3),
-            Background.of(Games.randomRows(3, m, 4), m),
-            Games.singletons(m));
+    InterventionalGame game = Games.game(Games.randomModel(m, 3), m, 3, 4);
     double[] x = Games.randomRows(1, m, 5);
     double[] a = new KernelShap(game, 200, 7).explain(x, 42)[0].values();
     double[] b = new KernelShap(game, 200, 7).explain(x, 42)[0].values();
@@ -189,11 +179,7 @@ class ShapleyEstimatorsTest {
     // 4 coalitions for 10 players leave the normal equations singular: the least-norm solution,
     // with the efficiency constraint still exact.
     int m = 10;
-    InterventionalGame game =
-        new InterventionalGame(
-            Games.randomModel(m, 6),
-            Background.of(Games.randomRows(3, m, 7), m),
-            Games.singletons(m));
+    InterventionalGame game = Games.game(Games.randomModel(m, 6), m, 3, 7);
     double[] x = Games.randomRows(1, m, 8);
     ShapleyResult r = new KernelShap(game, 4, 1).explain(x, 0)[0];
     double sum = 0;
