@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Runs the tasks of an audit spec over one input table and writes the output directory: one table
@@ -41,6 +42,7 @@ public final class AuditRun {
   private final String command;
   private final Map<String, LoadedModel> models = new LinkedHashMap<>();
   private final List<Map<String, Object>> thresholds = new ArrayList<>();
+  private final Map<String, StructType> written = new LinkedHashMap<>();
   private InputTable input;
   private OutputDirectory output;
   private HtmlReport report;
@@ -190,7 +192,13 @@ public final class AuditRun {
 
   /** Writes a table into the output directory; returns its final path. */
   String writeTable(String name, Dataset<Row> table) {
-    table.write().format(spec.outputFormat).save(output.resolve(name));
+    OutputFormat format = OutputFormat.named(spec.outputFormat);
+    format.write(name, table, output.resolve(name));
+    if (format != OutputFormat.PARQUET) {
+      // JSON and CSV do not record types or column metadata; readers skip names starting with _.
+      output.writeText(name + "/_schema.json", table.schema().prettyJson() + "\n");
+    }
+    written.put(name, table.schema());
     return output.target() + "/" + name;
   }
 
@@ -212,9 +220,10 @@ public final class AuditRun {
     return writeTable(name, result.select(keep.toArray(new org.apache.spark.sql.Column[0])));
   }
 
-  /** Reads back a table written in this run, before the commit. */
+  /** Reads back a table written in this run, before the commit, with the schema it was written. */
   Dataset<Row> readWritten(String name) {
-    return spark.read().format(spec.outputFormat).load(output.resolve(name));
+    return OutputFormat.named(spec.outputFormat)
+        .read(spark, written.get(name), output.resolve(name));
   }
 
   /** Records a threshold check. */

@@ -220,9 +220,10 @@ public final class AuditSpec {
     if (output == null) {
       throw new SpecException(source + ": the key 'output' is required (or pass --output)");
     }
-    if (!List.of("parquet", "json").contains(outputFormat)) {
-      throw new SpecException(
-          source + ": output_format is '" + outputFormat + "'; expected parquet or json");
+    try {
+      OutputFormat.named(outputFormat);
+    } catch (SpecException e) {
+      throw new SpecException(source + ": " + e.getMessage());
     }
     if (!List.of("error", "skip").contains(input.onInvalid)) {
       throw new SpecException(

@@ -1,0 +1,179 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustlens.testing.Cli;
+import io.trustlens.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every command writes every output format it can hold, reads its own output back for its report,
+ * and the table re-read with the Parquet run's schema equals the Parquet run's rows.
+ */
+class OutputFormatsTest {
+  private static final String CREDIT = "datasets/synthetic/credit.csv";
+  private static final String GBT = "datasets/models/credit_gbt";
+  private static final String[] CREDIT_INPUT = {
+    "--input", CREDIT, "--id", "id", "--label", "default"
+  };
+  @TempDir Path dir;
+
+  @Test
+  void scoreWritesParquetAndJsonAndRefusesCsvForItsProbabilityVector() throws Exception {
+    String[] score = concat(concat(new String[] {"score"}, CREDIT_INPUT), "--model", GBT);
+    sameInEveryFormat("score", score, "predictions", List.of("parquet", "json"));
+    refusesCsv(score, "probability");
+  }
+
+  @Test
+  void explainWritesParquetAndJsonForEveryMethodFamilyAndRefusesCsv() throws Exception {
+    String[] tree =
+        concat(concat(new String[] {"explain"}, CREDIT_INPUT), "--model", GBT, "--method", "tree");
+    sameInEveryFormat(
+        "tree", concat(tree, "--waterfall-rows", "3"), "shap", List.of("parquet", "json"));
+    String[] kernel =
+        concat(
+            concat(new String[] {"explain"}, CREDIT_INPUT),
+            "--model",
+            GBT,
+            "--method",
+            "kernel",
+            "--samples",
+            "24",
+            "--background",
+            "5",
+            "--partitions",
+            "3");
+    sameInEveryFormat("kernel", kernel, "shap", List.of("parquet", "json"));
+    refusesCsv(tree, "shap");
+  }
+
+  @Test
+  void exploreAndProfileWriteEveryFormat() throws Exception {
+    String[] pca = {
+      "explore",
+      "--input",
+      "datasets/wine.csv",
+      "--label",
+      "cultivar",
+      "--method",
+      "pca",
+      "--components",
+      "3"
+    };
+    sameInEveryFormat("pca", pca, "pca", List.of("parquet", "json", "csv"));
+    String[] knn = {
+      "explore", "--input", "datasets/wine.csv", "--label", "cultivar", "--method", "knn"
+    };
+    sameInEveryFormat("knn", knn, "knn", List.of("parquet", "json"));
+    for (String format : List.of("parquet", "json", "csv")) {
+      Path out = dir.resolve("profile-" + format);
+      Cli cli =
+          Cli.run(
+              "profile", "--input", CREDIT, "--output-format", format, "--output", out.toString());
+      assertEquals(0, cli.exitCode(), format + ": " + cli.errors());
+      JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+      assertEquals(2000, summary.at("/input/rows").asLong(), format);
+    }
+  }
+
+  @Test
+  void auditInJsonRunsEveryTaskType() throws Exception {
+    Path spec = dir.resolve("spec.yaml");
+    Files.writeString(
+        spec,
+        "input: {path: "
+            + CREDIT
+            + ", id: id, label: default}\n"
+            + "models: {gbt: "
+            + GBT
+            + "}\n"
+            + "output_format: json\n"
+            + "output: "
+            + dir.resolve("audit")
+            + "\n"
+            + "tasks:\n"
+            + "  - {type: profile}\n"
+            + "  - {type: score, model: gbt}\n"
+            + "  - {type: explain, model: gbt, method: tree, waterfall_rows: [1, 2]}\n"
+            + "  - {type: explore, method: pca, components: 2}\n");
+    Cli cli = Cli.run("audit", spec.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    for (String table : List.of("predictions", "shap", "pca")) {
+      assertEquals(
+          2000,
+          SparkTestSession.get().read().json(dir.resolve("audit/" + table).toString()).count(),
+          table);
+    }
+    assertTrue(
+        Files.readString(dir.resolve("audit/report.html")).contains("Waterfall of row id=2"));
+  }
+
+  /**
+   * Runs {@code command} once per format and checks that each format's table, read with the schema
+   * recorded beside it, holds exactly the Parquet table's rows, types and metadata.
+   */
+  private void sameInEveryFormat(String name, String[] command, String table, List<String> formats)
+      throws Exception {
+    Dataset<Row> parquet = null;
+    for (String format : formats) {
+      Path out = dir.resolve(name + "-" + format);
+      Cli cli = Cli.run(concat(command, "--output-format", format, "--output", out.toString()));
+      assertEquals(0, cli.exitCode(), name + " in " + format + ": " + cli.errors());
+      assertTrue(Files.exists(out.resolve("report.html")), name + " in " + format);
+      String path = out.resolve(table).toString();
+      if (parquet == null) {
+        parquet = SparkTestSession.get().read().parquet(path);
+        assertTrue(parquet.count() > 0, name);
+        continue;
+      }
+      StructType declared =
+          (StructType) DataType.fromJson(Files.readString(out.resolve(table + "/_schema.json")));
+      for (StructField f : parquet.schema().fields()) {
+        StructField d = declared.apply(f.name());
+        assertEquals(
+            f.dataType().simpleString(),
+            d.dataType().simpleString(),
+            name + ": type of " + f.name() + " in " + format);
+        assertEquals(f.metadata(), d.metadata(), name + ": metadata of " + f.name());
+      }
+      DataFrameReader reader = SparkTestSession.get().read().schema(declared);
+      Dataset<Row> again =
+          format.equals("csv") ? reader.option("header", "true").csv(path) : reader.json(path);
+      assertEquals(parquet.count(), again.count(), name + " in " + format);
+      assertEquals(0, parquet.exceptAll(again).count(), name + ": rows lost in " + format);
+      assertEquals(0, again.exceptAll(parquet).count(), name + ": rows changed in " + format);
+    }
+  }
+
+  private void refusesCsv(String[] command, String column) {
+    Path out = dir.resolve("csv-refused");
+    Cli cli = Cli.run(concat(command, "--output-format", "csv", "--output", out.toString()));
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(
+        cli.errors().contains("output_format csv cannot hold column '" + column + "'"),
+        cli.errors());
+    assertFalse(Files.exists(out), "no output directory");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    List<String> all = new ArrayList<>(List.of(a));
+    all.addAll(List.of(b));
+    return all.toArray(new String[0]);
+  }
+}
