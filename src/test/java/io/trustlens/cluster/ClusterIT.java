@@ -8,7 +8,6 @@ import io.trustlens.job.TrustLens;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -134,9 +133,9 @@ class ClusterIT {
             List.of("--conf", "spark.ui.showConsoleProgress=false"),
             concat(args, "--output", out.toString()));
     String killedAt = killOneExecutorMidJob(submit);
-    assertTrue(submit.waitFor(8, TimeUnit.MINUTES), "the job finished");
+    int exit = ProgressWait.exit(submit, "the job to finish", ClusterIT::jobProgress);
     String log = Files.readString(ROOT.resolve("killed.log"));
-    assertEquals(0, submit.exitValue(), log);
+    assertEquals(0, exit, log);
     Path expected = ROOT.resolve("killed-local");
     assertEquals(0, TrustLens.execute(concat(args, "--output", expected.toString())));
     assertSameRows(expected, out, 3_000_000);
@@ -144,33 +143,43 @@ class ClusterIT {
   }
 
   /**
-   * Waits until the scoring stage has committed some but not all of its 40 tasks (each committed
-   * task leaves a {@code task_*} folder in the output's {@code _temporary}), then kills one
-   * executor JVM.
+   * Waits, while the job makes progress, until the scoring stage has committed some but not all of
+   * its 40 tasks (each committed task leaves a {@code task_*} folder in the output's {@code
+   * _temporary}), then kills one executor JVM.
    */
   private static String killOneExecutorMidJob(Process submit) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-    while (System.nanoTime() < deadline && submit.isAlive()) {
-      long committed = committedTasks();
-      if (committed >= 2 && committed <= 30) {
-        List<ProcessHandle> executors = cluster.executors();
-        assertFalse(executors.isEmpty(), "executors are running");
-        executors.get(0).destroyForcibly();
-        return committed + "/40";
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("never saw the scoring stage mid-way; job alive: " + submit.isAlive());
+    return ProgressWait.until(
+        "the scoring stage mid-way (2 to 30 of 40 tasks committed)",
+        () -> {
+          long committed = committedTasks();
+          if (committed > 30) {
+            throw new AssertionError("the stage ran past mid-way between two looks: " + committed);
+          }
+          if (committed < 2) {
+            return java.util.Optional.empty();
+          }
+          List<ProcessHandle> executors = cluster.executors();
+          assertFalse(executors.isEmpty(), "executors are running");
+          executors.get(0).destroyForcibly();
+          return java.util.Optional.of(committed + "/40");
+        },
+        ClusterIT::jobProgress,
+        submit::isAlive);
   }
 
-  private static long committedTasks() throws Exception {
+  /** Committed tasks and the cluster's logs: what moves while a job runs. */
+  private static String jobProgress() {
+    return committedTasks() + " tasks committed; " + cluster.activity();
+  }
+
+  private static long committedTasks() {
     try (var walk = Files.walk(ROOT, 6)) {
       return walk.filter(
               p ->
                   p.getFileName().toString().startsWith("task_")
                       && p.toString().contains(".killed-cluster.tmp-"))
           .count();
-    } catch (java.io.UncheckedIOException racedWithTheJob) {
+    } catch (java.io.IOException | java.io.UncheckedIOException racedWithTheJob) {
       return 0;
     }
   }
@@ -179,9 +188,9 @@ class ClusterIT {
       throws Exception {
     Path log = ROOT.resolve(name + ".log");
     Process p = cluster.submit(log, options, args);
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit finished");
+    int exit = ProgressWait.exit(p, "spark-submit of " + name + " to finish", cluster::activity);
     String text = Files.readString(log);
-    assertEquals(0, p.exitValue(), text);
+    assertEquals(0, exit, text);
     assertTrue(text.contains("") && Files.exists(Path.of(args[args.length - 1], "summary.json")));
     String summary = Files.readString(Path.of(args[args.length - 1], "summary.json"));
     assertTrue(summary.contains("\"master\" : \"" + cluster.masterUrl() + "\""), summary);

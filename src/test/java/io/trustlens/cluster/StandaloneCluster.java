@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1: one master and two one-core workers, each its own
@@ -160,14 +159,28 @@ final class StandaloneCluster implements AutoCloseable {
     }
   }
 
-  static void waitFor(java.util.function.BooleanSupplier condition, String what)
+  /**
+   * Waits for {@code condition} while the cluster shows activity (its logs and the executors' work
+   * folders grow); see {@link ProgressWait}.
+   */
+  void waitFor(java.util.function.BooleanSupplier condition, String what)
       throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out waiting for " + what);
-      }
-      Thread.sleep(200);
+    ProgressWait.until(
+        what,
+        () -> condition.getAsBoolean() ? java.util.Optional.of(true) : java.util.Optional.empty(),
+        this::activity,
+        () -> daemons.stream().allMatch(Process::isAlive));
+  }
+
+  /**
+   * What moves while the cluster works: the daemons' and drivers' logs in the root and the
+   * executors' logs under the workers' folders (at INFO, a line per finished task).
+   */
+  String activity() {
+    try (var children = Files.list(root)) {
+      return ProgressWait.filesUnder(children.filter(p -> !p.equals(home)).toArray(Path[]::new));
+    } catch (IOException e) {
+      return "root unreadable: " + e;
     }
   }
 
