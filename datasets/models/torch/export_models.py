@@ -1,15 +1,17 @@
 """Trains and exports the two TorchScript demo models of TrustLens.
 
-Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/export_models.py
-Writes, beside this script:
+Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/export_models.py [NAME...]
+(no NAME: every model). Writes, beside this script:
   digits_cnn.pt (+ .json card, + .reference.csv)   8x8 digits CNN with dropout and forward_mc
   breast_cancer_mlp.pt (+ .json, + .reference.csv) 30-feature MLP
+  shapes_cnn.pt (+ .json, + .reference.csv)        16x16 shapes CNN (synthetic/shapes.json)
 The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
 Java tests compare with DJL's outputs. Neither CI nor users need Python: the files are committed.
 """
 import csv
 import json
 import os
+import sys
 
 import torch
 import torch.nn as nn
@@ -99,19 +101,58 @@ def export(model, name, x, card, rows=8):
             f.write(str(i) + "," + ",".join(repr(float(v)) for v in out[i]) + "\n")
 
 
-cols, x, y = read_csv("digits.csv", "digit")
-cnn = DigitsCnn()
-loss, acc = train(cnn, x.reshape(-1, 1, 8, 8), y, 40)
-print("digits_cnn: loss %.4f train accuracy %.4f" % (loss, acc))
-export(cnn, "digits_cnn", x, {
-    "input_shape": [1, 8, 8], "output": "logit", "outputs": ["digit_%d" % i for i in range(10)],
-    "methods": ["forward", "forward_mc", "embed"], "features": cols, "label": "digit",
-    "train_accuracy": round(acc, 4)})
+class ShapesCnn(nn.Module):
+    """Input (N, 1, 16, 16) pixels 0..1; output 2 logits (other, top_left)."""
 
-cols, x, y = read_csv("breast_cancer.csv", "malignant")
-mlp = BreastCancerMlp(x.mean(0), x.std(0))
-loss, acc = train(mlp, x, y, 40)
-print("breast_cancer_mlp: loss %.4f train accuracy %.4f" % (loss, acc))
-export(mlp, "breast_cancer_mlp", x, {
-    "input_shape": [30], "output": "logit", "outputs": ["benign", "malignant"],
-    "methods": ["forward"], "features": cols, "label": "malignant", "train_accuracy": round(acc, 4)})
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.fc1 = nn.Linear(16 * 8 * 8, 32)
+        self.fc2 = nn.Linear(32, 2)
+
+    def forward(self, x):
+        h = F.relu(self.conv1(x))
+        h = F.max_pool2d(F.relu(self.conv2(h)), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(h, 1))))
+
+
+def read_shapes():
+    with open(os.path.join(DATA, "synthetic", "shapes.json")) as f:
+        rows = [json.loads(line) for line in f]
+    x = torch.tensor([r["image"] for r in rows], dtype=torch.float32).reshape(-1, 1, 16, 16)
+    y = torch.tensor([r["label"] for r in rows], dtype=torch.long)
+    return x, y
+
+
+wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn"}
+
+if "digits_cnn" in wanted:
+    cols, x, y = read_csv("digits.csv", "digit")
+    cnn = DigitsCnn()
+    loss, acc = train(cnn, x.reshape(-1, 1, 8, 8), y, 40)
+    print("digits_cnn: loss %.4f train accuracy %.4f" % (loss, acc))
+    export(cnn, "digits_cnn", x, {
+        "input_shape": [1, 8, 8], "output": "logit", "outputs": ["digit_%d" % i for i in range(10)],
+        "methods": ["forward", "forward_mc", "embed"], "features": cols, "label": "digit",
+        "train_accuracy": round(acc, 4)})
+
+if "breast_cancer_mlp" in wanted:
+    cols, x, y = read_csv("breast_cancer.csv", "malignant")
+    mlp = BreastCancerMlp(x.mean(0), x.std(0))
+    loss, acc = train(mlp, x, y, 40)
+    print("breast_cancer_mlp: loss %.4f train accuracy %.4f" % (loss, acc))
+    export(mlp, "breast_cancer_mlp", x, {
+        "input_shape": [30], "output": "logit", "outputs": ["benign", "malignant"],
+        "methods": ["forward"], "features": cols, "label": "malignant", "train_accuracy": round(acc, 4)})
+
+if "shapes_cnn" in wanted:
+    torch.manual_seed(11)
+    x, y = read_shapes()
+    shapes = ShapesCnn()
+    loss, acc = train(shapes, x, y, 150)
+    print("shapes_cnn: loss %.4f train accuracy %.4f" % (loss, acc))
+    export(shapes, "shapes_cnn", x.reshape(len(x), -1), {
+        "input_shape": [1, 16, 16], "output": "logit", "outputs": ["other", "top_left"],
+        "methods": ["forward"], "image": "image", "label": "label",
+        "train_accuracy": round(acc, 4)})

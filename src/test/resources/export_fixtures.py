@@ -25,3 +25,22 @@ torch.jit.script(TwoFeatureLogistic()).save(os.path.join(HERE, "two_feature_logi
 with open(os.path.join(HERE, "two_feature_logistic.json"), "w") as f:
     json.dump({"input_shape": [2], "output": "logit", "outputs": ["benign", "malignant"]}, f)
     f.write("\n")
+
+
+class SmoothNet(torch.nn.Module):
+    """4 inputs -> tanh(8) -> 3 outputs: smooth everywhere, for finite-difference checks."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(3)
+        self.a = torch.nn.Linear(4, 8)
+        self.b = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.b(torch.tanh(self.a(x)))
+
+
+torch.jit.script(SmoothNet()).save(os.path.join(HERE, "smooth_net.pt"))
+with open(os.path.join(HERE, "smooth_net.json"), "w") as f:
+    json.dump({"input_shape": [4], "output": "regression", "outputs": ["y0", "y1", "y2"]}, f)
+    f.write("\n")

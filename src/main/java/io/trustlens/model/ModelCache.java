@@ -27,6 +27,21 @@ public final class ModelCache {
         });
   }
 
+  /**
+   * The copy of the model in {@code file} on {@code device} that computes input gradients (see
+   * {@link TorchScriptModel#load(Path, TorchScriptCard, Device, boolean)}), loaded on first use. It
+   * is a second module beside the scoring one, so scoring keeps its inference-mode speed.
+   */
+  public static TorchScriptModel differentiable(Path file, TorchScriptCard card, Device device) {
+    String key = file.toAbsolutePath().normalize() + "@" + device + "#gradients";
+    return MODELS.computeIfAbsent(
+        key,
+        k -> {
+          LOADS.incrementAndGet();
+          return TorchScriptModel.load(file, card, device, true);
+        });
+  }
+
   /** How many times a model was loaded from disk in this JVM. */
   public static int loads() {
     return LOADS.get();

@@ -7,12 +7,14 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +30,7 @@ import java.util.Map;
  * the module, each with its own native memory scope. Rows are scored in fixed-size chunks so that
  * outputs do not depend on how rows were batched.
  */
-public final class TorchScriptModel implements BatchModel, AutoCloseable {
+public final class TorchScriptModel implements BatchModel, DifferentiableModel, AutoCloseable {
   /**
    * Most rows per forward call. libtorch's float kernels give a row bits that depend on the batch's
    * shape, so every call runs the same number of rows, {@link #batchRows()} (the last chunk
@@ -48,14 +50,17 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
   private final Device device;
   private final TorchScriptCard card;
   private final int chunk;
+  private final boolean differentiable;
   private final ThreadLocal<float[]> chunkBuffer = ThreadLocal.withInitial(() -> new float[0]);
 
-  private TorchScriptModel(Model model, ModelInfo info, Device device, TorchScriptCard card) {
+  private TorchScriptModel(
+      Model model, ModelInfo info, Device device, TorchScriptCard card, boolean differentiable) {
     this.model = model;
     this.info = info;
     this.device = device;
     this.card = card;
     this.chunk = chunkRows(info.inputSize());
+    this.differentiable = differentiable;
   }
 
   /**
@@ -86,13 +91,32 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
    * @throws InvalidModelException when the file is missing or not a TorchScript module
    */
   public static TorchScriptModel load(Path file, TorchScriptCard card, Device device) {
+    return load(file, card, device, false);
+  }
+
+  /**
+   * Loads a TorchScript file, for {@link #gradients} when {@code differentiable}: its parameters
+   * are then ordinary tensors (not inference tensors, which cannot be saved for backward) that
+   * require no gradient of their own, and the module is put in eval mode once, here, because the
+   * mode is shared by every thread that calls it.
+   */
+  public static TorchScriptModel load(
+      Path file, TorchScriptCard card, Device device, boolean differentiable) {
     if (!Files.isRegularFile(file)) {
       throw new InvalidModelException("TorchScript model file not found: " + file);
     }
     TorchSettings.applyDefaults();
     Model model = Model.newInstance(file.getFileName().toString(), device, "PyTorch");
     try {
-      model.load(file.toAbsolutePath(), null, Map.of());
+      model.load(
+          file.toAbsolutePath(), null, differentiable ? Map.of("trainParam", "true") : Map.of());
+      if (differentiable) {
+        PtSymbolBlock block = (PtSymbolBlock) model.getBlock();
+        JniUtils.enableInferenceMode(block); // module.eval(): dropout off, BatchNorm frozen
+        for (NDArray p : JniUtils.moduleGetParams(block, (PtNDManager) model.getNDManager())) {
+          JniUtils.attachGradient((PtNDArray) p, false); // no weight gradients: inputs only
+        }
+      }
     } catch (IOException | MalformedModelException | EngineException e) {
       model.close();
       throw new InvalidModelException(
@@ -106,7 +130,7 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
             card.outputs(),
             card.kind(),
             EnumSet.of(Capability.DIFFERENTIABLE));
-    return new TorchScriptModel(model, info, device, card);
+    return new TorchScriptModel(model, info, device, card, differentiable);
   }
 
   private static String firstLine(String message) {
@@ -200,6 +224,81 @@ public final class TorchScriptModel implements BatchModel, AutoCloseable {
       NDList out =
           model.getBlock().forward(new ParameterStore(manager, false), new NDList(x), false);
       return out.get(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    }
+  }
+
+  /**
+   * Outputs and input gradients in the fixed chunks {@link #score} uses, so that a row's bits do
+   * not depend on its batch. Each chunk runs under libtorch's thread-local grad mode (DJL's
+   * gradient collector is one per JVM and would collide between concurrent tasks) and back-
+   * propagates the sum of every row's target output: rows do not interact in an eval-mode module,
+   * so each row's input gradient is that of its own target.
+   *
+   * @throws IllegalStateException when this copy was not loaded for gradients
+   */
+  @Override
+  public Gradients gradients(double[] inputs, int rows, int[] targets) {
+    if (!differentiable) {
+      throw new IllegalStateException(info.location() + " was loaded without gradients");
+    }
+    int d = info.inputSize();
+    int w = info.outputSize();
+    double[] outputs = new double[rows * w];
+    double[] gradients = new double[rows * d];
+    float[] buffer = buffer();
+    float[] mask = new float[chunk * w];
+    for (int start = 0; start < rows; start += chunk) {
+      int n = fill(buffer, inputs, start, rows);
+      java.util.Arrays.fill(mask, 0f);
+      for (int i = 0; i < n; i++) {
+        int t = targets[start + i];
+        if (t < 0 || t >= w) {
+          throw new IllegalArgumentException("output " + t + " is outside 0.." + (w - 1));
+        }
+        mask[i * w + t] = 1f;
+      }
+      float[][] chunkResult = backward(buffer, mask);
+      float[] out = chunkResult[0];
+      float[] grad = chunkResult[1];
+      if (out.length != chunk * w) {
+        throw new InvalidModelException(
+            info.location()
+                + " returned "
+                + out.length / chunk
+                + " outputs per row, but its card names "
+                + w);
+      }
+      for (int i = 0; i < n * w; i++) {
+        outputs[start * w + i] = out[i];
+      }
+      for (int i = 0; i < n * d; i++) {
+        gradients[start * d + i] = grad[i];
+      }
+    }
+    return new Gradients(outputs, gradients, w);
+  }
+
+  /** One chunk's forward outputs and the gradient of the masked sum of them by the input. */
+  private float[][] backward(float[] values, float[] mask) {
+    TorchSettings.applyToThisThread();
+    boolean wasOn = JniUtils.isGradMode();
+    JniUtils.setGradMode(true);
+    try (NDManager manager = model.getNDManager().newSubManager(device)) {
+      PtNDArray x = (PtNDArray) manager.create(values, new Shape(dims(chunk)));
+      JniUtils.attachGradient(x, true);
+      NDList out = IValueUtils.forward((PtSymbolBlock) model.getBlock(), new NDList(x), true);
+      PtNDArray y = (PtNDArray) out.get(0);
+      NDArray weights = manager.create(mask, y.getShape());
+      PtNDArray total = (PtNDArray) y.mul(weights).sum();
+      JniUtils.backward(total, (PtNDArray) manager.ones(total.getShape()), false, false);
+      float[] grad = JniUtils.getGradient(x).toType(DataType.FLOAT32, false).toFloatArray();
+      float[] outputs = JniUtils.detachGradient(y).toType(DataType.FLOAT32, false).toFloatArray();
+      return new float[][] {outputs, grad};
+    } catch (EngineException e) {
+      throw new InvalidModelException(
+          info.location() + " cannot be differentiated: " + firstLine(e.getMessage()), e);
+    } finally {
+      JniUtils.setGradMode(wasOn);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.trustlens.explain.shap;
 
+import io.trustlens.explain.RowKeys;
+import io.trustlens.explain.RowSeeds;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;

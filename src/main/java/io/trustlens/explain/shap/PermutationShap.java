@@ -1,5 +1,6 @@
 package io.trustlens.explain.shap;
 
+import io.trustlens.explain.RowSeeds;
 import java.util.SplittableRandom;
 
 /**

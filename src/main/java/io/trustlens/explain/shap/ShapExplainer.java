@@ -1,5 +1,6 @@
 package io.trustlens.explain.shap;
 
+import io.trustlens.explain.RowKeys;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;

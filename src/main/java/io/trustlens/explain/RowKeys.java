@@ -1,4 +1,4 @@
-package io.trustlens.explain.shap;
+package io.trustlens.explain;
 
 import java.util.Arrays;
 import org.apache.spark.sql.Row;

@@ -1,0 +1,99 @@
+package io.trustlens.explain.gradient;
+
+import io.trustlens.model.DifferentiableModel;
+import io.trustlens.model.ModelInfo;
+
+/**
+ * Runs a {@link GradientMethod} over many rows with few model calls: one forward pass for the rows'
+ * own outputs (and their predicted classes), then one gradient call for every input of those rows,
+ * which the model splits into its fixed chunks.
+ *
+ * <p>Invariant: a row's attribution depends on the row, its key, the method and the seed alone, not
+ * on the other rows it is batched with (the model's chunks are of a fixed size).
+ */
+public final class GradientBatches {
+  /** Explain the predicted class (the largest output) of each row. */
+  public static final int PREDICTED = -1;
+
+  /** Input values per gradient call at most (32 MB of doubles); a row's inputs always fit one. */
+  static final int MAX_VALUES = 1 << 22;
+
+  private final DifferentiableModel model;
+  private final GradientMethod method;
+  private final int target;
+
+  /**
+   * Explains output {@code target} of {@code model} (or {@link #PREDICTED}) with {@code method}.
+   */
+  public GradientBatches(DifferentiableModel model, GradientMethod method, int target) {
+    ModelInfo info = model.info();
+    if (target == PREDICTED && !info.kind().isClassification() && info.outputSize() > 1) {
+      throw new IllegalArgumentException(
+          "a regression model with "
+              + info.outputSize()
+              + " outputs has no predicted class; name the output to explain "
+              + info.outputNames());
+    }
+    if (target < PREDICTED || target >= info.outputSize()) {
+      throw new IllegalArgumentException(
+          "output " + target + " is outside 0.." + (info.outputSize() - 1));
+    }
+    this.model = model;
+    this.method = method;
+    this.target = target;
+  }
+
+  /** Rows per call: enough for several of the model's chunks, within {@link #MAX_VALUES}. */
+  public int rowsPerCall() {
+    int perRow = method.inputsPerRow();
+    int d = model.info().inputSize();
+    int byChunks = (4 * model.batchRows() + perRow - 1) / perRow;
+    int byMemory = MAX_VALUES / Math.max(1, perRow * d);
+    return Math.max(1, Math.min(byChunks, byMemory));
+  }
+
+  /**
+   * Explains {@code n} rows.
+   *
+   * @param xs the rows' inputs, {@code n × inputSize}, row-major
+   * @param keys each row's key for its random draws
+   */
+  public Attribution[] explain(double[] xs, long[] keys, int n) {
+    ModelInfo info = model.info();
+    int d = info.inputSize();
+    int w = info.outputSize();
+    int perRow = method.inputsPerRow();
+    double[] outputs = model.outputs(xs, n);
+    int[] rowTarget = new int[n];
+    double[] inputs = new double[n * perRow * d];
+    int[] targets = new int[n * perRow];
+    double[] x = new double[d];
+    for (int i = 0; i < n; i++) {
+      rowTarget[i] = target == PREDICTED ? predicted(outputs, i * w, w) : target;
+      System.arraycopy(xs, i * d, x, 0, d);
+      method.inputs(x, keys[i], inputs, i * perRow * d);
+      java.util.Arrays.fill(targets, i * perRow, (i + 1) * perRow, rowTarget[i]);
+    }
+    DifferentiableModel.Gradients g = model.gradients(inputs, n * perRow, targets);
+    GradientBatch batch = new GradientBatch(g.outputs(), g.gradients(), w, d);
+    Attribution[] result = new Attribution[n];
+    double[] output = new double[w];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(xs, i * d, x, 0, d);
+      System.arraycopy(outputs, i * w, output, 0, w);
+      result[i] = method.attribute(x, output, rowTarget[i], batch, i * perRow);
+    }
+    return result;
+  }
+
+  /** The largest output (the first on ties); 0 for a single output. */
+  private static int predicted(double[] outputs, int offset, int w) {
+    int best = 0;
+    for (int k = 1; k < w; k++) {
+      if (outputs[offset + k] > outputs[offset + best]) {
+        best = k;
+      }
+    }
+    return best;
+  }
+}

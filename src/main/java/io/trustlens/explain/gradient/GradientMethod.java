@@ -1,0 +1,32 @@
+package io.trustlens.explain.gradient;
+
+/**
+ * One gradient attribution method, Spark-free: the inputs whose gradients it needs for a row, and
+ * how those gradients become the row's map. The model is called by {@link GradientBatches}, many
+ * rows at once.
+ */
+public interface GradientMethod {
+
+  /** How many inputs are differentiated per row. */
+  int inputsPerRow();
+
+  /**
+   * Writes the row's {@link #inputsPerRow()} inputs, row-major, into {@code dest} from {@code
+   * offset}.
+   *
+   * @param x the row's input
+   * @param key the row's key: random draws depend on it and the seed alone
+   */
+  void inputs(double[] x, long key, double[] dest, int offset);
+
+  /**
+   * The row's attribution.
+   *
+   * @param x the row's input
+   * @param output the row's outputs at {@code x}
+   * @param target the output explained
+   * @param batch outputs and gradients of the inputs {@link #inputs} wrote
+   * @param first the index of the row's first input in {@code batch}
+   */
+  Attribution attribute(double[] x, double[] output, int target, GradientBatch batch, int first);
+}
