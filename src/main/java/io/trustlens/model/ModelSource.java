@@ -13,4 +13,19 @@ public interface ModelSource extends Serializable {
 
   /** The model, ready to score in this JVM; cheap after the first call. */
   BatchModel open();
+
+  /**
+   * The model, ready to give input gradients in this JVM; cheap after the first call.
+   *
+   * @throws InvalidModelException when the model is not differentiable (only TorchScript is)
+   */
+  default DifferentiableModel openDifferentiable() {
+    throw new InvalidModelException(
+        info().location()
+            + " is "
+            + info().type()
+            + ", which gives no input gradients; gradient methods need a TorchScript model"
+            + " (for any model use explain --method kernel, permutation or exact; for MLlib trees"
+            + " also tree)");
+  }
 }

@@ -16,6 +16,11 @@ record TorchScriptSource(String location, TorchScriptCard card, ModelInfo info)
     return ModelCache.torchScript(localFile(), card, Devices.forCurrentTask());
   }
 
+  @Override
+  public DifferentiableModel openDifferentiable() {
+    return ModelCache.differentiable(localFile(), card, Devices.forCurrentTask());
+  }
+
   /** The copy shipped with the job ({@code --files}) when there is one, else the shared path. */
   private Path localFile() {
     Path path = Path.of(location);

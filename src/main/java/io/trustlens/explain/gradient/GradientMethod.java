@@ -5,7 +5,7 @@ package io.trustlens.explain.gradient;
  * how those gradients become the row's map. The model is called by {@link GradientBatches}, many
  * rows at once.
  */
-public interface GradientMethod {
+public interface GradientMethod extends java.io.Serializable {
 
   /** How many inputs are differentiated per row. */
   int inputsPerRow();

@@ -1,0 +1,183 @@
+package io.trustlens.explain.gradient;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.model.InvalidModelException;
+import io.trustlens.testing.SparkTestSession;
+import io.trustlens.testing.Tables;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gradient stage on Spark: true regions found, completeness, determinism, MLlib contract. */
+class GradientExplainerTest {
+  static final String SHAPES_CNN = "datasets/models/torch/shapes_cnn.pt";
+  static final String DIGITS_CNN = "datasets/models/torch/digits_cnn.pt";
+  @TempDir Path dir;
+
+  static Dataset<Row> shapes() {
+    return SparkTestSession.get().read().json("datasets/synthetic/shapes.json");
+  }
+
+  static GradientExplainer onShapes(String method) {
+    return new GradientExplainer()
+        .setModelPath(SHAPES_CNN)
+        .setImageCol("image")
+        .setImageShape("1,16,16")
+        .setIdCol("id")
+        .setMethod(method)
+        .setTarget("top_left");
+  }
+
+  @Test
+  void eachMapPeaksInsideTheTrueRegionForPositiveRows() {
+    Dataset<Row> positives = shapes().filter("label = 1");
+    for (String method : GradientExplainer.METHODS) {
+      GradientExplainer stage = onShapes(method);
+      if (method.equals("smoothgrad")) {
+        stage.setSamples(20);
+      }
+      String col = stage.getOutputCol();
+      List<Row> rows = stage.transform(positives).select(col).collectAsList();
+      int inside = 0;
+      for (Row r : rows) {
+        List<Float> map = r.getList(0);
+        int best = 0;
+        for (int p = 1; p < map.size(); p++) {
+          if (Math.abs(map.get(p)) > Math.abs(map.get(best))) {
+            best = p;
+          }
+        }
+        inside += best / 16 < 8 && best % 16 < 8 ? 1 : 0;
+      }
+      double share = (double) inside / rows.size();
+      System.out.printf(
+          "%s: %.3f of %d positive maps peak in the true region%n", method, share, rows.size());
+      assertTrue(share >= 0.9, method + ": " + share);
+    }
+  }
+
+  @Test
+  void integratedGradientsAreCompleteToOnePercentAtTheDefaultSteps() {
+    double worstDefault = worstGap(onShapes("integrated_gradients"));
+    System.out.printf(
+        "shapes IG gauss_legendre 50: largest |gap| / |f(x) - f(x')| = %.2e%n", worstDefault);
+    assertTrue(worstDefault <= 0.01, "the default rule and steps: " + worstDefault);
+    double trapezoid50 = worstGap(onShapes("integrated_gradients").setRule("trapezoid"));
+    double trapezoid200 =
+        worstGap(onShapes("integrated_gradients").setRule("trapezoid").setSteps(200));
+    System.out.printf(
+        "shapes IG trapezoid: largest relative gap %.2e at 50 steps, %.2e at 200%n",
+        trapezoid50, trapezoid200);
+    assertTrue(trapezoid200 < trapezoid50 / 2, "the trapezoid's gap shrinks with steps");
+    Dataset<Row> digits = Tables.csv("digits.csv").limit(200);
+    Dataset<Row> ig =
+        new GradientExplainer()
+            .setModelPath(DIGITS_CNN)
+            .setMethod("integrated_gradients")
+            .transform(digits);
+    double worst =
+        ig.selectExpr("max(abs(ig_gap) / abs(ig_output - ig_baseline_output))")
+            .first()
+            .getDouble(0);
+    System.out.printf("digits IG: largest |gap| / |f(x) - f(x')| = %.2e%n", worst);
+    assertTrue(worst <= 0.01, "digits: " + worst);
+  }
+
+  private static double worstGap(GradientExplainer stage) {
+    return stage
+        .transform(shapes().limit(200))
+        .selectExpr("max(abs(ig_gap) / abs(ig_output - ig_baseline_output))")
+        .first()
+        .getDouble(0);
+  }
+
+  @Test
+  void oneAndSevenPartitionsGiveTheSameBitsWithAndWithoutIds() {
+    for (String id : List.of("id", "")) {
+      GradientExplainer stage = onShapes("smoothgrad").setSamples(8).setIdCol(id);
+      Dataset<Row> one = stage.transform(shapes().repartition(1));
+      Dataset<Row> seven = stage.transform(shapes().repartition(7));
+      assertEquals(600, one.count());
+      assertEquals(0, one.exceptAll(seven).count(), "id '" + id + "'");
+      assertEquals(0, seven.exceptAll(one).count(), "id '" + id + "'");
+    }
+    Dataset<Row> seed1 = onShapes("smoothgrad").setSamples(8).transform(shapes());
+    Dataset<Row> seed2 = onShapes("smoothgrad").setSamples(8).setSeed(7).transform(shapes());
+    assertTrue(seed1.exceptAll(seed2).count() > 0, "another seed, other noise");
+  }
+
+  @Test
+  void stageCopiesSavesAndLoadsInsideAPipelineWithTheSameBits() throws Exception {
+    Dataset<Row> data = shapes().limit(50);
+    GradientExplainer stage = onShapes("integrated_gradients").setSteps(16).setRule("trapezoid");
+    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {stage});
+    PipelineModel fitted = pipeline.fit(data);
+    Dataset<Row> direct = stage.transform(data);
+    assertEquals(0, fitted.transform(data).exceptAll(direct).count(), "inside a Pipeline");
+
+    GradientExplainer copy = stage.copy(new ParamMap().put(stage.steps().w(8)));
+    assertEquals(8, copy.getSteps());
+    assertEquals(16, stage.getSteps(), "the original keeps its params");
+    assertEquals(stage.uid(), copy.uid());
+    assertTrue(copy.transform(data).exceptAll(direct).count() > 0, "8 steps differ from 16");
+    Dataset<Row> viaParamMap =
+        pipeline.fit(data, new ParamMap().put(stage.steps().w(8))).transform(data);
+    assertEquals(0, viaParamMap.exceptAll(copy.transform(data)).count(), "fit(df, paramMap)");
+
+    String saved = dir.resolve("pipeline").toString();
+    fitted.write().overwrite().save(saved);
+    PipelineModel loaded = PipelineModel.load(saved);
+    assertEquals(0, loaded.transform(data).exceptAll(direct).count(), "saved and loaded");
+    String stagePath = dir.resolve("stage").toString();
+    stage.write().overwrite().save(stagePath);
+    GradientExplainer again = GradientExplainer.load(stagePath);
+    assertEquals("trapezoid", again.getRule());
+    assertEquals(SHAPES_CNN, again.getModelPath());
+    assertEquals(0, again.transform(data).exceptAll(direct).count());
+  }
+
+  @Test
+  void badRequestsFailBeforeAnyTaskNamingTheProblem() {
+    Dataset<Row> credit = Tables.csv("synthetic/credit.csv");
+    InvalidModelException tree =
+        assertThrows(
+            InvalidModelException.class,
+            () ->
+                new GradientExplainer()
+                    .setModelPath("datasets/models/credit_gbt")
+                    .transformSchema(credit.schema()));
+    assertTrue(tree.getMessage().contains("gives no input gradients"), tree.getMessage());
+    assertTrue(tree.getMessage().contains("kernel, permutation or exact"), tree.getMessage());
+    InvalidFeatureException shape =
+        assertThrows(
+            InvalidFeatureException.class,
+            () -> onShapes("saliency").setImageShape("1,8,8").transformSchema(shapes().schema()));
+    assertTrue(shape.getMessage().contains("reads 256"), shape.getMessage());
+    IllegalArgumentException blur =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new GradientExplainer()
+                    .setModelPath("datasets/models/torch/breast_cancer_mlp.pt")
+                    .setMethod("integrated_gradients")
+                    .setBaseline("blur")
+                    .transformSchema(Tables.csv("breast_cancer.csv").schema()));
+    assertTrue(blur.getMessage().contains("baseline blur needs images"), blur.getMessage());
+    IllegalArgumentException target =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> onShapes("saliency").setTarget("circle").transformSchema(shapes().schema()));
+    assertTrue(target.getMessage().contains("unknown target 'circle'"), target.getMessage());
+  }
+}
