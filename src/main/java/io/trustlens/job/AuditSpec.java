@@ -84,11 +84,15 @@ public final class AuditSpec {
     public Double maxMissingFraction;
 
     /**
-     * explain: exact, kernel, permutation, linear, tree or tree_interventional (default kernel).
+     * explain: exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,
+     * smoothgrad or integrated_gradients.
      */
     public String method;
 
-    /** explain: coalitions (kernel) or orders (permutation); default per method. */
+    /**
+     * explain: coalitions (kernel), orders (permutation) or noisy copies (smoothgrad); default per
+     * method.
+     */
     public Integer samples;
 
     /** explain: rows to sample (100), kmeans:K, or the path of a background table. */
@@ -99,6 +103,27 @@ public final class AuditSpec {
 
     /** explain: ids of rows to draw as waterfalls in the report. */
     public List<String> waterfallRows;
+
+    /**
+     * explain saliency: absolute (default), signed or input_x_gradient; smoothgrad: mean (default)
+     * or squared.
+     */
+    public String variant;
+
+    /** explain smoothgrad: noise sigma over each row's input range (default 0.15). */
+    public Double noise;
+
+    /** explain integrated_gradients: points on the path (default 50). */
+    public Integer steps;
+
+    /** explain integrated_gradients: gauss_legendre (default) or trapezoid. */
+    public String rule;
+
+    /**
+     * explain integrated_gradients: zero (default), mean (of the input table's features) or blur
+     * (each image blurred).
+     */
+    public String baseline;
 
     /** explore: components (pca, default min(10, columns)) or map dimensions (mds, 2). */
     public Integer components;
@@ -167,6 +192,11 @@ public final class AuditSpec {
           && Objects.equals(background, t.background)
           && Objects.equals(target, t.target)
           && Objects.equals(waterfallRows, t.waterfallRows)
+          && Objects.equals(variant, t.variant)
+          && Objects.equals(noise, t.noise)
+          && Objects.equals(steps, t.steps)
+          && Objects.equals(rule, t.rule)
+          && Objects.equals(baseline, t.baseline)
           && Objects.equals(components, t.components)
           && Objects.equals(scale, t.scale)
           && Objects.equals(solver, t.solver)
@@ -246,27 +276,14 @@ public final class AuditSpec {
       } else {
         ExploreKeys.validate(t, where);
       }
-      if (!explain
-          && ((t.method != null && !explore)
-              || t.samples != null
-              || t.background != null
-              || t.target != null
-              || t.waterfallRows != null)) {
-        throw new SpecException(
-            where
-                + " ("
-                + t.type
-                + "): samples, background, target and waterfall_rows apply to explain; method to explain and explore");
-      }
-      if (explain
-          && t.method != null
-          && !io.trustlens.explain.shap.ShapExplainer.METHODS.contains(t.method)) {
-        throw new SpecException(
-            where
-                + " (explain): method is '"
-                + t.method
-                + "'; expected one of "
-                + io.trustlens.explain.shap.ShapExplainer.METHODS);
+      if (!explain) {
+        ExplainKeys.requireAbsent(t, where);
+        if (t.method != null && !explore) {
+          throw new SpecException(
+              where + " (" + t.type + "): method applies to explain and explore tasks only");
+        }
+      } else {
+        ExplainKeys.validate(t, where);
       }
       if (t.type.equals("score") || explain) {
         if (t.model == null && models.size() == 1) {

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code trustlens explain}: per-row Shapley values of a model's predictions. */
+/** {@code trustlens explain}: per-row Shapley values or gradient maps of a model's predictions. */
 @Command(
     name = "explain",
     mixinStandardHelpOptions = true,
@@ -15,7 +15,11 @@ import picocli.CommandLine.Option;
           + " global importance in summary.json and report.html.",
       "Methods: exact (all coalitions, up to 16 players), kernel (Kernel SHAP), permutation"
           + " (antithetic orders), linear (MLlib linear/logistic, margin space), tree (TreeSHAP,"
-          + " MLlib DT/RF/GBT, raw space), tree_interventional (TreeSHAP against the background)."
+          + " MLlib DT/RF/GBT, raw space), tree_interventional (TreeSHAP against the background).",
+      "Gradient methods (TorchScript models): saliency (--variant absolute, signed or"
+          + " input_x_gradient), smoothgrad (--samples noisy copies, --noise, --variant mean or"
+          + " squared), integrated_gradients (--steps, --rule, --baseline; column ig_gap holds"
+          + " the completeness gap). Columns: the map, _class, _output."
     })
 final class ExplainCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -27,12 +31,16 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Option(
       names = "--method",
-      description = "exact, kernel (default), permutation, linear, tree or tree_interventional.")
+      description =
+          "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
+              + " smoothgrad or integrated_gradients.")
   String method = "kernel";
 
   @Option(
       names = "--samples",
-      description = "Coalitions for kernel (default 2M+2048) or orders for permutation (32).")
+      description =
+          "Coalitions for kernel (default 2M+2048), orders for permutation (32) or noisy copies"
+              + " for smoothgrad (50).")
   Integer samples;
 
   @Option(
@@ -55,6 +63,32 @@ final class ExplainCommand implements Callable<Integer> {
       description = "Ids of rows to draw as waterfalls in the report (needs --id).")
   java.util.List<String> waterfallRows;
 
+  @Option(
+      names = "--variant",
+      description =
+          "saliency: absolute (default), signed, input_x_gradient; smoothgrad: mean (default),"
+              + " squared.")
+  String variant;
+
+  @Option(
+      names = "--noise",
+      description = "smoothgrad: noise sigma over each row's input range (default 0.15).")
+  Double noise;
+
+  @Option(names = "--steps", description = "integrated_gradients: points on the path (default 50).")
+  Integer steps;
+
+  @Option(
+      names = "--rule",
+      description = "integrated_gradients: gauss_legendre (default) or trapezoid.")
+  String rule;
+
+  @Option(
+      names = "--baseline",
+      description =
+          "integrated_gradients: zero (default), mean (of the input's features) or blur (images).")
+  String baseline;
+
   @Override
   public Integer call() {
     AuditSpec spec = new AuditSpec();
@@ -72,6 +106,11 @@ final class ExplainCommand implements Callable<Integer> {
     task.background = background;
     task.target = target;
     task.waterfallRows = waterfallRows;
+    task.variant = variant;
+    task.noise = noise;
+    task.steps = steps;
+    task.rule = rule;
+    task.baseline = baseline;
     spec.tasks.add(task);
     spec.validate("command line");
     return new AuditRun(spark.session("explain"), spec, "explain").run(output.overwrite);

@@ -32,12 +32,15 @@ final class ExplainTask implements AuditTask {
 
   @Override
   public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+    String method = task.method == null ? "kernel" : task.method;
+    if (ExplainKeys.isGradient(method)) {
+      return new GradientTask().run(run, task);
+    }
     LoadedModel model = run.model(task.model);
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = model.prepare(table);
     FeatureSpace features = run.input().features(model, prepared);
-    String method = task.method == null ? "kernel" : task.method;
     long seed = run.spec().seed;
     Background background =
         method.equals("tree")

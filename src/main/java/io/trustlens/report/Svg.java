@@ -116,6 +116,22 @@ final class Svg {
         .append("\"/>\n");
   }
 
+  /** A raster picture, embedded as a PNG data URI, drawn pixel-sharp. */
+  void image(double x, double y, double w, double h, String pngBase64) {
+    out.append("<image x=\"")
+        .append(f(x))
+        .append("\" y=\"")
+        .append(f(y))
+        .append("\" width=\"")
+        .append(f(w))
+        .append("\" height=\"")
+        .append(f(h))
+        .append(
+            "\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,")
+        .append(pngBase64)
+        .append("\"/>\n");
+  }
+
   String end() {
     return out.append("</svg>").toString();
   }

@@ -61,6 +61,21 @@ class OutputFormatsTest {
             "3");
     sameInEveryFormat("kernel", kernel, "shap", List.of("parquet", "json"));
     refusesCsv(tree, "shap");
+    String[] ig = {
+      "explain",
+      "--input",
+      "datasets/breast_cancer.csv",
+      "--label",
+      "malignant",
+      "--model",
+      "datasets/models/torch/breast_cancer_mlp.pt",
+      "--method",
+      "integrated_gradients",
+      "--steps",
+      "8"
+    };
+    sameInEveryFormat("ig", ig, "ig", List.of("parquet", "json"));
+    refusesCsv(ig, "ig");
   }
 
   @Test

@@ -1,0 +1,93 @@
+package io.trustlens.job;
+
+import io.trustlens.explain.gradient.GradientExplainer;
+import io.trustlens.explain.shap.ShapExplainer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The audit-spec keys of the {@code explain} task: the methods (Shapley values and gradient
+ * attributions), which key applies to which method, and the check that a key given is used.
+ */
+final class ExplainKeys {
+  /** Every method an explain task runs: the Shapley methods, then the gradient methods. */
+  static final List<String> METHODS = methods();
+
+  private static final Map<String, List<String>> APPLIES =
+      Map.of(
+          "exact", List.of("background", "target", "waterfall_rows"),
+          "kernel", List.of("samples", "background", "target", "waterfall_rows"),
+          "permutation", List.of("samples", "background", "target", "waterfall_rows"),
+          "linear", List.of("background", "target", "waterfall_rows"),
+          "tree", List.of("target", "waterfall_rows"),
+          "tree_interventional", List.of("background", "target", "waterfall_rows"),
+          "saliency", List.of("variant", "target"),
+          "smoothgrad", List.of("variant", "samples", "noise", "target"),
+          "integrated_gradients", List.of("steps", "rule", "baseline", "target"));
+
+  private ExplainKeys() {}
+
+  private static List<String> methods() {
+    List<String> all = new ArrayList<>(ShapExplainer.METHODS);
+    all.addAll(GradientExplainer.METHODS);
+    return List.copyOf(all);
+  }
+
+  /** Whether {@code method} is a gradient method (else a Shapley method). */
+  static boolean isGradient(String method) {
+    return GradientExplainer.METHODS.contains(method);
+  }
+
+  /** The explain keys set on {@code t}, by YAML name. */
+  private static Map<String, Object> set(AuditSpec.Task t) {
+    Map<String, Object> keys = new LinkedHashMap<>();
+    keys.put("samples", t.samples);
+    keys.put("background", t.background);
+    keys.put("target", t.target);
+    keys.put("waterfall_rows", t.waterfallRows);
+    keys.put("variant", t.variant);
+    keys.put("noise", t.noise);
+    keys.put("steps", t.steps);
+    keys.put("rule", t.rule);
+    keys.put("baseline", t.baseline);
+    keys.values().removeIf(v -> v == null);
+    return keys;
+  }
+
+  /** Fails when a task of another type sets an explain key. */
+  static void requireAbsent(AuditSpec.Task t, String where) {
+    Map<String, Object> keys = set(t);
+    if (!keys.isEmpty()) {
+      throw new SpecException(
+          where + " (" + t.type + "): " + keys.keySet() + " apply to explain tasks only");
+    }
+  }
+
+  /** Checks an explain task's method and that each key set applies to it. */
+  static void validate(AuditSpec.Task t, String where) {
+    String method = t.method == null ? "kernel" : t.method;
+    if (!METHODS.contains(method)) {
+      throw new SpecException(
+          where + " (explain): method is '" + method + "'; expected one of " + METHODS);
+    }
+    List<String> applies = APPLIES.get(method);
+    for (String key : set(t).keySet()) {
+      if (!applies.contains(key)) {
+        throw new SpecException(
+            where
+                + " (explain): "
+                + key
+                + " does not apply to method "
+                + method
+                + "; it takes "
+                + applies);
+      }
+    }
+    if (t.baseline != null && !List.of("zero", "mean", "blur").contains(t.baseline)) {
+      throw new SpecException(
+          where + " (explain): baseline is '" + t.baseline + "'; expected zero, mean or blur");
+    }
+  }
+}
