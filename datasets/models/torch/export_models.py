@@ -102,7 +102,14 @@ def export(model, name, x, card, rows=8):
 
 
 class ShapesCnn(nn.Module):
-    """Input (N, 1, 16, 16) pixels 0..1; output 2 logits (other, top_left)."""
+    """Input (N, 1, 16, 16) pixels 0..1; output 2 logits (other, top_left).
+
+    Exports what the gradient methods of TrustLens need beyond forward:
+    conv2_activations / from_conv2 split the network at its last convolution (Grad-CAM), and
+    guided_backprop(x, weights) returns the guided backpropagation map of the weighted logits
+    (Springenberg et al. 2014): the backward pass written out, each ReLU passing only positive
+    gradients where its input was positive. TorchScript cannot script custom autograd functions,
+    hence the explicit pass; the export checks it against hooks on the ReLUs."""
 
     def __init__(self):
         super().__init__()
@@ -112,9 +119,56 @@ class ShapesCnn(nn.Module):
         self.fc2 = nn.Linear(32, 2)
 
     def forward(self, x):
-        h = F.relu(self.conv1(x))
-        h = F.max_pool2d(F.relu(self.conv2(h)), 2)
+        return self.from_conv2(self.conv2_activations(x))
+
+    @torch.jit.export
+    def conv2_activations(self, x):
+        return F.relu(self.conv2(F.relu(self.conv1(x))))
+
+    @torch.jit.export
+    def from_conv2(self, a):
+        h = F.max_pool2d(a, 2)
         return self.fc2(F.relu(self.fc1(torch.flatten(h, 1))))
+
+    @torch.jit.export
+    def guided_backprop(self, x, weights):
+        a1 = self.conv1(x)
+        h1 = F.relu(a1)
+        a2 = self.conv2(h1)
+        h2 = F.relu(a2)
+        p, idx = F.max_pool2d_with_indices(h2, 2)
+        a3 = self.fc1(torch.flatten(p, 1))
+        g = weights.matmul(self.fc2.weight)
+        g = F.relu(g) * (a3 > 0).to(g.dtype)
+        g = g.matmul(self.fc1.weight).reshape(p.shape)
+        g = F.max_unpool2d(g, idx, [2, 2], [2, 2], [0, 0], [h2.shape[2], h2.shape[3]])
+        g = F.relu(g) * (a2 > 0).to(g.dtype)
+        g = F.conv_transpose2d(g, self.conv2.weight, padding=1)
+        g = F.relu(g) * (a1 > 0).to(g.dtype)
+        return F.conv_transpose2d(g, self.conv1.weight, padding=1)
+
+
+def guided_by_hooks(model, x, weights):
+    """Guided backpropagation by PyTorch's autograd with the ReLUs' gradients clamped."""
+
+    class GuidedRelu(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, i):
+            ctx.save_for_backward(i)
+            return i.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx, g):
+            (i,) = ctx.saved_tensors
+            return g.clamp(min=0) * (i > 0).to(g.dtype)
+
+    x = x.clone().requires_grad_(True)
+    r = GuidedRelu.apply
+    h = r(model.conv2(r(model.conv1(x))))
+    h = F.max_pool2d(h, 2)
+    y = model.fc2(r(model.fc1(torch.flatten(h, 1))))
+    (y * weights).sum().backward()
+    return x.grad
 
 
 def read_shapes():
@@ -152,7 +206,14 @@ if "shapes_cnn" in wanted:
     shapes = ShapesCnn()
     loss, acc = train(shapes, x, y, 150)
     print("shapes_cnn: loss %.4f train accuracy %.4f" % (loss, acc))
+    w = torch.zeros(16, 2)
+    w[:, 1] = 1
+    scripted = torch.jit.script(shapes)
+    gap = (scripted.guided_backprop(x[:16], w) - guided_by_hooks(shapes, x[:16], w)).abs().max()
+    print("shapes_cnn: guided_backprop vs autograd with guided ReLUs, max |difference| %.2e" % gap)
+    assert gap < 1e-5
     export(shapes, "shapes_cnn", x.reshape(len(x), -1), {
         "input_shape": [1, 16, 16], "output": "logit", "outputs": ["other", "top_left"],
-        "methods": ["forward"], "image": "image", "label": "label",
+        "methods": ["forward", "conv2_activations", "from_conv2", "guided_backprop"],
+        "image": "image", "label": "label",
         "train_accuracy": round(acc, 4)})

@@ -125,6 +125,9 @@ public final class AuditSpec {
      */
     public String baseline;
 
+    /** explain grad_cam: the layer L whose L_activations and from_L methods the module exports. */
+    public String layer;
+
     /** explore: components (pca, default min(10, columns)) or map dimensions (mds, 2). */
     public Integer components;
 
@@ -197,6 +200,7 @@ public final class AuditSpec {
           && Objects.equals(steps, t.steps)
           && Objects.equals(rule, t.rule)
           && Objects.equals(baseline, t.baseline)
+          && Objects.equals(layer, t.layer)
           && Objects.equals(components, t.components)
           && Objects.equals(scale, t.scale)
           && Objects.equals(solver, t.solver)

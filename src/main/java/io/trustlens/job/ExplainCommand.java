@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
       "Gradient methods (TorchScript models): saliency (--variant absolute, signed or"
           + " input_x_gradient), smoothgrad (--samples noisy copies, --noise, --variant mean or"
           + " squared), integrated_gradients (--steps, --rule, --baseline; column ig_gap holds"
-          + " the completeness gap). Columns: the map, _class, _output."
+          + " the completeness gap), guided_backprop and grad_cam (--layer; modules that export"
+          + " them, see the README). Columns: the map, _class, _output."
     })
 final class ExplainCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -33,7 +34,7 @@ final class ExplainCommand implements Callable<Integer> {
       names = "--method",
       description =
           "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
-              + " smoothgrad or integrated_gradients.")
+              + " smoothgrad, integrated_gradients, guided_backprop or grad_cam.")
   String method = "kernel";
 
   @Option(
@@ -89,6 +90,13 @@ final class ExplainCommand implements Callable<Integer> {
           "integrated_gradients: zero (default), mean (of the input's features) or blur (images).")
   String baseline;
 
+  @Option(
+      names = "--layer",
+      description =
+          "grad_cam: the layer L whose L_activations and from_L methods the module exports"
+              + " (default: the only one).")
+  String layer;
+
   @Override
   public Integer call() {
     AuditSpec spec = new AuditSpec();
@@ -111,6 +119,7 @@ final class ExplainCommand implements Callable<Integer> {
     task.steps = steps;
     task.rule = rule;
     task.baseline = baseline;
+    task.layer = layer;
     spec.tasks.add(task);
     spec.validate("command line");
     return new AuditRun(spark.session("explain"), spec, "explain").run(output.overwrite);

@@ -16,16 +16,18 @@ final class ExplainKeys {
   static final List<String> METHODS = methods();
 
   private static final Map<String, List<String>> APPLIES =
-      Map.of(
-          "exact", List.of("background", "target", "waterfall_rows"),
-          "kernel", List.of("samples", "background", "target", "waterfall_rows"),
-          "permutation", List.of("samples", "background", "target", "waterfall_rows"),
-          "linear", List.of("background", "target", "waterfall_rows"),
-          "tree", List.of("target", "waterfall_rows"),
-          "tree_interventional", List.of("background", "target", "waterfall_rows"),
-          "saliency", List.of("variant", "target"),
-          "smoothgrad", List.of("variant", "samples", "noise", "target"),
-          "integrated_gradients", List.of("steps", "rule", "baseline", "target"));
+      Map.ofEntries(
+          Map.entry("exact", List.of("background", "target", "waterfall_rows")),
+          Map.entry("kernel", List.of("samples", "background", "target", "waterfall_rows")),
+          Map.entry("permutation", List.of("samples", "background", "target", "waterfall_rows")),
+          Map.entry("linear", List.of("background", "target", "waterfall_rows")),
+          Map.entry("tree", List.of("target", "waterfall_rows")),
+          Map.entry("tree_interventional", List.of("background", "target", "waterfall_rows")),
+          Map.entry("saliency", List.of("variant", "target")),
+          Map.entry("smoothgrad", List.of("variant", "samples", "noise", "target")),
+          Map.entry("integrated_gradients", List.of("steps", "rule", "baseline", "target")),
+          Map.entry("guided_backprop", List.of("variant", "target")),
+          Map.entry("grad_cam", List.of("layer", "target")));
 
   private ExplainKeys() {}
 
@@ -52,6 +54,7 @@ final class ExplainKeys {
     keys.put("steps", t.steps);
     keys.put("rule", t.rule);
     keys.put("baseline", t.baseline);
+    keys.put("layer", t.layer);
     keys.values().removeIf(v -> v == null);
     return keys;
   }

@@ -109,7 +109,8 @@ final class GradientTask {
           Charts.bars(top, top.stream().mapToDouble(k -> (Double) ranked.get(k)).toArray()));
     } else {
       ImageShape shape = features.image();
-      result.put("map_shape", List.of(shape.channels(), shape.height(), shape.width()));
+      int channels = stage.getMethod().equals("grad_cam") ? 1 : shape.channels();
+      result.put("map_shape", List.of(channels, shape.height(), shape.width()));
       section.keyValues(facts);
       drawImages(section, written, features, stage, info, in.id);
     }
@@ -152,6 +153,9 @@ final class GradientTask {
     if (task.target != null) {
       stage.setTarget(task.target);
     }
+    if (task.layer != null) {
+      stage.setLayer(task.layer);
+    }
     if ("blur".equals(task.baseline)) {
       stage.setBaseline("blur");
     } else if ("mean".equals(task.baseline)) {
@@ -165,6 +169,8 @@ final class GradientTask {
     return switch (stage.getMethod()) {
       case "saliency" -> stage.getVariant().isEmpty() ? "absolute" : stage.getVariant();
       case "smoothgrad" -> stage.getVariant().isEmpty() ? "mean" : stage.getVariant();
+      case "guided_backprop" -> stage.getVariant().isEmpty() ? "signed" : stage.getVariant();
+      case "grad_cam" -> stage.getLayer().isEmpty() ? "layer from the card" : stage.getLayer();
       default -> stage.getRule() + ", " + stage.getSteps() + " steps";
     };
   }
@@ -184,7 +190,12 @@ final class GradientTask {
       case "saliency:input_x_gradient" -> "input x d " + of + " / d input";
       case "smoothgrad:mean" -> "mean of d " + of + " / d input over noisy copies";
       case "smoothgrad:squared" -> "mean of (d " + of + " / d input)^2 over noisy copies";
-      default -> "change of the " + of + " from the baseline (sums to f(x) - f(baseline))";
+      case "guided_backprop:signed" -> "guided d " + of + " / d input";
+      case "guided_backprop:absolute" -> "|guided d " + of + " / d input|";
+      default ->
+          stage.getMethod().equals("grad_cam")
+              ? "ReLU(sum_k mean(d " + of + " / d A_k) A_k), resized to the input"
+              : "change of the " + of + " from the baseline (sums to f(x) - f(baseline))";
     };
   }
 
@@ -219,8 +230,9 @@ final class GradientTask {
     ImageShape shape = features.image();
     FeatureSpace.Reader reader = features.reader(written.schema());
     String out = stage.getOutputCol();
-    boolean signed = !stage.getMethod().equals("saliency") || !variantOf(stage).equals("absolute");
-    signed &= !variantOf(stage).equals("squared");
+    String v = variantOf(stage);
+    boolean signed =
+        !(v.equals("absolute") || v.equals("squared") || stage.getMethod().equals("grad_cam"));
     List<Row> rows = written.limit(DRAWN_IMAGES).collectAsList();
     section.paragraph(
         "The first " + rows.size() + " rows: the input in grey, and the map laid over it.", "note");

@@ -27,6 +27,47 @@ public interface DifferentiableModel {
   Gradients gradients(double[] inputs, int rows, int[] targets);
 
   /**
+   * Outputs and, per row, the guided backpropagation map of its output {@code targets[i]}
+   * (Springenberg et al. 2014, arXiv 1412.6806): the model must compute it itself, because its
+   * ReLUs' backward rule changes.
+   *
+   * @throws InvalidModelException when the model does not export it
+   */
+  default Gradients guidedGradients(double[] inputs, int rows, int[] targets) {
+    throw new InvalidModelException(
+        info().location()
+            + " exports no guided_backprop(x, weights) method (the guided map of"
+            + " sum(weights * outputs) by x); see the README on what a module exports");
+  }
+
+  /**
+   * Outputs, the activations of the layer {@code layer} and the gradient of each row's output
+   * {@code targets[i]} by them (Grad-CAM's inputs).
+   *
+   * @throws InvalidModelException when the model does not export the layer
+   */
+  default LayerGradients layerGradients(String layer, double[] inputs, int rows, int[] targets) {
+    throw new InvalidModelException(
+        info().location()
+            + " exports no "
+            + layer
+            + "_activations(x) and from_"
+            + layer
+            + "(a) methods; see the README on what a module exports");
+  }
+
+  /**
+   * A layer's activations and the gradients of the targets by them.
+   *
+   * @param outputs {@code rows × outputWidth}
+   * @param activations {@code rows × size(shape)}, row-major
+   * @param gradients same layout as {@code activations}
+   * @param shape the shape of one row's activations, such as {@code [channels, height, width]}
+   */
+  record LayerGradients(
+      double[] outputs, double[] activations, double[] gradients, int[] shape, int outputWidth) {}
+
+  /**
    * Outputs and input gradients of a batch.
    *
    * @param outputs {@code rows × outputWidth}, row-major

@@ -238,9 +238,7 @@ public final class TorchScriptModel implements BatchModel, DifferentiableModel, 
    */
   @Override
   public Gradients gradients(double[] inputs, int rows, int[] targets) {
-    if (!differentiable) {
-      throw new IllegalStateException(info.location() + " was loaded without gradients");
-    }
+    requireDifferentiable();
     int d = info.inputSize();
     int w = info.outputSize();
     double[] outputs = new double[rows * w];
@@ -249,14 +247,7 @@ public final class TorchScriptModel implements BatchModel, DifferentiableModel, 
     float[] mask = new float[chunk * w];
     for (int start = 0; start < rows; start += chunk) {
       int n = fill(buffer, inputs, start, rows);
-      java.util.Arrays.fill(mask, 0f);
-      for (int i = 0; i < n; i++) {
-        int t = targets[start + i];
-        if (t < 0 || t >= w) {
-          throw new IllegalArgumentException("output " + t + " is outside 0.." + (w - 1));
-        }
-        mask[i * w + t] = 1f;
-      }
+      oneHot(mask, targets, start, n);
       float[][] chunkResult = backward(buffer, mask);
       float[] out = chunkResult[0];
       float[] grad = chunkResult[1];
@@ -300,6 +291,147 @@ public final class TorchScriptModel implements BatchModel, DifferentiableModel, 
     } finally {
       JniUtils.setGradMode(wasOn);
     }
+  }
+
+  @Override
+  public Gradients guidedGradients(double[] inputs, int rows, int[] targets) {
+    requireDifferentiable();
+    requireMethods(
+        "guided_backprop",
+        "guided_backprop(x, weights): the guided backpropagation map of sum(weights * outputs)");
+    int d = info.inputSize();
+    int w = info.outputSize();
+    double[] outputs = outputs(inputs, rows);
+    double[] maps = new double[rows * d];
+    float[] buffer = buffer();
+    float[] mask = new float[chunk * w];
+    for (int start = 0; start < rows; start += chunk) {
+      int n = fill(buffer, inputs, start, rows);
+      oneHot(mask, targets, start, n);
+      float[] map;
+      try (NDManager manager = model.getNDManager().newSubManager(device)) {
+        NDArray x = manager.create(buffer, new Shape(dims(chunk)));
+        NDArray weights = manager.create(mask, new Shape(chunk, w));
+        map = toFloats(call(manager, "guided_backprop", false, x, weights));
+      }
+      for (int i = 0; i < n * d; i++) {
+        maps[start * d + i] = map[i];
+      }
+    }
+    return new Gradients(outputs, maps, w);
+  }
+
+  @Override
+  public LayerGradients layerGradients(String layer, double[] inputs, int rows, int[] targets) {
+    requireDifferentiable();
+    String activations = layer + "_activations";
+    String head = "from_" + layer;
+    requireMethods(activations, activations + "(x): the layer's activations");
+    requireMethods(head, head + "(a): the outputs computed from those activations");
+    int w = info.outputSize();
+    double[] outputs = new double[rows * w];
+    double[] acts = null;
+    double[] grads = null;
+    int[] shape = null;
+    int size = 0;
+    float[] buffer = buffer();
+    float[] mask = new float[chunk * w];
+    for (int start = 0; start < rows; start += chunk) {
+      int n = fill(buffer, inputs, start, rows);
+      oneHot(mask, targets, start, n);
+      TorchSettings.applyToThisThread();
+      boolean wasOn = JniUtils.isGradMode();
+      try (NDManager manager = model.getNDManager().newSubManager(device)) {
+        NDArray x = manager.create(buffer, new Shape(dims(chunk)));
+        JniUtils.setGradMode(true);
+        NDArray a = call(manager, activations, true, x); // not an inference tensor: it is copied
+
+        if (shape == null) {
+          long[] s = a.getShape().getShape();
+          shape = new int[s.length - 1];
+          size = 1;
+          for (int k = 1; k < s.length; k++) {
+            shape[k - 1] = (int) s[k];
+            size *= shape[k - 1];
+          }
+          acts = new double[rows * size];
+          grads = new double[rows * size];
+        }
+        PtNDArray leaf = (PtNDArray) a.duplicate(); // a leaf of its own, so .grad is kept
+        JniUtils.attachGradient(leaf, true);
+        PtNDArray y = (PtNDArray) call(manager, head, true, leaf);
+        PtNDArray total = (PtNDArray) y.mul(manager.create(mask, y.getShape())).sum();
+        JniUtils.backward(total, (PtNDArray) manager.ones(total.getShape()), false, false);
+        float[] g = toFloats(JniUtils.getGradient(leaf));
+        float[] av = toFloats(a);
+        float[] out = toFloats(JniUtils.detachGradient(y));
+        for (int i = 0; i < n * size; i++) {
+          acts[start * size + i] = av[i];
+          grads[start * size + i] = g[i];
+        }
+        for (int i = 0; i < n * w; i++) {
+          outputs[start * w + i] = out[i];
+        }
+      } catch (EngineException e) {
+        throw new InvalidModelException(
+            info.location() + " cannot differentiate " + head + ": " + firstLine(e.getMessage()),
+            e);
+      } finally {
+        JniUtils.setGradMode(wasOn);
+      }
+    }
+    return new LayerGradients(outputs, acts, grads, shape, w);
+  }
+
+  /**
+   * Calls the exported {@code method} on {@code inputs} through DJL's forward, whose first, {@code
+   * module_method:}-named array picks the method (DJL's own convention); {@code grad} lifts the
+   * inference-mode guard so that autograd can record the call.
+   */
+  private NDArray call(NDManager manager, String method, boolean grad, NDArray... inputs) {
+    NDArray selector = manager.create(0f);
+    selector.setName("module_method:" + method);
+    NDList list = new NDList(selector);
+    list.addAll(java.util.Arrays.asList(inputs));
+    try {
+      return IValueUtils.forward((PtSymbolBlock) model.getBlock(), list, grad).get(0);
+    } catch (EngineException e) {
+      throw new InvalidModelException(
+          info.location() + " cannot run method '" + method + "': " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  private void requireDifferentiable() {
+    if (!differentiable) {
+      throw new IllegalStateException(info.location() + " was loaded without gradients");
+    }
+  }
+
+  private void requireMethods(String method, String what) {
+    if (!card.methods().contains(method)) {
+      throw new InvalidModelException(
+          info.location()
+              + " does not export "
+              + what
+              + "; its card lists the methods "
+              + card.methods());
+    }
+  }
+
+  private void oneHot(float[] mask, int[] targets, int start, int n) {
+    int w = info.outputSize();
+    java.util.Arrays.fill(mask, 0f);
+    for (int i = 0; i < n; i++) {
+      int t = targets[start + i];
+      if (t < 0 || t >= w) {
+        throw new IllegalArgumentException("output " + t + " is outside 0.." + (w - 1));
+      }
+      mask[i * w + t] = 1f;
+    }
+  }
+
+  private static float[] toFloats(NDArray array) {
+    return array.toType(DataType.FLOAT32, false).toFloatArray();
   }
 
   /**

@@ -23,7 +23,7 @@ public final class ImageMaps {
    * A figure of one row.
    *
    * @param image the input, {@code channels × height × width}
-   * @param map the attribution, same shape
+   * @param map the attribution: {@code channels × height × width} values, or {@code height × width}
    * @param signed whether to show the map's sign (blue negative, red positive) or its magnitude
    * @param unit what the map's values are, for the colour bar (such as "∂ logit 'top_left' / ∂
    *     pixel")
@@ -42,6 +42,10 @@ public final class ImageMaps {
     for (int c = 0; c < channels; c++) {
       for (int p = 0; p < plane; p++) {
         grey[p] += image[c * plane + p] / channels;
+      }
+    }
+    for (int c = 0; c < map.length / plane; c++) { // the map may have one channel (Grad-CAM)
+      for (int p = 0; p < plane; p++) {
         heat[p] += signed ? map[c * plane + p] : Math.abs(map[c * plane + p]);
       }
     }

@@ -105,7 +105,8 @@ class GradientCommandTest {
             + "\n"
             + "tasks:\n"
             + "  - {type: explain, method: smoothgrad, samples: 4, noise: 0.1, variant: squared}\n"
-            + "  - {type: explain, method: saliency, name: saliency}\n");
+            + "  - {type: explain, method: saliency, name: saliency}\n"
+            + "  - {type: explain, method: grad_cam, layer: conv2, target: top_left}\n");
     Cli cli = Cli.run("audit", spec.toString());
     assertEquals(0, cli.exitCode(), cli.errors());
     JsonNode summary = new ObjectMapper().readTree(dir.resolve("audit/summary.json").toFile());
@@ -113,6 +114,8 @@ class GradientCommandTest {
     assertEquals("squared", summary.at("/tasks/0/variant").asText());
     assertTrue(Files.exists(dir.resolve("audit/smoothgrad")));
     assertTrue(Files.exists(dir.resolve("audit/saliency")));
+    assertEquals("[1,16,16]", summary.at("/tasks/2/map_shape").toString());
+    assertTrue(Files.readString(dir.resolve("audit/report.html")).contains("resized to the input"));
   }
 
   @Test

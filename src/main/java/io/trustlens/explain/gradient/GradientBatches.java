@@ -74,8 +74,7 @@ public final class GradientBatches {
       method.inputs(x, keys[i], inputs, i * perRow * d);
       java.util.Arrays.fill(targets, i * perRow, (i + 1) * perRow, rowTarget[i]);
     }
-    DifferentiableModel.Gradients g = model.gradients(inputs, n * perRow, targets);
-    GradientBatch batch = new GradientBatch(g.outputs(), g.gradients(), w, d);
+    GradientBatch batch = method.differentiate(model, inputs, n * perRow, targets);
     Attribution[] result = new Attribution[n];
     double[] output = new double[w];
     for (int i = 0; i < n; i++) {

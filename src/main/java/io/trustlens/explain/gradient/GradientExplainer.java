@@ -6,6 +6,7 @@ import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.model.Capability;
+import io.trustlens.model.InvalidModelException;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelLoader;
@@ -40,10 +41,11 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Appends per-row gradient attributions of a TorchScript model to a table: {@code saliency}, {@code
- * smoothgrad} or {@code integrated_gradients} (see {@link Saliency}, {@link SmoothGrad}, {@link
- * IntegratedGradients}). Columns, named after {@link #outputCol()} (default {@code saliency},
- * {@code smoothgrad} or {@code ig}): the map (one value per input entry; {@code array<float>} for
- * images with {@code shape} in its metadata, else {@code array<double>} with {@code names}), {@code
+ * smoothgrad}, {@code integrated_gradients}, {@code guided_backprop} or {@code grad_cam} (see
+ * {@link Saliency}, {@link SmoothGrad}, {@link IntegratedGradients}, {@link GuidedBackprop}, {@link
+ * GradCam}). Columns, named after {@link #outputCol()} (default {@code saliency}, {@code
+ * smoothgrad} or {@code ig}): the map (one value per input entry; {@code array<float>} for images
+ * with {@code shape} in its metadata, else {@code array<double>} with {@code names}), {@code
  * _class} (the output explained), {@code _output} (that output at the row); Integrated Gradients
  * adds {@code _baseline_output} and {@code _gap} (the completeness gap).
  *
@@ -56,7 +58,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
 
   /** The methods, in the order the docs list them. */
   public static final List<String> METHODS =
-      List.of("saliency", "smoothgrad", "integrated_gradients");
+      List.of("saliency", "smoothgrad", "integrated_gradients", "guided_backprop", "grad_cam");
 
   /** The baselines of Integrated Gradients: zeros, the row's image blurred, or given values. */
   public static final List<String> BASELINES = List.of("zero", "blur", "values");
@@ -81,6 +83,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
   private final LongParam seed;
   private final Param<String> target;
   private final Param<String> outputCol;
+  private final Param<String> layer;
 
   private transient LoadedModel loaded;
 
@@ -105,14 +108,14 @@ public final class GradientExplainer extends Transformer implements DefaultParam
         new Param<>(
             this,
             "method",
-            "saliency, smoothgrad or integrated_gradients",
+            "saliency, smoothgrad, integrated_gradients, guided_backprop or grad_cam",
             ParamValidators.inArray(METHODS.toArray(new String[0])));
     this.variant =
         new Param<>(
             this,
             "variant",
             "saliency: absolute, signed or input_x_gradient; smoothgrad: mean or squared;"
-                + " empty: the method's first");
+                + " guided_backprop: signed or absolute; empty: the method's first");
     this.samples =
         new IntParam(this, "samples", "smoothgrad: noisy copies per row", ParamValidators.gtEq(1));
     this.noise =
@@ -139,6 +142,12 @@ public final class GradientExplainer extends Transformer implements DefaultParam
         new DoubleParam(this, "blurSigma", "blur baseline: sigma in pixels", ParamValidators.gt(0));
     this.seed = new LongParam(this, "seed", "random seed");
     this.target = new Param<>(this, "target", "predicted, or an output index or name");
+    this.layer =
+        new Param<>(
+            this,
+            "layer",
+            "grad_cam: the layer L whose L_activations and from_L methods the module exports;"
+                + " empty: the only such layer");
     this.outputCol =
         new Param<>(this, "outputCol", "the map column; empty: the method's short name");
     setDefault(featuresCols, new String[0]);
@@ -158,6 +167,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
     setDefault(seed, 42L);
     setDefault(target, "predicted");
     setDefault(outputCol, "");
+    setDefault(layer, "");
   }
 
   @Override
@@ -389,6 +399,18 @@ public final class GradientExplainer extends Transformer implements DefaultParam
     return (GradientExplainer) set(outputCol, value);
   }
 
+  public Param<String> layer() {
+    return layer;
+  }
+
+  public String getLayer() {
+    return $(layer);
+  }
+
+  public GradientExplainer setLayer(String value) {
+    return (GradientExplainer) set(layer, value);
+  }
+
   // The work.
 
   /** The model, opened on the driver once per path (a second open reuses it). */
@@ -457,14 +479,76 @@ public final class GradientExplainer extends Transformer implements DefaultParam
               (Double) $(noise),
               v.isEmpty() ? SmoothGrad.VARIANTS.get(0) : v,
               (Long) $(seed));
-      default -> {
-        if (!v.isEmpty()) {
+      case "guided_backprop" -> {
+        requireExported("guided_backprop");
+        yield new GuidedBackprop(v.isEmpty() ? GuidedBackprop.VARIANTS.get(0) : v);
+      }
+      case "grad_cam" -> {
+        noVariant(v);
+        if (space.image() == null) {
           throw new IllegalArgumentException(
-              "integrated_gradients has no variant; got '" + v + "'");
+              "grad_cam maps images (imageCol); a table has no convolutional layer");
         }
+        yield new GradCam(camLayer(), space.image());
+      }
+      default -> {
+        noVariant(v);
         yield new IntegratedGradients(baselineOf(space), (Integer) $(steps), $(rule));
       }
     };
+  }
+
+  private void noVariant(String v) {
+    if (!v.isEmpty()) {
+      throw new IllegalArgumentException($(method) + " has no variant; got '" + v + "'");
+    }
+  }
+
+  /** The methods the model's card says its module exports. */
+  private List<String> exported() {
+    io.trustlens.model.TorchScriptCard card =
+        io.trustlens.model.TorchScriptCard.readBeside(java.nio.file.Path.of($(modelPath)));
+    return card == null ? List.of("forward") : card.methods();
+  }
+
+  private void requireExported(String name) {
+    if (!exported().contains(name)) {
+      throw new InvalidModelException(
+          $(method)
+              + " needs the module to export "
+              + name
+              + " (guided_backprop(x, weights): the guided backpropagation map of"
+              + " sum(weights * outputs) by x; see datasets/models/torch/export_models.py);"
+              + " the card of "
+              + $(modelPath)
+              + " lists "
+              + exported());
+    }
+  }
+
+  /** Grad-CAM's layer: the one set, else the only L with L_activations and from_L exported. */
+  private String camLayer() {
+    List<String> methods = exported();
+    List<String> layers =
+        methods.stream()
+            .filter(m -> m.endsWith("_activations"))
+            .map(m -> m.substring(0, m.length() - "_activations".length()))
+            .filter(l -> methods.contains("from_" + l))
+            .toList();
+    String chosen = $(layer);
+    if (chosen.isEmpty() && layers.size() == 1) {
+      return layers.get(0);
+    }
+    if (!layers.contains(chosen)) {
+      throw new InvalidModelException(
+          "grad_cam needs a layer L whose L_activations(x) (a convolution's feature maps) and"
+              + " from_L(a) (the outputs from them) the module exports; "
+              + $(modelPath)
+              + (layers.isEmpty()
+                  ? " exports none (its card lists " + methods + ")"
+                  : " exports " + layers + ": set layer to one of them"));
+    }
+    return chosen;
   }
 
   private Baseline baselineOf(FeatureSpace space) {
@@ -545,7 +629,8 @@ public final class GradientExplainer extends Transformer implements DefaultParam
         new MetadataBuilder().putString("method", $(method)).putString("model", info.location());
     if (image) {
       ImageShape s = space.image();
-      meta.putLongArray("shape", new long[] {s.channels(), s.height(), s.width()});
+      long channels = $(method).equals("grad_cam") ? 1 : s.channels();
+      meta.putLongArray("shape", new long[] {channels, s.height(), s.width()});
     } else {
       meta.putStringArray("names", space.names().toArray(new String[0]));
     }

@@ -1,5 +1,7 @@
 package io.trustlens.explain.gradient;
 
+import io.trustlens.model.DifferentiableModel;
+
 /**
  * One gradient attribution method, Spark-free: the inputs whose gradients it needs for a row, and
  * how those gradients become the row's map. The model is called by {@link GradientBatches}, many
@@ -18,6 +20,16 @@ public interface GradientMethod extends java.io.Serializable {
    * @param key the row's key: random draws depend on it and the seed alone
    */
   void inputs(double[] x, long key, double[] dest, int offset);
+
+  /**
+   * What the model computes for the inputs of many rows: by default their outputs and input
+   * gradients. {@code targets} holds each input's output to differentiate.
+   */
+  default GradientBatch differentiate(
+      DifferentiableModel model, double[] inputs, int count, int[] targets) {
+    DifferentiableModel.Gradients g = model.gradients(inputs, count, targets);
+    return new GradientBatch(g.outputs(), g.gradients(), g.outputWidth(), model.info().inputSize());
+  }
 
   /**
    * The row's attribution.

@@ -49,6 +49,7 @@ class GradientExplainerTest {
       }
       String col = stage.getOutputCol();
       List<Row> rows = stage.transform(positives).select(col).collectAsList();
+      assertEquals(256, rows.get(0).getList(0).size(), method + ": one value per pixel");
       int inside = 0;
       for (Row r : rows) {
         List<Float> map = r.getList(0);
@@ -59,12 +60,24 @@ class GradientExplainerTest {
           }
         }
         inside += best / 16 < 8 && best % 16 < 8 ? 1 : 0;
+        if (method.equals("grad_cam")) {
+          assertTrue(map.stream().allMatch(v -> v >= 0), "Grad-CAM is a ReLU of a weighted sum");
+        }
       }
       double share = (double) inside / rows.size();
       System.out.printf(
           "%s: %.3f of %d positive maps peak in the true region%n", method, share, rows.size());
       assertTrue(share >= 0.9, method + ": " + share);
     }
+  }
+
+  @Test
+  void guidedBackpropIsNotThePlainGradient() {
+    Dataset<Row> some = shapes().limit(20);
+    Dataset<Row> guided = onShapes("guided_backprop").transform(some).select("guided_backprop");
+    Dataset<Row> plain =
+        onShapes("saliency").setVariant("signed").transform(some).select("saliency");
+    assertEquals(20, guided.exceptAll(plain).count(), "every row's map changes with guided ReLUs");
   }
 
   @Test
@@ -179,5 +192,31 @@ class GradientExplainerTest {
             IllegalArgumentException.class,
             () -> onShapes("saliency").setTarget("circle").transformSchema(shapes().schema()));
     assertTrue(target.getMessage().contains("unknown target 'circle'"), target.getMessage());
+    Dataset<Row> digits = Tables.csv("digits.csv");
+    InvalidModelException guided =
+        assertThrows(
+            InvalidModelException.class,
+            () ->
+                new GradientExplainer()
+                    .setModelPath(DIGITS_CNN)
+                    .setMethod("guided_backprop")
+                    .transformSchema(digits.schema()));
+    assertTrue(
+        guided.getMessage().contains("needs the module to export guided_backprop"),
+        guided.getMessage());
+    InvalidModelException layer =
+        assertThrows(
+            InvalidModelException.class,
+            () -> onShapes("grad_cam").setLayer("conv1").transformSchema(shapes().schema()));
+    assertTrue(layer.getMessage().contains("exports [conv2]: set layer"), layer.getMessage());
+    IllegalArgumentException table =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new GradientExplainer()
+                    .setModelPath("datasets/models/torch/breast_cancer_mlp.pt")
+                    .setMethod("grad_cam")
+                    .transformSchema(Tables.csv("breast_cancer.csv").schema()));
+    assertTrue(table.getMessage().contains("grad_cam maps images"), table.getMessage());
   }
 }
