@@ -209,7 +209,7 @@ public final class FeatureSpace implements Serializable {
   @Override
   public String toString() {
     String shown = columns.stream().limit(8).collect(Collectors.joining(", "));
-    return source.name().toLowerCase()
+    return source.name().toLowerCase(java.util.Locale.ROOT)
         + " "
         + shown
         + (columns.size() > 8 ? ", ... (" + columns.size() + " columns)" : "");

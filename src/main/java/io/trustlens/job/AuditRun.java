@@ -149,11 +149,13 @@ public final class AuditRun {
               "pipeline_stages",
               m.featureStages().stream().map(s -> s.getClass().getSimpleName()).toList());
           e.put("input_size", info.inputSize());
-          e.put("output", info.kind().name().toLowerCase());
+          e.put("output", info.kind().name().toLowerCase(java.util.Locale.ROOT));
           e.put("outputs", info.outputNames());
           e.put(
               "capabilities",
-              info.capabilities().stream().map(c -> c.name().toLowerCase()).toList());
+              info.capabilities().stream()
+                  .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+                  .toList());
           list.add(e);
         });
     return list;

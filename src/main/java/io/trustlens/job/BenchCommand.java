@@ -42,10 +42,16 @@ import picocli.CommandLine.Parameters;
       "explore: t-SNE of Gaussian blobs (50 dims) at each --tsne-rows, with wall time and peak"
           + " heap; PCA of --pca-rows x 100 (exact) and --pca-wide rows x columns (randomized).",
       "explain: TreeSHAP on N rows and kernel/permutation on --explain-rows rows with a GBT of 100"
-          + " trees of depth 5 and the MLP; rows/s, evaluations/s and explainer efficiency."
+          + " trees of depth 5 and the MLP; rows/s, evaluations/s and explainer efficiency.",
+      "gradients: saliency, SmoothGrad (50 copies) and Integrated Gradients (50 steps) on the"
+          + " digits CNN, one thread and per master, with efficiency against the raw"
+          + " forward+backward throughput."
     })
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SUITE", description = "score or explain")
+  @Parameters(
+      index = "0",
+      paramLabel = "SUITE",
+      description = "score, explain, explore or gradients")
   String suite;
 
   @Option(names = "--rows", description = "Rows to score (default 1000000).")
@@ -85,6 +91,11 @@ final class BenchCommand implements Callable<Integer> {
   String pcaWide = "100000x10000";
 
   @Option(
+      names = "--gradient-rows",
+      description = "gradients: digit rows explained through Spark per method (default 20000).")
+  int gradientRows = 20_000;
+
+  @Option(
       names = "--repeat",
       description =
           "Timed runs per case; the best is kept (default 2; explain: the masters take turns).")
@@ -107,9 +118,13 @@ final class BenchCommand implements Callable<Integer> {
       new ExplainBenchmark(rows, explainRows, masters, torchModel, repeat).run();
       return 0;
     }
+    if (suite.equals("gradients")) {
+      new GradientBenchmark(gradientRows, masters, repeat).run();
+      return 0;
+    }
     if (!suite.equals("score")) {
       throw new SpecException(
-          "unknown benchmark suite '" + suite + "'; available: score, explain, explore");
+          "unknown benchmark suite '" + suite + "'; available: score, explain, explore, gradients");
     }
     Path dir = Files.createTempDirectory("trustlens-bench");
     String gbtPath = dir.resolve("gbt").toString();

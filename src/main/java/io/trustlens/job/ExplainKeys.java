@@ -88,6 +88,23 @@ final class ExplainKeys {
                 + applies);
       }
     }
+    for (var count :
+        Map.of("samples", t.samples == null ? 1 : t.samples, "steps", t.steps == null ? 1 : t.steps)
+            .entrySet()) {
+      if (count.getValue() < 1) {
+        throw new SpecException(
+            where
+                + " (explain): "
+                + count.getKey()
+                + " is "
+                + count.getValue()
+                + "; it must be at least 1");
+      }
+    }
+    if (t.noise != null && !(t.noise >= 0 && t.noise < Double.POSITIVE_INFINITY)) {
+      throw new SpecException(
+          where + " (explain): noise is " + t.noise + "; it must be finite and >= 0");
+    }
     if (t.baseline != null && !List.of("zero", "mean", "blur").contains(t.baseline)) {
       throw new SpecException(
           where + " (explain): baseline is '" + t.baseline + "'; expected zero, mean or blur");

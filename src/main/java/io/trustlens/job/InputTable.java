@@ -83,9 +83,9 @@ public final class InputTable {
   /** The format named in the spec, else the one the path's extension implies. */
   static String format(AuditSpec.Input spec) {
     if (spec.format != null) {
-      return spec.format.toLowerCase();
+      return spec.format.toLowerCase(java.util.Locale.ROOT);
     }
-    String p = spec.path.toLowerCase();
+    String p = spec.path.toLowerCase(java.util.Locale.ROOT);
     if (p.endsWith(".csv") || p.endsWith(".csv.gz")) {
       return "csv";
     }

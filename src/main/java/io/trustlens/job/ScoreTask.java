@@ -54,8 +54,10 @@ final class ScoreTask implements AuditTask {
     result.put("outputs", Map.of(name, path));
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
-    facts.put("output kind", info.kind().name().toLowerCase());
-    facts.put("features", features.size() + " (" + features.source().name().toLowerCase() + ")");
+    facts.put("output kind", info.kind().name().toLowerCase(java.util.Locale.ROOT));
+    facts.put(
+        "features",
+        features.size() + " (" + features.source().name().toLowerCase(java.util.Locale.ROOT) + ")");
     facts.put("rows scored", rows);
     facts.put("rows skipped (invalid features)", inputRows - rows);
     if (in.label != null) {

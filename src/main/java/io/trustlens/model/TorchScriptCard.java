@@ -51,7 +51,9 @@ public record TorchScriptCard(
       for (int i = 0; i < inputShape.length; i++) {
         inputShape[i] = shape.get(i).asInt();
       }
-      OutputKind kind = OutputKind.valueOf(required(json, "output", card).asText().toUpperCase());
+      OutputKind kind =
+          OutputKind.valueOf(
+              required(json, "output", card).asText().toUpperCase(java.util.Locale.ROOT));
       List<String> outputs = new ArrayList<>();
       required(json, "outputs", card).forEach(n -> outputs.add(n.asText()));
       List<String> methods = new ArrayList<>();

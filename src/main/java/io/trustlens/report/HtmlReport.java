@@ -141,8 +141,8 @@ public final class HtmlReport {
         return String.valueOf(d);
       }
       return Math.abs(d) >= 1e6 || (Math.abs(d) < 1e-3 && d != 0)
-          ? String.format("%.4e", d)
-          : String.format("%.4f", d);
+          ? String.format(java.util.Locale.ROOT, "%.4e", d)
+          : String.format(java.util.Locale.ROOT, "%.4f", d);
     }
   }
 }

@@ -148,6 +148,9 @@ class GradientCommandTest {
         "--background",
         "5");
     fails("noise does not apply to method kernel", "kernel", credit, "--noise", "0.1");
+    fails("samples is 0; it must be at least 1", "zero", credit, "--samples", "0");
+    fails("samples is -5; it must be at least 1", "minus", credit, "--samples", "-5");
+    fails("noise is NaN", "nan", CANCER, "--method", "smoothgrad", "--noise", "NaN");
     String[] wrongShape = SHAPES.clone();
     wrongShape[5] = "1,8,8";
     fails("reads 256", "shape", wrongShape, "--method", "saliency");

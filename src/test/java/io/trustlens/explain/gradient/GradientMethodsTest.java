@@ -152,6 +152,21 @@ class GradientMethodsTest {
   }
 
   @Test
+  void callsFillTheModelsChunksWithoutPadding() {
+    // 64-row chunks: 32 rows of 50 copies are 1,600 inputs, 25 whole chunks.
+    assertEquals(
+        32, new GradientBatches(MODEL, new SmoothGrad(50, 0.1, "mean", 1), 0).rowsPerCall());
+    // One input per row: 32 chunks' worth.
+    assertEquals(2048, new GradientBatches(MODEL, new Saliency("signed"), 0).rowsPerCall());
+    int rows =
+        new GradientBatches(
+                MODEL, new IntegratedGradients(Baseline.zero(), 50, "gauss_legendre"), 0)
+            .rowsPerCall();
+    double fill = rows * 51.0 / (Math.ceil(rows * 51.0 / 64) * 64);
+    assertTrue(fill > 0.99, "51 inputs a row: " + rows + " rows fill " + fill + " of their chunks");
+  }
+
+  @Test
   void blurBaselineKeepsTheImageMeanAndSmoothsIt() {
     ImageShape shape = new ImageShape(1, 16, 16);
     double[] image = new double[256];
