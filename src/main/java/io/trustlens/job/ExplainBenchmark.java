@@ -266,7 +266,7 @@ final class ExplainBenchmark {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static String row(String where, String name, double rows, double evals, double eff) {
+  static String row(String where, String name, double rows, double evals, double eff) {
     return String.format(
         Locale.ROOT,
         "%-10s %-34s %,12.1f %,14.0f %10s",

@@ -61,20 +61,13 @@ final class ExplainKeys {
 
   /** Fails when a task of another type sets an explain key. */
   static void requireAbsent(AuditSpec.Task t, String where) {
-    Map<String, Object> keys = set(t);
-    if (!keys.isEmpty()) {
-      throw new SpecException(
-          where + " (" + t.type + "): " + keys.keySet() + " apply to explain tasks only");
-    }
+    TaskKeys.requireAbsent(set(t), where, t.type, "explain");
   }
 
   /** Checks an explain task's method and that each key set applies to it. */
   static void validate(AuditSpec.Task t, String where) {
     String method = t.method == null ? "kernel" : t.method;
-    if (!METHODS.contains(method)) {
-      throw new SpecException(
-          where + " (explain): method is '" + method + "'; expected one of " + METHODS);
-    }
+    TaskKeys.requireMethod(method, METHODS, where, "explain");
     List<String> applies = APPLIES.get(method);
     for (String key : set(t).keySet()) {
       if (!applies.contains(key)) {

@@ -38,20 +38,13 @@ final class ExploreKeys {
 
   /** Fails when a task of another type sets an explore key. */
   static void requireAbsent(AuditSpec.Task t, String where) {
-    Map<String, Object> keys = set(t);
-    if (!keys.isEmpty()) {
-      throw new SpecException(
-          where + " (" + t.type + "): " + keys.keySet() + " apply to explore tasks only");
-    }
+    TaskKeys.requireAbsent(set(t), where, t.type, "explore");
   }
 
   /** Checks an explore task's method and that each key set applies to it. */
   static void validate(AuditSpec.Task t, String where) {
     String method = t.method == null ? "pca" : t.method;
-    if (!METHODS.contains(method)) {
-      throw new SpecException(
-          where + " (explore): method is '" + method + "'; expected one of " + METHODS);
-    }
+    TaskKeys.requireMethod(method, METHODS, where, "explore");
     Map<String, List<String>> applies =
         Map.of(
             "pca", List.of("components", "scale", "solver"),

@@ -41,6 +41,8 @@ final class GradientBenchmark {
     this.repeat = Math.max(1, repeat);
   }
 
+  private record Figure(String master, String name) {}
+
   private record Method(String name, GradientMethod core, GradientExplainer stage) {}
 
   private static List<Method> methods() {
@@ -75,7 +77,7 @@ final class GradientBenchmark {
             "evals/s",
             "efficiency"));
     double raw = raw(model);
-    lines.add(row("1 thread", "raw forward+backward, digits CNN", raw, raw, 1.0));
+    lines.add(ExplainBenchmark.row("1 thread", "raw forward+backward, digits CNN", raw, raw, 1.0));
     double[] digits = digits(2000);
     for (Method m : methods()) {
       GradientBatches batches = new GradientBatches(model, m.core(), GradientBatches.PREDICTED);
@@ -92,9 +94,9 @@ final class GradientBenchmark {
         best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
       }
       double evals = best * m.core().inputsPerRow();
-      lines.add(row("1 thread", m.name(), best, evals, evals / raw));
+      lines.add(ExplainBenchmark.row("1 thread", m.name(), best, evals, evals / raw));
     }
-    Map<String, Double> spark = new LinkedHashMap<>();
+    Map<Figure, Double> spark = new LinkedHashMap<>();
     for (int r = 0; r < repeat; r++) {
       for (String master : masters) {
         SparkSession session = BenchCommand.session(master);
@@ -105,17 +107,17 @@ final class GradientBenchmark {
           long t0 = System.nanoTime();
           m.stage().transform(table).write().format("noop").mode("overwrite").save();
           double rate = rows / ((System.nanoTime() - t0) / 1e9);
-          spark.merge(master + "\t" + m.name(), rate, Math::max);
+          spark.merge(new Figure(master, m.name()), rate, Math::max);
         }
         table.unpersist(true);
         session.stop();
       }
     }
     spark.forEach(
-        (key, rate) -> {
-          String[] parts = key.split("\t");
-          lines.add(row(parts[0], parts[1] + " (" + rows + " rows)", rate, Double.NaN, Double.NaN));
-        });
+        (f, rate) ->
+            lines.add(
+                ExplainBenchmark.row(
+                    f.master(), f.name() + " (" + rows + " rows)", rate, Double.NaN, Double.NaN)));
     lines.forEach(System.out::println);
   }
 
@@ -168,16 +170,5 @@ final class GradientBenchmark {
         .crossJoin(spark.range(copies).withColumnRenamed("id", "copy"))
         .withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id())
         .limit(n);
-  }
-
-  private static String row(String where, String name, double rows, double evals, double eff) {
-    return String.format(
-        Locale.ROOT,
-        "%-12s %-32s %,12.1f %,14.0f %10s",
-        where,
-        name,
-        rows,
-        Double.isNaN(evals) ? 0 : evals,
-        Double.isNaN(eff) ? "" : String.format(Locale.ROOT, "%.2f", eff));
   }
 }

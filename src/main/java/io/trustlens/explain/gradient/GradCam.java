@@ -12,7 +12,7 @@ import io.trustlens.model.DifferentiableModel;
  *
  * <p>Invariants: one input per row; the map has {@code H × W} values (one channel), all ≥ 0.
  */
-public final class GradCam implements GradientMethod {
+public final class GradCam implements OneInputPerRow {
   private final String layer;
   private final ImageShape input;
 
@@ -25,16 +25,6 @@ public final class GradCam implements GradientMethod {
   /** Values per row's map: the input's height times width. */
   public int mapSize() {
     return input.height() * input.width();
-  }
-
-  @Override
-  public int inputsPerRow() {
-    return 1;
-  }
-
-  @Override
-  public void inputs(double[] x, long key, double[] dest, int offset) {
-    System.arraycopy(x, 0, dest, offset, x.length);
   }
 
   @Override

@@ -12,7 +12,7 @@ import java.util.List;
  * <p>Invariant: one input per row, the row itself; {@code signed} keeps the map's sign, {@code
  * absolute} takes |value|.
  */
-public final class GuidedBackprop implements GradientMethod {
+public final class GuidedBackprop implements OneInputPerRow {
   /** The variants, the default first. */
   public static final List<String> VARIANTS = List.of("signed", "absolute");
 
@@ -25,16 +25,6 @@ public final class GuidedBackprop implements GradientMethod {
           "guided_backprop variant is '" + variant + "'; expected one of " + VARIANTS);
     }
     this.absolute = variant.equals("absolute");
-  }
-
-  @Override
-  public int inputsPerRow() {
-    return 1;
-  }
-
-  @Override
-  public void inputs(double[] x, long key, double[] dest, int offset) {
-    System.arraycopy(x, 0, dest, offset, x.length);
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.util.Locale;
  *
  * <p>Invariant: one input per row, the row itself; the map has the input's size.
  */
-public final class Saliency implements GradientMethod {
+public final class Saliency implements OneInputPerRow {
   /** The variants, the default first. */
   public static final List<String> VARIANTS = List.of("absolute", "signed", "input_x_gradient");
 
@@ -24,16 +24,6 @@ public final class Saliency implements GradientMethod {
           "saliency variant is '" + variant + "'; expected one of " + VARIANTS);
     }
     this.variant = variant;
-  }
-
-  @Override
-  public int inputsPerRow() {
-    return 1;
-  }
-
-  @Override
-  public void inputs(double[] x, long key, double[] dest, int offset) {
-    System.arraycopy(x, 0, dest, offset, x.length);
   }
 
   @Override
