@@ -77,6 +77,21 @@ public final class ModelLoader {
       } else if (m.hasFeatureStages() || first.hasFeatureStages()) {
         throw new InvalidModelException(
             "an ensemble takes bare models on one feature vector, not pipelines: " + location);
+      } else if (m.featuresCol() != null
+              && first.featuresCol() != null
+              && !m.featuresCol().equals(first.featuresCol())
+          || !m.featureColumns().isEmpty()
+              && !first.featureColumns().isEmpty()
+              && !m.featureColumns().equals(first.featureColumns())) {
+        throw new InvalidModelException(
+            "ensemble members read different features: "
+                + location
+                + " reads "
+                + (m.featuresCol() != null ? m.featuresCol() : m.featureColumns())
+                + ", but "
+                + locations.get(0)
+                + " reads "
+                + (first.featuresCol() != null ? first.featuresCol() : first.featureColumns()));
       }
       members.add(m.source());
     }

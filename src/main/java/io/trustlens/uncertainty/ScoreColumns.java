@@ -1,0 +1,81 @@
+package io.trustlens.uncertainty;
+
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads the columns uncertainty methods work on: per-class scores (an {@code array<double>} as
+ * {@code score} writes, an {@code array<float>}, or an ML vector as MLlib's {@code transform}
+ * writes) and numeric labels or predictions.
+ */
+public final class ScoreColumns {
+  private ScoreColumns() {}
+
+  /** The index of the per-class score column {@code name}; {@code role} says what it holds. */
+  public static int scores(StructType schema, String name, String role) {
+    DataType type = field(schema, name, role);
+    boolean ok =
+        type instanceof VectorUDT
+            || type instanceof ArrayType a
+                && (a.elementType() == DataTypes.DoubleType
+                    || a.elementType() == DataTypes.FloatType);
+    if (!ok) {
+      throw new InvalidScoresException(
+          "column '"
+              + name
+              + "' ("
+              + role
+              + ") is "
+              + type.simpleString()
+              + "; expected array<double> or an ML vector");
+    }
+    return schema.fieldIndex(name);
+  }
+
+  /** The index of the numeric column {@code name}; {@code role} says what it holds. */
+  public static int numeric(StructType schema, String name, String role) {
+    DataType type = field(schema, name, role);
+    if (!(type instanceof NumericType)) {
+      throw new InvalidScoresException(
+          "column '" + name + "' (" + role + ") is " + type.simpleString() + "; expected a number");
+    }
+    return schema.fieldIndex(name);
+  }
+
+  private static DataType field(StructType schema, String name, String role) {
+    if (schema.getFieldIndex(name).isEmpty()) {
+      throw new InvalidScoresException(
+          "unknown column '" + name + "' (" + role + "); the table has " + schema.simpleString());
+    }
+    return schema.apply(name).dataType();
+  }
+
+  /** Row {@code row}'s scores at {@code index}; null when the cell is null. */
+  public static double[] read(Row row, int index) {
+    if (row.isNullAt(index)) {
+      return null;
+    }
+    Object v = row.get(index);
+    if (v instanceof Vector vector) {
+      return vector.toArray();
+    }
+    scala.collection.Seq<?> seq = (scala.collection.Seq<?>) v;
+    double[] out = new double[seq.length()];
+    for (int i = 0; i < out.length; i++) {
+      Object e = seq.apply(i);
+      out[i] = e == null ? Double.NaN : ((Number) e).doubleValue();
+    }
+    return out;
+  }
+
+  /** Row {@code row}'s number at {@code index}; NaN when the cell is null. */
+  public static double number(Row row, int index) {
+    return row.isNullAt(index) ? Double.NaN : ((Number) row.get(index)).doubleValue();
+  }
+}
