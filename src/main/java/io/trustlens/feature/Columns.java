@@ -22,6 +22,20 @@ public final class Columns {
     return out;
   }
 
+  /**
+   * {@code table} with the field metadata of {@code schema} (same column names): a {@code
+   * mapPartitions} with a row encoder does not always carry it to the result's schema.
+   */
+  public static org.apache.spark.sql.Dataset<Row> withMetadata(
+      org.apache.spark.sql.Dataset<Row> table, StructType schema) {
+    org.apache.spark.sql.Column[] columns = new org.apache.spark.sql.Column[schema.size()];
+    for (int i = 0; i < columns.length; i++) {
+      StructField f = schema.fields()[i];
+      columns[i] = table.col("`" + f.name() + "`").as(f.name(), f.metadata());
+    }
+    return table.select(columns);
+  }
+
   /** {@code row}'s values followed by {@code added}, as a new row. */
   public static Row appended(Row row, Object... added) {
     Object[] values = new Object[row.length() + added.length];

@@ -296,7 +296,7 @@ public final class EnsembleUncertainty extends Transformer implements DefaultPar
             (Integer) $(batchSize),
             $(onInvalid).equals("skip"),
             id);
-    return dataset.toDF().mapPartitions(plan, Encoders.row(out));
+    return Columns.withMetadata(dataset.toDF().mapPartitions(plan, Encoders.row(out)), out);
   }
 
   @Override

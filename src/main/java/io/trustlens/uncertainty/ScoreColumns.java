@@ -65,6 +65,13 @@ public final class ScoreColumns {
     if (v instanceof Vector vector) {
       return vector.toArray();
     }
+    if (v instanceof double[] a) {
+      // Rows made by a mapPartitions just before can reach the next one unconverted.
+      return a.clone();
+    }
+    if (v instanceof int[] a) {
+      return java.util.Arrays.stream(a).asDoubleStream().toArray();
+    }
     scala.collection.Seq<?> seq = (scala.collection.Seq<?>) v;
     double[] out = new double[seq.length()];
     for (int i = 0; i < out.length; i++) {

@@ -48,26 +48,30 @@ public final class Spread {
    * @param probabilities {@code draws × classes} values, row-major, each row summing to one
    */
   public static Classification ofProbabilities(double[] probabilities, int draws, int classes) {
+    // Means as the first draw plus the mean difference from it: draws that all agree give exactly
+    // that draw, so their mutual information, spread and disagreement are exactly zero.
     double[] mean = new double[classes];
-    double expectedEntropy = 0;
+    double[] shift = new double[classes];
+    double firstEntropy = entropy(probabilities, 0, classes);
+    double entropyShift = 0;
     int[] votes = new int[classes];
     for (int k = 0; k < draws; k++) {
       int off = k * classes;
       int vote = 0;
       for (int c = 0; c < classes; c++) {
         double p = probabilities[off + c];
-        mean[c] += p;
+        shift[c] += p - probabilities[c];
         if (p > probabilities[off + vote]) {
           vote = c;
         }
       }
       votes[vote]++;
-      expectedEntropy += entropy(probabilities, off, classes);
+      entropyShift += entropy(probabilities, off, classes) - firstEntropy;
     }
     for (int c = 0; c < classes; c++) {
-      mean[c] /= draws;
+      mean[c] = probabilities[c] + shift[c] / draws;
     }
-    expectedEntropy /= draws;
+    double expectedEntropy = firstEntropy + entropyShift / draws;
     int prediction = 0;
     int majority = 0;
     for (int c = 1; c < classes; c++) {
@@ -98,11 +102,11 @@ public final class Spread {
 
   /** The mean and population standard deviation of {@code draws} values. */
   public static Regression ofValues(double[] values, int draws) {
-    double mean = 0;
+    double shift = 0;
     for (int k = 0; k < draws; k++) {
-      mean += values[k];
+      shift += values[k] - values[0];
     }
-    mean /= draws;
+    double mean = values[0] + shift / draws;
     double variance = 0;
     for (int k = 0; k < draws; k++) {
       double d = values[k] - mean;

@@ -118,7 +118,8 @@ public abstract class CalibratorModel<M extends CalibratorModel<M>> extends Mode
                 r ->
                     io.trustlens.feature.Columns.appended(
                         r, map.probabilities(reader.logits(r, classes))));
-    return dataset.toDF().mapPartitions(each, Encoders.row(out));
+    return io.trustlens.feature.Columns.withMetadata(
+        dataset.toDF().mapPartitions(each, Encoders.row(out)), out);
   }
 
   @Override

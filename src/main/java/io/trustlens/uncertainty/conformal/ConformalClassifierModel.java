@@ -137,7 +137,8 @@ public final class ConformalClassifierModel extends Model<ConformalClassifierMod
                   int[] set = kind.set(reader.probabilities(r, k), q);
                   return Columns.appended(r, set, set.length);
                 });
-    return dataset.toDF().mapPartitions(each, Encoders.row(out));
+    return io.trustlens.feature.Columns.withMetadata(
+        dataset.toDF().mapPartitions(each, Encoders.row(out)), out);
   }
 
   @Override

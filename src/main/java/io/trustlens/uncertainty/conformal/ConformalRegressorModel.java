@@ -109,7 +109,8 @@ public final class ConformalRegressorModel extends Model<ConformalRegressorModel
                   double y = reader.prediction(r);
                   return Columns.appended(r, y - q, y + q);
                 });
-    return dataset.toDF().mapPartitions(each, Encoders.row(out));
+    return io.trustlens.feature.Columns.withMetadata(
+        dataset.toDF().mapPartitions(each, Encoders.row(out)), out);
   }
 
   @Override
