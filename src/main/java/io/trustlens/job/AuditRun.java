@@ -35,7 +35,9 @@ public final class AuditRun {
           "explain",
           new ExplainTask(),
           "explore",
-          new ExploreTask());
+          new ExploreTask(),
+          "uncertainty",
+          new UncertaintyTask());
 
   private final SparkSession spark;
   private final AuditSpec spec;

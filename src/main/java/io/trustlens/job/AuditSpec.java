@@ -18,7 +18,8 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class AuditSpec {
   /** Task types this version runs. */
-  public static final List<String> TASK_TYPES = List.of("score", "profile", "explain", "explore");
+  public static final List<String> TASK_TYPES =
+      List.of("score", "profile", "explain", "explore", "uncertainty");
 
   public String name = "audit";
   public Input input;
@@ -74,10 +75,10 @@ public final class AuditSpec {
     /** The name of the task's output table (default: the type, or predictions for score). */
     public String name;
 
-    /** score: the model's name in {@code models}. */
+    /** score, explain, uncertainty, explore: the model's name in {@code models}. */
     public String model;
 
-    /** score: rows per model call. */
+    /** score and uncertainty: rows per model call. */
     public Integer batchSize;
 
     /** profile: the largest share of null or NaN values a column may have (a threshold). */
@@ -182,6 +183,33 @@ public final class AuditSpec {
     /** explore: rows drawn in the report's plots (default 3000; a seeded sample). */
     public Integer plotSample;
 
+    /** uncertainty: temperature (default), platt, isotonic or none. */
+    public String calibrator;
+
+    /** uncertainty: bins of the reliability diagrams (default 15). */
+    public Integer bins;
+
+    /** uncertainty: equal_width (default) or equal_mass bins. */
+    public String binning;
+
+    /**
+     * uncertainty: the share of labelled rows that fit the calibrator and the conformal threshold
+     * (default 0.5); the other rows measure them.
+     */
+    public Double calibrationFraction;
+
+    /** uncertainty: the conformal miscoverage alpha (default 0.1). */
+    public Double alpha;
+
+    /** uncertainty: the conformal score, lac (default) or aps; absolute for regressions; none. */
+    public String conformal;
+
+    /** uncertainty: the largest held-out ECE of the final probabilities (a threshold). */
+    public Double maxEce;
+
+    /** uncertainty: the smallest held-out conformal coverage (a threshold). */
+    public Double minCoverage;
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -216,6 +244,14 @@ public final class AuditSpec {
           && Objects.equals(size, t.size)
           && Objects.equals(shape, t.shape)
           && Objects.equals(plotSample, t.plotSample)
+          && Objects.equals(calibrator, t.calibrator)
+          && Objects.equals(bins, t.bins)
+          && Objects.equals(binning, t.binning)
+          && Objects.equals(calibrationFraction, t.calibrationFraction)
+          && Objects.equals(alpha, t.alpha)
+          && Objects.equals(conformal, t.conformal)
+          && Objects.equals(maxEce, t.maxEce)
+          && Objects.equals(minCoverage, t.minCoverage)
           && Objects.equals(constantColumns, t.constantColumns);
     }
 
@@ -275,6 +311,17 @@ public final class AuditSpec {
       }
       boolean explain = t.type.equals("explain");
       boolean explore = t.type.equals("explore");
+      boolean uncertainty = t.type.equals("uncertainty");
+      if (uncertainty) {
+        UncertaintyKeys.validate(t, where);
+        String named =
+            t.model != null
+                ? t.model
+                : models.size() == 1 ? models.keySet().iterator().next() : null;
+        UncertaintyKeys.requireLabelOrMembers(t, where, input.label, models.get(named));
+      } else {
+        UncertaintyKeys.requireAbsent(t, where);
+      }
       if (!explore) {
         ExploreKeys.requireAbsent(t, where);
       } else {
@@ -289,7 +336,7 @@ public final class AuditSpec {
       } else {
         ExplainKeys.validate(t, where);
       }
-      if (t.type.equals("score") || explain) {
+      if (t.type.equals("score") || explain || uncertainty) {
         if (t.model == null && models.size() == 1) {
           t.model = models.keySet().iterator().next();
         }
@@ -317,10 +364,12 @@ public final class AuditSpec {
             where
                 + " ("
                 + t.type
-                + "): the key model applies to score, explain and explore (embeddings) only");
+                + "): the key model applies to score, explain, uncertainty and explore (embeddings)"
+                + " only");
       }
-      if (!t.type.equals("score") && t.batchSize != null) {
-        throw new SpecException(where + " (" + t.type + "): batch_size applies to score only");
+      if (!t.type.equals("score") && !uncertainty && t.batchSize != null) {
+        throw new SpecException(
+            where + " (" + t.type + "): batch_size applies to score and uncertainty only");
       }
       if (!t.type.equals("profile") && t.maxMissingFraction != null) {
         throw new SpecException(

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       ExplainCommand.class,
       ExploreCommand.class,
+      UncertaintyCommand.class,
       ProfileCommand.class,
       TrainCommand.class,
       AuditCommand.class,

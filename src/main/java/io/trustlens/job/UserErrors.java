@@ -13,7 +13,8 @@ final class UserErrors {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof InvalidFeatureException
           || t instanceof InvalidModelException
-          || t instanceof SpecException) {
+          || t instanceof SpecException
+          || t instanceof io.trustlens.uncertainty.InvalidScoresException) {
         return t.getMessage();
       }
       last = t;

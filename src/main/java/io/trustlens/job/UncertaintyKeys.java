@@ -1,0 +1,97 @@
+package io.trustlens.job;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The audit-spec keys of the {@code uncertainty} task, and their checks. */
+final class UncertaintyKeys {
+  /** The calibrators an uncertainty task fits. */
+  static final List<String> CALIBRATORS = List.of("temperature", "platt", "isotonic", "none");
+
+  /** The conformal scores, or none. */
+  static final List<String> CONFORMAL = List.of("lac", "aps", "absolute", "none");
+
+  private UncertaintyKeys() {}
+
+  /** The uncertainty keys set on {@code t}, by YAML name. */
+  static Map<String, Object> set(AuditSpec.Task t) {
+    Map<String, Object> keys = new LinkedHashMap<>();
+    keys.put("calibrator", t.calibrator);
+    keys.put("bins", t.bins);
+    keys.put("binning", t.binning);
+    keys.put("calibration_fraction", t.calibrationFraction);
+    keys.put("alpha", t.alpha);
+    keys.put("conformal", t.conformal);
+    keys.put("max_ece", t.maxEce);
+    keys.put("min_coverage", t.minCoverage);
+    keys.values().removeIf(v -> v == null);
+    return keys;
+  }
+
+  /** Fails when a task of another type sets an uncertainty key. */
+  static void requireAbsent(AuditSpec.Task t, String where) {
+    TaskKeys.requireAbsent(set(t), where, t.type, "uncertainty");
+  }
+
+  /** Checks the values of an uncertainty task's keys. */
+  static void validate(AuditSpec.Task t, String where) {
+    String w = where + " (uncertainty)";
+    if (t.calibrator != null && !CALIBRATORS.contains(t.calibrator)) {
+      throw new SpecException(
+          w + ": calibrator is '" + t.calibrator + "'; expected one of " + CALIBRATORS);
+    }
+    if (t.conformal != null && !CONFORMAL.contains(t.conformal)) {
+      throw new SpecException(
+          w + ": conformal is '" + t.conformal + "'; expected one of " + CONFORMAL);
+    }
+    if (t.binning != null && !List.of("equal_width", "equal_mass").contains(t.binning)) {
+      throw new SpecException(
+          w + ": binning is '" + t.binning + "'; expected equal_width or equal_mass");
+    }
+    if (t.bins != null && t.bins < 2) {
+      throw new SpecException(w + ": bins is " + t.bins + "; a reliability diagram needs >= 2");
+    }
+    open(w, "calibration_fraction", t.calibrationFraction);
+    open(w, "alpha", t.alpha);
+    if (t.maxEce != null && !(t.maxEce >= 0 && t.maxEce <= 1)) {
+      throw new SpecException(w + ": max_ece is " + t.maxEce + "; expected 0 to 1");
+    }
+    open(w, "min_coverage", t.minCoverage);
+    if ("none".equals(t.conformal) && (t.alpha != null || t.minCoverage != null)) {
+      throw new SpecException(
+          w + ": conformal is none, so alpha and min_coverage would go unused; remove them");
+    }
+  }
+
+  /**
+   * Fails when the task has nothing to measure: one model and no label, or keys that need a label
+   * (calibration, conformal sets) without one.
+   */
+  static void requireLabelOrMembers(AuditSpec.Task t, String where, String label, String models) {
+    if (label != null) {
+      return;
+    }
+    Map<String, Object> keys = set(t);
+    if (!keys.isEmpty()) {
+      throw new SpecException(
+          where
+              + " (uncertainty): "
+              + keys.keySet()
+              + " calibrate or cover against a label, and the input names none (--label)");
+    }
+    if (models != null && !models.contains(",")) {
+      throw new SpecException(
+          where
+              + " (uncertainty): with one model the task measures calibration and conformal sets,"
+              + " which need the input's label (--label); give several models (--model, repeated)"
+              + " to measure their disagreement without a label");
+    }
+  }
+
+  private static void open(String where, String key, Double v) {
+    if (v != null && !(v > 0 && v < 1)) {
+      throw new SpecException(where + ": " + key + " is " + v + "; expected 0 < " + key + " < 1");
+    }
+  }
+}

@@ -1,0 +1,516 @@
+package io.trustlens.job;
+
+import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.model.ModelScorer;
+import io.trustlens.report.CalibrationCharts;
+import io.trustlens.report.HtmlReport;
+import io.trustlens.uncertainty.EnsembleUncertainty;
+import io.trustlens.uncertainty.calibration.Binning;
+import io.trustlens.uncertainty.calibration.Calibration;
+import io.trustlens.uncertainty.calibration.CalibrationMetrics;
+import io.trustlens.uncertainty.calibration.Calibrator;
+import io.trustlens.uncertainty.calibration.CalibratorModel;
+import io.trustlens.uncertainty.calibration.IsotonicCalibration;
+import io.trustlens.uncertainty.calibration.PlattScaling;
+import io.trustlens.uncertainty.calibration.PlattScalingModel;
+import io.trustlens.uncertainty.calibration.ReliabilityDiagram;
+import io.trustlens.uncertainty.calibration.TemperatureScaling;
+import io.trustlens.uncertainty.calibration.TemperatureScalingModel;
+import io.trustlens.uncertainty.conformal.ConformalClassifier;
+import io.trustlens.uncertainty.conformal.ConformalClassifierModel;
+import io.trustlens.uncertainty.conformal.ConformalRegressor;
+import io.trustlens.uncertainty.conformal.ConformalRegressorModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The {@code uncertainty} task: per row the spread of an ensemble's members ({@link
+ * EnsembleUncertainty}; several models), and, when the input has a label, calibration measured on
+ * held-out rows before and after a calibrator fitted on the calibration rows, and conformal sets
+ * (or intervals) whose threshold the calibration rows fit. Rows are split by a hash of (seed, row
+ * id), so the split does not depend on the partitioning. Thresholds: max_ece, min_coverage.
+ */
+final class UncertaintyTask implements AuditTask {
+  static final String SPLIT = "uncertainty_split";
+
+  @Override
+  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+    AuditSpec.Input in = run.spec().input;
+    LoadedModel model = run.model(task.model);
+    ModelInfo info = model.info();
+    boolean classifier = info.kind().isClassification();
+    List<String> locations = List.of(run.spec().models.get(task.model).split(","));
+    boolean ensemble = locations.size() > 1;
+    String name = task.name != null ? task.name : "uncertainty";
+    Dataset<Row> prepared = model.prepare(run.input().table());
+    FeatureSpace features = run.input().features(model, prepared);
+    String id = in.id == null ? "" : in.id;
+
+    Dataset<Row> scored;
+    String probabilities;
+    String prediction;
+    if (ensemble) {
+      EnsembleUncertainty stage =
+          new EnsembleUncertainty()
+              .setModelPaths(locations.toArray(new String[0]))
+              .setIdCol(id)
+              .setOnInvalid(in.onInvalid);
+      switch (features.source()) {
+        case VECTOR -> stage.setVectorCol(features.columns().get(0));
+        case COLUMNS -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
+        default -> stage.setImageCol(in.image).setImageShape(in.imageShape);
+      }
+      if (task.batchSize != null) {
+        stage.setBatchSize(task.batchSize);
+      }
+      scored = stage.transform(prepared);
+      probabilities = "uncertainty_mean";
+      prediction = classifier ? "uncertainty_prediction" : "uncertainty_mean";
+    } else {
+      ModelScorer scorer =
+          new ModelScorer(model.source(), features).setOnInvalid(in.onInvalid).setIdCol(id);
+      if (task.batchSize != null) {
+        scorer.setBatchSize(task.batchSize);
+      }
+      scored = scorer.transform(prepared);
+      probabilities = "probability";
+      prediction = "prediction";
+    }
+
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("model", task.model);
+    result.put("members", locations.size());
+    result.put("output", info.kind().name().toLowerCase(java.util.Locale.ROOT));
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("members", locations.size());
+    HtmlReport.Section section = run.report().section("Uncertainty: " + name);
+    List<Runnable> figures = new ArrayList<>();
+
+    if (in.label != null) {
+      double fraction = task.calibrationFraction != null ? task.calibrationFraction : 0.5;
+      scored = scored.withColumn(SPLIT, split(run, in, fraction));
+      scored = scored.persist();
+      Dataset<Row> calibration = scored.filter(col(SPLIT).equalTo("calibration"));
+      Column heldOut = col(SPLIT).equalTo("held_out");
+      result.put("calibration_fraction", fraction);
+      result.put("calibration_rows", calibration.count());
+      result.put("held_out_rows", scored.filter(heldOut).count());
+      facts.put(
+          "rows: calibration / held out",
+          result.get("calibration_rows") + " / " + result.get("held_out_rows"));
+      if (classifier) {
+        Calibrated c = calibrate(run, task, scored, probabilities, in, id, info);
+        scored = c.table();
+        result.put("calibration", c.summary());
+        facts.putAll(c.facts());
+        figures.addAll(c.figures(section));
+        scored = conformalSets(run, task, scored, c.column(), in, id, result, facts);
+      } else {
+        scored = conformalIntervals(run, task, scored, prediction, in, id, result, facts);
+      }
+    } else if (!ensemble) {
+      throw new SpecException(
+          "uncertainty task '"
+              + name
+              + "': with one model it measures calibration and conformal sets, which need the"
+              + " input's label (--label); give several models (--model, repeated) for their"
+              + " disagreement without a label");
+    }
+    String path = run.writeAppended(name, prepared, scored);
+    Dataset<Row> written = run.readWritten(name);
+    if (ensemble) {
+      result.put("spread", spread(written, classifier, section, figures));
+    }
+    result.put("outputs", Map.of(name, path));
+    facts.put("table", path);
+    section.keyValues(facts);
+    figures.forEach(Runnable::run);
+    scored.unpersist();
+    return result;
+  }
+
+  /** A row's split: a hash of (seed, id) when there is an id, else of (seed, every column). */
+  private static Column split(AuditRun run, AuditSpec.Input in, double fraction) {
+    List<Column> keys = new ArrayList<>();
+    keys.add(lit(run.spec().seed));
+    if (in.id != null) {
+      keys.add(col("`" + in.id + "`"));
+    } else {
+      for (String c : run.input().table().columns()) {
+        keys.add(col("`" + c + "`"));
+      }
+    }
+    Column u = pmod(xxhash64(keys.toArray(new Column[0])), lit(1_000_000L));
+    return when(u.lt(lit(Math.round(fraction * 1_000_000))), "calibration").otherwise("held_out");
+  }
+
+  /** The calibrated table, its probability column and what the report shows of it. */
+  private record Calibrated(
+      Dataset<Row> table,
+      String column,
+      Map<String, Object> summary,
+      Map<String, Object> facts,
+      CalibrationMetrics before,
+      CalibrationMetrics after,
+      String calibrator) {
+
+    List<Runnable> figures(HtmlReport.Section section) {
+      List<Runnable> out = new ArrayList<>();
+      out.add(() -> diagram(section, "before calibration", before));
+      if (after != null) {
+        out.add(() -> diagram(section, "after " + calibrator + " calibration", after));
+      }
+      out.add(
+          () -> {
+            List<List<Object>> rows = new ArrayList<>();
+            for (int c = 0; c < before.perClass().size(); c++) {
+              List<Object> row = new ArrayList<>();
+              row.add(before.perClass().get(c).curve());
+              row.add(before.perClass().get(c).ece());
+              row.add(after == null ? "" : after.perClass().get(c).ece());
+              rows.add(row);
+            }
+            section.table(List.of("class (one vs rest)", "ECE before", "ECE after"), rows);
+          });
+      return out;
+    }
+
+    private static void diagram(HtmlReport.Section s, String when, CalibrationMetrics m) {
+      ReliabilityDiagram d = m.topLabel();
+      s.figure(
+          "Reliability diagram of the top label "
+              + when
+              + ", held-out rows, "
+              + d.counts().length
+              + " "
+              + m.binning().label().replace('_', '-')
+              + " bins: ECE "
+              + String.format(java.util.Locale.ROOT, "%.4f", m.ece())
+              + ". Bars: share of rows predicted right per bin; dots at the bin's mean confidence;"
+              + " a calibrated model follows the diagonal.",
+          CalibrationCharts.reliability(
+              "top-label confidence (predicted probability)",
+              "share predicted right",
+              d.lower(),
+              d.upper(),
+              d.confidence(),
+              d.frequency()));
+    }
+  }
+
+  private static Calibrated calibrate(
+      AuditRun run,
+      AuditSpec.Task task,
+      Dataset<Row> scored,
+      String probabilities,
+      AuditSpec.Input in,
+      String id,
+      ModelInfo info) {
+    int bins = task.bins != null ? task.bins : 15;
+    Binning binning = Binning.named(task.binning != null ? task.binning : "equal_width");
+    String idOrNull = id.isEmpty() ? null : id;
+    Dataset<Row> heldOut = scored.filter(col(SPLIT).equalTo("held_out"));
+    Dataset<Row> calibration = scored.filter(col(SPLIT).equalTo("calibration"));
+    List<String> classes = info.outputNames();
+    CalibrationMetrics before =
+        Calibration.measure(heldOut, probabilities, in.label, idOrNull, bins, binning, classes);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    Map<String, Object> facts = new LinkedHashMap<>();
+    String kind = task.calibrator != null ? task.calibrator : "temperature";
+    summary.put("bins", bins);
+    summary.put("binning", binning.label());
+    summary.put("calibrator", kind);
+    summary.put("before", metrics(before));
+    facts.put("held-out ECE before calibration (top label, " + bins + " bins)", before.ece());
+    facts.put("held-out accuracy", before.accuracy());
+    Calibrator<?> calibrator =
+        switch (kind) {
+          case "temperature" -> new TemperatureScaling();
+          case "platt" -> new PlattScaling();
+          case "isotonic" -> new IsotonicCalibration();
+          default -> null;
+        };
+    if (calibrator == null) {
+      gate(run, task, "ece (held out, uncalibrated probabilities)", before.ece());
+      return new Calibrated(scored, probabilities, summary, facts, before, null, kind);
+    }
+    calibrator.setInputCol(probabilities);
+    calibrator.setLabelCol(in.label);
+    calibrator.setIdCol(id);
+    CalibratorModel<?> fitted = calibrator.fit(calibration);
+    Dataset<Row> table = fitted.transform(scored);
+    String column = fitted.getOutputCol();
+    CalibrationMetrics after =
+        Calibration.measure(
+            table.filter(col(SPLIT).equalTo("held_out")),
+            column,
+            in.label,
+            idOrNull,
+            bins,
+            binning,
+            classes);
+    summary.put("after", metrics(after));
+    if (fitted instanceof TemperatureScalingModel t) {
+      summary.put("temperature", t.getTemperature());
+      facts.put("fitted temperature", t.getTemperature());
+    } else if (fitted instanceof PlattScalingModel p) {
+      summary.put("slopes", p.getSlopes());
+      summary.put("intercepts", p.getIntercepts());
+    }
+    facts.put("held-out ECE after " + kind + " calibration", after.ece());
+    facts.put(
+        "held-out log loss before / after",
+        String.format(java.util.Locale.ROOT, "%.4f / %.4f", before.logLoss(), after.logLoss()));
+    gate(run, task, "ece (held out, calibrated probabilities)", after.ece());
+    return new Calibrated(table, column, summary, facts, before, after, kind);
+  }
+
+  private static void gate(AuditRun run, AuditSpec.Task task, String check, double ece) {
+    if (task.maxEce != null) {
+      run.threshold("uncertainty", check, task.maxEce, ece, ece <= task.maxEce);
+    }
+  }
+
+  private static Map<String, Object> metrics(CalibrationMetrics m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("rows", m.rows());
+    out.put("ece", m.ece());
+    out.put("mce", m.mce());
+    out.put("classwise_ece", m.classwiseEce());
+    out.put("brier", m.brier());
+    out.put("log_loss", m.logLoss());
+    out.put("accuracy", m.accuracy());
+    List<Map<String, Object>> bins = new ArrayList<>();
+    ReliabilityDiagram d = m.topLabel();
+    for (int b = 0; b < d.counts().length; b++) {
+      Map<String, Object> bin = new LinkedHashMap<>();
+      bin.put("lower", d.lower()[b]);
+      bin.put("upper", d.upper()[b]);
+      bin.put("rows", d.counts()[b]);
+      bin.put("confidence", Double.isNaN(d.confidence()[b]) ? null : d.confidence()[b]);
+      bin.put("frequency", Double.isNaN(d.frequency()[b]) ? null : d.frequency()[b]);
+      bins.add(bin);
+    }
+    out.put("top_label_bins", bins);
+    return out;
+  }
+
+  private static Dataset<Row> conformalSets(
+      AuditRun run,
+      AuditSpec.Task task,
+      Dataset<Row> scored,
+      String probabilities,
+      AuditSpec.Input in,
+      String id,
+      Map<String, Object> result,
+      Map<String, Object> facts) {
+    String score = task.conformal != null ? task.conformal : "lac";
+    if (score.equals("none")) {
+      return scored;
+    }
+    if (score.equals("absolute")) {
+      throw new SpecException(
+          "uncertainty: conformal absolute scores a regression; a classifier takes lac or aps");
+    }
+    double alpha = task.alpha != null ? task.alpha : 0.1;
+    ConformalClassifierModel fitted =
+        new ConformalClassifier()
+            .setProbabilityCol(probabilities)
+            .setLabelCol(in.label)
+            .setIdCol(id)
+            .setScore(score)
+            .setAlpha(alpha)
+            .fit(scored.filter(col(SPLIT).equalTo("calibration")));
+    Dataset<Row> table = fitted.transform(scored);
+    Dataset<Row> heldOut = table.filter(col(SPLIT).equalTo("held_out"));
+    String set = fitted.getSetCol();
+    Row r =
+        heldOut
+            .agg(
+                avg(
+                    when(array_contains(col(set), col("`" + in.label + "`").cast("int")), 1.0)
+                        .otherwise(0.0)),
+                avg(col(set + "_size")),
+                avg(when(col(set + "_size").equalTo(0), 1.0).otherwise(0.0)))
+            .first();
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("score", score);
+    c.put("alpha", alpha);
+    c.put("quantile", fitted.getQuantile());
+    c.put("coverage", r.getDouble(0));
+    c.put("mean_set_size", r.getDouble(1));
+    c.put("empty_set_share", r.getDouble(2));
+    result.put("conformal", c);
+    facts.put(
+        "conformal sets (" + score + ", alpha " + alpha + "): held-out coverage", r.getDouble(0));
+    facts.put("mean set size (held out)", r.getDouble(1));
+    coverageGate(run, task, r.getDouble(0));
+    run.report()
+        .section("Conformal coverage: " + (task.name != null ? task.name : "uncertainty"))
+        .table(
+            List.of(
+                "score",
+                "alpha",
+                "target coverage",
+                "q-hat",
+                "held-out coverage",
+                "mean set size",
+                "empty sets"),
+            List.of(
+                List.of(
+                    score,
+                    alpha,
+                    1 - alpha,
+                    fitted.getQuantile(),
+                    r.getDouble(0),
+                    r.getDouble(1),
+                    r.getDouble(2))));
+    return table;
+  }
+
+  private static void coverageGate(AuditRun run, AuditSpec.Task task, double coverage) {
+    if (task.minCoverage != null) {
+      run.threshold(
+          "uncertainty",
+          "conformal coverage (held out)",
+          task.minCoverage,
+          coverage,
+          coverage >= task.minCoverage);
+    }
+  }
+
+  private static Dataset<Row> conformalIntervals(
+      AuditRun run,
+      AuditSpec.Task task,
+      Dataset<Row> scored,
+      String prediction,
+      AuditSpec.Input in,
+      String id,
+      Map<String, Object> result,
+      Map<String, Object> facts) {
+    String score = task.conformal != null ? task.conformal : "absolute";
+    if (task.calibrator != null && !task.calibrator.equals("none")) {
+      throw new SpecException(
+          "uncertainty: calibrator "
+              + task.calibrator
+              + " calibrates a classifier; this model is a"
+              + " regression (remove calibrator)");
+    }
+    if (task.bins != null || task.binning != null || task.maxEce != null) {
+      throw new SpecException(
+          "uncertainty: bins, binning and max_ece measure a classifier's calibration; this model"
+              + " is a regression");
+    }
+    if (score.equals("none")) {
+      return scored;
+    }
+    if (!score.equals("absolute")) {
+      throw new SpecException(
+          "uncertainty: conformal " + score + " scores a classifier; a regression takes absolute");
+    }
+    double alpha = task.alpha != null ? task.alpha : 0.1;
+    ConformalRegressorModel fitted =
+        new ConformalRegressor()
+            .setPredictionCol(prediction)
+            .setLabelCol(in.label)
+            .setIdCol(id)
+            .setAlpha(alpha)
+            .fit(scored.filter(col(SPLIT).equalTo("calibration")));
+    Dataset<Row> table = fitted.transform(scored);
+    Column label = col("`" + in.label + "`");
+    double coverage =
+        table
+            .filter(col(SPLIT).equalTo("held_out"))
+            .agg(
+                avg(
+                    when(
+                            label
+                                .geq(col("conformal_lower"))
+                                .and(label.leq(col("conformal_upper"))),
+                            1.0)
+                        .otherwise(0.0)))
+            .first()
+            .getDouble(0);
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("score", score);
+    c.put("alpha", alpha);
+    c.put("quantile", fitted.getQuantile());
+    c.put("coverage", coverage);
+    c.put("interval_width", 2 * fitted.getQuantile());
+    result.put("conformal", c);
+    facts.put("conformal intervals (alpha " + alpha + "): held-out coverage", coverage);
+    facts.put("interval width", 2 * fitted.getQuantile());
+    coverageGate(run, task, coverage);
+    return table;
+  }
+
+  /** Summary figures and histograms of the members' spread. */
+  private static Map<String, Object> spread(
+      Dataset<Row> written,
+      boolean classifier,
+      HtmlReport.Section section,
+      List<Runnable> figures) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<String> columns =
+        classifier
+            ? List.of(
+                "uncertainty_entropy",
+                "uncertainty_mutual_information",
+                "uncertainty_std",
+                "uncertainty_disagreement")
+            : List.of("uncertainty_std");
+    for (String c : columns) {
+      Row r =
+          written
+              .agg(
+                  avg(col(c)),
+                  org.apache.spark.sql.functions.min(col(c)),
+                  org.apache.spark.sql.functions.max(col(c)))
+              .first();
+      out.put("mean_" + c.substring("uncertainty_".length()), r.getDouble(0));
+      double lo = r.getDouble(1);
+      double hi = r.getDouble(2) > lo ? r.getDouble(2) : lo + 1;
+      double[] edges = new double[21];
+      for (int i = 0; i <= 20; i++) {
+        edges[i] = lo + (hi - lo) * i / 20;
+      }
+      long[] counts =
+          written
+              .select(col(c))
+              .javaRDD()
+              .map(x -> x.getDouble(0))
+              .mapToDouble(x -> x)
+              .histogram(edges);
+      String unit =
+          c.endsWith("entropy") || c.endsWith("information")
+              ? " (nats)"
+              : c.endsWith("disagreement") ? " (share of members)" : " (probability)";
+      figures.add(
+          () ->
+              section.figure(
+                  "Rows by " + c + unit + " over the ensemble's members",
+                  CalibrationCharts.histogram(c + unit, edges, counts)));
+    }
+    if (classifier) {
+      out.put(
+          "rows_with_disagreement", written.filter(col("uncertainty_disagreement").gt(0)).count());
+    }
+    return out;
+  }
+}
