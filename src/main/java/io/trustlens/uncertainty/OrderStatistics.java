@@ -34,11 +34,4 @@ public final class OrderStatistics {
     }
     return out;
   }
-
-  /** The {@code k}-th smallest (1-based) of sorted values, for Spark-free callers. */
-  public static double kthSmallest(double[] values, int k) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[k - 1];
-  }
 }

@@ -81,6 +81,11 @@ public final class ScoreColumns {
     return out;
   }
 
+  /** How an error names a row: by its id, or as a row of the table when there is no id. */
+  public static String describe(Row r, int id, String idCol) {
+    return id >= 0 ? "row " + idCol + "=" + r.get(id) : "a row (set an id column to name rows)";
+  }
+
   /** Row {@code row}'s number at {@code index}; NaN when the cell is null. */
   public static double number(Row row, int index) {
     return row.isNullAt(index) ? Double.NaN : ((Number) row.get(index)).doubleValue();

@@ -41,6 +41,14 @@ class OutputFormatsTest {
   }
 
   @Test
+  void uncertaintyWritesParquetAndJsonAndRefusesCsvForItsSets() throws Exception {
+    String[] uncertainty =
+        concat(concat(new String[] {"uncertainty"}, CREDIT_INPUT), "--model", GBT);
+    sameInEveryFormat("uncertainty", uncertainty, "uncertainty", List.of("parquet", "json"));
+    refusesCsv(uncertainty, "probability");
+  }
+
+  @Test
   void explainWritesParquetAndJsonForEveryMethodFamilyAndRefusesCsv() throws Exception {
     String[] tree =
         concat(concat(new String[] {"explain"}, CREDIT_INPUT), "--model", GBT, "--method", "tree");

@@ -104,14 +104,9 @@ public final class Calibration {
             ? "has no probabilities (null)"
             : CalibrationSums.check(probabilities, ScoreColumns.number(r, y), classes);
     if (problem != null) {
-      throw new InvalidScoresException(describe(r, id, idCol) + " " + problem);
+      throw new InvalidScoresException(ScoreColumns.describe(r, id, idCol) + " " + problem);
     }
     return probabilities;
-  }
-
-  /** How an error names a row: by its id, or as a row of the table when there is no id. */
-  static String describe(Row r, int id, String idCol) {
-    return id >= 0 ? "row " + idCol + "=" + r.get(id) : "a row (set an id column to name rows)";
   }
 
   static List<String> indices(int classes) {

@@ -135,7 +135,7 @@ public abstract class Calibrator<M extends CalibratorModel<M>> extends Estimator
                   String problem = CalibrationSums.checkLabel(y, classes);
                   if (problem != null) {
                     throw new InvalidScoresException(
-                        Calibration.describe(r, reader.id(), reader.idCol()) + " " + problem);
+                        ScoreColumns.describe(r, reader.id(), reader.idCol()) + " " + problem);
                   }
                   return new Scored(z, (int) y);
                 })

@@ -48,10 +48,7 @@ final class CalibratorParams implements java.io.Serializable {
   /** The output schema: {@code schema} with the calibrated probabilities appended. */
   StructType transformSchema(Params owner, StructType schema) {
     ScoreColumns.scores(schema, owner.getOrDefault(inputCol), owner.getOrDefault(inputKind));
-    String id = owner.getOrDefault(idCol);
-    if (!id.isEmpty() && schema.getFieldIndex(id).isEmpty()) {
-      throw new InvalidScoresException("unknown id column '" + id + "'");
-    }
+    Columns.requireId(schema, owner.getOrDefault(idCol));
     StructField out =
         DataTypes.createStructField(
             owner.getOrDefault(outputCol),
@@ -91,7 +88,7 @@ final class CalibratorParams implements java.io.Serializable {
         }
       }
       if (problem != null) {
-        throw new InvalidScoresException(Calibration.describe(row, id, idCol) + " " + problem);
+        throw new InvalidScoresException(ScoreColumns.describe(row, id, idCol) + " " + problem);
       }
       if (probabilities) {
         for (int c = 0; c < v.length; c++) {

@@ -40,10 +40,7 @@ final class ConformalParams implements java.io.Serializable {
 
   StructType transformSchema(Params owner, StructType schema) {
     ScoreColumns.scores(schema, owner.getOrDefault(probabilityCol), "class probabilities");
-    String id = owner.getOrDefault(idCol);
-    if (!id.isEmpty() && schema.getFieldIndex(id).isEmpty()) {
-      throw new InvalidScoresException("unknown id column '" + id + "'");
-    }
+    Columns.requireId(schema, owner.getOrDefault(idCol));
     List<String> names = ConformalClassifier.outputs(owner.getOrDefault(setCol));
     return Columns.append(
         schema,
@@ -76,7 +73,7 @@ final class ConformalParams implements java.io.Serializable {
     }
 
     String describe(Row r) {
-      return id >= 0 ? "row " + idCol + "=" + r.get(id) : "a row (set an id column to name rows)";
+      return ScoreColumns.describe(r, id, idCol);
     }
   }
 }

@@ -32,10 +32,7 @@ final class IntervalParams implements java.io.Serializable {
 
   StructType transformSchema(Params owner, StructType schema) {
     ScoreColumns.numeric(schema, owner.getOrDefault(predictionCol), "predicted value");
-    String id = owner.getOrDefault(idCol);
-    if (!id.isEmpty() && schema.getFieldIndex(id).isEmpty()) {
-      throw new InvalidScoresException("unknown id column '" + id + "'");
-    }
+    Columns.requireId(schema, owner.getOrDefault(idCol));
     return Columns.append(
         schema,
         List.of(
@@ -63,7 +60,7 @@ final class IntervalParams implements java.io.Serializable {
     }
 
     String describe(Row r) {
-      return id >= 0 ? "row " + idCol + "=" + r.get(id) : "a row (set an id column to name rows)";
+      return ScoreColumns.describe(r, id, idCol);
     }
   }
 }
