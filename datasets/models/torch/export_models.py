@@ -2,7 +2,7 @@
 
 Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/export_models.py [NAME...]
 (no NAME: every model). Writes, beside this script:
-  digits_cnn.pt (+ .json card, + .reference.csv)   8x8 digits CNN with dropout and forward_mc
+  digits_cnn.pt (+ .json card, + .reference.csv)   8x8 digits CNN with dropout and forward_mc(x, noise)
   breast_cancer_mlp.pt (+ .json, + .reference.csv) 30-feature MLP
   shapes_cnn.pt (+ .json, + .reference.csv)        16x16 shapes CNN (synthetic/shapes.json)
 The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
@@ -52,9 +52,14 @@ class DigitsCnn(nn.Module):
         return self.fc2(F.dropout(self.features(x), self.p, self.training))
 
     @torch.jit.export
-    def forward_mc(self, x):
-        """Dropout always on, whatever the module's mode: one Monte Carlo draw."""
-        return self.fc2(F.dropout(self.features(x), self.p, True))
+    def forward_mc(self, x, noise):
+        """One Monte Carlo dropout draw per row (Gal and Ghahramani 2016), whatever the module's
+        mode. noise (N, 64) holds uniform [0, 1) numbers drawn by the caller: a unit is kept where
+        noise >= p and scaled by 1 / (1 - p), as F.dropout does in training. Noise from the caller
+        (TrustLens draws it from the seed and the row's key) makes each row's draws reproducible
+        and safe when several threads share the module: no global random generator is touched."""
+        keep = (noise >= self.p).to(x.dtype) / (1.0 - self.p)
+        return self.fc2(self.features(x) * keep)
 
     @torch.jit.export
     def embed(self, x):
@@ -188,8 +193,8 @@ if "digits_cnn" in wanted:
     print("digits_cnn: loss %.4f train accuracy %.4f" % (loss, acc))
     export(cnn, "digits_cnn", x, {
         "input_shape": [1, 8, 8], "output": "logit", "outputs": ["digit_%d" % i for i in range(10)],
-        "methods": ["forward", "forward_mc", "embed"], "features": cols, "label": "digit",
-        "train_accuracy": round(acc, 4)})
+        "methods": ["forward", "forward_mc", "embed"], "mc_noise": 64, "features": cols,
+        "label": "digit", "train_accuracy": round(acc, 4)})
 
 if "breast_cancer_mlp" in wanted:
     cols, x, y = read_csv("breast_cancer.csv", "malignant")

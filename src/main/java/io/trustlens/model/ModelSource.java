@@ -28,4 +28,24 @@ public interface ModelSource extends Serializable {
             + " (for any model use explain --method kernel, permutation or exact; for MLlib trees"
             + " also tree)");
   }
+
+  /**
+   * Fails, on the driver, unless the model makes Monte Carlo dropout passes ({@link
+   * MonteCarloModel}).
+   */
+  default void checkMonteCarlo() {
+    throw new InvalidModelException(
+        info().location()
+            + " is "
+            + info().type()
+            + ", which has no Monte Carlo dropout; it needs a TorchScript model that exports"
+            + " forward_mc(x, noise) and declares mc_noise in its card (for several models use"
+            + " their ensemble's disagreement)");
+  }
+
+  /** The model, ready for Monte Carlo dropout passes in this JVM; cheap after the first call. */
+  default MonteCarloModel openMonteCarlo() {
+    checkMonteCarlo();
+    throw new IllegalStateException("unreachable");
+  }
 }

@@ -19,13 +19,16 @@ import java.util.List;
  * @param outputs one name per output
  * @param methods exported methods, such as {@code forward_mc}
  * @param features the table columns the model reads, in order, when the card names them
+ * @param mcNoise uniform numbers per row that the module's {@code forward_mc(x, noise)} turns into
+ *     its dropout masks (Monte Carlo dropout); 0 when it exports no such method
  */
 public record TorchScriptCard(
     int[] inputShape,
     OutputKind kind,
     List<String> outputs,
     List<String> methods,
-    List<String> features)
+    List<String> features,
+    int mcNoise)
     implements Serializable {
 
   /** The card's file for a model file: {@code model.pt} has {@code model.json}. */
@@ -64,8 +67,18 @@ public record TorchScriptCard(
       if (json.has("features")) {
         json.get("features").forEach(n -> features.add(n.asText()));
       }
+      int mcNoise = json.has("mc_noise") ? json.get("mc_noise").asInt() : 0;
+      if (mcNoise < 0) {
+        throw new InvalidModelException(
+            "model card " + card + ": mc_noise is " + mcNoise + "; expected a count >= 0");
+      }
       return new TorchScriptCard(
-          inputShape, kind, List.copyOf(outputs), List.copyOf(methods), List.copyOf(features));
+          inputShape,
+          kind,
+          List.copyOf(outputs),
+          List.copyOf(methods),
+          List.copyOf(features),
+          mcNoise);
     } catch (IOException | IllegalArgumentException e) {
       throw new InvalidModelException("model card " + card + " is not valid: " + e.getMessage(), e);
     }

@@ -30,7 +30,8 @@ import java.util.Map;
  * the module, each with its own native memory scope. Rows are scored in fixed-size chunks so that
  * outputs do not depend on how rows were batched.
  */
-public final class TorchScriptModel implements BatchModel, DifferentiableModel, AutoCloseable {
+public final class TorchScriptModel
+    implements BatchModel, DifferentiableModel, MonteCarloModel, AutoCloseable {
   /**
    * Most rows per forward call. libtorch's float kernels give a row bits that depend on the batch's
    * shape, so every call runs the same number of rows, {@link #batchRows()} (the last chunk
@@ -52,6 +53,7 @@ public final class TorchScriptModel implements BatchModel, DifferentiableModel, 
   private final int chunk;
   private final boolean differentiable;
   private final ThreadLocal<float[]> chunkBuffer = ThreadLocal.withInitial(() -> new float[0]);
+  private final ThreadLocal<float[]> noiseBuffer = ThreadLocal.withInitial(() -> new float[0]);
 
   private TorchScriptModel(
       Model model, ModelInfo info, Device device, TorchScriptCard card, boolean differentiable) {
@@ -457,6 +459,72 @@ public final class TorchScriptModel implements BatchModel, DifferentiableModel, 
     }
   }
 
+  @Override
+  public int noiseSize() {
+    return card.mcNoise();
+  }
+
+  /**
+   * One Monte Carlo dropout pass per row through the exported {@code forward_mc(x, noise)}, in the
+   * fixed chunks {@link #score} uses, so that a row's pass depends on its input and noise alone.
+   *
+   * @throws InvalidModelException when the module does not export it (see {@link #checkMonteCarlo})
+   */
+  @Override
+  public double[] passes(double[] inputs, float[] noise, int rows) {
+    checkMonteCarlo(card, info.location());
+    int w = info.outputSize();
+    int u = card.mcNoise();
+    double[] outputs = new double[rows * w];
+    float[] buffer = buffer();
+    float[] noiseChunk = noiseBuffer.get();
+    if (noiseChunk.length != chunk * u) {
+      noiseChunk = new float[chunk * u];
+      noiseBuffer.set(noiseChunk);
+    }
+    for (int start = 0; start < rows; start += chunk) {
+      int n = fill(buffer, inputs, start, rows);
+      System.arraycopy(noise, start * u, noiseChunk, 0, n * u);
+      java.util.Arrays.fill(noiseChunk, n * u, noiseChunk.length, 0f);
+      float[] raw;
+      TorchSettings.applyToThisThread();
+      try (NDManager manager = model.getNDManager().newSubManager(device)) {
+        NDArray x = manager.create(buffer, new Shape(dims(chunk)));
+        NDArray z = manager.create(noiseChunk, new Shape(chunk, u));
+        raw = toFloats(call(manager, "forward_mc", false, x, z));
+      }
+      if (raw.length != chunk * w) {
+        throw new InvalidModelException(
+            info.location()
+                + " returned "
+                + raw.length / chunk
+                + " outputs per row from forward_mc, but its card names "
+                + w);
+      }
+      for (int i = 0; i < n * w; i++) {
+        outputs[start * w + i] = raw[i];
+      }
+    }
+    return outputs;
+  }
+
+  /**
+   * Fails unless the card declares Monte Carlo dropout: {@code forward_mc} among its methods and
+   * {@code mc_noise}, the noise numbers per row that {@code forward_mc(x, noise)} takes.
+   */
+  public static void checkMonteCarlo(TorchScriptCard card, String location) {
+    if (!card.methods().contains("forward_mc") || card.mcNoise() <= 0) {
+      throw new InvalidModelException(
+          location
+              + " does not declare Monte Carlo dropout: the module must export forward_mc(x,"
+              + " noise), noise being (N, mc_noise) uniform [0, 1) numbers that keep a unit where"
+              + " noise >= p (scaled by 1 / (1 - p)), and its card must list forward_mc in"
+              + " methods and give mc_noise; its card lists the methods "
+              + card.methods()
+              + (card.mcNoise() > 0 ? "" : " and no mc_noise"));
+    }
+  }
+
   /**
    * Runs {@code method} on {@code rows} rows in the fixed chunks {@link #score} uses (so a row's
    * result does not depend on its batch), returning {@code rows × width} values flat.
@@ -493,6 +561,7 @@ public final class TorchScriptModel implements BatchModel, DifferentiableModel, 
     for (int k = 0; k < outputs; k++) {
       names[k] = "output_" + k;
     }
-    return new TorchScriptCard(new int[] {inputSize}, kind, List.of(names), List.of(), List.of());
+    return new TorchScriptCard(
+        new int[] {inputSize}, kind, List.of(names), List.of(), List.of(), 0);
   }
 }

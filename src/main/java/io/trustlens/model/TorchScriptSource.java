@@ -21,6 +21,17 @@ record TorchScriptSource(String location, TorchScriptCard card, ModelInfo info)
     return ModelCache.differentiable(localFile(), card, Devices.forCurrentTask());
   }
 
+  @Override
+  public void checkMonteCarlo() {
+    TorchScriptModel.checkMonteCarlo(card, location);
+  }
+
+  @Override
+  public MonteCarloModel openMonteCarlo() {
+    checkMonteCarlo();
+    return ModelCache.torchScript(localFile(), card, Devices.forCurrentTask());
+  }
+
   /** The copy shipped with the job ({@code --files}) when there is one, else the shared path. */
   private Path localFile() {
     Path path = Path.of(location);

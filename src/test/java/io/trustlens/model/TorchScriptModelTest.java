@@ -155,35 +155,52 @@ class TorchScriptModelTest {
     Path file = MODELS.resolve("digits_cnn.pt");
     TorchScriptModel model =
         ModelCache.torchScript(file, TorchScriptCard.readBeside(file), Device.cpu());
+    assertEquals(64, model.noiseSize());
     Row row = Tables.csv("digits.csv").drop("digit").first();
-    float[] x = new float[64];
+    double[] x = new double[64];
     for (int j = 0; j < 64; j++) {
-      x[j] = ((Number) row.get(j)).floatValue();
+      x[j] = ((Number) row.get(j)).doubleValue();
     }
-    int draws = 2000;
-    float[] repeated = new float[draws * 64];
-    for (int r = 0; r < draws; r++) {
-      System.arraycopy(x, 0, repeated, r * 64, 64);
-    }
-    float[] eval = model.forward(x, 1);
-    assertArrayEquals(eval, model.forward(x, 1), "eval forward is deterministic");
-    float[] mc = model.runMethod("forward_mc", repeated, draws);
-    double[] mean = new double[10];
-    boolean differ = false;
-    for (int r = 0; r < draws; r++) {
-      for (int k = 0; k < 10; k++) {
-        mean[k] += mc[r * 10 + k] / draws;
-        differ |= mc[r * 10 + k] != mc[k];
-      }
-    }
-    assertTrue(differ, "dropout draws differ");
-    // Dropout sits before the last linear layer, so the draws average to the eval output.
+    double[] eval = model.outputs(x, 1);
+    // Dropout (p = 0.25) sits before the last linear layer y = W h + b: all units dropped gives
+    // b, all kept gives W h / 0.75 + b, so (kept - b) * 0.75 + b is the eval output.
+    double[] dropped = model.passes(x, new float[64], 1);
+    float[] keepAll = new float[64];
+    java.util.Arrays.fill(keepAll, 0.25f);
+    double[] kept = model.passes(x, keepAll, 1);
     for (int k = 0; k < 10; k++) {
-      assertEquals(eval[k], mean[k], 0.15, "class " + k);
+      assertEquals(eval[k], (kept[k] - dropped[k]) * 0.75 + dropped[k], 1e-4, "class " + k);
     }
-    assertEquals(64, model.runMethod("embed", x, 1).length);
+    float[] halfKept = new float[64];
+    for (int j = 0; j < 64; j += 2) {
+      halfKept[j] = 0.5f;
+    }
+    double[] half = model.passes(x, halfKept, 1);
+    assertArrayEquals(half, model.passes(x, halfKept, 1), "the noise alone decides a pass");
+    assertTrue(!java.util.Arrays.equals(half, kept), "other masks, other outputs");
+    assertEquals(64, model.runMethod("embed", toFloats(x), 1).length);
     InvalidModelException e =
-        assertThrows(InvalidModelException.class, () -> model.runMethod("no_such", x, 1));
+        assertThrows(InvalidModelException.class, () -> model.runMethod("no_such", toFloats(x), 1));
     assertTrue(e.getMessage().contains("no_such"), e.getMessage());
+  }
+
+  @Test
+  void aModelWithoutForwardMcIsRefusedNamingWhatToExport() {
+    Path file = MODELS.resolve("breast_cancer_mlp.pt");
+    TorchScriptModel model =
+        ModelCache.torchScript(file, TorchScriptCard.readBeside(file), Device.cpu());
+    InvalidModelException e =
+        assertThrows(
+            InvalidModelException.class, () -> model.passes(new double[30], new float[0], 1));
+    assertTrue(e.getMessage().contains("forward_mc(x, noise)"), e.getMessage());
+    assertTrue(e.getMessage().contains("mc_noise"), e.getMessage());
+  }
+
+  private static float[] toFloats(double[] x) {
+    float[] f = new float[x.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) x[i];
+    }
+    return f;
   }
 }

@@ -1,10 +1,10 @@
 package io.trustlens.explain.gradient;
 
-import io.trustlens.explain.RowKeys;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
 import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.feature.RowKeys;
 import io.trustlens.model.Capability;
 import io.trustlens.model.InvalidModelException;
 import io.trustlens.model.LoadedModel;

@@ -1,7 +1,7 @@
 package io.trustlens.explain.gradient;
 
-import io.trustlens.explain.RowSeeds;
 import io.trustlens.explore.Eigen;
+import io.trustlens.feature.RowSeeds;
 import java.util.List;
 import java.util.SplittableRandom;
 

@@ -1,10 +1,10 @@
 package io.trustlens.explain.shap;
 
-import io.trustlens.explain.RowKeys;
-import io.trustlens.explain.RowSeeds;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.feature.RowKeys;
+import io.trustlens.feature.RowSeeds;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;

@@ -1,6 +1,6 @@
 package io.trustlens.explain.shap;
 
-import io.trustlens.explain.RowSeeds;
+import io.trustlens.feature.RowSeeds;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.CholeskyDecomposition;

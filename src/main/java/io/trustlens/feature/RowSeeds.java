@@ -1,4 +1,4 @@
-package io.trustlens.explain;
+package io.trustlens.feature;
 
 import java.util.SplittableRandom;
 
