@@ -210,6 +210,12 @@ public final class AuditSpec {
     /** uncertainty: the smallest held-out conformal coverage (a threshold). */
     public Double minCoverage;
 
+    /**
+     * uncertainty: Monte Carlo dropout passes per row, T (one TorchScript model that exports
+     * forward_mc(x, noise)); unset: no Monte Carlo dropout.
+     */
+    public Integer mcDropout;
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -252,6 +258,7 @@ public final class AuditSpec {
           && Objects.equals(conformal, t.conformal)
           && Objects.equals(maxEce, t.maxEce)
           && Objects.equals(minCoverage, t.minCoverage)
+          && Objects.equals(mcDropout, t.mcDropout)
           && Objects.equals(constantColumns, t.constantColumns);
     }
 

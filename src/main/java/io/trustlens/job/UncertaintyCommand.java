@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
     name = "uncertainty",
     mixinStandardHelpOptions = true,
     description = {
-      "Per row: the spread of an ensemble's members (several --model: mean probability, standard"
-          + " deviation, predictive and expected entropy, mutual information, vote disagreement)."
+      "Per row: the spread of an ensemble's members (several --model) or of a model's Monte"
+          + " Carlo dropout passes (--mc-dropout T): mean probability, standard deviation,"
+          + " predictive and expected entropy, mutual information, vote disagreement."
           + " With --label: calibration on held-out rows (reliability diagrams, ECE, MCE, Brier,"
           + " log loss) before and after a calibrator fitted on the calibration rows, and"
           + " conformal prediction sets (classifiers) or intervals (regressions) at coverage"
@@ -84,7 +85,18 @@ final class UncertaintyCommand implements Callable<Integer> {
       description = "Threshold: the smallest held-out conformal coverage.")
   Double minCoverage;
 
-  @Option(names = "--seed", paramLabel = "S", description = "Seed of the row split (42).")
+  @Option(
+      names = "--mc-dropout",
+      paramLabel = "T",
+      description =
+          "Monte Carlo dropout: T stochastic passes per row of one TorchScript model that exports"
+              + " forward_mc(x, noise); their spread fills the uncertainty_* columns.")
+  Integer mcDropout;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      description = "Seed of the row split and of the dropout noise (42).")
   Long seed;
 
   @Override
@@ -110,6 +122,7 @@ final class UncertaintyCommand implements Callable<Integer> {
     task.conformal = conformal;
     task.maxEce = maxEce;
     task.minCoverage = minCoverage;
+    task.mcDropout = mcDropout;
     spec.tasks.add(task);
     spec.validate("command line");
     return new AuditRun(spark.session("uncertainty"), spec, "uncertainty").run(output.overwrite);

@@ -25,7 +25,15 @@ final class UncertaintyKeys {
     keys.put("conformal", t.conformal);
     keys.put("max_ece", t.maxEce);
     keys.put("min_coverage", t.minCoverage);
+    keys.put("mc_dropout", t.mcDropout);
     keys.values().removeIf(v -> v == null);
+    return keys;
+  }
+
+  /** The keys that measure against a label: all but those of the per-row spread. */
+  private static Map<String, Object> labelKeys(AuditSpec.Task t) {
+    Map<String, Object> keys = set(t);
+    keys.remove("mc_dropout");
     return keys;
   }
 
@@ -58,6 +66,10 @@ final class UncertaintyKeys {
       throw new SpecException(w + ": max_ece is " + t.maxEce + "; expected 0 to 1");
     }
     open(w, "min_coverage", t.minCoverage);
+    if (t.mcDropout != null && t.mcDropout < 2) {
+      throw new SpecException(
+          w + ": mc_dropout is " + t.mcDropout + "; Monte Carlo dropout needs >= 2 passes per row");
+    }
     if ("none".equals(t.conformal) && (t.alpha != null || t.minCoverage != null)) {
       throw new SpecException(
           w + ": conformal is none, so alpha and min_coverage would go unused; remove them");
@@ -69,10 +81,18 @@ final class UncertaintyKeys {
    * (calibration, conformal sets) without one.
    */
   static void requireLabelOrMembers(AuditSpec.Task t, String where, String label, String models) {
+    if (t.mcDropout != null && models != null && models.contains(",")) {
+      throw new SpecException(
+          where
+              + " (uncertainty): mc_dropout makes passes of one model, and the task names the"
+              + " ensemble "
+              + models
+              + "; measure an ensemble's disagreement without mc_dropout, or give one model");
+    }
     if (label != null) {
       return;
     }
-    Map<String, Object> keys = set(t);
+    Map<String, Object> keys = labelKeys(t);
     if (!keys.isEmpty()) {
       throw new SpecException(
           where
@@ -80,12 +100,13 @@ final class UncertaintyKeys {
               + keys.keySet()
               + " calibrate or cover against a label, and the input names none (--label)");
     }
-    if (models != null && !models.contains(",")) {
+    if (models != null && !models.contains(",") && t.mcDropout == null) {
       throw new SpecException(
           where
               + " (uncertainty): with one model the task measures calibration and conformal sets,"
               + " which need the input's label (--label); give several models (--model, repeated)"
-              + " to measure their disagreement without a label");
+              + " to measure their disagreement, or --mc-dropout T for a model's Monte Carlo"
+              + " dropout passes, without a label");
     }
   }
 

@@ -15,6 +15,7 @@ import io.trustlens.model.ModelScorer;
 import io.trustlens.report.CalibrationCharts;
 import io.trustlens.report.HtmlReport;
 import io.trustlens.uncertainty.EnsembleUncertainty;
+import io.trustlens.uncertainty.SpreadStage;
 import io.trustlens.uncertainty.calibration.Binning;
 import io.trustlens.uncertainty.calibration.Calibration;
 import io.trustlens.uncertainty.calibration.CalibrationMetrics;
@@ -30,6 +31,7 @@ import io.trustlens.uncertainty.conformal.ConformalClassifier;
 import io.trustlens.uncertainty.conformal.ConformalClassifierModel;
 import io.trustlens.uncertainty.conformal.ConformalRegressor;
 import io.trustlens.uncertainty.conformal.ConformalRegressorModel;
+import io.trustlens.uncertainty.dropout.McDropoutUncertainty;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +42,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * The {@code uncertainty} task: per row the spread of an ensemble's members ({@link
- * EnsembleUncertainty}; several models), and, when the input has a label, calibration measured on
- * held-out rows before and after a calibrator fitted on the calibration rows, and conformal sets
+ * EnsembleUncertainty}; several models) or of a model's Monte Carlo dropout passes ({@link
+ * McDropoutUncertainty}; {@code mc_dropout}), and, when the input has a label, calibration measured
+ * on held-out rows before and after a calibrator fitted on the calibration rows, and conformal sets
  * (or intervals) whose threshold the calibration rows fit. Rows are split by a hash of (seed, row
  * id), so the split does not depend on the partitioning. Thresholds: max_ece, min_coverage.
  */
@@ -61,15 +64,19 @@ final class UncertaintyTask implements AuditTask {
     FeatureSpace features = run.input().features(model, prepared);
     String id = in.id == null ? "" : in.id;
 
+    boolean dropout = task.mcDropout != null;
     Dataset<Row> scored;
     String probabilities;
     String prediction;
-    if (ensemble) {
-      EnsembleUncertainty stage =
-          new EnsembleUncertainty()
-              .setModelPaths(locations.toArray(new String[0]))
-              .setIdCol(id)
-              .setOnInvalid(in.onInvalid);
+    if (ensemble || dropout) {
+      SpreadStage<?> stage =
+          ensemble
+              ? new EnsembleUncertainty().setModelPaths(locations.toArray(new String[0]))
+              : new McDropoutUncertainty()
+                  .setModelPath(locations.get(0))
+                  .setPasses(task.mcDropout)
+                  .setSeed(run.spec().seed);
+      stage.setIdCol(id).setOnInvalid(in.onInvalid);
       switch (features.source()) {
         case VECTOR -> stage.setVectorCol(features.columns().get(0));
         case COLUMNS -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
@@ -95,10 +102,16 @@ final class UncertaintyTask implements AuditTask {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", task.model);
     result.put("members", locations.size());
+    if (dropout) {
+      result.put("mc_dropout_passes", task.mcDropout);
+    }
     result.put("output", info.kind().name().toLowerCase(java.util.Locale.ROOT));
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
     facts.put("members", locations.size());
+    if (dropout) {
+      facts.put("Monte Carlo dropout passes per row", task.mcDropout);
+    }
     HtmlReport.Section section = run.report().section("Uncertainty: " + name);
     List<Runnable> figures = new ArrayList<>();
 
@@ -124,7 +137,7 @@ final class UncertaintyTask implements AuditTask {
       } else {
         scored = conformalIntervals(run, task, scored, prediction, in, id, result, facts);
       }
-    } else if (!ensemble) {
+    } else if (!ensemble && !dropout) {
       throw new SpecException(
           "uncertainty task '"
               + name
@@ -134,8 +147,9 @@ final class UncertaintyTask implements AuditTask {
     }
     String path = run.writeAppended(name, prepared, scored);
     Dataset<Row> written = run.readWritten(name);
-    if (ensemble) {
-      result.put("spread", spread(written, classifier, section, figures));
+    if (ensemble || dropout) {
+      String draws = ensemble ? "the ensemble's members" : "the model's Monte Carlo dropout passes";
+      result.put("spread", spread(written, classifier, draws, section, figures));
     }
     result.put("outputs", Map.of(name, path));
     facts.put("table", path);
@@ -464,6 +478,7 @@ final class UncertaintyTask implements AuditTask {
   private static Map<String, Object> spread(
       Dataset<Row> written,
       boolean classifier,
+      String draws,
       HtmlReport.Section section,
       List<Runnable> figures) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -500,11 +515,11 @@ final class UncertaintyTask implements AuditTask {
       String unit =
           c.endsWith("entropy") || c.endsWith("information")
               ? " (nats)"
-              : c.endsWith("disagreement") ? " (share of members)" : " (probability)";
+              : c.endsWith("disagreement") ? " (share of draws)" : " (probability)";
       figures.add(
           () ->
               section.figure(
-                  "Rows by " + c + unit + " over the ensemble's members",
+                  "Rows by " + c + unit + " over " + draws,
                   CalibrationCharts.histogram(c + unit, edges, counts)));
     }
     if (classifier) {

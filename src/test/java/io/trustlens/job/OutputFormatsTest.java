@@ -46,6 +46,23 @@ class OutputFormatsTest {
         concat(concat(new String[] {"uncertainty"}, CREDIT_INPUT), "--model", GBT);
     sameInEveryFormat("uncertainty", uncertainty, "uncertainty", List.of("parquet", "json"));
     refusesCsv(uncertainty, "probability");
+    String[] dropout = {
+      "uncertainty",
+      "--input",
+      "datasets/digits.csv",
+      "--label",
+      "digit",
+      "--model",
+      "datasets/models/torch/digits_cnn.pt",
+      "--mc-dropout",
+      "5",
+      "--calibrator",
+      "none",
+      "--conformal",
+      "none"
+    };
+    sameInEveryFormat("mc-dropout", dropout, "uncertainty", List.of("parquet", "json"));
+    refusesCsv(dropout, "uncertainty_mean");
   }
 
   @Test
