@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Benchmarks (print figures, never fail on a time). Suites: score.",
+      "Benchmarks (print figures, never fail on a time). Suites: score, explain, explore,"
+          + " gradients, uncertainty.",
       "score: N synthetic rows x 30 features; GBT (20 trees, depth 5) by the in-JVM fast path and"
           + " by model.transform; the TorchScript breast-cancer MLP; per master.",
       "explore: t-SNE of Gaussian blobs (50 dims) at each --tsne-rows, with wall time and peak"
@@ -45,13 +46,16 @@ import picocli.CommandLine.Parameters;
           + " trees of depth 5 and the MLP; rows/s, evaluations/s and explainer efficiency.",
       "gradients: saliency, SmoothGrad (50 copies) and Integrated Gradients (50 steps) on the"
           + " digits CNN, one thread and per master, with efficiency against the raw"
-          + " forward+backward throughput."
+          + " forward+backward throughput.",
+      "uncertainty: Monte Carlo dropout (30 passes of the digits CNN) and an ensemble of five"
+          + " GBTs (20 trees, depth 5), one thread and per master, with efficiency against one"
+          + " model's raw batched throughput."
     })
 final class BenchCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "SUITE",
-      description = "score, explain, explore or gradients")
+      description = "score, explain, explore, gradients or uncertainty")
   String suite;
 
   @Option(names = "--rows", description = "Rows to score (default 1000000).")
@@ -96,6 +100,13 @@ final class BenchCommand implements Callable<Integer> {
   int gradientRows = 20_000;
 
   @Option(
+      names = "--uncertainty-rows",
+      description =
+          "uncertainty: digit rows through Spark for Monte Carlo dropout (default 20000; ten times"
+              + " as many for the ensemble).")
+  int uncertaintyRows = 20_000;
+
+  @Option(
       names = "--repeat",
       description =
           "Timed runs per case; the best is kept (default 2; explain: the masters take turns).")
@@ -122,9 +133,15 @@ final class BenchCommand implements Callable<Integer> {
       new GradientBenchmark(gradientRows, masters, repeat).run();
       return 0;
     }
+    if (suite.equals("uncertainty")) {
+      new UncertaintyBenchmark(uncertaintyRows, masters, repeat).run();
+      return 0;
+    }
     if (!suite.equals("score")) {
       throw new SpecException(
-          "unknown benchmark suite '" + suite + "'; available: score, explain, explore, gradients");
+          "unknown benchmark suite '"
+              + suite
+              + "'; available: score, explain, explore, gradients, uncertainty");
     }
     Path dir = Files.createTempDirectory("trustlens-bench");
     String gbtPath = dir.resolve("gbt").toString();

@@ -157,7 +157,7 @@ final class GradientBenchmark {
   }
 
   /** The bundled digits table repeated to {@code n} rows with fresh ids. */
-  private static Dataset<Row> table(SparkSession spark, int n) {
+  static Dataset<Row> table(SparkSession spark, int n) {
     Dataset<Row> digits =
         spark
             .read()

@@ -6,10 +6,10 @@ package io.trustlens.model;
  * thread per task, because Spark already runs one task per core (two OpenMP threads per task on a
  * two-core executor measured about 100 times slower).
  */
-final class TorchSettings {
+public final class TorchSettings {
   private TorchSettings() {}
 
-  static void applyDefaults() {
+  public static void applyDefaults() {
     setIfAbsent("ai.djl.offline", "true");
     setIfAbsent("OPT_OUT_TRACKING", "true");
     setIfAbsent("ai.djl.pytorch.num_threads", "1");
@@ -24,7 +24,7 @@ final class TorchSettings {
    * would otherwise run every operation on as many threads as the machine has cores: measured here
    * with the breast-cancer MLP, 0.66 M rows/s on such a thread against 3.1 M rows/s once set.
    */
-  static void applyToThisThread() {
+  public static void applyToThisThread() {
     if (!THREAD_SET.get()) {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(
           Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "1")));

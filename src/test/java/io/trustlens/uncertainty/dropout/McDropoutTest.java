@@ -13,13 +13,11 @@ import io.trustlens.model.OutputKind;
 import io.trustlens.model.TorchScriptCard;
 import io.trustlens.model.TorchScriptModel;
 import io.trustlens.testing.Auroc;
+import io.trustlens.testing.Digits;
 import io.trustlens.uncertainty.Spread;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Monte Carlo dropout: the noise's distribution, reproducible passes, unfamiliar inputs. */
@@ -117,9 +115,9 @@ class McDropoutTest {
   }
 
   @Test
-  void aRowsPassesDoNotDependOnItsBatch() throws IOException {
+  void aRowsPassesDoNotDependOnItsBatch() {
     McDropout dropout = new McDropout(digitsCnn(), 30, 42);
-    double[][] digits = digits();
+    double[][] digits = Digits.rows();
     int n = 50;
     double[] xs = new double[n * 64];
     long[] keys = new long[n];
@@ -135,19 +133,17 @@ class McDropoutTest {
   }
 
   @Test
-  void noiseImagesAreLessFamiliarThanDigits() throws IOException {
+  void noiseImagesAreLessFamiliarThanDigits() {
     McDropout dropout = new McDropout(digitsCnn(), 30, 42);
-    double[][] digits = digits();
+    double[][] digits = Digits.rows();
     int n = 500;
-    SplittableRandom random = new SplittableRandom(3);
+    double[][] noise = Digits.noise(n, 3);
     double[] in = new double[n * 64];
     double[] out = new double[n * 64];
     long[] keys = new long[n];
     for (int i = 0; i < n; i++) {
       System.arraycopy(digits[i * 3], 0, in, i * 64, 64);
-      for (int j = 0; j < 64; j++) {
-        out[i * 64 + j] = random.nextInt(17);
-      }
+      System.arraycopy(noise[i], 0, out, i * 64, 64);
       keys[i] = i;
     }
     double[][] inStats = stats(dropout, in, keys, n);
@@ -184,19 +180,5 @@ class McDropoutTest {
 
   static TorchScriptModel digitsCnn() {
     return ModelCache.torchScript(DIGITS_CNN, TorchScriptCard.readBeside(DIGITS_CNN), Device.cpu());
-  }
-
-  /** The bundled digits' 64 pixels per row, without Spark. */
-  static double[][] digits() throws IOException {
-    List<String> lines = Files.readAllLines(Path.of("datasets/digits.csv"));
-    double[][] rows = new double[lines.size() - 1][];
-    for (int i = 1; i < lines.size(); i++) {
-      String[] cells = lines.get(i).split(",");
-      rows[i - 1] = new double[64];
-      for (int j = 0; j < 64; j++) {
-        rows[i - 1][j] = Double.parseDouble(cells[j]);
-      }
-    }
-    return rows;
   }
 }
