@@ -44,6 +44,7 @@ public final class Autograd {
   public static double gradients(
       double[][] params, long[][] shapes, Tensor[] data, Loss loss, double[][] gradients) {
     TorchSettings.applyDefaults();
+    ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch before any direct native call
     TorchSettings.applyToThisThread();
     boolean wasOn = JniUtils.isGradMode();
     JniUtils.setGradMode(true);
