@@ -44,6 +44,7 @@ public final class AuditRun {
   private final String command;
   private final Map<String, LoadedModel> models = new LinkedHashMap<>();
   private final List<Map<String, Object>> thresholds = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
   private final Map<String, StructType> written = new LinkedHashMap<>();
   private InputTable input;
   private OutputDirectory output;
@@ -93,6 +94,7 @@ public final class AuditRun {
       summary.put("models", modelSummaries());
       summary.put("tasks", taskSummaries);
       summary.put("thresholds", thresholds);
+      summary.put("warnings", warnings);
       boolean broken = thresholds.stream().anyMatch(t -> !(Boolean) t.get("passed"));
       summary.put("status", broken ? "thresholds broken" : "ok");
       summary.put("seconds", seconds(start));
@@ -222,6 +224,23 @@ public final class AuditRun {
       }
     }
     return writeTable(name, result.select(keep.toArray(new org.apache.spark.sql.Column[0])));
+  }
+
+  /** Saves a fitted Spark ML stage into the output directory; returns its final path. */
+  String saveStage(String name, org.apache.spark.ml.util.MLWritable stage) {
+    try {
+      stage.write().save(output.resolve(name));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot save " + name + ": " + e.getMessage(), e);
+    }
+    return output.target() + "/" + name;
+  }
+
+  /** Prints a warning about {@code task} now and records it in the summary. */
+  void warn(String task, String message) {
+    String line = task + ": " + message;
+    System.err.println("trustlens: warning: " + line);
+    warnings.add(line);
   }
 
   /** Reads back a table written in this run, before the commit, with the schema it was written. */

@@ -216,6 +216,24 @@ public final class AuditSpec {
      */
     public Integer mcDropout;
 
+    /** uncertainty: fit an autoencoder and score each row's reconstruction error (novelty). */
+    public Boolean autoencoder;
+
+    /** uncertainty: a saved autoencoder (an earlier run's autoencoder/) to score with. */
+    public String autoencoderModel;
+
+    /**
+     * uncertainty: the table the autoencoder learns (the training data; same columns); unset: the
+     * input itself, with a warning.
+     */
+    public String reference;
+
+    /** uncertainty: the training errors' percentile beyond which a row is unfamiliar (99). */
+    public Double noveltyPercentile;
+
+    /** uncertainty: the largest share of unfamiliar rows (a threshold). */
+    public Double maxUnfamiliar;
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -259,6 +277,11 @@ public final class AuditSpec {
           && Objects.equals(maxEce, t.maxEce)
           && Objects.equals(minCoverage, t.minCoverage)
           && Objects.equals(mcDropout, t.mcDropout)
+          && Objects.equals(autoencoder, t.autoencoder)
+          && Objects.equals(autoencoderModel, t.autoencoderModel)
+          && Objects.equals(reference, t.reference)
+          && Objects.equals(noveltyPercentile, t.noveltyPercentile)
+          && Objects.equals(maxUnfamiliar, t.maxUnfamiliar)
           && Objects.equals(constantColumns, t.constantColumns);
     }
 

@@ -13,12 +13,13 @@ import picocli.CommandLine.Option;
     description = {
       "Per row: the spread of an ensemble's members (several --model) or of a model's Monte"
           + " Carlo dropout passes (--mc-dropout T): mean probability, standard deviation,"
-          + " predictive and expected entropy, mutual information, vote disagreement."
+          + " predictive and expected entropy, mutual information, vote disagreement. With"
+          + " --autoencoder: each row's reconstruction error and an unfamiliar flag."
           + " With --label: calibration on held-out rows (reliability diagrams, ECE, MCE, Brier,"
           + " log loss) before and after a calibrator fitted on the calibration rows, and"
           + " conformal prediction sets (classifiers) or intervals (regressions) at coverage"
           + " 1 - alpha. Writes the table with uncertainty_* columns, summary.json and"
-          + " report.html; exits 3 when --max-ece or --min-coverage is broken."
+          + " report.html; exits 3 when --max-ece, --min-coverage or --max-unfamiliar is broken."
     })
 final class UncertaintyCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -94,6 +95,37 @@ final class UncertaintyCommand implements Callable<Integer> {
   Integer mcDropout;
 
   @Option(
+      names = "--autoencoder",
+      description =
+          "Fit an autoencoder to the reference rows (--reference; else the input itself) and"
+              + " add each row's reconstruction error and an unfamiliar flag.")
+  Boolean autoencoder;
+
+  @Option(
+      names = "--autoencoder-model",
+      paramLabel = "DIR",
+      description = "Score with a saved autoencoder (an earlier run's autoencoder/ folder).")
+  String autoencoderModel;
+
+  @Option(
+      names = "--reference",
+      paramLabel = "PATH",
+      description = "The table the autoencoder learns: the model's training data, same columns.")
+  String reference;
+
+  @Option(
+      names = "--novelty-percentile",
+      paramLabel = "P",
+      description = "Rows beyond this percentile of the training errors are unfamiliar (99).")
+  Double noveltyPercentile;
+
+  @Option(
+      names = "--max-unfamiliar",
+      paramLabel = "F",
+      description = "Threshold: the largest share of unfamiliar rows.")
+  Double maxUnfamiliar;
+
+  @Option(
       names = "--seed",
       paramLabel = "S",
       description = "Seed of the row split and of the dropout noise (42).")
@@ -123,6 +155,11 @@ final class UncertaintyCommand implements Callable<Integer> {
     task.maxEce = maxEce;
     task.minCoverage = minCoverage;
     task.mcDropout = mcDropout;
+    task.autoencoder = autoencoder;
+    task.autoencoderModel = autoencoderModel;
+    task.reference = reference;
+    task.noveltyPercentile = noveltyPercentile;
+    task.maxUnfamiliar = maxUnfamiliar;
     spec.tasks.add(task);
     spec.validate("command line");
     return new AuditRun(spark.session("uncertainty"), spec, "uncertainty").run(output.overwrite);

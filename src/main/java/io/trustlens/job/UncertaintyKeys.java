@@ -12,7 +12,22 @@ final class UncertaintyKeys {
   /** The conformal scores, or none. */
   static final List<String> CONFORMAL = List.of("lac", "aps", "absolute", "none");
 
+  /** The keys of per-row measures that need no label. */
+  static final List<String> NO_LABEL =
+      List.of(
+          "mc_dropout",
+          "autoencoder",
+          "autoencoder_model",
+          "reference",
+          "novelty_percentile",
+          "max_unfamiliar");
+
   private UncertaintyKeys() {}
+
+  /** Whether the task scores rows by an autoencoder. */
+  static boolean novelty(AuditSpec.Task t) {
+    return Boolean.TRUE.equals(t.autoencoder) || t.autoencoderModel != null;
+  }
 
   /** The uncertainty keys set on {@code t}, by YAML name. */
   static Map<String, Object> set(AuditSpec.Task t) {
@@ -26,6 +41,11 @@ final class UncertaintyKeys {
     keys.put("max_ece", t.maxEce);
     keys.put("min_coverage", t.minCoverage);
     keys.put("mc_dropout", t.mcDropout);
+    keys.put("autoencoder", t.autoencoder);
+    keys.put("autoencoder_model", t.autoencoderModel);
+    keys.put("reference", t.reference);
+    keys.put("novelty_percentile", t.noveltyPercentile);
+    keys.put("max_unfamiliar", t.maxUnfamiliar);
     keys.values().removeIf(v -> v == null);
     return keys;
   }
@@ -33,7 +53,7 @@ final class UncertaintyKeys {
   /** The keys that measure against a label: all but those of the per-row spread. */
   private static Map<String, Object> labelKeys(AuditSpec.Task t) {
     Map<String, Object> keys = set(t);
-    keys.remove("mc_dropout");
+    keys.keySet().removeAll(NO_LABEL);
     return keys;
   }
 
@@ -66,6 +86,33 @@ final class UncertaintyKeys {
       throw new SpecException(w + ": max_ece is " + t.maxEce + "; expected 0 to 1");
     }
     open(w, "min_coverage", t.minCoverage);
+    if (Boolean.FALSE.equals(t.autoencoder)
+        || (t.autoencoder != null && t.autoencoderModel != null)) {
+      throw new SpecException(
+          w
+              + ": give autoencoder: true to fit an autoencoder, or autoencoder_model to score"
+              + " with a saved one, not both (and not autoencoder: false)");
+    }
+    if (!novelty(t)
+        && (t.reference != null || t.noveltyPercentile != null || t.maxUnfamiliar != null)) {
+      throw new SpecException(
+          w
+              + ": reference, novelty_percentile and max_unfamiliar belong to the autoencoder;"
+              + " add autoencoder: true or remove them");
+    }
+    if (t.autoencoderModel != null && (t.reference != null || t.noveltyPercentile != null)) {
+      throw new SpecException(
+          w
+              + ": autoencoder_model is already fitted, so reference and novelty_percentile would"
+              + " go unused; remove them");
+    }
+    if (t.noveltyPercentile != null && !(t.noveltyPercentile > 0 && t.noveltyPercentile < 100)) {
+      throw new SpecException(
+          w + ": novelty_percentile is " + t.noveltyPercentile + "; expected 0 < p < 100");
+    }
+    if (t.maxUnfamiliar != null && !(t.maxUnfamiliar >= 0 && t.maxUnfamiliar <= 1)) {
+      throw new SpecException(w + ": max_unfamiliar is " + t.maxUnfamiliar + "; expected 0 to 1");
+    }
     if (t.mcDropout != null && t.mcDropout < 2) {
       throw new SpecException(
           w + ": mc_dropout is " + t.mcDropout + "; Monte Carlo dropout needs >= 2 passes per row");
@@ -100,13 +147,13 @@ final class UncertaintyKeys {
               + keys.keySet()
               + " calibrate or cover against a label, and the input names none (--label)");
     }
-    if (models != null && !models.contains(",") && t.mcDropout == null) {
+    if (models != null && !models.contains(",") && t.mcDropout == null && !novelty(t)) {
       throw new SpecException(
           where
               + " (uncertainty): with one model the task measures calibration and conformal sets,"
               + " which need the input's label (--label); give several models (--model, repeated)"
-              + " to measure their disagreement, or --mc-dropout T for a model's Monte Carlo"
-              + " dropout passes, without a label");
+              + " to measure their disagreement, --mc-dropout T for a model's Monte Carlo"
+              + " dropout passes, or --autoencoder for novelty, without a label");
     }
   }
 

@@ -16,6 +16,8 @@ import io.trustlens.report.CalibrationCharts;
 import io.trustlens.report.HtmlReport;
 import io.trustlens.uncertainty.EnsembleUncertainty;
 import io.trustlens.uncertainty.SpreadStage;
+import io.trustlens.uncertainty.autoencoder.AutoencoderNovelty;
+import io.trustlens.uncertainty.autoencoder.AutoencoderNoveltyModel;
 import io.trustlens.uncertainty.calibration.Binning;
 import io.trustlens.uncertainty.calibration.Calibration;
 import io.trustlens.uncertainty.calibration.CalibrationMetrics;
@@ -115,6 +117,10 @@ final class UncertaintyTask implements AuditTask {
     HtmlReport.Section section = run.report().section("Uncertainty: " + name);
     List<Runnable> figures = new ArrayList<>();
 
+    if (UncertaintyKeys.novelty(task)) {
+      scored =
+          novelty(run, task, model, features, prepared, scored, result, facts, figures, section);
+    }
     if (in.label != null) {
       double fraction = task.calibrationFraction != null ? task.calibrationFraction : 0.5;
       scored = scored.withColumn(SPLIT, split(run, in, fraction));
@@ -137,16 +143,19 @@ final class UncertaintyTask implements AuditTask {
       } else {
         scored = conformalIntervals(run, task, scored, prediction, in, id, result, facts);
       }
-    } else if (!ensemble && !dropout) {
+    } else if (!ensemble && !dropout && !UncertaintyKeys.novelty(task)) {
       throw new SpecException(
           "uncertainty task '"
               + name
               + "': with one model it measures calibration and conformal sets, which need the"
-              + " input's label (--label); give several models (--model, repeated) for their"
-              + " disagreement without a label");
+              + " input's label (--label); without a label give several models (--model,"
+              + " repeated), mc_dropout or autoencoder");
     }
     String path = run.writeAppended(name, prepared, scored);
     Dataset<Row> written = run.readWritten(name);
+    if (UncertaintyKeys.novelty(task)) {
+      unfamiliarShare(run, task, written, result, facts, section, figures);
+    }
     if (ensemble || dropout) {
       String draws = ensemble ? "the ensemble's members" : "the model's Monte Carlo dropout passes";
       result.put("spread", spread(written, classifier, draws, section, figures));
@@ -157,6 +166,125 @@ final class UncertaintyTask implements AuditTask {
     figures.forEach(Runnable::run);
     scored.unpersist();
     return result;
+  }
+
+  /**
+   * Scores every row by an autoencoder: a saved one (autoencoder_model) or one fitted to the
+   * reference table (the input itself when there is none, with a warning), saved beside the outputs
+   * as autoencoder/ for later runs.
+   */
+  private static Dataset<Row> novelty(
+      AuditRun run,
+      AuditSpec.Task task,
+      LoadedModel model,
+      FeatureSpace features,
+      Dataset<Row> prepared,
+      Dataset<Row> scored,
+      Map<String, Object> result,
+      Map<String, Object> facts,
+      List<Runnable> figures,
+      HtmlReport.Section section) {
+    AuditSpec.Input in = run.spec().input;
+    String name = task.name != null ? task.name : "uncertainty";
+    AutoencoderNoveltyModel fitted;
+    Map<String, Object> summary = new LinkedHashMap<>();
+    if (task.autoencoderModel != null) {
+      fitted = AutoencoderNoveltyModel.load(task.autoencoderModel);
+      summary.put("loaded_from", task.autoencoderModel);
+    } else {
+      AutoencoderNovelty estimator =
+          new AutoencoderNovelty().setOnInvalid(in.onInvalid).setSeed(run.spec().seed);
+      switch (features.source()) {
+        case VECTOR -> estimator.setVectorCol(features.columns().get(0));
+        case COLUMNS -> estimator.setFeaturesCols(features.columns().toArray(new String[0]));
+        default ->
+            throw new SpecException(
+                "uncertainty task '"
+                    + name
+                    + "': the autoencoder reads feature columns or a vector, not images; use"
+                    + " mc_dropout for an image model");
+      }
+      if (task.noveltyPercentile != null) {
+        estimator.setPercentile(task.noveltyPercentile);
+      }
+      Dataset<Row> reference;
+      if (task.reference != null) {
+        AuditSpec.Input ref = new AuditSpec.Input();
+        ref.path = task.reference;
+        ref.onInvalid = in.onInvalid;
+        reference = model.prepare(InputTable.read(run.spark(), ref).table());
+        summary.put("trained_on", task.reference);
+      } else {
+        estimator.setIdCol(in.id == null ? "" : in.id);
+        reference = prepared;
+        summary.put("trained_on", "the input itself");
+        run.warn(
+            name,
+            "the autoencoder learns the input table itself (no reference), so about "
+                + String.format(java.util.Locale.ROOT, "%.1f%%", 100 - estimator.getPercentile())
+                + " of its rows are unfamiliar by construction; give the model's training data"
+                + " with --reference");
+      }
+      fitted = estimator.fit(reference);
+      summary.put("saved_to", run.saveStage("autoencoder", fitted));
+    }
+    Dataset<Row> out = fitted.setIdCol(in.id == null ? "" : in.id).transform(scored);
+    summary.put("training_rows", fitted.getTrainingRows());
+    summary.put("training_mean_error", fitted.getTrainingError());
+    summary.put("percentile", fitted.getPercentile());
+    summary.put("threshold", fitted.getThreshold());
+    summary.put("layers", fitted.autoencoder().sizes());
+    result.put("novelty", summary);
+    facts.put(
+        "autoencoder trained on", summary.getOrDefault("trained_on", summary.get("loaded_from")));
+    facts.put(
+        "unfamiliar beyond (reconstruction error, training percentile "
+            + fitted.getPercentile()
+            + ")",
+        fitted.getThreshold());
+    return out;
+  }
+
+  /** The share of unfamiliar rows, its threshold and the histogram of errors. */
+  private static void unfamiliarShare(
+      AuditRun run,
+      AuditSpec.Task task,
+      Dataset<Row> written,
+      Map<String, Object> result,
+      Map<String, Object> facts,
+      HtmlReport.Section section,
+      List<Runnable> figures) {
+    Row r =
+        written
+            .agg(
+                avg(when(col("uncertainty_unfamiliar"), 1.0).otherwise(0.0)),
+                avg(col("uncertainty_reconstruction_error")))
+            .first();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> novelty = (Map<String, Object>) result.get("novelty");
+    novelty.put("unfamiliar_share", r.getDouble(0));
+    novelty.put("mean_error", r.getDouble(1));
+    facts.put("share of unfamiliar rows", r.getDouble(0));
+    histogram(
+        written,
+        "uncertainty_reconstruction_error",
+        "Rows by the autoencoder's reconstruction error (mean squared, standardised units); rows"
+            + " above "
+            + String.format(java.util.Locale.ROOT, "%.4g", (Double) novelty.get("threshold"))
+            + " (the training errors' "
+            + novelty.get("percentile")
+            + "th percentile) are unfamiliar",
+        "reconstruction error (standardised units squared)",
+        section,
+        figures);
+    if (task.maxUnfamiliar != null) {
+      run.threshold(
+          "uncertainty",
+          "share of unfamiliar rows (autoencoder)",
+          task.maxUnfamiliar,
+          r.getDouble(0),
+          r.getDouble(0) <= task.maxUnfamiliar);
+    }
   }
 
   /** A row's split: a hash of (seed, id) when there is an id, else of (seed, every column). */
@@ -475,6 +603,41 @@ final class UncertaintyTask implements AuditTask {
   }
 
   /** Summary figures and histograms of the members' spread. */
+  /**
+   * Adds a 20-bin histogram of {@code column} between its smallest and largest value to the
+   * figures; returns the column's mean.
+   */
+  private static double histogram(
+      Dataset<Row> written,
+      String column,
+      String caption,
+      String axis,
+      HtmlReport.Section section,
+      List<Runnable> figures) {
+    Row r =
+        written
+            .agg(
+                avg(col(column)),
+                org.apache.spark.sql.functions.min(col(column)),
+                org.apache.spark.sql.functions.max(col(column)))
+            .first();
+    double lo = r.getDouble(1);
+    double hi = r.getDouble(2) > lo ? r.getDouble(2) : lo + 1;
+    double[] edges = new double[21];
+    for (int i = 0; i <= 20; i++) {
+      edges[i] = lo + (hi - lo) * i / 20;
+    }
+    long[] counts =
+        written
+            .select(col(column))
+            .javaRDD()
+            .map(x -> x.getDouble(0))
+            .mapToDouble(x -> x)
+            .histogram(edges);
+    figures.add(() -> section.figure(caption, CalibrationCharts.histogram(axis, edges, counts)));
+    return r.getDouble(0);
+  }
+
   private static Map<String, Object> spread(
       Dataset<Row> written,
       boolean classifier,
@@ -491,36 +654,14 @@ final class UncertaintyTask implements AuditTask {
                 "uncertainty_disagreement")
             : List.of("uncertainty_std");
     for (String c : columns) {
-      Row r =
-          written
-              .agg(
-                  avg(col(c)),
-                  org.apache.spark.sql.functions.min(col(c)),
-                  org.apache.spark.sql.functions.max(col(c)))
-              .first();
-      out.put("mean_" + c.substring("uncertainty_".length()), r.getDouble(0));
-      double lo = r.getDouble(1);
-      double hi = r.getDouble(2) > lo ? r.getDouble(2) : lo + 1;
-      double[] edges = new double[21];
-      for (int i = 0; i <= 20; i++) {
-        edges[i] = lo + (hi - lo) * i / 20;
-      }
-      long[] counts =
-          written
-              .select(col(c))
-              .javaRDD()
-              .map(x -> x.getDouble(0))
-              .mapToDouble(x -> x)
-              .histogram(edges);
       String unit =
           c.endsWith("entropy") || c.endsWith("information")
               ? " (nats)"
               : c.endsWith("disagreement") ? " (share of draws)" : " (probability)";
-      figures.add(
-          () ->
-              section.figure(
-                  "Rows by " + c + unit + " over " + draws,
-                  CalibrationCharts.histogram(c + unit, edges, counts)));
+      out.put(
+          "mean_" + c.substring("uncertainty_".length()),
+          histogram(
+              written, c, "Rows by " + c + unit + " over " + draws, c + unit, section, figures));
     }
     if (classifier) {
       out.put(

@@ -128,6 +128,93 @@ class UncertaintyCommandTest {
     assertFalse(Files.exists(out));
   }
 
+  @Test
+  void anAutoencoderLearnsTheReferenceIsSavedAndFlagsNoiseImagesBreakingTheThreshold()
+      throws Exception {
+    Path first = dir.resolve("ae");
+    Cli cli =
+        Cli.run(
+            "uncertainty",
+            "--input",
+            "datasets/digits.csv",
+            "--label",
+            "digit",
+            "--model",
+            CNN,
+            "--autoencoder",
+            "--reference",
+            "datasets/digits.csv",
+            "--novelty-percentile",
+            "98",
+            "--conformal",
+            "none",
+            "--output",
+            first.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode summary = new ObjectMapper().readTree(first.resolve("summary.json").toFile());
+    JsonNode novelty = summary.at("/tasks/0/novelty");
+    assertEquals("datasets/digits.csv", novelty.at("/trained_on").asText());
+    assertEquals(98, novelty.at("/percentile").asDouble(), 0);
+    assertTrue(novelty.at("/unfamiliar_share").asDouble() <= 0.03, novelty.toString());
+    assertEquals(0, summary.at("/warnings").size(), summary.at("/warnings").toString());
+    assertTrue(Files.isDirectory(first.resolve("autoencoder")));
+    String report = Files.readString(first.resolve("report.html"));
+    assertTrue(report.contains("reconstruction error"), "the report draws the errors");
+
+    Path noise = dir.resolve("noise.csv");
+    StringBuilder csv = new StringBuilder(String.join(",", pixels()) + "\n");
+    java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+    for (int i = 0; i < 200; i++) {
+      for (int j = 0; j < 64; j++) {
+        csv.append(j == 0 ? "" : ",").append(random.nextInt(17));
+      }
+      csv.append("\n");
+    }
+    Files.writeString(noise, csv);
+    Path second = dir.resolve("ae-noise");
+    cli =
+        Cli.run(
+            "uncertainty",
+            "--input",
+            noise.toString(),
+            "--model",
+            CNN,
+            "--autoencoder-model",
+            first.resolve("autoencoder").toString(),
+            "--max-unfamiliar",
+            "0.05",
+            "--output",
+            second.toString());
+    assertEquals(3, cli.exitCode(), cli.errors());
+    summary = new ObjectMapper().readTree(second.resolve("summary.json").toFile());
+    assertTrue(
+        summary.at("/tasks/0/novelty/unfamiliar_share").asDouble() > 0.95, summary.toString());
+    assertEquals(
+        "share of unfamiliar rows (autoencoder)", summary.at("/thresholds/0/check").asText());
+    assertFalse(summary.at("/thresholds/0/passed").asBoolean());
+  }
+
+  @Test
+  void autoencoderKeysWithoutTheAutoencoderAreRefused() {
+    Path out = dir.resolve("keys");
+    Cli cli =
+        Cli.run(
+            "uncertainty",
+            "--input",
+            "datasets/digits.csv",
+            "--label",
+            "digit",
+            "--model",
+            CNN,
+            "--reference",
+            "datasets/digits.csv",
+            "--output",
+            out.toString());
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(cli.errors().contains("add autoencoder: true"), cli.errors());
+    assertFalse(Files.exists(out));
+  }
+
   private static String[] pixels() {
     String[] p = new String[64];
     for (int j = 0; j < 64; j++) {
