@@ -14,11 +14,11 @@ import org.apache.spark.sql.types.StructField;
  * _entropy}, {@code _expected_entropy}, {@code _mutual_information}, {@code _disagreement}; for
  * regressions {@code _mean} and {@code _std}.
  */
-final class SpreadColumns {
+public final class SpreadColumns {
   private SpreadColumns() {}
 
   /** The columns added for draws of {@code what} ("members", "passes"). */
-  static List<StructField> fields(
+  public static List<StructField> fields(
       String prefix, boolean classifier, List<String> classes, String what) {
     List<StructField> added = new ArrayList<>();
     if (classifier) {

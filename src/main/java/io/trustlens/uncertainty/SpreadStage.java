@@ -4,14 +4,9 @@ import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
 import io.trustlens.feature.InvalidFeatureException;
-import io.trustlens.feature.RowKeys;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -248,8 +243,8 @@ public abstract class SpreadStage<T extends SpreadStage<T>> extends Transformer
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
     ModelInfo info = model().info();
-    Plan plan =
-        new Plan(
+    SpreadRows plan =
+        new SpreadRows(
             draws(),
             features(in),
             in,
@@ -259,78 +254,5 @@ public abstract class SpreadStage<T extends SpreadStage<T>> extends Transformer
             info.kind().isClassification(),
             info.kind().isClassification() ? info.outputSize() : 1);
     return Columns.withMetadata(dataset.toDF().mapPartitions(plan, Encoders.row(out)), out);
-  }
-
-  /** The per-partition work: a batch of rows, their draws in one call, then each row's spread. */
-  private record Plan(
-      Draws.Source source,
-      FeatureSpace features,
-      StructType schema,
-      int batchSize,
-      boolean skipInvalid,
-      String idCol,
-      boolean classifier,
-      int width)
-      implements MapPartitionsFunction<Row, Row> {
-
-    @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
-      Draws draws = source.open();
-      FeatureSpace.Reader reader = features.reader(schema);
-      int d = features.size();
-      int k = draws.count();
-      int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
-      return new Iterator<>() {
-        private final List<Row> batch = new ArrayList<>(batchSize);
-        private final double[] inputs = new double[batchSize * d];
-        private final long[] keys = new long[batchSize];
-        private final double[] x = new double[d];
-        private double[] values = new double[0];
-        private int next;
-        private long seen;
-
-        @Override
-        public boolean hasNext() {
-          if (next < batch.size()) {
-            return true;
-          }
-          fill();
-          return !batch.isEmpty();
-        }
-
-        private void fill() {
-          batch.clear();
-          next = 0;
-          while (batch.size() < batchSize && rows.hasNext()) {
-            Row row = rows.next();
-            seen++;
-            try {
-              reader.read(row, x, 0);
-            } catch (InvalidFeatureException | ClassCastException e) {
-              if (skipInvalid) {
-                continue;
-              }
-              throw new InvalidFeatureException(
-                  Columns.describe(row, idCol, idIndex, seen) + ": " + e.getMessage());
-            }
-            System.arraycopy(x, 0, inputs, batch.size() * d, d);
-            keys[batch.size()] = RowKeys.of(row, idIndex, x);
-            batch.add(row);
-          }
-          if (!batch.isEmpty()) {
-            values = draws.draw(inputs, keys, batch.size());
-          }
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          int i = next++;
-          return SpreadColumns.appended(batch.get(i), values, i * k * width, k, width, classifier);
-        }
-      };
-    }
   }
 }
