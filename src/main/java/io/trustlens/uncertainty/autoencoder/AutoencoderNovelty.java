@@ -1,16 +1,10 @@
 package io.trustlens.uncertainty.autoencoder;
 
-import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
-import io.trustlens.feature.RowKeys;
-import io.trustlens.feature.RowSeeds;
-import java.util.ArrayList;
+import io.trustlens.uncertainty.FeatureParams;
+import io.trustlens.uncertainty.TrainingSample;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.List;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -25,10 +19,6 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -48,7 +38,7 @@ public final class AutoencoderNovelty extends Estimator<AutoencoderNoveltyModel>
   private static final long serialVersionUID = 1L;
 
   private final String uid;
-  private final NoveltyParams shared;
+  private final FeatureParams shared;
   private final IntArrayParam hiddenSizes;
   private final IntParam steps;
   private final IntParam batchSize;
@@ -63,7 +53,7 @@ public final class AutoencoderNovelty extends Estimator<AutoencoderNoveltyModel>
 
   public AutoencoderNovelty(String uid) {
     this.uid = uid; // first: the params below record their parent's uid
-    shared = new NoveltyParams(this);
+    shared = new FeatureParams(this);
     hiddenSizes =
         new IntArrayParam(
             this, "hiddenSizes", "hidden layer sizes; empty: d/2, d/4, d/2 (at most 64, 16, 64)");
@@ -237,7 +227,16 @@ public final class AutoencoderNovelty extends Estimator<AutoencoderNoveltyModel>
   public AutoencoderNoveltyModel fit(Dataset<?> dataset) {
     StructType schema = dataset.schema();
     FeatureSpace space = shared.features(this, schema, -1);
-    double[][] rows = sample(dataset.toDF(), space);
+    double[][] rows =
+        TrainingSample.of(
+                dataset.toDF(),
+                space,
+                $(shared.idCol),
+                "",
+                $(shared.onInvalid).equals("skip"),
+                getMaxRows(),
+                getSeed())
+            .rows();
     if (rows.length < 2) {
       throw new InvalidFeatureException(
           "the autoencoder needs at least 2 training rows; the table gives " + rows.length);
@@ -264,78 +263,6 @@ public final class AutoencoderNovelty extends Estimator<AutoencoderNoveltyModel>
             .setOutputPrefix($(shared.outputPrefix))
             .setOnInvalid($(shared.onInvalid));
     return model.setParent(this);
-  }
-
-  /** The training rows: a seeded sample of at most maxRows, in the order of their keys. */
-  private double[][] sample(Dataset<Row> table, FeatureSpace space) {
-    long count = table.count();
-    double keep = Math.min(1.0, (double) getMaxRows() / Math.max(1, count));
-    String id = $(shared.idCol);
-    StructType keyed =
-        new StructType()
-            .add("key", DataTypes.LongType, false)
-            .add("x", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-    List<Row> picked =
-        table
-            .mapPartitions(
-                new Sampler(
-                    space, table.schema(), id, $(shared.onInvalid).equals("skip"), keep, getSeed()),
-                Encoders.row(keyed))
-            .collectAsList();
-    List<Row> sorted = new ArrayList<>(picked);
-    sorted.sort(
-        Comparator.<Row>comparingLong(r -> r.getLong(0))
-            .thenComparing((a, b) -> compare(a.<Double>getList(1), b.<Double>getList(1))));
-    double[][] rows = new double[sorted.size()][];
-    for (int i = 0; i < rows.length; i++) {
-      List<Double> x = sorted.get(i).getList(1);
-      rows[i] = x.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-    return rows;
-  }
-
-  private static int compare(List<Double> a, List<Double> b) {
-    for (int j = 0; j < a.size(); j++) {
-      int c = Double.compare(a.get(j), b.get(j));
-      if (c != 0) {
-        return c;
-      }
-    }
-    return 0;
-  }
-
-  /** Reads each row's features and keeps it with probability {@code keep}, by its key's hash. */
-  private record Sampler(
-      FeatureSpace space, StructType schema, String idCol, boolean skip, double keep, long seed)
-      implements MapPartitionsFunction<Row, Row> {
-    @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
-      FeatureSpace.Reader reader = space.reader(schema);
-      int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
-      int d = space.size();
-      List<Row> out = new ArrayList<>();
-      long seen = 0;
-      while (rows.hasNext()) {
-        Row row = rows.next();
-        seen++;
-        double[] x = new double[d];
-        try {
-          reader.read(row, x, 0);
-        } catch (InvalidFeatureException | ClassCastException e) {
-          if (skip) {
-            continue;
-          }
-          throw new InvalidFeatureException(
-              Columns.describe(row, idCol, idIndex, seen) + ": " + e.getMessage());
-        }
-        long key = RowKeys.of(row, idIndex, x);
-        double u = (RowSeeds.mix(seed ^ key) >>> 11) * 0x1.0p-53;
-        if (u < keep) {
-          out.add(RowFactory.create(key, x));
-        }
-      }
-      return out.iterator();
-    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.trustlens.uncertainty.autoencoder;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.uncertainty.FeatureParams;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class AutoencoderNoveltyModel extends Model<AutoencoderNoveltyModel
   private static final long serialVersionUID = 1L;
 
   private final String uid;
-  private final NoveltyParams shared;
+  private final FeatureParams shared;
   private final IntArrayParam layerSizes;
   private final DoubleArrayParam weights;
   private final DoubleArrayParam means;
@@ -56,7 +57,7 @@ public final class AutoencoderNoveltyModel extends Model<AutoencoderNoveltyModel
 
   public AutoencoderNoveltyModel(String uid) {
     this.uid = uid; // first: the params below record their parent's uid
-    shared = new NoveltyParams(this);
+    shared = new FeatureParams(this);
     layerSizes = new IntArrayParam(this, "layerSizes", "layer sizes, input to output");
     weights =
         new DoubleArrayParam(

@@ -1,4 +1,4 @@
-package io.trustlens.uncertainty.autoencoder;
+package io.trustlens.uncertainty;
 
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
@@ -11,19 +11,21 @@ import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The params {@link AutoencoderNovelty} and its model share, made for an owning stage: the feature
+ * The params a network's estimator and its model share ({@link
+ * io.trustlens.uncertainty.autoencoder.AutoencoderNovelty}, {@link
+ * io.trustlens.uncertainty.bayes.BayesianNeuralNetwork}), made for an owning stage: the feature
  * columns or vector, the id column, the output prefix, and what to do with invalid rows.
  */
-final class NoveltyParams implements java.io.Serializable {
+public final class FeatureParams implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
-  final StringArrayParam featuresCols;
-  final Param<String> vectorCol;
-  final Param<String> idCol;
-  final Param<String> outputPrefix;
-  final Param<String> onInvalid;
+  public final StringArrayParam featuresCols;
+  public final Param<String> vectorCol;
+  public final Param<String> idCol;
+  public final Param<String> outputPrefix;
+  public final Param<String> onInvalid;
 
-  NoveltyParams(Params owner) {
+  public FeatureParams(Params owner) {
     featuresCols = new StringArrayParam(owner, "featuresCols", "numeric feature columns");
     vectorCol = new Param<>(owner, "vectorCol", "an ML vector column of features; empty: none");
     idCol = new Param<>(owner, "idCol", "the column that names rows in errors; empty for none");
@@ -36,7 +38,7 @@ final class NoveltyParams implements java.io.Serializable {
             ParamValidators.inArray(new String[] {"error", "skip"}));
   }
 
-  void defaults(Params owner) {
+  public void defaults(Params owner) {
     owner.setDefault(featuresCols, new String[0]);
     owner.setDefault(vectorCol, "");
     owner.setDefault(idCol, "");
@@ -45,7 +47,7 @@ final class NoveltyParams implements java.io.Serializable {
   }
 
   /** The features read from {@code schema}; {@code size} checks a vector's length (-1: any). */
-  FeatureSpace features(Params owner, StructType schema, int size) {
+  public FeatureSpace features(Params owner, StructType schema, int size) {
     String vector = owner.getOrDefault(vectorCol);
     String[] columns = owner.getOrDefault(featuresCols);
     Columns.requireId(schema, owner.getOrDefault(idCol));
@@ -54,7 +56,7 @@ final class NoveltyParams implements java.io.Serializable {
     }
     if (columns.length == 0) {
       throw new InvalidFeatureException(
-          "the autoencoder reads no features: set featuresCols or vectorCol");
+          "the stage reads no features: set featuresCols or vectorCol");
     }
     return FeatureSpace.ofColumns(schema, List.of(columns));
   }
