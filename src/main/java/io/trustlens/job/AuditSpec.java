@@ -216,6 +216,12 @@ public final class AuditSpec {
      */
     public Integer mcDropout;
 
+    /**
+     * uncertainty: fit a Bayesian neural network (Bayes by Backprop) to the reference rows' label
+     * and add the spread of its weight samples per row (bnn_* columns).
+     */
+    public Boolean bayesianNetwork;
+
     /** uncertainty: fit an autoencoder and score each row's reconstruction error (novelty). */
     public Boolean autoencoder;
 
@@ -278,6 +284,7 @@ public final class AuditSpec {
           && Objects.equals(minCoverage, t.minCoverage)
           && Objects.equals(mcDropout, t.mcDropout)
           && Objects.equals(autoencoder, t.autoencoder)
+          && Objects.equals(bayesianNetwork, t.bayesianNetwork)
           && Objects.equals(autoencoderModel, t.autoencoderModel)
           && Objects.equals(reference, t.reference)
           && Objects.equals(noveltyPercentile, t.noveltyPercentile)

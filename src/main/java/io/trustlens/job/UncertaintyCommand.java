@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
       "Per row: the spread of an ensemble's members (several --model) or of a model's Monte"
           + " Carlo dropout passes (--mc-dropout T): mean probability, standard deviation,"
           + " predictive and expected entropy, mutual information, vote disagreement. With"
-          + " --autoencoder: each row's reconstruction error and an unfamiliar flag."
+          + " --autoencoder: each row's reconstruction error and an unfamiliar flag. With"
+          + " --bayesian-network: the spread of a Bayesian network's weight samples."
           + " With --label: calibration on held-out rows (reliability diagrams, ECE, MCE, Brier,"
           + " log loss) before and after a calibrator fitted on the calibration rows, and"
           + " conformal prediction sets (classifiers) or intervals (regressions) at coverage"
@@ -102,6 +103,13 @@ final class UncertaintyCommand implements Callable<Integer> {
   Boolean autoencoder;
 
   @Option(
+      names = "--bayesian-network",
+      description =
+          "Fit a Bayesian neural network (Bayes by Backprop) to the reference rows' label (--reference;"
+              + " else the input itself) and add the spread of its weight samples (bnn_* columns).")
+  Boolean bayesianNetwork;
+
+  @Option(
       names = "--autoencoder-model",
       paramLabel = "DIR",
       description = "Score with a saved autoencoder (an earlier run's autoencoder/ folder).")
@@ -110,7 +118,9 @@ final class UncertaintyCommand implements Callable<Integer> {
   @Option(
       names = "--reference",
       paramLabel = "PATH",
-      description = "The table the autoencoder learns: the model's training data, same columns.")
+      description =
+          "The table the autoencoder and the Bayesian network learn: the model's training data,"
+              + " same columns (and the label, for the network).")
   String reference;
 
   @Option(
@@ -156,6 +166,7 @@ final class UncertaintyCommand implements Callable<Integer> {
     task.minCoverage = minCoverage;
     task.mcDropout = mcDropout;
     task.autoencoder = autoencoder;
+    task.bayesianNetwork = bayesianNetwork;
     task.autoencoderModel = autoencoderModel;
     task.reference = reference;
     task.noveltyPercentile = noveltyPercentile;

@@ -18,11 +18,17 @@ final class UncertaintyKeys {
           "mc_dropout",
           "autoencoder",
           "autoencoder_model",
+          "bayesian_network",
           "reference",
           "novelty_percentile",
           "max_unfamiliar");
 
   private UncertaintyKeys() {}
+
+  /** Whether the task fits a Bayesian network. */
+  static boolean bayesian(AuditSpec.Task t) {
+    return Boolean.TRUE.equals(t.bayesianNetwork);
+  }
 
   /** Whether the task scores rows by an autoencoder. */
   static boolean novelty(AuditSpec.Task t) {
@@ -42,6 +48,7 @@ final class UncertaintyKeys {
     keys.put("min_coverage", t.minCoverage);
     keys.put("mc_dropout", t.mcDropout);
     keys.put("autoencoder", t.autoencoder);
+    keys.put("bayesian_network", t.bayesianNetwork);
     keys.put("autoencoder_model", t.autoencoderModel);
     keys.put("reference", t.reference);
     keys.put("novelty_percentile", t.noveltyPercentile);
@@ -93,18 +100,26 @@ final class UncertaintyKeys {
               + ": give autoencoder: true to fit an autoencoder, or autoencoder_model to score"
               + " with a saved one, not both (and not autoencoder: false)");
     }
-    if (!novelty(t)
-        && (t.reference != null || t.noveltyPercentile != null || t.maxUnfamiliar != null)) {
-      throw new SpecException(
-          w
-              + ": reference, novelty_percentile and max_unfamiliar belong to the autoencoder;"
-              + " add autoencoder: true or remove them");
+    if (Boolean.FALSE.equals(t.bayesianNetwork)) {
+      throw new SpecException(w + ": bayesian_network: false; remove the key instead");
     }
-    if (t.autoencoderModel != null && (t.reference != null || t.noveltyPercentile != null)) {
+    if (!novelty(t) && (t.noveltyPercentile != null || t.maxUnfamiliar != null)) {
       throw new SpecException(
           w
-              + ": autoencoder_model is already fitted, so reference and novelty_percentile would"
-              + " go unused; remove them");
+              + ": novelty_percentile and max_unfamiliar belong to the autoencoder; add"
+              + " autoencoder: true or remove them");
+    }
+    if (t.reference != null && !bayesian(t) && !Boolean.TRUE.equals(t.autoencoder)) {
+      throw new SpecException(
+          w
+              + ": reference is the table the autoencoder or the Bayesian network learns; add"
+              + " autoencoder: true or bayesian_network: true, or remove it");
+    }
+    if (t.autoencoderModel != null && t.noveltyPercentile != null) {
+      throw new SpecException(
+          w
+              + ": autoencoder_model is already fitted, so novelty_percentile would go unused;"
+              + " remove it");
     }
     if (t.noveltyPercentile != null && !(t.noveltyPercentile > 0 && t.noveltyPercentile < 100)) {
       throw new SpecException(
@@ -146,6 +161,12 @@ final class UncertaintyKeys {
               + " (uncertainty): "
               + keys.keySet()
               + " calibrate or cover against a label, and the input names none (--label)");
+    }
+    if (bayesian(t)) {
+      throw new SpecException(
+          where
+              + " (uncertainty): bayesian_network learns the label, and the input names none"
+              + " (--label)");
     }
     if (models != null && !models.contains(",") && t.mcDropout == null && !novelty(t)) {
       throw new SpecException(

@@ -18,6 +18,8 @@ import io.trustlens.uncertainty.EnsembleUncertainty;
 import io.trustlens.uncertainty.SpreadStage;
 import io.trustlens.uncertainty.autoencoder.AutoencoderNovelty;
 import io.trustlens.uncertainty.autoencoder.AutoencoderNoveltyModel;
+import io.trustlens.uncertainty.bayes.BayesianNeuralNetwork;
+import io.trustlens.uncertainty.bayes.BayesianNeuralNetworkModel;
 import io.trustlens.uncertainty.calibration.Binning;
 import io.trustlens.uncertainty.calibration.Calibration;
 import io.trustlens.uncertainty.calibration.CalibrationMetrics;
@@ -121,6 +123,9 @@ final class UncertaintyTask implements AuditTask {
       scored =
           novelty(run, task, model, features, prepared, scored, result, facts, figures, section);
     }
+    if (UncertaintyKeys.bayesian(task)) {
+      scored = bayesian(run, task, model, features, prepared, scored, result, facts);
+    }
     if (in.label != null) {
       double fraction = task.calibrationFraction != null ? task.calibrationFraction : 0.5;
       scored = scored.withColumn(SPLIT, split(run, in, fraction));
@@ -156,9 +161,22 @@ final class UncertaintyTask implements AuditTask {
     if (UncertaintyKeys.novelty(task)) {
       unfamiliarShare(run, task, written, result, facts, section, figures);
     }
+    if (UncertaintyKeys.bayesian(task)) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> bnn = (Map<String, Object>) result.get("bayesian_network");
+      bnn.put(
+          "spread",
+          spread(
+              written,
+              classifier,
+              "bnn",
+              "the Bayesian network's weight samples",
+              section,
+              figures));
+    }
     if (ensemble || dropout) {
       String draws = ensemble ? "the ensemble's members" : "the model's Monte Carlo dropout passes";
-      result.put("spread", spread(written, classifier, draws, section, figures));
+      result.put("spread", spread(written, classifier, "uncertainty", draws, section, figures));
     }
     result.put("outputs", Map.of(name, path));
     facts.put("table", path);
@@ -243,6 +261,72 @@ final class UncertaintyTask implements AuditTask {
             + ")",
         fitted.getThreshold());
     return out;
+  }
+
+  /**
+   * Adds the spread of a Bayesian network's weight samples per row (bnn_* columns): the network
+   * learns the label from the reference rows (the input itself when there is none, with a warning)
+   * and is saved beside the outputs as bayesian_network/.
+   */
+  private static Dataset<Row> bayesian(
+      AuditRun run,
+      AuditSpec.Task task,
+      LoadedModel model,
+      FeatureSpace features,
+      Dataset<Row> prepared,
+      Dataset<Row> scored,
+      Map<String, Object> result,
+      Map<String, Object> facts) {
+    AuditSpec.Input in = run.spec().input;
+    String name = task.name != null ? task.name : "uncertainty";
+    boolean classifier = model.info().kind().isClassification();
+    BayesianNeuralNetwork estimator =
+        new BayesianNeuralNetwork()
+            .setLabelCol(in.label)
+            .setKind(classifier ? "classification" : "regression")
+            .setOutputPrefix("bnn")
+            .setOnInvalid(in.onInvalid)
+            .setSeed(run.spec().seed);
+    switch (features.source()) {
+      case VECTOR -> estimator.setVectorCol(features.columns().get(0));
+      case COLUMNS -> estimator.setFeaturesCols(features.columns().toArray(new String[0]));
+      default ->
+          throw new SpecException(
+              "uncertainty task '"
+                  + name
+                  + "': the Bayesian network reads feature columns or a vector, not images; use"
+                  + " mc_dropout for an image model");
+    }
+    Map<String, Object> summary = new LinkedHashMap<>();
+    Dataset<Row> reference;
+    if (task.reference != null) {
+      AuditSpec.Input ref = new AuditSpec.Input();
+      ref.path = task.reference;
+      ref.label = in.label;
+      ref.onInvalid = in.onInvalid;
+      reference = model.prepare(InputTable.read(run.spark(), ref).table());
+      summary.put("trained_on", task.reference);
+    } else {
+      estimator.setIdCol(in.id == null ? "" : in.id);
+      reference = prepared;
+      summary.put("trained_on", "the input itself");
+      run.warn(
+          name,
+          "the Bayesian network learns the input table itself (no reference), so its rows are"
+              + " all familiar to it; give the model's training data with --reference");
+    }
+    BayesianNeuralNetworkModel fitted = estimator.fit(reference);
+    summary.put("saved_to", run.saveStage("bayesian_network", fitted));
+    summary.put("training_rows", fitted.getTrainingRows());
+    summary.put("layers", fitted.posterior().sizes());
+    summary.put("weight_samples", fitted.getSamples());
+    if (!classifier) {
+      summary.put("noise", fitted.getNoise());
+    }
+    result.put("bayesian_network", summary);
+    facts.put("Bayesian network trained on", summary.get("trained_on"));
+    facts.put("Bayesian network weight samples per row", fitted.getSamples());
+    return fitted.setIdCol(in.id == null ? "" : in.id).transform(scored);
   }
 
   /** The share of unfamiliar rows, its threshold and the histogram of errors. */
@@ -641,31 +725,29 @@ final class UncertaintyTask implements AuditTask {
   private static Map<String, Object> spread(
       Dataset<Row> written,
       boolean classifier,
+      String prefix,
       String draws,
       HtmlReport.Section section,
       List<Runnable> figures) {
     Map<String, Object> out = new LinkedHashMap<>();
     List<String> columns =
-        classifier
-            ? List.of(
-                "uncertainty_entropy",
-                "uncertainty_mutual_information",
-                "uncertainty_std",
-                "uncertainty_disagreement")
-            : List.of("uncertainty_std");
+        (classifier
+                ? List.of("_entropy", "_mutual_information", "_std", "_disagreement")
+                : List.of("_std"))
+            .stream().map(c -> prefix + c).toList();
     for (String c : columns) {
       String unit =
           c.endsWith("entropy") || c.endsWith("information")
               ? " (nats)"
               : c.endsWith("disagreement") ? " (share of draws)" : " (probability)";
       out.put(
-          "mean_" + c.substring("uncertainty_".length()),
+          "mean_" + c.substring(prefix.length() + 1),
           histogram(
               written, c, "Rows by " + c + unit + " over " + draws, c + unit, section, figures));
     }
     if (classifier) {
       out.put(
-          "rows_with_disagreement", written.filter(col("uncertainty_disagreement").gt(0)).count());
+          "rows_with_disagreement", written.filter(col(prefix + "_disagreement").gt(0)).count());
     }
     return out;
   }

@@ -215,6 +215,55 @@ class UncertaintyCommandTest {
     assertFalse(Files.exists(out));
   }
 
+  @Test
+  void aBayesianNetworkLearnsTheReferenceLabelAndAddsItsSpread() throws Exception {
+    Path out = dir.resolve("bnn");
+    Cli cli =
+        Cli.run(
+            "uncertainty",
+            "--input",
+            "datasets/digits.csv",
+            "--label",
+            "digit",
+            "--model",
+            CNN,
+            "--bayesian-network",
+            "--reference",
+            "datasets/digits.csv",
+            "--calibrator",
+            "none",
+            "--conformal",
+            "none",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode bnn =
+        new ObjectMapper()
+            .readTree(out.resolve("summary.json").toFile())
+            .at("/tasks/0/bayesian_network");
+    assertEquals(1797, bnn.at("/training_rows").asLong(), bnn.toString());
+    assertTrue(bnn.at("/spread/mean_mutual_information").asDouble() > 0, bnn.toString());
+    Dataset<Row> table =
+        SparkTestSession.get().read().parquet(out.resolve("uncertainty").toString());
+    assertTrue(table.schema().getFieldIndex("bnn_mutual_information").isDefined());
+    assertTrue(Files.isDirectory(out.resolve("bayesian_network")));
+    assertTrue(Files.readString(out.resolve("report.html")).contains("bnn_mutual_information"));
+    cli =
+        Cli.run(
+            "uncertainty",
+            "--input",
+            "datasets/digits.csv",
+            "--model",
+            CNN,
+            "--features",
+            String.join(",", pixels()),
+            "--bayesian-network",
+            "--output",
+            dir.resolve("bnn-unlabelled").toString());
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(cli.errors().contains("bayesian_network learns the label"), cli.errors());
+  }
+
   private static String[] pixels() {
     String[] p = new String[64];
     for (int j = 0; j < 64; j++) {
