@@ -8,7 +8,6 @@ import io.trustlens.feature.RowKeys;
 import io.trustlens.model.BatchModel;
 import io.trustlens.model.Capability;
 import io.trustlens.model.InvalidModelException;
-import io.trustlens.model.MllibModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelSource;
 import java.util.Iterator;
@@ -364,35 +363,7 @@ public final class ShapExplainer extends Transformer {
     }
 
     private RowExplainer explainer(BatchModel scorer) {
-      List<FeatureGroup> groups = features.groups();
-      switch (method) {
-        case "tree":
-          return new TreeShap(TreeEnsemble.of(mllib(scorer).model()), features.size(), groups);
-        case "tree_interventional":
-          return new InterventionalTreeShap(
-              TreeEnsemble.of(mllib(scorer).model()), background, groups);
-        case "linear":
-          return LinearShap.of(mllib(scorer).model(), background, groups);
-        default:
-          InterventionalGame game = new InterventionalGame(scorer, background, groups);
-          int m = groups.size();
-          return switch (method) {
-            case "exact" -> new ExactShapley(game);
-            case "permutation" ->
-                new PermutationShap(
-                    game, samples > 0 ? samples : PermutationShap.defaultSamples(), seed);
-            default ->
-                new KernelShap(game, samples > 0 ? samples : KernelShap.defaultSamples(m), seed);
-          };
-      }
-    }
-
-    private static MllibModel mllib(BatchModel scorer) {
-      if (scorer instanceof MllibModel m) {
-        return m;
-      }
-      throw new InvalidModelException(
-          "this method needs an MLlib model; " + scorer.info().type() + " is not one");
+      return Explainers.of(method, scorer, features, background, samples, seed);
     }
   }
 
