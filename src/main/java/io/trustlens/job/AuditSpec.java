@@ -222,6 +222,12 @@ public final class AuditSpec {
      */
     public Boolean bayesianNetwork;
 
+    /**
+     * uncertainty: explain every ensemble member (tree, kernel or permutation) and add the spread
+     * of their Shapley values per row and player, with a flag where they dispute a sign.
+     */
+    public String explanationSpread;
+
     /** uncertainty: fit an autoencoder and score each row's reconstruction error (novelty). */
     public Boolean autoencoder;
 
@@ -284,6 +290,7 @@ public final class AuditSpec {
           && Objects.equals(minCoverage, t.minCoverage)
           && Objects.equals(mcDropout, t.mcDropout)
           && Objects.equals(autoencoder, t.autoencoder)
+          && Objects.equals(explanationSpread, t.explanationSpread)
           && Objects.equals(bayesianNetwork, t.bayesianNetwork)
           && Objects.equals(autoencoderModel, t.autoencoderModel)
           && Objects.equals(reference, t.reference)

@@ -68,6 +68,15 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Random seed (default 42).")
   long seed = 42;
 
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "K",
+      description =
+          "Fit K members on Poisson bootstrap weights of the rows (a hash of seed, member and row"
+              + " id, or every column without --id), sharing one fitted feature prefix; writes"
+              + " OUTPUT/member_0 .. member_K-1, an ensemble for uncertainty --model ...")
+  Integer bootstrap;
+
   @Override
   public Integer call() throws IOException {
     if (table.label == null) {
@@ -106,11 +115,64 @@ final class TrainCommand implements Callable<Integer> {
             .setInputCols(assembled.toArray(new String[0]))
             .setOutputCol("features")
             .setHandleInvalid("error"));
+    if (bootstrap != null) {
+      return bootstrap(df, stages, regression, assembled.size());
+    }
     stages.add(predictor(regression));
     PipelineModel model = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(df);
     (overwrite ? model.write().overwrite() : model.write()).save(output);
     System.out.println(
         "saved " + estimator + " pipeline (" + assembled.size() + " inputs) to " + output);
+    return 0;
+  }
+
+  /**
+   * Fits the feature prefix once, then K predictors on Poisson bootstrap weights; each member is
+   * the shared prefix plus its predictor, so the members load as one ensemble.
+   */
+  private int bootstrap(Dataset<Row> df, List<PipelineStage> prefix, boolean regression, int inputs)
+      throws IOException {
+    if (bootstrap < 2) {
+      throw new SpecException("--bootstrap needs K >= 2 members; got " + bootstrap);
+    }
+    PipelineModel features = new Pipeline().setStages(prefix.toArray(new PipelineStage[0])).fit(df);
+    Dataset<Row> prepared = features.transform(df);
+    List<org.apache.spark.sql.Column> keys = new ArrayList<>();
+    for (String c : table.id != null ? List.of(table.id) : List.of(df.columns())) {
+      keys.add(org.apache.spark.sql.functions.col("`" + c + "`"));
+    }
+    List<String> written = new ArrayList<>();
+    for (int k = 0; k < bootstrap; k++) {
+      Dataset<Row> weighted =
+          prepared.withColumn("_bootstrap_weight", Bootstrap.weight(seed, k, keys));
+      PipelineStage predictor = predictor(regression);
+      org.apache.spark.ml.param.Params params = (org.apache.spark.ml.param.Params) predictor;
+      params.set("weightCol", "_bootstrap_weight");
+      if (params.hasParam("seed")) {
+        params.set("seed", seed + k);
+      }
+      org.apache.spark.ml.Transformer fitted =
+          ((org.apache.spark.ml.Estimator<?>) predictor).fit(weighted);
+      List<org.apache.spark.ml.Transformer> stages = new ArrayList<>(List.of(features.stages()));
+      stages.add(fitted);
+      PipelineModel member =
+          new PipelineModel(
+              org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("pipeline"), stages);
+      String path = output + "/member_" + k;
+      (overwrite ? member.write().overwrite() : member.write()).save(path);
+      written.add(path);
+    }
+    System.out.println(
+        "saved "
+            + bootstrap
+            + " bootstrap members of "
+            + estimator
+            + " ("
+            + inputs
+            + " inputs, one shared feature prefix) under "
+            + output
+            + "; use them as an ensemble: --model "
+            + String.join(" --model ", written));
     return 0;
   }
 

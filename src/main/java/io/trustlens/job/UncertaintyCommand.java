@@ -96,6 +96,15 @@ final class UncertaintyCommand implements Callable<Integer> {
   Integer mcDropout;
 
   @Option(
+      names = "--explanation-spread",
+      paramLabel = "METHOD",
+      description =
+          "With several --model: every member explains each row (tree, kernel or permutation);"
+              + " adds per player the spread of their Shapley values and a flag where they"
+              + " dispute a top player's sign.")
+  String explanationSpread;
+
+  @Option(
       names = "--autoencoder",
       description =
           "Fit an autoencoder to the reference rows (--reference; else the input itself) and"
@@ -166,6 +175,7 @@ final class UncertaintyCommand implements Callable<Integer> {
     task.minCoverage = minCoverage;
     task.mcDropout = mcDropout;
     task.autoencoder = autoencoder;
+    task.explanationSpread = explanationSpread;
     task.bayesianNetwork = bayesianNetwork;
     task.autoencoderModel = autoencoderModel;
     task.reference = reference;

@@ -19,6 +19,7 @@ final class UncertaintyKeys {
           "autoencoder",
           "autoencoder_model",
           "bayesian_network",
+          "explanation_spread",
           "reference",
           "novelty_percentile",
           "max_unfamiliar");
@@ -49,6 +50,7 @@ final class UncertaintyKeys {
     keys.put("mc_dropout", t.mcDropout);
     keys.put("autoencoder", t.autoencoder);
     keys.put("bayesian_network", t.bayesianNetwork);
+    keys.put("explanation_spread", t.explanationSpread);
     keys.put("autoencoder_model", t.autoencoderModel);
     keys.put("reference", t.reference);
     keys.put("novelty_percentile", t.noveltyPercentile);
@@ -100,6 +102,14 @@ final class UncertaintyKeys {
               + ": give autoencoder: true to fit an autoencoder, or autoencoder_model to score"
               + " with a saved one, not both (and not autoencoder: false)");
     }
+    if (t.explanationSpread != null
+        && !List.of("tree", "kernel", "permutation").contains(t.explanationSpread)) {
+      throw new SpecException(
+          w
+              + ": explanation_spread is '"
+              + t.explanationSpread
+              + "'; expected tree, kernel or permutation");
+    }
     if (Boolean.FALSE.equals(t.bayesianNetwork)) {
       throw new SpecException(w + ": bayesian_network: false; remove the key instead");
     }
@@ -143,6 +153,12 @@ final class UncertaintyKeys {
    * (calibration, conformal sets) without one.
    */
   static void requireLabelOrMembers(AuditSpec.Task t, String where, String label, String models) {
+    if (t.explanationSpread != null && (models == null || !models.contains(","))) {
+      throw new SpecException(
+          where
+              + " (uncertainty): explanation_spread compares the explanations of an ensemble's"
+              + " members; give several models (--model, repeated)");
+    }
     if (t.mcDropout != null && models != null && models.contains(",")) {
       throw new SpecException(
           where

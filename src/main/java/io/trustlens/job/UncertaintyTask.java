@@ -15,6 +15,7 @@ import io.trustlens.model.ModelScorer;
 import io.trustlens.report.CalibrationCharts;
 import io.trustlens.report.HtmlReport;
 import io.trustlens.uncertainty.EnsembleUncertainty;
+import io.trustlens.uncertainty.ExplanationSpread;
 import io.trustlens.uncertainty.SpreadStage;
 import io.trustlens.uncertainty.autoencoder.AutoencoderNovelty;
 import io.trustlens.uncertainty.autoencoder.AutoencoderNoveltyModel;
@@ -126,6 +127,21 @@ final class UncertaintyTask implements AuditTask {
     if (UncertaintyKeys.bayesian(task)) {
       scored = bayesian(run, task, model, features, prepared, scored, result, facts);
     }
+    if (task.explanationSpread != null) {
+      ExplanationSpread stage =
+          new ExplanationSpread()
+              .setModelPaths(locations.toArray(new String[0]))
+              .setMethod(task.explanationSpread)
+              .setSeed(run.spec().seed)
+              .setIdCol(id)
+              .setOnInvalid(in.onInvalid);
+      switch (features.source()) {
+        case VECTOR -> stage.setVectorCol(features.columns().get(0));
+        case COLUMNS -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
+        default -> stage.setImageCol(in.image).setImageShape(in.imageShape);
+      }
+      scored = stage.transform(scored);
+    }
     if (in.label != null) {
       double fraction = task.calibrationFraction != null ? task.calibrationFraction : 0.5;
       scored = scored.withColumn(SPLIT, split(run, in, fraction));
@@ -160,6 +176,11 @@ final class UncertaintyTask implements AuditTask {
     Dataset<Row> written = run.readWritten(name);
     if (UncertaintyKeys.novelty(task)) {
       unfamiliarShare(run, task, written, result, facts, section, figures);
+    }
+    if (task.explanationSpread != null) {
+      result.put(
+          "explanation_spread",
+          explanationSpread(written, task.explanationSpread, id, section, figures));
     }
     if (UncertaintyKeys.bayesian(task)) {
       @SuppressWarnings("unchecked")
@@ -327,6 +348,82 @@ final class UncertaintyTask implements AuditTask {
     facts.put("Bayesian network trained on", summary.get("trained_on"));
     facts.put("Bayesian network weight samples per row", fitted.getSamples());
     return fitted.setIdCol(in.id == null ? "" : in.id).transform(scored);
+  }
+
+  /**
+   * Summary of the members' explanation spread: the share of rows whose members dispute a top
+   * player's sign, each player's mean spread, and a table of the rows whose explanations are least
+   * stable (largest spread of one player).
+   */
+  private static Map<String, Object> explanationSpread(
+      Dataset<Row> written,
+      String method,
+      String id,
+      HtmlReport.Section section,
+      List<Runnable> figures) {
+    String[] players =
+        written.schema().apply("uncertainty_shap_std").metadata().getStringArray("names");
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("method", method);
+    Row r =
+        written
+            .agg(avg(when(col("uncertainty_shap_sign_disagreement"), 1.0).otherwise(0.0)))
+            .first();
+    out.put("sign_disagreement_share", r.getDouble(0));
+    List<Column> means = new ArrayList<>();
+    for (int j = 0; j < players.length; j++) {
+      means.add(avg(col("uncertainty_shap_std").getItem(j)));
+    }
+    Row m =
+        written.agg(means.get(0), means.subList(1, means.size()).toArray(new Column[0])).first();
+    Map<String, Object> perPlayer = new LinkedHashMap<>();
+    for (int j = 0; j < players.length; j++) {
+      perPlayer.put(players[j], m.getDouble(j));
+    }
+    out.put("mean_std_per_player", perPlayer);
+    Column worst = org.apache.spark.sql.functions.array_max(col("uncertainty_shap_std"));
+    List<Row> least =
+        written.withColumn("_worst", worst).orderBy(col("_worst").desc()).limit(10).collectAsList();
+    List<List<Object>> rows = new ArrayList<>();
+    for (Row row : least) {
+      List<Double> std = row.getList(row.fieldIndex("uncertainty_shap_std"));
+      List<Double> mean = row.getList(row.fieldIndex("uncertainty_shap_mean"));
+      int j = 0;
+      for (int k = 1; k < std.size(); k++) {
+        if (std.get(k) > std.get(j)) {
+          j = k;
+        }
+      }
+      List<Object> cells = new ArrayList<>();
+      cells.add(id.isEmpty() ? "" : String.valueOf(row.get(row.fieldIndex(id))));
+      cells.add(row.getInt(row.fieldIndex("uncertainty_shap_class")));
+      cells.add(players[j]);
+      cells.add(mean.get(j));
+      cells.add(std.get(j));
+      cells.add(
+          row.getBoolean(row.fieldIndex("uncertainty_shap_sign_disagreement")) ? "yes" : "no");
+      rows.add(cells);
+    }
+    figures.add(
+        () ->
+            section
+                .paragraph(
+                    "The rows whose explanations are least stable: the members' Shapley values ("
+                        + method
+                        + ") of one player spread the most. Share of rows whose members dispute the"
+                        + " sign of a top-3 player: "
+                        + String.format(java.util.Locale.ROOT, "%.3f", r.getDouble(0)),
+                    "")
+                .table(
+                    List.of(
+                        id.isEmpty() ? "row" : id,
+                        "class explained",
+                        "player",
+                        "mean Shapley value",
+                        "std over members",
+                        "sign disputed"),
+                    rows));
+    return out;
   }
 
   /** The share of unfamiliar rows, its threshold and the histogram of errors. */

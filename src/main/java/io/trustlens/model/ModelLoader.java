@@ -74,9 +74,13 @@ public final class ModelLoader {
       LoadedModel m = load(location, inputSize, kindWithoutCard);
       if (first == null) {
         first = m;
-      } else if (m.hasFeatureStages() || first.hasFeatureStages()) {
+      } else if (!uids(m).equals(uids(first))) {
         throw new InvalidModelException(
-            "an ensemble takes bare models on one feature vector, not pipelines: " + location);
+            "an ensemble takes bare models on one feature vector, or pipelines that share their"
+                + " feature stages (train --bootstrap K makes such a family); the feature stages of "
+                + location
+                + " differ from those of "
+                + locations.get(0));
       } else if (m.featuresCol() != null
               && first.featuresCol() != null
               && !m.featuresCol().equals(first.featuresCol())
@@ -97,7 +101,15 @@ public final class ModelLoader {
     }
     ModelInfo info = EnsembleModel.combine(members.stream().map(ModelSource::info).toList());
     return new LoadedModel(
-        new EnsembleSource(members, info), List.of(), first.featuresCol(), first.featureColumns());
+        new EnsembleSource(members, info),
+        first.featureStages(),
+        first.featuresCol(),
+        first.featureColumns());
+  }
+
+  /** The uids of a model's feature stages: pipelines that share them share their features. */
+  private static List<String> uids(LoadedModel m) {
+    return m.featureStages().stream().map(Transformer::uid).toList();
   }
 
   private static String mllibClass(FileSystem fs, org.apache.hadoop.fs.Path metadata, String loc)

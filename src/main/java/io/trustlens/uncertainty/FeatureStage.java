@@ -195,13 +195,13 @@ public abstract class FeatureStage<T extends FeatureStage<T>> extends Transforme
           : FeatureSpace.ofImageArray(schema, $(imageCol), shape);
     }
     if (!$(vectorCol).isEmpty()) {
-      return FeatureSpace.ofVector(schema, $(vectorCol), size);
+      return described(m, FeatureSpace.ofVector(schema, $(vectorCol), size), schema);
     }
     if ($(featuresCols).length > 0) {
       return FeatureSpace.ofColumns(schema, List.of($(featuresCols)));
     }
     if (m.featuresCol() != null && schema.getFieldIndex(m.featuresCol()).isDefined()) {
-      return FeatureSpace.ofVector(schema, m.featuresCol(), size);
+      return described(m, FeatureSpace.ofVector(schema, m.featuresCol(), size), schema);
     }
     if (!m.featureColumns().isEmpty()) {
       return FeatureSpace.ofColumns(schema, m.featureColumns());
@@ -209,5 +209,15 @@ public abstract class FeatureStage<T extends FeatureStage<T>> extends Transforme
     throw new InvalidFeatureException(
         m.info().location()
             + " names no feature columns the table has: set featuresCols, vectorCol or imageCol");
+  }
+
+  /**
+   * The vector of a pipeline's feature stages named and grouped as the user's columns (a one-hot
+   * block is one player); any other vector as it is.
+   */
+  private static FeatureSpace described(LoadedModel m, FeatureSpace vector, StructType schema) {
+    return m.hasFeatureStages() && vector.columns().get(0).equals(m.featuresCol())
+        ? io.trustlens.feature.PipelineFeatures.describe(vector, m.featureStages(), schema)
+        : vector;
   }
 }

@@ -264,6 +264,71 @@ class UncertaintyCommandTest {
     assertTrue(cli.errors().contains("bayesian_network learns the label"), cli.errors());
   }
 
+  @Test
+  void aBootstrapFamilyIsAnEnsembleWhoseExplanationsSpread() throws Exception {
+    Path family = dir.resolve("family");
+    Cli cli =
+        Cli.run(
+            "train",
+            "--input",
+            "datasets/synthetic/credit.csv",
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--estimator",
+            "gbt",
+            "--trees",
+            "10",
+            "--bootstrap",
+            "3",
+            "--output",
+            family.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    Path out = dir.resolve("spread");
+    cli =
+        Cli.run(
+            "uncertainty",
+            "--input",
+            "datasets/synthetic/credit.csv",
+            "--id",
+            "id",
+            "--model",
+            family.resolve("member_0").toString(),
+            "--model",
+            family.resolve("member_1").toString(),
+            "--model",
+            family.resolve("member_2").toString(),
+            "--explanation-spread",
+            "tree",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode spread =
+        new ObjectMapper()
+            .readTree(out.resolve("summary.json").toFile())
+            .at("/tasks/0/explanation_spread");
+    JsonNode perPlayer = spread.at("/mean_std_per_player");
+    assertEquals(5, perPlayer.size(), "one player per user column: " + perPlayer);
+    perPlayer.forEach(v -> assertTrue(v.isNumber() && v.asDouble() > 0, perPlayer.toString()));
+    assertTrue(spread.at("/sign_disagreement_share").asDouble() > 0, spread.toString());
+    assertTrue(Files.readString(out.resolve("report.html")).contains("least stable"), "the table");
+    cli =
+        Cli.run(
+            "train",
+            "--input",
+            "datasets/synthetic/credit.csv",
+            "--label",
+            "default",
+            "--estimator",
+            "gbt",
+            "--bootstrap",
+            "1",
+            "--output",
+            dir.resolve("one").toString());
+    assertTrue(cli.exitCode() != 0 && cli.errors().contains("K >= 2"), cli.errors());
+  }
+
   private static String[] pixels() {
     String[] p = new String[64];
     for (int j = 0; j < 64; j++) {

@@ -138,10 +138,21 @@ public record TreeEnsemble(Tree[] trees, double[] weights, int outputs, String k
     int[] right = new int[size];
     double[] cover = new double[size];
     double[] values = new double[size * outputs];
+    boolean emptyNode = false;
+    for (Node node : nodes) {
+      emptyNode |= !(node.impurityStats().count() > 0);
+    }
+    // A node that only rows of weight zero reach (a bootstrap member's, say) has cover 0, and the
+    // path-dependent fractions below it would be 0/0. Such trees add a vanishing share of the
+    // unweighted counts, which like the weighted ones add up from children to parents.
+    double epsilon =
+        emptyNode
+            ? 1e-9 * root.impurityStats().count() / Math.max(1, root.impurityStats().rawCount())
+            : 0;
     int child = 1;
     for (int i = 0; i < size; i++) {
       Node node = nodes.get(i);
-      cover[i] = node.impurityStats().count();
+      cover[i] = node.impurityStats().count() + epsilon * node.impurityStats().rawCount();
       if (node instanceof InternalNode n) {
         left[i] = child++;
         right[i] = child++;

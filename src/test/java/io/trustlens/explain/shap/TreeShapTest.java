@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.classification.ClassificationModel;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
+import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.RandomForestClassifier;
@@ -183,6 +184,53 @@ class TreeShapTest {
 
   private static io.trustlens.model.BatchModel rawModel(TreeEnsemble e) {
     return Games.vectorModel(M, e.outputs(), e::predict);
+  }
+
+  @Test
+  void nodesOnlyRowsOfWeightZeroReachStillGiveFiniteValuesThatAddUp() {
+    // Bootstrap members weight rows by Poisson counts, zero for about a third of them: a node
+    // can then have a weighted cover of zero, and path-dependent fractions below it were 0/0.
+    Dataset<Row> weighted =
+        data()
+            .withColumn(
+                "w",
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .when(org.apache.spark.sql.functions.rand(5).lt(0.6), 0.0)
+                    .otherwise(1.0));
+    GBTClassificationModel gbt =
+        new GBTClassifier()
+            .setLabelCol("binary")
+            .setWeightCol("w")
+            .setMaxIter(10)
+            .setMaxDepth(5)
+            .setSeed(4)
+            .fit(weighted);
+    boolean empty = false;
+    for (var tree : gbt.trees()) {
+      empty |= hasEmptyNode(tree.rootNode());
+    }
+    assertTrue(empty, "some node is reached only by rows of weight zero");
+    TreeShap shap = new TreeShap(TreeEnsemble.of(gbt), M, Games.singletons(M));
+    for (Row row : weighted.select("features").limit(200).collectAsList()) {
+      Vector v = row.getAs(0);
+      ShapleyResult r = shap.explain(v.toArray(), 0)[1];
+      for (double value : r.values()) {
+        assertTrue(Double.isFinite(value), "finite values");
+      }
+      assertEquals(0, r.gap(), 1e-9, "additivity");
+      assertEquals(gbt.predictRaw(v).toArray()[1], r.output(), 1e-12, "the GBT margin");
+    }
+  }
+
+  private static boolean hasEmptyNode(org.apache.spark.ml.tree.Node node) {
+    if (!(node.impurityStats().count() > 0)) {
+      return true;
+    }
+    return node instanceof org.apache.spark.ml.tree.InternalNode n
+        && (hasEmptyNode(n.leftChild()) || hasEmptyNode(n.rightChild()));
   }
 
   @Test
