@@ -5,6 +5,7 @@ Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/
   digits_cnn.pt (+ .json card, + .reference.csv)   8x8 digits CNN with dropout and forward_mc(x, noise)
   breast_cancer_mlp.pt (+ .json, + .reference.csv) 30-feature MLP
   shapes_cnn.pt (+ .json, + .reference.csv)        16x16 shapes CNN (synthetic/shapes.json)
+  digits_mlp_0..4.pt (+ .json, + .reference.csv)   a deep ensemble: five digits MLPs, seeds 100..104
 The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
 Java tests compare with DJL's outputs. Neither CI nor users need Python: the files are committed.
 """
@@ -64,6 +65,19 @@ class DigitsCnn(nn.Module):
     @torch.jit.export
     def embed(self, x):
         return self.features(x)
+
+
+class DigitsMlp(nn.Module):
+    """Input (N, 64) raw pixels 0..16; output 10 logits. Members of a deep ensemble differ in their
+    initial weights and their bootstrap resample of the training rows (Lakshminarayanan et al.
+    2017)."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+
+    def forward(self, x):
+        return self.net(x / 16.0)
 
 
 class BreastCancerMlp(nn.Module):
@@ -184,7 +198,7 @@ def read_shapes():
     return x, y
 
 
-wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn"}
+wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn", "digits_ensemble"}
 
 if "digits_cnn" in wanted:
     cols, x, y = read_csv("digits.csv", "digit")
@@ -222,3 +236,16 @@ if "shapes_cnn" in wanted:
         "methods": ["forward", "conv2_activations", "from_conv2", "guided_backprop"],
         "image": "image", "label": "label",
         "train_accuracy": round(acc, 4)})
+
+if "digits_ensemble" in wanted:
+    cols, x, y = read_csv("digits.csv", "digit")
+    for k in range(5):
+        torch.manual_seed(100 + k)
+        member = DigitsMlp()
+        rows = torch.randint(0, 1200, (1200,))  # a bootstrap resample; rows 1200.. stay unseen
+        loss, acc = train(member, x[rows], y[rows], 150)
+        print("digits_mlp_%d: loss %.4f train accuracy %.4f" % (k, loss, acc))
+        export(member, "digits_mlp_%d" % k, x, {
+            "input_shape": [64], "output": "logit", "outputs": ["digit_%d" % i for i in range(10)],
+            "methods": ["forward"], "features": cols, "label": "digit", "trained_on_rows": 1200,
+            "train_accuracy": round(acc, 4)})

@@ -24,7 +24,12 @@ class TorchScriptModelTest {
   private static final Path MODELS = Path.of("datasets/models/torch");
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"digits_cnn, digits.csv, digit", "breast_cancer_mlp, breast_cancer.csv, malignant"})
+  @CsvSource({
+    "digits_cnn, digits.csv, digit",
+    "breast_cancer_mlp, breast_cancer.csv, malignant",
+    "digits_mlp_0, digits.csv, digit",
+    "digits_mlp_4, digits.csv, digit"
+  })
   void outputsEqualPyTorchReference(String name, String table, String label) throws Exception {
     Path file = MODELS.resolve(name + ".pt");
     TorchScriptModel model =

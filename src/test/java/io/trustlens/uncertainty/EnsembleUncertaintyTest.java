@@ -98,6 +98,71 @@ class EnsembleUncertaintyTest {
   }
 
   @Test
+  void noiseImagesSplitADeepEnsembleMoreThanUnseenDigits() {
+    // Deep ensembles (arXiv 1612.01474): five MLPs that differ only in their initial weights,
+    // trained on bootstrap resamples of digit rows 0..1199 (export_models.py), agree on unseen
+    // digits and disagree on
+    // noise images.
+    List<String> nets = new ArrayList<>();
+    for (int k = 0; k < 5; k++) {
+      nets.add("datasets/models/torch/digits_mlp_" + k + ".pt");
+    }
+    Dataset<Row> digits =
+        Tables.csv("digits.csv")
+            .withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
+    Dataset<Row> unseen = digits.filter("id >= 1200").drop("digit");
+    List<Row> noise = new ArrayList<>();
+    double[][] images = io.trustlens.testing.Digits.noise(500, 9);
+    for (int i = 0; i < images.length; i++) {
+      Object[] values = new Object[65];
+      for (int j = 0; j < 64; j++) {
+        values[j] = (int) images[i][j];
+      }
+      values[64] = 100_000L + i;
+      noise.add(org.apache.spark.sql.RowFactory.create(values));
+    }
+    Dataset<Row> test =
+        unseen.union(
+            io.trustlens.testing.SparkTestSession.get().createDataFrame(noise, unseen.schema()));
+    List<Row> out =
+        new EnsembleUncertainty()
+            .setModelPaths(nets.toArray(new String[0]))
+            .setIdCol("id")
+            .transform(test)
+            .collectAsList();
+    double[] familiar =
+        out.stream()
+            .filter(r -> r.<Long>getAs("id") < 100_000)
+            .mapToDouble(r -> r.<Double>getAs("uncertainty_mutual_information"))
+            .toArray();
+    double[] unfamiliar =
+        out.stream()
+            .filter(r -> r.<Long>getAs("id") >= 100_000)
+            .mapToDouble(r -> r.<Double>getAs("uncertainty_mutual_information"))
+            .toArray();
+    assertEquals(597, familiar.length);
+    double auroc = io.trustlens.testing.Auroc.of(familiar, unfamiliar);
+    double entropy =
+        io.trustlens.testing.Auroc.of(
+            out.stream()
+                .filter(r -> r.<Long>getAs("id") < 100_000)
+                .mapToDouble(r -> r.<Double>getAs("uncertainty_entropy"))
+                .toArray(),
+            out.stream()
+                .filter(r -> r.<Long>getAs("id") >= 100_000)
+                .mapToDouble(r -> r.<Double>getAs("uncertainty_entropy"))
+                .toArray());
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "deep ensemble of 5 MLPs, unseen digits vs noise: AUROC mutual information %.4f,"
+            + " predictive entropy %.4f%n",
+        auroc,
+        entropy);
+    assertTrue(auroc >= 0.9, "AUROC of the mutual information " + auroc);
+    assertTrue(entropy >= 0.9, "AUROC of the predictive entropy " + entropy);
+  }
+
+  @Test
   void identicalMembersCarryNoEpistemicUncertainty() {
     String lr = members.get(0);
     Dataset<Row> out =
