@@ -90,8 +90,45 @@ class AuditSpecParserTest {
     sg.variant = "squared";
     sg.noise = 0.2;
     sg.samples = 12;
-    spec.tasks.addAll(List.of(t, p, e, k, ig, sg));
+    sg.layer = "conv2";
+    AuditSpec.Task u = new AuditSpec.Task();
+    u.type = "uncertainty";
+    u.model = "m";
+    u.calibrator = "platt";
+    u.bins = 10;
+    u.binning = "equal_mass";
+    u.calibrationFraction = 0.4;
+    u.alpha = 0.05;
+    u.conformal = "aps";
+    u.maxEce = 0.03;
+    u.minCoverage = 0.9;
+    u.mcDropout = 30;
+    u.explanationSpread = "tree";
+    u.bayesianNetwork = true;
+    u.reference = "train.parquet";
+    u.noveltyPercentile = 98.0;
+    u.maxUnfamiliar = 0.05;
+    u.autoencoder = true;
+    AuditSpec.Task reuse = new AuditSpec.Task();
+    reuse.type = "uncertainty";
+    reuse.autoencoderModel = "run/autoencoder";
+    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, u, reuse));
+    // Every key of a task is set in one of them, so a new key cannot miss this round trip.
+    for (java.lang.reflect.Field f : AuditSpec.Task.class.getFields()) {
+      boolean set = false;
+      for (AuditSpec.Task task : spec.tasks) {
+        try {
+          set |= f.get(task) != null;
+        } catch (IllegalAccessException impossible) {
+          throw new AssertionError(impossible);
+        }
+      }
+      assertTrue(set, "no task of this test sets " + f.getName());
+    }
     String yaml = AuditSpecParser.write(spec);
+    assertTrue(yaml.contains("mc_dropout: 30") && yaml.contains("explanation_spread: tree"), yaml);
+    assertTrue(yaml.contains("bayesian_network: true") && yaml.contains("max_unfamiliar:"), yaml);
+    assertTrue(yaml.contains("autoencoder_model: run/autoencoder"), yaml);
     assertTrue(yaml.contains("waterfall_rows:") && yaml.contains("rule: trapezoid"), yaml);
     assertTrue(yaml.contains("pca_dims: 20") && yaml.contains("constant_columns: ignore"), yaml);
     assertTrue(yaml.contains("on_invalid: skip"), yaml);
