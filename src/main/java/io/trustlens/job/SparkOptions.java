@@ -32,6 +32,12 @@ public final class SparkOptions {
     }
     builder.config("spark.sql.session.timeZone", "UTC");
     builder.config("spark.sql.debug.maxToStringFields", "1000");
+    // Executors started by a cluster manager get the driver's cap on oneDNN's instruction set
+    // (see jobs/trustlens) unless the job sets its own.
+    String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
+    if (isa != null && !conf.containsKey("spark.executorEnv.ONEDNN_MAX_CPU_ISA")) {
+      builder.config("spark.executorEnv.ONEDNN_MAX_CPU_ISA", isa);
+    }
     conf.forEach(builder::config);
     return builder.getOrCreate();
   }

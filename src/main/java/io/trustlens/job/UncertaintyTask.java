@@ -246,23 +246,19 @@ final class UncertaintyTask implements AuditTask {
       if (task.noveltyPercentile != null) {
         estimator.setPercentile(task.noveltyPercentile);
       }
-      Dataset<Row> reference;
-      if (task.reference != null) {
-        AuditSpec.Input ref = new AuditSpec.Input();
-        ref.path = task.reference;
-        ref.onInvalid = in.onInvalid;
-        reference = model.prepare(InputTable.read(run.spark(), ref).table());
-        summary.put("trained_on", task.reference);
-      } else {
+      Dataset<Row> reference =
+          reference(
+              run,
+              task,
+              model,
+              prepared,
+              null,
+              summary,
+              "the autoencoder learns the input table itself (no reference), so about "
+                  + String.format(java.util.Locale.ROOT, "%.1f%%", 100 - estimator.getPercentile())
+                  + " of its rows are unfamiliar by construction");
+      if (task.reference == null) {
         estimator.setIdCol(in.id == null ? "" : in.id);
-        reference = prepared;
-        summary.put("trained_on", "the input itself");
-        run.warn(
-            name,
-            "the autoencoder learns the input table itself (no reference), so about "
-                + String.format(java.util.Locale.ROOT, "%.1f%%", 100 - estimator.getPercentile())
-                + " of its rows are unfamiliar by construction; give the model's training data"
-                + " with --reference");
       }
       fitted = estimator.fit(reference);
       summary.put("saved_to", run.saveStage("autoencoder", fitted));
@@ -319,22 +315,18 @@ final class UncertaintyTask implements AuditTask {
                   + " mc_dropout for an image model");
     }
     Map<String, Object> summary = new LinkedHashMap<>();
-    Dataset<Row> reference;
-    if (task.reference != null) {
-      AuditSpec.Input ref = new AuditSpec.Input();
-      ref.path = task.reference;
-      ref.label = in.label;
-      ref.onInvalid = in.onInvalid;
-      reference = model.prepare(InputTable.read(run.spark(), ref).table());
-      summary.put("trained_on", task.reference);
-    } else {
+    Dataset<Row> reference =
+        reference(
+            run,
+            task,
+            model,
+            prepared,
+            in.label,
+            summary,
+            "the Bayesian network learns the input table itself (no reference), so its rows are"
+                + " all familiar to it");
+    if (task.reference == null) {
       estimator.setIdCol(in.id == null ? "" : in.id);
-      reference = prepared;
-      summary.put("trained_on", "the input itself");
-      run.warn(
-          name,
-          "the Bayesian network learns the input table itself (no reference), so its rows are"
-              + " all familiar to it; give the model's training data with --reference");
     }
     BayesianNeuralNetworkModel fitted = estimator.fit(reference);
     summary.put("saved_to", run.saveStage("bayesian_network", fitted));
@@ -424,6 +416,35 @@ final class UncertaintyTask implements AuditTask {
                         "sign disputed"),
                     rows));
     return out;
+  }
+
+  /**
+   * The rows a learner fits: the reference table (the model's training data) through the model's
+   * feature stages, or without one the input itself, with a warning that says what that means.
+   *
+   * @param label the label column the reference must have, or null
+   */
+  private static Dataset<Row> reference(
+      AuditRun run,
+      AuditSpec.Task task,
+      LoadedModel model,
+      Dataset<Row> prepared,
+      String label,
+      Map<String, Object> summary,
+      String withoutReference) {
+    if (task.reference == null) {
+      summary.put("trained_on", "the input itself");
+      run.warn(
+          task.name != null ? task.name : "uncertainty",
+          withoutReference + "; give the model's training data with --reference");
+      return prepared;
+    }
+    AuditSpec.Input ref = new AuditSpec.Input();
+    ref.path = task.reference;
+    ref.label = label;
+    ref.onInvalid = run.spec().input.onInvalid;
+    summary.put("trained_on", task.reference);
+    return model.prepare(InputTable.read(run.spark(), ref).table());
   }
 
   /** The share of unfamiliar rows, its threshold and the histogram of errors. */

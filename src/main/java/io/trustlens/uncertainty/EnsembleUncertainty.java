@@ -57,15 +57,24 @@ public final class EnsembleUncertainty extends SpreadStage<EnsembleUncertainty> 
   /** The members, loaded on the driver once per stage. */
   @Override
   public LoadedModel model() {
-    String[] paths = $(modelPaths);
+    loaded = members($(modelPaths), loaded, "ensemble disagreement");
+    return loaded;
+  }
+
+  /**
+   * The ensemble of {@code paths}: {@code loaded} when it holds them, else loaded anew.
+   *
+   * @param what what needs the members, for the error when there are fewer than two
+   */
+  static LoadedModel members(String[] paths, LoadedModel loaded, String what) {
     if (paths.length < 2) {
       throw new InvalidModelException(
-          "ensemble disagreement needs at least two models; modelPaths has " + paths.length);
+          what + " needs at least two models; modelPaths has " + paths.length);
     }
-    if (loaded == null || !loaded.info().location().equals(String.join(",", paths))) {
-      loaded = new ModelLoader(SparkSession.active()).loadAll(List.of(paths), -1, OutputKind.LOGIT);
+    if (loaded != null && loaded.info().location().equals(String.join(",", paths))) {
+      return loaded;
     }
-    return loaded;
+    return new ModelLoader(SparkSession.active()).loadAll(List.of(paths), -1, OutputKind.LOGIT);
   }
 
   @Override

@@ -10,19 +10,17 @@ import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.RowKeys;
+import io.trustlens.feature.ValidRows;
 import io.trustlens.model.BatchModel;
 import io.trustlens.model.Capability;
 import io.trustlens.model.EnsembleModel;
 import io.trustlens.model.InvalidModelException;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
-import io.trustlens.model.ModelLoader;
 import io.trustlens.model.ModelSource;
-import io.trustlens.model.OutputKind;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -36,7 +34,6 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
@@ -175,14 +172,7 @@ public final class ExplanationSpread extends FeatureStage<ExplanationSpread> {
 
   @Override
   public LoadedModel model() {
-    String[] paths = $(modelPaths);
-    if (paths.length < 2) {
-      throw new InvalidModelException(
-          "the spread of explanations needs at least two models; modelPaths has " + paths.length);
-    }
-    if (loaded == null || !loaded.info().location().equals(String.join(",", paths))) {
-      loaded = new ModelLoader(SparkSession.active()).loadAll(List.of(paths), -1, OutputKind.LOGIT);
-    }
+    loaded = EnsembleUncertainty.members($(modelPaths), loaded, "the spread of explanations");
     return loaded;
   }
 
@@ -334,63 +324,35 @@ public final class ExplanationSpread extends FeatureStage<ExplanationSpread> {
       boolean classifier = model.info().kind().isClassification();
       int width = model.info().outputSize();
       List<String> names = features.groups().stream().map(FeatureGroup::name).toList();
-      return new Iterator<>() {
-        private Row ready;
-        private long seen;
-
-        @Override
-        public boolean hasNext() {
-          while (ready == null && rows.hasNext()) {
-            Row row = rows.next();
-            seen++;
-            double[] x = new double[d];
-            try {
-              reader.read(row, x, 0);
-            } catch (InvalidFeatureException | ClassCastException e) {
-              if (skip) {
-                continue;
-              }
-              throw new InvalidFeatureException(
-                  Columns.describe(row, idCol, idIndex, seen) + ": " + e.getMessage());
+      return new ValidRows(
+          rows,
+          reader,
+          d,
+          idCol,
+          idIndex,
+          skip,
+          (row, x) -> {
+            int target = 0;
+            if (classifier) {
+              target =
+                  width == 2 ? 1 : (int) model.info().kind().predict(model.outputs(x, 1), 0, width);
             }
-            ready = explain(row, x);
-          }
-          return ready != null;
-        }
-
-        private Row explain(Row row, double[] x) {
-          int target = 0;
-          if (classifier) {
-            target =
-                width == 2 ? 1 : (int) model.info().kind().predict(model.outputs(x, 1), 0, width);
-          }
-          long key = RowKeys.of(row, idIndex, x);
-          double[] values = new double[k * players];
-          for (int m = 0; m < k; m++) {
-            ShapleyResult[] all = explainers.get(m).explain(x, key);
-            ShapleyResult r = all[Math.min(target, all.length - 1)];
-            System.arraycopy(r.values(), 0, values, m * players, players);
-          }
-          ShapSpread s = ShapSpread.of(values, k, players, top);
-          return Columns.appended(
-              row,
-              s.mean(),
-              s.std(),
-              target,
-              s.signDisagreement(),
-              s.unstable() < 0 ? null : names.get(s.unstable()));
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          Row r = ready;
-          ready = null;
-          return r;
-        }
-      };
+            long key = RowKeys.of(row, idIndex, x);
+            double[] values = new double[k * players];
+            for (int m = 0; m < k; m++) {
+              ShapleyResult[] all = explainers.get(m).explain(x, key);
+              ShapleyResult r = all[Math.min(target, all.length - 1)];
+              System.arraycopy(r.values(), 0, values, m * players, players);
+            }
+            ShapSpread s = ShapSpread.of(values, k, players, top);
+            return Columns.appended(
+                row,
+                s.mean(),
+                s.std(),
+                target,
+                s.signDisagreement(),
+                s.unstable() < 0 ? null : names.get(s.unstable()));
+          });
     }
   }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import io.trustlens.model.training.Adam;
 import io.trustlens.model.training.Autograd;
+import io.trustlens.model.training.Dense;
 import java.util.SplittableRandom;
 
 /**
@@ -82,7 +83,7 @@ public final class Autoencoder implements java.io.Serializable {
     }
     double[] h = in;
     for (int l = 0; l + 1 < sizes.length; l++) {
-      h = layer(h, l, l + 2 < sizes.length);
+      h = Dense.layer(h, weights[l], sizes[l], sizes[l + 1], l + 2 < sizes.length);
     }
     double sum = 0;
     for (int j = 0; j < d; j++) {
@@ -90,27 +91,6 @@ public final class Autoencoder implements java.io.Serializable {
       sum += e * e;
     }
     return sum / d;
-  }
-
-  private double[] layer(double[] in, int l, boolean relu) {
-    int n = sizes[l];
-    int m = sizes[l + 1];
-    double[] w = weights[l];
-    double[] out = new double[m];
-    System.arraycopy(w, n * m, out, 0, m);
-    for (int i = 0; i < n; i++) {
-      double v = in[i];
-      int row = i * m;
-      for (int o = 0; o < m; o++) {
-        out[o] += v * w[row + o];
-      }
-    }
-    if (relu) {
-      for (int o = 0; o < m; o++) {
-        out[o] = Math.max(0, out[o]);
-      }
-    }
-    return out;
   }
 
   /** How a fit runs: minibatch steps of Adam on the mean squared reconstruction error. */
@@ -151,15 +131,11 @@ public final class Autoencoder implements java.io.Serializable {
     sizes[sizes.length - 1] = d;
     double[] means = new double[d];
     double[] scales = new double[d];
-    standardisation(rows, means, scales);
+    Dense.standardisation(rows, means, scales);
     int n = rows.length;
     float[] data = new float[n * d];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < d; j++) {
-        if (!Double.isFinite(rows[i][j])) {
-          throw new IllegalArgumentException(
-              "training row " + i + " has a non-finite feature " + j);
-        }
         data[i * d + j] = (float) ((rows[i][j] - means[j]) / scales[j]);
       }
     }
@@ -185,8 +161,7 @@ public final class Autoencoder implements java.io.Serializable {
     }
     Adam adam = new Adam(options.learningRate(), params);
     int batch = Math.min(options.batchSize(), n);
-    int[] order = identity(n);
-    int at = n;
+    Dense.Order order = new Dense.Order(n, random);
     float[] x = new float[batch * d];
     Autograd.Loss loss =
         (manager, p, in) -> {
@@ -202,11 +177,7 @@ public final class Autoencoder implements java.io.Serializable {
         };
     for (int step = 0; step < options.steps(); step++) {
       for (int r = 0; r < batch; r++) {
-        if (at == n) {
-          shuffle(order, random);
-          at = 0;
-        }
-        System.arraycopy(data, order[at++] * d, x, r * d, d);
+        System.arraycopy(data, order.next() * d, x, r * d, d);
       }
       Autograd.gradients(
           params,
@@ -226,25 +197,6 @@ public final class Autoencoder implements java.io.Serializable {
     return new Autoencoder(sizes, weights, means, scales);
   }
 
-  /** Means and population standard deviations per feature (1 where a feature is constant). */
-  static void standardisation(double[][] rows, double[] means, double[] scales) {
-    int d = means.length;
-    for (double[] row : rows) {
-      for (int j = 0; j < d; j++) {
-        means[j] += row[j] / rows.length;
-      }
-    }
-    for (double[] row : rows) {
-      for (int j = 0; j < d; j++) {
-        double e = row[j] - means[j];
-        scales[j] += e * e / rows.length;
-      }
-    }
-    for (int j = 0; j < d; j++) {
-      scales[j] = scales[j] > 1e-24 ? Math.sqrt(scales[j]) : 1;
-    }
-  }
-
   /**
    * The {@code percentile} (0 to 100) of {@code errors} by the nearest rank: the smallest value
    * with at least that share of values at or below it.
@@ -254,22 +206,5 @@ public final class Autoencoder implements java.io.Serializable {
     java.util.Arrays.sort(sorted);
     int rank = (int) Math.ceil(percentile / 100 * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
-
-  private static int[] identity(int n) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    return a;
-  }
-
-  private static void shuffle(int[] a, SplittableRandom random) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
   }
 }

@@ -3,11 +3,11 @@ package io.trustlens.uncertainty.autoencoder;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.feature.ValidRows;
 import io.trustlens.uncertainty.FeatureParams;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.DoubleArrayParam;
@@ -296,41 +296,17 @@ public final class AutoencoderNoveltyModel extends Model<AutoencoderNoveltyModel
     public Iterator<Row> call(Iterator<Row> rows) {
       FeatureSpace.Reader reader = space.reader(schema);
       int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
-      double[] x = new double[space.size()];
-      return new Iterator<>() {
-        private Row ready;
-        private long seen;
-
-        @Override
-        public boolean hasNext() {
-          while (ready == null && rows.hasNext()) {
-            Row row = rows.next();
-            seen++;
-            try {
-              reader.read(row, x, 0);
-            } catch (InvalidFeatureException | ClassCastException e) {
-              if (skip) {
-                continue;
-              }
-              throw new InvalidFeatureException(
-                  Columns.describe(row, idCol, idIndex, seen) + ": " + e.getMessage());
-            }
+      return new ValidRows(
+          rows,
+          reader,
+          space.size(),
+          idCol,
+          idIndex,
+          skip,
+          (row, x) -> {
             double error = ae.error(x);
-            ready = Columns.appended(row, error, error > threshold);
-          }
-          return ready != null;
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          Row r = ready;
-          ready = null;
-          return r;
-        }
-      };
+            return Columns.appended(row, error, error > threshold);
+          });
     }
   }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import io.trustlens.model.training.Adam;
 import io.trustlens.model.training.Autograd;
+import io.trustlens.model.training.Dense;
 import java.util.SplittableRandom;
 
 /**
@@ -64,7 +65,7 @@ public final class BayesByBackprop {
     sizes[sizes.length - 1] = out;
     double[] means = new double[d];
     double[] scales = new double[d];
-    standardisation(rows, means, scales);
+    Dense.standardisation(rows, means, scales);
     double targetMean = 0;
     double targetScale = 1;
     if (!classifier) {
@@ -74,7 +75,7 @@ public final class BayesByBackprop {
       }
       double[] m = new double[1];
       double[] s = new double[1];
-      standardisation(column, m, s);
+      Dense.standardisation(column, m, s);
       targetMean = m[0];
       targetScale = s[0];
     }
@@ -159,11 +160,7 @@ public final class BayesByBackprop {
     }
     Adam adam = new Adam(options.learningRate(), params);
     int batch = Math.min(options.batchSize(), n);
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    int at = n;
+    Dense.Order order = new Dense.Order(n, random);
     float[] bx = new float[batch * d];
     float[] by = new float[batch * out];
     float[][] eps = new float[layers][];
@@ -173,11 +170,7 @@ public final class BayesByBackprop {
     Autograd.Tensor[] data = new Autograd.Tensor[2 + layers];
     for (int step = 0; step < options.steps(); step++) {
       for (int r = 0; r < batch; r++) {
-        if (at == n) {
-          shuffle(order, random);
-          at = 0;
-        }
-        int i = order[at++];
+        int i = order.next();
         System.arraycopy(x, i * d, bx, r * d, d);
         System.arraycopy(y, i * out, by, r * out, out);
       }
@@ -217,29 +210,6 @@ public final class BayesByBackprop {
         .sum();
   }
 
-  /** Means and population standard deviations per column (1 where a column is constant). */
-  static void standardisation(double[][] rows, double[] means, double[] scales) {
-    int d = means.length;
-    for (double[] row : rows) {
-      for (int j = 0; j < d; j++) {
-        if (!Double.isFinite(row[j])) {
-          throw new IllegalArgumentException(
-              "a training row has a non-finite value in column " + j);
-        }
-        means[j] += row[j] / rows.length;
-      }
-    }
-    for (double[] row : rows) {
-      for (int j = 0; j < d; j++) {
-        double e = row[j] - means[j];
-        scales[j] += e * e / rows.length;
-      }
-    }
-    for (int j = 0; j < d; j++) {
-      scales[j] = scales[j] > 1e-24 ? Math.sqrt(scales[j]) : 1;
-    }
-  }
-
   static double softplus(double r) {
     return r > 30 ? r : Math.log1p(Math.exp(r));
   }
@@ -262,14 +232,5 @@ public final class BayesByBackprop {
     double[] c = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, c, a.length, b.length);
     return c;
-  }
-
-  private static void shuffle(int[] a, SplittableRandom random) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.trustlens.uncertainty.bayes;
 
 import io.trustlens.feature.RowSeeds;
+import io.trustlens.model.training.Dense;
 import java.util.SplittableRandom;
 
 /**
@@ -82,28 +83,10 @@ public record WeightPosterior(
     for (int s = 0; s < sets.length; s++) {
       double[] h = in;
       for (int l = 0; l < mu.length; l++) {
-        h = layer(h, sets[s][l], sizes[l], sizes[l + 1], l + 1 < mu.length);
+        h = Dense.layer(h, sets[s][l], sizes[l], sizes[l + 1], l + 1 < mu.length);
       }
       for (int c = 0; c < w; c++) {
         out[s * w + c] = classifier ? h[c] : targetMean + targetScale * h[c];
-      }
-    }
-    return out;
-  }
-
-  private static double[] layer(double[] in, double[] w, int n, int m, boolean relu) {
-    double[] out = new double[m];
-    System.arraycopy(w, n * m, out, 0, m);
-    for (int i = 0; i < n; i++) {
-      double v = in[i];
-      int row = i * m;
-      for (int o = 0; o < m; o++) {
-        out[o] += v * w[row + o];
-      }
-    }
-    if (relu) {
-      for (int o = 0; o < m; o++) {
-        out[o] = Math.max(0, out[o]);
       }
     }
     return out;
