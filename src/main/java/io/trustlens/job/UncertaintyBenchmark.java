@@ -77,14 +77,20 @@ final class UncertaintyBenchmark {
         () -> {
           for (int start = 0; start < n; start += perCall) {
             double[] part = java.util.Arrays.copyOfRange(xs, start * 64, (start + perCall) * 64);
-            dropout.outputs(
-                part, java.util.Arrays.copyOfRange(keys, start, start + perCall), perCall);
+            double[] logits =
+                dropout.outputs(
+                    part, java.util.Arrays.copyOfRange(keys, start, start + perCall), perCall);
+            spreads(logits, perCall, PASSES, 10, true);
           }
         };
     double mcRate = best(mc, n);
     lines.add(
         ExplainBenchmark.row(
-            "1 thread", "MC dropout, T = 30", mcRate, mcRate * PASSES, mcRate * PASSES / rawCnn));
+            "1 thread",
+            "MC dropout, T = 30, + spread",
+            mcRate,
+            mcRate * PASSES,
+            mcRate * PASSES / rawCnn));
 
     Path dir = Files.createTempDirectory("trustlens-bench-uncertainty");
     SparkSession first = BenchCommand.session(masters.get(0));
@@ -112,15 +118,25 @@ final class UncertaintyBenchmark {
         best(
             () -> {
               for (int start = 0; start < 16384; start += 1024) {
-                ensemble.scoreMembers(
-                    java.util.Arrays.copyOfRange(gbtRows, start * 30, (start + 1024) * 30), 1024);
+                java.util.List<io.trustlens.model.Scores> scored =
+                    ensemble.scoreMembers(
+                        java.util.Arrays.copyOfRange(gbtRows, start * 30, (start + 1024) * 30),
+                        1024);
+                double[] draws = new double[1024 * MEMBERS * 2];
+                for (int m = 0; m < MEMBERS; m++) {
+                  double[] out = scored.get(m).outputs();
+                  for (int i = 0; i < 1024; i++) {
+                    System.arraycopy(out, i * 2, draws, (i * MEMBERS + m) * 2, 2);
+                  }
+                }
+                spreads(draws, 1024, MEMBERS, 2, false);
               }
             },
             16384);
     lines.add(
         ExplainBenchmark.row(
             "1 thread",
-            "ensemble of 5 GBTs, scoring only",
+            "ensemble of 5 GBTs + spread",
             ensembleRate,
             ensembleRate * MEMBERS,
             ensembleRate * MEMBERS / rawGbt));
@@ -196,6 +212,28 @@ final class UncertaintyBenchmark {
         "efficiency: model evaluations/s inside over one thread's raw batched throughput (for"
             + " local[2] it may reach 2); targets per core >= 0.8");
     lines.forEach(System.out::println);
+  }
+
+  /**
+   * Each row's spread of its {@code k} draws, as the stages compute it (a classifier's logits made
+   * probabilities first): the per-row work of the uncertainty columns, without Spark.
+   */
+  private static double spreads(double[] draws, int n, int k, int w, boolean logits) {
+    double sum = 0;
+    double[] row = new double[k * w];
+    double[] p = new double[w];
+    for (int i = 0; i < n; i++) {
+      for (int d = 0; d < k; d++) {
+        if (logits) {
+          OutputKind.LOGIT.probabilities(draws, (i * k + d) * w, w, p);
+          System.arraycopy(p, 0, row, d * w, w);
+        } else {
+          System.arraycopy(draws, (i * k + d) * w, row, d * w, w);
+        }
+      }
+      sum += io.trustlens.uncertainty.Spread.ofProbabilities(row, k, w).mutualInformation();
+    }
+    return sum;
   }
 
   private static void time(
