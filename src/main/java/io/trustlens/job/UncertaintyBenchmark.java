@@ -248,9 +248,10 @@ final class UncertaintyBenchmark {
   }
 
   /**
-   * Rows/s of {@code work} over {@code n} rows, the best of five runs after three untimed ones:
-   * TorchScript's profiling executor specialises each method over its first calls (measured here:
-   * the digits CNN's forward at 11k, 24k, 14k, then 57k rows/s on its first four calls).
+   * Rows/s of {@code work} over {@code n} rows, the best of five runs after three untimed ones: the
+   * untimed calls let TorchScript's profiling executor specialise each method, and the best of five
+   * damps this shared VM's swings (the digits CNN measured 11k to 52k rows/s between identical
+   * calls).
    */
   private double best(Runnable work, int n) {
     for (int r = 0; r < 3; r++) {
