@@ -402,8 +402,13 @@ final class UncertaintyTask implements AuditTask {
                 .paragraph(
                     "The rows whose explanations are least stable: the members' Shapley values ("
                         + method
-                        + ") of one player spread the most. Share of rows whose members dispute the"
-                        + " sign of a top-3 player: "
+                        + ") of one player spread the most. Unit: "
+                        + (method.equals("tree")
+                            ? "each member's raw output (GBT: margin, log-odds; forests and trees:"
+                                + " class probability)"
+                            : "the members' outputs (class probability for MLlib classifiers,"
+                                + " the value for regressions)")
+                        + ". Share of rows whose members dispute the sign of a top-3 player: "
                         + String.format(java.util.Locale.ROOT, "%.3f", r.getDouble(0)),
                     "")
                 .table(

@@ -8,4 +8,9 @@ record EnsembleSource(List<ModelSource> members, ModelInfo info) implements Mode
   public BatchModel open() {
     return new EnsembleModel(members.stream().map(ModelSource::open).toList());
   }
+
+  @Override
+  public List<ModelInfo> memberInfos() {
+    return members.stream().map(ModelSource::info).toList();
+  }
 }

@@ -11,6 +11,14 @@ public interface ModelSource extends Serializable {
   /** What the model is, known on the driver without opening it on an executor. */
   ModelInfo info();
 
+  /**
+   * What each model behind this source is, known on the driver: the members of an ensemble, else
+   * the model itself.
+   */
+  default java.util.List<ModelInfo> memberInfos() {
+    return java.util.List.of(info());
+  }
+
   /** The model, ready to score in this JVM; cheap after the first call. */
   BatchModel open();
 

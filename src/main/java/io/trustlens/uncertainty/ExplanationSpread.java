@@ -186,9 +186,7 @@ public final class ExplanationSpread extends FeatureStage<ExplanationSpread> {
       return;
     }
     List<String> types = new ArrayList<>();
-    EnsembleModel ensemble = (EnsembleModel) model().source().open();
-    for (BatchModel m : ensemble.members()) {
-      ModelInfo info = m.info();
+    for (ModelInfo info : model().source().memberInfos()) {
       if (!info.capabilities().contains(Capability.TREE_ENSEMBLE)) {
         throw new InvalidModelException(
             "method tree explains MLlib tree members; "
@@ -332,16 +330,15 @@ public final class ExplanationSpread extends FeatureStage<ExplanationSpread> {
           idIndex,
           skip,
           (row, x) -> {
-            int target = 0;
-            if (classifier) {
-              target =
-                  width == 2 ? 1 : (int) model.info().kind().predict(model.outputs(x, 1), 0, width);
-            }
             long key = RowKeys.of(row, idIndex, x);
+            ShapleyResult[][] all = new ShapleyResult[k][];
+            for (int m = 0; m < k; m++) {
+              all[m] = explainers.get(m).explain(x, key);
+            }
+            int target = classifier ? (width == 2 ? 1 : predicted(all, members, width)) : 0;
             double[] values = new double[k * players];
             for (int m = 0; m < k; m++) {
-              ShapleyResult[] all = explainers.get(m).explain(x, key);
-              ShapleyResult r = all[Math.min(target, all.length - 1)];
+              ShapleyResult r = all[m][Math.min(target, all[m].length - 1)];
               System.arraycopy(r.values(), 0, values, m * players, players);
             }
             ShapSpread s = ShapSpread.of(values, k, players, top);
@@ -353,6 +350,33 @@ public final class ExplanationSpread extends FeatureStage<ExplanationSpread> {
                 s.signDisagreement(),
                 s.unstable() < 0 ? null : names.get(s.unstable()));
           });
+    }
+
+    /**
+     * The ensemble's predicted class from what the members' explanations already computed: each
+     * member's explained outputs as probabilities (by the member's kind), the largest mean class
+     * (the first on ties), as {@link EnsembleModel} predicts, without scoring the row again.
+     */
+    private int predicted(ShapleyResult[][] all, List<BatchModel> members, int width) {
+      double[] mean = new double[width];
+      double[] outputs = new double[width];
+      double[] p = new double[width];
+      for (int m = 0; m < all.length; m++) {
+        for (int c = 0; c < width; c++) {
+          outputs[c] = all[m][c].output();
+        }
+        members.get(m).info().kind().probabilities(outputs, 0, width, p);
+        for (int c = 0; c < width; c++) {
+          mean[c] += p[c] / all.length;
+        }
+      }
+      int best = 0;
+      for (int c = 1; c < width; c++) {
+        if (mean[c] > mean[best]) {
+          best = c;
+        }
+      }
+      return best;
     }
   }
 

@@ -63,11 +63,6 @@ public record WeightPosterior(
     return sets;
   }
 
-  /** The posterior means as one weight set (the network's most likely weights under q). */
-  public double[][][] meanWeights() {
-    return new double[][][] {mu};
-  }
-
   /**
    * The row's outputs under each weight set: {@code K × outputs()} values, logits for a classifier
    * and values in the target's units for a regression.
