@@ -35,4 +35,36 @@ public record ModelInfo(
   public int outputSize() {
     return outputNames.size();
   }
+
+  /**
+   * The output a user names: {@code predicted} gives -1 (each row's largest output), else an output
+   * name or an index.
+   *
+   * @throws IllegalArgumentException naming the outputs when {@code target} is none of those
+   */
+  public int outputIndex(String target) {
+    if (target.equals("predicted")) {
+      return -1;
+    }
+    int byName = outputNames.indexOf(target);
+    if (byName >= 0) {
+      return byName;
+    }
+    try {
+      int k = Integer.parseInt(target);
+      if (k >= 0 && k < outputSize()) {
+        return k;
+      }
+    } catch (NumberFormatException notANumber) {
+      // fall through to the error
+    }
+    throw new IllegalArgumentException(
+        "unknown target '"
+            + target
+            + "'; the model's outputs are "
+            + outputNames
+            + " (give a name, an index 0.."
+            + (outputSize() - 1)
+            + " or predicted)");
+  }
 }

@@ -1,5 +1,6 @@
 package io.trustlens.explain.gradient;
 
+import io.trustlens.feature.GaussianBlur;
 import io.trustlens.feature.ImageShape;
 import java.io.Serializable;
 

@@ -1,5 +1,6 @@
 package io.trustlens.explain.gradient;
 
+import io.trustlens.explain.InputFeatures;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
@@ -426,46 +427,8 @@ public final class GradientExplainer extends Transformer implements DefaultParam
 
   /** The features the stage reads from {@code schema}, checked against the model's input size. */
   public FeatureSpace features(StructType schema) {
-    LoadedModel m = model();
-    ModelInfo info = m.info();
-    FeatureSpace space;
-    if (!$(imageCol).isEmpty()) {
-      if ($(imageShape).isEmpty()) {
-        throw new InvalidFeatureException("imageCol '" + $(imageCol) + "' needs imageShape C,H,W");
-      }
-      ImageShape shape = ImageShape.parse($(imageShape));
-      boolean struct =
-          schema.getFieldIndex($(imageCol)).isDefined()
-              && schema.apply($(imageCol)).dataType() instanceof StructType;
-      space =
-          struct
-              ? FeatureSpace.ofSparkImage(schema, $(imageCol), shape)
-              : FeatureSpace.ofImageArray(schema, $(imageCol), shape);
-    } else if (!$(vectorCol).isEmpty()) {
-      space = FeatureSpace.ofVector(schema, $(vectorCol), info.inputSize());
-    } else if ($(featuresCols).length > 0) {
-      space = FeatureSpace.ofColumns(schema, List.of($(featuresCols)));
-    } else if (!m.featureColumns().isEmpty()) {
-      space = FeatureSpace.ofColumns(schema, m.featureColumns());
-    } else {
-      throw new InvalidFeatureException(
-          info.location()
-              + "'s card names no feature columns: set featuresCols, vectorCol or imageCol");
-    }
-    if (space.size() != info.inputSize()) {
-      throw new InvalidFeatureException(
-          "the table gives "
-              + space.size()
-              + " input values per row ("
-              + space.source().name().toLowerCase(java.util.Locale.ROOT)
-              + " "
-              + space.columns()
-              + "), but "
-              + info.location()
-              + " reads "
-              + info.inputSize());
-    }
-    return space;
+    return InputFeatures.of(
+        schema, model(), $(imageCol), $(imageShape), $(vectorCol), $(featuresCols));
   }
 
   /** The method's core, checked against the features (a blur baseline needs images). */
@@ -577,30 +540,8 @@ public final class GradientExplainer extends Transformer implements DefaultParam
 
   /** The output explained: {@link GradientBatches#PREDICTED} or an output index. */
   int targetIndex(ModelInfo info) {
-    String t = $(target);
-    if (t.equals("predicted")) {
-      return GradientBatches.PREDICTED;
-    }
-    int byName = info.outputNames().indexOf(t);
-    if (byName >= 0) {
-      return byName;
-    }
-    try {
-      int k = Integer.parseInt(t);
-      if (k >= 0 && k < info.outputSize()) {
-        return k;
-      }
-    } catch (NumberFormatException notANumber) {
-      // fall through
-    }
-    throw new IllegalArgumentException(
-        "unknown target '"
-            + t
-            + "'; the model's outputs are "
-            + info.outputNames()
-            + " (give a name, an index 0.."
-            + (info.outputSize() - 1)
-            + " or predicted)");
+    int t = info.outputIndex($(target));
+    return t < 0 ? GradientBatches.PREDICTED : t;
   }
 
   @Override
@@ -661,7 +602,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
             $(idCol),
             $(method).equals("integrated_gradients"),
             space.image() != null);
-    return dataset.toDF().mapPartitions(plan, Encoders.row(out));
+    return Columns.withMetadata(dataset.toDF().mapPartitions(plan, Encoders.row(out)), out);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.trustlens.explain.gradient;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,6 +139,10 @@ class GradientExplainerTest {
     PipelineModel fitted = pipeline.fit(data);
     Dataset<Row> direct = stage.transform(data);
     assertEquals(0, fitted.transform(data).exceptAll(direct).count(), "inside a Pipeline");
+    assertArrayEquals(
+        new long[] {1, 16, 16},
+        direct.schema().apply("ig").metadata().getLongArray("shape"),
+        "the map's shape travels in its column's metadata");
 
     GradientExplainer copy = stage.copy(new ParamMap().put(stage.steps().w(8)));
     assertEquals(8, copy.getSteps());

@@ -1,10 +1,10 @@
-package io.trustlens.explain.gradient;
+package io.trustlens.feature;
 
 /** A separable Gaussian blur of channel-major images ({@code C × H × W}), edges clamped. */
-final class GaussianBlur {
+public final class GaussianBlur {
   private GaussianBlur() {}
 
-  static double[] apply(double[] image, int channels, int height, int width, double sigma) {
+  public static double[] apply(double[] image, int channels, int height, int width, double sigma) {
     if (image.length != channels * height * width) {
       throw new IllegalArgumentException(
           "an image of "
