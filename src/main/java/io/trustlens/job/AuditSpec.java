@@ -129,6 +129,25 @@ public final class AuditSpec {
     /** explain grad_cam: the layer L whose L_activations and from_L methods the module exports. */
     public String layer;
 
+    /** explain occlusion: the patch's side in pixels (default an eighth of the shorter side). */
+    public Integer patch;
+
+    /** explain occlusion: pixels between patch positions (default half the patch). */
+    public Integer stride;
+
+    /**
+     * explain occlusion: what occluded values become: zero (default), constant (fill_value), mean
+     * (images: each image's mean per channel; tables: each feature's mean over the input) or blur
+     * (images).
+     */
+    public String fill;
+
+    /** explain occlusion with fill constant: the value. */
+    public Double fillValue;
+
+    /** explain occlusion of text: also occlude runs of up to this many words (default 1). */
+    public Integer ngrams;
+
     /** explore: components (pca, default min(10, columns)) or map dimensions (mds, 2). */
     public Integer components;
 

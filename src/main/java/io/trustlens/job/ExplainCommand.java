@@ -20,7 +20,11 @@ import picocli.CommandLine.Option;
           + " input_x_gradient), smoothgrad (--samples noisy copies, --noise, --variant mean or"
           + " squared), integrated_gradients (--steps, --rule, --baseline; column ig_gap holds"
           + " the completeness gap), guided_backprop and grad_cam (--layer; modules that export"
-          + " them, see the README). Columns: the map, _class, _output."
+          + " them, see the README). Columns: the map, _class, _output.",
+      "Occlusion (any model): a sliding patch over images (--patch, --stride, --fill), one"
+          + " feature or one-hot group at a time over tables (--fill zero, constant or mean), or"
+          + " each word (--ngrams) of an MLlib text pipeline's text column. Columns: occlusion (the"
+          + " drop of the explained output), occlusion_words (text), _class, _output."
     })
 final class ExplainCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -34,7 +38,7 @@ final class ExplainCommand implements Callable<Integer> {
       names = "--method",
       description =
           "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
-              + " smoothgrad, integrated_gradients, guided_backprop or grad_cam.")
+              + " smoothgrad, integrated_gradients, guided_backprop, grad_cam or occlusion.")
   String method = "kernel";
 
   @Option(
@@ -97,6 +101,31 @@ final class ExplainCommand implements Callable<Integer> {
               + " (default: the only one).")
   String layer;
 
+  @Option(
+      names = "--patch",
+      description = "occlusion of images: the patch's side in pixels (default: 1/8 of the image).")
+  Integer patch;
+
+  @Option(
+      names = "--stride",
+      description = "occlusion of images: pixels between patch positions (default: patch / 2).")
+  Integer stride;
+
+  @Option(
+      names = "--fill",
+      description =
+          "occlusion: what occluded values become: zero (default), constant (--fill-value), mean"
+              + " (images: each image's mean; tables: each feature's mean) or blur (images).")
+  String fill;
+
+  @Option(names = "--fill-value", description = "occlusion with --fill constant: the value.")
+  Double fillValue;
+
+  @Option(
+      names = "--ngrams",
+      description = "occlusion of text: also occlude runs of up to N words (default 1).")
+  Integer ngrams;
+
   @Override
   public Integer call() {
     AuditSpec spec = new AuditSpec();
@@ -120,6 +149,11 @@ final class ExplainCommand implements Callable<Integer> {
     task.rule = rule;
     task.baseline = baseline;
     task.layer = layer;
+    task.patch = patch;
+    task.stride = stride;
+    task.fill = fill;
+    task.fillValue = fillValue;
+    task.ngrams = ngrams;
     spec.tasks.add(task);
     spec.validate("command line");
     return new AuditRun(spark.session("explain"), spec, "explain").run(output.overwrite);

@@ -12,7 +12,7 @@ import java.util.Map;
  * attributions), which key applies to which method, and the check that a key given is used.
  */
 final class ExplainKeys {
-  /** Every method an explain task runs: the Shapley methods, then the gradient methods. */
+  /** Every method an explain task runs: Shapley methods, gradient methods, then occlusion. */
   static final List<String> METHODS = methods();
 
   private static final Map<String, List<String>> APPLIES =
@@ -27,13 +27,16 @@ final class ExplainKeys {
           Map.entry("smoothgrad", List.of("variant", "samples", "noise", "target")),
           Map.entry("integrated_gradients", List.of("steps", "rule", "baseline", "target")),
           Map.entry("guided_backprop", List.of("variant", "target")),
-          Map.entry("grad_cam", List.of("layer", "target")));
+          Map.entry("grad_cam", List.of("layer", "target")),
+          Map.entry(
+              "occlusion", List.of("patch", "stride", "fill", "fill_value", "ngrams", "target")));
 
   private ExplainKeys() {}
 
   private static List<String> methods() {
     List<String> all = new ArrayList<>(ShapExplainer.METHODS);
     all.addAll(GradientExplainer.METHODS);
+    all.add("occlusion");
     return List.copyOf(all);
   }
 
@@ -55,6 +58,11 @@ final class ExplainKeys {
     keys.put("rule", t.rule);
     keys.put("baseline", t.baseline);
     keys.put("layer", t.layer);
+    keys.put("patch", t.patch);
+    keys.put("stride", t.stride);
+    keys.put("fill", t.fill);
+    keys.put("fill_value", t.fillValue);
+    keys.put("ngrams", t.ngrams);
     keys.values().removeIf(v -> v == null);
     return keys;
   }
@@ -82,7 +90,12 @@ final class ExplainKeys {
       }
     }
     for (var count :
-        Map.of("samples", t.samples == null ? 1 : t.samples, "steps", t.steps == null ? 1 : t.steps)
+        Map.of(
+                "samples", t.samples == null ? 1 : t.samples,
+                "steps", t.steps == null ? 1 : t.steps,
+                "patch", t.patch == null ? 1 : t.patch,
+                "stride", t.stride == null ? 1 : t.stride,
+                "ngrams", t.ngrams == null ? 1 : t.ngrams)
             .entrySet()) {
       if (count.getValue() < 1) {
         throw new SpecException(
@@ -97,6 +110,17 @@ final class ExplainKeys {
     if (t.noise != null && !(t.noise >= 0 && t.noise < Double.POSITIVE_INFINITY)) {
       throw new SpecException(
           where + " (explain): noise is " + t.noise + "; it must be finite and >= 0");
+    }
+    if (t.fill != null && !List.of("zero", "constant", "mean", "blur").contains(t.fill)) {
+      throw new SpecException(
+          where + " (explain): fill is '" + t.fill + "'; expected zero, constant, mean or blur");
+    }
+    if (t.fillValue != null && !"constant".equals(t.fill)) {
+      throw new SpecException(where + " (explain): fill_value applies to fill constant only");
+    }
+    if (t.fillValue != null && !Double.isFinite(t.fillValue)) {
+      throw new SpecException(
+          where + " (explain): fill_value is " + t.fillValue + "; it must be finite");
     }
     if (t.baseline != null && !List.of("zero", "mean", "blur").contains(t.baseline)) {
       throw new SpecException(

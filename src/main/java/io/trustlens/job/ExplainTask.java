@@ -36,6 +36,9 @@ final class ExplainTask implements AuditTask {
     if (ExplainKeys.isGradient(method)) {
       return new GradientTask().run(run, task);
     }
+    if (method.equals("occlusion")) {
+      return new OcclusionTask().run(run, task);
+    }
     LoadedModel model = run.model(task.model);
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();

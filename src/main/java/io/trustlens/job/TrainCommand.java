@@ -11,8 +11,10 @@ import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.feature.CountVectorizer;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.Tokenizer;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.regression.DecisionTreeRegressor;
 import org.apache.spark.ml.regression.GBTRegressor;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Fit an MLlib baseline on a table and save it as a PipelineModel directory:",
-      "StringIndexer + OneHotEncoder for string columns, VectorAssembler, then the estimator."
+      "StringIndexer + OneHotEncoder for string columns, Tokenizer + CountVectorizer for the"
+          + " --text column, VectorAssembler, then the estimator."
     })
 final class TrainCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -58,6 +61,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--overwrite", description = "Replace the model directory if it exists.")
   boolean overwrite;
+
+  @Option(
+      names = "--text",
+      paramLabel = "COL",
+      description =
+          "A text column: Tokenizer (lower case, split on white space) and CountVectorizer (binary:"
+              + " which words are present) make its features, assembled with the others; explain"
+              + " --method occlusion then explains its words.")
+  String text;
 
   @Option(names = "--trees", description = "Trees of gbt and rf (default 20).")
   int trees = 20;
@@ -91,9 +103,24 @@ final class TrainCommand implements Callable<Integer> {
     }
     List<PipelineStage> stages = new ArrayList<>();
     List<String> assembled = new ArrayList<>();
+    if (text != null) {
+      if (df.schema().getFieldIndex(text).isEmpty()
+          || !(df.schema().apply(text).dataType() instanceof StringType)) {
+        throw new SpecException("--text names '" + text + "', which is not a string column");
+      }
+      stages.add(new Tokenizer().setInputCol(text).setOutputCol(text + "_words"));
+      stages.add(
+          new CountVectorizer()
+              .setInputCol(text + "_words")
+              .setOutputCol(text + "_words_present")
+              .setBinary(true));
+      assembled.add(text + "_words_present");
+    }
     for (String c : featureColumns(df)) {
       StructField f = df.schema().apply(c);
-      if (f.dataType() instanceof StringType) {
+      if (c.equals(text)) {
+        continue;
+      } else if (f.dataType() instanceof StringType) {
         stages.add(
             new StringIndexer().setInputCol(c).setOutputCol(c + "_index").setHandleInvalid("keep"));
         stages.add(new OneHotEncoder().setInputCol(c + "_index").setOutputCol(c + "_onehot"));

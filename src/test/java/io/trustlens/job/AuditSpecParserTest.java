@@ -91,6 +91,15 @@ class AuditSpecParserTest {
     sg.noise = 0.2;
     sg.samples = 12;
     sg.layer = "conv2";
+    AuditSpec.Task occ = new AuditSpec.Task();
+    occ.type = "explain";
+    occ.model = "m";
+    occ.method = "occlusion";
+    occ.patch = 4;
+    occ.stride = 2;
+    occ.fill = "constant";
+    occ.fillValue = 0.5;
+    occ.ngrams = 2;
     AuditSpec.Task u = new AuditSpec.Task();
     u.type = "uncertainty";
     u.model = "m";
@@ -112,7 +121,7 @@ class AuditSpecParserTest {
     AuditSpec.Task reuse = new AuditSpec.Task();
     reuse.type = "uncertainty";
     reuse.autoencoderModel = "run/autoencoder";
-    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, u, reuse));
+    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, occ, u, reuse));
     // Every key of a task is set in one of them, so a new key cannot miss this round trip.
     for (java.lang.reflect.Field f : AuditSpec.Task.class.getFields()) {
       boolean set = false;
@@ -133,6 +142,7 @@ class AuditSpecParserTest {
     assertTrue(yaml.contains("pca_dims: 20") && yaml.contains("constant_columns: ignore"), yaml);
     assertTrue(yaml.contains("on_invalid: skip"), yaml);
     assertTrue(yaml.contains("image_shape:"), yaml);
+    assertTrue(yaml.contains("fill_value: 0.5") && yaml.contains("ngrams: 2"), yaml);
     assertEquals(spec, AuditSpecParser.parse(yaml, "written"));
   }
 

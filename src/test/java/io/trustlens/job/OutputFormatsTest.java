@@ -101,6 +101,17 @@ class OutputFormatsTest {
     };
     sameInEveryFormat("ig", ig, "ig", List.of("parquet", "json"));
     refusesCsv(ig, "ig");
+    String[] occlusion =
+        concat(
+            concat(new String[] {"explain"}, CREDIT_INPUT),
+            "--model",
+            GBT,
+            "--method",
+            "occlusion",
+            "--fill",
+            "mean");
+    sameInEveryFormat("occlusion", occlusion, "occlusion", List.of("parquet", "json"));
+    refusesCsv(occlusion, "occlusion");
   }
 
   @Test
