@@ -34,6 +34,11 @@ public final class MllibModel implements BatchModel, Serializable {
   private final PredictionModel<Vector, ?> model;
   private final ModelInfo info;
 
+  /** A tree model's flat arrays, built once per JVM on first use (after a broadcast, say). */
+  private transient volatile CompiledTrees trees;
+
+  private transient volatile boolean compiled;
+
   private MllibModel(PredictionModel<Vector, ?> model, ModelInfo info) {
     this.model = model;
     this.info = info;
@@ -100,8 +105,25 @@ public final class MllibModel implements BatchModel, Serializable {
     return info;
   }
 
+  /** The compiled trees of a tree model, else null; built by the first caller in this JVM. */
+  CompiledTrees trees() {
+    if (!compiled) {
+      synchronized (this) {
+        if (!compiled) {
+          trees = CompiledTrees.of(model);
+          compiled = true;
+        }
+      }
+    }
+    return trees;
+  }
+
   @Override
   public Scores score(double[] inputs, int rows) {
+    CompiledTrees compiledTrees = trees();
+    if (compiledTrees != null) {
+      return scoreTrees(compiledTrees, inputs, rows);
+    }
     int d = info.inputSize();
     int w = info.outputSize();
     double[] outputs = new double[rows * w];
@@ -126,6 +148,35 @@ public final class MllibModel implements BatchModel, Serializable {
       } else {
         predictions[i] = model.predict(v);
         outputs[i] = predictions[i];
+      }
+    }
+    return new Scores(outputs, predictions, w);
+  }
+
+  /**
+   * Scores a tree model from its flat arrays: the raw output equals MLlib's bit for bit, and
+   * MLlib's own methods turn it into probabilities and predictions.
+   */
+  private Scores scoreTrees(CompiledTrees compiledTrees, double[] inputs, int rows) {
+    int d = info.inputSize();
+    int w = info.outputSize();
+    double[] outputs = new double[rows * w];
+    double[] predictions = new double[rows];
+    double[] raw = new double[compiledTrees.outputs()];
+    double[] scratch = new double[compiledTrees.trees()];
+    Vector rawVector = Vectors.dense(raw); // wraps raw: refilled for every row
+    boolean thresholds =
+        model.hasParam("thresholds") && model.isDefined(model.getParam("thresholds"));
+    for (int i = 0; i < rows; i++) {
+      compiledTrees.raw(inputs, i * d, raw, scratch);
+      if (model instanceof ProbabilisticClassificationModel<Vector, ?> p) {
+        Vector probability = p.raw2probability(rawVector);
+        copy(probability, outputs, i * w);
+        predictions[i] =
+            thresholds ? p.probability2prediction(probability) : p.raw2prediction(rawVector);
+      } else {
+        predictions[i] = raw[0];
+        outputs[i] = raw[0];
       }
     }
     return new Scores(outputs, predictions, w);

@@ -1,0 +1,288 @@
+package io.trustlens.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.PredictionModel;
+import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
+import org.apache.spark.ml.classification.GBTClassificationModel;
+import org.apache.spark.ml.classification.RandomForestClassificationModel;
+import org.apache.spark.ml.linalg.BLAS$;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
+import org.apache.spark.ml.regression.GBTRegressionModel;
+import org.apache.spark.ml.regression.RandomForestRegressionModel;
+import org.apache.spark.ml.tree.CategoricalSplit;
+import org.apache.spark.ml.tree.ContinuousSplit;
+import org.apache.spark.ml.tree.InternalNode;
+import org.apache.spark.ml.tree.LeafNode;
+import org.apache.spark.ml.tree.Node;
+
+/**
+ * An MLlib DecisionTree, RandomForest or GBT model compiled to flat arrays, whose raw outputs equal
+ * MLlib's bit for bit: the same descent (a continuous split sends {@code x <= threshold} left, so
+ * NaN goes right; a categorical split tests MLlib's own category set, so a value in neither set
+ * goes where MLlib sends it), and the same arithmetic in the same order (a forest's votes {@code
+ * counts[k] / total} added tree by tree, a forest regression's sum from the first tree divided by
+ * the count, a GBT's {@code ddot} of tree predictions and weights by the very BLAS MLlib calls).
+ *
+ * <p>Layout: the nodes of every tree, breadth-first, in one set of arrays, so a node's children are
+ * adjacent and a step is {@code n = child[n] + (goes right ? 1 : 0)}; leaves hold {@code feature =
+ * -1} and, in {@code child}, their index into the leaf values. No object is touched per row.
+ */
+public final class CompiledTrees {
+  /** What the raw output is. */
+  enum Kind {
+    /** A tree's class counts at the leaf (DecisionTreeClassificationModel.predictRaw). */
+    TREE_COUNTS,
+    /** A forest's votes: the sum over trees of the leaf's class frequencies. */
+    FOREST_VOTES,
+    /** A GBT classifier's {@code [-margin, margin]}. */
+    GBT_MARGIN,
+    /** A regression tree's leaf value. */
+    TREE_VALUE,
+    /** A forest regression: the mean of the trees' leaf values. */
+    FOREST_MEAN,
+    /** A GBT regression: the weighted sum of the trees' leaf values. */
+    GBT_SUM
+  }
+
+  private final Kind kind;
+  private final int outputs;
+  private final int[] roots;
+  private final int[] feature;
+  private final double[] threshold;
+  private final int[] child;
+  private final int[] categorical;
+  private final double[][] categorySets;
+  private final boolean[] setGoesLeft;
+  private final boolean[] otherGoesLeft;
+  private final int[] categoryCounts;
+  private final double[] leafValues;
+  private final double[] treeWeights;
+
+  private CompiledTrees(Kind kind, int outputs, Node[] trees, double[] treeWeights) {
+    this.kind = kind;
+    this.outputs = outputs;
+    this.treeWeights = treeWeights;
+    List<Node> nodes = new ArrayList<>();
+    roots = new int[trees.length];
+    for (int t = 0; t < trees.length; t++) {
+      roots[t] = nodes.size();
+      int first = nodes.size();
+      nodes.add(trees[t]);
+      for (int i = first; i < nodes.size(); i++) {
+        if (nodes.get(i) instanceof InternalNode n) {
+          nodes.add(n.leftChild());
+          nodes.add(n.rightChild());
+        }
+      }
+    }
+    int size = nodes.size();
+    feature = new int[size];
+    threshold = new double[size];
+    child = new int[size];
+    categorical = new int[size];
+    List<double[]> sets = new ArrayList<>();
+    List<Boolean> setLeft = new ArrayList<>();
+    List<Boolean> otherLeft = new ArrayList<>();
+    List<Integer> counts = new ArrayList<>();
+    List<double[]> leaves = new ArrayList<>();
+    int nextChild = 0;
+    int tree = 0;
+    for (int i = 0; i < size; i++) {
+      if (tree + 1 < roots.length && i == roots[tree + 1]) {
+        tree++;
+        nextChild = i + 1;
+      } else if (i == roots[tree]) {
+        nextChild = i + 1;
+      }
+      Node node = nodes.get(i);
+      categorical[i] = -1;
+      if (node instanceof InternalNode n) {
+        feature[i] = n.split().featureIndex();
+        child[i] = nextChild;
+        nextChild += 2;
+        if (n.split() instanceof ContinuousSplit c) {
+          threshold[i] = c.threshold();
+        } else {
+          CategoricalSplit c = (CategoricalSplit) n.split();
+          categorical[i] = sets.size();
+          // MLlib keeps one set and whether it is the left one; a value in neither of
+          // left/rightCategories (out of range, or NaN) goes where MLlib's own test sends it.
+          double[] left = c.leftCategories();
+          double[] right = c.rightCategories();
+          boolean keepLeft = left.length <= right.length;
+          sets.add(keepLeft ? left : right);
+          setLeft.add(keepLeft);
+          double[] probe = new double[feature[i] + 1];
+          probe[feature[i]] = Double.NaN;
+          otherLeft.add(c.shouldGoLeft(Vectors.dense(probe)));
+          counts.add(c.numCategories());
+        }
+      } else {
+        feature[i] = -1;
+        child[i] = leaves.size();
+        leaves.add(leafValue((LeafNode) node));
+      }
+    }
+    categorySets = sets.toArray(new double[0][]);
+    setGoesLeft = new boolean[setLeft.size()];
+    otherGoesLeft = new boolean[otherLeft.size()];
+    categoryCounts = new int[counts.size()];
+    for (int k = 0; k < setGoesLeft.length; k++) {
+      categoryCounts[k] = counts.get(k);
+      setGoesLeft[k] = setLeft.get(k);
+      otherGoesLeft[k] = otherLeft.get(k);
+    }
+    int width = kind == Kind.TREE_COUNTS || kind == Kind.FOREST_VOTES ? outputs : 1;
+    leafValues = new double[leaves.size() * width];
+    for (int l = 0; l < leaves.size(); l++) {
+      System.arraycopy(leaves.get(l), 0, leafValues, l * width, width);
+    }
+  }
+
+  /** What a leaf contributes, computed as MLlib computes it per row (the same bits). */
+  private double[] leafValue(LeafNode leaf) {
+    return switch (kind) {
+      case TREE_COUNTS -> leaf.impurityStats().stats().clone();
+      case FOREST_VOTES -> {
+        double[] counts = leaf.impurityStats().stats();
+        double total = 0.0;
+        for (double c : counts) {
+          total += c;
+        }
+        double[] votes = new double[outputs];
+        if (total != 0) {
+          for (int k = 0; k < outputs; k++) {
+            votes[k] = counts[k] / total;
+          }
+        }
+        yield votes;
+      }
+      default -> new double[] {leaf.prediction()};
+    };
+  }
+
+  /** The compiled form of {@code model}, or null when it is not an MLlib tree model. */
+  public static CompiledTrees of(PredictionModel<?, ?> model) {
+    if (model instanceof GBTClassificationModel g) {
+      return new CompiledTrees(Kind.GBT_MARGIN, 2, roots(g.trees()), g.treeWeights().clone());
+    }
+    if (model instanceof GBTRegressionModel g) {
+      return new CompiledTrees(Kind.GBT_SUM, 1, roots(g.trees()), g.treeWeights().clone());
+    }
+    if (model instanceof RandomForestClassificationModel f) {
+      return new CompiledTrees(Kind.FOREST_VOTES, f.numClasses(), roots(f.trees()), null);
+    }
+    if (model instanceof RandomForestRegressionModel f) {
+      return new CompiledTrees(Kind.FOREST_MEAN, 1, roots(f.trees()), null);
+    }
+    if (model instanceof DecisionTreeClassificationModel t) {
+      return new CompiledTrees(Kind.TREE_COUNTS, t.numClasses(), new Node[] {t.rootNode()}, null);
+    }
+    if (model instanceof DecisionTreeRegressionModel t) {
+      return new CompiledTrees(Kind.TREE_VALUE, 1, new Node[] {t.rootNode()}, null);
+    }
+    return null;
+  }
+
+  private static Node[] roots(Object[] trees) {
+    Node[] roots = new Node[trees.length];
+    for (int t = 0; t < trees.length; t++) {
+      roots[t] =
+          trees[t] instanceof DecisionTreeRegressionModel r
+              ? r.rootNode()
+              : ((DecisionTreeClassificationModel) trees[t]).rootNode();
+    }
+    return roots;
+  }
+
+  /** Whether the raw output is a vector (classifiers) rather than one value (regressors). */
+  public boolean classifier() {
+    return kind == Kind.TREE_COUNTS || kind == Kind.FOREST_VOTES || kind == Kind.GBT_MARGIN;
+  }
+
+  /** Values of the raw output: the classes (classifiers) or 1 (regressors). */
+  public int outputs() {
+    return outputs;
+  }
+
+  /** The leaf row {@code x} (from {@code offset}) reaches in the tree rooted at {@code n}. */
+  private int leaf(int n, double[] x, int offset) {
+    int f;
+    while ((f = feature[n]) >= 0) {
+      double v = x[offset + f];
+      int set = categorical[n];
+      boolean left;
+      if (set < 0) {
+        left = v <= threshold[n];
+      } else {
+        left = goesLeft(set, v);
+      }
+      n = child[n] + (left ? 0 : 1);
+    }
+    return child[n];
+  }
+
+  private boolean goesLeft(int set, double v) {
+    for (double c : categorySets[set]) {
+      if (c == v) {
+        return setGoesLeft[set];
+      }
+    }
+    // Not in the set kept: then in the other when it is a category at all; a value in neither
+    // (out of range, fractional, NaN) goes where MLlib's own test sent the NaN probe.
+    return v == Math.rint(v) && v >= 0 && v < categoryCounts[set]
+        ? !setGoesLeft[set]
+        : otherGoesLeft[set];
+  }
+
+  /**
+   * Writes row {@code x}'s raw output to {@code raw} ({@link #outputs()} values): what MLlib's
+   * {@code predictRaw} gives for classifiers, {@code predict} for regressors.
+   *
+   * @param scratch at least one value per tree
+   */
+  public void raw(double[] x, int offset, double[] raw, double[] scratch) {
+    switch (kind) {
+      case TREE_COUNTS -> {
+        int l = leaf(roots[0], x, offset);
+        System.arraycopy(leafValues, l * outputs, raw, 0, outputs);
+      }
+      case FOREST_VOTES -> {
+        java.util.Arrays.fill(raw, 0, outputs, 0.0);
+        for (int root : roots) {
+          int at = leaf(root, x, offset) * outputs;
+          for (int k = 0; k < outputs; k++) {
+            raw[k] += leafValues[at + k];
+          }
+        }
+      }
+      case TREE_VALUE -> raw[0] = leafValues[leaf(roots[0], x, offset)];
+      case FOREST_MEAN -> {
+        double sum = 0.0;
+        for (int root : roots) {
+          sum += leafValues[leaf(root, x, offset)];
+        }
+        raw[0] = sum / roots.length;
+      }
+      default -> {
+        for (int t = 0; t < roots.length; t++) {
+          scratch[t] = leafValues[leaf(roots[t], x, offset)];
+        }
+        double m = BLAS$.MODULE$.nativeBLAS().ddot(roots.length, scratch, 1, treeWeights, 1);
+        if (kind == Kind.GBT_MARGIN) {
+          raw[0] = -m;
+          raw[1] = m;
+        } else {
+          raw[0] = m;
+        }
+      }
+    }
+  }
+
+  /** The number of trees. */
+  public int trees() {
+    return roots.length;
+  }
+}

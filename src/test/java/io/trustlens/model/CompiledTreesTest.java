@@ -1,0 +1,162 @@
+package io.trustlens.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.trustlens.testing.SparkTestSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.ml.PredictionModel;
+import org.apache.spark.ml.classification.ClassificationModel;
+import org.apache.spark.ml.classification.DecisionTreeClassifier;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.feature.VectorIndexer;
+import org.apache.spark.ml.feature.VectorIndexerModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.regression.DecisionTreeRegressor;
+import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.ml.regression.RandomForestRegressor;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Compiled trees against MLlib itself, bit for bit, on many random models with continuous and
+ * categorical splits, and on rows MLlib was never trained on: categories out of range, fractional
+ * and negative values, NaN and -0.0.
+ */
+class CompiledTreesTest {
+  private static final int FEATURES = 6;
+
+  /** Rows whose features 0 and 1 are categorical (4 and 3 values), the rest continuous. */
+  static Dataset<Row> table(long seed, int rows, int classes) {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<Row> data = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      double[] x = new double[FEATURES];
+      x[0] = r.nextInt(4);
+      x[1] = r.nextInt(3);
+      for (int j = 2; j < FEATURES; j++) {
+        x[j] = Math.round(r.nextGaussian() * 100) / 100.0; // ties: thresholds land on values
+      }
+      double signal = (x[0] == 2 ? 1.5 : 0) - (x[1] == 1 ? 1 : 0) + x[2] - 0.5 * x[3] * x[4];
+      double y =
+          classes == 0
+              ? signal + 0.3 * r.nextGaussian()
+              : Math.floorMod((long) Math.floor(signal + 0.5 * r.nextGaussian()), classes);
+      data.add(RowFactory.create(Vectors.dense(x), y, r.nextDouble() * 2));
+    }
+    StructType schema =
+        new StructType()
+            .add("raw", new VectorUDT())
+            .add("label", DataTypes.DoubleType)
+            .add("weight", DataTypes.DoubleType);
+    Dataset<Row> df = SparkTestSession.get().createDataFrame(data, schema);
+    VectorIndexerModel indexer =
+        new VectorIndexer().setInputCol("raw").setOutputCol("features").setMaxCategories(4).fit(df);
+    return indexer.transform(df);
+  }
+
+  /** Probe rows: the table's own, then the same with values MLlib never saw in training. */
+  static List<double[]> probes(Dataset<Row> table, long seed) {
+    List<double[]> rows = new ArrayList<>();
+    for (Row r : table.select("features").limit(300).collectAsList()) {
+      rows.add(((Vector) r.get(0)).toArray());
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] odd = {Double.NaN, -0.0, 0.0, 7.0, 3.0, -1.0, 1.5, 2.0, 1e300, -1e300};
+    int n = rows.size();
+    for (int i = 0; i < n; i++) {
+      double[] x = rows.get(i).clone();
+      x[random.nextInt(FEATURES)] = odd[random.nextInt(odd.length)];
+      x[random.nextInt(FEATURES)] = odd[random.nextInt(odd.length)];
+      rows.add(x);
+    }
+    return rows;
+  }
+
+  @Test
+  void rawOutputsEqualMllibBitForBitOnManyRandomModels() {
+    int checked = 0;
+    for (long seed = 1; seed <= 3; seed++) {
+      for (int classes : new int[] {0, 2, 3}) {
+        Dataset<Row> t = table(seed, 400, classes);
+        List<PredictionModel<Vector, ?>> models = new ArrayList<>();
+        int depth = (int) (2 + seed * 2);
+        if (classes == 0) {
+          models.add(new DecisionTreeRegressor().setMaxDepth(depth).fit(t));
+          models.add(
+              new RandomForestRegressor().setNumTrees(7).setMaxDepth(depth).setSeed(seed).fit(t));
+          models.add(new GBTRegressor().setMaxIter(12).setMaxDepth(depth).setSeed(seed).fit(t));
+          models.add(new GBTRegressor().setMaxIter(5).setWeightCol("weight").setSeed(seed).fit(t));
+        } else {
+          models.add(new DecisionTreeClassifier().setMaxDepth(depth).fit(t));
+          models.add(
+              new RandomForestClassifier().setNumTrees(9).setMaxDepth(depth).setSeed(seed).fit(t));
+          models.add(
+              new RandomForestClassifier()
+                  .setNumTrees(4)
+                  .setWeightCol("weight")
+                  .setSeed(seed)
+                  .fit(t));
+          if (classes == 2) {
+            models.add(new GBTClassifier().setMaxIter(15).setMaxDepth(depth).setSeed(seed).fit(t));
+          }
+        }
+        List<double[]> rows = probes(t, seed);
+        for (PredictionModel<Vector, ?> model : models) {
+          CompiledTrees trees = CompiledTrees.of(model);
+          assertNotNull(trees, model.toString());
+          double[] raw = new double[trees.outputs()];
+          double[] scratch = new double[trees.trees()];
+          for (double[] x : rows) {
+            trees.raw(x, 0, raw, scratch);
+            double[] expected =
+                model instanceof ClassificationModel<Vector, ?> c
+                    ? c.predictRaw(Vectors.dense(x)).toArray()
+                    : new double[] {model.predict(Vectors.dense(x))};
+            assertEquals(expected.length, raw.length);
+            for (int k = 0; k < raw.length; k++) {
+              assertEquals(
+                  Double.doubleToLongBits(expected[k]),
+                  Double.doubleToLongBits(raw[k]),
+                  model + " output " + k + " of " + java.util.Arrays.toString(x));
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    System.out.println("compiled trees equal MLlib on " + checked + " model-row pairs");
+  }
+
+  @Test
+  void rowsAreReadFromTheirOffsetAndOtherModelsAreNotCompiled() {
+    Dataset<Row> t = table(9, 300, 2);
+    var gbt = new GBTClassifier().setMaxIter(8).setSeed(9).fit(t);
+    CompiledTrees trees = CompiledTrees.of(gbt);
+    List<double[]> rows = probes(t, 9);
+    double[] flat = new double[rows.size() * FEATURES];
+    for (int i = 0; i < rows.size(); i++) {
+      System.arraycopy(rows.get(i), 0, flat, i * FEATURES, FEATURES);
+    }
+    double[] raw = new double[2];
+    double[] alone = new double[2];
+    double[] scratch = new double[trees.trees()];
+    for (int i = 0; i < rows.size(); i++) {
+      trees.raw(flat, i * FEATURES, raw, scratch);
+      trees.raw(rows.get(i), 0, alone, scratch);
+      assertEquals(alone[1], raw[1], 0.0);
+    }
+    assertNull(CompiledTrees.of(new LogisticRegression().setMaxIter(5).fit(t)));
+  }
+}
