@@ -26,8 +26,11 @@ import org.apache.spark.ml.tree.Node;
  * the count, a GBT's {@code ddot} of tree predictions and weights by the very BLAS MLlib calls).
  *
  * <p>Layout: the nodes of every tree, breadth-first, in one set of arrays, so a node's children are
- * adjacent and a step is {@code n = child[n] + (goes right ? 1 : 0)}; leaves hold {@code feature =
- * -1} and, in {@code child}, their index into the leaf values. No object is touched per row.
+ * adjacent and a step is {@code n = child[n] + (x[feature[n]] <= threshold[n] ? 0 : 1)}. A leaf
+ * steps to itself (threshold NaN, so every comparison fails, and {@code child = n - 1}), so a block
+ * of rows descends a tree level by level, each row exactly the tree's depth steps, without a branch
+ * on the data: independent rows overlap in the CPU and the tree stays in cache. Trees with a
+ * categorical split descend row by row. No object is touched per row.
  */
 public final class CompiledTrees {
   /** What the raw output is. */
@@ -52,6 +55,13 @@ public final class CompiledTrees {
   private final int[] feature;
   private final double[] threshold;
   private final int[] child;
+  private final int[] leafIndex;
+
+  /** Per node {@code child << 32 | feature}: one load gives both. */
+  private final long[] steps;
+
+  private final int[] depth;
+  private final boolean[] categoricalTree;
   private final int[] categorical;
   private final double[][] categorySets;
   private final boolean[] setGoesLeft;
@@ -81,7 +91,14 @@ public final class CompiledTrees {
     feature = new int[size];
     threshold = new double[size];
     child = new int[size];
+    leafIndex = new int[size];
     categorical = new int[size];
+    depth = new int[trees.length];
+    categoricalTree = new boolean[trees.length];
+    steps = new long[size];
+    for (int t = 0; t < trees.length; t++) {
+      depth[t] = trees[t] instanceof InternalNode in ? in.subtreeDepth() : 0;
+    }
     List<double[]> sets = new ArrayList<>();
     List<Boolean> setLeft = new ArrayList<>();
     List<Boolean> otherLeft = new ArrayList<>();
@@ -98,6 +115,7 @@ public final class CompiledTrees {
       }
       Node node = nodes.get(i);
       categorical[i] = -1;
+      leafIndex[i] = -1;
       if (node instanceof InternalNode n) {
         feature[i] = n.split().featureIndex();
         child[i] = nextChild;
@@ -107,6 +125,7 @@ public final class CompiledTrees {
         } else {
           CategoricalSplit c = (CategoricalSplit) n.split();
           categorical[i] = sets.size();
+          categoricalTree[tree] = true;
           // MLlib keeps one set and whether it is the left one; a value in neither of
           // left/rightCategories (out of range, or NaN) goes where MLlib's own test sends it.
           double[] left = c.leftCategories();
@@ -120,10 +139,15 @@ public final class CompiledTrees {
           counts.add(c.numCategories());
         }
       } else {
-        feature[i] = -1;
-        child[i] = leaves.size();
+        feature[i] = 0;
+        threshold[i] = Double.NaN; // no value is <= NaN: the step goes to child + 1, the leaf
+        child[i] = i - 1;
+        leafIndex[i] = leaves.size();
         leaves.add(leafValue((LeafNode) node));
       }
+    }
+    for (int i = 0; i < size; i++) {
+      steps[i] = ((long) child[i] << 32) | (feature[i] & 0xffffffffL);
     }
     categorySets = sets.toArray(new double[0][]);
     setGoesLeft = new boolean[setLeft.size()];
@@ -209,9 +233,8 @@ public final class CompiledTrees {
 
   /** The leaf row {@code x} (from {@code offset}) reaches in the tree rooted at {@code n}. */
   private int leaf(int n, double[] x, int offset) {
-    int f;
-    while ((f = feature[n]) >= 0) {
-      double v = x[offset + f];
+    while (leafIndex[n] < 0) {
+      double v = x[offset + feature[n]];
       int set = categorical[n];
       boolean left;
       if (set < 0) {
@@ -221,7 +244,7 @@ public final class CompiledTrees {
       }
       n = child[n] + (left ? 0 : 1);
     }
-    return child[n];
+    return leafIndex[n];
   }
 
   private boolean goesLeft(int set, double v) {
@@ -278,6 +301,89 @@ public final class CompiledTrees {
           raw[0] = m;
         }
       }
+    }
+  }
+
+  /**
+   * Writes the raw outputs of {@code rows} rows ({@code x}: {@code rows × width}, row-major) to
+   * {@code raw} ({@code rows × outputs()}), with the same bits as {@link #raw(double[], int,
+   * double[], double[])} row by row.
+   */
+  public void rawBlock(double[] x, int rows, int width, double[] raw) {
+    int trees = roots.length;
+    double[] values = new double[rows * trees]; // row i's tree t leaf value (GBT, forest mean)
+    int[] at = new int[rows];
+    int w = outputs;
+    boolean votes = kind == Kind.TREE_COUNTS || kind == Kind.FOREST_VOTES;
+    if (votes) {
+      java.util.Arrays.fill(raw, 0, rows * w, 0.0);
+    }
+    for (int t = 0; t < trees; t++) {
+      if (categoricalTree[t]) {
+        for (int i = 0; i < rows; i++) {
+          at[i] = leaf(roots[t], x, i * width);
+        }
+      } else {
+        descend(t, x, rows, width, at);
+      }
+      if (votes) {
+        for (int i = 0; i < rows; i++) {
+          int from = at[i] * w;
+          for (int k = 0; k < w; k++) {
+            raw[i * w + k] += leafValues[from + k]; // one tree's counts: 0 + counts, exactly
+          }
+        }
+      } else {
+        for (int i = 0; i < rows; i++) {
+          values[i * trees + t] = leafValues[at[i]];
+        }
+      }
+    }
+    if (votes) {
+      return;
+    }
+    double[] scratch = new double[trees];
+    for (int i = 0; i < rows; i++) {
+      switch (kind) {
+        case TREE_VALUE -> raw[i] = values[i];
+        case FOREST_MEAN -> {
+          double sum = 0.0;
+          for (int t = 0; t < trees; t++) {
+            sum += values[i * trees + t];
+          }
+          raw[i] = sum / trees;
+        }
+        default -> {
+          // The very call MLlib makes, on an array of its own: BLAS may group lanes by offset.
+          System.arraycopy(values, i * trees, scratch, 0, trees);
+          double m = BLAS$.MODULE$.nativeBLAS().ddot(trees, scratch, 1, treeWeights, 1);
+          if (kind == Kind.GBT_MARGIN) {
+            raw[2 * i] = -m;
+            raw[2 * i + 1] = m;
+          } else {
+            raw[i] = m;
+          }
+        }
+      }
+    }
+  }
+
+  /** Leaf indices of {@code rows} rows in continuous tree {@code t}, level by level. */
+  private void descend(int t, double[] x, int rows, int width, int[] leafOut) {
+    int root = roots[t];
+    int[] at = leafOut;
+    java.util.Arrays.fill(at, 0, rows, root);
+    long[] step = steps;
+    double[] split = threshold;
+    for (int level = 0; level < depth[t]; level++) {
+      for (int i = 0, row = 0; i < rows; i++, row += width) {
+        int n = at[i];
+        long s = step[n];
+        at[i] = (int) (s >>> 32) + (x[row + (int) s] <= split[n] ? 0 : 1);
+      }
+    }
+    for (int i = 0; i < rows; i++) {
+      at[i] = leafIndex[at[i]];
     }
   }
 

@@ -2,6 +2,7 @@ package io.trustlens.model;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,9 @@ public final class MllibModel implements BatchModel, Serializable {
 
   private final PredictionModel<Vector, ?> model;
   private final ModelInfo info;
+
+  /** Rows a tree model descends together: their inputs and the trees stay in cache. */
+  private static final int BLOCK = 64;
 
   /** A tree model's flat arrays, built once per JVM on first use (after a broadcast, say). */
   private transient volatile CompiledTrees trees;
@@ -160,23 +164,33 @@ public final class MllibModel implements BatchModel, Serializable {
   private Scores scoreTrees(CompiledTrees compiledTrees, double[] inputs, int rows) {
     int d = info.inputSize();
     int w = info.outputSize();
+    int r = compiledTrees.outputs();
     double[] outputs = new double[rows * w];
     double[] predictions = new double[rows];
-    double[] raw = new double[compiledTrees.outputs()];
-    double[] scratch = new double[compiledTrees.trees()];
-    Vector rawVector = Vectors.dense(raw); // wraps raw: refilled for every row
+    double[] raw = new double[BLOCK * r];
+    double[] one = new double[r];
+    Vector rawVector = Vectors.dense(one); // wraps one: refilled for every row
     boolean thresholds =
         model.hasParam("thresholds") && model.isDefined(model.getParam("thresholds"));
-    for (int i = 0; i < rows; i++) {
-      compiledTrees.raw(inputs, i * d, raw, scratch);
-      if (model instanceof ProbabilisticClassificationModel<Vector, ?> p) {
-        Vector probability = p.raw2probability(rawVector);
-        copy(probability, outputs, i * w);
-        predictions[i] =
-            thresholds ? p.probability2prediction(probability) : p.raw2prediction(rawVector);
-      } else {
-        predictions[i] = raw[0];
-        outputs[i] = raw[0];
+    ProbabilisticClassificationModel<Vector, ?> p =
+        model instanceof ProbabilisticClassificationModel<Vector, ?> c ? c : null;
+    for (int start = 0; start < rows; start += BLOCK) {
+      int n = Math.min(BLOCK, rows - start);
+      double[] block =
+          start == 0 && n == rows ? inputs : Arrays.copyOfRange(inputs, start * d, (start + n) * d);
+      compiledTrees.rawBlock(block, n, d, raw);
+      for (int i = 0; i < n; i++) {
+        int row = start + i;
+        if (p != null) {
+          System.arraycopy(raw, i * r, one, 0, r);
+          Vector probability = p.raw2probability(rawVector);
+          copy(probability, outputs, row * w);
+          predictions[row] =
+              thresholds ? p.probability2prediction(probability) : p.raw2prediction(rawVector);
+        } else {
+          predictions[row] = raw[i];
+          outputs[row] = raw[i];
+        }
       }
     }
     return new Scores(outputs, predictions, w);

@@ -39,6 +39,11 @@ class CompiledTreesTest {
 
   /** Rows whose features 0 and 1 are categorical (4 and 3 values), the rest continuous. */
   static Dataset<Row> table(long seed, int rows, int classes) {
+    return table(seed, rows, classes, true);
+  }
+
+  /** The same rows; without categories every split is continuous (trees descend in blocks). */
+  static Dataset<Row> table(long seed, int rows, int classes, boolean categories) {
     SplittableRandom r = new SplittableRandom(seed);
     List<Row> data = new ArrayList<>();
     for (int i = 0; i < rows; i++) {
@@ -61,6 +66,9 @@ class CompiledTreesTest {
             .add("label", DataTypes.DoubleType)
             .add("weight", DataTypes.DoubleType);
     Dataset<Row> df = SparkTestSession.get().createDataFrame(data, schema);
+    if (!categories) {
+      return df.withColumnRenamed("raw", "features");
+    }
     VectorIndexerModel indexer =
         new VectorIndexer().setInputCol("raw").setOutputCol("features").setMaxCategories(4).fit(df);
     return indexer.transform(df);
@@ -89,7 +97,7 @@ class CompiledTreesTest {
     int checked = 0;
     for (long seed = 1; seed <= 3; seed++) {
       for (int classes : new int[] {0, 2, 3}) {
-        Dataset<Row> t = table(seed, 400, classes);
+        Dataset<Row> t = table(seed, 400, classes, seed != 2);
         List<PredictionModel<Vector, ?>> models = new ArrayList<>();
         int depth = (int) (2 + seed * 2);
         if (classes == 0) {
@@ -118,8 +126,23 @@ class CompiledTreesTest {
           assertNotNull(trees, model.toString());
           double[] raw = new double[trees.outputs()];
           double[] scratch = new double[trees.trees()];
+          int w = trees.outputs();
+          double[] flat = new double[rows.size() * FEATURES];
+          for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i), 0, flat, i * FEATURES, FEATURES);
+          }
+          double[] block = new double[rows.size() * w];
+          trees.rawBlock(flat, rows.size(), FEATURES, block);
+          int row = 0;
           for (double[] x : rows) {
             trees.raw(x, 0, raw, scratch);
+            for (int k = 0; k < w; k++) {
+              assertEquals(
+                  Double.doubleToLongBits(raw[k]),
+                  Double.doubleToLongBits(block[row * w + k]),
+                  model + ": a block gives each row's bits");
+            }
+            row++;
             double[] expected =
                 model instanceof ClassificationModel<Vector, ?> c
                     ? c.predictRaw(Vectors.dense(x)).toArray()
@@ -152,10 +175,13 @@ class CompiledTreesTest {
     double[] raw = new double[2];
     double[] alone = new double[2];
     double[] scratch = new double[trees.trees()];
+    double[] block = new double[rows.size() * 2];
+    trees.rawBlock(flat, rows.size(), FEATURES, block);
     for (int i = 0; i < rows.size(); i++) {
       trees.raw(flat, i * FEATURES, raw, scratch);
       trees.raw(rows.get(i), 0, alone, scratch);
       assertEquals(alone[1], raw[1], 0.0);
+      assertEquals(Double.doubleToLongBits(alone[1]), Double.doubleToLongBits(block[2 * i + 1]));
     }
     assertNull(CompiledTrees.of(new LogisticRegression().setMaxIter(5).fit(t)));
   }
