@@ -6,6 +6,7 @@ Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/
   breast_cancer_mlp.pt (+ .json, + .reference.csv) 30-feature MLP
   shapes_cnn.pt (+ .json, + .reference.csv)        16x16 shapes CNN (synthetic/shapes.json)
   digits_mlp_0..4.pt (+ .json, + .reference.csv)   a deep ensemble: five digits MLPs, seeds 100..104
+  shapes64_cnn.pt (+ .json, + .reference.csv)      64x64 CNN on the shapes scaled up 4x (benchmarks)
 The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
 Java tests compare with DJL's outputs. Neither CI nor users need Python: the files are committed.
 """
@@ -190,6 +191,26 @@ def guided_by_hooks(model, x, weights):
     return x.grad
 
 
+class Shapes64Cnn(nn.Module):
+    """Input (N, 1, 64, 64): the shapes images scaled up four times (each pixel a 4x4 block);
+    output 2 logits (other, top_left). Three convolutions with pooling: the benchmarks' larger
+    image model."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.conv3 = nn.Conv2d(16, 32, 3, padding=1)
+        self.fc1 = nn.Linear(32 * 8 * 8, 32)
+        self.fc2 = nn.Linear(32, 2)
+
+    def forward(self, x):
+        h = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        h = F.max_pool2d(F.relu(self.conv2(h)), 2)
+        h = F.max_pool2d(F.relu(self.conv3(h)), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(h, 1))))
+
+
 def read_shapes():
     with open(os.path.join(DATA, "synthetic", "shapes.json")) as f:
         rows = [json.loads(line) for line in f]
@@ -198,7 +219,8 @@ def read_shapes():
     return x, y
 
 
-wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn", "digits_ensemble"}
+wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn", "digits_ensemble",
+                               "shapes64_cnn"}
 
 if "digits_cnn" in wanted:
     cols, x, y = read_csv("digits.csv", "digit")
@@ -249,3 +271,14 @@ if "digits_ensemble" in wanted:
             "input_shape": [64], "output": "logit", "outputs": ["digit_%d" % i for i in range(10)],
             "methods": ["forward"], "features": cols, "label": "digit", "trained_on_rows": 1200,
             "train_accuracy": round(acc, 4)})
+
+if "shapes64_cnn" in wanted:
+    torch.manual_seed(13)
+    x, y = read_shapes()
+    x64 = x.repeat_interleave(4, dim=2).repeat_interleave(4, dim=3)
+    big = Shapes64Cnn()
+    loss, acc = train(big, x64, y, 60)
+    print("shapes64_cnn: loss %.4f train accuracy %.4f" % (loss, acc))
+    export(big, "shapes64_cnn", x64.reshape(len(x64), -1), {
+        "input_shape": [1, 64, 64], "output": "logit", "outputs": ["other", "top_left"],
+        "methods": ["forward"], "label": "label", "train_accuracy": round(acc, 4)})

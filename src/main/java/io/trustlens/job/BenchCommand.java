@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Benchmarks (print figures, never fail on a time). Suites: score, explain, explore,"
-          + " gradients, uncertainty.",
+          + " gradients, occlusion, uncertainty.",
       "score: N synthetic rows x 30 features; GBT (20 trees, depth 5) by the in-JVM fast path and"
           + " by model.transform; the TorchScript breast-cancer MLP; per master.",
       "explore: t-SNE of Gaussian blobs (50 dims) at each --tsne-rows, with wall time and peak"
@@ -47,6 +47,9 @@ import picocli.CommandLine.Parameters;
       "gradients: saliency, SmoothGrad (50 copies) and Integrated Gradients (50 steps) on the"
           + " digits CNN, one thread and per master, with efficiency against the raw"
           + " forward+backward throughput.",
+      "occlusion: patch occlusion maps of the digits CNN (patch 2, stride 1) and the 64x64 shapes"
+          + " CNN (patch 8, stride 4), one thread and per master, with efficiency against the raw"
+          + " forward throughput.",
       "uncertainty: Monte Carlo dropout (30 passes of the digits CNN) and an ensemble of five"
           + " GBTs (20 trees, depth 5), one thread and per master, with efficiency against one"
           + " model's raw batched throughput."
@@ -55,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "SUITE",
-      description = "score, explain, explore, gradients or uncertainty")
+      description = "score, explain, explore, gradients, occlusion or uncertainty")
   String suite;
 
   @Option(names = "--rows", description = "Rows to score (default 1000000).")
@@ -100,6 +103,13 @@ final class BenchCommand implements Callable<Integer> {
   int gradientRows = 20_000;
 
   @Option(
+      names = "--occlusion-rows",
+      description =
+          "occlusion: digit images mapped through Spark (default 5000; a fiftieth of them for the"
+              + " 64x64 model).")
+  int occlusionRows = 5_000;
+
+  @Option(
       names = "--uncertainty-rows",
       description =
           "uncertainty: digit rows through Spark for Monte Carlo dropout (default 20000; ten times"
@@ -133,6 +143,10 @@ final class BenchCommand implements Callable<Integer> {
       new GradientBenchmark(gradientRows, masters, repeat).run();
       return 0;
     }
+    if (suite.equals("occlusion")) {
+      new OcclusionBenchmark(occlusionRows, masters, repeat).run();
+      return 0;
+    }
     if (suite.equals("uncertainty")) {
       new UncertaintyBenchmark(uncertaintyRows, masters, repeat).run();
       return 0;
@@ -141,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
       throw new SpecException(
           "unknown benchmark suite '"
               + suite
-              + "'; available: score, explain, explore, gradients, uncertainty");
+              + "'; available: score, explain, explore, gradients, occlusion, uncertainty");
     }
     Path dir = Files.createTempDirectory("trustlens-bench");
     String gbtPath = dir.resolve("gbt").toString();

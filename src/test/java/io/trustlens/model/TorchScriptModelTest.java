@@ -57,6 +57,38 @@ class TorchScriptModelTest {
   }
 
   @Test
+  void shapes64OutputsEqualPyTorchReferenceOnTheShapesScaledUp() throws Exception {
+    Path file = MODELS.resolve("shapes64_cnn.pt");
+    TorchScriptModel model =
+        ModelCache.torchScript(file, TorchScriptCard.readBeside(file), Device.cpu());
+    List<String> reference = Files.readAllLines(MODELS.resolve("shapes64_cnn.reference.csv"));
+    int rows = reference.size() - 1;
+    List<Row> data =
+        io.trustlens.testing.SparkTestSession.get()
+            .read()
+            .json("datasets/synthetic/shapes.json")
+            .orderBy("id")
+            .limit(rows)
+            .collectAsList();
+    double[] inputs = new double[rows * 64 * 64];
+    for (int i = 0; i < rows; i++) {
+      List<Double> image = data.get(i).getList(data.get(i).fieldIndex("image"));
+      for (int y = 0; y < 64; y++) {
+        for (int x = 0; x < 64; x++) {
+          inputs[i * 4096 + y * 64 + x] = image.get((y / 4) * 16 + x / 4);
+        }
+      }
+    }
+    double[] out = model.score(inputs, rows).outputs();
+    for (int i = 0; i < rows; i++) {
+      String[] expected = reference.get(i + 1).split(",");
+      for (int k = 0; k < 2; k++) {
+        assertEquals(Double.parseDouble(expected[k + 1]), out[i * 2 + k], 1e-4, "row " + i);
+      }
+    }
+  }
+
+  @Test
   void sparkScoringEqualsDirectScoringAndLoadsOncePerJvm() {
     Dataset<Row> digits = Tables.csv("digits.csv").repartition(6);
     Path file = MODELS.resolve("digits_cnn.pt");

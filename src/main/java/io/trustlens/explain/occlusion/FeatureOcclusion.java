@@ -32,14 +32,15 @@ public final class FeatureOcclusion implements Occluder {
   }
 
   @Override
-  public void occlude(double[] x, double[] dest, int offset) {
-    double[] f = fill.of(x);
-    for (int g = 0; g < groups.size(); g++) {
-      int at = offset + g * x.length;
-      System.arraycopy(x, 0, dest, at, x.length);
-      for (int slot : groups.get(g).slots()) {
-        dest[at + slot] = f[slot];
-      }
+  public double[] fill(double[] x) {
+    return fill.of(x);
+  }
+
+  @Override
+  public void occlude(double[] x, double[] f, int k, double[] dest, int offset) {
+    System.arraycopy(x, 0, dest, offset, x.length);
+    for (int slot : groups.get(k).slots()) {
+      dest[offset + slot] = f[slot];
     }
   }
 

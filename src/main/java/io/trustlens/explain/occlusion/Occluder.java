@@ -15,11 +15,14 @@ public interface Occluder extends Serializable {
   /** Occluded copies per row. */
   int copies();
 
+  /** What occluded values of row {@code x} become (its fill), computed once per row. */
+  double[] fill(double[] x);
+
   /**
-   * Writes the row's {@link #copies()} occluded copies, row-major, into {@code dest} from {@code
-   * offset}.
+   * Writes copy {@code k} of row {@code x}, occluded with the row's {@code fill}, into {@code dest}
+   * from {@code offset}.
    */
-  void occlude(double[] x, double[] dest, int offset);
+  void occlude(double[] x, double[] fill, int k, double[] dest, int offset);
 
   /** The row's map from the drops of the explained output, {@code drops[k] = f(x) - f(copy k)}. */
   double[] map(double[] drops);

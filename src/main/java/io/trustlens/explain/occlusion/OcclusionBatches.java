@@ -4,9 +4,10 @@ import io.trustlens.model.BatchModel;
 import io.trustlens.model.ModelInfo;
 
 /**
- * Scores rows and their occluded copies with few model calls: each row's input and its copies are
- * laid one after another in one input matrix and scored in one call, which the model splits into
- * its own chunks; never one Spark row per copy.
+ * Scores rows and their occluded copies with few model calls, never one Spark row per copy: each
+ * row's input and then its copies stream through a buffer of the model's own batch size, which is
+ * scored whenever it is full, so memory holds one batch of copies and every call but the last of a
+ * batch of rows is full.
  *
  * <p>Invariant: a row's drops depend on the row, its copies, the model and the target alone (the
  * models score every row independently of the others in a call).
@@ -33,31 +34,49 @@ public final class OcclusionBatches {
   }
 
   /**
-   * Rows per call when each row has {@code copies} copies: about 32 of the model's chunks, within
-   * {@link #MAX_VALUES}, at least one row.
+   * Rows per call when each row has {@code copies} copies: about 32 of the model's batches of
+   * inputs (so the last, partly empty batch costs little), within {@link #MAX_VALUES} of rows, at
+   * least one row.
    */
   public int rowsPerCall(int copies) {
-    long perRow = (long) (1 + copies) * model.info().inputSize();
-    long byMemory = MAX_VALUES / Math.max(1, perRow);
-    long byChunks = (32L * model.batchRows() + copies) / (1 + copies);
-    return (int) Math.max(1, Math.min(byMemory, byChunks));
+    long byMemory = MAX_VALUES / Math.max(1, model.info().inputSize());
+    long byBatches = (32L * model.batchRows() + copies) / (1 + copies);
+    return (int) Math.max(1, Math.min(byMemory, byBatches));
   }
 
   /** The maps of {@code n} rows ({@code xs}: {@code n × inputSize}, row-major). */
   public OcclusionMap[] explain(Occluder occluder, double[] xs, int n) {
     int d = model.info().inputSize();
+    int w = model.info().outputSize();
     int c = occluder.copies();
-    double[] inputs = new double[n * (1 + c) * d];
+    int batch = model.batchRows();
+    double[] outputs = new double[n * (1 + c) * w];
+    double[] buffer = new double[batch * d];
     double[] x = new double[d];
-    int[] copies = new int[n];
+    int filled = 0;
+    int scored = 0;
     for (int i = 0; i < n; i++) {
       System.arraycopy(xs, i * d, x, 0, d);
-      int at = i * (1 + c) * d;
-      System.arraycopy(x, 0, inputs, at, d);
-      occluder.occlude(x, inputs, at + d);
-      copies[i] = c;
+      double[] fill = occluder.fill(x);
+      for (int k = -1; k < c; k++) {
+        if (k < 0) {
+          System.arraycopy(x, 0, buffer, filled * d, d);
+        } else {
+          occluder.occlude(x, fill, k, buffer, filled * d);
+        }
+        if (++filled == batch) {
+          System.arraycopy(model.outputs(buffer, batch), 0, outputs, scored * w, batch * w);
+          scored += batch;
+          filled = 0;
+        }
+      }
     }
-    OcclusionMap[] drops = drops(inputs, copies, n);
+    if (filled > 0) {
+      System.arraycopy(model.outputs(buffer, filled), 0, outputs, scored * w, filled * w);
+    }
+    int[] copies = new int[n];
+    java.util.Arrays.fill(copies, c);
+    OcclusionMap[] drops = fromOutputs(outputs, copies, n);
     for (int i = 0; i < n; i++) {
       OcclusionMap m = drops[i];
       drops[i] = new OcclusionMap(occluder.map(m.values()), m.target(), m.output());
@@ -71,13 +90,16 @@ public final class OcclusionBatches {
    * the explained output, one per copy.
    */
   public OcclusionMap[] drops(double[] inputs, int[] copies, int n) {
-    ModelInfo info = model.info();
-    int w = info.outputSize();
     int total = 0;
     for (int i = 0; i < n; i++) {
       total += 1 + copies[i];
     }
-    double[] outputs = model.outputs(inputs, total);
+    return fromOutputs(model.outputs(inputs, total), copies, n);
+  }
+
+  /** Each row's drops from the outputs of its input and its copies, laid out row after row. */
+  private OcclusionMap[] fromOutputs(double[] outputs, int[] copies, int n) {
+    int w = model.info().outputSize();
     OcclusionMap[] result = new OcclusionMap[n];
     int at = 0;
     for (int i = 0; i < n; i++) {

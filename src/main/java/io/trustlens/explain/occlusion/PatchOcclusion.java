@@ -85,22 +85,21 @@ public final class PatchOcclusion implements Occluder {
   }
 
   @Override
-  public void occlude(double[] x, double[] dest, int offset) {
-    double[] f = fill.of(x);
+  public double[] fill(double[] x) {
+    return fill.of(x);
+  }
+
+  @Override
+  public void occlude(double[] x, double[] f, int k, double[] dest, int offset) {
     int h = shape.height();
     int w = shape.width();
-    int size = shape.size();
-    int k = 0;
-    for (int y0 : ys) {
-      for (int x0 : xs) {
-        int at = offset + k++ * size;
-        System.arraycopy(x, 0, dest, at, size);
-        for (int c = 0; c < shape.channels(); c++) {
-          for (int y = y0; y < y0 + patch; y++) {
-            int from = c * h * w + y * w + x0;
-            System.arraycopy(f, from, dest, at + from, patch);
-          }
-        }
+    int y0 = ys[k / xs.length];
+    int x0 = xs[k % xs.length];
+    System.arraycopy(x, 0, dest, offset, shape.size());
+    for (int c = 0; c < shape.channels(); c++) {
+      for (int y = y0; y < y0 + patch; y++) {
+        int from = c * h * w + y * w + x0;
+        System.arraycopy(f, from, dest, offset + from, patch);
       }
     }
   }
