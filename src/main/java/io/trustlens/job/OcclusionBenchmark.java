@@ -91,9 +91,10 @@ final class OcclusionBenchmark {
       PatchOcclusion occluder = c.occluder();
       OcclusionBatches batches = new OcclusionBatches(model, OcclusionBatches.PREDICTED);
       int perCall = batches.rowsPerCall(occluder.copies());
-      int n = Math.max(perCall, Math.min(c.n(), 4 * perCall));
+      int n = c.n();
       double[] images = images(n, c.shape().size());
-      batches.explain(occluder, Arrays.copyOf(images, perCall * c.shape().size()), perCall);
+      int warm = Math.min(n, Math.max(1, perCall / 8));
+      batches.explain(occluder, Arrays.copyOf(images, warm * c.shape().size()), warm);
       double best = 0;
       for (int r = 0; r < Math.max(3, repeat); r++) {
         long t0 = System.nanoTime();
@@ -154,13 +155,16 @@ final class OcclusionBenchmark {
             + " (local[2] may reach 2); target per core >= 0.8");
   }
 
-  /** The best of several calls of 32 of the model's chunks of forward passes. */
+  /**
+   * The best of several calls of up to 32 of the model's chunks of forward passes (at most 32 MB of
+   * inputs: one chunk of the 64x64 images).
+   */
   private static double raw(BatchModel model, int d) {
-    int n = 32 * model.batchRows();
+    int n = Math.max(model.batchRows(), Math.min(32 * model.batchRows(), (1 << 22) / d));
     double[] inputs = images(n, d);
     model.outputs(inputs, n);
     double best = 0;
-    for (int r = 0; r < 5; r++) {
+    for (int r = 0; r < 3; r++) {
       long t0 = System.nanoTime();
       model.outputs(inputs, n);
       best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
