@@ -227,12 +227,28 @@ final class GradientTask {
       GradientExplainer stage,
       ModelInfo info,
       String idCol) {
-    ImageShape shape = features.image();
-    FeatureSpace.Reader reader = features.reader(written.schema());
-    String out = stage.getOutputCol();
     String v = variantOf(stage);
     boolean signed =
         !(v.equals("absolute") || v.equals("squared") || stage.getMethod().equals("grad_cam"));
+    drawImages(
+        section, written, features, stage.getOutputCol(), info, unit(stage, info), signed, idCol);
+  }
+
+  /**
+   * Draws the first {@link #DRAWN_IMAGES} rows of {@code written}: each input with its map (column
+   * {@code out}, with {@code out_class} and {@code out_output}) laid over it, in {@code unit}.
+   */
+  static void drawImages(
+      HtmlReport.Section section,
+      Dataset<Row> written,
+      FeatureSpace features,
+      String out,
+      ModelInfo info,
+      String unit,
+      boolean signed,
+      String idCol) {
+    ImageShape shape = features.image();
+    FeatureSpace.Reader reader = features.reader(written.schema());
     List<Row> rows = written.limit(DRAWN_IMAGES).collectAsList();
     section.paragraph(
         "The first " + rows.size() + " rows: the input in grey, and the map laid over it.", "note");
@@ -242,10 +258,7 @@ final class GradientTask {
       double[] image = new double[features.size()];
       reader.read(row, image, 0);
       List<Number> values = row.getList(row.fieldIndex(out));
-      double[] map = new double[values.size()];
-      for (int i = 0; i < map.length; i++) {
-        map[i] = values.get(i).doubleValue();
-      }
+      double[] map = values.stream().mapToDouble(Number::doubleValue).toArray();
       int k = row.getInt(row.fieldIndex(out + "_class"));
       String who = idCol != null ? idCol + "=" + row.get(row.fieldIndex(idCol)) : "row " + position;
       section.figure(
@@ -256,13 +269,7 @@ final class GradientTask {
               info.outputNames().get(k),
               row.getDouble(row.fieldIndex(out + "_output"))),
           ImageMaps.overlay(
-              image,
-              map,
-              shape.channels(),
-              shape.height(),
-              shape.width(),
-              signed,
-              unit(stage, info)));
+              image, map, shape.channels(), shape.height(), shape.width(), signed, unit));
     }
   }
 }

@@ -17,7 +17,6 @@ import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.report.Charts;
 import io.trustlens.report.HtmlReport;
-import io.trustlens.report.ImageMaps;
 import io.trustlens.report.TextMaps;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -138,7 +137,7 @@ final class OcclusionTask {
               + " pixels, filled with "
               + fillWords(stage));
       section.keyValues(facts);
-      images(section, written, features, out, info, unit, in.id);
+      GradientTask.drawImages(section, written, features, out, info, unit, true, in.id);
     } else {
       result.put("occluded", "features");
       result.put("fill", task.fill == null ? "zero" : task.fill);
@@ -286,40 +285,6 @@ final class OcclusionTask {
               Locale.ROOT, "%s, output %.4g", who, row.getDouble(row.fieldIndex(out + "_output"))),
           TextMaps.highlight(
               text.tokens(row.getString(row.fieldIndex(text.textColumn()))), values, unit));
-    }
-  }
-
-  private static void images(
-      HtmlReport.Section section,
-      Dataset<Row> written,
-      FeatureSpace features,
-      String out,
-      ModelInfo info,
-      String unit,
-      String idCol) {
-    ImageShape shape = features.image();
-    FeatureSpace.Reader reader = features.reader(written.schema());
-    List<Row> rows = written.limit(GradientTask.DRAWN_IMAGES).collectAsList();
-    section.paragraph(
-        "The first " + rows.size() + " rows: the input in grey, and the map laid over it.", "note");
-    long position = 0;
-    for (Row row : rows) {
-      position++;
-      double[] image = new double[features.size()];
-      reader.read(row, image, 0);
-      List<Number> values = row.getList(row.fieldIndex(out));
-      double[] map = values.stream().mapToDouble(Number::doubleValue).toArray();
-      int k = row.getInt(row.fieldIndex(out + "_class"));
-      String who = idCol != null ? idCol + "=" + row.get(row.fieldIndex(idCol)) : "row " + position;
-      section.figure(
-          String.format(
-              Locale.ROOT,
-              "%s, class explained '%s' (output %.3g)",
-              who,
-              info.outputNames().get(k),
-              row.getDouble(row.fieldIndex(out + "_output"))),
-          ImageMaps.overlay(
-              image, map, shape.channels(), shape.height(), shape.width(), true, unit));
     }
   }
 }
