@@ -199,8 +199,8 @@ final class GradientTask {
     };
   }
 
-  private static Map<String, Object> importance(
-      Dataset<Row> written, String out, List<String> names) {
+  /** Mean |value| per map entry (column {@code out}), named and largest first. */
+  static Map<String, Object> importance(Dataset<Row> written, String out, List<String> names) {
     double[] mean = new double[names.size()];
     for (Row r :
         written

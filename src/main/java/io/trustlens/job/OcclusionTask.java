@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.posexplode;
 
 import io.trustlens.explain.occlusion.OcclusionExplainer;
 import io.trustlens.feature.FeatureGroup;
@@ -19,7 +18,6 @@ import io.trustlens.report.Charts;
 import io.trustlens.report.HtmlReport;
 import io.trustlens.report.TextMaps;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -148,7 +146,7 @@ final class OcclusionTask {
               + (task.fill != null && task.fill.equals("mean") ? " (the input table's mean)" : ""));
       section.keyValues(facts);
       List<String> names = features.groups().stream().map(FeatureGroup::name).toList();
-      Map<String, Object> ranked = meanAbs(written, out, names);
+      Map<String, Object> ranked = GradientTask.importance(written, out, names);
       result.put("mean_abs_occlusion", ranked);
       if (classes.size() > 1) {
         section.paragraph(
@@ -208,26 +206,6 @@ final class OcclusionTask {
           default -> "output";
         };
     return "drop of the " + y + " of the class explained when occluded";
-  }
-
-  private static Map<String, Object> meanAbs(Dataset<Row> written, String out, List<String> names) {
-    double[] mean = new double[names.size()];
-    for (Row r :
-        written
-            .select(posexplode(col(out)))
-            .groupBy("pos")
-            .agg(avg(abs(col("col"))))
-            .collectAsList()) {
-      mean[r.getInt(0)] = r.getDouble(1);
-    }
-    List<Integer> order = new ArrayList<>();
-    for (int j = 0; j < mean.length; j++) {
-      order.add(j);
-    }
-    order.sort(Comparator.comparingDouble((Integer j) -> -mean[j]));
-    Map<String, Object> ranked = new LinkedHashMap<>();
-    order.forEach(j -> ranked.put(names.get(j), mean[j]));
-    return ranked;
   }
 
   private static void words(

@@ -146,10 +146,13 @@ final class OcclusionPartitions {
         private long position;
         private long values;
         private int inputs;
+        private final List<List<String>> tokenLists = new ArrayList<>();
 
         @Override
         boolean full(List<Row> pending, Row added) {
-          int count = 1 + words.players(tokens(added)).size();
+          List<String> tokens = tokens(added);
+          tokenLists.add(tokens); // tokenised once: explain() takes them from here
+          int count = 1 + words.players(tokens).size();
           inputs += count;
           values += (long) count * d;
           return inputs >= inputsPerCall || values >= budget;
@@ -173,11 +176,8 @@ final class OcclusionPartitions {
           List<List<List<String>>> players = new ArrayList<>(n);
           int[] copies = new int[n];
           int total = 0;
-          List<List<String>> tokenLists = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
-            List<String> tokens = text.tokens(pending.get(i).getString(textIndex));
-            tokenLists.add(tokens);
-            players.add(words.players(tokens));
+            players.add(words.players(tokenLists.get(i)));
             copies[i] = players.get(i).size();
             total += 1 + copies[i];
           }
@@ -193,6 +193,7 @@ final class OcclusionPartitions {
           }
           inputs = 0;
           values = 0;
+          tokenLists.clear();
           OcclusionMap[] maps = batches.drops(matrix, copies, n);
           Object[][] added = new Object[n][];
           for (int i = 0; i < n; i++) {
