@@ -7,6 +7,8 @@ Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/
   shapes_cnn.pt (+ .json, + .reference.csv)        16x16 shapes CNN (synthetic/shapes.json)
   digits_mlp_0..4.pt (+ .json, + .reference.csv)   a deep ensemble: five digits MLPs, seeds 100..104
   shapes64_cnn.pt (+ .json, + .reference.csv)      64x64 CNN on the shapes scaled up 4x (benchmarks)
+  shapes_cnn_permuted.pt (+ .json, + .reference.csv) the shapes CNN trained on permuted labels (the
+                                                   sanity checks' data randomization test)
 The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
 Java tests compare with DJL's outputs. Neither CI nor users need Python: the files are committed.
 """
@@ -220,7 +222,7 @@ def read_shapes():
 
 
 wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn", "digits_ensemble",
-                               "shapes64_cnn"}
+                               "shapes64_cnn", "shapes_cnn_permuted"}
 
 if "digits_cnn" in wanted:
     cols, x, y = read_csv("digits.csv", "digit")
@@ -282,3 +284,29 @@ if "shapes64_cnn" in wanted:
     export(big, "shapes64_cnn", x64.reshape(len(x64), -1), {
         "input_shape": [1, 64, 64], "output": "logit", "outputs": ["other", "top_left"],
         "methods": ["forward"], "label": "label", "train_accuracy": round(acc, 4)})
+
+if "shapes_cnn_permuted" in wanted:
+    # Adebayo et al. 2018 (arXiv 1810.03292), data randomization: the same network trained on the
+    # same images with their labels permuted, so that it can only memorise; an explanation method
+    # whose maps stay alike on this model does not depend on the relation between images and labels.
+    torch.manual_seed(12)
+    x, y = read_shapes()
+    permuted = y[torch.randperm(len(y))]
+    memoriser = ShapesCnn()
+    opt = torch.optim.Adam(memoriser.parameters(), lr=3e-3)
+    for _ in range(600):
+        memoriser.train()
+        opt.zero_grad()
+        loss = F.cross_entropy(memoriser(x), permuted)
+        loss.backward()
+        opt.step()
+    memoriser.eval()
+    acc = (memoriser(x).argmax(1) == permuted).float().mean().item()
+    true_acc = (memoriser(x).argmax(1) == y).float().mean().item()
+    print("shapes_cnn_permuted: loss %.4f accuracy on permuted labels %.4f, on true labels %.4f"
+          % (loss.item(), acc, true_acc))
+    export(memoriser, "shapes_cnn_permuted", x.reshape(len(x), -1), {
+        "input_shape": [1, 16, 16], "output": "logit", "outputs": ["other", "top_left"],
+        "methods": ["forward", "conv2_activations", "from_conv2", "guided_backprop"],
+        "image": "image", "label": "label", "labels": "permuted (torch.randperm, seed 12)",
+        "train_accuracy_permuted": round(acc, 4), "accuracy_true_labels": round(true_acc, 4)})

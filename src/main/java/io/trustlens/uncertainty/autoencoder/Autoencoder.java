@@ -1,18 +1,16 @@
 package io.trustlens.uncertainty.autoencoder;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 import io.trustlens.model.training.Adam;
-import io.trustlens.model.training.Autograd;
 import io.trustlens.model.training.Dense;
+import io.trustlens.model.training.Reconstruction;
 import java.util.SplittableRandom;
 
 /**
  * A fully connected autoencoder whose reconstruction error says how unfamiliar a row is (novelty
  * detection by reconstruction: Japkowicz et al. 1995; Hinton and Salakhutdinov 2006, no arXiv id):
  * trained to reproduce standardised training rows through a narrow middle layer, it reproduces rows
- * like them well and others badly. Spark-free; trained through DJL's autograd ({@link Autograd},
- * {@link Adam}), scored in the JVM in double precision.
+ * like them well and others badly. Spark-free; trained and scored in the JVM in double precision
+ * ({@link Reconstruction}, {@link Adam}).
  *
  * <p>Invariants:
  *
@@ -133,16 +131,15 @@ public final class Autoencoder implements java.io.Serializable {
     double[] scales = new double[d];
     Dense.standardisation(rows, means, scales);
     int n = rows.length;
-    float[] data = new float[n * d];
+    double[] data = new double[n * d];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < d; j++) {
-        data[i * d + j] = (float) ((rows[i][j] - means[j]) / scales[j]);
+        data[i * d + j] = (rows[i][j] - means[j]) / scales[j];
       }
     }
     SplittableRandom random = new SplittableRandom(options.seed());
     int layers = sizes.length - 1;
     double[][] params = new double[2 * layers][];
-    long[][] shapes = new long[2 * layers][];
     for (int l = 0; l < layers; l++) {
       int in = sizes[l];
       int out = sizes[l + 1];
@@ -152,8 +149,6 @@ public final class Autoencoder implements java.io.Serializable {
         params[2 * l][k] = (2 * random.nextDouble() - 1) * limit;
       }
       params[2 * l + 1] = new double[out];
-      shapes[2 * l] = new long[] {in, out};
-      shapes[2 * l + 1] = new long[] {out};
     }
     double[][] gradients = new double[params.length][];
     for (int i = 0; i < params.length; i++) {
@@ -162,29 +157,25 @@ public final class Autoencoder implements java.io.Serializable {
     Adam adam = new Adam(options.learningRate(), params);
     int batch = Math.min(options.batchSize(), n);
     Dense.Order order = new Dense.Order(n, random);
-    float[] x = new float[batch * d];
-    Autograd.Loss loss =
-        (manager, p, in) -> {
-          NDArray h = in.get(0);
-          NDArray target = h;
-          for (int l = 0; l < layers; l++) {
-            h = h.matMul(p.get(2 * l)).add(p.get(2 * l + 1));
-            if (l + 1 < layers) {
-              h = Activation.relu(h);
-            }
-          }
-          return h.sub(target).square().mean();
-        };
+    double[] x = new double[batch * d];
+    Reconstruction loss = new Reconstruction(sizes);
     for (int step = 0; step < options.steps(); step++) {
       for (int r = 0; r < batch; r++) {
         System.arraycopy(data, order.next() * d, x, r * d, d);
       }
-      Autograd.gradients(
-          params,
-          shapes,
-          new Autograd.Tensor[] {new Autograd.Tensor(x, batch, d)},
-          loss,
-          gradients);
+      double value = loss.lossAndGradient(params, x, batch, gradients);
+      if (!Double.isFinite(value)) {
+        throw new IllegalStateException(
+            "the autoencoder diverged: the loss is "
+                + value
+                + " at step "
+                + (step + 1)
+                + " of "
+                + options.steps()
+                + "; lower the learning rate (now "
+                + options.learningRate()
+                + ")");
+      }
       adam.step(params, gradients);
     }
     double[][] weights = new double[layers][];

@@ -1,9 +1,6 @@
 package io.trustlens.uncertainty.bayes;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 import io.trustlens.model.training.Adam;
-import io.trustlens.model.training.Autograd;
 import io.trustlens.model.training.Dense;
 import java.util.SplittableRandom;
 
@@ -14,10 +11,13 @@ import java.util.SplittableRandom;
  * prior p = N(0, σ_p²) on every weight and bias (the KL in closed form). The expectation is
  * estimated on each minibatch by the local reparameterization trick (Kingma et al. 2015, arXiv
  * 1506.02557): each unit's pre-activation is drawn from N(x·μ + μ_b, x²·σ² + σ_b²), which has lower
- * variance than one weight draw per minibatch and the same expectation. Spark-free; gradients
- * through DJL's autograd ({@link Autograd}), steps by {@link Adam}; every draw from the seed.
+ * variance than one weight draw per minibatch and the same expectation. Spark-free; the loss and
+ * its gradient by {@link NegativeElbo} in double precision in the JVM, steps by {@link Adam}; every
+ * draw from the seed.
  *
- * <p>Invariants: a fit depends on its rows, in order, and the seed alone; for a model without
+ * <p>Invariants: a fit depends on its rows, in order, and the seed alone, bit for bit (no native
+ * code: an earlier version through libtorch's float autograd gave NaN fits now and then on a loaded
+ * machine); a loss that stops being finite fails the fit, naming the step; for a model without
  * hidden layers on a regression with known noise, the optimum's means are the exact posterior means
  * and its variances 1 / (the diagonal of the posterior precision) (mean-field on a Gaussian
  * posterior).
@@ -79,11 +79,11 @@ public final class BayesByBackprop {
       targetMean = m[0];
       targetScale = s[0];
     }
-    float[] x = new float[n * d];
-    float[] y = new float[n * out];
+    double[] x = new double[n * d];
+    double[] y = new double[n * out];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < d; j++) {
-        x[i * d + j] = (float) ((rows[i][j] - means[j]) / scales[j]);
+        x[i * d + j] = (rows[i][j] - means[j]) / scales[j];
       }
       if (classifier) {
         int c = (int) targets[i];
@@ -93,7 +93,7 @@ public final class BayesByBackprop {
         }
         y[i * out + c] = 1;
       } else {
-        y[i] = (float) ((targets[i] - targetMean) / targetScale);
+        y[i] = (targets[i] - targetMean) / targetScale;
       }
     }
     boolean learnNoise = !classifier && Double.isNaN(options.noise());
@@ -101,7 +101,6 @@ public final class BayesByBackprop {
     SplittableRandom random = new SplittableRandom(options.seed());
     // params: per layer μ_W, ρ_W, μ_b, ρ_b; then log noise (regression, learnt)
     double[][] params = new double[4 * layers + (learnNoise ? 1 : 0)][];
-    long[][] shapes = new long[params.length][];
     for (int l = 0; l < layers; l++) {
       int a = sizes[l];
       int b = sizes[l + 1];
@@ -113,47 +112,13 @@ public final class BayesByBackprop {
       params[4 * l + 1] = filled(a * b, INITIAL_RHO);
       params[4 * l + 2] = new double[b];
       params[4 * l + 3] = filled(b, INITIAL_RHO);
-      shapes[4 * l] = new long[] {a, b};
-      shapes[4 * l + 1] = new long[] {a, b};
-      shapes[4 * l + 2] = new long[] {b};
-      shapes[4 * l + 3] = new long[] {b};
     }
     if (learnNoise) {
       params[4 * layers] = new double[] {Math.log(0.5)};
-      shapes[4 * layers] = new long[] {1};
     }
     double fixedNoise = classifier || learnNoise ? 1 : options.noise() / targetScale;
-    double prior = options.priorSigma();
-    Autograd.Loss loss =
-        (manager, p, data) -> {
-          NDArray h = data.get(0);
-          NDArray kl = null;
-          for (int l = 0; l < layers; l++) {
-            NDArray sw = Activation.softPlus(p.get(4 * l + 1));
-            NDArray sb = Activation.softPlus(p.get(4 * l + 3));
-            NDArray mean = h.matMul(p.get(4 * l)).add(p.get(4 * l + 2));
-            NDArray variance = h.square().matMul(sw.square()).add(sb.square());
-            h = mean.add(variance.sqrt().mul(data.get(2 + l)));
-            if (l + 1 < layers) {
-              h = Activation.relu(h);
-            }
-            NDArray layerKl = kl(p.get(4 * l), sw, prior).add(kl(p.get(4 * l + 2), sb, prior));
-            kl = kl == null ? layerKl : kl.add(layerKl);
-          }
-          NDArray nll;
-          if (classifier) {
-            nll = h.logSoftmax(1).mul(data.get(1)).sum(new int[] {1}).neg().mean();
-          } else {
-            NDArray target = data.get(1);
-            if (learnNoise) {
-              NDArray logS = p.get(4 * layers);
-              nll = h.sub(target).div(logS.exp()).square().mul(0.5).add(logS).mean();
-            } else {
-              nll = h.sub(target).div(fixedNoise).square().mul(0.5).mean();
-            }
-          }
-          return nll.add(kl.div(n));
-        };
+    NegativeElbo elbo =
+        new NegativeElbo(sizes, n, classifier, learnNoise, fixedNoise, options.priorSigma());
     double[][] gradients = new double[params.length][];
     for (int i = 0; i < params.length; i++) {
       gradients[i] = new double[params[i].length];
@@ -161,28 +126,36 @@ public final class BayesByBackprop {
     Adam adam = new Adam(options.learningRate(), params);
     int batch = Math.min(options.batchSize(), n);
     Dense.Order order = new Dense.Order(n, random);
-    float[] bx = new float[batch * d];
-    float[] by = new float[batch * out];
-    float[][] eps = new float[layers][];
+    double[] bx = new double[batch * d];
+    double[] by = new double[batch * out];
+    double[][] eps = new double[layers][];
     for (int l = 0; l < layers; l++) {
-      eps[l] = new float[batch * sizes[l + 1]];
+      eps[l] = new double[batch * sizes[l + 1]];
     }
-    Autograd.Tensor[] data = new Autograd.Tensor[2 + layers];
     for (int step = 0; step < options.steps(); step++) {
       for (int r = 0; r < batch; r++) {
         int i = order.next();
         System.arraycopy(x, i * d, bx, r * d, d);
         System.arraycopy(y, i * out, by, r * out, out);
       }
-      data[0] = new Autograd.Tensor(bx, batch, d);
-      data[1] = new Autograd.Tensor(by, batch, out);
       for (int l = 0; l < layers; l++) {
         for (int k = 0; k < eps[l].length; k++) {
-          eps[l][k] = (float) WeightPosterior.gaussian(random);
+          eps[l][k] = WeightPosterior.gaussian(random);
         }
-        data[2 + l] = new Autograd.Tensor(eps[l], batch, sizes[l + 1]);
       }
-      Autograd.gradients(params, shapes, data, loss, gradients);
+      double loss = elbo.lossAndGradient(params, bx, by, eps, batch, gradients);
+      if (!Double.isFinite(loss)) {
+        throw new IllegalStateException(
+            "Bayes by Backprop diverged: the loss is "
+                + loss
+                + " at step "
+                + (step + 1)
+                + " of "
+                + options.steps()
+                + "; lower the learning rate (now "
+                + options.learningRate()
+                + ")");
+      }
       adam.step(params, gradients);
     }
     double[][] mu = new double[layers][];
@@ -197,17 +170,6 @@ public final class BayesByBackprop {
             : learnNoise ? Math.exp(params[4 * layers][0]) * targetScale : options.noise();
     return new WeightPosterior(
         sizes, mu, sigma, means, scales, classifier, targetMean, targetScale, noise);
-  }
-
-  /** KL(N(μ, σ²) ‖ N(0, p²)) summed: log(p/σ) + (σ² + μ²) / (2p²) − 1/2. */
-  private static NDArray kl(NDArray mu, NDArray sigma, double prior) {
-    return sigma
-        .log()
-        .neg()
-        .add(Math.log(prior))
-        .add(sigma.square().add(mu.square()).div(2 * prior * prior))
-        .sub(0.5)
-        .sum();
   }
 
   static double softplus(double r) {

@@ -27,8 +27,8 @@ import org.apache.spark.sql.types.StructType;
  * (the {@code uncertainty_*} columns).
  *
  * <p>Where it trains: on the driver, over a seeded sample of at most {@code maxRows} rows ({@link
- * TrainingSample}; the same for any partitioning), with {@code steps} minibatch steps of Adam
- * through DJL's autograd on one thread.
+ * TrainingSample}; the same for any partitioning), with {@code steps} minibatch steps of Adam in
+ * the JVM ({@link NegativeElbo}).
  */
 public final class BayesianNeuralNetwork extends Estimator<BayesianNeuralNetworkModel>
     implements DefaultParamsWritable {

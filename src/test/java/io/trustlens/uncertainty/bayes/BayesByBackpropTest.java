@@ -203,4 +203,91 @@ class BayesByBackpropTest {
   private static double std(double[] v) {
     return Spread.ofValues(v, v.length).std();
   }
+
+  @Test
+  void theLossGradientEqualsCentralDifferences() {
+    gradientCheck(new int[] {3, 4, 2}, true, false);
+    gradientCheck(new int[] {3, 5, 4, 1}, false, true);
+    gradientCheck(new int[] {2, 1}, false, false);
+  }
+
+  private static void gradientCheck(int[] sizes, boolean classifier, boolean learnNoise) {
+    SplittableRandom r = new SplittableRandom(5);
+    int layers = sizes.length - 1;
+    double[][] params = new double[4 * layers + (learnNoise ? 1 : 0)][];
+    for (int l = 0; l < layers; l++) {
+      int w = sizes[l] * sizes[l + 1];
+      params[4 * l] = gaussians(r, w, 0.8, 0);
+      params[4 * l + 1] = gaussians(r, w, 0.5, -1);
+      params[4 * l + 2] = gaussians(r, sizes[l + 1], 0.5, 0);
+      params[4 * l + 3] = gaussians(r, sizes[l + 1], 0.5, -1);
+    }
+    if (learnNoise) {
+      params[4 * layers] = new double[] {-0.3};
+    }
+    int batch = 5;
+    int out = sizes[layers];
+    double[] x = gaussians(r, batch * sizes[0], 1, 0);
+    double[] y = new double[batch * out];
+    for (int i = 0; i < batch; i++) {
+      if (classifier) {
+        y[i * out + r.nextInt(out)] = 1;
+      } else {
+        y[i] = WeightPosterior.gaussian(r);
+      }
+    }
+    double[][] eps = new double[layers][];
+    for (int l = 0; l < layers; l++) {
+      eps[l] = gaussians(r, batch * sizes[l + 1], 1, 0);
+    }
+    NegativeElbo elbo = new NegativeElbo(sizes, 40, classifier, learnNoise, 0.7, 0.8);
+    double[][] g = new double[params.length][];
+    for (int i = 0; i < params.length; i++) {
+      g[i] = new double[params[i].length];
+    }
+    elbo.lossAndGradient(params, x, y, eps, batch, g);
+    double[][] scratch = new double[params.length][];
+    for (int i = 0; i < params.length; i++) {
+      scratch[i] = new double[params[i].length];
+    }
+    for (int i = 0; i < params.length; i++) {
+      for (int k = 0; k < params[i].length; k++) {
+        double keep = params[i][k];
+        double h = 1e-6;
+        params[i][k] = keep + h;
+        double up = elbo.lossAndGradient(params, x, y, eps, batch, scratch);
+        params[i][k] = keep - h;
+        double down = elbo.lossAndGradient(params, x, y, eps, batch, scratch);
+        params[i][k] = keep;
+        double numeric = (up - down) / (2 * h);
+        assertEquals(
+            numeric,
+            g[i][k],
+            1e-6 + 1e-5 * Math.abs(numeric),
+            Arrays.toString(sizes) + " parameter block " + i + " entry " + k);
+      }
+    }
+  }
+
+  private static double[] gaussians(SplittableRandom r, int n, double scale, double shift) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = shift + scale * WeightPosterior.gaussian(r);
+    }
+    return v;
+  }
+
+  @Test
+  void aDivergingFitFailsNamingTheStep() {
+    double[][] x = {{0, 1}, {1, 0}, {2, 2}, {3, 1}};
+    double[] y = {0, 1, 0, 1};
+    Exception e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                BayesByBackprop.fit(
+                    x, y, 2, new int[] {4}, new BayesByBackprop.Options(50, 4, 1e300, 1, 0, 1)));
+    assertTrue(
+        e.getMessage().contains("diverged") && e.getMessage().contains("at step"), e.getMessage());
+  }
 }
