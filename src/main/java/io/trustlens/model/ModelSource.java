@@ -51,6 +51,19 @@ public interface ModelSource extends Serializable {
             + " their ensemble's disagreement)");
   }
 
+  /**
+   * A private, differentiable copy of the model whose parameters the caller may change (the sanity
+   * checks randomize them), loaded afresh: the caller closes it.
+   */
+  default TorchScriptModel openPrivateCopy() {
+    throw new InvalidModelException(
+        info().location()
+            + " is a "
+            + info().type()
+            + " model: sanity checks randomize a TorchScript module's parameters and compare its"
+            + " gradient maps; they need a TorchScript model");
+  }
+
   /** The model, ready for Monte Carlo dropout passes in this JVM; cheap after the first call. */
   default MonteCarloModel openMonteCarlo() {
     checkMonteCarlo();

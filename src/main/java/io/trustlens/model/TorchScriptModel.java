@@ -54,6 +54,7 @@ public final class TorchScriptModel
   private final boolean differentiable;
   private final ThreadLocal<float[]> chunkBuffer = ThreadLocal.withInitial(() -> new float[0]);
   private final ThreadLocal<float[]> noiseBuffer = ThreadLocal.withInitial(() -> new float[0]);
+  private NDList parameters;
 
   private TorchScriptModel(
       Model model, ModelInfo info, Device device, TorchScriptCard card, boolean differentiable) {
@@ -141,6 +142,48 @@ public final class TorchScriptModel
     }
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /**
+   * The module's parameters by name ({@code conv1.weight}, ...), in the module's order; loaded
+   * once. Only a copy outside {@link ModelCache} may have them changed ({@link
+   * #overwriteParameter}).
+   */
+  public java.util.LinkedHashMap<String, long[]> parameters() {
+    java.util.LinkedHashMap<String, long[]> shapes = new java.util.LinkedHashMap<>();
+    for (NDArray p : parameterArrays()) {
+      shapes.put(p.getName(), p.getShape().getShape());
+    }
+    return shapes;
+  }
+
+  /**
+   * Overwrites the parameter {@code name} in place with {@code values} (row-major, its size): the
+   * sanity checks' randomization of a private copy. Never call it on a model from {@link
+   * ModelCache}: other tasks share that module.
+   */
+  public void overwriteParameter(String name, float[] values) {
+    for (NDArray p : parameterArrays()) {
+      if (p.getName().equals(name)) {
+        if (p.size() != values.length) {
+          throw new IllegalArgumentException(
+              name + " has " + p.size() + " values; got " + values.length);
+        }
+        p.set(values);
+        return;
+      }
+    }
+    throw new IllegalArgumentException(
+        info.location() + " has no parameter " + name + "; it has " + parameters().keySet());
+  }
+
+  private synchronized NDList parameterArrays() {
+    if (parameters == null) {
+      parameters =
+          JniUtils.moduleGetParams(
+              (PtSymbolBlock) model.getBlock(), (PtNDManager) model.getNDManager());
+    }
+    return parameters;
   }
 
   /** Frees the native module; only for models outside {@link ModelCache}. */

@@ -22,6 +22,11 @@ record TorchScriptSource(String location, TorchScriptCard card, ModelInfo info)
   }
 
   @Override
+  public TorchScriptModel openPrivateCopy() {
+    return TorchScriptModel.load(localFile(), card, Devices.forCurrentTask(), true);
+  }
+
+  @Override
   public void checkMonteCarlo() {
     TorchScriptModel.checkMonteCarlo(card, location);
   }

@@ -75,6 +75,15 @@ public final class GradientBatches {
    * @param keys each row's key for its random draws
    */
   public Attribution[] explain(double[] xs, long[] keys, int n) {
+    return explain(xs, keys, n, null);
+  }
+
+  /**
+   * Explains {@code n} rows, each for its own output.
+   *
+   * @param targets the output explained per row, or null for this instance's target
+   */
+  public Attribution[] explain(double[] xs, long[] keys, int n, int[] targets) {
     ModelInfo info = model.info();
     int d = info.inputSize();
     int w = info.outputSize();
@@ -82,15 +91,18 @@ public final class GradientBatches {
     double[] outputs = model.outputs(xs, n);
     int[] rowTarget = new int[n];
     double[] inputs = new double[n * perRow * d];
-    int[] targets = new int[n * perRow];
+    int[] inputTargets = new int[n * perRow];
     double[] x = new double[d];
     for (int i = 0; i < n; i++) {
-      rowTarget[i] = target == PREDICTED ? predicted(outputs, i * w, w) : target;
+      rowTarget[i] =
+          targets != null
+              ? targets[i]
+              : target == PREDICTED ? predicted(outputs, i * w, w) : target;
       System.arraycopy(xs, i * d, x, 0, d);
       method.inputs(x, keys[i], inputs, i * perRow * d);
-      java.util.Arrays.fill(targets, i * perRow, (i + 1) * perRow, rowTarget[i]);
+      java.util.Arrays.fill(inputTargets, i * perRow, (i + 1) * perRow, rowTarget[i]);
     }
-    GradientBatch batch = method.differentiate(model, inputs, n * perRow, targets);
+    GradientBatch batch = method.differentiate(model, inputs, n * perRow, inputTargets);
     Attribution[] result = new Attribution[n];
     double[] output = new double[w];
     for (int i = 0; i < n; i++) {
@@ -99,6 +111,15 @@ public final class GradientBatches {
       result[i] = method.attribute(x, output, rowTarget[i], batch, i * perRow);
     }
     return result;
+  }
+
+  /** Each row's largest output (the first on ties), from {@code outputs} of {@code n} rows. */
+  public static int[] predictedClasses(double[] outputs, int n, int w) {
+    int[] classes = new int[n];
+    for (int i = 0; i < n; i++) {
+      classes[i] = predicted(outputs, i * w, w);
+    }
+    return classes;
   }
 
   /** The largest output (the first on ties); 0 for a single output. */
