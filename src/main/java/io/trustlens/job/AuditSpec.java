@@ -148,6 +148,22 @@ public final class AuditSpec {
     /** explain occlusion of text: also occlude runs of up to this many words (default 1). */
     public Integer ngrams;
 
+    /**
+     * explain sanity_checks: the gradient methods whose maps are checked (default saliency,
+     * smoothgrad, integrated_gradients, and guided_backprop and grad_cam where the module exports
+     * them).
+     */
+    public List<String> compare;
+
+    /**
+     * explain sanity_checks: the name in {@code models} of the same network trained on permuted
+     * labels (the data randomization check); unset: that check is skipped, with a warning.
+     */
+    public String permutedModel;
+
+    /** explain sanity_checks: the rows whose maps are compared (default 32). */
+    public Integer rows;
+
     /** explore: components (pca, default min(10, columns)) or map dimensions (mds, 2). */
     public Integer components;
 
@@ -284,6 +300,14 @@ public final class AuditSpec {
           && Objects.equals(rule, t.rule)
           && Objects.equals(baseline, t.baseline)
           && Objects.equals(layer, t.layer)
+          && Objects.equals(patch, t.patch)
+          && Objects.equals(stride, t.stride)
+          && Objects.equals(fill, t.fill)
+          && Objects.equals(fillValue, t.fillValue)
+          && Objects.equals(ngrams, t.ngrams)
+          && Objects.equals(compare, t.compare)
+          && Objects.equals(permutedModel, t.permutedModel)
+          && Objects.equals(rows, t.rows)
           && Objects.equals(components, t.components)
           && Objects.equals(scale, t.scale)
           && Objects.equals(solver, t.solver)
@@ -398,6 +422,14 @@ public final class AuditSpec {
         }
       } else {
         ExplainKeys.validate(t, where);
+        if (t.permutedModel != null && !models.containsKey(t.permutedModel)) {
+          throw new SpecException(
+              where
+                  + " (explain): permuted_model '"
+                  + t.permutedModel
+                  + "' is not among the models "
+                  + models.keySet());
+        }
       }
       if (t.type.equals("score") || explain || uncertainty) {
         if (t.model == null && models.size() == 1) {

@@ -1,5 +1,6 @@
 package io.trustlens.job;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +25,12 @@ import picocli.CommandLine.Option;
       "Occlusion (any model): a sliding patch over images (--patch, --stride, --fill), one"
           + " feature or one-hot group at a time over tables (--fill zero, constant or mean), or"
           + " each word (--ngrams) of an MLlib text pipeline's text column. Columns: occlusion (the"
-          + " drop of the explained output), occlusion_words (text), _class, _output."
+          + " drop of the explained output), occlusion_words (text), _class, _output.",
+      "Sanity checks (TorchScript models; Adebayo et al. 2018): --method sanity_checks compares"
+          + " each gradient method's maps (--compare) on a sample of rows (--rows) under the"
+          + " trained model, the model with its layers randomized from the top down, and the"
+          + " network trained on permuted labels (--permuted-model). Table: check, randomized,"
+          + " layers_randomized, method, row, spearman, ssim; verdicts in summary.json."
     })
 final class ExplainCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -38,7 +44,8 @@ final class ExplainCommand implements Callable<Integer> {
       names = "--method",
       description =
           "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
-              + " smoothgrad, integrated_gradients, guided_backprop, grad_cam or occlusion.")
+              + " smoothgrad, integrated_gradients, guided_backprop, grad_cam, occlusion or"
+              + " sanity_checks.")
   String method = "kernel";
 
   @Option(
@@ -126,6 +133,28 @@ final class ExplainCommand implements Callable<Integer> {
       description = "occlusion of text: also occlude runs of up to N words (default 1).")
   Integer ngrams;
 
+  @Option(
+      names = "--compare",
+      split = ",",
+      paramLabel = "METHOD",
+      description =
+          "sanity_checks: the gradient methods whose maps are checked (default saliency,"
+              + " smoothgrad, integrated_gradients, and guided_backprop, grad_cam where exported).")
+  List<String> compare;
+
+  @Option(
+      names = "--permuted-model",
+      paramLabel = "PATH",
+      description =
+          "sanity_checks: the same network trained on permuted labels (the data randomization"
+              + " check).")
+  String permutedModel;
+
+  @Option(
+      names = "--rows",
+      description = "sanity_checks: the rows whose maps are compared (default 32).")
+  Integer rows;
+
   @Override
   public Integer call() {
     AuditSpec spec = new AuditSpec();
@@ -154,6 +183,12 @@ final class ExplainCommand implements Callable<Integer> {
     task.fill = fill;
     task.fillValue = fillValue;
     task.ngrams = ngrams;
+    task.compare = compare;
+    task.rows = rows;
+    if (permutedModel != null) {
+      spec.models.put("permuted", permutedModel);
+      task.permutedModel = "permuted";
+    }
     spec.tasks.add(task);
     spec.validate("command line");
     return new AuditRun(spark.session("explain"), spec, "explain").run(output.overwrite);

@@ -12,7 +12,10 @@ import java.util.Map;
  * attributions), which key applies to which method, and the check that a key given is used.
  */
 final class ExplainKeys {
-  /** Every method an explain task runs: Shapley methods, gradient methods, then occlusion. */
+  /**
+   * Every method an explain task runs: Shapley methods, gradient methods, occlusion, then the
+   * gradient methods' sanity checks.
+   */
   static final List<String> METHODS = methods();
 
   private static final Map<String, List<String>> APPLIES =
@@ -29,7 +32,20 @@ final class ExplainKeys {
           Map.entry("guided_backprop", List.of("variant", "target")),
           Map.entry("grad_cam", List.of("layer", "target")),
           Map.entry(
-              "occlusion", List.of("patch", "stride", "fill", "fill_value", "ngrams", "target")));
+              "occlusion", List.of("patch", "stride", "fill", "fill_value", "ngrams", "target")),
+          Map.entry(
+              "sanity_checks",
+              List.of(
+                  "compare",
+                  "permuted_model",
+                  "rows",
+                  "samples",
+                  "noise",
+                  "steps",
+                  "rule",
+                  "baseline",
+                  "layer",
+                  "target")));
 
   private ExplainKeys() {}
 
@@ -37,6 +53,7 @@ final class ExplainKeys {
     List<String> all = new ArrayList<>(ShapExplainer.METHODS);
     all.addAll(GradientExplainer.METHODS);
     all.add("occlusion");
+    all.add("sanity_checks");
     return List.copyOf(all);
   }
 
@@ -63,6 +80,9 @@ final class ExplainKeys {
     keys.put("fill", t.fill);
     keys.put("fill_value", t.fillValue);
     keys.put("ngrams", t.ngrams);
+    keys.put("compare", t.compare);
+    keys.put("permuted_model", t.permutedModel);
+    keys.put("rows", t.rows);
     keys.values().removeIf(v -> v == null);
     return keys;
   }
@@ -105,6 +125,25 @@ final class ExplainKeys {
                 + " is "
                 + count.getValue()
                 + "; it must be at least 1");
+      }
+    }
+    if (t.rows != null && t.rows < 2) {
+      throw new SpecException(
+          where + " (explain): rows is " + t.rows + "; sanity checks compare at least 2 rows");
+    }
+    if (t.compare != null) {
+      if (t.compare.isEmpty()) {
+        throw new SpecException(where + " (explain): compare lists no method");
+      }
+      for (String m : t.compare) {
+        if (!isGradient(m)) {
+          throw new SpecException(
+              where
+                  + " (explain): compare names '"
+                  + m
+                  + "'; sanity checks compare gradient methods "
+                  + GradientExplainer.METHODS);
+        }
       }
     }
     if (t.noise != null && !(t.noise >= 0 && t.noise < Double.POSITIVE_INFINITY)) {

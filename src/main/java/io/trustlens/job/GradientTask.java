@@ -40,7 +40,7 @@ final class GradientTask {
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     FeatureSpace features = run.input().features(model, table);
-    GradientExplainer stage = stage(run, task, features, table);
+    GradientExplainer stage = stage(run, task, task.method, features, table);
     String name = task.name != null ? task.name : stage.getOutputCol();
     String out = stage.getOutputCol();
     String path = run.writeAppended(name, table, stage.transform(table));
@@ -118,13 +118,14 @@ final class GradientTask {
     return result;
   }
 
-  private static GradientExplainer stage(
-      AuditRun run, AuditSpec.Task task, FeatureSpace features, Dataset<Row> table) {
+  /** The stage of gradient {@code method} with the task's settings, checked against the table. */
+  static GradientExplainer stage(
+      AuditRun run, AuditSpec.Task task, String method, FeatureSpace features, Dataset<Row> table) {
     AuditSpec.Input in = run.spec().input;
     GradientExplainer stage =
         new GradientExplainer()
             .setModelPath(run.spec().models.get(task.model))
-            .setMethod(task.method)
+            .setMethod(method)
             .setSeed(run.spec().seed);
     switch (features.source()) {
       case VECTOR -> stage.setVectorCol(features.columns().get(0));

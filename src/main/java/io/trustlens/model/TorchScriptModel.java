@@ -169,7 +169,11 @@ public final class TorchScriptModel
           throw new IllegalArgumentException(
               name + " has " + p.size() + " values; got " + values.length);
         }
-        p.set(values);
+        // In place through ordinary tensor operations (the parameter needs no gradient);
+        // NDArray.set would go through a deprecated libtorch mode that prints a warning.
+        try (NDManager scope = model.getNDManager().newSubManager()) {
+          p.muli(0).addi(scope.create(values, p.getShape()));
+        }
         return;
       }
     }

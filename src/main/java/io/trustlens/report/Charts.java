@@ -30,6 +30,85 @@ public final class Charts {
     return svg.end();
   }
 
+  /** Colours of the series of a line chart, in order. */
+  private static final String[] SERIES = {
+    "#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#bf3989", "#57606a"
+  };
+
+  /**
+   * Lines over categories: one series per entry of {@code series}, a dot per category (NaN leaves a
+   * gap), the categories as x ticks, {@code y0..y1} with five ticks, and a legend.
+   *
+   * @param categories the x ticks, left to right
+   * @param series by name, one value per category
+   */
+  public static String lines(
+      String xTitle,
+      List<String> categories,
+      String yTitle,
+      double y0,
+      double y1,
+      java.util.Map<String, double[]> series) {
+    int left = 52;
+    int top = 28;
+    int w = Math.max(320, 110 * categories.size());
+    int h = 240;
+    int legend = 170;
+    Svg svg = new Svg(left + w + legend, top + h + 64);
+    String grey = "#8c959f";
+    svg.line(left, top + h, left + w, top + h, grey);
+    svg.line(left, top, left, top + h, grey);
+    int n = categories.size();
+    java.util.function.IntToDoubleFunction px = i -> left + (i + 0.5) * w / n;
+    java.util.function.DoubleUnaryOperator py = v -> top + h - (v - y0) / (y1 - y0) * h;
+    for (int i = 0; i < n; i++) {
+      svg.line(px.applyAsDouble(i), top + h, px.applyAsDouble(i), top + h + 4, grey);
+      svg.text(px.applyAsDouble(i), top + h + 16, "middle", categories.get(i));
+    }
+    for (int i = 0; i <= 4; i++) {
+      double v = y0 + (y1 - y0) * i / 4;
+      svg.line(left - 4, py.applyAsDouble(v), left, py.applyAsDouble(v), grey);
+      svg.text(
+          left - 6,
+          py.applyAsDouble(v) + 4,
+          "end",
+          java.math.BigDecimal.valueOf(Math.round(v * 1000) / 1000.0)
+              .stripTrailingZeros()
+              .toPlainString());
+    }
+    if (y0 < 0 && y1 > 0) {
+      svg.line(left, py.applyAsDouble(0), left + w, py.applyAsDouble(0), "#d0d7de");
+    }
+    svg.text(left + w / 2.0, top + h + 36, "middle", xTitle);
+    svg.text(left - 40, 14, "start", yTitle);
+    int k = 0;
+    for (var e : series.entrySet()) {
+      String colour = SERIES[k % SERIES.length];
+      double[] v = e.getValue();
+      StringBuilder d = new StringBuilder();
+      boolean pen = false;
+      for (int i = 0; i < n; i++) {
+        if (Double.isNaN(v[i])) {
+          pen = false;
+          continue;
+        }
+        double x = px.applyAsDouble(i);
+        double y = py.applyAsDouble(Math.max(y0, Math.min(y1, v[i])));
+        d.append(pen ? " L" : " M").append(Svg.f(x)).append(' ').append(Svg.f(y));
+        pen = true;
+        svg.dot(x, y, 3, colour);
+      }
+      if (d.length() > 0) {
+        svg.path(d.toString().trim(), colour, 2);
+      }
+      double ly = top + 14 + 18 * k;
+      svg.line(left + w + 12, ly - 4, left + w + 30, ly - 4, colour);
+      svg.text(left + w + 36, ly, "start", e.getKey());
+      k++;
+    }
+    return svg.end();
+  }
+
   /**
    * A beeswarm (summary) plot: one line per player, one dot per row at its Shapley value, coloured
    * from blue (low feature value) to red (high); grey where a player has no single value.

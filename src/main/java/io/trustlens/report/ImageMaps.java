@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
@@ -93,6 +94,34 @@ public final class ImageMaps {
       svg.text(barX + 16, 24 + panelH / 2, "start", "0");
     }
     svg.text(PANEL + 5, panelH + 36, "middle", unit);
+    return svg.end();
+  }
+
+  /**
+   * Magnitude maps side by side, each scaled to its own largest value (black 0, pale yellow its
+   * largest), with a caption over each: how one row's map changes from panel to panel.
+   *
+   * @param maps each {@code height × width} non-negative values
+   */
+  public static String strip(List<String> captions, List<double[]> maps, int height, int width) {
+    double panel = 96;
+    double panelH = panel * height / width;
+    Svg svg = new Svg(maps.size() * (panel + 12), panelH + 30);
+    for (int m = 0; m < maps.size(); m++) {
+      double[] map = maps.get(m);
+      double max = 0;
+      for (double v : map) {
+        max = Math.max(max, v);
+      }
+      BufferedImage picture = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+      for (int p = 0; p < height * width; p++) {
+        int[] c = magma(max > 0 ? map[p] / max : 0);
+        picture.setRGB(p % width, p / width, (c[0] << 16) | (c[1] << 8) | c[2]);
+      }
+      double x = m * (panel + 12);
+      svg.text(x + panel / 2, 14, "middle", captions.get(m));
+      svg.image(x, 20, panel, panelH, png(picture));
+    }
     return svg.end();
   }
 

@@ -100,6 +100,14 @@ class AuditSpecParserTest {
     occ.fill = "constant";
     occ.fillValue = 0.5;
     occ.ngrams = 2;
+    AuditSpec.Task sanity = new AuditSpec.Task();
+    sanity.type = "explain";
+    sanity.model = "m";
+    sanity.method = "sanity_checks";
+    sanity.compare = List.of("saliency", "guided_backprop");
+    sanity.permutedModel = "permuted";
+    sanity.rows = 16;
+    spec.models.put("permuted", "models/permuted.pt");
     AuditSpec.Task u = new AuditSpec.Task();
     u.type = "uncertainty";
     u.model = "m";
@@ -121,7 +129,7 @@ class AuditSpecParserTest {
     AuditSpec.Task reuse = new AuditSpec.Task();
     reuse.type = "uncertainty";
     reuse.autoencoderModel = "run/autoencoder";
-    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, occ, u, reuse));
+    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, occ, sanity, u, reuse));
     // Every key of a task is set in one of them, so a new key cannot miss this round trip.
     for (java.lang.reflect.Field f : AuditSpec.Task.class.getFields()) {
       boolean set = false;
@@ -143,6 +151,7 @@ class AuditSpecParserTest {
     assertTrue(yaml.contains("on_invalid: skip"), yaml);
     assertTrue(yaml.contains("image_shape:"), yaml);
     assertTrue(yaml.contains("fill_value: 0.5") && yaml.contains("ngrams: 2"), yaml);
+    assertTrue(yaml.contains("permuted_model: permuted") && yaml.contains("rows: 16"), yaml);
     assertEquals(spec, AuditSpecParser.parse(yaml, "written"));
   }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** explain with gradient methods from the command line and an audit spec. */
 class GradientCommandTest {
-  private static final String[] SHAPES = {
+  static final String[] SHAPES = {
     "--input",
     "datasets/synthetic/shapes.json",
     "--image",

@@ -112,6 +112,16 @@ class OutputFormatsTest {
             "mean");
     sameInEveryFormat("occlusion", occlusion, "occlusion", List.of("parquet", "json"));
     refusesCsv(occlusion, "occlusion");
+    String[] sanity =
+        concat(
+            concat(new String[] {"explain"}, SanityCommandTest.SHAPES),
+            "--method",
+            "sanity_checks",
+            "--compare",
+            "saliency",
+            "--rows",
+            "4");
+    sameInEveryFormat("sanity", sanity, "sanity_checks", List.of("parquet", "json", "csv"));
   }
 
   @Test
@@ -222,7 +232,7 @@ class OutputFormatsTest {
     assertFalse(Files.exists(out), "no output directory");
   }
 
-  private static String[] concat(String[] a, String... b) {
+  static String[] concat(String[] a, String... b) {
     List<String> all = new ArrayList<>(List.of(a));
     all.addAll(List.of(b));
     return all.toArray(new String[0]);

@@ -432,7 +432,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
   }
 
   /** The method's core, checked against the features (a blur baseline needs images). */
-  GradientMethod core(FeatureSpace space) {
+  public GradientMethod core(FeatureSpace space) {
     String v = $(variant);
     return switch ($(method)) {
       case "saliency" -> new Saliency(v.isEmpty() ? Saliency.VARIANTS.get(0) : v);
@@ -467,15 +467,15 @@ public final class GradientExplainer extends Transformer implements DefaultParam
     }
   }
 
-  /** The methods the model's card says its module exports. */
-  private List<String> exported() {
+  /** The methods the model's card says its module exports ({@code forward} without a card). */
+  public List<String> exportedMethods() {
     io.trustlens.model.TorchScriptCard card =
         io.trustlens.model.TorchScriptCard.readBeside(java.nio.file.Path.of($(modelPath)));
     return card == null ? List.of("forward") : card.methods();
   }
 
   private void requireExported(String name) {
-    if (!exported().contains(name)) {
+    if (!exportedMethods().contains(name)) {
       throw new InvalidModelException(
           $(method)
               + " needs the module to export "
@@ -485,13 +485,13 @@ public final class GradientExplainer extends Transformer implements DefaultParam
               + " the card of "
               + $(modelPath)
               + " lists "
-              + exported());
+              + exportedMethods());
     }
   }
 
   /** Grad-CAM's layer: the one set, else the only L with L_activations and from_L exported. */
   private String camLayer() {
-    List<String> methods = exported();
+    List<String> methods = exportedMethods();
     List<String> layers =
         methods.stream()
             .filter(m -> m.endsWith("_activations"))
@@ -539,7 +539,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
   }
 
   /** The output explained: {@link GradientBatches#PREDICTED} or an output index. */
-  int targetIndex(ModelInfo info) {
+  public int targetIndex(ModelInfo info) {
     int t = info.outputIndex($(target));
     return t < 0 ? GradientBatches.PREDICTED : t;
   }

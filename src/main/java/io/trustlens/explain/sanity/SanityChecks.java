@@ -57,7 +57,7 @@ public final class SanityChecks {
       Variant variant, String method, double[] spearman, double[] ssim, double[] example)
       implements Serializable {
 
-    /** The mean over rows of Spearman's correlation, rows with a constant map left out. */
+    /** The mean over rows of Spearman's correlation. */
     public double meanSpearman() {
       return mean(spearman);
     }

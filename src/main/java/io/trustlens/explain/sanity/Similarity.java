@@ -15,12 +15,31 @@ public final class Similarity {
 
   private Similarity() {}
 
-  /** Spearman's rank correlation of {@code a} and {@code b}; NaN when either is constant. */
+  /**
+   * Spearman's rank correlation of {@code a} and {@code b}. A constant map ranks nothing: against
+   * another constant map it counts as 1 (the same ranking, all ties), against a varying one as 0
+   * (no association), where Pearson's formula would divide by zero. (A randomized layer often
+   * silences Grad-CAM, whose map is then all zeros.)
+   */
   public static double spearman(double[] a, double[] b) {
     if (a.length != b.length) {
       throw new IllegalArgumentException("maps of " + a.length + " and " + b.length + " values");
     }
+    boolean flatA = constant(a);
+    boolean flatB = constant(b);
+    if (flatA || flatB) {
+      return flatA && flatB ? 1 : 0;
+    }
     return pearson(ranks(a), ranks(b));
+  }
+
+  private static boolean constant(double[] v) {
+    for (double e : v) {
+      if (e != v[0]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Ranks 1..n, ties given their average rank. */
@@ -64,7 +83,7 @@ public final class Similarity {
       saa += (a[i] - ma) * (a[i] - ma);
       sbb += (b[i] - mb) * (b[i] - mb);
     }
-    return saa == 0 || sbb == 0 ? Double.NaN : sab / Math.sqrt(saa * sbb);
+    return sab / Math.sqrt(saa * sbb);
   }
 
   /**

@@ -89,4 +89,27 @@ public final class Dense {
       return order[at++];
     }
   }
+
+  /**
+   * Fails a fit whose loss stopped being finite, naming the network, the step and the learning rate
+   * to lower.
+   *
+   * @param step the step just taken, 0-based
+   */
+  public static void requireFinite(
+      String network, double loss, int step, int steps, double learningRate) {
+    if (!Double.isFinite(loss)) {
+      throw new IllegalStateException(
+          network
+              + " diverged: the loss is "
+              + loss
+              + " at step "
+              + (step + 1)
+              + " of "
+              + steps
+              + "; lower the learning rate (now "
+              + learningRate
+              + ")");
+    }
+  }
 }

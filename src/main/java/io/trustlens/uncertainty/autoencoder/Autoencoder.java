@@ -164,18 +164,7 @@ public final class Autoencoder implements java.io.Serializable {
         System.arraycopy(data, order.next() * d, x, r * d, d);
       }
       double value = loss.lossAndGradient(params, x, batch, gradients);
-      if (!Double.isFinite(value)) {
-        throw new IllegalStateException(
-            "the autoencoder diverged: the loss is "
-                + value
-                + " at step "
-                + (step + 1)
-                + " of "
-                + options.steps()
-                + "; lower the learning rate (now "
-                + options.learningRate()
-                + ")");
-      }
+      Dense.requireFinite("the autoencoder", value, step, options.steps(), options.learningRate());
       adam.step(params, gradients);
     }
     double[][] weights = new double[layers][];

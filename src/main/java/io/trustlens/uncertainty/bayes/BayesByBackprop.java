@@ -144,18 +144,7 @@ public final class BayesByBackprop {
         }
       }
       double loss = elbo.lossAndGradient(params, bx, by, eps, batch, gradients);
-      if (!Double.isFinite(loss)) {
-        throw new IllegalStateException(
-            "Bayes by Backprop diverged: the loss is "
-                + loss
-                + " at step "
-                + (step + 1)
-                + " of "
-                + options.steps()
-                + "; lower the learning rate (now "
-                + options.learningRate()
-                + ")");
-      }
+      Dense.requireFinite("Bayes by Backprop", loss, step, options.steps(), options.learningRate());
       adam.step(params, gradients);
     }
     double[][] mu = new double[layers][];

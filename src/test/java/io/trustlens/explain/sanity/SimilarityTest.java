@@ -17,7 +17,8 @@ class SimilarityTest {
     // ranks (1,2,3,4) and (2,1,4,3): d = (1,1,1,1), 1 - 6*4/(4*15) = 0.6
     assertEquals(
         0.6, Similarity.spearman(new double[] {1, 2, 3, 4}, new double[] {2, 1, 4, 3}), 1e-15);
-    assertTrue(Double.isNaN(Similarity.spearman(new double[] {1, 1}, new double[] {1, 2})));
+    assertEquals(0, Similarity.spearman(new double[] {1, 1}, new double[] {1, 2}), "constant");
+    assertEquals(1, Similarity.spearman(new double[] {0, 0}, new double[] {3, 3}), "both");
   }
 
   @Test
