@@ -164,6 +164,33 @@ public final class AuditSpec {
     /** explain sanity_checks: the rows whose maps are compared (default 32). */
     public Integer rows;
 
+    /**
+     * explain activation_maximization: what each picture maximizes, an output's name or index or
+     * {@code LAYER:UNIT} (a channel of an exported layer); default every output.
+     */
+    public List<String> targets;
+
+    /**
+     * explain activation_maximization: each step's mean absolute change as a share of the input
+     * range (default 0.02).
+     */
+    public Double rate;
+
+    /**
+     * explain activation_maximization: L2 decay, the share by which each step pulls the picture
+     * towards the middle of the input range (default 0.01).
+     */
+    public Double decay;
+
+    /** explain activation_maximization: the largest random roll per step in pixels (default 1). */
+    public Integer jitter;
+
+    /**
+     * explain activation_maximization: the blur's standard deviation in pixels, every 4 steps
+     * (default 0.5; 0: none).
+     */
+    public Double blurSigma;
+
     /** explore: components (pca, default min(10, columns)) or map dimensions (mds, 2). */
     public Integer components;
 
@@ -308,6 +335,11 @@ public final class AuditSpec {
           && Objects.equals(compare, t.compare)
           && Objects.equals(permutedModel, t.permutedModel)
           && Objects.equals(rows, t.rows)
+          && Objects.equals(targets, t.targets)
+          && Objects.equals(rate, t.rate)
+          && Objects.equals(decay, t.decay)
+          && Objects.equals(jitter, t.jitter)
+          && Objects.equals(blurSigma, t.blurSigma)
           && Objects.equals(components, t.components)
           && Objects.equals(scale, t.scale)
           && Objects.equals(solver, t.solver)

@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
           + " each gradient method's maps (--compare) on a sample of rows (--rows) under the"
           + " trained model, the model with its layers randomized from the top down, and the"
           + " network trained on permuted labels (--permuted-model). Table: check, randomized,"
-          + " layers_randomized, method, row, spearman, ssim; verdicts in summary.json."
+          + " layers_randomized, method, row, spearman, ssim; verdicts in summary.json.",
+      "Activation maximization (TorchScript models of images): --method activation_maximization"
+          + " ascends the gradient of each target (--targets: outputs or LAYER:UNIT) on the input"
+          + " from a grey start (--steps, --rate, --decay, --jitter, --blur-sigma). Table: target,"
+          + " layer, unit, picture, start, objective; the pictures in the report."
     })
 final class ExplainCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -44,8 +48,8 @@ final class ExplainCommand implements Callable<Integer> {
       names = "--method",
       description =
           "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
-              + " smoothgrad, integrated_gradients, guided_backprop, grad_cam, occlusion or"
-              + " sanity_checks.")
+              + " smoothgrad, integrated_gradients, guided_backprop, grad_cam, occlusion,"
+              + " sanity_checks or activation_maximization.")
   String method = "kernel";
 
   @Option(
@@ -155,6 +159,36 @@ final class ExplainCommand implements Callable<Integer> {
       description = "sanity_checks: the rows whose maps are compared (default 32).")
   Integer rows;
 
+  @Option(
+      names = "--targets",
+      split = ",",
+      paramLabel = "TARGET",
+      description =
+          "activation_maximization: what each picture maximizes, an output (name or index) or"
+              + " LAYER:UNIT (default every output).")
+  List<String> targets;
+
+  @Option(
+      names = "--rate",
+      description =
+          "activation_maximization: each step's mean change, a share of the input range (0.02).")
+  Double rate;
+
+  @Option(
+      names = "--decay",
+      description = "activation_maximization: L2 decay towards the range's middle per step (0.01).")
+  Double decay;
+
+  @Option(
+      names = "--jitter",
+      description = "activation_maximization: the largest random roll per step in pixels (1).")
+  Integer jitter;
+
+  @Option(
+      names = "--blur-sigma",
+      description = "activation_maximization: blur every 4 steps, sigma in pixels (0.5; 0: none).")
+  Double blurSigma;
+
   @Override
   public Integer call() {
     AuditSpec spec = new AuditSpec();
@@ -185,6 +219,11 @@ final class ExplainCommand implements Callable<Integer> {
     task.ngrams = ngrams;
     task.compare = compare;
     task.rows = rows;
+    task.targets = targets;
+    task.rate = rate;
+    task.decay = decay;
+    task.jitter = jitter;
+    task.blurSigma = blurSigma;
     if (permutedModel != null) {
       spec.models.put("permuted", permutedModel);
       task.permutedModel = "permuted";

@@ -13,8 +13,8 @@ import java.util.Map;
  */
 final class ExplainKeys {
   /**
-   * Every method an explain task runs: Shapley methods, gradient methods, occlusion, then the
-   * gradient methods' sanity checks.
+   * Every method an explain task runs: Shapley methods, gradient methods, occlusion, the gradient
+   * methods' sanity checks, then activation maximization.
    */
   static final List<String> METHODS = methods();
 
@@ -45,7 +45,10 @@ final class ExplainKeys {
                   "rule",
                   "baseline",
                   "layer",
-                  "target")));
+                  "target")),
+          Map.entry(
+              "activation_maximization",
+              List.of("targets", "steps", "rate", "decay", "jitter", "blur_sigma")));
 
   private ExplainKeys() {}
 
@@ -54,6 +57,7 @@ final class ExplainKeys {
     all.addAll(GradientExplainer.METHODS);
     all.add("occlusion");
     all.add("sanity_checks");
+    all.add("activation_maximization");
     return List.copyOf(all);
   }
 
@@ -83,6 +87,11 @@ final class ExplainKeys {
     keys.put("compare", t.compare);
     keys.put("permuted_model", t.permutedModel);
     keys.put("rows", t.rows);
+    keys.put("targets", t.targets);
+    keys.put("rate", t.rate);
+    keys.put("decay", t.decay);
+    keys.put("jitter", t.jitter);
+    keys.put("blur_sigma", t.blurSigma);
     keys.values().removeIf(v -> v == null);
     return keys;
   }
@@ -126,6 +135,22 @@ final class ExplainKeys {
                 + count.getValue()
                 + "; it must be at least 1");
       }
+    }
+    if (t.rate != null && !(t.rate > 0 && t.rate < Double.POSITIVE_INFINITY)) {
+      throw new SpecException(where + " (explain): rate is " + t.rate + "; it must be > 0");
+    }
+    if (t.decay != null && !(t.decay >= 0 && t.decay < 1)) {
+      throw new SpecException(where + " (explain): decay is " + t.decay + "; it must be in [0, 1)");
+    }
+    if (t.jitter != null && t.jitter < 0) {
+      throw new SpecException(where + " (explain): jitter is " + t.jitter + "; it must be >= 0");
+    }
+    if (t.blurSigma != null && !(t.blurSigma >= 0 && t.blurSigma < Double.POSITIVE_INFINITY)) {
+      throw new SpecException(
+          where + " (explain): blur_sigma is " + t.blurSigma + "; it must be >= 0");
+    }
+    if (t.targets != null && t.targets.isEmpty()) {
+      throw new SpecException(where + " (explain): targets lists nothing");
     }
     if (t.rows != null && t.rows < 2) {
       throw new SpecException(

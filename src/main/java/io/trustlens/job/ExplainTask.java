@@ -42,6 +42,9 @@ final class ExplainTask implements AuditTask {
     if (method.equals("sanity_checks")) {
       return new SanityTask().run(run, task);
     }
+    if (method.equals("activation_maximization")) {
+      return new VisualizeTask().run(run, task);
+    }
     LoadedModel model = run.model(task.model);
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();

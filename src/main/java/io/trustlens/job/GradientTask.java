@@ -33,10 +33,7 @@ final class GradientTask {
   static final int DRAWN_IMAGES = 6;
 
   Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = run.model(task.model);
-    if (!model.info().capabilities().contains(io.trustlens.model.Capability.DIFFERENTIABLE)) {
-      model.source().openDifferentiable(); // throws, naming the methods that apply
-    }
+    LoadedModel model = differentiable(run, task.model);
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     FeatureSpace features = run.input().features(model, table);
@@ -116,6 +113,18 @@ final class GradientTask {
     }
     result.put("outputs", Map.of(name, path));
     return result;
+  }
+
+  /**
+   * The model named, checked to give input gradients: otherwise an error that names the methods
+   * that apply.
+   */
+  static LoadedModel differentiable(AuditRun run, String name) {
+    LoadedModel model = run.model(name);
+    if (!model.info().capabilities().contains(io.trustlens.model.Capability.DIFFERENTIABLE)) {
+      model.source().openDifferentiable(); // throws, naming the methods that apply
+    }
+    return model;
   }
 
   /** The stage of gradient {@code method} with the task's settings, checked against the table. */

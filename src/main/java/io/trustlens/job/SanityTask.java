@@ -5,7 +5,6 @@ import io.trustlens.explain.gradient.GradientMethod;
 import io.trustlens.explain.sanity.SanityChecks;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
-import io.trustlens.model.Capability;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.report.Charts;
@@ -53,10 +52,7 @@ final class SanityTask {
 
   Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
     String name = task.name != null ? task.name : "sanity_checks";
-    LoadedModel model = run.model(task.model);
-    if (!model.info().capabilities().contains(Capability.DIFFERENTIABLE)) {
-      model.source().openDifferentiable(); // throws, naming the methods that apply
-    }
+    LoadedModel model = GradientTask.differentiable(run, task.model);
     ModelInfo info = model.info();
     LoadedModel permuted = null;
     if (task.permutedModel != null) {

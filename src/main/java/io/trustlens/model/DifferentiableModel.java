@@ -13,6 +13,14 @@ public interface DifferentiableModel {
   /** Rows per call this model computes best; callers that batch fill whole calls. */
   int batchRows();
 
+  /**
+   * This model computing in fixed calls of at most {@code rows} rows, for callers with few rows per
+   * call; by default this model itself.
+   */
+  default DifferentiableModel withBatchRows(int rows) {
+    return this;
+  }
+
   /** The outputs alone of {@code rows} rows, row-major ({@code rows × outputs}). */
   double[] outputs(double[] inputs, int rows);
 
@@ -54,6 +62,21 @@ public interface DifferentiableModel {
             + "_activations(x) and from_"
             + layer
             + "(a) methods; see the README on what a module exports");
+  }
+
+  /**
+   * Per row the mean activation of channel {@code units[i]} of the exported layer {@code layer}
+   * (over its spatial positions) and its gradient by the input: activation maximization's objective
+   * for a unit. The outputs of the returned gradients are these objectives, one per row.
+   *
+   * @throws InvalidModelException when the model does not export the layer
+   */
+  default Gradients unitGradients(String layer, double[] inputs, int rows, int[] units) {
+    throw new InvalidModelException(
+        info().location()
+            + " exports no "
+            + layer
+            + "_activations(x) method; see the README on what a module exports");
   }
 
   /**

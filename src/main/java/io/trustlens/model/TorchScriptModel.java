@@ -58,12 +58,36 @@ public final class TorchScriptModel
 
   private TorchScriptModel(
       Model model, ModelInfo info, Device device, TorchScriptCard card, boolean differentiable) {
+    this(model, info, device, card, differentiable, chunkRows(info.inputSize()));
+  }
+
+  private TorchScriptModel(
+      Model model,
+      ModelInfo info,
+      Device device,
+      TorchScriptCard card,
+      boolean differentiable,
+      int chunk) {
     this.model = model;
     this.info = info;
     this.device = device;
     this.card = card;
-    this.chunk = chunkRows(info.inputSize());
+    this.chunk = chunk;
     this.differentiable = differentiable;
+  }
+
+  /**
+   * The same module called in fixed chunks of {@code rows} rows (at most this model's own): for
+   * callers with few rows per call, such as activation maximization's handful of targets, which
+   * would otherwise pad every call to {@link #batchRows()}. Its rows' bits are fixed as well, but
+   * may differ in the last bits from this model's. It shares the module: never close it.
+   */
+  @Override
+  public TorchScriptModel withBatchRows(int rows) {
+    int fixed = Math.max(1, Math.min(rows, chunk));
+    return fixed == chunk
+        ? this
+        : new TorchScriptModel(model, info, device, card, differentiable, fixed);
   }
 
   /**
@@ -430,6 +454,81 @@ public final class TorchScriptModel
       }
     }
     return new LayerGradients(outputs, acts, grads, shape, w);
+  }
+
+  /**
+   * Per row the mean activation of channel {@code units[i]} of the exported layer (over its spatial
+   * positions, or the unit itself for a flat layer) and its gradient by the input, in the fixed
+   * chunks of {@link #gradients}: activation maximization's objective for a unit.
+   */
+  @Override
+  public Gradients unitGradients(String layer, double[] inputs, int rows, int[] units) {
+    requireDifferentiable();
+    String activations = layer + "_activations";
+    requireMethods(activations, activations + "(x): the layer's activations");
+    int d = info.inputSize();
+    double[] values = new double[rows];
+    double[] gradients = new double[rows * d];
+    float[] buffer = buffer();
+    for (int start = 0; start < rows; start += chunk) {
+      int n = fill(buffer, inputs, start, rows);
+      TorchSettings.applyToThisThread();
+      boolean wasOn = JniUtils.isGradMode();
+      JniUtils.setGradMode(true);
+      try (NDManager manager = model.getNDManager().newSubManager(device)) {
+        PtNDArray x = (PtNDArray) manager.create(buffer, new Shape(dims(chunk)));
+        JniUtils.attachGradient(x, true);
+        NDArray a = call(manager, activations, true, x);
+        long[] shape = a.getShape().getShape();
+        int channels = (int) shape[1];
+        int plane = (int) (a.getShape().size() / (shape[0] * channels));
+        float[] mask = new float[chunk * channels * plane];
+        for (int i = 0; i < n; i++) {
+          int unit = units[start + i];
+          if (unit < 0 || unit >= channels) {
+            throw new IllegalArgumentException(
+                layer + " has " + channels + " units (channels); unit " + unit + " is outside");
+          }
+          java.util.Arrays.fill(
+              mask, (i * channels + unit) * plane, (i * channels + unit + 1) * plane, 1f / plane);
+        }
+        NDArray objective = a.mul(manager.create(mask, a.getShape()));
+        PtNDArray total = (PtNDArray) objective.sum();
+        JniUtils.backward(total, (PtNDArray) manager.ones(total.getShape()), false, false);
+        float[] grad = toFloats(JniUtils.getGradient(x));
+        float[] perRow =
+            toFloats(
+                JniUtils.detachGradient(
+                    (PtNDArray) objective.reshape(chunk, -1).sum(new int[] {1})));
+        for (int i = 0; i < n; i++) {
+          values[start + i] = perRow[i];
+        }
+        for (int i = 0; i < n * d; i++) {
+          gradients[start * d + i] = grad[i];
+        }
+      } catch (EngineException e) {
+        throw new InvalidModelException(
+            info.location()
+                + " cannot differentiate "
+                + activations
+                + ": "
+                + firstLine(e.getMessage()),
+            e);
+      } finally {
+        JniUtils.setGradMode(wasOn);
+      }
+    }
+    return new Gradients(values, gradients, 1);
+  }
+
+  /** The number of units (channels) of the exported layer's activations. */
+  public int units(String layer) {
+    String activations = layer + "_activations";
+    requireMethods(activations, activations + "(x): the layer's activations");
+    try (NDManager manager = model.getNDManager().newSubManager(device)) {
+      NDArray x = manager.zeros(new Shape(dims(1)));
+      return (int) call(manager, activations, false, x).getShape().get(1);
+    }
   }
 
   /**

@@ -125,6 +125,42 @@ public final class ImageMaps {
     return svg.end();
   }
 
+  /**
+   * Pictures side by side, as they are: grey for one channel, colour for three, values from {@code
+   * low} (black) to {@code high} (white), with a caption over each.
+   *
+   * @param images each {@code channels × height × width} values
+   */
+  public static String pictures(
+      List<String> captions,
+      List<double[]> images,
+      int channels,
+      int height,
+      int width,
+      double low,
+      double high) {
+    double panel = 112;
+    double panelH = panel * height / width;
+    Svg svg = new Svg(images.size() * (panel + 16), panelH + 30);
+    int plane = height * width;
+    for (int m = 0; m < images.size(); m++) {
+      double[] image = images.get(m);
+      BufferedImage picture = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+      for (int p = 0; p < plane; p++) {
+        int[] c = new int[3];
+        for (int k = 0; k < 3; k++) {
+          double v = image[(channels == 3 ? k : 0) * plane + p];
+          c[k] = (int) Math.round(255 * Math.max(0, Math.min(1, (v - low) / (high - low))));
+        }
+        picture.setRGB(p % width, p / width, (c[0] << 16) | (c[1] << 8) | c[2]);
+      }
+      double x = m * (panel + 16);
+      svg.text(x + panel / 2, 14, "middle", captions.get(m));
+      svg.image(x, 20, panel, panelH, png(picture));
+    }
+    return svg.end();
+  }
+
   private static String tick(double v) {
     return String.format(Locale.ROOT, "%.3g", v);
   }

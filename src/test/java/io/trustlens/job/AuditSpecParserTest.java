@@ -108,6 +108,16 @@ class AuditSpecParserTest {
     sanity.permutedModel = "permuted";
     sanity.rows = 16;
     spec.models.put("permuted", "models/permuted.pt");
+    AuditSpec.Task pictures = new AuditSpec.Task();
+    pictures.type = "explain";
+    pictures.model = "m";
+    pictures.method = "activation_maximization";
+    pictures.targets = List.of("top_left", "conv2:3");
+    pictures.steps = 100;
+    pictures.rate = 0.05;
+    pictures.decay = 0.02;
+    pictures.jitter = 2;
+    pictures.blurSigma = 0.7;
     AuditSpec.Task u = new AuditSpec.Task();
     u.type = "uncertainty";
     u.model = "m";
@@ -129,7 +139,7 @@ class AuditSpecParserTest {
     AuditSpec.Task reuse = new AuditSpec.Task();
     reuse.type = "uncertainty";
     reuse.autoencoderModel = "run/autoencoder";
-    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, occ, sanity, u, reuse));
+    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, occ, sanity, pictures, u, reuse));
     // Every key of a task is set in one of them, so a new key cannot miss this round trip.
     for (java.lang.reflect.Field f : AuditSpec.Task.class.getFields()) {
       boolean set = false;
@@ -152,6 +162,7 @@ class AuditSpecParserTest {
     assertTrue(yaml.contains("image_shape:"), yaml);
     assertTrue(yaml.contains("fill_value: 0.5") && yaml.contains("ngrams: 2"), yaml);
     assertTrue(yaml.contains("permuted_model: permuted") && yaml.contains("rows: 16"), yaml);
+    assertTrue(yaml.contains("blur_sigma: 0.7") && yaml.contains("jitter: 2"), yaml);
     assertEquals(spec, AuditSpecParser.parse(yaml, "written"));
   }
 

@@ -122,6 +122,15 @@ class OutputFormatsTest {
             "--rows",
             "4");
     sameInEveryFormat("sanity", sanity, "sanity_checks", List.of("parquet", "json", "csv"));
+    String[] pictures =
+        concat(
+            concat(new String[] {"explain"}, SanityCommandTest.SHAPES),
+            "--method",
+            "activation_maximization",
+            "--steps",
+            "20");
+    sameInEveryFormat("pictures", pictures, "activation_maximization", List.of("parquet", "json"));
+    refusesCsv(pictures, "picture");
   }
 
   @Test
