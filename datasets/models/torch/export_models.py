@@ -9,6 +9,8 @@ Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/
   shapes64_cnn.pt (+ .json, + .reference.csv)      64x64 CNN on the shapes scaled up 4x (benchmarks)
   shapes_cnn_permuted.pt (+ .json, + .reference.csv) the shapes CNN trained on permuted labels (the
                                                    sanity checks' data randomization test)
+  shapes_vit.pt (+ .json, + .reference.csv)        a small Vision Transformer for the shapes, with
+                                                   attention(x): every layer's attention weights
 The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
 Java tests compare with DJL's outputs. Neither CI nor users need Python: the files are committed.
 """
@@ -222,7 +224,7 @@ def read_shapes():
 
 
 wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn", "digits_ensemble",
-                               "shapes64_cnn", "shapes_cnn_permuted"}
+                               "shapes64_cnn", "shapes_cnn_permuted", "shapes_vit"}
 
 if "digits_cnn" in wanted:
     cols, x, y = read_csv("digits.csv", "digit")
@@ -310,3 +312,83 @@ if "shapes_cnn_permuted" in wanted:
         "methods": ["forward", "conv2_activations", "from_conv2", "guided_backprop"],
         "image": "image", "label": "label", "labels": "permuted (torch.randperm, seed 12)",
         "train_accuracy_permuted": round(acc, 4), "accuracy_true_labels": round(true_acc, 4)})
+
+class ShapesVit(nn.Module):
+    """A small Vision Transformer (Dosovitskiy et al. 2020, arXiv 2010.11929) for the 16x16 shapes:
+    4x4 patches (a 4x4 grid of 16 tokens) plus a class token, 2 pre-norm encoder layers of 4 heads,
+    width 32. attention(x) returns every layer's attention weights, (N, layers, heads, 17, 17), the
+    class token first: what TrustLens's attention rollout and class-token maps read."""
+
+    def __init__(self, dim: int = 32, heads: int = 4, layers: int = 2, patch: int = 4):
+        super().__init__()
+        self.patch = patch
+        self.heads = heads
+        self.dim = dim
+        tokens = (16 // patch) ** 2
+        self.embed = nn.Linear(patch * patch, dim)
+        self.cls = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos = nn.Parameter(torch.randn(1, tokens + 1, dim) * 0.02)
+        self.norm1 = nn.ModuleList([nn.LayerNorm(dim) for _ in range(layers)])
+        self.qkv = nn.ModuleList([nn.Linear(dim, 3 * dim) for _ in range(layers)])
+        self.proj = nn.ModuleList([nn.Linear(dim, dim) for _ in range(layers)])
+        self.norm2 = nn.ModuleList([nn.LayerNorm(dim) for _ in range(layers)])
+        self.mlp1 = nn.ModuleList([nn.Linear(dim, 2 * dim) for _ in range(layers)])
+        self.mlp2 = nn.ModuleList([nn.Linear(2 * dim, dim) for _ in range(layers)])
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, 2)
+
+    def tokens(self, x):
+        n = x.shape[0]
+        p = self.patch
+        g = 16 // p
+        patches = x.reshape(n, 1, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(n, g * g, p * p)
+        h = self.embed(patches)
+        return torch.cat([self.cls.expand(n, 1, self.dim), h], 1) + self.pos
+
+    def run(self, x):
+        h = self.tokens(x)
+        n, t, d = h.shape
+        k = self.heads
+        maps = []
+        for norm1, qkv, proj, norm2, mlp1, mlp2 in zip(
+                self.norm1, self.qkv, self.proj, self.norm2, self.mlp1, self.mlp2):
+            qkv3 = qkv(norm1(h)).reshape(n, t, 3, k, d // k).permute(2, 0, 3, 1, 4)
+            q = qkv3[0]
+            kk = qkv3[1]
+            v = qkv3[2]
+            a = torch.softmax(q.matmul(kk.transpose(-1, -2)) / (d // k) ** 0.5, -1)
+            maps.append(a)
+            h = h + proj(a.matmul(v).transpose(1, 2).reshape(n, t, d))
+            h = h + mlp2(F.gelu(mlp1(norm2(h))))
+        return self.head(self.norm(h[:, 0])), torch.stack(maps, 1)
+
+    def forward(self, x):
+        return self.run(x)[0]
+
+    @torch.jit.export
+    def attention(self, x):
+        return self.run(x)[1]
+
+
+if "shapes_vit" in wanted:
+    torch.manual_seed(14)
+    x, y = read_shapes()
+    vit = ShapesVit()
+    opt = torch.optim.Adam(vit.parameters(), lr=3e-3)
+    for _ in range(300):
+        vit.train()
+        opt.zero_grad()
+        loss = F.cross_entropy(vit(x), y)
+        loss.backward()
+        opt.step()
+    vit.eval()
+    acc = (vit(x).argmax(1) == y).float().mean().item()
+    print("shapes_vit: loss %.4f train accuracy %.4f" % (loss.item(), acc))
+    scripted = torch.jit.script(vit)
+    a = scripted.attention(x[:4])
+    assert tuple(a.shape) == (4, 2, 4, 17, 17), a.shape
+    assert (a.sum(-1) - 1).abs().max() < 1e-5
+    export(vit, "shapes_vit", x.reshape(len(x), -1), {
+        "input_shape": [1, 16, 16], "output": "logit", "outputs": ["other", "top_left"],
+        "methods": ["forward", "attention"], "attention_grid": [4, 4], "attention_heads": 4,
+        "image": "image", "label": "label", "train_accuracy": round(acc, 4)})

@@ -31,6 +31,8 @@ final class ExplainKeys {
           Map.entry("integrated_gradients", List.of("steps", "rule", "baseline", "target")),
           Map.entry("guided_backprop", List.of("variant", "target")),
           Map.entry("grad_cam", List.of("layer", "target")),
+          Map.entry("attention_rollout", List.of("target")),
+          Map.entry("class_attention", List.of("target")),
           Map.entry(
               "occlusion", List.of("patch", "stride", "fill", "fill_value", "ngrams", "target")),
           Map.entry(

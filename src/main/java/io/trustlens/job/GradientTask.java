@@ -106,7 +106,18 @@ final class GradientTask {
           Charts.bars(top, top.stream().mapToDouble(k -> (Double) ranked.get(k)).toArray()));
     } else {
       ImageShape shape = features.image();
-      int channels = stage.getMethod().equals("grad_cam") ? 1 : shape.channels();
+      int channels =
+          switch (stage.getMethod()) {
+            case "grad_cam", "attention_rollout" -> 1;
+            case "class_attention" ->
+                (int)
+                    stage
+                        .transformSchema(table.schema())
+                        .apply(out)
+                        .metadata()
+                        .getLongArray("shape")[0];
+            default -> shape.channels();
+          };
       result.put("map_shape", List.of(channels, shape.height(), shape.width()));
       section.keyValues(facts);
       drawImages(section, written, features, stage, info, in.id);
@@ -181,6 +192,8 @@ final class GradientTask {
       case "smoothgrad" -> stage.getVariant().isEmpty() ? "mean" : stage.getVariant();
       case "guided_backprop" -> stage.getVariant().isEmpty() ? "signed" : stage.getVariant();
       case "grad_cam" -> stage.getLayer().isEmpty() ? "layer from the card" : stage.getLayer();
+      case "attention_rollout" -> "heads averaged, residual as identity";
+      case "class_attention" -> "last layer, per head";
       default -> stage.getRule() + ", " + stage.getSteps() + " steps";
     };
   }
@@ -202,6 +215,10 @@ final class GradientTask {
       case "smoothgrad:squared" -> "mean of (d " + of + " / d input)^2 over noisy copies";
       case "guided_backprop:signed" -> "guided d " + of + " / d input";
       case "guided_backprop:absolute" -> "|guided d " + of + " / d input|";
+      case "attention_rollout:heads averaged, residual as identity" ->
+          "share of the class token's attention flowing from the patch (rollout; any class)";
+      case "class_attention:last layer, per head" ->
+          "the class token's attention to the patch in the last layer, per head (any class)";
       default ->
           stage.getMethod().equals("grad_cam")
               ? "ReLU(sum_k mean(d " + of + " / d A_k) A_k), resized to the input"
@@ -239,7 +256,10 @@ final class GradientTask {
       String idCol) {
     String v = variantOf(stage);
     boolean signed =
-        !(v.equals("absolute") || v.equals("squared") || stage.getMethod().equals("grad_cam"));
+        !(v.equals("absolute")
+            || v.equals("squared")
+            || stage.getMethod().equals("grad_cam")
+            || stage.getMethod().contains("attention"));
     drawImages(
         section, written, features, stage.getOutputCol(), info, unit(stage, info), signed, idCol);
   }

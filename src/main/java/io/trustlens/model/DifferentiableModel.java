@@ -80,6 +80,28 @@ public interface DifferentiableModel {
   }
 
   /**
+   * Outputs and every layer's attention weights per row, from the module's exported {@code
+   * attention(x)}: a Vision Transformer's softmax weights, class token first.
+   *
+   * @throws InvalidModelException when the model does not export it
+   */
+  default Attention attention(double[] inputs, int rows) {
+    throw new InvalidModelException(
+        info().location()
+            + " exports no attention(x) method (every layer's attention weights, (N, layers,"
+            + " heads, tokens, tokens)); see the README on what a module exports");
+  }
+
+  /**
+   * Attention weights of a batch.
+   *
+   * @param outputs {@code rows × outputWidth}
+   * @param weights {@code rows × layers × heads × tokens × tokens}, row-major
+   * @param shape one row's {@code [layers, heads, tokens, tokens]}
+   */
+  record Attention(double[] outputs, double[] weights, int[] shape, int outputWidth) {}
+
+  /**
    * A layer's activations and the gradients of the targets by them.
    *
    * @param outputs {@code rows × outputWidth}

@@ -521,6 +521,45 @@ public final class TorchScriptModel
     return new Gradients(values, gradients, 1);
   }
 
+  /** Outputs and the exported {@code attention(x)} weights, in this model's fixed chunks. */
+  @Override
+  public Attention attention(double[] inputs, int rows) {
+    requireMethods(
+        "attention",
+        "attention(x): every layer's attention weights, (N, layers, heads, tokens, tokens)");
+    double[] outputs = outputs(inputs, rows);
+    double[] weights = null;
+    int[] shape = null;
+    int size = 0;
+    float[] buffer = buffer();
+    for (int start = 0; start < rows; start += chunk) {
+      int n = fill(buffer, inputs, start, rows);
+      TorchSettings.applyToThisThread();
+      try (NDManager manager = model.getNDManager().newSubManager(device)) {
+        NDArray a =
+            call(manager, "attention", false, manager.create(buffer, new Shape(dims(chunk))));
+        long[] s = a.getShape().getShape();
+        if (s.length != 5 || s[3] != s[4]) {
+          throw new InvalidModelException(
+              info.location()
+                  + " attention(x) returned the shape "
+                  + a.getShape()
+                  + "; expected (N, layers, heads, tokens, tokens)");
+        }
+        if (shape == null) {
+          shape = new int[] {(int) s[1], (int) s[2], (int) s[3], (int) s[4]};
+          size = shape[0] * shape[1] * shape[2] * shape[3];
+          weights = new double[rows * size];
+        }
+        float[] values = toFloats(a);
+        for (int i = 0; i < n * size; i++) {
+          weights[start * size + i] = values[i];
+        }
+      }
+    }
+    return new Attention(outputs, weights, shape, info.outputSize());
+  }
+
   /** The number of units (channels) of the exported layer's activations. */
   public int units(String layer) {
     String activations = layer + "_activations";

@@ -56,6 +56,28 @@ class GradientCommandTest {
   }
 
   @Test
+  void attentionMapsOfTheVisionTransformerAndTheirRefusalOnACnn() throws Exception {
+    String[] vit = SHAPES.clone();
+    vit[vit.length - 1] = "datasets/models/torch/shapes_vit.pt";
+    for (String method : List.of("attention_rollout", "class_attention")) {
+      Cli cli = explain(method, vit, "--method", method);
+      assertEquals(0, cli.exitCode(), cli.errors());
+      JsonNode task = task(method);
+      assertEquals(
+          method.equals("attention_rollout") ? "[1,16,16]" : "[4,16,16]",
+          task.at("/map_shape").toString());
+      assertTrue(task.at("/unit").asText().contains("any class"), task.toString());
+      assertTrue(
+          Files.readString(dir.resolve(method + "/report.html")).contains("class explained"),
+          "the report's captions");
+    }
+    Cli cnn = explain("cnn", SHAPES, "--method", "attention_rollout");
+    assertEquals(1, cnn.exitCode());
+    assertTrue(cnn.errors().contains("needs the module to export attention(x)"), cnn.errors());
+    assertFalse(Files.exists(dir.resolve("cnn")));
+  }
+
+  @Test
   void integratedGradientsOfImagesWriteMapsGapsAndOverlays() throws Exception {
     Cli cli = explain("ig", SHAPES, "--method", "integrated_gradients", "--target", "top_left");
     assertEquals(0, cli.exitCode(), cli.errors());

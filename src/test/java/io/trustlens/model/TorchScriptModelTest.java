@@ -57,6 +57,44 @@ class TorchScriptModelTest {
   }
 
   @Test
+  void shapesVitOutputsEqualPyTorchAndItsAttentionRowsAreSoftmaxShares() throws Exception {
+    Path file = MODELS.resolve("shapes_vit.pt");
+    TorchScriptModel model =
+        ModelCache.differentiable(file, TorchScriptCard.readBeside(file), Device.cpu());
+    List<String> reference = Files.readAllLines(MODELS.resolve("shapes_vit.reference.csv"));
+    int rows = reference.size() - 1;
+    List<Row> data =
+        io.trustlens.testing.SparkTestSession.get()
+            .read()
+            .json("datasets/synthetic/shapes.json")
+            .select("image")
+            .limit(rows)
+            .collectAsList();
+    double[] inputs = new double[rows * 256];
+    for (int i = 0; i < rows; i++) {
+      List<Number> image = data.get(i).getList(0);
+      for (int j = 0; j < 256; j++) {
+        inputs[i * 256 + j] = image.get(j).doubleValue();
+      }
+    }
+    DifferentiableModel.Attention a = model.attention(inputs, rows);
+    assertEquals(List.of(2, 4, 17, 17), java.util.Arrays.stream(a.shape()).boxed().toList());
+    for (int i = 0; i < rows; i++) {
+      String[] expected = reference.get(i + 1).split(",");
+      for (int k = 0; k < 2; k++) {
+        assertEquals(Double.parseDouble(expected[k + 1]), a.outputs()[i * 2 + k], 1e-5);
+      }
+    }
+    for (int r = 0; r < a.weights().length / 17; r++) {
+      double sum = 0;
+      for (int k = 0; k < 17; k++) {
+        sum += a.weights()[r * 17 + k];
+      }
+      assertEquals(1, sum, 1e-5, "every query's weights sum to 1");
+    }
+  }
+
+  @Test
   void shapes64OutputsEqualPyTorchReferenceOnTheShapesScaledUp() throws Exception {
     Path file = MODELS.resolve("shapes64_cnn.pt");
     TorchScriptModel model =

@@ -59,7 +59,14 @@ public final class GradientExplainer extends Transformer implements DefaultParam
 
   /** The methods, in the order the docs list them. */
   public static final List<String> METHODS =
-      List.of("saliency", "smoothgrad", "integrated_gradients", "guided_backprop", "grad_cam");
+      List.of(
+          "saliency",
+          "smoothgrad",
+          "integrated_gradients",
+          "guided_backprop",
+          "grad_cam",
+          "attention_rollout",
+          "class_attention");
 
   /** The baselines of Integrated Gradients: zeros, the row's image blurred, or given values. */
   public static final List<String> BASELINES = List.of("zero", "blur", "values");
@@ -446,6 +453,25 @@ public final class GradientExplainer extends Transformer implements DefaultParam
         requireExported("guided_backprop");
         yield new GuidedBackprop(v.isEmpty() ? GuidedBackprop.VARIANTS.get(0) : v);
       }
+      case "attention_rollout", "class_attention" -> {
+        noVariant(v);
+        if (space.image() == null) {
+          throw new IllegalArgumentException(
+              $(method) + " maps images (imageCol): a Vision Transformer's patches");
+        }
+        if (!exportedMethods().contains("attention")) {
+          throw new InvalidModelException(
+              $(method)
+                  + " needs the module to export attention(x) (every layer's attention weights,"
+                  + " (N, layers, heads, tokens, tokens)) and its card to give attention_grid and"
+                  + " attention_heads; the card of "
+                  + $(modelPath)
+                  + " lists "
+                  + exportedMethods());
+        }
+        int[] grid = attentionGeometry();
+        yield new Attention($(method), space.image(), new int[] {grid[0], grid[1]}, grid[2]);
+      }
       case "grad_cam" -> {
         noVariant(v);
         if (space.image() == null) {
@@ -486,6 +512,29 @@ public final class GradientExplainer extends Transformer implements DefaultParam
               + $(modelPath)
               + " lists "
               + exportedMethods());
+    }
+  }
+
+  /** The card's attention_grid (height, width) and attention_heads. */
+  private int[] attentionGeometry() {
+    java.nio.file.Path card =
+        io.trustlens.model.TorchScriptCard.cardPath(java.nio.file.Path.of($(modelPath)));
+    try {
+      com.fasterxml.jackson.databind.JsonNode json =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(card.toFile());
+      com.fasterxml.jackson.databind.JsonNode grid = json.get("attention_grid");
+      com.fasterxml.jackson.databind.JsonNode heads = json.get("attention_heads");
+      if (grid == null || grid.size() != 2 || heads == null || heads.asInt() < 1) {
+        throw new InvalidModelException(
+            "model card "
+                + card
+                + " needs attention_grid ([height, width] of the patch grid) and attention_heads"
+                + " for "
+                + $(method));
+      }
+      return new int[] {grid.get(0).asInt(), grid.get(1).asInt(), heads.asInt()};
+    } catch (java.io.IOException e) {
+      throw new InvalidModelException("cannot read the model card " + card + ": " + e.getMessage());
     }
   }
 
@@ -570,7 +619,11 @@ public final class GradientExplainer extends Transformer implements DefaultParam
         new MetadataBuilder().putString("method", $(method)).putString("model", info.location());
     if (image) {
       ImageShape s = space.image();
-      long channels = $(method).equals("grad_cam") ? 1 : s.channels();
+      GradientMethod core = core(space);
+      long channels =
+          $(method).equals("grad_cam")
+              ? 1
+              : core instanceof Attention attention ? attention.maps() : s.channels();
       meta.putLongArray("shape", new long[] {channels, s.height(), s.width()});
     } else {
       meta.putStringArray("names", space.names().toArray(new String[0]));

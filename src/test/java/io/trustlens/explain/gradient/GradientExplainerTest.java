@@ -41,9 +41,81 @@ class GradientExplainerTest {
   }
 
   @Test
+  void attentionMapsOfTheShapesVitPeakOnTheBrightSquare() {
+    Dataset<Row> rows = shapes();
+    for (String method : Attention.METHODS) {
+      GradientExplainer stage =
+          onShapes(method)
+              .setModelPath("datasets/models/torch/shapes_vit.pt")
+              .setTarget("predicted");
+      String col = stage.getOutputCol();
+      List<Row> out = stage.transform(rows).select(col, "image").collectAsList();
+      long[] shape = stage.transform(rows).schema().apply(col).metadata().getLongArray("shape");
+      int maps = (int) shape[0];
+      assertEquals(method.equals("attention_rollout") ? 1 : 4, maps, method);
+      int[] onSquare = new int[maps + 1]; // per head, then all heads summed
+      for (Row r : out) {
+        List<Float> map = r.getList(0);
+        List<Number> image = r.getList(1);
+        double[] sum = new double[256];
+        for (int m = 0; m < maps; m++) {
+          double[] one = new double[256];
+          double patches = 0;
+          for (int p = 0; p < 256; p++) {
+            one[p] = map.get(m * 256 + p);
+            sum[p] += one[p];
+            patches += one[p] / 16; // each patch's value repeats over its 16 pixels
+            assertTrue(one[p] >= 0, method + ": attention is a share");
+          }
+          assertTrue(patches <= 1 + 1e-5, method + ": the class token's attention sums to <= 1");
+          onSquare[m] += peaksOnTheSquare(one, image) ? 1 : 0;
+        }
+        onSquare[maps] += peaksOnTheSquare(sum, image) ? 1 : 0;
+      }
+      double[] share = new double[maps + 1];
+      for (int m = 0; m <= maps; m++) {
+        share[m] = (double) onSquare[m] / out.size();
+      }
+      System.out.printf(
+          "%s: share of %d maps that peak on a patch of the square, per map then summed: %s%n",
+          method, out.size(), java.util.Arrays.toString(share));
+      if (method.equals("attention_rollout")) {
+        // By chance: the square covers 1 to 4 of the 16 patches, about 2.25 on average (0.14).
+        assertTrue(share[maps] >= 0.75, method + ": " + share[maps]);
+      } else {
+        // The last layer's heads split the work: some look at the square, others elsewhere.
+        assertTrue(
+            java.util.Arrays.stream(share, 0, maps).max().getAsDouble() >= 0.5,
+            method + ": no head looks at the square " + java.util.Arrays.toString(share));
+      }
+    }
+  }
+
+  /** Whether the map's largest value lies on a 4x4 patch that holds a bright pixel. */
+  private static boolean peaksOnTheSquare(double[] map, List<Number> image) {
+    int best = 0;
+    for (int p = 1; p < 256; p++) {
+      best = map[p] > map[best] ? p : best;
+    }
+    int py = best / 16 / 4 * 4;
+    int px = best % 16 / 4 * 4;
+    for (int y = py; y < py + 4; y++) {
+      for (int x = px; x < px + 4; x++) {
+        if (image.get(y * 16 + x).doubleValue() > 0.5) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Test
   void eachMapPeaksInsideTheTrueRegionForPositiveRows() {
     Dataset<Row> positives = shapes().filter("label = 1");
     for (String method : GradientExplainer.METHODS) {
+      if (Attention.METHODS.contains(method)) {
+        continue; // a Vision Transformer's: below
+      }
       GradientExplainer stage = onShapes(method);
       if (method.equals("smoothgrad")) {
         stage.setSamples(20);
