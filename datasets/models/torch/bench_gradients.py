@@ -2,7 +2,8 @@
 thread, the algorithm Captum's IntegratedGradients (Gauss-Legendre, n_steps inputs per row in one
 batch) and NoiseTunnel(Saliency) (SmoothGrad) use. Prints rows/s per method.
 
-/usr/bin/python3 datasets/models/torch/bench_gradients.py [ROWS]   (Debian python3-torch)"""
+/usr/bin/python3 datasets/models/torch/bench_gradients.py [ROWS] [MODEL]   (Debian python3-torch)
+MODEL: digits_cnn (default; 8x8) or shapes64_cnn (64x64; use about a fiftieth of the rows)."""
 import os
 import sys
 import time
@@ -12,10 +13,12 @@ import torch
 
 torch.set_num_threads(1)
 HERE = os.path.dirname(os.path.abspath(__file__))
-model = torch.jit.load(os.path.join(HERE, "digits_cnn.pt")).eval()
+name = sys.argv[2] if len(sys.argv) > 2 else "digits_cnn"
+model = torch.jit.load(os.path.join(HERE, name + ".pt")).eval()
+side = 64 if name == "shapes64_cnn" else 8
 rows = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 g = torch.Generator().manual_seed(5)
-x = torch.floor(torch.rand(rows, 1, 8, 8, generator=g) * 17)
+x = torch.floor(torch.rand(rows, 1, side, side, generator=g) * 17)
 
 
 def grads(inputs, target):
@@ -60,11 +63,11 @@ def integrated_gradients(batch):
     return out
 
 
-for name, fn, chunk in [("saliency", saliency, 1024), ("smoothgrad, 50 copies", smoothgrad, 64),
-                        ("integrated gradients, 50 steps", integrated_gradients, 64)]:
+for method, fn, chunk in [("saliency", saliency, 1024), ("smoothgrad, 50 copies", smoothgrad, 64),
+                          ("integrated gradients, 50 steps", integrated_gradients, 64)]:
     fn(x[:chunk])
     t0 = time.perf_counter()
     for s in range(0, rows, chunk):
         fn(x[s : s + chunk])
     dt = time.perf_counter() - t0
-    print("pytorch 1 thread   %-32s %12.1f rows/s" % (name, rows / dt))
+    print("pytorch 1 thread   %-32s %-14s %12.1f rows/s" % (method, name, rows / dt))

@@ -11,6 +11,8 @@ Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/
                                                    sanity checks' data randomization test)
   shapes_vit.pt (+ .json, + .reference.csv)        a small Vision Transformer for the shapes, with
                                                    attention(x): every layer's attention weights
+  jobads_tokens.pt (+ .json, + .reference.csv)     salary from a job advert's token ids (the card
+                                                   holds the vocabulary and how to tokenise)
 The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
 Java tests compare with DJL's outputs. Neither CI nor users need Python: the files are committed.
 """
@@ -224,7 +226,8 @@ def read_shapes():
 
 
 wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn", "digits_ensemble",
-                               "shapes64_cnn", "shapes_cnn_permuted", "shapes_vit"}
+                               "shapes64_cnn", "shapes_cnn_permuted", "shapes_vit",
+                               "jobads_tokens"}
 
 if "digits_cnn" in wanted:
     cols, x, y = read_csv("digits.csv", "digit")
@@ -392,3 +395,58 @@ if "shapes_vit" in wanted:
         "input_shape": [1, 16, 16], "output": "logit", "outputs": ["other", "top_left"],
         "methods": ["forward", "attention"], "attention_grid": [4, 4], "attention_heads": 4,
         "image": "image", "label": "label", "train_accuracy": round(acc, 4)})
+
+class JobadsTokens(nn.Module):
+    """Salary from a job advert's token ids: input (N, 32) ids as floats (0 pads, 1 an unknown word,
+    2.. the card's vocabulary), the words present (each once, as jobads.truth.json's rule counts
+    them) through one linear layer; output the salary. The card's "text" key tells TrustLens how
+    to turn a text column into these ids: lower-case, split on anything but letters and digits."""
+
+    def __init__(self, vocabulary: int, mean: float, scale: float):
+        super().__init__()
+        self.vocabulary = vocabulary
+        self.linear = nn.Linear(vocabulary, 1)
+        self.mean = mean
+        self.scale = scale
+
+    def forward(self, x):
+        ids = x.long().clamp(0, self.vocabulary - 1)
+        present = torch.zeros(x.shape[0], self.vocabulary).scatter(1, ids, 1.0)
+        present[:, 0] = 0.0
+        return self.linear(present) * self.scale + self.mean
+
+
+if "jobads_tokens" in wanted:
+    import re
+    torch.manual_seed(15)
+    with open(os.path.join(DATA, "synthetic", "jobads.csv")) as f:
+        rows = list(csv.DictReader(f))
+    split = "[^a-z0-9]+"
+    texts = [[w for w in re.split(split, r["text"].lower()) if w] for r in rows]
+    counts = {}
+    for t in texts:
+        for w in t:
+            counts[w] = counts.get(w, 0) + 1
+    vocabulary = sorted(w for w, c in counts.items() if c >= 2)
+    index = {w: i + 2 for i, w in enumerate(vocabulary)}
+    max_tokens = 32
+    x = torch.zeros(len(rows), max_tokens)
+    for i, t in enumerate(texts):
+        for j, w in enumerate(t[:max_tokens]):
+            x[i, j] = index.get(w, 1)
+    y = torch.tensor([float(r["salary"]) for r in rows])
+    model = JobadsTokens(len(vocabulary) + 2, float(y.mean()), float(y.std()))
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    for _ in range(400):
+        opt.zero_grad()
+        loss = ((model(x).squeeze(1) - y) / model.scale).pow(2).mean()
+        loss.backward()
+        opt.step()
+    rmse = (model(x).squeeze(1) - y).pow(2).mean().sqrt().item()
+    print("jobads_tokens: vocabulary %d, train RMSE %.0f" % (len(vocabulary), rmse))
+    export(model, "jobads_tokens", x, {
+        "input_shape": [max_tokens], "output": "regression", "outputs": ["salary"],
+        "methods": ["forward"], "label": "salary",
+        "text": {"column": "text", "lowercase": True, "split": split, "max_tokens": max_tokens,
+                 "padding_id": 0, "unknown_id": 1, "first_id": 2, "vocabulary": vocabulary},
+        "train_rmse": round(rmse, 1)})

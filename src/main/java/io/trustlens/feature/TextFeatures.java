@@ -1,6 +1,5 @@
 package io.trustlens.feature;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,7 +30,7 @@ import org.apache.spark.sql.types.StructType;
  * <p>Invariant: {@code vector(tokens(text), row)} equals, value for value, the vector the
  * pipeline's {@code transform} writes for that row (tested on every stage kind above).
  */
-public final class TextFeatures implements Serializable {
+public final class TextFeatures implements TextEncoder {
   private static final long serialVersionUID = 1L;
 
   /** The stages this class reproduces, for errors. */
@@ -228,11 +227,13 @@ public final class TextFeatures implements Serializable {
   }
 
   /** The string column the pipeline tokenizes. */
+  @Override
   public String textColumn() {
     return textColumn;
   }
 
   /** Values in the features vector. */
+  @Override
   public int size() {
     return size;
   }
@@ -241,6 +242,7 @@ public final class TextFeatures implements Serializable {
    * The tokens the vectorizer counts in {@code text}: the pipeline's tokenizer, then its stop-word
    * removers.
    */
+  @Override
   public List<String> tokens(String text) {
     List<String> tokens =
         new ArrayList<>(
@@ -282,6 +284,7 @@ public final class TextFeatures implements Serializable {
    * Writes the features of {@code tokens} (and the row's numeric inputs of the assembler) to {@code
    * dest} from {@code offset}; {@code dest} must hold zeros there.
    */
+  @Override
   public void vector(List<String> tokens, Row row, double[] dest, int offset) {
     int at = offset;
     for (String part : assembled) {

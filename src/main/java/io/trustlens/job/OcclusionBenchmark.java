@@ -183,7 +183,7 @@ final class OcclusionBenchmark {
   }
 
   /** A table of {@code n} random images ({@code id}, {@code image}: array of {@code d} doubles). */
-  private static Dataset<Row> table(SparkSession spark, int n, int d, int partitions) {
+  static Dataset<Row> table(SparkSession spark, int n, int d, int partitions) {
     double[] x = images(n, d);
     List<Row> rows = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

@@ -11,7 +11,7 @@ import io.trustlens.explain.occlusion.OcclusionExplainer;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
-import io.trustlens.feature.TextFeatures;
+import io.trustlens.feature.TextEncoder;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.report.Charts;
@@ -50,7 +50,7 @@ final class OcclusionTask {
     if (task.target != null) {
       stage.setTarget(task.target);
     }
-    TextFeatures text = stage.text(table.schema());
+    TextEncoder text = stage.text(table.schema());
     FeatureSpace features = null;
     if (text != null) {
       if (task.ngrams != null) {
@@ -213,7 +213,7 @@ final class OcclusionTask {
       Map<String, Object> result,
       Dataset<Row> written,
       String out,
-      TextFeatures text,
+      TextEncoder text,
       String unit,
       String idCol) {
     List<Row> ranked =

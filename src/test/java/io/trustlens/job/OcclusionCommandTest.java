@@ -109,6 +109,52 @@ class OcclusionCommandTest {
   }
 
   @Test
+  void aTorchScriptModelOverTokenIdsRanksTheSalaryWordsFirst() throws Exception {
+    Cli cli =
+        Cli.run(
+            "explain",
+            "--input",
+            "datasets/synthetic/jobads.csv",
+            "--id",
+            "id",
+            "--label",
+            "salary",
+            "--model",
+            "datasets/models/torch/jobads_tokens.pt",
+            "--method",
+            "occlusion",
+            "--output",
+            dir.resolve("tokens").toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode task = task("tokens");
+    assertEquals("words of text", task.at("/occluded").asText());
+    JsonNode truth =
+        new ObjectMapper()
+            .readTree(new File("datasets/synthetic/jobads.truth.json"))
+            .get("word_effects");
+    for (int k = 0; k < 6; k++) {
+      JsonNode w = task.at("/top_words/" + k);
+      JsonNode effect = truth.get(w.at("/word").asText());
+      assertTrue(effect != null, "rank " + k + " is a salary word: " + task.at("/top_words"));
+      assertEquals(effect.asDouble(), w.at("/mean_drop").asDouble(), 500, w.toString());
+    }
+    Cli missing =
+        Cli.run(
+            "explain",
+            "--input",
+            "datasets/breast_cancer.csv",
+            "--model",
+            "datasets/models/torch/jobads_tokens.pt",
+            "--method",
+            "occlusion",
+            "--output",
+            dir.resolve("missing").toString());
+    assertEquals(1, missing.exitCode());
+    assertTrue(missing.errors().contains("reads the text column 'text'"), missing.errors());
+    assertFalse(Files.exists(dir.resolve("missing")), "no output");
+  }
+
+  @Test
   void imagesAndTablesGiveMapsBarsAndOverlays() throws Exception {
     Cli cli =
         Cli.run(

@@ -6,7 +6,10 @@ import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
 import io.trustlens.feature.PipelineFeatures;
+import io.trustlens.feature.TextEncoder;
 import io.trustlens.feature.TextFeatures;
+import io.trustlens.feature.TokenIds;
+import io.trustlens.model.InvalidModelException;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelLoader;
@@ -39,7 +42,8 @@ import org.apache.spark.sql.types.StructType;
  * Appends per-row occlusion maps of any model (MLlib or TorchScript) to a table. What is occluded
  * follows the input: a sliding patch over images ({@link PatchOcclusion}), one feature or one-hot
  * group at a time over table features ({@link FeatureOcclusion}), or each word (and n-gram) of the
- * text an MLlib text pipeline tokenizes ({@link WordOcclusion}, {@link TextFeatures}).
+ * text an MLlib text pipeline tokenizes ({@link WordOcclusion}, {@link TextFeatures}) or a
+ * TorchScript model reads as token ids ({@link TokenIds}, from its card's {@code text} key).
  *
  * <p>Columns, named after {@link #getOutputCol()} (default {@code occlusion}): the map ({@code
  * array<float>} of {@code H × W} for images with {@code shape} in its metadata; {@code
@@ -349,12 +353,38 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
     return loaded;
   }
 
-  /** The text features when the model is an MLlib text pipeline over {@code schema}, else null. */
-  public TextFeatures text(StructType schema) {
+  /**
+   * How the model reads text: an MLlib text pipeline over {@code schema}, or a TorchScript model
+   * whose card has a {@code text} key (token ids); else null.
+   */
+  public TextEncoder text(StructType schema) {
     LoadedModel m = model();
-    return m.hasFeatureStages()
-        ? TextFeatures.find(m.featureStages(), m.featuresCol(), schema)
-        : null;
+    if (m.hasFeatureStages()) {
+      return TextFeatures.find(m.featureStages(), m.featuresCol(), schema);
+    }
+    java.nio.file.Path card =
+        io.trustlens.model.TorchScriptCard.cardPath(java.nio.file.Path.of($(modelPath)));
+    if (!m.info().type().equals("TorchScript") || !java.nio.file.Files.isRegularFile(card)) {
+      return null;
+    }
+    com.fasterxml.jackson.databind.JsonNode json;
+    try {
+      json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(card.toFile());
+    } catch (java.io.IOException e) {
+      throw new InvalidModelException("cannot read the model card " + card + ": " + e.getMessage());
+    }
+    if (!json.has("text")) {
+      return null;
+    }
+    TokenIds ids = TokenIds.of(json.get("text"), card.toString(), m.info().inputSize());
+    if (!java.util.Arrays.asList(schema.fieldNames()).contains(ids.textColumn())) {
+      throw new IllegalArgumentException(
+          "the model reads the text column '"
+              + ids.textColumn()
+              + "' (its card's text.column); the table has "
+              + java.util.Arrays.toString(schema.fieldNames()));
+    }
+    return ids;
   }
 
   /** What the stage occludes in rows of {@code schema}. */
@@ -473,7 +503,7 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
     MetadataBuilder meta =
         new MetadataBuilder().putString("method", "occlusion").putString("model", info.location());
     List<StructField> added = new ArrayList<>();
-    TextFeatures text = text(schema);
+    TextEncoder text = text(schema);
     if (text != null) {
       refuse("patch", "stride", "fill", "fillValue", "fillValues", "blurSigma");
       for (String set : List.of("imageCol", "vectorCol", "featuresCols")) {
@@ -530,7 +560,7 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
     LoadedModel m = model();
-    TextFeatures text = text(in);
+    TextEncoder text = text(in);
     int t = targetIndex();
     if (text != null) {
       OcclusionPartitions.Words words =

@@ -3,7 +3,7 @@ package io.trustlens.explain.occlusion;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
-import io.trustlens.feature.TextFeatures;
+import io.trustlens.feature.TextEncoder;
 import io.trustlens.model.BatchModel;
 import io.trustlens.model.ModelSource;
 import java.util.ArrayList;
@@ -123,10 +123,13 @@ final class OcclusionPartitions {
     }
   }
 
-  /** Words of an MLlib text pipeline's text column: as many copies as a text has players. */
+  /**
+   * Words of a text column (an MLlib text pipeline's, or a TorchScript model's token ids): as many
+   * copies as a text has players.
+   */
   record Words(
       ModelSource model,
-      TextFeatures text,
+      TextEncoder text,
       WordOcclusion words,
       int target,
       StructType schema,
