@@ -26,6 +26,20 @@ class OcclusionCommandTest {
     return new ObjectMapper().readTree(dir.resolve(name + "/summary.json").toFile()).at("/tasks/0");
   }
 
+  /** The six salary words of the truth rank first, each with its effect to within $500. */
+  private static void salaryWordsComeFirst(JsonNode task) throws Exception {
+    JsonNode truth =
+        new ObjectMapper()
+            .readTree(new File("datasets/synthetic/jobads.truth.json"))
+            .get("word_effects");
+    for (int k = 0; k < 6; k++) {
+      JsonNode w = task.at("/top_words/" + k);
+      JsonNode effect = truth.get(w.at("/word").asText());
+      assertTrue(effect != null, "rank " + k + " is a salary word: " + task.at("/top_words"));
+      assertEquals(effect.asDouble(), w.at("/mean_drop").asDouble(), 500, w.toString());
+    }
+  }
+
   @Test
   void trainTextThenWordOcclusionRanksTheSalaryWordsFirst() throws Exception {
     String model = dir.resolve("salary").toString();
@@ -63,16 +77,7 @@ class OcclusionCommandTest {
     assertEquals(0, cli.exitCode(), cli.errors());
     JsonNode task = task("words");
     assertEquals("words of text", task.at("/occluded").asText());
-    JsonNode truth =
-        new ObjectMapper()
-            .readTree(new File("datasets/synthetic/jobads.truth.json"))
-            .get("word_effects");
-    for (int k = 0; k < 6; k++) {
-      JsonNode w = task.at("/top_words/" + k);
-      JsonNode effect = truth.get(w.at("/word").asText());
-      assertTrue(effect != null, "rank " + k + " is a salary word: " + task.at("/top_words"));
-      assertEquals(effect.asDouble(), w.at("/mean_drop").asDouble(), 500, w.toString());
-    }
+    salaryWordsComeFirst(task);
     Dataset<Row> written =
         SparkTestSession.get().read().parquet(dir.resolve("words/occlusion").toString());
     assertEquals(2000, written.count());
@@ -128,16 +133,7 @@ class OcclusionCommandTest {
     assertEquals(0, cli.exitCode(), cli.errors());
     JsonNode task = task("tokens");
     assertEquals("words of text", task.at("/occluded").asText());
-    JsonNode truth =
-        new ObjectMapper()
-            .readTree(new File("datasets/synthetic/jobads.truth.json"))
-            .get("word_effects");
-    for (int k = 0; k < 6; k++) {
-      JsonNode w = task.at("/top_words/" + k);
-      JsonNode effect = truth.get(w.at("/word").asText());
-      assertTrue(effect != null, "rank " + k + " is a salary word: " + task.at("/top_words"));
-      assertEquals(effect.asDouble(), w.at("/mean_drop").asDouble(), 500, w.toString());
-    }
+    salaryWordsComeFirst(task);
     Cli missing =
         Cli.run(
             "explain",

@@ -177,7 +177,15 @@ public final class KernelShap implements RowExplainer {
     return phi;
   }
 
-  private CoalitionSample design(int m, SplittableRandom random) {
+  /**
+   * The coalitions and their weights: whole sizes while the budget covers them, then draws. A draw
+   * picks a size group with probability proportional to the kernel's mass of one coalition it adds:
+   * a paired group (sizes s and m − s) adds a coalition and its complement, so it is picked in
+   * proportion to k(s) = (m − 1) / (s (m − s)), half its group's mass 2 k(s); the middle size of an
+   * even m adds one coalition and is picked in proportion to its own mass k(m/2). Every size then
+   * gets its kernel share of the drawn coalitions.
+   */
+  CoalitionSample design(int m, SplittableRandom random) {
     CoalitionSample d = new CoalitionSample(m, samples);
     int sizes = (m - 1 + 1) / 2; // ceil((m - 1) / 2)
     int paired = (m - 1) / 2;
@@ -211,14 +219,18 @@ public final class KernelShap implements RowExplainer {
     }
     if (fullSizes < sizes && left > 0) {
       double weightLeft = 0;
+      double[] perDraw = new double[sizes];
+      double drawTotal = 0;
       for (int s = fullSizes; s < sizes; s++) {
         weightLeft += weight[s];
+        perDraw[s] = weight[s] / (s + 1 <= paired ? 2 : 1);
+        drawTotal += perDraw[s];
       }
       int start = d.size();
       double added = 0;
       int budget = (int) left;
       while (budget > 0) {
-        int s = pickSize(weight, fullSizes, weightLeft, random) + 1;
+        int s = pickSize(perDraw, fullSizes, drawTotal, random) + 1;
         boolean pair = s <= paired && budget > 1;
         d.addRandom(s, random, pair);
         added += pair ? 2 : 1;

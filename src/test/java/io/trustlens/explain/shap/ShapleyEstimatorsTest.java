@@ -87,6 +87,53 @@ class ShapleyEstimatorsTest {
     }
   }
 
+  /**
+   * The drawn coalitions' weight per size is the Shapley kernel's share of the sizes left to draw,
+   * k(s) = (M - 1) / (s (M - s)) for each size s and M - s alike, for even M (with a middle size
+   * that has no complement) and odd M; each share within four binomial standard errors.
+   */
+  @ParameterizedTest(name = "M = {0}")
+  @ValueSource(ints = {20, 21})
+  void drawnCoalitionsGiveEverySizeItsKernelShare(int m) {
+    int budget = 40_000;
+    InterventionalGame game = Games.game(Games.randomModel(m, 3), m, 2, 4);
+    CoalitionSample d =
+        new KernelShap(game, budget, 1).design(m, new java.util.SplittableRandom(11));
+    double[] weightBySize = new double[m + 1];
+    int[] countBySize = new int[m + 1];
+    for (int s = 0; s < d.size(); s++) {
+      int size = 0;
+      for (int i = 0; i < m; i++) {
+        size += d.has(s, i) ? 1 : 0;
+      }
+      weightBySize[size] += d.weight(s);
+      countBySize[size]++;
+    }
+    // Sizes 1, 2 (and their complements) are enumerated whole at this budget; the rest are drawn.
+    int firstDrawn = 1;
+    while (countBySize[firstDrawn] == (int) KernelShap.binomial(m, firstDrawn)) {
+      firstDrawn++;
+    }
+    assertTrue(firstDrawn >= 2 && firstDrawn <= 4, "enumerated up to size " + (firstDrawn - 1));
+    double kernelLeft = 0;
+    double drawnWeight = 0;
+    for (int s = firstDrawn; s <= m - firstDrawn; s++) {
+      kernelLeft += (m - 1.0) / (s * (double) (m - s));
+      drawnWeight += weightBySize[s];
+    }
+    int enumerated = 0;
+    for (int s = 1; s < firstDrawn; s++) {
+      enumerated += countBySize[s] + countBySize[m - s];
+    }
+    int drawn = budget - enumerated; // draws, before the table merges repeated coalitions
+    for (int s = firstDrawn; s <= m - firstDrawn; s++) {
+      double expected = (m - 1.0) / (s * (double) (m - s)) / kernelLeft;
+      double share = weightBySize[s] / drawnWeight;
+      double se = Math.sqrt(expected * (1 - expected) / drawn);
+      assertEquals(expected, share, 4 * se, "M = " + m + ", size " + s);
+    }
+  }
+
   @Test
   void kernelShapIsExactWhenItsBudgetCoversEveryCoalition() {
     int m = 10; // 2^10 - 2 = 1022 coalitions < the default budget 2M + 2048
