@@ -82,12 +82,17 @@ public final class AuditRun {
       summary.put("input", in);
       report.section("Run").keyValues(runFacts(in));
       List<Map<String, Object>> taskSummaries = new ArrayList<>();
-      for (AuditSpec.Task task : spec.tasks) {
+      for (int i = 0; i < spec.tasks.size(); i++) {
+        AuditSpec.Task task = spec.tasks.get(i);
         long t0 = System.nanoTime();
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("type", task.type);
         entry.put("parameters", new ObjectMapper().convertValue(task, Map.class));
-        entry.putAll(TASKS.get(task.type).run(this, task));
+        try {
+          entry.putAll(TASKS.get(task.type).run(this, task));
+        } catch (RuntimeException e) {
+          throw new TaskFailure(TaskFailure.name(spec, i, command.equals("audit")), e);
+        }
         entry.put("seconds", seconds(t0));
         taskSummaries.add(entry);
       }

@@ -9,6 +9,9 @@ final class UserErrors {
 
   /** The most specific message in the cause chain. */
   static String message(Throwable error) {
+    if (error instanceof TaskFailure) {
+      return error.getMessage(); // the task's name, then its cause's most specific message
+    }
     Throwable last = error;
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof InvalidFeatureException

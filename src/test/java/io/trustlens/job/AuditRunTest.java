@@ -64,6 +64,27 @@ class AuditRunTest {
   }
 
   @Test
+  void aFailingTaskIsNamedAndLeavesNoOutput() throws Exception {
+    Path spec = dir.resolve("bad.yaml");
+    Path out = dir.resolve("bad");
+    Files.writeString(
+        spec,
+        "input: {path: datasets/synthetic/credit.csv, id: id, label: default}\n"
+            + "models: {gbt: datasets/models/credit_gbt}\n"
+            + "output: "
+            + out
+            + "\ntasks:\n"
+            + "  - {type: score}\n"
+            + "  - {type: explain, method: tree, name: why, target: nosuchclass}\n");
+    Cli cli = Cli.run("audit", spec.toString());
+    assertEquals(1, cli.exitCode());
+    assertTrue(
+        cli.errors().contains("error: task 2 (explain tree 'why'): unknown target class"),
+        cli.errors());
+    assertFalse(Files.exists(out), "a failed run leaves no output");
+  }
+
+  @Test
   void brokenThresholdExitsWithThreeAndStillWritesTheReport() throws Exception {
     Path table = dir.resolve("gaps.csv");
     Files.writeString(table, "id,a,b\n1,1.0,\n2,2.0,3.0\n3,,4.0\n4,4.0,5.0\n");
