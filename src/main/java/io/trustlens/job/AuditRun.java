@@ -107,8 +107,34 @@ public final class AuditRun {
       out.writeText("summary.json", json(summary));
       out.writeText("report.html", report.render());
       out.commit();
+      System.out.println(headline(taskSummaries, broken, seconds(start), out.target()));
       return broken ? THRESHOLD_BROKEN : 0;
     }
+  }
+
+  /**
+   * What a successful run prints: where its output and report are, and one line of headline figures
+   * (the tasks, the rows, the time, and any threshold broken).
+   */
+  private String headline(
+      List<Map<String, Object>> tasks, boolean broken, double seconds, String target) {
+    String where = target.startsWith("file:") ? target.substring("file:".length()) : target;
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < spec.tasks.size(); i++) {
+      AuditSpec.Task t = spec.tasks.get(i);
+      names.add(t.type + (t.method != null ? " " + t.method : ""));
+    }
+    long brokenCount = thresholds.stream().filter(t -> !(Boolean) t.get("passed")).count();
+    return String.format(
+        java.util.Locale.ROOT,
+        "trustlens: wrote %s (report: %s/report.html)%ntrustlens: %s: %s on %,d rows in %.1f s%s",
+        where,
+        where,
+        broken ? "thresholds broken" : "ok",
+        String.join(", ", names),
+        input.rows(),
+        seconds,
+        broken ? "; " + brokenCount + " threshold(s) broken (see summary.json)" : "");
   }
 
   private Map<String, Object> runFacts(Map<String, Object> in) {

@@ -23,7 +23,18 @@ class AuditRunTest {
   @Test
   void demoAuditWritesPredictionsSummaryAndReport() throws Exception {
     Path out = dir.resolve("demo");
-    Cli cli = Cli.run("audit", "conf/demo.yaml", "--output", out.toString());
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    Cli cli;
+    try {
+      cli = Cli.run("audit", "conf/demo.yaml", "--output", out.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+    String said = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(said.contains("trustlens: wrote " + out) && said.contains("report.html"), said);
+    assertTrue(said.contains("trustlens: ok: ") && said.contains("2,000 rows"), said);
     assertEquals(0, cli.exitCode(), cli.errors());
     Dataset<Row> predictions =
         SparkTestSession.get().read().parquet(out.resolve("predictions").toString());
