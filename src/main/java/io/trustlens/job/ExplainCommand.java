@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
           + " input_x_gradient), smoothgrad (--samples noisy copies, --noise, --variant mean or"
           + " squared), integrated_gradients (--steps, --rule, --baseline; column ig_gap holds"
           + " the completeness gap), guided_backprop and grad_cam (--layer; modules that export"
-          + " them, see the README). Columns: the map, _class, _output.",
+          + " them, see the README), and a Vision Transformer's attention_rollout and"
+          + " class_attention (modules that export attention(x)). Columns: the map, _class,"
+          + " _output.",
       "Occlusion (any model): a sliding patch over images (--patch, --stride, --fill), one"
           + " feature or one-hot group at a time over tables (--fill zero, constant or mean), or"
           + " each word (--ngrams) of an MLlib text pipeline's text column. Columns: occlusion (the"
@@ -48,8 +50,8 @@ final class ExplainCommand implements Callable<Integer> {
       names = "--method",
       description =
           "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
-              + " smoothgrad, integrated_gradients, guided_backprop, grad_cam, occlusion,"
-              + " sanity_checks or activation_maximization.")
+              + " smoothgrad, integrated_gradients, guided_backprop, grad_cam, attention_rollout,"
+              + " class_attention, occlusion, sanity_checks or activation_maximization.")
   String method = "kernel";
 
   @Option(
