@@ -45,7 +45,7 @@ import picocli.CommandLine.Parameters;
       "explain: TreeSHAP on N rows and kernel/permutation on --explain-rows rows with a GBT of 100"
           + " trees of depth 5 and the MLP; rows/s, evaluations/s and explainer efficiency.",
       "gradients: saliency, SmoothGrad (50 copies) and Integrated Gradients (50 steps) on the"
-          + " digits CNN (--gradient-rows) and the 64x64 shapes CNN (a 500th of them), one thread"
+          + " digits CNN (--gradient-rows) and the 64x64 shapes CNN (a 250th of them), one thread"
           + " and per master, with efficiency against the raw forward+backward throughput.",
       "occlusion: patch occlusion maps of the digits CNN (patch 2, stride 1) and the 64x64 shapes"
           + " CNN (patch 8, stride 4), one thread and per master, with efficiency against the raw"
