@@ -106,19 +106,8 @@ final class GradientTask {
           Charts.bars(top, top.stream().mapToDouble(k -> (Double) ranked.get(k)).toArray()));
     } else {
       ImageShape shape = features.image();
-      int channels =
-          switch (stage.getMethod()) {
-            case "grad_cam", "attention_rollout" -> 1;
-            case "class_attention" ->
-                (int)
-                    stage
-                        .transformSchema(table.schema())
-                        .apply(out)
-                        .metadata()
-                        .getLongArray("shape")[0];
-            default -> shape.channels();
-          };
-      result.put("map_shape", List.of(channels, shape.height(), shape.width()));
+      long[] mapShape = written.schema().apply(out).metadata().getLongArray("shape");
+      result.put("map_shape", java.util.Arrays.stream(mapShape).boxed().toList());
       section.keyValues(facts);
       drawImages(section, written, features, stage, info, in.id);
     }

@@ -5,6 +5,7 @@ import io.trustlens.feature.ImageShape;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.PipelineFeatures;
 import io.trustlens.model.LoadedModel;
+import io.trustlens.uncertainty.TrainingSample;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +110,22 @@ public final class InputTable {
 
   public AuditSpec.Input spec() {
     return spec;
+  }
+
+  /**
+   * A seeded sample of at most about {@code maxRows} rows of the table's {@code features}, the same
+   * for any partitioning ({@link TrainingSample}), invalid rows skipped or refused as the spec's
+   * {@code on_invalid} says.
+   */
+  public TrainingSample sample(FeatureSpace features, int maxRows, long seed) {
+    return TrainingSample.of(
+        table,
+        features,
+        spec.id == null ? "" : spec.id,
+        "",
+        "skip".equals(spec.onInvalid),
+        maxRows,
+        seed);
   }
 
   /** The features the spec names in the raw table, or -1 when a model decides them. */

@@ -96,17 +96,8 @@ final class SanityTask {
     }
     int target = stage.targetIndex(info);
     int wanted = task.rows == null ? DEFAULT_ROWS : task.rows;
-    AuditSpec.Input in = run.spec().input;
     long seed = run.spec().seed;
-    TrainingSample sample =
-        TrainingSample.of(
-            table,
-            features,
-            in.id == null ? "" : in.id,
-            "",
-            "skip".equals(in.onInvalid),
-            2 * wanted,
-            seed);
+    TrainingSample sample = run.input().sample(features, 2 * wanted, seed);
     int n = Math.min(wanted, sample.rows().length);
     if (n < 2) {
       throw new IllegalArgumentException(

@@ -57,7 +57,7 @@ final class VisualizeTask {
               + " (image, image_shape)");
     }
     List<Target> targets = targets(task.targets, info, model.source().openDifferentiable());
-    double[] range = range(run, table, features);
+    double[] range = range(run, features);
     ActivationMaximization.Settings settings =
         new ActivationMaximization.Settings(
             task.steps == null ? DEFAULT_STEPS : task.steps,
@@ -245,17 +245,8 @@ final class VisualizeTask {
   }
 
   /** The smallest and largest input value over a seeded sample of the table's rows. */
-  private static double[] range(AuditRun run, Dataset<Row> table, FeatureSpace features) {
-    AuditSpec.Input in = run.spec().input;
-    TrainingSample sample =
-        TrainingSample.of(
-            table,
-            features,
-            in.id == null ? "" : in.id,
-            "",
-            "skip".equals(in.onInvalid),
-            RANGE_ROWS,
-            run.spec().seed);
+  private static double[] range(AuditRun run, FeatureSpace features) {
+    TrainingSample sample = run.input().sample(features, RANGE_ROWS, run.spec().seed);
     if (sample.rows().length == 0) {
       throw new IllegalArgumentException(
           "the input has no rows: activation maximization clips its pictures to the input's range");

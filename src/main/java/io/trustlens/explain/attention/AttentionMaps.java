@@ -66,18 +66,7 @@ public final class AttentionMaps {
    */
   public static double[] onPixels(
       double[] grid, int maps, int gridHeight, int gridWidth, int height, int width) {
-    if (height % gridHeight != 0 || width % gridWidth != 0) {
-      throw new IllegalArgumentException(
-          "a "
-              + gridHeight
-              + "x"
-              + gridWidth
-              + " patch grid does not tile a "
-              + height
-              + "x"
-              + width
-              + " image");
-    }
+    requireTiling(gridHeight, gridWidth, height, width);
     int ph = height / gridHeight;
     int pw = width / gridWidth;
     double[] pixels = new double[maps * height * width];
@@ -90,6 +79,22 @@ public final class AttentionMaps {
       }
     }
     return pixels;
+  }
+
+  /** Fails unless a {@code gridHeight × gridWidth} patch grid tiles the image exactly. */
+  public static void requireTiling(int gridHeight, int gridWidth, int height, int width) {
+    if (height % gridHeight != 0 || width % gridWidth != 0) {
+      throw new IllegalArgumentException(
+          "a "
+              + gridHeight
+              + "x"
+              + gridWidth
+              + " patch grid does not tile a "
+              + height
+              + "x"
+              + width
+              + " image");
+    }
   }
 
   private static double[][] identity(int n) {

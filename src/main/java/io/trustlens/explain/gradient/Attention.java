@@ -36,17 +36,12 @@ public final class Attention implements OneInputPerRow {
     this.gridHeight = grid[0];
     this.gridWidth = grid[1];
     this.heads = heads;
-    AttentionMaps.onPixels(
-        new double[gridHeight * gridWidth],
-        1,
-        gridHeight,
-        gridWidth,
-        image.height(),
-        image.width());
+    AttentionMaps.requireTiling(gridHeight, gridWidth, image.height(), image.width());
   }
 
   /** Maps per row: 1 for the rollout, one per head for the class-token attention. */
-  public int maps() {
+  @Override
+  public int mapChannels(ImageShape image) {
     return rollout ? 1 : heads;
   }
 
@@ -86,7 +81,8 @@ public final class Attention implements OneInputPerRow {
             ? AttentionMaps.rollout(batch.gradients(), offset, s[0], s[1], s[2])
             : AttentionMaps.classAttention(batch.gradients(), offset, s[0], s[1], s[2]);
     double[] map =
-        AttentionMaps.onPixels(grid, maps(), gridHeight, gridWidth, image.height(), image.width());
+        AttentionMaps.onPixels(
+            grid, mapChannels(image), gridHeight, gridWidth, image.height(), image.width());
     return Attribution.of(map, target, output[target]);
   }
 

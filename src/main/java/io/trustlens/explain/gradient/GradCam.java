@@ -27,6 +27,12 @@ public final class GradCam implements OneInputPerRow {
     return input.height() * input.width();
   }
 
+  /** One channel: the map is a weighted sum of the layer's feature maps. */
+  @Override
+  public int mapChannels(ImageShape image) {
+    return 1;
+  }
+
   @Override
   public GradientBatch differentiate(
       DifferentiableModel model, double[] inputs, int count, int[] targets) {

@@ -601,7 +601,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
       m.source().openDifferentiable(); // throws, naming the methods that apply
     }
     FeatureSpace space = features(schema);
-    core(space);
+    GradientMethod core = core(space);
     int t = targetIndex(info);
     if (t == GradientBatches.PREDICTED
         && !info.kind().isClassification()
@@ -619,12 +619,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
         new MetadataBuilder().putString("method", $(method)).putString("model", info.location());
     if (image) {
       ImageShape s = space.image();
-      GradientMethod core = core(space);
-      long channels =
-          $(method).equals("grad_cam")
-              ? 1
-              : core instanceof Attention attention ? attention.maps() : s.channels();
-      meta.putLongArray("shape", new long[] {channels, s.height(), s.width()});
+      meta.putLongArray("shape", new long[] {core.mapChannels(s), s.height(), s.width()});
     } else {
       meta.putStringArray("names", space.names().toArray(new String[0]));
     }

@@ -31,6 +31,11 @@ public interface GradientMethod extends java.io.Serializable {
     return new GradientBatch(g.outputs(), g.gradients(), g.outputWidth(), model.info().inputSize());
   }
 
+  /** Channels of a row's map over an image of {@code image}'s shape: by default the input's. */
+  default int mapChannels(io.trustlens.feature.ImageShape image) {
+    return image.channels();
+  }
+
   /**
    * The row's attribution.
    *

@@ -4,7 +4,6 @@ import io.trustlens.explain.gradient.Attribution;
 import io.trustlens.explain.gradient.GradientBatches;
 import io.trustlens.explain.gradient.GradientMethod;
 import io.trustlens.feature.ImageShape;
-import io.trustlens.model.DifferentiableModel;
 import io.trustlens.model.ModelSource;
 import io.trustlens.model.TorchScriptModel;
 import java.io.Serializable;
@@ -89,9 +88,15 @@ public final class SanityChecks {
       int target,
       ImageShape image,
       long seed) {
+    int n = keys.length;
     List<String> layers;
+    int[] targets; // each row's output, fixed for every variant
     try (TorchScriptModel copy = source.openPrivateCopy()) {
       layers = new CascadingRandomization(copy.parameters()).layers();
+      targets =
+          target == GradientBatches.PREDICTED
+              ? GradientBatches.predictedClasses(copy.outputs(xs, n), n, copy.info().outputSize())
+              : filled(n, target);
     }
     List<Variant> variants = new ArrayList<>();
     variants.add(new Variant(CASCADING, 0, "trained"));
@@ -103,12 +108,11 @@ public final class SanityChecks {
     if (permuted != null) {
       variants.add(new Variant(DATA, 0, "permuted labels"));
     }
-    int n = keys.length;
     LinkedHashMap<String, GradientMethod> named = new LinkedHashMap<>(methods);
     List<double[][][]> maps =
         JavaSparkContext.fromSparkContext(spark.sparkContext())
             .parallelize(variants, variants.size())
-            .map(v -> maps(v, source, permuted, named, xs, keys, n, target, image, seed))
+            .map(v -> maps(v, source, permuted, named, xs, keys, targets, image, seed))
             .collect();
     List<Result> results = new ArrayList<>();
     double[][][] trained = maps.get(0);
@@ -140,16 +144,10 @@ public final class SanityChecks {
       Map<String, GradientMethod> methods,
       double[] xs,
       long[] keys,
-      int n,
-      int target,
+      int[] targets,
       ImageShape image,
       long seed) {
-    DifferentiableModel trained = source.openDifferentiable();
-    int w = trained.info().outputSize();
-    int[] targets =
-        target == GradientBatches.PREDICTED
-            ? GradientBatches.predictedClasses(trained.outputs(xs, n), n, w)
-            : filled(n, target);
+    int n = keys.length;
     ModelSource from = variant.check().equals(DATA) ? permuted : source;
     try (TorchScriptModel copy = from.openPrivateCopy()) {
       if (variant.level() > 0) {
