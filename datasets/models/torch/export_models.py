@@ -13,6 +13,8 @@ Run with Debian's python3-torch (1.13):  /usr/bin/python3 datasets/models/torch/
                                                    attention(x): every layer's attention weights
   jobads_tokens.pt (+ .json, + .reference.csv)     salary from a job advert's token ids (the card
                                                    holds the vocabulary and how to tokenise)
+  shapes_deep_cnn.pt (+ .json, + .reference.csv)   a four-convolution shapes CNN (the sanity checks'
+                                                   cascading randomization test)
 The reference files hold PyTorch's own eval outputs for the first rows of each table, which the
 Java tests compare with DJL's outputs. Neither CI nor users need Python: the files are committed.
 """
@@ -174,6 +176,62 @@ class ShapesCnn(nn.Module):
         return F.conv_transpose2d(g, self.conv1.weight, padding=1)
 
 
+class ShapesDeepCnn(nn.Module):
+    """Input (N, 1, 16, 16) pixels 0..1; output 2 logits (other, top_left). Four convolutions
+    (16, 16, 32, 32 channels; max pooling after the second and the fourth), then two dense layers:
+    the sanity checks' network, deep enough for Adebayo et al.'s finding that guided backpropagation
+    barely changes while the top layers are randomized (Nie et al. 2018, arXiv 1805.07039: it
+    mostly reconstructs the image). Exports conv4_activations / from_conv4 (Grad-CAM) and the
+    explicit guided_backprop(x, weights) pass, as ShapesCnn does."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 16, 3, padding=1)
+        self.conv3 = nn.Conv2d(16, 32, 3, padding=1)
+        self.conv4 = nn.Conv2d(32, 32, 3, padding=1)
+        self.fc1 = nn.Linear(32 * 4 * 4, 32)
+        self.fc2 = nn.Linear(32, 2)
+
+    def forward(self, x):
+        return self.from_conv4(self.conv4_activations(x))
+
+    @torch.jit.export
+    def conv4_activations(self, x):
+        h = F.max_pool2d(F.relu(self.conv2(F.relu(self.conv1(x)))), 2)
+        return F.relu(self.conv4(F.relu(self.conv3(h))))
+
+    @torch.jit.export
+    def from_conv4(self, a):
+        h = F.max_pool2d(a, 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(h, 1))))
+
+    @torch.jit.export
+    def guided_backprop(self, x, weights):
+        a1 = self.conv1(x)
+        a2 = self.conv2(F.relu(a1))
+        h2 = F.relu(a2)
+        p2, i2 = F.max_pool2d_with_indices(h2, 2)
+        a3 = self.conv3(p2)
+        a4 = self.conv4(F.relu(a3))
+        h4 = F.relu(a4)
+        p4, i4 = F.max_pool2d_with_indices(h4, 2)
+        a5 = self.fc1(torch.flatten(p4, 1))
+        g = weights.matmul(self.fc2.weight)
+        g = F.relu(g) * (a5 > 0).to(g.dtype)
+        g = g.matmul(self.fc1.weight).reshape(p4.shape)
+        g = F.max_unpool2d(g, i4, [2, 2], [2, 2], [0, 0], [h4.shape[2], h4.shape[3]])
+        g = F.relu(g) * (a4 > 0).to(g.dtype)
+        g = F.conv_transpose2d(g, self.conv4.weight, padding=1)
+        g = F.relu(g) * (a3 > 0).to(g.dtype)
+        g = F.conv_transpose2d(g, self.conv3.weight, padding=1)
+        g = F.max_unpool2d(g, i2, [2, 2], [2, 2], [0, 0], [h2.shape[2], h2.shape[3]])
+        g = F.relu(g) * (a2 > 0).to(g.dtype)
+        g = F.conv_transpose2d(g, self.conv2.weight, padding=1)
+        g = F.relu(g) * (a1 > 0).to(g.dtype)
+        return F.conv_transpose2d(g, self.conv1.weight, padding=1)
+
+
 def guided_by_hooks(model, x, weights):
     """Guided backpropagation by PyTorch's autograd with the ReLUs' gradients clamped."""
 
@@ -191,6 +249,9 @@ def guided_by_hooks(model, x, weights):
     x = x.clone().requires_grad_(True)
     r = GuidedRelu.apply
     h = r(model.conv2(r(model.conv1(x))))
+    if isinstance(model, ShapesDeepCnn):
+        h = F.max_pool2d(h, 2)
+        h = r(model.conv4(r(model.conv3(h))))
     h = F.max_pool2d(h, 2)
     y = model.fc2(r(model.fc1(torch.flatten(h, 1))))
     (y * weights).sum().backward()
@@ -227,7 +288,7 @@ def read_shapes():
 
 wanted = set(sys.argv[1:]) or {"digits_cnn", "breast_cancer_mlp", "shapes_cnn", "digits_ensemble",
                                "shapes64_cnn", "shapes_cnn_permuted", "shapes_vit",
-                               "jobads_tokens"}
+                               "jobads_tokens", "shapes_deep_cnn"}
 
 if "digits_cnn" in wanted:
     cols, x, y = read_csv("digits.csv", "digit")
@@ -450,3 +511,32 @@ if "jobads_tokens" in wanted:
         "text": {"column": "text", "lowercase": True, "split": split, "max_tokens": max_tokens,
                  "padding_id": 0, "unknown_id": 1, "first_id": 2, "vocabulary": vocabulary},
         "train_rmse": round(rmse, 1)})
+
+if "shapes_deep_cnn" in wanted:
+    torch.manual_seed(16)
+    x, y = read_shapes()
+    deep = ShapesDeepCnn()
+    opt = torch.optim.Adam(deep.parameters(), lr=3e-3)
+    for _ in range(30):  # minibatches of 64: full batches leave this depth under-trained
+        deep.train()
+        order = torch.randperm(len(x))
+        for i in range(0, len(x), 64):
+            batch = order[i:i + 64]
+            opt.zero_grad()
+            loss = F.cross_entropy(deep(x[batch]), y[batch])
+            loss.backward()
+            opt.step()
+    deep.eval()
+    acc = (deep(x).argmax(1) == y).float().mean().item()
+    print("shapes_deep_cnn: loss %.4f train accuracy %.4f" % (loss.item(), acc))
+    w = torch.zeros(16, 2)
+    w[:, 1] = 1
+    scripted = torch.jit.script(deep)
+    gap = (scripted.guided_backprop(x[:16], w) - guided_by_hooks(deep, x[:16], w)).abs().max()
+    print("shapes_deep_cnn: guided_backprop vs autograd with guided ReLUs, max |difference| %.2e"
+          % gap)
+    assert gap < 1e-5
+    export(deep, "shapes_deep_cnn", x.reshape(len(x), -1), {
+        "input_shape": [1, 16, 16], "output": "logit", "outputs": ["other", "top_left"],
+        "methods": ["forward", "conv4_activations", "from_conv4", "guided_backprop"],
+        "image": "image", "label": "label", "train_accuracy": round(acc, 4)})

@@ -187,11 +187,13 @@ final class SanityTask {
         }
       }
       perMethod.put("cascading", steps);
+      int alike = alikeUntil(sp);
+      perMethod.put("layers_randomized_while_alike", alike);
       perMethod.put("cascading_passed", last < SIMILAR);
       if (data != null) {
         perMethod.put("data_passed", data < SIMILAR);
       }
-      perMethod.put("verdict", verdict(last, data));
+      perMethod.put("verdict", verdict(last, alike, sp.length - 1, data));
       verdicts.put(m, perMethod);
       spearmanLines.put(m, sp);
       ssimLines.put(m, ss);
@@ -278,10 +280,29 @@ final class SanityTask {
     return methods;
   }
 
-  private static String verdict(double cascading, Double data) {
+  /**
+   * How many layers from the top can be randomized before the mean Spearman correlation first falls
+   * below {@link #SIMILAR}: the paper's measure of how long a method ignores the weights.
+   */
+  static int alikeUntil(double[] spearmanByLevel) {
+    for (int level = 1; level < spearmanByLevel.length; level++) {
+      if (!(spearmanByLevel[level] >= SIMILAR)) {
+        return level - 1;
+      }
+    }
+    return spearmanByLevel.length - 1;
+  }
+
+  private static String verdict(double cascading, int alike, int layers, Double data) {
     String c =
         cascading < SIMILAR
-            ? "passes the cascading check (Spearman " + fmt(cascading) + " with every layer random)"
+            ? "passes the cascading check (Spearman "
+                + fmt(cascading)
+                + " with every layer random; alike while the top "
+                + alike
+                + " of "
+                + layers
+                + " layers were)"
             : "FAILS the cascading check: its maps stay alike with every layer random (Spearman "
                 + fmt(cascading)
                 + ")";

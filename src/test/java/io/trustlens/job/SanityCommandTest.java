@@ -53,6 +53,11 @@ class SanityCommandTest {
       assertEquals(1.0, method.at("/cascading/0/spearman").asDouble(), 1e-12, m + " trained");
       assertTrue(method.at("/verdict").asText().contains("cascading check"), method.toString());
       assertTrue(method.has("data_passed"), m);
+      int alike = 0;
+      while (alike < 4 && method.at("/cascading/" + (alike + 1) + "/spearman").asDouble() >= 0.5) {
+        alike++;
+      }
+      assertEquals(alike, method.at("/layers_randomized_while_alike").asInt(), method.toString());
     }
     assertTrue(task.at("/methods/saliency/cascading_passed").asBoolean(), task.toString());
     Dataset<Row> table =
