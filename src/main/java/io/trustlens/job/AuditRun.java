@@ -26,6 +26,9 @@ public final class AuditRun {
   /** Exit code of a run whose tasks ran but broke a declared threshold. */
   public static final int THRESHOLD_BROKEN = 3;
 
+  private static final String LOAD_MODELS = ": load models";
+  private static final String COMPUTE_AND_WRITE = ": compute and write";
+
   private static final Map<String, AuditTask> TASKS =
       Map.of(
           "score",
@@ -46,6 +49,8 @@ public final class AuditRun {
   private final List<Map<String, Object>> thresholds = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private final Map<String, StructType> written = new LinkedHashMap<>();
+  private final Phases phases = new Phases();
+  private String phasePrefix = "";
   private InputTable input;
   private OutputDirectory output;
   private HtmlReport report;
@@ -61,9 +66,12 @@ public final class AuditRun {
   public int run(boolean overwrite) {
     long start = System.nanoTime();
     Instant started = Instant.now();
+    phases.sinceJvmStart("start: JVM, Spark session, arguments");
     try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite)) {
       this.output = out;
-      this.input = InputTable.read(spark, spec.input);
+      this.input =
+          phases.time(
+              "read input: files, schema, a first row", () -> InputTable.read(spark, spec.input));
       this.report = new HtmlReport("TrustLens audit: " + spec.name);
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("name", spec.name);
@@ -77,7 +85,7 @@ public final class AuditRun {
       in.put("id", spec.input.id);
       in.put("label", spec.input.label);
       in.put("columns", List.of(input.table().schema().fieldNames()));
-      in.put("rows", input.rows());
+      in.put("rows", phases.time("count input rows", input::rows));
       in.put("partitions", input.table().rdd().getNumPartitions());
       summary.put("input", in);
       report.section("Run").keyValues(runFacts(in));
@@ -88,12 +96,19 @@ public final class AuditRun {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("type", task.type);
         entry.put("parameters", new ObjectMapper().convertValue(task, Map.class));
+        phasePrefix = "task " + (i + 1) + " (" + task.type + ")";
         try {
           entry.putAll(TASKS.get(task.type).run(this, task));
         } catch (RuntimeException e) {
           throw new TaskFailure(TaskFailure.name(spec, i, command.equals("audit")), e);
         }
         entry.put("seconds", seconds(t0));
+        double rest =
+            seconds(t0)
+                - phases.of(phasePrefix + LOAD_MODELS)
+                - phases.of(phasePrefix + COMPUTE_AND_WRITE);
+        phases.add(phasePrefix + ": read back, summarise, draw", Math.max(0, rest));
+        phasePrefix = "";
         taskSummaries.add(entry);
       }
       summary.put("models", modelSummaries());
@@ -104,8 +119,13 @@ public final class AuditRun {
       summary.put("status", broken ? "thresholds broken" : "ok");
       summary.put("seconds", seconds(start));
       thresholdSection(broken);
+      long t0 = System.nanoTime();
+      timeSection();
+      String html = report.render();
+      phases.add("report and summary", (System.nanoTime() - t0) / 1e9);
+      summary.put("phases", phases.toList());
       out.writeText("summary.json", json(summary));
-      out.writeText("report.html", report.render());
+      out.writeText("report.html", html);
       out.commit();
       System.out.println(headline(taskSummaries, broken, seconds(start), out.target()));
       return broken ? THRESHOLD_BROKEN : 0;
@@ -147,6 +167,22 @@ public final class AuditRun {
     facts.put("seed", spec.seed);
     facts.put("output", output.target());
     return facts;
+  }
+
+  /** The report's last section: the phases so far (the summary also has the report's own). */
+  private void timeSection() {
+    List<List<Object>> rows = new ArrayList<>();
+    for (Map<String, Object> p : phases.toList()) {
+      rows.add(
+          List.of(p.get("phase"), String.format(java.util.Locale.ROOT, "%.3f", p.get("seconds"))));
+    }
+    report
+        .section("Where the time went")
+        .paragraph(
+            "Wall seconds per phase, in the order they ran (Spark computes lazily: a task's"
+                + " computation is timed with its writes).",
+            "")
+        .table(List.of("phase", "seconds"), rows);
   }
 
   private void thresholdSection(boolean broken) {
@@ -218,19 +254,29 @@ public final class AuditRun {
 
   /** The model named {@code name} in the spec, loaded once per run. */
   LoadedModel model(String name) {
-    return models.computeIfAbsent(
-        name,
-        n -> {
-          List<String> locations = List.of(spec.models.get(n).split(","));
-          return new ModelLoader(spark)
-              .loadAll(locations, input.featureCountHint(), OutputKind.LOGIT);
-        });
+    LoadedModel loaded = models.get(name);
+    if (loaded == null) {
+      List<String> locations = List.of(spec.models.get(name).split(","));
+      loaded =
+          phases.time(
+              phasePrefix + LOAD_MODELS,
+              () ->
+                  new ModelLoader(spark)
+                      .loadAll(locations, input.featureCountHint(), OutputKind.LOGIT));
+      models.put(name, loaded);
+    }
+    return loaded;
   }
 
   /** Writes a table into the output directory; returns its final path. */
   String writeTable(String name, Dataset<Row> table) {
     OutputFormat format = OutputFormat.named(spec.outputFormat);
-    format.write(name, table, output.resolve(name));
+    phases.time(
+        phasePrefix + COMPUTE_AND_WRITE,
+        () -> {
+          format.write(name, table, output.resolve(name));
+          return null;
+        });
     if (format != OutputFormat.PARQUET) {
       // JSON and CSV do not record types or column metadata; readers skip names starting with _.
       output.writeText(name + "/_schema.json", table.schema().prettyJson() + "\n");
@@ -259,10 +305,13 @@ public final class AuditRun {
 
   /** Saves a fitted Spark ML stage into the output directory; returns its final path. */
   String saveStage(String name, org.apache.spark.ml.util.MLWritable stage) {
+    long t0 = System.nanoTime();
     try {
       stage.write().save(output.resolve(name));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot save " + name + ": " + e.getMessage(), e);
+    } finally {
+      phases.add(phasePrefix + COMPUTE_AND_WRITE, (System.nanoTime() - t0) / 1e9);
     }
     return output.target() + "/" + name;
   }

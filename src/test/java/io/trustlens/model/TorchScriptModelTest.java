@@ -189,7 +189,10 @@ class TorchScriptModelTest {
   @Test
   void chunksShrinkForLargeInputs() {
     assertEquals(1024, TorchScriptModel.chunkRows(30));
-    assertEquals(16, TorchScriptModel.chunkRows(3 * 224 * 224));
+    assertEquals(1024, TorchScriptModel.chunkRows(64), "8x8 digits");
+    assertEquals(512, TorchScriptModel.chunkRows(256), "16x16 shapes");
+    assertEquals(32, TorchScriptModel.chunkRows(64 * 64));
+    assertEquals(1, TorchScriptModel.chunkRows(3 * 224 * 224));
     assertEquals(1, TorchScriptModel.chunkRows(50_000_000), "one row even beyond the budget");
   }
 
