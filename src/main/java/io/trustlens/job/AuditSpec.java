@@ -99,7 +99,7 @@ public final class AuditSpec {
     /** explain: rows to sample (100), kmeans:K, or the path of a background table. */
     public String background;
 
-    /** explain: predicted (default), or a class index or output name. */
+    /** explain: auto (default), predicted, all, or a class index or output name. */
     public String target;
 
     /** explain: ids of rows to draw as waterfalls in the report. */

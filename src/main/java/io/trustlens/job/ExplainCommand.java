@@ -71,7 +71,10 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Option(
       names = "--target",
-      description = "The output to explain: predicted (default), a class index or output name.")
+      description =
+          "The output to explain: auto (default: a binary classifier's positive class, any other"
+              + " model's predicted class per row), predicted, all (Shapley methods), a class"
+              + " index or an output name.")
   String target;
 
   @Option(

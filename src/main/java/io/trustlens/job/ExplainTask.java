@@ -1,18 +1,15 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.arrays_zip;
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.posexplode;
 
 import io.trustlens.explain.shap.Background;
 import io.trustlens.explain.shap.BackgroundSampler;
 import io.trustlens.explain.shap.ShapExplainer;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
+import io.trustlens.model.ModelInfo;
 import io.trustlens.report.HtmlReport;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -82,15 +79,8 @@ final class ExplainTask implements AuditTask {
                     col("z.shap_gap").as("shap_gap"))
             : written;
     List<String> players = explainer.playerNames();
-    double[] importance = new double[players.size()];
-    for (Row r :
-        flat.select(posexplode(col("shap")))
-            .groupBy("pos")
-            .agg(avg(abs(col("col"))))
-            .collectAsList()) {
-      importance[r.getInt(0)] = r.getDouble(1);
-    }
-    Row stats = flat.agg(avg(col("shap_base")), max(abs(col("shap_gap")))).first();
+    ArrayStats stats = ArrayStats.of(flat, "shap", players.size(), "shap_base", "shap_gap");
+    double[] importance = stats.meanAbs();
     Map<String, Object> ranked = new LinkedHashMap<>();
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < players.size(); i++) {
@@ -104,14 +94,19 @@ final class ExplainTask implements AuditTask {
     result.put("model", task.model);
     result.put("method", method);
     result.put("players", players);
+    String target = explainer.getOrDefault(explainer.target());
+    String explained = explained(target, model.info());
+    result.put("target", target);
+    result.put("class_explained", explained);
     result.put("background_rows", background.size());
     result.put("mean_abs_shap", ranked);
-    result.put("mean_base", stats.isNullAt(0) ? null : stats.getDouble(0));
-    result.put("max_abs_gap", stats.isNullAt(1) ? null : stats.getDouble(1));
+    result.put("mean_base", stats.mean(0));
+    result.put("max_abs_gap", stats.maxAbs(1));
     result.put("outputs", Map.of(name, path));
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("model", run.spec().models.get(task.model) + " (" + model.info().type() + ")");
     facts.put("method", method);
+    facts.put("class explained", explained);
     facts.put("players", players.size());
     facts.put("background rows", method.equals("tree") ? "none (tree covers)" : background.size());
     facts.put("largest |gap|", result.get("max_abs_gap"));
@@ -130,6 +125,21 @@ final class ExplainTask implements AuditTask {
     ShapReport.figures(
         section, written, model, features, order, importance, task.waterfallRows, in.id);
     return result;
+  }
+
+  /** What {@code target} explains, in words, for the summary and the report. */
+  static String explained(String target, ModelInfo info) {
+    if (target.equals("all")) {
+      return "every output";
+    }
+    int k = info.outputIndex(target);
+    if (k >= 0) {
+      String name = info.outputNames().get(k);
+      return target.equals(ModelInfo.AUTO) ? name + " (the positive class)" : name;
+    }
+    return info.kind().isClassification()
+        ? "each row's predicted class"
+        : "the output " + info.outputNames().get(0);
   }
 
   private static Background background(

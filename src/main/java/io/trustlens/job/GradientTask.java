@@ -1,10 +1,8 @@
 package io.trustlens.job;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.posexplode;
 
 import io.trustlens.explain.gradient.GradientExplainer;
 import io.trustlens.feature.FeatureSpace;
@@ -217,15 +215,7 @@ final class GradientTask {
 
   /** Mean |value| per map entry (column {@code out}), named and largest first. */
   static Map<String, Object> importance(Dataset<Row> written, String out, List<String> names) {
-    double[] mean = new double[names.size()];
-    for (Row r :
-        written
-            .select(posexplode(col(out)))
-            .groupBy("pos")
-            .agg(avg(abs(col("col"))))
-            .collectAsList()) {
-      mean[r.getInt(0)] = r.getDouble(1);
-    }
+    double[] mean = ArrayStats.of(written, out, names.size()).meanAbs();
     List<Integer> order = new ArrayList<>();
     for (int j = 0; j < mean.length; j++) {
       order.add(j);

@@ -69,7 +69,8 @@ public final class InputTable {
                 + String.join(", ", df.schema().fieldNames()));
       }
     }
-    if (df.isEmpty()) {
+    long rows = df.count(); // counted once, here: every run reports it and needs rows
+    if (rows == 0) {
       throw new InvalidFeatureException("the input table " + spec.path + " has no rows");
     }
     if (spec.partitions != null) {
@@ -78,7 +79,9 @@ public final class InputTable {
       }
       df = df.repartition(spec.partitions);
     }
-    return new InputTable(spec, df);
+    InputTable table = new InputTable(spec, df);
+    table.rows = rows;
+    return table;
   }
 
   /** The format named in the spec, else the one the path's extension implies. */
@@ -100,7 +103,7 @@ public final class InputTable {
     return table;
   }
 
-  /** The number of rows, counted once. */
+  /** The number of rows, counted when the table was read. */
   public long rows() {
     if (rows < 0) {
       rows = table.count();

@@ -31,18 +31,33 @@ public record ModelInfo(
     return size;
   }
 
+  /**
+   * The default target: a binary classifier's positive class (output 1), so that every row's values
+   * are of one class and add up across rows; any other model's predicted class per row.
+   */
+  public static final String AUTO = "auto";
+
+  /** Whether the model is a classifier of two classes. */
+  public boolean isBinaryClassifier() {
+    return kind().isClassification() && outputSize() == 2;
+  }
+
   /** The number of outputs per row. */
   public int outputSize() {
     return outputNames.size();
   }
 
   /**
-   * The output a user names: {@code predicted} gives -1 (each row's largest output), else an output
-   * name or an index.
+   * The output a user names: {@code predicted} gives -1 (each row's largest output), {@code auto}
+   * the positive class (1) of a binary classifier and -1 otherwise, else an output name or an
+   * index.
    *
    * @throws IllegalArgumentException naming the outputs when {@code target} is none of those
    */
   public int outputIndex(String target) {
+    if (target.equals(AUTO)) {
+      return isBinaryClassifier() ? 1 : -1;
+    }
     if (target.equals("predicted")) {
       return -1;
     }
@@ -65,6 +80,6 @@ public record ModelInfo(
             + outputNames
             + " (give a name, an index 0.."
             + (outputSize() - 1)
-            + " or predicted)");
+            + ", predicted or auto)");
   }
 }

@@ -62,7 +62,19 @@ class AuditRunTest {
     assertTrue(explain.get("max_abs_gap").asDouble() < 1e-9);
     assertTrue(html.contains("Waterfall of row id=0") && html.contains("Waterfall of row id=1"));
     assertTrue(html.contains("Beeswarm") && html.contains("Dependence"));
-    assertTrue(html.contains("Each row explains its own predicted class"), "mixed-class notice");
+    assertFalse(html.contains("Each row explains its own predicted class"), "one class");
+    assertEquals("class_1 (the positive class)", explain.get("class_explained").asText());
+    assertTrue(html.contains("class_1 (the positive class)"), "the report names the class");
+    assertTrue(summary.at("/phases").size() >= 8, summary.at("/phases").toString());
+    double phases = 0;
+    for (JsonNode p : summary.at("/phases")) {
+      phases += p.get("seconds").asDouble();
+    }
+    double start = summary.at("/phases/0/seconds").asDouble();
+    double total = summary.get("seconds").asDouble();
+    assertTrue(
+        phases - start <= total + 0.01 && phases - start >= 0.8 * total,
+        "the phases after the start cover the run once: " + (phases - start) + " of " + total);
     assertEquals(
         2000, SparkTestSession.get().read().parquet(out.resolve("shap").toString()).count());
     JsonNode pca = summary.at("/tasks/3");
@@ -90,7 +102,7 @@ class AuditRunTest {
     Cli cli = Cli.run("audit", spec.toString());
     assertEquals(1, cli.exitCode());
     assertTrue(
-        cli.errors().contains("error: task 2 (explain tree 'why'): unknown target class"),
+        cli.errors().contains("error: task 2 (explain tree 'why'): unknown target '"),
         cli.errors());
     assertFalse(Files.exists(out), "a failed run leaves no output");
   }

@@ -112,6 +112,15 @@ class ExplainTest {
   }
 
   @Test
+  void aBinaryClassifiersPositiveClassIsExplainedByDefaultAndPredictedOnRequest() {
+    Dataset<Row> auto = explain("auto", "--method", "tree");
+    assertEquals(0, auto.filter("shap_class != 1").count(), "every row explains class 1");
+    Dataset<Row> predicted = explain("predicted", "--method", "tree", "--target", "predicted");
+    long zeros = predicted.filter("shap_class = 0").count();
+    assertTrue(zeros > 0 && zeros < 2000, "predicted mixes the classes: " + zeros + " of 2000");
+  }
+
+  @Test
   void explainTaskRunsFromAnAuditSpec() throws Exception {
     Path spec = dir.resolve("spec.yaml");
     Files.writeString(
@@ -163,7 +172,7 @@ class ExplainTest {
         GBT,
         "--method",
         "linear");
-    fails("unknown target class 'maybe'", "--model", GBT, "--target", "maybe");
+    fails("unknown target 'maybe'", "--model", GBT, "--target", "maybe");
     Path wide = dir.resolve("wide.csv");
     StringBuilder csv = new StringBuilder("y");
     for (int j = 0; j < 17; j++) {

@@ -149,7 +149,12 @@ public final class GradientExplainer extends Transformer implements DefaultParam
     this.blurSigma =
         new DoubleParam(this, "blurSigma", "blur baseline: sigma in pixels", ParamValidators.gt(0));
     this.seed = new LongParam(this, "seed", "random seed");
-    this.target = new Param<>(this, "target", "predicted, or an output index or name");
+    this.target =
+        new Param<>(
+            this,
+            "target",
+            "auto (a binary classifier's positive class, else each row's predicted class),"
+                + " predicted, or an output index or name");
     this.layer =
         new Param<>(
             this,
@@ -173,7 +178,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
     setDefault(baselineValues, new double[0]);
     setDefault(blurSigma, 2.0);
     setDefault(seed, 42L);
-    setDefault(target, "predicted");
+    setDefault(target, ModelInfo.AUTO);
     setDefault(outputCol, "");
     setDefault(layer, "");
   }

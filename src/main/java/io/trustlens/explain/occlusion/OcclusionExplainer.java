@@ -127,7 +127,12 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
     this.ngrams =
         new IntParam(
             this, "ngrams", "text: also occlude runs of up to n words", ParamValidators.gtEq(1));
-    this.target = new Param<>(this, "target", "predicted, or an output index or name");
+    this.target =
+        new Param<>(
+            this,
+            "target",
+            "auto (a binary classifier's positive class, else each row's predicted class),"
+                + " predicted, or an output index or name");
     this.outputCol = new Param<>(this, "outputCol", "the map column");
     setDefault(featuresCols, new String[0]);
     setDefault(vectorCol, "");
@@ -141,7 +146,7 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
     setDefault(fillValues, new double[0]);
     setDefault(blurSigma, 2.0);
     setDefault(ngrams, 1);
-    setDefault(target, "predicted");
+    setDefault(target, ModelInfo.AUTO);
     setDefault(outputCol, "occlusion");
   }
 

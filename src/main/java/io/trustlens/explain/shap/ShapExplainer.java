@@ -73,7 +73,11 @@ public final class ShapExplainer extends Transformer {
           ParamValidators.gtEq(0));
   private final LongParam seed = new LongParam(this, "seed", "random seed");
   private final Param<String> target =
-      new Param<>(this, "target", "predicted, all, or a class index or output name");
+      new Param<>(
+          this,
+          "target",
+          "auto (a binary classifier's positive class, else each row's predicted class),"
+              + " predicted, all, or a class index or output name");
   private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: features");
   private final Param<String> outputCol = new Param<>(this, "outputCol", "attribution column");
 
@@ -92,7 +96,7 @@ public final class ShapExplainer extends Transformer {
     setDefault(method, "kernel");
     setDefault(samples, 0);
     setDefault(seed, 42L);
-    setDefault(target, "predicted");
+    setDefault(target, ModelInfo.AUTO);
     setDefault(idCol, "");
     setDefault(outputCol, "shap");
   }
@@ -191,39 +195,30 @@ public final class ShapExplainer extends Transformer {
               + features.groups().size()
               + "; use method kernel or permutation");
     }
-    targetIndex(info.outputSize());
+    targetIndex();
   }
 
   /** The output to explain, or {@link #PREDICTED} or {@link #ALL}. */
-  private int targetIndex(int width) {
+  private int targetIndex() {
     String t = $(target);
-    if (t.equals("predicted")) {
-      return PREDICTED;
-    }
     if (t.equals("all")) {
       return ALL;
     }
-    List<String> names = model.info().outputNames();
-    int byName = names.indexOf(t);
-    if (byName >= 0) {
-      return byName;
-    }
+    ModelInfo info = model.info();
     try {
-      int k = Integer.parseInt(t);
-      if (k >= 0 && k < width) {
-        return k;
-      }
-    } catch (NumberFormatException notANumber) {
-      // fall through to the error
+      int k = info.outputIndex(t);
+      return k < 0 ? PREDICTED : k;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "unknown target '"
+              + t
+              + "'; the model's outputs are "
+              + info.outputNames()
+              + " (give a name, an index 0.."
+              + (info.outputSize() - 1)
+              + ", auto, predicted or all)",
+          e);
     }
-    throw new IllegalArgumentException(
-        "unknown target class '"
-            + t
-            + "'; the model's outputs are "
-            + names
-            + " (give a name, an index 0.."
-            + (width - 1)
-            + ", predicted or all)");
   }
 
   @Override
@@ -268,7 +263,7 @@ public final class ShapExplainer extends Transformer {
             $(method),
             (Integer) $(samples),
             (Long) $(seed),
-            targetIndex(model.info().outputSize()),
+            targetIndex(),
             id);
     return dataset.toDF().mapPartitions(plan, Encoders.row(out));
   }
