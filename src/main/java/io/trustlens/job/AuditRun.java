@@ -66,7 +66,8 @@ public final class AuditRun {
   public int run(boolean overwrite) {
     long start = System.nanoTime();
     Instant started = Instant.now();
-    phases.sinceJvmStart("start: JVM, Spark session, arguments");
+    phases.sinceJvmStart(
+        "start: JVM, arguments", "start: Spark session", SparkOptions.lastStartSeconds());
     try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite)) {
       this.output = out;
       this.input =
@@ -107,7 +108,7 @@ public final class AuditRun {
             seconds(t0)
                 - phases.of(phasePrefix + LOAD_MODELS)
                 - phases.of(phasePrefix + COMPUTE_AND_WRITE);
-        phases.add(phasePrefix + ": read back, summarise, draw", Math.max(0, rest));
+        phases.add(phasePrefix + ": summaries and figures", Math.max(0, rest));
         phasePrefix = "";
         taskSummaries.add(entry);
       }

@@ -11,15 +11,21 @@ import java.util.function.Supplier;
  * Where a run's wall time went, phase by phase in the order they ran, for {@code summary.json} and
  * the report: the JVM and Spark start before the run, reading and counting the input, and per task
  * its model loads, its computation with the writes (Spark computes lazily, so the two are one
- * phase), and what it read back and drew for the report. Phases with the same name add up.
+ * phase), and the rest (summaries and figures: reading back what it wrote, aggregations that write
+ * nothing, such as a profile's, and drawing). Phases with the same name add up.
  */
 final class Phases {
   private final Map<String, Double> seconds = new LinkedHashMap<>();
 
-  /** Records the time from the JVM's start to now as {@code phase}. */
-  void sinceJvmStart(String phase) {
+  /**
+   * Records the time from the JVM's start to now: {@code session} seconds as {@code sessionPhase},
+   * the rest as {@code jvmPhase}.
+   */
+  void sinceJvmStart(String jvmPhase, String sessionPhase, double session) {
     long started = ManagementFactory.getRuntimeMXBean().getStartTime();
-    add(phase, Math.max(0, System.currentTimeMillis() - started) / 1e3);
+    double all = Math.max(0, System.currentTimeMillis() - started) / 1e3;
+    add(jvmPhase, Math.max(0, all - session));
+    add(sessionPhase, Math.min(all, session));
   }
 
   /** Runs {@code work}, adding its wall time to {@code phase}. */

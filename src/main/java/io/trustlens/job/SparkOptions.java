@@ -39,6 +39,16 @@ public final class SparkOptions {
       builder.config("spark.executorEnv.ONEDNN_MAX_CPU_ISA", isa);
     }
     conf.forEach(builder::config);
-    return builder.getOrCreate();
+    long t0 = System.nanoTime();
+    SparkSession session = builder.getOrCreate();
+    lastStartSeconds = (System.nanoTime() - t0) / 1e9;
+    return session;
   }
+
+  /** Seconds the last {@link #session} call took (near 0 when it reused a running session). */
+  static double lastStartSeconds() {
+    return lastStartSeconds;
+  }
+
+  private static volatile double lastStartSeconds;
 }
