@@ -103,6 +103,9 @@ public final class AuditRun {
         } catch (RuntimeException e) {
           throw new TaskFailure(TaskFailure.name(spec, i, command.equals("audit")), e);
         }
+        for (String note : input.drainUnused()) {
+          warn(TaskFailure.name(spec, i, command.equals("audit")), note);
+        }
         entry.put("seconds", seconds(t0));
         double rest =
             seconds(t0)

@@ -26,6 +26,7 @@ public final class InputTable {
   private final AuditSpec.Input spec;
   private final Dataset<Row> table;
   private long rows = -1;
+  private final java.util.Set<String> unused = new java.util.LinkedHashSet<>();
 
   private InputTable(AuditSpec.Input spec, Dataset<Row> table) {
     this.spec = spec;
@@ -67,6 +68,19 @@ public final class InputTable {
                 + spec.path
                 + "; the table has: "
                 + String.join(", ", df.schema().fieldNames()));
+      }
+    }
+    if (spec.features != null) {
+      for (String c : spec.features) {
+        if (df.schema().getFieldIndex(c).isEmpty()) {
+          throw new InvalidFeatureException(
+              "unknown feature column '"
+                  + c
+                  + "' in "
+                  + spec.path
+                  + "; the table has: "
+                  + String.join(", ", df.schema().fieldNames()));
+        }
       }
     }
     long rows = df.count(); // counted once, here: every run reports it and needs rows
@@ -131,6 +145,13 @@ public final class InputTable {
         seed);
   }
 
+  /** The input options a task was given but did not use since the last call, then forgets them. */
+  List<String> drainUnused() {
+    List<String> notes = new ArrayList<>(unused);
+    unused.clear();
+    return notes;
+  }
+
   /** The features the spec names in the raw table, or -1 when a model decides them. */
   public int featureCountHint() {
     if (spec.vector != null) {
@@ -151,6 +172,14 @@ public final class InputTable {
   public FeatureSpace features(LoadedModel model, Dataset<Row> prepared) {
     int expected = model == null ? -1 : model.info().inputSize();
     if (model != null && model.hasFeatureStages()) {
+      if (spec.features != null || spec.vector != null) {
+        unused.add(
+            (spec.features != null
+                    ? "the features named (" + String.join(", ", spec.features) + ") are"
+                    : "the vector column named (" + spec.vector + ") is")
+                + " not used: the model is a pipeline that assembles its own features from the"
+                + " table");
+      }
       FeatureSpace vector = FeatureSpace.ofVector(prepared.schema(), model.featuresCol(), expected);
       return PipelineFeatures.describe(vector, model.featureStages(), prepared.schema());
     }

@@ -121,6 +121,32 @@ class ExplainTest {
   }
 
   @Test
+  void featuresAPipelineDoesNotReadAreAWarningInTheSummary() throws Exception {
+    Path out = dir.resolve("unused");
+    Cli cli =
+        Cli.run(
+            "explain",
+            "--input",
+            CREDIT,
+            "--label",
+            "default",
+            "--model",
+            GBT,
+            "--method",
+            "tree",
+            "--features",
+            "age,income",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    String expected = "the features named (age, income) are not used: the model is a pipeline";
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertTrue(
+        summary.at("/warnings/0").asText().startsWith("explain tree: " + expected),
+        summary.toString());
+  }
+
+  @Test
   void explainTaskRunsFromAnAuditSpec() throws Exception {
     Path spec = dir.resolve("spec.yaml");
     Files.writeString(
@@ -173,6 +199,7 @@ class ExplainTest {
         "--method",
         "linear");
     fails("unknown target 'maybe'", "--model", GBT, "--target", "maybe");
+    fails("unknown feature column 'nosuch'", "--model", GBT, "--features", "age,nosuch");
     Path wide = dir.resolve("wide.csv");
     StringBuilder csv = new StringBuilder("y");
     for (int j = 0; j < 17; j++) {
