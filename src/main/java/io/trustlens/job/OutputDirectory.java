@@ -1,9 +1,12 @@
 package io.trustlens.job;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -14,6 +17,12 @@ import org.apache.spark.sql.SparkSession;
  * the run succeeds, so that a failed run never leaves a directory that looks complete.
  */
 public final class OutputDirectory implements AutoCloseable {
+  /** The file in a temporary folder naming the run that writes it: host and process id. */
+  static final String OWNER = "_run";
+
+  /** How long another host's temporary folder must be untouched before it counts as stale. */
+  static final long STALE_AFTER_MS = 24L * 3600 * 1000;
+
   private final FileSystem fs;
   private final Path target;
   private final Path temporary;
@@ -46,11 +55,65 @@ public final class OutputDirectory implements AutoCloseable {
       }
       Path parent = target.getParent();
       fs.mkdirs(parent);
+      removeStale(fs, parent, target.getName());
       Path temporary = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
       fs.mkdirs(temporary);
+      try (OutputStream out = fs.create(new Path(temporary, OWNER), true)) {
+        out.write((host() + " " + ProcessHandle.current().pid() + "\n").getBytes(UTF_8));
+      }
       return new OutputDirectory(fs, target, temporary, overwrite);
     } catch (IOException e) {
       throw new SpecException("cannot create output directory " + location + ": " + e);
+    }
+  }
+
+  /**
+   * Removes the temporary siblings of {@code name} that killed runs left behind: those whose owner
+   * ran on this host and is no longer alive, and those of other hosts (or without an owner file)
+   * untouched for {@link #STALE_AFTER_MS}. A live run's folder is never touched.
+   */
+  static void removeStale(FileSystem fs, Path parent, String name) throws IOException {
+    FileStatus[] siblings =
+        fs.listStatus(parent, p -> p.getName().startsWith("." + name + ".tmp-"));
+    for (FileStatus sibling : siblings) {
+      if (!sibling.isDirectory() || !stale(fs, sibling)) {
+        continue;
+      }
+      if (fs.delete(sibling.getPath(), true)) {
+        System.err.println(
+            "trustlens: removed "
+                + sibling.getPath()
+                + ", the temporary folder of a run that was killed");
+      }
+    }
+  }
+
+  private static boolean stale(FileSystem fs, FileStatus folder) throws IOException {
+    Path owner = new Path(folder.getPath(), OWNER);
+    boolean old = System.currentTimeMillis() - folder.getModificationTime() > STALE_AFTER_MS;
+    if (!fs.exists(owner)) {
+      return old;
+    }
+    String[] words;
+    try (var in = fs.open(owner)) {
+      words = new String(in.readAllBytes(), UTF_8).trim().split(" ");
+    }
+    if (words.length != 2 || !words[0].equals(host())) {
+      return old;
+    }
+    try {
+      long pid = Long.parseLong(words[1]);
+      return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return old;
+    }
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
     }
   }
 
@@ -82,6 +145,7 @@ public final class OutputDirectory implements AutoCloseable {
         }
         fs.delete(target, true);
       }
+      fs.delete(new Path(temporary, OWNER), false);
       if (!fs.rename(temporary, target)) {
         throw new IOException("rename to " + target + " failed");
       }
