@@ -51,6 +51,7 @@ public final class AuditRun {
   private final Map<String, StructType> written = new LinkedHashMap<>();
   private final Phases phases = new Phases();
   private String phasePrefix = "";
+  private String taskName = "";
   private InputTable input;
   private OutputDirectory output;
   private HtmlReport report;
@@ -98,6 +99,7 @@ public final class AuditRun {
         entry.put("type", task.type);
         entry.put("parameters", new ObjectMapper().convertValue(task, Map.class));
         phasePrefix = "task " + (i + 1) + " (" + task.type + ")";
+        taskName = TaskFailure.name(spec, i, command.equals("audit"));
         try {
           entry.putAll(TASKS.get(task.type).run(this, task));
         } catch (RuntimeException e) {
@@ -318,6 +320,11 @@ public final class AuditRun {
       phases.add(phasePrefix + COMPUTE_AND_WRITE, (System.nanoTime() - t0) / 1e9);
     }
     return output.target() + "/" + name;
+  }
+
+  /** Prints a warning about the running task now and records it in the summary. */
+  void warn(String message) {
+    warn(taskName, message);
   }
 
   /** Prints a warning about {@code task} now and records it in the summary. */

@@ -52,6 +52,15 @@ final class ExplainTask implements AuditTask {
         method.equals("tree")
             ? Background.of(new double[features.size()], features.size())
             : background(run, task, model, prepared, features, seed);
+    if (backgroundFrom(method, task).startsWith("the rows explained")) {
+      run.warn(
+          "the background ("
+              + background.size()
+              + " rows) is drawn from the rows being explained, so those rows are explained"
+              + " against themselves and another subset of rows gets another base; for"
+              + " explanations comparable across tables, pass --background PATH (a reference"
+              + " table such as the training data)");
+    }
     ShapExplainer explainer =
         new ShapExplainer(model.source(), features, background).setMethod(method).setSeed(seed);
     if (task.samples != null) {
@@ -99,6 +108,7 @@ final class ExplainTask implements AuditTask {
     result.put("target", target);
     result.put("class_explained", explained);
     result.put("background_rows", background.size());
+    result.put("background_from", backgroundFrom(method, task));
     result.put("mean_abs_shap", ranked);
     result.put("mean_base", stats.mean(0));
     result.put("max_abs_gap", stats.maxAbs(1));
@@ -125,6 +135,21 @@ final class ExplainTask implements AuditTask {
     ShapReport.figures(
         section, written, model, features, order, importance, task.waterfallRows, in.id);
     return result;
+  }
+
+  /** Where the background came from, for the summary. */
+  static String backgroundFrom(String method, AuditSpec.Task task) {
+    if (method.equals("tree")) {
+      return "none (TreeSHAP uses the trees' training cover)";
+    }
+    String spec = task.background == null ? String.valueOf(DEFAULT_BACKGROUND) : task.background;
+    if (spec.startsWith("kmeans:")) {
+      return "the rows explained (k-means centres of the input table)";
+    }
+    if (spec.chars().allMatch(Character::isDigit)) {
+      return "the rows explained (a seeded sample of the input table)";
+    }
+    return "the reference table " + spec;
   }
 
   /** What {@code target} explains, in words, for the summary and the report. */

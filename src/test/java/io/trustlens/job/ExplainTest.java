@@ -147,6 +147,14 @@ class ExplainTest {
   }
 
   @Test
+  void aReferenceTableBackgroundIsRecordedAndNotWarnedAbout() throws Exception {
+    explain("reference", "--method", "kernel", "--samples", "16", "--background", CREDIT);
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("reference/summary.json").toFile());
+    assertEquals("the reference table " + CREDIT, summary.at("/tasks/0/background_from").asText());
+    assertEquals(0, summary.at("/warnings").size(), summary.at("/warnings").toString());
+  }
+
+  @Test
   void explainTaskRunsFromAnAuditSpec() throws Exception {
     Path spec = dir.resolve("spec.yaml");
     Files.writeString(
@@ -163,6 +171,12 @@ class ExplainTest {
     JsonNode summary = new ObjectMapper().readTree(dir.resolve("audit/summary.json").toFile());
     assertEquals(30, summary.at("/tasks/0/players").size());
     assertEquals(5, summary.at("/tasks/0/background_rows").asInt());
+    assertEquals(
+        "the rows explained (k-means centres of the input table)",
+        summary.at("/tasks/0/background_from").asText());
+    assertTrue(
+        summary.at("/warnings/0").asText().contains("drawn from the rows being explained"),
+        summary.at("/warnings").toString());
     assertTrue(summary.at("/tasks/0/max_abs_gap").asDouble() < 1e-9);
     Dataset<Row> shap = SparkTestSession.get().read().parquet(dir.resolve("audit/shap").toString());
     assertEquals(0, shap.filter("shap_class != 1").count(), "the named class is explained");
