@@ -2,6 +2,12 @@ package io.trustlens.job;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.negate;
 import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.when;
@@ -14,9 +20,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import scala.Tuple2;
 
 /**
  * The {@code score} task: the input rows with the model's prediction (and class probabilities, and
@@ -60,6 +69,7 @@ final class ScoreTask implements AuditTask {
         features.size() + " (" + features.source().name().toLowerCase(java.util.Locale.ROOT) + ")");
     facts.put("rows scored", rows);
     facts.put("rows skipped (invalid features)", inputRows - rows);
+    List<List<Object>> confusion = null;
     if (in.label != null) {
       Column label = col("`" + in.label + "`").cast("double");
       double metric;
@@ -78,9 +88,17 @@ final class ScoreTask implements AuditTask {
       }
       result.put(metricName, metric);
       facts.put(metricName + " against " + in.label, metric);
+      if (info.kind().isClassification()) {
+        confusion = classification(run, written, in.label, info, result, facts);
+      }
     }
     facts.put("table", path);
     run.report().section("Score: " + name).keyValues(facts);
+    if (confusion != null) {
+      List<String> header = new ArrayList<>(List.of(in.label + " (rows) / prediction"));
+      header.addAll(info.outputNames());
+      run.report().section("Confusion matrix of " + name).table(header, confusion);
+    }
     List<List<Object>> preview = new ArrayList<>();
     String[] shown = written.columns();
     for (Row r : written.limit(10).collectAsList()) {
@@ -93,5 +111,86 @@ final class ScoreTask implements AuditTask {
     }
     run.report().section("First rows of " + name).table(List.of(shown), preview);
     return result;
+  }
+
+  /** Log loss below this probability clamp (MLlib's and scikit-learn's). */
+  static final double EPSILON = 1e-15;
+
+  /**
+   * A classifier's figures beyond accuracy: the confusion matrix (rows: the label; columns: the
+   * prediction), the log loss of the probability of the true class (clamped at {@link #EPSILON}),
+   * and for two classes the area under the ROC curve of the probability of class 1 (exact: MLlib's
+   * BinaryClassificationMetrics without binning, tied scores grouped).
+   *
+   * @return the confusion matrix's rows for the report, each led by its class name
+   */
+  private static List<List<Object>> classification(
+      AuditRun run,
+      Dataset<Row> written,
+      String labelName,
+      ModelInfo info,
+      Map<String, Object> result,
+      Map<String, Object> facts) {
+    Column label = col("`" + labelName + "`").cast("double");
+    int k = info.outputSize();
+    long[][] confusion = new long[k][k];
+    long outside = 0;
+    for (Row r : written.groupBy(label.as("label"), col("prediction")).count().collectAsList()) {
+      double l = r.isNullAt(0) ? Double.NaN : r.getDouble(0);
+      int p = (int) r.getDouble(1);
+      if (l == Math.rint(l) && l >= 0 && l < k) {
+        confusion[(int) l][p] += r.getLong(2);
+      } else {
+        outside += r.getLong(2);
+      }
+    }
+    List<List<Long>> matrix = new ArrayList<>();
+    for (long[] row : confusion) {
+      matrix.add(java.util.Arrays.stream(row).boxed().toList());
+    }
+    result.put("confusion_matrix", matrix);
+    result.put("confusion_labels", info.outputNames());
+    if (outside > 0) {
+      run.warn(
+          outside
+              + " rows have a label that is not a class index 0.."
+              + (k - 1)
+              + "; the confusion matrix, log loss and AUC leave them out");
+    }
+    List<List<Object>> table = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      List<Object> row = new ArrayList<>(List.of(info.outputNames().get(i)));
+      for (int j = 0; j < k; j++) {
+        row.add(confusion[i][j]);
+      }
+      table.add(row);
+    }
+    facts.put("confusion matrix", "below (rows: the label; columns: the prediction)");
+    if (!List.of(written.columns()).contains("probability")) {
+      return table;
+    }
+    Column inRange = label.geq(0).and(label.lt(k)).and(label.equalTo(floor(label)));
+    Dataset<Row> known = written.filter(inRange);
+    Column p = element_at(col("probability"), label.cast("int").plus(1));
+    Row loss = known.agg(avg(negate(log(greatest(p, lit(EPSILON)))))).first();
+    if (loss.isNullAt(0)) {
+      return table; // no row with a class label
+    }
+    double logLoss = loss.getDouble(0);
+    result.put("log_loss", logLoss);
+    facts.put("log loss", logLoss);
+    if (k == 2) {
+      JavaRDD<Tuple2<Object, Object>> pairs =
+          known
+              .select(element_at(col("probability"), 2), label)
+              .javaRDD()
+              .map(r -> new Tuple2<>((Object) r.getDouble(0), (Object) r.getDouble(1)));
+      BinaryClassificationMetrics metrics = new BinaryClassificationMetrics(pairs.rdd(), 0);
+      double auc = metrics.areaUnderROC();
+      metrics.unpersist();
+      result.put("auc", auc);
+      facts.put("AUC (ROC, class " + info.outputNames().get(1) + ")", auc);
+    }
+    return table;
   }
 }

@@ -50,6 +50,40 @@ class AuditRunTest {
     JsonNode score = summary.at("/tasks/1");
     assertEquals("score", score.get("type").asText());
     assertTrue(score.get("accuracy").asDouble() > 0.7, score.toString());
+    // AUC, log loss and the confusion matrix against direct computations over every row.
+    List<Row> scored = predictions.select("default", "prediction", "probability").collectAsList();
+    long[][] confusion = new long[2][2];
+    double loss = 0;
+    List<double[]> pairs = new java.util.ArrayList<>();
+    for (Row r : scored) {
+      int label = r.getInt(0);
+      double p1 = r.<Double>getList(2).get(1);
+      confusion[label][(int) r.getDouble(1)]++;
+      loss -= Math.log(Math.max(label == 1 ? p1 : 1 - p1, 1e-15));
+      pairs.add(new double[] {p1, label});
+    }
+    double wins = 0;
+    long positives = 0;
+    for (double[] a : pairs) {
+      if (a[1] == 1) {
+        positives++;
+        for (double[] b : pairs) {
+          if (b[1] == 0) {
+            wins += a[0] > b[0] ? 1 : a[0] == b[0] ? 0.5 : 0;
+          }
+        }
+      }
+    }
+    double auc = wins / (positives * (2000.0 - positives));
+    assertEquals(auc, score.get("auc").asDouble(), 1e-12, "Mann-Whitney AUC");
+    assertEquals(loss / 2000, score.get("log_loss").asDouble(), 1e-4, "p0 = 1 - p1 to 1e-16");
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 2; j++) {
+        assertEquals(confusion[i][j], score.at("/confusion_matrix/" + i + "/" + j).asLong());
+      }
+    }
+    assertEquals(
+        (confusion[0][0] + confusion[1][1]) / 2000.0, score.get("accuracy").asDouble(), 1e-12);
     assertEquals("region=south", score.at("/features/4").asText());
     assertEquals("region", score.at("/feature_groups/4").asText());
     assertEquals("gbt", summary.at("/models/0/name").asText());
@@ -57,6 +91,7 @@ class AuditRunTest {
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("<h2>Profile</h2>") && html.contains("<h2>Score: predictions</h2>"));
     assertTrue(html.contains("Every threshold holds."));
+    assertTrue(html.contains("Confusion matrix of predictions"), "the report draws it");
     JsonNode explain = summary.at("/tasks/2");
     assertEquals("tree", explain.get("method").asText());
     assertTrue(explain.get("max_abs_gap").asDouble() < 1e-9);
