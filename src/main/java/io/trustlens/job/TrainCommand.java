@@ -2,8 +2,11 @@ package io.trustlens.job;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -81,6 +84,16 @@ final class TrainCommand implements Callable<Integer> {
   long seed = 42;
 
   @Option(
+      names = "--holdout",
+      paramLabel = "SHARE",
+      description =
+          "Rows held out of the fit for metrics (default 0.2; 0: fit on every row), chosen by a"
+              + " hash of the seed and the row's --id (or every column): AUC, accuracy and log"
+              + " loss, or RMSE and R², printed and kept in OUTPUT/training.json with the rows"
+              + " and the label's balance.")
+  Double holdout;
+
+  @Option(
       names = "--bootstrap",
       paramLabel = "K",
       description =
@@ -143,13 +156,90 @@ final class TrainCommand implements Callable<Integer> {
             .setOutputCol("features")
             .setHandleInvalid("error"));
     if (bootstrap != null) {
+      if (holdout != null) {
+        throw new SpecException(
+            "--holdout does not apply to --bootstrap (each member sees every row, weighted)");
+      }
       return bootstrap(df, stages, regression, assembled.size());
     }
+    double holdout = this.holdout == null ? 0.2 : this.holdout;
     stages.add(predictor(regression));
-    PipelineModel model = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(df);
+    if (!(holdout >= 0 && holdout < 1)) {
+      throw new SpecException("--holdout is a share of rows in [0, 1), not " + holdout);
+    }
+    List<org.apache.spark.sql.Column> keys = new ArrayList<>();
+    for (String c : table.id != null ? List.of(table.id) : List.of(df.columns())) {
+      keys.add(org.apache.spark.sql.functions.col("`" + c + "`"));
+    }
+    org.apache.spark.sql.Column held = TrainingMetrics.heldOut(seed, holdout, keys);
+    Dataset<Row> fit = holdout > 0 ? df.filter(held.unary_$bang()) : df;
+    Dataset<Row> test = df.filter(held);
+    long fitRows = fit.count();
+    long testRows = holdout > 0 ? test.count() : 0;
+    if (fitRows == 0) {
+      throw new SpecException("no rows left to fit after holding out " + testRows);
+    }
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("estimator", estimator);
+    record.put("objective", regression ? "regression" : "classification");
+    record.put("label", table.label);
+    record.put("rows", input.rows());
+    record.put("rows_fitted", fitRows);
+    record.put("rows_held_out", testRows);
+    record.put("holdout", holdout);
+    record.put("seed", seed);
+    StringBuilder said =
+        new StringBuilder(
+            String.format(
+                java.util.Locale.ROOT,
+                "trained %s on %,d of %,d rows",
+                estimator,
+                fitRows,
+                input.rows()));
+    if (!regression) {
+      Map<String, Long> balance = TrainingMetrics.balance(df, table.label);
+      record.put("label_balance", balance);
+      List<String> shares = new ArrayList<>();
+      balance.forEach(
+          (k, v) -> shares.add(k + ": " + String.format(java.util.Locale.ROOT, "%,d", v)));
+      said.append(" (" + table.label + " " + String.join(", ", shares) + ")");
+    }
+    PipelineModel model = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(fit);
+    if (testRows > 0) {
+      Map<String, Double> metrics =
+          TrainingMetrics.of(model.transform(test), table.label, regression);
+      record.put("held_out", metrics);
+      said.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "%nheld out %,d rows: %s",
+              testRows,
+              TrainingMetrics.line(metrics)));
+    } else {
+      said.append(String.format("%nno rows held out (--holdout 0): no held-out metrics"));
+    }
     (overwrite ? model.write().overwrite() : model.write()).save(output);
+    Path recordFile = new Path(output, "training.json");
+    try (java.io.OutputStream out =
+        recordFile
+            .getFileSystem(session.sparkContext().hadoopConfiguration())
+            .create(recordFile, true)) {
+      out.write(
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .writerWithDefaultPrettyPrinter()
+              .writeValueAsBytes(record));
+    }
+    System.out.println(said);
     System.out.println(
-        "saved " + estimator + " pipeline (" + assembled.size() + " inputs) to " + output);
+        "saved "
+            + estimator
+            + " pipeline ("
+            + assembled.size()
+            + " inputs) to "
+            + output
+            + " (what it was trained on: "
+            + output
+            + "/training.json)");
     return 0;
   }
 

@@ -1,0 +1,137 @@
+package io.trustlens.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustlens.testing.Cli;
+import io.trustlens.testing.SparkTestSession;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train: what it reports of its rows, label balance and held-out metrics, and its refusals. */
+class TrainCommandTest {
+  private static final String CREDIT = "datasets/synthetic/credit.csv";
+  @TempDir Path dir;
+
+  @Test
+  void heldOutRowsAreChosenByHashAndTheirAucIsTheModelsOnThem() throws Exception {
+    Path out = dir.resolve("model");
+    Cli cli =
+        Cli.run(
+            "train",
+            "--input",
+            CREDIT,
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--estimator",
+            "logistic",
+            "--holdout",
+            "0.25",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode record = new ObjectMapper().readTree(out.resolve("training.json").toFile());
+    assertEquals(2000, record.get("rows").asLong());
+    long held = record.get("rows_held_out").asLong();
+    assertEquals(2000, record.get("rows_fitted").asLong() + held);
+    assertTrue(held > 400 && held < 600, "a quarter of 2,000 rows, by hash: " + held);
+    assertEquals(
+        2000, record.at("/label_balance/0").asLong() + record.at("/label_balance/1").asLong());
+
+    Dataset<Row> credit =
+        SparkTestSession.get()
+            .read()
+            .option("header", "true")
+            .option("inferSchema", "true")
+            .csv(CREDIT);
+    for (int partitions : new int[] {1, 7}) {
+      Dataset<Row> test =
+          credit
+              .repartition(partitions)
+              .filter(TrainingMetrics.heldOut(42, 0.25, List.of(col("id"))));
+      assertEquals(held, test.count(), "the same rows for " + partitions + " partitions");
+    }
+    Dataset<Row> test = credit.filter(TrainingMetrics.heldOut(42, 0.25, List.of(col("id"))));
+    List<Row> scored =
+        PipelineModel.load(out.toString())
+            .transform(test)
+            .select("default", "probability")
+            .collectAsList();
+    double wins = 0;
+    long positives = 0;
+    long negatives = 0;
+    for (Row a : scored) {
+      if (a.getInt(0) != 1) {
+        negatives++;
+        continue;
+      }
+      positives++;
+      double pa = ((org.apache.spark.ml.linalg.Vector) a.get(1)).apply(1);
+      for (Row b : scored) {
+        if (b.getInt(0) == 0) {
+          double pb = ((org.apache.spark.ml.linalg.Vector) b.get(1)).apply(1);
+          wins += pa > pb ? 1 : pa == pb ? 0.5 : 0;
+        }
+      }
+    }
+    assertEquals(
+        wins / (positives * (double) negatives),
+        record.at("/held_out/auc").asDouble(),
+        1e-12,
+        "Mann-Whitney AUC on the held-out rows");
+    assertTrue(record.at("/held_out/accuracy").asDouble() > 0.6, record.toString());
+    assertTrue(record.at("/held_out/log_loss").asDouble() < 0.69, record.toString());
+  }
+
+  @Test
+  void aRegressionReportsRmseAndR2AndHoldoutIsRefusedWithBootstrap() throws Exception {
+    Path out = dir.resolve("linear");
+    Cli cli =
+        Cli.run(
+            "train",
+            "--input",
+            CREDIT,
+            "--id",
+            "id",
+            "--label",
+            "income",
+            "--estimator",
+            "linear",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode record = new ObjectMapper().readTree(out.resolve("training.json").toFile());
+    assertTrue(record.at("/held_out/rmse").asDouble() > 0, record.toString());
+    assertTrue(record.at("/held_out").has("r2"), record.toString());
+    assertTrue(record.at("/label_balance").isMissingNode(), "no balance for a regression");
+    Cli refused =
+        Cli.run(
+            "train",
+            "--input",
+            CREDIT,
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--estimator",
+            "gbt",
+            "--bootstrap",
+            "2",
+            "--holdout",
+            "0.2",
+            "--output",
+            dir.resolve("b").toString());
+    assertEquals(1, refused.exitCode());
+    assertTrue(refused.errors().contains("--holdout does not apply to --bootstrap"));
+  }
+}
