@@ -30,6 +30,7 @@ final class ExplainTask implements AuditTask {
   @Override
   public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
     String method = task.method == null ? "kernel" : task.method;
+    run.input().requireUniqueIds(); // ids key each row's draws, maps and waterfalls
     if (ExplainKeys.isGradient(method)) {
       return new GradientTask().run(run, task);
     }

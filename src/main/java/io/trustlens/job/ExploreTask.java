@@ -175,6 +175,7 @@ final class ExploreTask implements AuditTask {
         y = "tsne_y";
       }
       default -> {
+        run.input().requireUniqueIds();
         Knn knn = new Knn(features).setSeed(seed).setIdCol(id);
         if (task.neighbours != null) {
           knn.setK(task.neighbours);

@@ -1,5 +1,9 @@
 package io.trustlens.job;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
 import io.trustlens.feature.InvalidFeatureException;
@@ -26,6 +30,7 @@ public final class InputTable {
   private final AuditSpec.Input spec;
   private final Dataset<Row> table;
   private long rows = -1;
+  private boolean idsUnique;
   private final java.util.Set<String> unused = new java.util.LinkedHashSet<>();
 
   private InputTable(AuditSpec.Input spec, Dataset<Row> table) {
@@ -74,18 +79,35 @@ public final class InputTable {
       for (String c : spec.features) {
         if (df.schema().getFieldIndex(c).isEmpty()) {
           throw new InvalidFeatureException(
-              "unknown feature column '"
+              "unknown column '"
                   + c
-                  + "' in "
+                  + "' (a feature named) in "
                   + spec.path
                   + "; the table has: "
                   + String.join(", ", df.schema().fieldNames()));
         }
       }
     }
-    long rows = df.count(); // counted once, here: every run reports it and needs rows
+    // Counted once, here (every run reports it), with the id's nulls in the same pass.
+    Row counts =
+        spec.id == null
+            ? df.agg(count(lit(1)), count(lit(1))).first()
+            : df.agg(count(lit(1)), count(col("`" + spec.id + "`"))).first();
+    long rows = counts.getLong(0);
     if (rows == 0) {
       throw new InvalidFeatureException("the input table " + spec.path + " has no rows");
+    }
+    if (counts.getLong(1) < rows) {
+      throw new InvalidFeatureException(
+          "the id column '"
+              + spec.id
+              + "' is null in "
+              + (rows - counts.getLong(1))
+              + " of "
+              + rows
+              + " rows of "
+              + spec.path
+              + "; every row needs an id (its key for random draws, waterfalls and neighbours)");
     }
     if (spec.partitions != null) {
       if (spec.partitions < 1) {
@@ -143,6 +165,38 @@ public final class InputTable {
         "skip".equals(spec.onInvalid),
         maxRows,
         seed);
+  }
+
+  /**
+   * Fails when two rows share an id: tasks that key rows by id (Shapley and other per-row
+   * explanations, neighbours) call it before any work. Checked once per run (one shuffle of the
+   * ids).
+   */
+  void requireUniqueIds() {
+    if (spec.id == null || idsUnique) {
+      return;
+    }
+    List<Row> repeated =
+        table
+            .groupBy(col("`" + spec.id + "`").as("id"))
+            .count()
+            .filter(col("count").gt(1))
+            .orderBy(col("count").desc(), col("id"))
+            .limit(3)
+            .collectAsList();
+    if (!repeated.isEmpty()) {
+      List<String> examples = new ArrayList<>();
+      for (Row r : repeated) {
+        examples.add(r.get(0) + " (" + r.getLong(1) + " rows)");
+      }
+      throw new InvalidFeatureException(
+          "the id column '"
+              + spec.id
+              + "' repeats values, for example "
+              + String.join(", ", examples)
+              + "; ids must be unique: each keys one row's random draws, waterfall and neighbours");
+    }
+    idsUnique = true;
   }
 
   /** The input options a task was given but did not use since the last call, then forgets them. */

@@ -110,6 +110,61 @@ class BadInputTest {
   }
 
   @Test
+  void nullAndRepeatedIds() throws Exception {
+    String nullIds = dir.resolve("null-ids").toString();
+    Tables.csv("breast_cancer.csv")
+        .selectExpr(
+            "case when mean_radius > 25 then null else monotonically_increasing_id() end as id",
+            "*")
+        .write()
+        .parquet(nullIds);
+    fails(
+        "the id column 'id' is null in 5 of 569 rows",
+        "score",
+        "--input",
+        nullIds,
+        "--id",
+        "id",
+        "--model",
+        MLP,
+        "--output",
+        out("n1"));
+    noOutput("n1");
+    String repeated = dir.resolve("repeated-ids").toString();
+    Tables.csv("breast_cancer.csv")
+        .selectExpr("cast(monotonically_increasing_id() % 500 as int) as id", "*")
+        .write()
+        .parquet(repeated);
+    String[] explain = {
+      "explain",
+      "--input",
+      repeated,
+      "--id",
+      "id",
+      "--model",
+      MLP,
+      "--method",
+      "saliency",
+      "--output",
+      out("n2")
+    };
+    fails("the id column 'id' repeats values, for example 0 (2 rows)", explain);
+    noOutput("n2");
+    fails(
+        "the id column 'id' repeats values",
+        "explore",
+        "--input",
+        repeated,
+        "--id",
+        "id",
+        "--method",
+        "knn",
+        "--output",
+        out("n3"));
+    noOutput("n3");
+  }
+
+  @Test
   void unknownIdColumn() throws Exception {
     fails(
         "unknown column 'key'",

@@ -213,7 +213,7 @@ class ExplainTest {
         "--method",
         "linear");
     fails("unknown target 'maybe'", "--model", GBT, "--target", "maybe");
-    fails("unknown feature column 'nosuch'", "--model", GBT, "--features", "age,nosuch");
+    fails("unknown column 'nosuch' (a feature named)", "--model", GBT, "--features", "age,nosuch");
     Path wide = dir.resolve("wide.csv");
     StringBuilder csv = new StringBuilder("y");
     for (int j = 0; j < 17; j++) {
