@@ -209,7 +209,7 @@ final class ExploreTask implements AuditTask {
 
   private static void progress(int done, int total) {
     if (done % 50 == 0 || done == total) {
-      System.err.printf("t-SNE: iteration %d of %d%n", done, total);
+      System.err.printf(java.util.Locale.ROOT, "t-SNE: iteration %d of %d%n", done, total);
     }
   }
 

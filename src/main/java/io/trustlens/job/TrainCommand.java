@@ -216,7 +216,7 @@ final class TrainCommand implements Callable<Integer> {
               testRows,
               TrainingMetrics.line(metrics)));
     } else {
-      said.append(String.format("%nno rows held out (--holdout 0): no held-out metrics"));
+      said.append(System.lineSeparator() + "no rows held out (--holdout 0): no held-out metrics");
     }
     (overwrite ? model.write().overwrite() : model.write()).save(output);
     Path recordFile = new Path(output, "training.json");
