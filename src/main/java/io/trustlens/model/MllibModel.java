@@ -93,8 +93,9 @@ public final class MllibModel implements BatchModel, Serializable {
     }
     if (model instanceof LogisticRegressionModel
         || model instanceof LinearRegressionModel
-        || model instanceof GeneralizedLinearRegressionModel) {
-      caps.add(Capability.LINEAR);
+        || model instanceof GeneralizedLinearRegressionModel g
+            && !(g.isDefined(g.offsetCol()) && !g.getOffsetCol().isEmpty())) {
+      caps.add(Capability.LINEAR); // a GLR's offset is not a feature: not linear in them alone
     }
     return caps;
   }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.regression.GeneralizedLinearRegressionModel;
 import org.apache.spark.ml.regression.LinearRegressionModel;
 
 /**
@@ -31,7 +32,10 @@ public final class LinearShap implements RowExplainer {
     this.groups = groups.stream().map(FeatureGroup::slots).toArray(int[][]::new);
   }
 
-  /** Linear SHAP for an MLlib linear or logistic regression model. */
+  /**
+   * Linear SHAP for an MLlib linear or logistic regression model (margins for logistic), or a
+   * generalized linear regression (its linear predictor, the link scale).
+   */
   public static LinearShap of(
       PredictionModel<?, ?> model, Background background, List<FeatureGroup> groups) {
     double[] mean = background.mean();
@@ -61,8 +65,21 @@ public final class LinearShap implements RowExplainer {
       }
       return new LinearShap(rows, m.interceptVector().toArray(), mean, groups);
     }
+    if (model instanceof GeneralizedLinearRegressionModel m) {
+      if (m.isDefined(m.offsetCol()) && !m.getOffsetCol().isEmpty()) {
+        throw new IllegalArgumentException(
+            "LinearSHAP cannot explain a GeneralizedLinearRegression with an offset column ('"
+                + m.getOffsetCol()
+                + "'): the offset is not a feature; use method kernel or permutation");
+      }
+      // The linear predictor eta = b.x + intercept, the link scale (the prediction is the
+      // inverse link of it): Shapley values of a linear function, exactly.
+      return new LinearShap(
+          new double[][] {m.coefficients().toArray()}, new double[] {m.intercept()}, mean, groups);
+    }
     throw new IllegalArgumentException(
-        "LinearSHAP explains MLlib LinearRegression and LogisticRegression models, not "
+        "LinearSHAP explains MLlib LinearRegression, LogisticRegression and"
+            + " GeneralizedLinearRegression models, not "
             + model.getClass().getSimpleName());
   }
 

@@ -2,8 +2,10 @@ package io.trustlens.explain.shap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.trustlens.model.BatchModel;
+import io.trustlens.model.Capability;
 import io.trustlens.model.ModelLoader;
 import io.trustlens.testing.SparkTestSession;
 import io.trustlens.testing.Tables;
@@ -11,6 +13,9 @@ import java.util.List;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.GeneralizedLinearRegression;
+import org.apache.spark.ml.regression.GeneralizedLinearRegressionModel;
 import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,6 +34,43 @@ class LinearShapTest {
   void multinomialLogisticEqualsExactShapleyOfItsMargins() {
     Dataset<Row> d = Tables.assembled("iris.csv", "species");
     check(new LogisticRegression().setLabelCol("species").setMaxIter(30).fit(d), d, 4, true);
+  }
+
+  @Test
+  void generalizedLinearRegressionIsExplainedOnItsLinkScale() {
+    Dataset<Row> d = Tables.assembled("diabetes.csv", "progression");
+    GeneralizedLinearRegressionModel model =
+        new GeneralizedLinearRegression()
+            .setFamily("poisson")
+            .setLink("log")
+            .setLabelCol("progression")
+            .fit(d);
+    List<Row> rows = d.select("features").limit(12).collectAsList();
+    double[] bg = background(rows, 10);
+    LinearShap linear = LinearShap.of(model, Background.of(bg, 10), Games.singletons(10));
+    // eta = log(mu): the exact Shapley values of the log of the prediction.
+    BatchModel eta =
+        Games.vectorModel(
+            10,
+            1,
+            x ->
+                new double[] {
+                  Math.log(model.predict(org.apache.spark.ml.linalg.Vectors.dense(x)))
+                });
+    ExactShapley exact =
+        new ExactShapley(new InterventionalGame(eta, Background.of(bg, 10), Games.singletons(10)));
+    for (Row row : d.select("features").limit(10).collectAsList()) {
+      double[] x = ((Vector) row.getAs(0)).toArray();
+      ShapleyResult expected = exact.explain(x, 0)[0];
+      ShapleyResult actual = linear.explain(x, 0)[0];
+      assertArrayEquals(expected.values(), actual.values(), 1e-9);
+      assertEquals(expected.base(), actual.base(), 1e-9);
+    }
+    var withOffset =
+        new ModelLoader(SparkTestSession.get())
+            .fromMllib(model.copy(new ParamMap().put(model.offsetCol(), "exposure")), "glr")
+            .info();
+    assertFalse(withOffset.capabilities().contains(Capability.LINEAR), "an offset is no feature");
   }
 
   @Test
