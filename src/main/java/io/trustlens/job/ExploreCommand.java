@@ -32,7 +32,11 @@ final class ExploreCommand implements Callable<Integer> {
       description = "pca: components (default min(10, columns)); mds: dimensions (2).")
   Integer components;
 
-  @Option(names = "--scale", description = "pca: divide each column by its standard deviation.")
+  @Option(
+      names = "--scale",
+      description =
+          "pca, tsne: divide each column by its standard deviation first (tsne: so that a"
+              + " large-valued column does not decide the distances alone).")
   Boolean scale;
 
   @Option(names = "--solver", description = "pca: auto (default), exact or randomized.")

@@ -68,6 +68,10 @@ final class ExploreTask implements AuditTask {
       facts.put("features", features.toString());
     }
     String name = task.name != null ? task.name : method;
+    if (task.scale != null && !method.equals("pca") && !method.equals("tsne")) {
+      throw new SpecException(
+          "scale applies to the pca and tsne methods, not " + method + "; leave it out");
+    }
     boolean ignoreConstant =
         task.constantColumns == null ? task.model != null : task.constantColumns.equals("ignore");
     String x;
@@ -139,6 +143,9 @@ final class ExploreTask implements AuditTask {
         }
         if (task.search != null) {
           tsne.setSearch(task.search);
+        }
+        if (task.scale != null) {
+          tsne.setScale(task.scale);
         }
         TsneResult r = tsne.run(data);
         result.put("outputs", Map.of(name, run.writeAppended(name, base, r.table())));

@@ -105,6 +105,8 @@ public final class Tsne extends Transformer {
       new IntParam(this, "trustSample", "rows for trustworthiness", ParamValidators.gtEq(0));
   private final BooleanParam ignoreConstant =
       new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
+  private final BooleanParam scale =
+      new BooleanParam(this, "scale", "divide each column by its standard deviation first");
   private final LongParam seed = new LongParam(this, "seed", "random seed");
   private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: none");
   private final Param<String> outputPrefix =
@@ -128,6 +130,7 @@ public final class Tsne extends Transformer {
     setDefault(mapRows, DEFAULT_MAP_ROWS);
     setDefault(seed, 42L);
     setDefault(ignoreConstant, false);
+    setDefault(scale, false);
     setDefault(idCol, "");
     setDefault(outputPrefix, "tsne");
   }
@@ -267,6 +270,21 @@ public final class Tsne extends Transformer {
     return this;
   }
 
+  /**
+   * Divides each column by its standard deviation before distances are taken, so that a column of
+   * large values (a weight around 10^5) does not decide them alone: the map is then made through a
+   * PCA of the standardised columns keeping them all (a rotation, which keeps every distance) or
+   * the first pcaDims of them.
+   */
+  public Tsne setScale(boolean value) {
+    set(scale, value);
+    return this;
+  }
+
+  public BooleanParam scale() {
+    return scale;
+  }
+
   /** Lets constant columns pass instead of refusing them (they add nothing to distances). */
   public Tsne setIgnoreConstant(boolean value) {
     set(ignoreConstant, value);
@@ -356,10 +374,13 @@ public final class Tsne extends Transformer {
     }
     PcaModel projection = null;
     int dims = (Integer) $(pcaDims);
-    if (dims > 0 && features.size() > dims) {
+    boolean reduce = dims > 0 && features.size() > dims;
+    boolean scaled = (Boolean) $(scale);
+    if (reduce || scaled) {
       projection =
           new Pca(features)
-              .setK(dims)
+              .setK(reduce ? dims : features.size())
+              .setScale(scaled)
               .setSeed(seedValue)
               .setIdCol(id)
               .setIgnoreConstant((Boolean) $(ignoreConstant))
@@ -430,7 +451,9 @@ public final class Tsne extends Transformer {
             .repulsion($(repulsion));
     double kl = optimizer.optimise(p, y, progress);
     long t3 = System.nanoTime();
-    double trust = trustworthiness(indexed, points, mapped, projection, y, seedValue);
+    // Scaled: trustworthiness in the standardised space the distances were taken in.
+    double trust =
+        trustworthiness(indexed, points, mapped, scaled ? null : projection, y, seedValue);
     Dataset<Row> result;
     if (mapped == null) {
       result = withMap(indexed, spark.broadcast(y), out);

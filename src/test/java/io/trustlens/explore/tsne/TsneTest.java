@@ -140,6 +140,26 @@ class TsneTest {
   }
 
   @Test
+  void scaleKeepsALargeValuedNoiseColumnFromDecidingTheMap() {
+    // Three blobs in x0..x2 and, in x3, noise a hundred thousand times larger.
+    Dataset<Row> t =
+        blobs(450, 3, 3, 1.0, 15)
+            .withColumn("x3", col("id").multiply(7919).mod(1000).multiply(100.0))
+            .select("id", "x0", "x1", "x2", "x3", "blob");
+    FeatureSpace f = FeatureSpace.ofColumns(t.schema(), columns("x", 4));
+    Tsne raw = new Tsne(f).setIdCol("id").setPerplexity(15).setIterations(250, 250);
+    Tsne scaled =
+        new Tsne(f).setIdCol("id").setPerplexity(15).setIterations(250, 250).setScale(true);
+    double rawAccuracy = accuracies(raw.run(t).table(), 4)[1];
+    double scaledAccuracy = accuracies(scaled.run(t).table(), 4)[1];
+    System.out.printf(
+        "noise column: 10-NN blob accuracy in the map %.3f raw, %.3f scaled%n",
+        rawAccuracy, scaledAccuracy);
+    assertTrue(scaledAccuracy > 0.9, "scaled " + scaledAccuracy);
+    assertTrue(rawAccuracy < 0.6, "raw " + rawAccuracy);
+  }
+
+  @Test
   void theMapDoesNotDependOnThePartitioning() {
     Dataset<Row> t = blobs(400, 8, 3, 2.0, 12);
     FeatureSpace f = FeatureSpace.ofColumns(t.schema(), columns("x", 8));
