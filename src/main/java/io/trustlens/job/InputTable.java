@@ -88,6 +88,9 @@ public final class InputTable {
         }
       }
     }
+    if (format.equals("csv")) {
+      requireNumericLooking(df, spec);
+    }
     // Counted once, here (every run reports it), with the id's nulls in the same pass.
     Row counts =
         spec.id == null
@@ -118,6 +121,74 @@ public final class InputTable {
     InputTable table = new InputTable(spec, df);
     table.rows = rows;
     return table;
+  }
+
+  /**
+   * Schema inference reads a CSV column with one non-numeric cell ("abc" among incomes) as text,
+   * which would then be one-hot encoded or dropped without a word. A text column whose non-empty
+   * cells are nearly all numbers ({@link #NUMERIC_LOOKING} of them, at most {@link #STRAY_CELLS}
+   * others) is refused, naming the column, a row and its cell. One pass over the text columns.
+   */
+  private static void requireNumericLooking(Dataset<Row> df, AuditSpec.Input spec) {
+    List<String> text = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.StringType
+          && !f.name().equals(spec.id)) {
+        text.add(f.name());
+      }
+    }
+    if (text.isEmpty()) {
+      return;
+    }
+    List<org.apache.spark.sql.Column> counts = new ArrayList<>();
+    for (String c : text) {
+      counts.add(count(col("`" + c + "`")));
+      counts.add(count(number(c)));
+    }
+    Row r =
+        df.agg(
+                counts.get(0),
+                counts.subList(1, counts.size()).toArray(new org.apache.spark.sql.Column[0]))
+            .first();
+    for (int i = 0; i < text.size(); i++) {
+      long cells = r.getLong(2 * i);
+      long numbers = r.getLong(2 * i + 1);
+      long stray = cells - numbers;
+      if (stray > 0 && stray <= STRAY_CELLS && numbers >= NUMERIC_LOOKING * cells) {
+        String c = text.get(i);
+        Row bad =
+            df.filter(col("`" + c + "`").isNotNull().and(number(c).isNull()))
+                .select(spec.id == null ? lit(null) : col("`" + spec.id + "`"), col("`" + c + "`"))
+                .first();
+        throw new InvalidFeatureException(
+            "column '"
+                + c
+                + "' of "
+                + spec.path
+                + " holds numbers in "
+                + numbers
+                + " of "
+                + cells
+                + " cells but not in "
+                + stray
+                + ", for example '"
+                + bad.get(1)
+                + "'"
+                + (spec.id == null ? "" : " (row " + spec.id + "=" + bad.get(0) + ")")
+                + "; fix those cells, or give the table as Parquet with the column's type");
+      }
+    }
+  }
+
+  /** The share of a text column's cells that makes it look numeric. */
+  static final double NUMERIC_LOOKING = 0.95;
+
+  /** The most non-numeric cells a numeric-looking column may have to be refused. */
+  static final long STRAY_CELLS = 100;
+
+  private static org.apache.spark.sql.Column number(String c) {
+    return org.apache.spark.sql.functions.expr(
+        "try_cast(`" + c.replace("`", "``") + "` as double)");
   }
 
   /** The format named in the spec, else the one the path's extension implies. */

@@ -9,6 +9,7 @@ import io.trustlens.testing.SparkTestSession;
 import io.trustlens.testing.Tables;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Dataset;
@@ -107,6 +108,51 @@ class BadInputTest {
         "--output",
         out("b"));
     noOutput("b");
+  }
+
+  @Test
+  void oneTextCellInANumericCsvColumnIsRefusedNamingTheRow() throws Exception {
+    List<String> lines = Files.readAllLines(Path.of("datasets/synthetic/credit.csv"));
+    List<String> header = List.of(lines.get(0).split(","));
+    int income = header.indexOf("income");
+    String[] row = lines.get(6).split(",", -1);
+    row[income] = "abc";
+    lines.set(6, String.join(",", row));
+    Path csv = dir.resolve("stray.csv");
+    Files.write(csv, lines);
+    String expected =
+        "column 'income' of "
+            + csv
+            + " holds numbers in 1999 of 2000 cells but not in 1, for"
+            + " example 'abc' (row id="
+            + row[header.indexOf("id")]
+            + ")";
+    fails(
+        expected,
+        "train",
+        "--input",
+        csv.toString(),
+        "--id",
+        "id",
+        "--label",
+        "default",
+        "--estimator",
+        "logistic",
+        "--output",
+        out("s1"));
+    noOutput("s1");
+    fails(
+        expected,
+        "explore",
+        "--input",
+        csv.toString(),
+        "--id",
+        "id",
+        "--method",
+        "pca",
+        "--output",
+        out("s2"));
+    noOutput("s2");
   }
 
   @Test
