@@ -13,6 +13,7 @@ import io.trustlens.uncertainty.TrainingSample;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -268,6 +269,46 @@ public final class InputTable {
               + "; ids must be unique: each keys one row's random draws, waterfall and neighbours");
     }
     idsUnique = true;
+  }
+
+  /**
+   * Rows whose category is missing, per categorical feature group (a group of several one-hot slots
+   * named after a text column of the input): a pipeline's StringIndexer keeps them as an unseen
+   * category, which its OneHotEncoder turns into an all-zero block, so they are scored as no
+   * category at all. One pass; only groups with missing rows are listed.
+   */
+  Map<String, Long> missingCategories(FeatureSpace features) {
+    List<String> columns = new ArrayList<>();
+    for (var g : features.groups()) {
+      if (g.slots().length > 1
+          && table.schema().getFieldIndex(g.name()).isDefined()
+          && table.schema().apply(g.name()).dataType()
+              instanceof org.apache.spark.sql.types.StringType
+          && !columns.contains(g.name())) {
+        columns.add(g.name());
+      }
+    }
+    Map<String, Long> missing = new java.util.LinkedHashMap<>();
+    if (columns.isEmpty()) {
+      return missing;
+    }
+    List<org.apache.spark.sql.Column> counts = new ArrayList<>();
+    for (String c : columns) {
+      org.apache.spark.sql.Column v = col("`" + c + "`");
+      counts.add(count(org.apache.spark.sql.functions.when(v.isNull().or(v.equalTo("")), 1)));
+    }
+    Row r =
+        table
+            .agg(
+                counts.get(0),
+                counts.subList(1, counts.size()).toArray(new org.apache.spark.sql.Column[0]))
+            .first();
+    for (int i = 0; i < columns.size(); i++) {
+      if (r.getLong(i) > 0) {
+        missing.put(columns.get(i), r.getLong(i));
+      }
+    }
+    return missing;
   }
 
   /** The input options a task was given but did not use since the last call, then forgets them. */

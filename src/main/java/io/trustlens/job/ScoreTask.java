@@ -60,6 +60,16 @@ final class ScoreTask implements AuditTask {
     result.put("feature_groups", features.groups().stream().map(g -> g.name()).distinct().toList());
     result.put("rows_scored", rows);
     result.put("rows_skipped_invalid", inputRows - rows);
+    Map<String, Long> missing = run.input().missingCategories(features);
+    result.put("missing_categories", missing);
+    missing.forEach(
+        (c, n) ->
+            run.warn(
+                c
+                    + " is missing in "
+                    + n
+                    + " rows: the pipeline scores them with an all-zero one-hot block (no"
+                    + " category)"));
     result.put("outputs", Map.of(name, path));
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");

@@ -156,6 +156,41 @@ class BadInputTest {
   }
 
   @Test
+  void missingCategoriesAreCountedAndWarnedAbout() throws Exception {
+    List<String> lines = Files.readAllLines(Path.of("datasets/synthetic/credit.csv"));
+    int region = List.of(lines.get(0).split(",")).indexOf("region");
+    for (int i = 1; i <= 7; i++) {
+      String[] row = lines.get(i * 100).split(",", -1);
+      row[region] = "";
+      lines.set(i * 100, String.join(",", row));
+    }
+    Path csv = dir.resolve("no-region.csv");
+    Files.write(csv, lines);
+    Path out = dir.resolve("missing-region");
+    Cli cli =
+        Cli.run(
+            "score",
+            "--input",
+            csv.toString(),
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--model",
+            "datasets/models/credit_gbt",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    var summary =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(out.resolve("summary.json").toFile());
+    assertEquals(7, summary.at("/tasks/0/missing_categories/region").asLong(), summary.toString());
+    assertTrue(
+        summary.at("/warnings/0").asText().contains("region is missing in 7 rows"),
+        summary.at("/warnings").toString());
+  }
+
+  @Test
   void nullAndRepeatedIds() throws Exception {
     String nullIds = dir.resolve("null-ids").toString();
     Tables.csv("breast_cancer.csv")
