@@ -26,6 +26,48 @@ public record LoadedModel(
     return source.info();
   }
 
+  /**
+   * The table columns the final model's features are built from: walking the stages back from
+   * {@link #featuresCol}, the inputs of every stage whose output is needed, less those an earlier
+   * stage writes. A stage whose output nothing needs (a label's StringIndexer, which MLlib skips
+   * when its column is absent) adds none.
+   */
+  public List<String> pipelineInputs() {
+    if (featuresCol == null) {
+      return List.of();
+    }
+    java.util.Set<String> needed = new java.util.HashSet<>(List.of(featuresCol));
+    java.util.Set<String> written = new java.util.HashSet<>();
+    for (int i = featureStages.size() - 1; i >= 0; i--) {
+      Transformer stage = featureStages.get(i);
+      List<String> outputs = columns(stage, "outputCol", "outputCols");
+      if (outputs.stream().anyMatch(needed::contains)) {
+        needed.addAll(columns(stage, "inputCol", "inputCols"));
+      }
+      written.addAll(outputs);
+    }
+    java.util.LinkedHashSet<String> inputs = new java.util.LinkedHashSet<>();
+    for (Transformer stage : featureStages) {
+      for (String c : columns(stage, "inputCol", "inputCols")) {
+        if (needed.contains(c) && !written.contains(c)) {
+          inputs.add(c);
+        }
+      }
+    }
+    return List.copyOf(inputs);
+  }
+
+  private static List<String> columns(Transformer stage, String one, String many) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    if (stage.hasParam(one) && stage.isDefined(stage.getParam(one))) {
+      names.add((String) stage.getOrDefault(stage.getParam(one)));
+    }
+    if (stage.hasParam(many) && stage.isDefined(stage.getParam(many))) {
+      names.addAll(List.of((String[]) stage.getOrDefault(stage.getParam(many))));
+    }
+    return names;
+  }
+
   /** Whether a pipeline prefix builds the features from the user's columns. */
   public boolean hasFeatureStages() {
     return !featureStages.isEmpty();
@@ -33,6 +75,17 @@ public record LoadedModel(
 
   /** The table with the pipeline's feature columns added (the table itself for a bare model). */
   public Dataset<Row> prepare(Dataset<Row> table) {
+    List<String> have = List.of(table.columns());
+    List<String> lacking = pipelineInputs().stream().filter(c -> !have.contains(c)).toList();
+    if (!lacking.isEmpty()) {
+      throw new io.trustlens.feature.InvalidFeatureException(
+          "the model's pipeline reads "
+              + (lacking.size() == 1 ? "column " : "columns ")
+              + String.join(", ", lacking)
+              + ", which the table lacks (it has: "
+              + String.join(", ", have)
+              + "); was the model trained on another table?");
+    }
     Dataset<Row> out = table;
     for (Transformer stage : featureStages) {
       out = stage.transform(out);
