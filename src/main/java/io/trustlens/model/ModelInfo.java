@@ -37,6 +37,11 @@ public record ModelInfo(
    */
   public static final String AUTO = "auto";
 
+  /** What a stage's {@code target} param takes, for its documentation. */
+  public static final String TARGET_DOC =
+      "auto (a binary classifier's positive class, else each row's predicted class),"
+          + " predicted, or an output index or name";
+
   /** Whether the model is a classifier of two classes. */
   public boolean isBinaryClassifier() {
     return kind().isClassification() && outputSize() == 2;

@@ -149,12 +149,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
     this.blurSigma =
         new DoubleParam(this, "blurSigma", "blur baseline: sigma in pixels", ParamValidators.gt(0));
     this.seed = new LongParam(this, "seed", "random seed");
-    this.target =
-        new Param<>(
-            this,
-            "target",
-            "auto (a binary classifier's positive class, else each row's predicted class),"
-                + " predicted, or an output index or name");
+    this.target = new Param<>(this, "target", ModelInfo.TARGET_DOC);
     this.layer =
         new Param<>(
             this,

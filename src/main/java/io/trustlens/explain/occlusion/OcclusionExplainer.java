@@ -127,12 +127,7 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
     this.ngrams =
         new IntParam(
             this, "ngrams", "text: also occlude runs of up to n words", ParamValidators.gtEq(1));
-    this.target =
-        new Param<>(
-            this,
-            "target",
-            "auto (a binary classifier's positive class, else each row's predicted class),"
-                + " predicted, or an output index or name");
+    this.target = new Param<>(this, "target", ModelInfo.TARGET_DOC);
     this.outputCol = new Param<>(this, "outputCol", "the map column");
     setDefault(featuresCols, new String[0]);
     setDefault(vectorCol, "");
