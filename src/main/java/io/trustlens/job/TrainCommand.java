@@ -83,6 +83,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Random seed (default 42).")
   long seed = 42;
 
+  /** The fewest rows train fits on (MLlib's trees bin features by the rows they see). */
+  static final int MIN_ROWS = 10;
+
   @Option(
       names = "--holdout",
       paramLabel = "SHARE",
@@ -176,8 +179,15 @@ final class TrainCommand implements Callable<Integer> {
     Dataset<Row> test = df.filter(held);
     long fitRows = fit.count();
     long testRows = holdout > 0 ? test.count() : 0;
-    if (fitRows == 0) {
-      throw new SpecException("no rows left to fit after holding out " + testRows);
+    if (fitRows < MIN_ROWS) {
+      throw new SpecException(
+          "train needs at least "
+              + MIN_ROWS
+              + " rows to fit; "
+              + table.path
+              + " leaves "
+              + fitRows
+              + (testRows > 0 ? " after holding out " + testRows + " (--holdout)" : ""));
     }
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("estimator", estimator);
@@ -197,6 +207,15 @@ final class TrainCommand implements Callable<Integer> {
                 fitRows,
                 input.rows()));
     if (!regression) {
+      Map<String, Long> fitted = TrainingMetrics.balance(fit, table.label);
+      if (fitted.size() < 2) {
+        throw new SpecException(
+            "the label '"
+                + table.label
+                + "' has one value ("
+                + String.join(", ", fitted.keySet())
+                + ") in the rows to fit; a classifier needs two or more");
+      }
       Map<String, Long> balance = TrainingMetrics.balance(df, table.label);
       record.put("label_balance", balance);
       List<String> shares = new ArrayList<>();

@@ -133,5 +133,45 @@ class TrainCommandTest {
             dir.resolve("b").toString());
     assertEquals(1, refused.exitCode());
     assertTrue(refused.errors().contains("--holdout does not apply to --bootstrap"));
+    java.nio.file.Path few = dir.resolve("few.csv");
+    java.nio.file.Files.write(
+        few, java.nio.file.Files.readAllLines(java.nio.file.Path.of(CREDIT)).subList(0, 4));
+    Cli tiny =
+        Cli.run(
+            "train",
+            "--input",
+            few.toString(),
+            "--label",
+            "default",
+            "--estimator",
+            "gbt",
+            "--holdout",
+            "0",
+            "--output",
+            dir.resolve("t").toString());
+    assertEquals(1, tiny.exitCode());
+    assertTrue(
+        tiny.errors().contains("train needs at least 10 rows to fit; " + few + " leaves 3"),
+        tiny.errors());
+    java.nio.file.Path zeros = dir.resolve("zeros.csv");
+    List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(CREDIT));
+    List<String> kept = new java.util.ArrayList<>(List.of(lines.get(0)));
+    lines.stream().skip(1).filter(l -> l.endsWith(",0")).limit(50).forEach(kept::add);
+    java.nio.file.Files.write(zeros, kept);
+    Cli oneClass =
+        Cli.run(
+            "train",
+            "--input",
+            zeros.toString(),
+            "--label",
+            "default",
+            "--estimator",
+            "gbt",
+            "--output",
+            dir.resolve("z").toString());
+    assertEquals(1, oneClass.exitCode());
+    assertTrue(
+        oneClass.errors().contains("the label 'default' has one value (0) in the rows to fit"),
+        oneClass.errors());
   }
 }
