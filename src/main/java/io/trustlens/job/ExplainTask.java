@@ -46,7 +46,7 @@ final class ExplainTask implements AuditTask {
     LoadedModel model = run.model(task.model);
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
-    Dataset<Row> prepared = model.prepare(table);
+    Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     long seed = run.spec().seed;
     Background background =

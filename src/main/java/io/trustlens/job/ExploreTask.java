@@ -45,7 +45,7 @@ final class ExploreTask implements AuditTask {
     result.put("method", method);
     if (task.model != null) {
       LoadedModel model = run.model(task.model);
-      base = model.prepare(base);
+      base = run.input().prepare(model);
       FeatureSpace raw = run.input().features(model, base);
       Embedder embedder = new Embedder(model.source(), raw).setIdCol(id);
       int width = embedder.width();

@@ -311,6 +311,54 @@ public final class InputTable {
     return missing;
   }
 
+  /**
+   * The table after {@code model}'s pipeline stages. A null or NaN in a numeric column the pipeline
+   * assembles would stop MLlib's VectorAssembler with a message that names no row: here such rows
+   * are dropped ({@code on_invalid: skip}; the task's summary counts them) or the first one fails
+   * the run, naming its id and column, before any work.
+   */
+  Dataset<Row> prepare(LoadedModel model) {
+    List<String> numeric = new ArrayList<>();
+    for (String c : model.pipelineInputs()) {
+      if (table.schema().getFieldIndex(c).isDefined()
+          && table.schema().apply(c).dataType() instanceof NumericType) {
+        numeric.add(c);
+      }
+    }
+    if (numeric.isEmpty()) {
+      return model.prepare(table);
+    }
+    org.apache.spark.sql.Column bad = lit(false);
+    for (String c : numeric) {
+      org.apache.spark.sql.Column v = col("`" + c + "`");
+      bad = bad.or(v.isNull()).or(org.apache.spark.sql.functions.isnan(v.cast("double")));
+    }
+    if ("skip".equals(spec.onInvalid)) {
+      return model.prepare(table.filter(org.apache.spark.sql.functions.not(bad)));
+    }
+    List<Row> first = table.filter(bad).limit(1).collectAsList();
+    if (!first.isEmpty()) {
+      Row r = first.get(0);
+      String column = null;
+      for (String c : numeric) {
+        Object v = r.get(r.fieldIndex(c));
+        if (v == null || Double.isNaN(((Number) v).doubleValue())) {
+          column = c;
+          break;
+        }
+      }
+      Object value = r.get(r.fieldIndex(column));
+      throw new InvalidFeatureException(
+          (value == null ? "null" : "NaN")
+              + " in column '"
+              + column
+              + "' of "
+              + (spec.id == null ? "a row" : "row " + spec.id + "=" + r.get(r.fieldIndex(spec.id)))
+              + ", which the model's pipeline reads; fix the row or pass --on-invalid skip");
+    }
+    return model.prepare(table);
+  }
+
   /** The input options a task was given but did not use since the last call, then forgets them. */
   List<String> drainUnused() {
     List<String> notes = new ArrayList<>(unused);

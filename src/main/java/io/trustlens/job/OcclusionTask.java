@@ -67,7 +67,7 @@ final class OcclusionTask {
             "fill applies to images and tables; occluded words are removed from the text");
       }
     } else {
-      Dataset<Row> prepared = model.prepare(table);
+      Dataset<Row> prepared = run.input().prepare(model);
       features = run.input().features(model, prepared);
       if (!model.hasFeatureStages()) {
         switch (features.source()) {

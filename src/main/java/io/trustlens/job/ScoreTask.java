@@ -38,7 +38,7 @@ final class ScoreTask implements AuditTask {
     LoadedModel model = run.model(task.model);
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
-    Dataset<Row> prepared = model.prepare(table);
+    Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     ModelScorer scorer = new ModelScorer(model.source(), features).setOnInvalid(in.onInvalid);
     if (in.id != null) {

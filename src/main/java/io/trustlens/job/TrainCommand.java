@@ -184,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
           "train needs at least "
               + MIN_ROWS
               + " rows to fit; "
-              + table.path
+              + table.input
               + " leaves "
               + fitRows
               + (testRows > 0 ? " after holding out " + testRows + " (--holdout)" : ""));

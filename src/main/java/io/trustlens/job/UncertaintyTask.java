@@ -65,7 +65,7 @@ final class UncertaintyTask implements AuditTask {
     List<String> locations = List.of(run.spec().models.get(task.model).split(","));
     boolean ensemble = locations.size() > 1;
     String name = task.name != null ? task.name : "uncertainty";
-    Dataset<Row> prepared = model.prepare(run.input().table());
+    Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     String id = in.id == null ? "" : in.id;
 

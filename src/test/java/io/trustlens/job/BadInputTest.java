@@ -191,6 +191,38 @@ class BadInputTest {
   }
 
   @Test
+  void aPipelinesNullInputNamesTheRowOrIsSkipped() throws Exception {
+    List<String> lines = Files.readAllLines(Path.of("datasets/synthetic/credit.csv"));
+    List<String> header = List.of(lines.get(0).split(","));
+    String[] row = lines.get(41).split(",", -1);
+    row[header.indexOf("income")] = "";
+    lines.set(41, String.join(",", row));
+    Path csv = dir.resolve("null-income.csv");
+    Files.write(csv, lines);
+    String[] score = {
+      "score", "--input", csv.toString(), "--id", "id", "--model", "datasets/models/credit_gbt"
+    };
+    fails(
+        "null in column 'income' of row id=" + row[0] + ", which the model's pipeline reads",
+        concat(score, "--output", out("p1")));
+    noOutput("p1");
+    Path skipped = dir.resolve("out-p2");
+    Cli cli = Cli.run(concat(score, "--on-invalid", "skip", "--output", skipped.toString()));
+    assertEquals(0, cli.exitCode(), cli.errors());
+    var summary =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(skipped.resolve("summary.json").toFile());
+    assertEquals(1, summary.at("/tasks/0/rows_skipped_invalid").asLong(), summary.toString());
+    assertEquals(1999, summary.at("/tasks/0/rows_scored").asLong());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  @Test
   void nullAndRepeatedIds() throws Exception {
     String nullIds = dir.resolve("null-ids").toString();
     Tables.csv("breast_cancer.csv")
