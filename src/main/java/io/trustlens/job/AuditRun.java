@@ -91,6 +91,7 @@ public final class AuditRun {
       in.put("partitions", input.table().rdd().getNumPartitions());
       summary.put("input", in);
       report.section("Run").keyValues(runFacts(in));
+      requireCapabilities();
       List<Map<String, Object>> taskSummaries = new ArrayList<>();
       for (int i = 0; i < spec.tasks.size(); i++) {
         AuditSpec.Task task = spec.tasks.get(i);
@@ -173,6 +174,39 @@ public final class AuditRun {
     facts.put("seed", spec.seed);
     facts.put("output", output.target());
     return facts;
+  }
+
+  /**
+   * Loads the model of every explain task whose method needs a kind of model (tree, linear, the
+   * gradient family) and fails now, naming the task, when the model is not of that kind: no task
+   * runs for minutes before a later one is refused.
+   */
+  private void requireCapabilities() {
+    for (int i = 0; i < spec.tasks.size(); i++) {
+      AuditSpec.Task task = spec.tasks.get(i);
+      if (!"explain".equals(task.type) || task.model == null || task.method == null) {
+        continue;
+      }
+      boolean gradient = ExplainKeys.isGradient(task.method);
+      if (!gradient && !task.method.equals("tree") && !task.method.equals("linear")) {
+        continue;
+      }
+      String name = TaskFailure.name(spec, i, command.equals("audit"));
+      phasePrefix = "checks before the tasks";
+      try {
+        ModelInfo info = model(task.model).info();
+        if (gradient
+            && !info.capabilities().contains(io.trustlens.model.Capability.DIFFERENTIABLE)) {
+          model(task.model).source().openDifferentiable(); // throws, naming what applies
+        }
+        io.trustlens.explain.shap.ShapExplainer.requireCapability(task.method, info);
+      } catch (RuntimeException e) {
+        throw new TaskFailure(
+            spec.tasks.size() > 1 ? name + " (checked before any task ran)" : name, e);
+      } finally {
+        phasePrefix = "";
+      }
+    }
   }
 
   /** The report's last section: the phases so far (the summary also has the report's own). */

@@ -123,6 +123,29 @@ class AuditRunTest {
   }
 
   @Test
+  void aTaskWhoseModelCannotDoItsMethodFailsBeforeAnyTaskRuns() throws Exception {
+    Path spec = dir.resolve("early.yaml");
+    Path out = dir.resolve("early");
+    Files.writeString(
+        spec,
+        "input: {path: datasets/breast_cancer.csv, label: malignant}\n"
+            + "models: {mlp: datasets/models/torch/breast_cancer_mlp.pt}\n"
+            + "output: "
+            + out
+            + "\ntasks:\n"
+            + "  - {type: score, model: mlp}\n"
+            + "  - {type: explain, model: mlp, method: tree}\n");
+    Cli cli = Cli.run("audit", spec.toString());
+    assertEquals(1, cli.exitCode());
+    assertTrue(
+        cli.errors()
+            .contains(
+                "task 2 (explain tree) (checked before any task ran): method tree explains MLlib"),
+        cli.errors());
+    assertFalse(Files.exists(out), "a failed run leaves no output");
+  }
+
+  @Test
   void aFailingTaskIsNamedAndLeavesNoOutput() throws Exception {
     Path spec = dir.resolve("bad.yaml");
     Path out = dir.resolve("bad");

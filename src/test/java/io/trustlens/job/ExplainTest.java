@@ -207,7 +207,8 @@ class ExplainTest {
         "--method",
         "tree");
     fails(
-        "method linear explains MLlib LinearRegression and LogisticRegression models",
+        "method linear explains MLlib LinearRegression, LogisticRegression and"
+            + " GeneralizedLinearRegression models",
         "--model",
         GBT,
         "--method",

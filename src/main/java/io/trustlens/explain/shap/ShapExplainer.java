@@ -169,6 +169,23 @@ public final class ShapExplainer extends Transformer {
   void check() {
     ModelInfo info = model.info();
     String m = $(method);
+    requireCapability(m, info);
+    if (m.equals("exact") && features.groups().size() > ShapleyValues.MAX_PLAYERS) {
+      throw new IllegalArgumentException(
+          "method exact takes at most "
+              + ShapleyValues.MAX_PLAYERS
+              + " players; the table has "
+              + features.groups().size()
+              + "; use method kernel or permutation");
+    }
+    targetIndex();
+  }
+
+  /**
+   * Fails when Shapley method {@code m} needs what the model is not: a tree ensemble for {@code
+   * tree}, a linear model for {@code linear}. Audits call it for every task before any runs.
+   */
+  public static void requireCapability(String m, ModelInfo info) {
     if (m.startsWith("tree") && !info.capabilities().contains(Capability.TREE_ENSEMBLE)) {
       throw new InvalidModelException(
           "method "
@@ -181,21 +198,13 @@ public final class ShapExplainer extends Transformer {
     }
     if (m.equals("linear") && !info.capabilities().contains(Capability.LINEAR)) {
       throw new InvalidModelException(
-          "method linear explains MLlib LinearRegression and LogisticRegression models; "
+          "method linear explains MLlib LinearRegression, LogisticRegression and"
+              + " GeneralizedLinearRegression models; "
               + info.location()
               + " is "
               + info.type()
               + " (use kernel or permutation for any model)");
     }
-    if (m.equals("exact") && features.groups().size() > ShapleyValues.MAX_PLAYERS) {
-      throw new IllegalArgumentException(
-          "method exact takes at most "
-              + ShapleyValues.MAX_PLAYERS
-              + " players; the table has "
-              + features.groups().size()
-              + "; use method kernel or permutation");
-    }
-    targetIndex();
   }
 
   /** The output to explain, or {@link #PREDICTED} or {@link #ALL}. */
