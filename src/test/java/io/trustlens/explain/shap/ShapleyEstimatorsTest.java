@@ -170,6 +170,40 @@ class ShapleyEstimatorsTest {
     assertTrue(permLarge < 0.02 * scale);
   }
 
+  /**
+   * Kernel SHAP's mean over many seeds equals the exact values to a fraction of what a sampling
+   * bias would leave: the mean of 400 estimates of 2,000 coalitions (M = 12) is off by 0.023% of
+   * max |phi|; drawing the middle size of an even M at half its kernel share (a past fault, tried
+   * again) leaves 0.080%, so the bound 0.05% fails that fault. Deterministic: fixed seeds.
+   */
+  @Test
+  void kernelShapMeanOverSeedsHasNoSamplingBias() {
+    int m = 12;
+    InterventionalGame game = Games.game(Games.randomModel(m, 8), m, 4, 9);
+    double[] x = Games.randomRows(1, m, 10);
+    double[] exact = new ExactShapley(game).explain(x, 0)[0].values();
+    double scale = 0;
+    for (double v : exact) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    int reps = 400;
+    double[] mean = new double[m];
+    for (int r = 0; r < reps; r++) {
+      double[] v = new KernelShap(game, 2000, 100 + r).explain(x, r)[0].values();
+      for (int i = 0; i < m; i++) {
+        mean[i] += v[i] / reps;
+      }
+    }
+    double worst = 0;
+    for (int i = 0; i < m; i++) {
+      worst = Math.max(worst, Math.abs(mean[i] - exact[i]));
+    }
+    System.out.printf(
+        "M=12 kernel, mean of %d estimates of 2000 coalitions: max error %.6f = %.4f%% of max|phi|%n",
+        reps, worst, 100 * worst / scale);
+    assertTrue(worst < 0.0005 * scale, worst / scale + " of max |phi|");
+  }
+
   @Test
   void permutationErrorAtDefaultSamplesOnTenPlayersIsPinned() {
     int m = 10;
