@@ -299,9 +299,10 @@ public final class FeatureSpace implements Serializable {
       return row;
     }
 
+    /** A feature value must be a number: NaN and ±Infinity are refused like nulls. */
     private double check(double value, String column) {
-      if (Double.isNaN(value)) {
-        throw new InvalidFeatureException("NaN in feature column '" + column + "'");
+      if (!Double.isFinite(value)) {
+        throw new InvalidFeatureException(value + " in feature column '" + column + "'");
       }
       return value;
     }

@@ -331,7 +331,11 @@ public final class InputTable {
     org.apache.spark.sql.Column bad = lit(false);
     for (String c : numeric) {
       org.apache.spark.sql.Column v = col("`" + c + "`");
-      bad = bad.or(v.isNull()).or(org.apache.spark.sql.functions.isnan(v.cast("double")));
+      org.apache.spark.sql.Column d = v.cast("double");
+      bad =
+          bad.or(v.isNull())
+              .or(org.apache.spark.sql.functions.isnan(d))
+              .or(org.apache.spark.sql.functions.abs(d).equalTo(Double.POSITIVE_INFINITY));
     }
     if ("skip".equals(spec.onInvalid)) {
       return model.prepare(table.filter(org.apache.spark.sql.functions.not(bad)));
@@ -342,14 +346,14 @@ public final class InputTable {
       String column = null;
       for (String c : numeric) {
         Object v = r.get(r.fieldIndex(c));
-        if (v == null || Double.isNaN(((Number) v).doubleValue())) {
+        if (v == null || !Double.isFinite(((Number) v).doubleValue())) {
           column = c;
           break;
         }
       }
       Object value = r.get(r.fieldIndex(column));
       throw new InvalidFeatureException(
-          (value == null ? "null" : "NaN")
+          (value == null ? "null" : String.valueOf(((Number) value).doubleValue()))
               + " in column '"
               + column
               + "' of "

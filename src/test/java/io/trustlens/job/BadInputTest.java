@@ -374,6 +374,35 @@ class BadInputTest {
   }
 
   @Test
+  void infiniteFeaturesFailLikeNaN() throws Exception {
+    String withInfinity = dir.resolve("infinity").toString();
+    Tables.csv("breast_cancer.csv")
+        .selectExpr("monotonically_increasing_id() as id", "*")
+        .selectExpr(
+            "id",
+            "case when id = 9 then double('-Infinity') else mean_radius end as mean_radius",
+            "mean_texture")
+        .write()
+        .parquet(withInfinity);
+    Path model = dir.resolve("two.pt");
+    twoFeatureModel(model);
+    fails(
+        "row id=9: -Infinity in feature column 'mean_radius'",
+        "score",
+        "--input",
+        withInfinity,
+        "--id",
+        "id",
+        "--features",
+        "mean_radius,mean_texture",
+        "--model",
+        model.toString(),
+        "--output",
+        out("inf"));
+    noOutput("inf");
+  }
+
+  @Test
   void nanFeaturesFail() throws Exception {
     Path model = dir.resolve("two.pt");
     twoFeatureModel(model);
