@@ -104,11 +104,9 @@ public final class AuditRun {
         try {
           entry.putAll(TASKS.get(task.type).run(this, task));
         } catch (RuntimeException e) {
-          throw new TaskFailure(TaskFailure.name(spec, i, command.equals("audit")), e);
+          throw new TaskFailure(taskName, e);
         }
-        for (String note : input.drainUnused()) {
-          warn(TaskFailure.name(spec, i, command.equals("audit")), note);
-        }
+        input.drainUnused().forEach(this::warn);
         entry.put("seconds", seconds(t0));
         double rest =
             seconds(t0)

@@ -27,14 +27,7 @@ final class Bootstrap {
 
   /** The weight column of member {@code k}: a Poisson(1) count per row. */
   static Column weight(long seed, int k, List<Column> keys) {
-    List<Column> hashed = new ArrayList<>();
-    hashed.add(lit(seed));
-    hashed.add(lit(k));
-    hashed.addAll(keys);
-    Column u =
-        pmod(xxhash64(hashed.toArray(new Column[0])), lit(1L << 53))
-            .cast("double")
-            .divide(lit((double) (1L << 53)));
+    Column u = uniform(keys, lit(seed), lit(k));
     double p = Math.exp(-1);
     double cdf = p;
     Column count = when(u.lt(lit(cdf)), lit(0.0));
@@ -44,5 +37,26 @@ final class Bootstrap {
       count = count.when(u.lt(lit(cdf)), lit((double) c));
     }
     return count.otherwise(lit((double) MAX_COUNT));
+  }
+
+  /**
+   * A number in [0, 1) per row on a grid of 2^53 points, from a hash of {@code salt} and the row's
+   * {@code keys}: the same for a row whatever the partitioning.
+   */
+  static Column uniform(List<Column> keys, Column... salt) {
+    List<Column> hashed = new ArrayList<>(List.of(salt));
+    hashed.addAll(keys);
+    return pmod(xxhash64(hashed.toArray(new Column[0])), lit(1L << 53))
+        .cast("double")
+        .divide(lit((double) (1L << 53)));
+  }
+
+  /** A row's key columns: the id column, else every column of {@code table}. */
+  static List<Column> keys(org.apache.spark.sql.Dataset<?> table, String id) {
+    List<Column> keys = new ArrayList<>();
+    for (String c : id != null ? List.of(id) : List.of(table.columns())) {
+      keys.add(org.apache.spark.sql.functions.col("`" + c + "`"));
+    }
+    return keys;
   }
 }

@@ -53,7 +53,8 @@ final class ExplainTask implements AuditTask {
         method.equals("tree")
             ? Background.of(new double[features.size()], features.size())
             : background(run, task, model, prepared, features, seed);
-    if (backgroundFrom(method, task).startsWith("the rows explained")) {
+    String backgroundFrom = backgroundFrom(method, task);
+    if (backgroundFrom.startsWith("the rows explained")) {
       run.warn(
           "the background ("
               + background.size()
@@ -109,7 +110,7 @@ final class ExplainTask implements AuditTask {
     result.put("target", target);
     result.put("class_explained", explained);
     result.put("background_rows", background.size());
-    result.put("background_from", backgroundFrom(method, task));
+    result.put("background_from", backgroundFrom);
     result.put("mean_abs_shap", ranked);
     result.put("mean_base", stats.mean(0));
     result.put("max_abs_gap", stats.maxAbs(1));

@@ -30,13 +30,15 @@ import org.apache.spark.sql.types.StructType;
 public final class InputTable {
   private final AuditSpec.Input spec;
   private final Dataset<Row> table;
-  private long rows = -1;
+  private final long rows;
   private boolean idsUnique;
+  private final java.util.Set<List<String>> checkedPipelineInputs = new java.util.HashSet<>();
   private final java.util.Set<String> unused = new java.util.LinkedHashSet<>();
 
-  private InputTable(AuditSpec.Input spec, Dataset<Row> table) {
+  private InputTable(AuditSpec.Input spec, Dataset<Row> table, long rows) {
     this.spec = spec;
     this.table = table;
+    this.rows = rows;
   }
 
   /** Reads the table {@code spec} names. */
@@ -94,9 +96,8 @@ public final class InputTable {
     }
     // Counted once, here (every run reports it), with the id's nulls in the same pass.
     Row counts =
-        spec.id == null
-            ? df.agg(count(lit(1)), count(lit(1))).first()
-            : df.agg(count(lit(1)), count(col("`" + spec.id + "`"))).first();
+        aggregate(
+            df, List.of(count(lit(1)), count(spec.id == null ? lit(1) : col("`" + spec.id + "`"))));
     long rows = counts.getLong(0);
     if (rows == 0) {
       throw new InvalidFeatureException("the input table " + spec.path + " has no rows");
@@ -119,9 +120,7 @@ public final class InputTable {
       }
       df = df.repartition(spec.partitions);
     }
-    InputTable table = new InputTable(spec, df);
-    table.rows = rows;
-    return table;
+    return new InputTable(spec, df, rows);
   }
 
   /**
@@ -146,11 +145,7 @@ public final class InputTable {
       counts.add(count(col("`" + c + "`")));
       counts.add(count(number(c)));
     }
-    Row r =
-        df.agg(
-                counts.get(0),
-                counts.subList(1, counts.size()).toArray(new org.apache.spark.sql.Column[0]))
-            .first();
+    Row r = aggregate(df, counts);
     for (int i = 0; i < text.size(); i++) {
       long cells = r.getLong(2 * i);
       long numbers = r.getLong(2 * i + 1);
@@ -179,6 +174,11 @@ public final class InputTable {
                 + "; fix those cells, or give the table as Parquet with the column's type");
       }
     }
+  }
+
+  /** One row of {@code aggregates} over {@code df}, in one pass. */
+  private static Row aggregate(Dataset<Row> df, List<org.apache.spark.sql.Column> aggregates) {
+    return df.select(aggregates.toArray(new org.apache.spark.sql.Column[0])).first();
   }
 
   /** The share of a text column's cells that makes it look numeric. */
@@ -213,9 +213,6 @@ public final class InputTable {
 
   /** The number of rows, counted when the table was read. */
   public long rows() {
-    if (rows < 0) {
-      rows = table.count();
-    }
     return rows;
   }
 
@@ -297,12 +294,7 @@ public final class InputTable {
       org.apache.spark.sql.Column v = col("`" + c + "`");
       counts.add(count(org.apache.spark.sql.functions.when(v.isNull().or(v.equalTo("")), 1)));
     }
-    Row r =
-        table
-            .agg(
-                counts.get(0),
-                counts.subList(1, counts.size()).toArray(new org.apache.spark.sql.Column[0]))
-            .first();
+    Row r = aggregate(table, counts);
     for (int i = 0; i < columns.size(); i++) {
       if (r.getLong(i) > 0) {
         missing.put(columns.get(i), r.getLong(i));
@@ -325,7 +317,7 @@ public final class InputTable {
         numeric.add(c);
       }
     }
-    if (numeric.isEmpty()) {
+    if (numeric.isEmpty() || checkedPipelineInputs.contains(numeric)) {
       return model.prepare(table);
     }
     org.apache.spark.sql.Column bad = lit(false);
@@ -360,6 +352,7 @@ public final class InputTable {
               + (spec.id == null ? "a row" : "row " + spec.id + "=" + r.get(r.fieldIndex(spec.id)))
               + ", which the model's pipeline reads; fix the row or pass --on-invalid skip");
     }
+    checkedPipelineInputs.add(numeric); // one scan per run, whatever the tasks
     return model.prepare(table);
   }
 

@@ -170,11 +170,8 @@ final class TrainCommand implements Callable<Integer> {
     if (!(holdout >= 0 && holdout < 1)) {
       throw new SpecException("--holdout is a share of rows in [0, 1), not " + holdout);
     }
-    List<org.apache.spark.sql.Column> keys = new ArrayList<>();
-    for (String c : table.id != null ? List.of(table.id) : List.of(df.columns())) {
-      keys.add(org.apache.spark.sql.functions.col("`" + c + "`"));
-    }
-    org.apache.spark.sql.Column held = TrainingMetrics.heldOut(seed, holdout, keys);
+    org.apache.spark.sql.Column held =
+        TrainingMetrics.heldOut(seed, holdout, Bootstrap.keys(df, table.id));
     Dataset<Row> fit = holdout > 0 ? df.filter(held.unary_$bang()) : df;
     Dataset<Row> test = df.filter(held);
     long fitRows = fit.count();
@@ -273,10 +270,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     PipelineModel features = new Pipeline().setStages(prefix.toArray(new PipelineStage[0])).fit(df);
     Dataset<Row> prepared = features.transform(df);
-    List<org.apache.spark.sql.Column> keys = new ArrayList<>();
-    for (String c : table.id != null ? List.of(table.id) : List.of(df.columns())) {
-      keys.add(org.apache.spark.sql.functions.col("`" + c + "`"));
-    }
+    List<org.apache.spark.sql.Column> keys = Bootstrap.keys(df, table.id);
     List<String> written = new ArrayList<>();
     for (int k = 0; k < bootstrap; k++) {
       Dataset<Row> weighted =

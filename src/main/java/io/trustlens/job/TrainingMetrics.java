@@ -2,8 +2,6 @@ package io.trustlens.job;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,15 +26,7 @@ final class TrainingMetrics {
 
   /** Whether each row is held out: a share {@code fraction} of the rows, by hash. */
   static Column heldOut(long seed, double fraction, List<Column> keys) {
-    List<Column> hashed = new ArrayList<>();
-    hashed.add(lit(seed));
-    hashed.add(lit("holdout"));
-    hashed.addAll(keys);
-    Column u =
-        pmod(xxhash64(hashed.toArray(new Column[0])), lit(1L << 53))
-            .cast("double")
-            .divide(lit((double) (1L << 53)));
-    return u.lt(lit(fraction));
+    return Bootstrap.uniform(keys, lit(seed), lit("holdout")).lt(lit(fraction));
   }
 
   /** Rows per label value, in label order (classifiers). */
