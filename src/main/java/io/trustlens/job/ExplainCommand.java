@@ -28,11 +28,14 @@ import picocli.CommandLine.Option;
           + " feature or one-hot group at a time over tables (--fill zero, constant or mean), or"
           + " each word (--ngrams) of an MLlib text pipeline's text column. Columns: occlusion (the"
           + " drop of the explained output), occlusion_words (text), _class, _output.",
-      "Sanity checks (TorchScript models; Adebayo et al. 2018): --method sanity_checks compares"
-          + " each gradient method's maps (--compare) on a sample of rows (--rows) under the"
-          + " trained model, the model with its layers randomized from the top down, and the"
-          + " network trained on permuted labels (--permuted-model). Table: check, randomized,"
-          + " layers_randomized, method, row, spearman, ssim; verdicts in summary.json.",
+      "Sanity checks (Adebayo et al. 2018): --method sanity_checks compares each gradient"
+          + " method's maps of a TorchScript model (--compare) on a sample of rows (--rows) under"
+          + " the trained model, the model with its layers randomized from the top down, and the"
+          + " network trained on permuted labels (--permuted-model); for an MLlib model, each"
+          + " model-agnostic method's attributions (--compare tree, linear, kernel, ...,"
+          + " occlusion) under the model and its estimator fitted again on the --label column"
+          + " permuted. Table: check, randomized, layers_randomized, method, row, spearman, ssim;"
+          + " verdicts in summary.json.",
       "Activation maximization (TorchScript models of images): --method activation_maximization"
           + " ascends the gradient of each target (--targets: outputs or LAYER:UNIT) on the input"
           + " from a grey start (--steps, --rate, --decay, --jitter, --blur-sigma). Table: target,"
@@ -147,8 +150,10 @@ final class ExplainCommand implements Callable<Integer> {
       split = ",",
       paramLabel = "METHOD",
       description =
-          "sanity_checks: the gradient methods whose maps are checked (default saliency,"
-              + " smoothgrad, integrated_gradients, and guided_backprop, grad_cam where exported).")
+          "sanity_checks: the methods checked (TorchScript: gradient methods, default saliency,"
+              + " smoothgrad, integrated_gradients, and guided_backprop, grad_cam where exported;"
+              + " MLlib: model-agnostic ones, default tree or linear, else kernel, and"
+              + " occlusion).")
   List<String> compare;
 
   @Option(
@@ -156,7 +161,7 @@ final class ExplainCommand implements Callable<Integer> {
       paramLabel = "PATH",
       description =
           "sanity_checks: the same network trained on permuted labels (the data randomization"
-              + " check).")
+              + " check; for an MLlib model TrustLens fits it from --label when this is absent).")
   String permutedModel;
 
   @Option(

@@ -1,6 +1,7 @@
 package io.trustlens.job;
 
 import io.trustlens.explain.gradient.GradientExplainer;
+import io.trustlens.explain.sanity.DataRandomization;
 import io.trustlens.explain.shap.ShapExplainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ final class ExplainKeys {
               List.of(
                   "compare",
                   "permuted_model",
+                  "background",
                   "rows",
                   "samples",
                   "noise",
@@ -163,13 +165,16 @@ final class ExplainKeys {
         throw new SpecException(where + " (explain): compare lists no method");
       }
       for (String m : t.compare) {
-        if (!isGradient(m)) {
+        if (!isGradient(m) && !DataRandomization.METHODS.contains(m)) {
           throw new SpecException(
               where
                   + " (explain): compare names '"
                   + m
                   + "'; sanity checks compare gradient methods "
-                  + GradientExplainer.METHODS);
+                  + GradientExplainer.METHODS
+                  + " (TorchScript models) or model-agnostic ones "
+                  + DataRandomization.METHODS
+                  + " (MLlib models)");
         }
       }
     }

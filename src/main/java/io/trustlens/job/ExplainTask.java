@@ -8,6 +8,7 @@ import io.trustlens.explain.shap.Background;
 import io.trustlens.explain.shap.BackgroundSampler;
 import io.trustlens.explain.shap.ShapExplainer;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.model.Capability;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.report.HtmlReport;
@@ -38,7 +39,9 @@ final class ExplainTask implements AuditTask {
       return new OcclusionTask().run(run, task);
     }
     if (method.equals("sanity_checks")) {
-      return new SanityTask().run(run, task);
+      return run.model(task.model).info().capabilities().contains(Capability.DIFFERENTIABLE)
+          ? new SanityTask().run(run, task)
+          : new MllibSanityTask().run(run, task);
     }
     if (method.equals("activation_maximization")) {
       return new VisualizeTask().run(run, task);
@@ -169,7 +172,8 @@ final class ExplainTask implements AuditTask {
         : "the output " + info.outputNames().get(0);
   }
 
-  private static Background background(
+  /** The task's background: a seeded sample (default 100 rows), k-means centres or a table. */
+  static Background background(
       AuditRun run,
       AuditSpec.Task task,
       LoadedModel model,

@@ -54,6 +54,22 @@ final class SanityTask {
     String name = task.name != null ? task.name : "sanity_checks";
     LoadedModel model = GradientTask.differentiable(run, task.model);
     ModelInfo info = model.info();
+    if (task.background != null) {
+      throw new SpecException(
+          "background applies to the sanity checks of an MLlib model (its model-agnostic"
+              + " methods); the gradient methods of "
+              + info.type()
+              + " use none");
+    }
+    for (String m : task.compare == null ? List.<String>of() : task.compare) {
+      if (!ExplainKeys.isGradient(m)) {
+        throw new SpecException(
+            "compare names '"
+                + m
+                + "'; the sanity checks of a TorchScript model compare gradient methods "
+                + GradientExplainer.METHODS);
+      }
+    }
     LoadedModel permuted = null;
     if (task.permutedModel != null) {
       permuted = run.model(task.permutedModel);
