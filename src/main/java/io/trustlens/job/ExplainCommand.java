@@ -36,10 +36,11 @@ import picocli.CommandLine.Option;
           + " occlusion) under the model and its estimator fitted again on the --label column"
           + " permuted. Table: check, randomized, layers_randomized, method, row, spearman, ssim;"
           + " verdicts in summary.json.",
-      "Activation maximization (TorchScript models of images): --method activation_maximization"
+      "Activation maximization (TorchScript models): --method activation_maximization"
           + " ascends the gradient of each target (--targets: outputs or LAYER:UNIT) on the input"
-          + " from a grey start (--steps, --rate, --decay, --jitter, --blur-sigma). Table: target,"
-          + " layer, unit, picture, start, objective; the pictures in the report."
+          + " from a grey start for images (--steps, --rate, --decay, --jitter, --blur-sigma), or"
+          + " from the features' means for tables (each feature in units of its range). Table:"
+          + " target, layer, unit, picture, start, objective; the pictures in the report."
     })
 final class ExplainCommand implements Callable<Integer> {
   @Mixin TableOptions table;

@@ -51,23 +51,28 @@ final class VisualizeTask {
     Dataset<Row> table = run.input().table();
     FeatureSpace features = run.input().features(model, table);
     ImageShape shape = features.image();
-    if (shape == null) {
-      throw new IllegalArgumentException(
-          "activation maximization makes pictures: name the input's image column and its shape"
-              + " (image, image_shape)");
+    if (shape == null && (task.jitter != null || task.blurSigma != null)) {
+      throw new SpecException(
+          (task.jitter != null ? "jitter" : "blur_sigma")
+              + " applies to images; the input is a table (its features climb without jitter or"
+              + " blur)");
     }
     List<Target> targets = targets(task.targets, info, model.source().openDifferentiable());
-    double[] range = range(run, features);
+    TrainingSample sample = run.input().sample(features, RANGE_ROWS, run.spec().seed);
+    double[] range = shape == null ? null : range(sample);
+    TableBounds box = shape == null ? TableBounds.of(sample, features) : null;
+    ActivationMaximization.Bounds bounds =
+        shape == null
+            ? box.bounds()
+            : ActivationMaximization.Bounds.uniform(info.inputSize(), range[0], range[1]);
     ActivationMaximization.Settings settings =
         new ActivationMaximization.Settings(
             task.steps == null ? DEFAULT_STEPS : task.steps,
             task.rate == null ? DEFAULT_RATE : task.rate,
             task.decay == null ? DEFAULT_DECAY : task.decay,
-            task.jitter == null ? DEFAULT_JITTER : task.jitter,
-            task.blurSigma == null ? DEFAULT_BLUR : task.blurSigma,
+            task.jitter == null ? (shape == null ? 0 : DEFAULT_JITTER) : task.jitter,
+            task.blurSigma == null ? (shape == null ? 0 : DEFAULT_BLUR) : task.blurSigma,
             BLUR_EVERY,
-            range[0],
-            range[1],
             run.spec().seed);
     List<ActivationMaximization.Picture> pictures =
         Visualizer.run(
@@ -76,13 +81,18 @@ final class VisualizeTask {
             shape,
             targets,
             settings,
+            bounds,
             run.spark().sparkContext().defaultParallelism());
 
-    Metadata pictureMeta =
+    MetadataBuilder meta =
         new MetadataBuilder()
-            .putLongArray("shape", new long[] {shape.channels(), shape.height(), shape.width()})
-            .putString("meaning", "the input that maximizes the target, in the input's units")
-            .build();
+            .putString("meaning", "the input that maximizes the target, in the input's units");
+    if (shape != null) {
+      meta.putLongArray("shape", new long[] {shape.channels(), shape.height(), shape.width()});
+    } else {
+      meta.putStringArray("features", features.names().toArray(new String[0]));
+    }
+    Metadata pictureMeta = meta.build();
     StructType schema =
         new StructType()
             .add("target", DataTypes.StringType, false)
@@ -128,7 +138,12 @@ final class VisualizeTask {
     result.put("decay", settings.decay());
     result.put("jitter", settings.jitter());
     result.put("blur_sigma", settings.blurSigma());
-    result.put("input_range", List.of(range[0], range[1]));
+    if (shape != null) {
+      result.put("input_range", List.of(range[0], range[1]));
+    } else {
+      result.put("input_range", "each feature's smallest and largest value in the sample");
+      result.put("centre", "each feature's mean");
+    }
     List<Map<String, Object>> perTarget = new ArrayList<>();
     for (ActivationMaximization.Picture p : pictures) {
       Map<String, Object> t = new LinkedHashMap<>();
@@ -136,6 +151,9 @@ final class VisualizeTask {
       t.put("objective_unit", unit(p.target(), info));
       t.put("start", p.start());
       t.put("objective", p.objective());
+      if (box != null) {
+        t.put("features_in_sd", box.standardized(p.image()));
+      }
       perTarget.add(t);
     }
     result.put("targets", perTarget);
@@ -145,6 +163,9 @@ final class VisualizeTask {
         run.report().section("Explain: " + name + " (activation maximization)");
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    if (box != null) {
+      return tableReport(run, task, name, info, settings, pictures, box, path, result);
+    }
     facts.put(
         "ascent",
         String.format(
@@ -244,9 +265,118 @@ final class VisualizeTask {
     return targets;
   }
 
+  /** A table's pictures: per target its features in standard deviations from the mean. */
+  private static Map<String, Object> tableReport(
+      AuditRun run,
+      AuditSpec.Task task,
+      String name,
+      ModelInfo info,
+      ActivationMaximization.Settings settings,
+      List<ActivationMaximization.Picture> pictures,
+      TableBounds table,
+      String path,
+      Map<String, Object> result) {
+    HtmlReport.Section section =
+        run.report().section("Explain: " + name + " (activation maximization)");
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put(
+        "ascent",
+        String.format(
+            Locale.ROOT,
+            "%d steps of %.3g of each feature's range, L2 decay %.3g towards the mean",
+            settings.steps(),
+            settings.rate(),
+            settings.decay()));
+    facts.put("features clipped to", "their smallest and largest value in the sample");
+    facts.put("table", path);
+    section.keyValues(facts);
+    section.paragraph(
+        "Each target's input starts at the features' means and climbs the gradient of the target,"
+            + " each feature in units of its own range; the bars give the final input's features"
+            + " in standard deviations from their mean (the 12 farthest).",
+        "note");
+    for (ActivationMaximization.Picture p : pictures) {
+      Map<String, Double> sd = table.standardized(p.image());
+      List<String> top =
+          sd.keySet().stream()
+              .sorted(java.util.Comparator.comparingDouble((String f) -> -Math.abs(sd.get(f))))
+              .limit(12)
+              .toList();
+      section.figure(
+          String.format(
+              Locale.ROOT,
+              "%s: %s %.3g → %.3g; features in standard deviations from the mean",
+              p.target().name(),
+              unit(p.target(), info),
+              p.start(),
+              p.objective()),
+          io.trustlens.report.Charts.bars(top, top.stream().mapToDouble(sd::get).toArray()));
+    }
+    return result;
+  }
+
+  /**
+   * A table's box for the ascent from a sample: each feature's smallest and largest value, centred
+   * on its mean; its standard deviation for the report.
+   */
+  record TableBounds(ActivationMaximization.Bounds bounds, double[] sd, List<String> names) {
+    static TableBounds of(TrainingSample sample, FeatureSpace features) {
+      double[][] rows = sample.rows();
+      int d = features.size();
+      if (rows.length < 2) {
+        throw new IllegalArgumentException(
+            "activation maximization of a table needs at least 2 rows to find each feature's"
+                + " range; the input gives "
+                + rows.length);
+      }
+      double[] low = new double[d];
+      double[] high = new double[d];
+      double[] mean = new double[d];
+      double[] sd = new double[d];
+      java.util.Arrays.fill(low, Double.POSITIVE_INFINITY);
+      java.util.Arrays.fill(high, Double.NEGATIVE_INFINITY);
+      for (double[] r : rows) {
+        for (int j = 0; j < d; j++) {
+          low[j] = Math.min(low[j], r[j]);
+          high[j] = Math.max(high[j], r[j]);
+          mean[j] += r[j] / rows.length;
+        }
+      }
+      List<String> constant = new ArrayList<>();
+      for (int j = 0; j < d; j++) {
+        if (!(high[j] > low[j])) {
+          constant.add(features.names().get(j));
+        }
+        for (double[] r : rows) {
+          sd[j] += (r[j] - mean[j]) * (r[j] - mean[j]) / (rows.length - 1);
+        }
+        sd[j] = Math.sqrt(sd[j]);
+        mean[j] = Math.max(low[j], Math.min(high[j], mean[j]));
+      }
+      if (!constant.isEmpty()) {
+        throw new IllegalArgumentException(
+            "activation maximization moves each feature within its range; constant in the"
+                + " sample: "
+                + String.join(", ", constant.subList(0, Math.min(5, constant.size())))
+                + (constant.size() > 5 ? " and " + (constant.size() - 5) + " more" : ""));
+      }
+      return new TableBounds(
+          new ActivationMaximization.Bounds(low, high, mean), sd, features.names());
+    }
+
+    /** Each feature of {@code x} in standard deviations from its mean, by name. */
+    Map<String, Double> standardized(double[] x) {
+      Map<String, Double> out = new LinkedHashMap<>();
+      for (int j = 0; j < x.length; j++) {
+        out.put(names.get(j), (x[j] - bounds.centre()[j]) / sd[j]);
+      }
+      return out;
+    }
+  }
+
   /** The smallest and largest input value over a seeded sample of the table's rows. */
-  private static double[] range(AuditRun run, FeatureSpace features) {
-    TrainingSample sample = run.input().sample(features, RANGE_ROWS, run.spec().seed);
+  private static double[] range(TrainingSample sample) {
     if (sample.rows().length == 0) {
       throw new IllegalArgumentException(
           "the input has no rows: activation maximization clips its pictures to the input's range");

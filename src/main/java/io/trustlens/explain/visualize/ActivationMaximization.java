@@ -12,11 +12,14 @@ import java.util.SplittableRandom;
 /**
  * Activation maximization (Erhan et al. 2009, no arXiv id; Simonyan et al. 2013, arXiv 1312.6034;
  * with the regularizers of Yosinski et al. 2015, arXiv 1506.06579): gradient ascent on the input
- * for a class logit or a unit's mean activation. Each step jitters the picture (a random roll by up
- * to {@code jitter} pixels, undone on the gradient), steps along the gradient scaled to a mean
- * absolute value of 1, so that {@code rate} is in input units, shrinks the picture towards the
- * middle of the input range by the L2 decay, blurs it every {@code blurEvery} steps and clips it to
- * the input range. Spark-free.
+ * for a class logit or a unit's mean activation. Each step jitters an image (a random roll by up to
+ * {@code jitter} pixels, undone on the gradient), steps along the gradient preconditioned by each
+ * input's range r (the step of input j is proportional to g_j r_j^2, scaled so that the mean of
+ * |step_j| / r_j is {@code rate}), shrinks the picture towards the {@link Bounds}' centre by the L2
+ * decay, blurs an image every {@code blurEvery} steps and clips each input to its range. For an
+ * image every pixel has the same range and the step is the gradient scaled to a mean absolute value
+ * of rate × range; for a table each feature moves in units of its own range, so that a feature
+ * measured in thousands and one in fractions both move. Spark-free.
  *
  * <p>Invariants: a target's picture depends on the model, the target, the settings and the seed
  * alone: its draws come from (seed, target key), and every gradient is computed in the model's
@@ -29,24 +32,14 @@ public final class ActivationMaximization {
    * How the ascent runs.
    *
    * @param steps gradient steps
-   * @param rate the step's mean absolute change per input value, as a share of the input range
-   * @param decay the L2 decay: each step the picture moves this share towards the range's middle
-   * @param jitter the largest roll in pixels
-   * @param blurSigma the blur's standard deviation in pixels (0: none)
+   * @param rate the step's mean absolute change per input value, as a share of its range
+   * @param decay the L2 decay: each step the picture moves this share towards the centre
+   * @param jitter the largest roll in pixels (images only)
+   * @param blurSigma the blur's standard deviation in pixels (0: none; images only)
    * @param blurEvery steps between blurs
-   * @param low the input range's low end
-   * @param high the input range's high end
    */
   public record Settings(
-      int steps,
-      double rate,
-      double decay,
-      int jitter,
-      double blurSigma,
-      int blurEvery,
-      double low,
-      double high,
-      long seed)
+      int steps, double rate, double decay, int jitter, double blurSigma, int blurEvery, long seed)
       implements Serializable {
     public Settings {
       if (steps < 1 || !(rate > 0) || !(decay >= 0 && decay < 1) || jitter < 0) {
@@ -60,10 +53,45 @@ public final class ActivationMaximization {
                 + ", jitter "
                 + jitter);
       }
-      if (!(blurSigma >= 0) || blurEvery < 1 || !(high > low)) {
-        throw new IllegalArgumentException(
-            "blur sigma >= 0, blur every >= 1 step and an input range low < high expected");
+      if (!(blurSigma >= 0) || blurEvery < 1) {
+        throw new IllegalArgumentException("blur sigma >= 0 and blur every >= 1 step expected");
       }
+    }
+  }
+
+  /**
+   * The box the pictures live in: per input its low and high end (a picture is clipped to them) and
+   * the centre it starts at and decays towards.
+   */
+  public record Bounds(double[] low, double[] high, double[] centre) implements Serializable {
+    public Bounds {
+      if (low.length != high.length || centre.length != low.length) {
+        throw new IllegalArgumentException("low, high and centre need one value per input");
+      }
+      for (int j = 0; j < low.length; j++) {
+        if (!(high[j] > low[j]) || !(centre[j] >= low[j] && centre[j] <= high[j])) {
+          throw new IllegalArgumentException(
+              "input "
+                  + j
+                  + ": expected low < high and the centre between them; got "
+                  + low[j]
+                  + ", "
+                  + high[j]
+                  + ", "
+                  + centre[j]);
+        }
+      }
+    }
+
+    /** One range for all {@code d} inputs (an image's), centred in its middle. */
+    public static Bounds uniform(int d, double low, double high) {
+      double[] lo = new double[d];
+      double[] hi = new double[d];
+      double[] mid = new double[d];
+      java.util.Arrays.fill(lo, low);
+      java.util.Arrays.fill(hi, high);
+      java.util.Arrays.fill(mid, (low + high) / 2);
+      return new Bounds(lo, hi, mid);
     }
   }
 
@@ -79,6 +107,7 @@ public final class ActivationMaximization {
   /**
    * Maximizes every target, all of one kind (outputs, or units of one layer) in one batch.
    *
+   * @param shape the image's shape, or null for a table (no jitter, no blur)
    * @param keys each target's key for its draws
    */
   public static List<Picture> run(
@@ -86,19 +115,30 @@ public final class ActivationMaximization {
       ImageShape shape,
       List<Target> targets,
       long[] keys,
-      Settings settings) {
+      Settings settings,
+      Bounds bounds) {
     int n = targets.size();
     int d = model.info().inputSize();
-    if (shape.channels() * shape.height() * shape.width() != d) {
+    if (shape != null && shape.channels() * shape.height() * shape.width() != d) {
       throw new IllegalArgumentException(
           "image shape " + shape + " has " + shape.size() + " values; the model reads " + d);
     }
+    if (shape == null && (settings.jitter() > 0 || settings.blurSigma() > 0)) {
+      throw new IllegalArgumentException("jitter and blur apply to images; this input is a table");
+    }
+    if (bounds.low().length != d) {
+      throw new IllegalArgumentException(
+          "the bounds have " + bounds.low().length + " inputs; the model reads " + d);
+    }
+    double[] range = new double[d];
+    for (int j = 0; j < d; j++) {
+      range[j] = bounds.high()[j] - bounds.low()[j];
+    }
+    double[] centre = bounds.centre();
     String layer = n == 0 ? null : targets.get(0).layer();
     int[] index = new int[n];
     SplittableRandom[] random = new SplittableRandom[n];
     double[] x = new double[n * d];
-    double range = settings.high() - settings.low();
-    double middle = (settings.high() + settings.low()) / 2;
     for (int t = 0; t < n; t++) {
       if (!java.util.Objects.equals(layer, targets.get(t).layer())) {
         throw new IllegalArgumentException("one batch holds targets of one layer");
@@ -106,7 +146,7 @@ public final class ActivationMaximization {
       index[t] = targets.get(t).index();
       random[t] = RowSeeds.random(settings.seed(), keys[t]);
       for (int j = 0; j < d; j++) {
-        x[t * d + j] = middle + 0.01 * range * gaussian(random[t]);
+        x[t * d + j] = centre[j] + 0.01 * range[j] * gaussian(random[t]);
       }
     }
     double[] start = objectives(model, layer, x, n, index);
@@ -122,22 +162,31 @@ public final class ActivationMaximization {
             settings.jitter() == 0
                 ? 0
                 : random[t].nextInt(2 * settings.jitter() + 1) - settings.jitter();
-        roll(x, moved, t * d, shape, shift[t][0], shift[t][1]);
+        if (shape == null) {
+          System.arraycopy(x, t * d, moved, t * d, d);
+        } else {
+          roll(x, moved, t * d, shape, shift[t][0], shift[t][1]);
+        }
       }
       DifferentiableModel.Gradients g = gradients(model, layer, moved, n, index);
       double[] back = new double[d];
       for (int t = 0; t < n; t++) {
-        roll(g.gradients(), back, 0, t * d, shape, -shift[t][0], -shift[t][1]);
+        if (shape == null) {
+          System.arraycopy(g.gradients(), t * d, back, 0, d);
+        } else {
+          roll(g.gradients(), back, 0, t * d, shape, -shift[t][0], -shift[t][1]);
+        }
         double mean = 0;
-        for (double v : back) {
-          mean += Math.abs(v);
+        for (int j = 0; j < d; j++) {
+          mean += Math.abs(back[j] * range[j]);
         }
         mean /= d;
-        double scale = mean > 0 ? settings.rate() * range / mean : 0;
-        boolean blur = settings.blurSigma() > 0 && (step + 1) % settings.blurEvery() == 0;
+        double scale = mean > 0 ? settings.rate() / mean : 0;
+        boolean blur =
+            shape != null && settings.blurSigma() > 0 && (step + 1) % settings.blurEvery() == 0;
         for (int j = 0; j < d; j++) {
-          double v = x[t * d + j] + scale * back[j];
-          x[t * d + j] = middle + (1 - settings.decay()) * (v - middle);
+          double v = x[t * d + j] + scale * back[j] * range[j] * range[j];
+          x[t * d + j] = centre[j] + (1 - settings.decay()) * (v - centre[j]);
         }
         if (blur) {
           double[] one = java.util.Arrays.copyOfRange(x, t * d, (t + 1) * d);
@@ -147,7 +196,7 @@ public final class ActivationMaximization {
           System.arraycopy(blurred, 0, x, t * d, d);
         }
         for (int j = 0; j < d; j++) {
-          x[t * d + j] = Math.max(settings.low(), Math.min(settings.high(), x[t * d + j]));
+          x[t * d + j] = Math.max(bounds.low()[j], Math.min(bounds.high()[j], x[t * d + j]));
         }
       }
     }

@@ -28,13 +28,14 @@ public final class Visualizer {
 
   private Visualizer() {}
 
-  /** The pictures of {@code targets}, in their order. */
+  /** The pictures of {@code targets}, in their order; {@code shape} is null for a table. */
   public static List<ActivationMaximization.Picture> run(
       SparkSession spark,
       ModelSource source,
       ImageShape shape,
       List<Target> targets,
       ActivationMaximization.Settings settings,
+      ActivationMaximization.Bounds bounds,
       int partitions) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
@@ -59,7 +60,7 @@ public final class Visualizer {
                     List<Target> batch = group.stream().map(all::get).toList();
                     long[] keys = batch.stream().mapToLong(t -> key(t.name())).toArray();
                     List<ActivationMaximization.Picture> done =
-                        ActivationMaximization.run(model, shape, batch, keys, settings);
+                        ActivationMaximization.run(model, shape, batch, keys, settings, bounds);
                     for (int k = 0; k < group.size(); k++) {
                       out.add(new Indexed(group.get(k), done.get(k)));
                     }

@@ -29,9 +29,10 @@ class VisualizerTest {
             new Target("conv2", 3, "conv2:3"),
             new Target("conv2", 7, "conv2:7"));
     ActivationMaximization.Settings settings =
-        new ActivationMaximization.Settings(200, 0.02, 0.01, 1, 0.5, 4, 0, 1, 42);
+        new ActivationMaximization.Settings(200, 0.02, 0.01, 1, 0.5, 4, 42);
+    ActivationMaximization.Bounds bounds = ActivationMaximization.Bounds.uniform(256, 0, 1);
     List<ActivationMaximization.Picture> one =
-        Visualizer.run(SparkTestSession.get(), source, SHAPE, targets, settings, 1);
+        Visualizer.run(SparkTestSession.get(), source, SHAPE, targets, settings, bounds, 1);
     for (ActivationMaximization.Picture p : one) {
       double inside = 0;
       double outside = 0;
@@ -53,7 +54,7 @@ class VisualizerTest {
       }
     }
     List<ActivationMaximization.Picture> three =
-        Visualizer.run(SparkTestSession.get(), source, SHAPE, targets, settings, 3);
+        Visualizer.run(SparkTestSession.get(), source, SHAPE, targets, settings, bounds, 3);
     for (int t = 0; t < targets.size(); t++) {
       assertEquals(targets.get(t), three.get(t).target());
       assertArrayEquals(one.get(t).image(), three.get(t).image(), 0, "1 vs 3 partitions");
