@@ -101,10 +101,13 @@ public final class AuditRun {
         entry.put("parameters", new ObjectMapper().convertValue(task, Map.class));
         phasePrefix = "task " + (i + 1) + " (" + task.type + ")";
         taskName = TaskFailure.name(spec, i, command.equals("audit"));
+        java.util.Set<Object> cachedBefore = persistedRdds();
         try {
           entry.putAll(TASKS.get(task.type).run(this, task));
         } catch (RuntimeException e) {
           throw new TaskFailure(taskName, e);
+        } finally {
+          releaseCachedSince(cachedBefore);
         }
         input.drainUnused().forEach(this::warn);
         entry.put("seconds", seconds(t0));
@@ -205,6 +208,27 @@ public final class AuditRun {
         phasePrefix = "";
       }
     }
+  }
+
+  /** The ids of the RDDs persisted now (a cached Dataset's blocks are one). */
+  private java.util.Set<Object> persistedRdds() {
+    return new java.util.HashSet<>(
+        scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs())
+            .keySet());
+  }
+
+  /**
+   * Unpersists what a task cached and left cached, on success and failure alike: its outputs are
+   * written by then, and a cache that outlives its task holds executor memory for nothing.
+   */
+  private void releaseCachedSince(java.util.Set<Object> before) {
+    scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs())
+        .forEach(
+            (id, rdd) -> {
+              if (!before.contains(id)) {
+                rdd.unpersist(false);
+              }
+            });
   }
 
   /** The report's last section: the phases so far (the summary also has the report's own). */

@@ -125,11 +125,12 @@ final class GradientBenchmark {
         SparkSession session = BenchCommand.session(master);
         int cores = session.sparkContext().defaultParallelism();
         for (Case c : cases()) {
-          int partitions = (int) Math.max(cores, Math.min(4L * cores, c.n() / 50));
-          Dataset<Row> table =
-              OcclusionBenchmark.table(session, c.n(), c.shape().size(), partitions).cache();
-          table.count();
           for (Method m : methods()) {
+            int n = rowsFor(c, m);
+            int partitions = (int) Math.max(cores, Math.min(4L * cores, n / 50));
+            Dataset<Row> table =
+                OcclusionBenchmark.table(session, n, c.shape().size(), partitions).cache();
+            table.count();
             GradientExplainer stage =
                 new GradientExplainer()
                     .setModelPath(c.model())
@@ -141,13 +142,13 @@ final class GradientBenchmark {
             stage.transformSchema(table.schema()); // opens the model on the driver first
             long t0 = System.nanoTime();
             stage.transform(table).write().format("noop").mode("overwrite").save();
-            double rate = c.n() / ((System.nanoTime() - t0) / 1e9);
+            double rate = n / ((System.nanoTime() - t0) / 1e9);
             spark.merge(
-                new Figure(master, m.name() + ", " + c.name() + " (" + c.n() + " rows)"),
+                new Figure(master, m.name() + ", " + c.name() + " (" + n + " rows)"),
                 rate,
                 Math::max);
+            table.unpersist(true);
           }
-          table.unpersist(true);
         }
         session.stop();
       }
@@ -165,6 +166,19 @@ final class GradientBenchmark {
     System.out.println(
         "efficiency: gradient evaluations/s inside over one thread's raw batched forward+backward"
             + " throughput (local[2] may reach 2); target per core >= 0.8");
+  }
+
+  /**
+   * Rows through Spark for method {@code m}: the case's rows, and for a method of one evaluation
+   * per row (saliency) up to 50 times as many (at most the larger of the case's rows and 5,000), so
+   * that its tasks compute for seconds rather than Spark's own fixed cost per job.
+   */
+  private static int rowsFor(Case c, Method m) {
+    int ipr = m.core().inputsPerRow();
+    if (ipr >= 50) {
+      return c.n();
+    }
+    return (int) Math.min((long) c.n() * 50 / ipr, Math.max(c.n(), 5_000));
   }
 
   /**

@@ -58,6 +58,15 @@ final class UncertaintyTask implements AuditTask {
 
   @Override
   public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+    List<Dataset<Row>> cached = new ArrayList<>();
+    try {
+      return run(run, task, cached);
+    } finally {
+      cached.forEach(Dataset::unpersist); // on failure too
+    }
+  }
+
+  private Map<String, Object> run(AuditRun run, AuditSpec.Task task, List<Dataset<Row>> cached) {
     AuditSpec.Input in = run.spec().input;
     LoadedModel model = run.model(task.model);
     ModelInfo info = model.info();
@@ -146,6 +155,7 @@ final class UncertaintyTask implements AuditTask {
       double fraction = task.calibrationFraction != null ? task.calibrationFraction : 0.5;
       scored = scored.withColumn(SPLIT, split(run, in, fraction));
       scored = scored.persist();
+      cached.add(scored);
       Dataset<Row> calibration = scored.filter(col(SPLIT).equalTo("calibration"));
       Column heldOut = col(SPLIT).equalTo("held_out");
       result.put("calibration_fraction", fraction);
@@ -203,7 +213,6 @@ final class UncertaintyTask implements AuditTask {
     facts.put("table", path);
     section.keyValues(facts);
     figures.forEach(Runnable::run);
-    scored.unpersist();
     return result;
   }
 

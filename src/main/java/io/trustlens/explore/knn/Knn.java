@@ -172,16 +172,29 @@ public final class Knn extends Transformer {
         : out;
   }
 
+  /**
+   * The table with each row's neighbours. It reads a cached copy of the input in canonical order:
+   * unpersist it once written ({@code trustlens} commands release what a task cached when it ends);
+   * on failure the copy is released here.
+   */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     Dataset<Row> table = dataset.toDF();
     StructType out = transformSchema(table.schema());
+    Dataset<Row> indexed = RowOrder.indexed(table, $(idCol)).cache();
+    try {
+      return neighbours(table, out, indexed);
+    } catch (RuntimeException | Error e) {
+      indexed.unpersist(); // the result would have read it; without one nothing does
+      throw e;
+    }
+  }
+
+  private Dataset<Row> neighbours(Dataset<Row> table, StructType out, Dataset<Row> indexed) {
     String id = $(idCol);
     int kValue = (Integer) $(k);
-    Dataset<Row> indexed = RowOrder.indexed(table, id).cache();
     long rows = indexed.count();
     if (rows <= kValue) {
-      indexed.unpersist();
       throw new InvalidFeatureException(
           kValue
               + " neighbours asked of a table of "

@@ -352,17 +352,29 @@ public final class Tsne extends Transformer {
     return run(dataset.toDF()).table();
   }
 
-  /** Maps every row; the result holds the table with the map and the run's figures. */
+  /**
+   * Maps every row; the result holds the table with the map and the run's figures. The table reads
+   * a cached copy of the input in canonical order: unpersist it once written ({@code trustlens}
+   * commands release what a task cached when it ends); on failure the copy is released here.
+   */
   public TsneResult run(Dataset<Row> table) {
     long t0 = System.nanoTime();
     StructType out = transformSchema(table.schema());
+    Dataset<Row> indexed = RowOrder.indexed(table, $(idCol)).cache();
+    try {
+      return run(table, out, indexed, t0);
+    } catch (RuntimeException | Error e) {
+      indexed.unpersist(); // the result would have read it; without one nothing does
+      throw e;
+    }
+  }
+
+  private TsneResult run(Dataset<Row> table, StructType out, Dataset<Row> indexed, long t0) {
     String id = $(idCol);
     long seedValue = (Long) $(seed);
-    Dataset<Row> indexed = RowOrder.indexed(table, id).cache();
     long rows = indexed.count();
     int k = neighbours();
     if (rows < k + 1) {
-      indexed.unpersist();
       throw new InvalidFeatureException(
           "t-SNE with perplexity "
               + perp()
