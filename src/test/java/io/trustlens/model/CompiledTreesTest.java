@@ -3,6 +3,7 @@ package io.trustlens.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.testing.SparkTestSession;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.apache.spark.ml.feature.VectorIndexerModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
 import org.apache.spark.ml.regression.DecisionTreeRegressor;
 import org.apache.spark.ml.regression.GBTRegressor;
 import org.apache.spark.ml.regression.RandomForestRegressor;
@@ -106,6 +108,11 @@ class CompiledTreesTest {
               new RandomForestRegressor().setNumTrees(7).setMaxDepth(depth).setSeed(seed).fit(t));
           models.add(new GBTRegressor().setMaxIter(12).setMaxDepth(depth).setSeed(seed).fit(t));
           models.add(new GBTRegressor().setMaxIter(5).setWeightCol("weight").setSeed(seed).fit(t));
+          if (seed == 2) { // continuous only: deeper than the perfect layout takes
+            DecisionTreeRegressionModel deep = new DecisionTreeRegressor().setMaxDepth(12).fit(t);
+            assertTrue(deep.depth() > CompiledTrees.PERFECT_DEPTH, "depth " + deep.depth());
+            models.add(deep);
+          }
         } else {
           models.add(new DecisionTreeClassifier().setMaxDepth(depth).fit(t));
           models.add(
@@ -120,8 +127,10 @@ class CompiledTreesTest {
             models.add(new GBTClassifier().setMaxIter(15).setMaxDepth(depth).setSeed(seed).fit(t));
           }
         }
-        List<double[]> rows = probes(t, seed);
+        List<double[]> probes = probes(t, seed);
         for (PredictionModel<Vector, ?> model : models) {
+          List<double[]> rows = new ArrayList<>(probes);
+          rows.addAll(atThresholds(model, probes));
           CompiledTrees trees = CompiledTrees.of(model);
           assertNotNull(trees, model.toString());
           double[] raw = new double[trees.outputs()];
@@ -133,6 +142,15 @@ class CompiledTreesTest {
           }
           double[] block = new double[rows.size() * w];
           trees.rawBlock(flat, rows.size(), FEATURES, block);
+          int odd = rows.size() - 3; // blocks descend four rows at a time: a remainder of 1..3 too
+          double[] fewer = new double[odd * w];
+          trees.rawBlock(flat, odd, FEATURES, fewer);
+          for (int j = 0; j < fewer.length; j++) {
+            assertEquals(
+                Double.doubleToLongBits(block[j]),
+                Double.doubleToLongBits(fewer[j]),
+                model + ": a block of " + odd + " rows gives the same bits");
+          }
           int row = 0;
           for (double[] x : rows) {
             trees.raw(x, 0, raw, scratch);
@@ -160,6 +178,35 @@ class CompiledTreesTest {
       }
     }
     System.out.println("compiled trees equal MLlib on " + checked + " model-row pairs");
+  }
+
+  /**
+   * Rows with one feature exactly at a continuous split's threshold (which goes left: x <= t), one
+   * per split of the model: random rows almost never hit a threshold.
+   */
+  static List<double[]> atThresholds(PredictionModel<Vector, ?> model, List<double[]> base) {
+    List<org.apache.spark.ml.tree.Node> roots = new ArrayList<>();
+    if (model instanceof org.apache.spark.ml.tree.DecisionTreeModel tree) {
+      roots.add(tree.rootNode());
+    } else {
+      for (Object tree : ((org.apache.spark.ml.tree.TreeEnsembleModel<?>) model).trees()) {
+        roots.add(((org.apache.spark.ml.tree.DecisionTreeModel) tree).rootNode());
+      }
+    }
+    List<double[]> rows = new ArrayList<>();
+    java.util.ArrayDeque<org.apache.spark.ml.tree.Node> open = new java.util.ArrayDeque<>(roots);
+    while (!open.isEmpty()) {
+      if (open.pop() instanceof org.apache.spark.ml.tree.InternalNode n) {
+        if (n.split() instanceof org.apache.spark.ml.tree.ContinuousSplit c) {
+          double[] x = base.get(rows.size() % base.size()).clone();
+          x[c.featureIndex()] = c.threshold();
+          rows.add(x);
+        }
+        open.push(n.leftChild());
+        open.push(n.rightChild());
+      }
+    }
+    return rows;
   }
 
   @Test
