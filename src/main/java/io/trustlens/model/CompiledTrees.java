@@ -29,12 +29,8 @@ import org.apache.spark.ml.tree.Node;
  * adjacent and a step is {@code n = child[n] + (x[feature[n]] <= threshold[n] ? 0 : 1)}. A leaf
  * steps to itself (threshold NaN, so every comparison fails, and {@code child = n - 1}), so a block
  * of rows descends a tree level by level, each row exactly the tree's depth steps, without a branch
- * on the data: independent rows overlap in the CPU and the tree stays in cache. Trees of depth up
- * to {@link #PERFECT_DEPTH} are also laid out as perfect binary trees (children of slot n at 2n + 1
- * and 2n + 2, shallow leaves padded), which a block descends four rows at a time in registers (the
- * scheme of VPred, Asadi, Lin and de Vries 2014, no arXiv id; QuickScorer's bit vectors, arXiv
- * 1506.05452, pay off for deeper trees). Trees with a categorical split descend row by row. No
- * object is touched per row.
+ * on the data: independent rows overlap in the CPU and the tree stays in cache. Trees with a
+ * categorical split descend row by row. No object is touched per row.
  */
 public final class CompiledTrees {
   /** What the raw output is. */
@@ -65,25 +61,6 @@ public final class CompiledTrees {
   private final long[] steps;
 
   private final int[] depth;
-
-  /**
-   * Continuous trees of depth at most {@link #PERFECT_DEPTH} again as perfect binary trees: per
-   * tree {@code 2^depth - 1} split slots ({@code perfectFeature}, {@code perfectThreshold}; slot
-   * n's children are 2n + 1 and 2n + 2, so a step loads no child index) and {@code 2^depth} leaf
-   * slots ({@code perfectLeaf}: the index into the leaf values). A leaf above the last level
-   * becomes a slot whose threshold is NaN (every row goes right) over copies of itself. -1 for
-   * other trees.
-   */
-  private final int[] perfectBase;
-
-  private final int[] perfectLeafBase;
-  private final int[] perfectFeature;
-  private final double[] perfectThreshold;
-  private final int[] perfectLeaf;
-
-  /** The deepest tree laid out as a perfect tree (255 split slots, 256 leaf slots). */
-  static final int PERFECT_DEPTH = 8;
-
   private final boolean[] categoricalTree;
   private final int[] categorical;
   private final double[][] categorySets;
@@ -181,47 +158,11 @@ public final class CompiledTrees {
       setGoesLeft[k] = setLeft.get(k);
       otherGoesLeft[k] = otherLeft.get(k);
     }
-    perfectBase = new int[trees.length];
-    perfectLeafBase = new int[trees.length];
-    int splits = 0;
-    int leafSlots = 0;
-    for (int t = 0; t < trees.length; t++) {
-      if (categoricalTree[t] || depth[t] > PERFECT_DEPTH) {
-        perfectBase[t] = -1;
-        perfectLeafBase[t] = -1;
-      } else {
-        perfectBase[t] = splits;
-        perfectLeafBase[t] = leafSlots;
-        splits += (1 << depth[t]) - 1;
-        leafSlots += 1 << depth[t];
-      }
-    }
-    perfectFeature = new int[splits];
-    perfectThreshold = new double[splits];
-    perfectLeaf = new int[leafSlots];
-    for (int t = 0; t < trees.length; t++) {
-      if (perfectBase[t] >= 0) {
-        place(roots[t], 0, 0, depth[t], perfectBase[t], perfectLeafBase[t]);
-      }
-    }
     int width = kind == Kind.TREE_COUNTS || kind == Kind.FOREST_VOTES ? outputs : 1;
     leafValues = new double[leaves.size() * width];
     for (int l = 0; l < leaves.size(); l++) {
       System.arraycopy(leaves.get(l), 0, leafValues, l * width, width);
     }
-  }
-
-  /** Lays node {@code node} (of the flat arrays) out at perfect-tree slot {@code slot}. */
-  private void place(int node, int slot, int level, int treeDepth, int base, int leafBase) {
-    if (level == treeDepth) {
-      perfectLeaf[leafBase + slot - ((1 << treeDepth) - 1)] = leafIndex[node];
-      return;
-    }
-    boolean leaf = leafIndex[node] >= 0;
-    perfectFeature[base + slot] = leaf ? 0 : feature[node];
-    perfectThreshold[base + slot] = leaf ? Double.NaN : threshold[node];
-    place(leaf ? node : child[node], 2 * slot + 1, level + 1, treeDepth, base, leafBase);
-    place(leaf ? node : child[node] + 1, 2 * slot + 2, level + 1, treeDepth, base, leafBase);
   }
 
   /** What a leaf contributes, computed as MLlib computes it per row (the same bits). */
@@ -382,8 +323,6 @@ public final class CompiledTrees {
         for (int i = 0; i < rows; i++) {
           at[i] = leaf(roots[t], x, i * width);
         }
-      } else if (perfectBase[t] >= 0) {
-        descendPerfect(t, x, rows, width, at);
       } else {
         descend(t, x, rows, width, at);
       }
@@ -426,49 +365,6 @@ public final class CompiledTrees {
           }
         }
       }
-    }
-  }
-
-  /**
-   * Leaf indices of {@code rows} rows in perfect tree {@code t}: four rows at a time, each kept in
-   * a register through every level (four independent chains of loads for the CPU to overlap), with
-   * no child index to load and no array of positions written between levels.
-   */
-  private void descendPerfect(int t, double[] x, int rows, int width, int[] leafOut) {
-    int levels = depth[t];
-    int b = perfectBase[t];
-    int lb = perfectLeafBase[t] - ((1 << levels) - 1);
-    int[] f = perfectFeature;
-    double[] th = perfectThreshold;
-    int[] leaves = perfectLeaf;
-    int i = 0;
-    for (; i + 4 <= rows; i += 4) {
-      int r0 = i * width;
-      int r1 = r0 + width;
-      int r2 = r1 + width;
-      int r3 = r2 + width;
-      int n0 = 0;
-      int n1 = 0;
-      int n2 = 0;
-      int n3 = 0;
-      for (int level = 0; level < levels; level++) {
-        n0 = 2 * n0 + (x[r0 + f[b + n0]] <= th[b + n0] ? 1 : 2);
-        n1 = 2 * n1 + (x[r1 + f[b + n1]] <= th[b + n1] ? 1 : 2);
-        n2 = 2 * n2 + (x[r2 + f[b + n2]] <= th[b + n2] ? 1 : 2);
-        n3 = 2 * n3 + (x[r3 + f[b + n3]] <= th[b + n3] ? 1 : 2);
-      }
-      leafOut[i] = leaves[lb + n0];
-      leafOut[i + 1] = leaves[lb + n1];
-      leafOut[i + 2] = leaves[lb + n2];
-      leafOut[i + 3] = leaves[lb + n3];
-    }
-    for (; i < rows; i++) {
-      int r = i * width;
-      int n = 0;
-      for (int level = 0; level < levels; level++) {
-        n = 2 * n + (x[r + f[b + n]] <= th[b + n] ? 1 : 2);
-      }
-      leafOut[i] = leaves[lb + n];
     }
   }
 

@@ -108,9 +108,9 @@ class CompiledTreesTest {
               new RandomForestRegressor().setNumTrees(7).setMaxDepth(depth).setSeed(seed).fit(t));
           models.add(new GBTRegressor().setMaxIter(12).setMaxDepth(depth).setSeed(seed).fit(t));
           models.add(new GBTRegressor().setMaxIter(5).setWeightCol("weight").setSeed(seed).fit(t));
-          if (seed == 2) { // continuous only: deeper than the perfect layout takes
+          if (seed == 2) { // continuous only: a deep tree descends in blocks too
             DecisionTreeRegressionModel deep = new DecisionTreeRegressor().setMaxDepth(12).fit(t);
-            assertTrue(deep.depth() > CompiledTrees.PERFECT_DEPTH, "depth " + deep.depth());
+            assertTrue(deep.depth() > 8, "depth " + deep.depth());
             models.add(deep);
           }
         } else {
@@ -142,7 +142,7 @@ class CompiledTreesTest {
           }
           double[] block = new double[rows.size() * w];
           trees.rawBlock(flat, rows.size(), FEATURES, block);
-          int odd = rows.size() - 3; // blocks descend four rows at a time: a remainder of 1..3 too
+          int odd = rows.size() - 3; // a block of any size gives the same bits
           double[] fewer = new double[odd * w];
           trees.rawBlock(flat, odd, FEATURES, fewer);
           for (int j = 0; j < fewer.length; j++) {
