@@ -122,27 +122,21 @@ final class MllibSanityTask {
     }
 
     int wanted = task.rows == null ? SanityTask.DEFAULT_ROWS : task.rows;
-    TrainingSample sample =
-        TrainingSample.of(
-            prepared,
-            features,
-            in.id == null ? "" : in.id,
-            "",
-            "skip".equals(in.onInvalid),
-            2 * wanted,
-            seed);
-    int n = Math.min(wanted, sample.rows().length);
-    if (n < 2) {
-      throw new IllegalArgumentException(
-          "sanity checks compare the attributions of at least 2 rows; the input gives " + n);
-    }
-    int d = features.size();
-    double[] xs = new double[n * d];
-    long[] keys = new long[n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(sample.rows()[i], 0, xs, i * d, d);
-      keys[i] = i;
-    }
+    SanityTask.Compared compared =
+        SanityTask.Compared.of(
+            TrainingSample.of(
+                prepared,
+                features,
+                in.id == null ? "" : in.id,
+                "",
+                "skip".equals(in.onInvalid),
+                2 * wanted,
+                seed),
+            wanted,
+            features.size());
+    int n = compared.n();
+    double[] xs = compared.xs();
+    long[] keys = compared.keys();
     String target = task.target == null ? ModelInfo.AUTO : task.target;
     int[] targets = targets(trained, xs, n, target);
     Background background = ExplainTask.background(run, task, model, prepared, features, seed);

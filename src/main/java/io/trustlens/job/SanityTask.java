@@ -113,19 +113,11 @@ final class SanityTask {
     int target = stage.targetIndex(info);
     int wanted = task.rows == null ? DEFAULT_ROWS : task.rows;
     long seed = run.spec().seed;
-    TrainingSample sample = run.input().sample(features, 2 * wanted, seed);
-    int n = Math.min(wanted, sample.rows().length);
-    if (n < 2) {
-      throw new IllegalArgumentException(
-          "sanity checks compare the maps of at least 2 rows; the input gives " + n);
-    }
-    int d = features.size();
-    double[] xs = new double[n * d];
-    long[] keys = new long[n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(sample.rows()[i], 0, xs, i * d, d);
-      keys[i] = i;
-    }
+    Compared compared =
+        Compared.of(run.input().sample(features, 2 * wanted, seed), wanted, features.size());
+    int n = compared.n();
+    double[] xs = compared.xs();
+    long[] keys = compared.keys();
     ImageShape image = features.image();
     List<SanityChecks.Result> results =
         SanityChecks.run(
@@ -281,6 +273,24 @@ final class SanityTask {
       }
     }
     return result;
+  }
+
+  /** The rows compared: the first {@code n} of a seeded sample, row-major, keyed by their place. */
+  record Compared(double[] xs, long[] keys, int n) {
+    static Compared of(TrainingSample sample, int wanted, int d) {
+      int n = Math.min(wanted, sample.rows().length);
+      if (n < 2) {
+        throw new IllegalArgumentException(
+            "sanity checks compare the maps of at least 2 rows; the input gives " + n);
+      }
+      double[] xs = new double[n * d];
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(sample.rows()[i], 0, xs, i * d, d);
+        keys[i] = i;
+      }
+      return new Compared(xs, keys, n);
+    }
   }
 
   /** The default methods: those the module supports, Grad-CAM for images only. */
