@@ -63,7 +63,11 @@ public final class OutputDirectory implements AutoCloseable {
       }
       return new OutputDirectory(fs, target, temporary, overwrite);
     } catch (IOException e) {
-      throw new SpecException("cannot create output directory " + location + ": " + e);
+      throw new SpecException(
+          "cannot create output directory "
+              + location
+              + ": "
+              + (e.getMessage() == null ? e.toString() : e.getMessage()));
     }
   }
 

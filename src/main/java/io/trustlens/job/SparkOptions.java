@@ -1,6 +1,8 @@
 package io.trustlens.job;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
@@ -23,6 +25,7 @@ public final class SparkOptions {
   public SparkSession session(String app) {
     SparkSession.Builder builder = SparkSession.builder().appName("trustlens " + app);
     if (master != null) {
+      requireReachable(master);
       builder.master(master);
     } else if (System.getProperty("spark.master") == null) {
       builder.master("local[*]");
@@ -43,6 +46,41 @@ public final class SparkOptions {
     SparkSession session = builder.getOrCreate();
     lastStartSeconds = (System.nanoTime() - t0) / 1e9;
     return session;
+  }
+
+  /** How long a standalone master gets to accept a connection before it is called unreachable. */
+  static final int CONNECT_MILLIS = 5_000;
+
+  /**
+   * Fails fast, naming the address, when a standalone master ({@code spark://host:port}, several
+   * for HA) accepts no connection: Spark itself retries for a minute and then reports only a
+   * stopped context.
+   */
+  static void requireReachable(String master) {
+    if (!master.startsWith("spark://")) {
+      return;
+    }
+    List<String> failures = new ArrayList<>();
+    for (String hostPort : master.substring("spark://".length()).split(",")) {
+      int colon = hostPort.lastIndexOf(':');
+      String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+      int port;
+      try {
+        port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new SpecException("--master " + master + ": '" + hostPort + "' has no port number");
+      }
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(host, port), CONNECT_MILLIS);
+        return; // one master answering is enough
+      } catch (java.io.IOException e) {
+        failures.add(hostPort + " (" + e.getMessage() + ")");
+      }
+    }
+    throw new SpecException(
+        "cannot reach the Spark master at "
+            + String.join(", ", failures)
+            + ": is it running, and is --master right?");
   }
 
   /** Seconds the last {@link #session} call took (near 0 when it reused a running session). */

@@ -94,6 +94,74 @@ class BadInputTest {
     noOutput("a");
   }
 
+  /** An output path under a file cannot be created: said at once, naming the path. */
+  @Test
+  void unwritableOutputPath() throws Exception {
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "not a folder");
+    String under = file.resolve("out").toString();
+    fails(
+        "cannot create output directory " + under + ": ",
+        "score",
+        "--input",
+        "datasets/breast_cancer.csv",
+        "--model",
+        MLP,
+        "--output",
+        under);
+    assertTrue(Files.isRegularFile(file), "the file is left alone");
+  }
+
+  /**
+   * A standalone master nobody listens at fails in seconds, naming the address (Spark alone retries
+   * for a minute and then reports a stopped context).
+   */
+  @Test
+  void unreachableMaster() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort(); // closed again: nothing listens there now
+    }
+    fails( // TrustLens's own probe: Spark's path would end in "stopped SparkContext"
+        "cannot reach the Spark master at 127.0.0.1:" + port,
+        "profile",
+        "--input",
+        "datasets/iris.csv",
+        "--master",
+        "spark://127.0.0.1:" + port,
+        "--output",
+        out("master"));
+    noOutput("master");
+  }
+
+  /**
+   * 1e308 is finite, so it passes the checks for NaN and infinity; a map's sums of squares overflow
+   * on it, which is named with the column (before: "convergence failed").
+   */
+  @Test
+  void aValueWhoseSquareOverflowsIsNamedByPca() throws Exception {
+    String huge = dir.resolve("huge").toString();
+    Tables.csv("breast_cancer.csv")
+        .withColumn(
+            "mean_radius",
+            org.apache.spark.sql.functions.expr(
+                "case when mean_radius > 25 then 1e308 else mean_radius end"))
+        .write()
+        .parquet(huge);
+    fails(
+        "the sums of squares of mean_radius (largest |value| 1.0E308) overflow a double",
+        "explore",
+        "--input",
+        huge,
+        "--label",
+        "malignant",
+        "--method",
+        "pca",
+        "--output",
+        out("huge"));
+    noOutput("huge");
+  }
+
   @Test
   void unknownColumn() throws Exception {
     fails(

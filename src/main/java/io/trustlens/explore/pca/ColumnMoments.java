@@ -67,8 +67,26 @@ public final class ColumnMoments implements Serializable {
             },
             ExactSums::merge);
     double[] variance = new double[d];
+    List<String> overflow = new ArrayList<>();
     for (int j = 0; j < d; j++) {
       variance[j] = n > 1 ? squares.value(j) / (n - 1) : 0;
+      if (!Double.isFinite(mean[j])
+          || !Double.isFinite(second[j])
+          || !Double.isFinite(variance[j])) {
+        overflow.add(
+            features.names().get(j)
+                + " (largest |value| "
+                + Math.max(Math.abs(first.min[j]), Math.abs(first.max[j]))
+                + ")");
+      }
+    }
+    if (!overflow.isEmpty()) {
+      throw new InvalidFeatureException(
+          "the sums of squares of "
+              + String.join(", ", overflow.subList(0, Math.min(5, overflow.size())))
+              + (overflow.size() > 5 ? " and " + (overflow.size() - 5) + " more columns" : "")
+              + " overflow a double: rescale such columns (to other units, or a log) before a"
+              + " map");
     }
     return new ColumnMoments(n, mean, variance, second, first.min, first.max);
   }
