@@ -122,6 +122,17 @@ class OutputFormatsTest {
             "--rows",
             "4");
     sameInEveryFormat("sanity", sanity, "sanity_checks", List.of("parquet", "json", "csv"));
+    String[] mllibSanity =
+        concat(
+            concat(new String[] {"explain"}, CREDIT_INPUT),
+            "--model",
+            GBT,
+            "--method",
+            "sanity_checks",
+            "--rows",
+            "4");
+    sameInEveryFormat(
+        "mllib-sanity", mllibSanity, "sanity_checks", List.of("parquet", "json", "csv"));
     String[] pictures =
         concat(
             concat(new String[] {"explain"}, SanityCommandTest.SHAPES),
@@ -151,6 +162,24 @@ class OutputFormatsTest {
       "explore", "--input", "datasets/wine.csv", "--label", "cultivar", "--method", "knn"
     };
     sameInEveryFormat("knn", knn, "knn", List.of("parquet", "json"));
+    String[] tsne = {
+      "explore",
+      "--input",
+      "datasets/wine.csv",
+      "--label",
+      "cultivar",
+      "--method",
+      "tsne",
+      "--perplexity",
+      "5",
+      "--iterations",
+      "60"
+    };
+    sameInEveryFormat("tsne", tsne, "tsne", List.of("parquet", "json", "csv"));
+    String[] mds = {
+      "explore", "--input", "datasets/wine.csv", "--label", "cultivar", "--method", "mds"
+    };
+    sameInEveryFormat("mds", mds, "mds", List.of("parquet", "json", "csv"));
     for (String format : List.of("parquet", "json", "csv")) {
       Path out = dir.resolve("profile-" + format);
       Cli cli =
