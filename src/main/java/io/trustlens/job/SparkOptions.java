@@ -21,8 +21,37 @@ public final class SparkOptions {
       description = "A Spark setting, repeatable: --conf spark.sql.shuffle.partitions=8")
   Map<String, String> conf = new LinkedHashMap<>();
 
+  @Option(
+      names = "--verbose",
+      description =
+          "Spark's and the libraries' INFO lines on the console and in the log file (default:"
+              + " warnings and errors only), and an error's stack trace.")
+  boolean verbose;
+
+  /** The root log level before a verbose command raised it; null when none did. */
+  private static volatile org.apache.logging.log4j.Level quietLevel;
+
+  /** Whether the running command asked for {@code --verbose}. */
+  static boolean verboseRun() {
+    return quietLevel != null;
+  }
+
+  /** Puts the log level back after a verbose command (commands run in one JVM in tests). */
+  static void endVerbose() {
+    org.apache.logging.log4j.Level level = quietLevel;
+    if (level != null) {
+      org.apache.logging.log4j.core.config.Configurator.setRootLevel(level);
+      quietLevel = null;
+    }
+  }
+
   /** The session for a command named {@code app}, created or reused. */
   public SparkSession session(String app) {
+    if (verbose && quietLevel == null) {
+      quietLevel = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
+      org.apache.logging.log4j.core.config.Configurator.setRootLevel(
+          org.apache.logging.log4j.Level.INFO);
+    }
     SparkSession.Builder builder = SparkSession.builder().appName("trustlens " + app);
     if (master != null) {
       requireReachable(master);

@@ -59,12 +59,16 @@ public final class TrustLens implements Runnable {
     cl.setExecutionExceptionHandler(
         (error, command, parsed) -> {
           command.getErr().println("trustlens: error: " + UserErrors.message(error));
-          if (Boolean.getBoolean("trustlens.debug")) {
+          if (Boolean.getBoolean("trustlens.debug") || SparkOptions.verboseRun()) {
             error.printStackTrace(command.getErr());
           }
           return 1;
         });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } finally {
+      SparkOptions.endVerbose();
+    }
   }
 
   @Override
