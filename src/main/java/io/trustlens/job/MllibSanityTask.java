@@ -99,9 +99,16 @@ final class MllibSanityTask {
                 + " the label column (--label), or give the same model trained on permuted"
                 + " labels (--permuted-model)");
       }
+      if (!(trained instanceof MllibModel mllib)) {
+        throw new SpecException(
+            "sanity checks fit the model's estimator again on permuted labels, which needs one"
+                + " MLlib model; "
+                + info.type()
+                + " is not (give the same model trained on permuted labels as --permuted-model)");
+      }
       PredictionModel<?, ?> refit =
           PermutedLabels.refit(
-              ((MllibModel) trained).model(),
+              mllib.model(),
               vectors(prepared, features, "skip".equals(in.onInvalid)),
               vectorColumn(features),
               in.label,
