@@ -76,20 +76,7 @@ final class MllibSanityTask {
     String permutedFrom;
     if (task.permutedModel != null) {
       LoadedModel p = run.model(task.permutedModel);
-      if (p.info().inputSize() != info.inputSize() || p.info().outputSize() != info.outputSize()) {
-        throw new IllegalArgumentException(
-            "permuted_model "
-                + p.info().location()
-                + " reads "
-                + p.info().inputSize()
-                + " features and gives "
-                + p.info().outputSize()
-                + " outputs; the model reads "
-                + info.inputSize()
-                + " and gives "
-                + info.outputSize()
-                + ": the data randomization check needs the same kind of model");
-      }
+      SanityTask.requireSameShape(p.info(), info);
       permuted = p.source().open();
       permutedFrom = run.spec().models.get(task.permutedModel);
     } else {
@@ -284,26 +271,14 @@ final class MllibSanityTask {
   private static int[] targets(BatchModel trained, double[] xs, int n, String target) {
     ModelInfo info = trained.info();
     int k = info.outputIndex(target);
-    int[] targets = new int[n];
     if (k >= 0) {
+      int[] targets = new int[n];
       java.util.Arrays.fill(targets, k);
       return targets;
     }
-    if (!info.kind().isClassification()) {
-      return targets;
-    }
-    int m = info.outputSize();
-    double[] out = trained.outputs(xs, n);
-    for (int i = 0; i < n; i++) {
-      int best = 0;
-      for (int j = 1; j < m; j++) {
-        if (out[i * m + j] > out[i * m + best]) {
-          best = j;
-        }
-      }
-      targets[i] = best;
-    }
-    return targets;
+    int w = info.outputSize();
+    return io.trustlens.explain.gradient.GradientBatches.predictedClasses(
+        trained.outputs(xs, n), n, w);
   }
 
   /** The table with the features as one vector column (assembled when they are columns). */

@@ -74,22 +74,7 @@ final class SanityTask {
     if (task.permutedModel != null) {
       permuted = run.model(task.permutedModel);
       ModelInfo p = permuted.info();
-      if (p.inputSize() != info.inputSize() || p.outputSize() != info.outputSize()) {
-        throw new IllegalArgumentException(
-            "permuted_model "
-                + p.location()
-                + " reads "
-                + p.inputSize()
-                + " values and gives "
-                + p.outputSize()
-                + " outputs; the model "
-                + info.location()
-                + " reads "
-                + info.inputSize()
-                + " and gives "
-                + info.outputSize()
-                + ": the data randomization check needs the same network");
-      }
+      requireSameShape(p, info);
       permuted.source().openPrivateCopy().close(); // a TorchScript module, or a clear error
     } else {
       run.warn(
@@ -273,6 +258,27 @@ final class SanityTask {
       }
     }
     return result;
+  }
+
+  /** Fails unless the permuted-label model reads and gives as many values as the model. */
+  static void requireSameShape(ModelInfo permuted, ModelInfo info) {
+    if (permuted.inputSize() != info.inputSize() || permuted.outputSize() != info.outputSize()) {
+      throw new IllegalArgumentException(
+          "permuted_model "
+              + permuted.location()
+              + " reads "
+              + permuted.inputSize()
+              + " values and gives "
+              + permuted.outputSize()
+              + " outputs; the model "
+              + info.location()
+              + " reads "
+              + info.inputSize()
+              + " and gives "
+              + info.outputSize()
+              + ": the data randomization check needs the same network or model, trained on"
+              + " permuted labels");
+    }
   }
 
   /** The rows compared: the first {@code n} of a seeded sample, row-major, keyed by their place. */

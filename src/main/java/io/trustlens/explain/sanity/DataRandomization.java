@@ -2,6 +2,8 @@ package io.trustlens.explain.sanity;
 
 import io.trustlens.explain.occlusion.FeatureOcclusion;
 import io.trustlens.explain.occlusion.Fill;
+import io.trustlens.explain.occlusion.OcclusionBatches;
+import io.trustlens.explain.occlusion.OcclusionMap;
 import io.trustlens.explain.shap.Background;
 import io.trustlens.explain.shap.Explainers;
 import io.trustlens.explain.shap.RowExplainer;
@@ -91,22 +93,17 @@ public final class DataRandomization {
     if (method.equals("occlusion")) {
       FeatureOcclusion occlusion =
           new FeatureOcclusion(features.groups(), Fill.values(background.mean()));
-      int copies = occlusion.copies();
-      int outputs = model.info().outputSize();
-      for (int i = 0; i < n; i++) {
-        double[] x = java.util.Arrays.copyOfRange(xs, i * d, (i + 1) * d);
-        double[] f = occlusion.fill(x);
-        double[] batch = new double[(copies + 1) * d];
-        System.arraycopy(x, 0, batch, 0, d);
-        for (int k = 0; k < copies; k++) {
-          occlusion.occlude(x, f, k, batch, (k + 1) * d);
+      // The batched core, once per output explained (a fixed one, or few predicted classes).
+      for (int t : java.util.Arrays.stream(targets).distinct().toArray()) {
+        int[] rows = java.util.stream.IntStream.range(0, n).filter(i -> targets[i] == t).toArray();
+        double[] some = new double[rows.length * d];
+        for (int r = 0; r < rows.length; r++) {
+          System.arraycopy(xs, rows[r] * d, some, r * d, d);
         }
-        double[] out = model.outputs(batch, copies + 1);
-        double[] drops = new double[copies];
-        for (int k = 0; k < copies; k++) {
-          drops[k] = out[targets[i]] - out[(k + 1) * outputs + targets[i]];
+        OcclusionMap[] found = new OcclusionBatches(model, t).explain(occlusion, some, rows.length);
+        for (int r = 0; r < rows.length; r++) {
+          maps[rows[r]] = found[r].values();
         }
-        maps[i] = occlusion.map(drops);
       }
       return maps;
     }
