@@ -38,6 +38,9 @@ public final class Columns {
 
   /** {@code row}'s values followed by {@code added}, as a new row. */
   public static Row appended(Row row, Object... added) {
+    if (row instanceof InternalRows.View view) {
+      return new InternalRows.AppendedRow(view, added);
+    }
     Object[] values = new Object[row.length() + added.length];
     for (int i = 0; i < row.length(); i++) {
       values[i] = row.get(i);

@@ -255,18 +255,16 @@ public final class FeatureSpace implements Serializable {
           }
         }
         case ARRAY -> {
-          List<Object> values = notNull(row).getList(index[0]);
-          if (values.size() != size()) {
-            throw new InvalidFeatureException(
-                "image column '"
-                    + columns.get(0)
-                    + "' holds "
-                    + values.size()
-                    + " values in this row; shape "
-                    + image
-                    + " needs "
-                    + size());
+          if (notNull(row) instanceof InternalRows.View view) {
+            double[] values = view.doubles(index[0], columns.get(0));
+            requireImageValues(values.length);
+            for (int i = 0; i < values.length; i++) {
+              dest[offset + i] = check(values[i], columns.get(0));
+            }
+            return;
           }
+          List<Object> values = row.getList(index[0]);
+          requireImageValues(values.size());
           for (int i = 0; i < values.size(); i++) {
             Object v = values.get(i);
             if (v == null) {
@@ -289,6 +287,20 @@ public final class FeatureSpace implements Serializable {
           }
           SparkImages.read(img, dest, offset);
         }
+      }
+    }
+
+    private void requireImageValues(int n) {
+      if (n != size()) {
+        throw new InvalidFeatureException(
+            "image column '"
+                + columns.get(0)
+                + "' holds "
+                + n
+                + " values in this row; shape "
+                + image
+                + " needs "
+                + size());
       }
     }
 

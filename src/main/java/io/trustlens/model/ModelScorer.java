@@ -2,6 +2,7 @@ package io.trustlens.model;
 
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,9 +16,7 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
@@ -195,7 +194,7 @@ public final class ModelScorer extends Transformer {
     PartitionScorer scorer =
         new PartitionScorer(
             model, features, in, (Integer) $(batchSize), $(onInvalid).equals("skip"), id);
-    return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
+    return InternalRows.mapPartitions(dataset, out, scorer);
   }
 
   @Override
@@ -266,11 +265,8 @@ public final class ModelScorer extends Transformer {
           Row row = batch.get(next);
           int w = scores.width();
           int extra = 1 + (kind.isClassification() ? 1 : 0) + (kind == OutputKind.LOGIT ? 1 : 0);
-          Object[] values = new Object[row.length() + extra];
-          for (int i = 0; i < row.length(); i++) {
-            values[i] = row.get(i);
-          }
-          int k = row.length();
+          Object[] values = new Object[extra];
+          int k = 0;
           values[k++] = scores.predictions()[next];
           if (kind.isClassification()) {
             double[] p = new double[w];
@@ -283,7 +279,7 @@ public final class ModelScorer extends Transformer {
             values[k] = logits;
           }
           next++;
-          return RowFactory.create(values);
+          return Columns.appended(row, values);
         }
       };
     }

@@ -4,6 +4,7 @@ import io.trustlens.explain.InputFeatures;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.RowKeys;
 import io.trustlens.model.Capability;
@@ -31,7 +32,6 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
@@ -650,7 +650,7 @@ public final class GradientExplainer extends Transformer implements DefaultParam
             $(idCol),
             $(method).equals("integrated_gradients"),
             space.image() != null);
-    return Columns.withMetadata(dataset.toDF().mapPartitions(plan, Encoders.row(out)), out);
+    return Columns.withMetadata(InternalRows.mapPartitions(dataset, out, plan), out);
   }
 
   @Override

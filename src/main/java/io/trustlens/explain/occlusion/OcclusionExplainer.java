@@ -5,6 +5,7 @@ import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.feature.PipelineFeatures;
 import io.trustlens.feature.TextEncoder;
 import io.trustlens.feature.TextFeatures;
@@ -30,7 +31,6 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -566,7 +566,7 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
       OcclusionPartitions.Words words =
           new OcclusionPartitions.Words(
               m.source(), text, new WordOcclusion(getNgrams()), t, in, $(idCol));
-      return Columns.withMetadata(dataset.toDF().mapPartitions(words, Encoders.row(out)), out);
+      return Columns.withMetadata(InternalRows.mapPartitions(dataset, out, words), out);
     }
     Dataset<Row> prepared = m.prepare(dataset.toDF());
     FeatureSpace space = features(prepared.schema());
@@ -583,7 +583,7 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
         Columns.append(
             prepared.schema(), Arrays.asList(out.fields()).subList(in.size(), out.size()));
     // A pipeline's own columns (indices, one-hot vectors, its features) are left out again.
-    return Columns.withMetadata(prepared.mapPartitions(numeric, Encoders.row(appended)), out);
+    return Columns.withMetadata(InternalRows.mapPartitions(prepared, appended, numeric), out);
   }
 
   @Override
