@@ -38,9 +38,15 @@ class InternalRowsTest {
   private static final List<StructField> ADDED =
       List.of(
           new StructField(
-              "map", DataTypes.createArrayType(DataTypes.FloatType, false), false, Metadata.empty()),
+              "map",
+              DataTypes.createArrayType(DataTypes.FloatType, false),
+              false,
+              Metadata.empty()),
           new StructField(
-              "values", DataTypes.createArrayType(DataTypes.DoubleType, false), false, Metadata.empty()),
+              "values",
+              DataTypes.createArrayType(DataTypes.DoubleType, false),
+              false,
+              Metadata.empty()),
           new StructField("k", DataTypes.IntegerType, false, Metadata.empty()),
           new StructField("out", DataTypes.DoubleType, true, Metadata.empty()),
           new StructField("label", DataTypes.StringType, true, Metadata.empty()));

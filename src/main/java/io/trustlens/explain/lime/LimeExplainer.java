@@ -1,0 +1,569 @@
+package io.trustlens.explain.lime;
+
+import io.trustlens.explain.InputFeatures;
+import io.trustlens.explain.shap.BackgroundSampler;
+import io.trustlens.feature.Columns;
+import io.trustlens.feature.FeatureGroup;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InternalRows;
+import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.feature.PipelineFeatures;
+import io.trustlens.feature.RowKeys;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.model.ModelLoader;
+import io.trustlens.model.ModelSource;
+import io.trustlens.model.OutputKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Appends LIME explanations of a table's rows (Ribeiro et al. 2016, arXiv 1602.04938): {@code lime}
+ * (one weight per player, a feature or a one-hot group, in the surrogate's interpretable units),
+ * {@code lime_intercept}, {@code lime_score} (the surrogate's weighted R² on the neighbourhood: its
+ * local fidelity), {@code lime_prediction} (the surrogate at the row), {@code lime_output} (the
+ * model's value explained: a probability for classifiers) and {@code lime_class}.
+ *
+ * <p>Perturbations come from {@link TabularStatistics} of a reference table ({@link
+ * #fitStatistics}, or {@link #setStatistics}); they are built and scored in batches inside {@code
+ * mapPartitions}, the model loaded once per executor; each row's draws depend on (seed, row key).
+ */
+public final class LimeExplainer extends Transformer implements DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final Param<String> modelPath;
+  private final StringArrayParam featuresCols;
+  private final Param<String> vectorCol;
+  private final Param<String> idCol;
+  private final Param<String> target;
+  private final IntParam samples;
+  private final BooleanParam discretize;
+  private final DoubleParam kernelWidth;
+  private final Param<String> selection;
+  private final IntParam keep;
+  private final DoubleParam alpha;
+  private final LongParam seed;
+  private final Param<String> outputCol;
+  private final StatisticsParam statistics;
+
+  private transient LoadedModel loaded;
+
+  /** A stage with a random uid. */
+  public LimeExplainer() {
+    this(Identifiable$.MODULE$.randomUID("limeExplainer"));
+  }
+
+  /** A stage with {@code uid} (how MLlib copies and loads stages). */
+  public LimeExplainer(String uid) {
+    this.uid = uid; // first: every Param below records its parent's uid when it is made
+    modelPath =
+        new Param<>(
+            this,
+            "modelPath",
+            "a saved MLlib PipelineModel or PredictionModel, or a TorchScript file");
+    featuresCols =
+        new StringArrayParam(this, "featuresCols", "numeric feature columns, in the model's order");
+    vectorCol = new Param<>(this, "vectorCol", "an ML vector column of features; empty: none");
+    idCol = new Param<>(this, "idCol", "row key column; empty: the row's features");
+    target = new Param<>(this, "target", ModelInfo.TARGET_DOC);
+    samples =
+        new IntParam(
+            this, "samples", "perturbations per row, the row included", ParamValidators.gtEq(2));
+    discretize =
+        new BooleanParam(
+            this,
+            "discretize",
+            "numeric features as quartile bins (lime's default) rather than scaled values");
+    kernelWidth =
+        new DoubleParam(
+            this,
+            "kernelWidth",
+            "the exponential kernel's width; 0: 0.75 sqrt(players), lime's default",
+            ParamValidators.gtEq(0));
+    selection =
+        new Param<>(
+            this,
+            "selection",
+            "features kept: none (all), highest_weights or lasso (K by the lasso path)",
+            ParamValidators.inArray(LocalSurrogate.SELECTIONS.toArray(new String[0])));
+    keep =
+        new IntParam(
+            this, "keep", "highest_weights and lasso: players kept (K)", ParamValidators.gtEq(1));
+    alpha =
+        new DoubleParam(
+            this, "alpha", "the surrogate's ridge penalty (lime's: 1)", ParamValidators.gtEq(0));
+    seed = new LongParam(this, "seed", "random seed");
+    outputCol = new Param<>(this, "outputCol", "the weights column; others take it as prefix");
+    statistics =
+        new StatisticsParam(
+            this, "statistics", "the reference table's statistics the perturbations come from");
+    setDefault(modelPath, "");
+    setDefault(featuresCols, new String[0]);
+    setDefault(vectorCol, "");
+    setDefault(idCol, "");
+    setDefault(target, ModelInfo.AUTO);
+    setDefault(samples, 5000);
+    setDefault(discretize, true);
+    setDefault(kernelWidth, 0.0);
+    setDefault(selection, "none");
+    setDefault(keep, 10);
+    setDefault(alpha, 1.0);
+    setDefault(seed, 42L);
+    setDefault(outputCol, "lime");
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  // Params, getters and setters.
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  public LimeExplainer setModelPath(String value) {
+    return (LimeExplainer) set(modelPath, value);
+  }
+
+  public StringArrayParam featuresCols() {
+    return featuresCols;
+  }
+
+  public String[] getFeaturesCols() {
+    return $(featuresCols);
+  }
+
+  public LimeExplainer setFeaturesCols(String... value) {
+    return (LimeExplainer) set(featuresCols, value);
+  }
+
+  public Param<String> vectorCol() {
+    return vectorCol;
+  }
+
+  public String getVectorCol() {
+    return $(vectorCol);
+  }
+
+  public LimeExplainer setVectorCol(String value) {
+    return (LimeExplainer) set(vectorCol, value);
+  }
+
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  public String getIdCol() {
+    return $(idCol);
+  }
+
+  public LimeExplainer setIdCol(String value) {
+    return (LimeExplainer) set(idCol, value);
+  }
+
+  public Param<String> target() {
+    return target;
+  }
+
+  public String getTarget() {
+    return $(target);
+  }
+
+  public LimeExplainer setTarget(String value) {
+    return (LimeExplainer) set(target, value);
+  }
+
+  public IntParam samples() {
+    return samples;
+  }
+
+  public int getSamples() {
+    return (Integer) $(samples);
+  }
+
+  public LimeExplainer setSamples(int value) {
+    return (LimeExplainer) set(samples, value);
+  }
+
+  public BooleanParam discretize() {
+    return discretize;
+  }
+
+  public boolean getDiscretize() {
+    return (Boolean) $(discretize);
+  }
+
+  public LimeExplainer setDiscretize(boolean value) {
+    return (LimeExplainer) set(discretize, value);
+  }
+
+  public DoubleParam kernelWidth() {
+    return kernelWidth;
+  }
+
+  public double getKernelWidth() {
+    return (Double) $(kernelWidth);
+  }
+
+  public LimeExplainer setKernelWidth(double value) {
+    return (LimeExplainer) set(kernelWidth, value);
+  }
+
+  public Param<String> selection() {
+    return selection;
+  }
+
+  public String getSelection() {
+    return $(selection);
+  }
+
+  public LimeExplainer setSelection(String value) {
+    return (LimeExplainer) set(selection, value);
+  }
+
+  public IntParam keep() {
+    return keep;
+  }
+
+  public int getKeep() {
+    return (Integer) $(keep);
+  }
+
+  public LimeExplainer setKeep(int value) {
+    return (LimeExplainer) set(keep, value);
+  }
+
+  public DoubleParam alpha() {
+    return alpha;
+  }
+
+  public double getAlpha() {
+    return (Double) $(alpha);
+  }
+
+  public LimeExplainer setAlpha(double value) {
+    return (LimeExplainer) set(alpha, value);
+  }
+
+  public LongParam seed() {
+    return seed;
+  }
+
+  public long getSeed() {
+    return (Long) $(seed);
+  }
+
+  public LimeExplainer setSeed(long value) {
+    return (LimeExplainer) set(seed, value);
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public String getOutputCol() {
+    return $(outputCol);
+  }
+
+  public LimeExplainer setOutputCol(String value) {
+    return (LimeExplainer) set(outputCol, value);
+  }
+
+  public StatisticsParam statistics() {
+    return statistics;
+  }
+
+  public TabularStatistics getStatistics() {
+    return isDefined(statistics) ? $(statistics) : null;
+  }
+
+  public LimeExplainer setStatistics(TabularStatistics value) {
+    return (LimeExplainer) set(statistics, value);
+  }
+
+  // The work.
+
+  /** The model, opened on the driver once per path (a second open reuses it). */
+  public LoadedModel model() {
+    if ($(modelPath).isEmpty()) {
+      throw new IllegalArgumentException("set modelPath: the model to explain");
+    }
+    if (loaded == null || !loaded.info().location().equals($(modelPath))) {
+      loaded = new ModelLoader(SparkSession.active()).load($(modelPath), -1, OutputKind.LOGIT);
+    }
+    return loaded;
+  }
+
+  /** The players of {@code table} as the model sees it (a pipeline's stages run first). */
+  public FeatureSpace features(StructType preparedSchema) {
+    LoadedModel m = model();
+    if (m.hasFeatureStages()) {
+      for (String set : List.of("vectorCol", "featuresCols")) {
+        if (isSet(getParam(set))) {
+          throw new IllegalArgumentException(
+              set
+                  + " is set, but "
+                  + m.info().location()
+                  + " is a pipeline: its own stages make the features");
+        }
+      }
+      FeatureSpace vector =
+          FeatureSpace.ofVector(preparedSchema, m.featuresCol(), m.info().inputSize());
+      return PipelineFeatures.describe(vector, m.featureStages(), preparedSchema);
+    }
+    return InputFeatures.of(preparedSchema, m, "", "", $(vectorCol), $(featuresCols));
+  }
+
+  /**
+   * Sets the statistics from a seeded sample of {@code rows} rows of {@code reference} (the
+   * training data, say), as lime's explainer takes its training data.
+   */
+  public LimeExplainer fitStatistics(Dataset<?> reference, int rows) {
+    Dataset<Row> prepared = model().prepare(reference.toDF());
+    FeatureSpace space = features(prepared.schema());
+    double[] values = BackgroundSampler.sample(prepared, space, null, rows, (Long) $(seed)).rows();
+    return setStatistics(TabularStatistics.of(values, space.size(), space.groups()));
+  }
+
+  /** The players' names, in the order of the weights. */
+  public List<String> playerNames(StructType schema) {
+    return features(preparedSchema(schema)).groups().stream().map(FeatureGroup::name).toList();
+  }
+
+  private StructType preparedSchema(StructType schema) {
+    if (!model().hasFeatureStages()) {
+      return schema;
+    }
+    SparkSession spark = SparkSession.active();
+    return model().prepare(spark.createDataFrame(List.<Row>of(), schema)).schema();
+  }
+
+  /** The output explained: {@link TabularLime#PREDICTED} or an output index. */
+  int targetIndex() {
+    ModelInfo info = model().info();
+    int t = info.outputIndex($(target));
+    if (t < 0 && !info.kind().isClassification() && info.outputSize() > 1) {
+      throw new IllegalArgumentException(
+          "a regression model with "
+              + info.outputSize()
+              + " outputs has no predicted class; set target to one of "
+              + info.outputNames());
+    }
+    return t < 0 ? TabularLime.PREDICTED : t;
+  }
+
+  private TabularStatistics checkedStatistics(FeatureSpace space) {
+    TabularStatistics s = getStatistics();
+    if (s == null) {
+      throw new IllegalArgumentException(
+          "set the statistics LIME draws perturbations from: fitStatistics(referenceTable, rows)"
+              + " or setStatistics");
+    }
+    List<String> names = space.groups().stream().map(FeatureGroup::name).toList();
+    if (!names.equals(Arrays.asList(s.names()))) {
+      throw new IllegalArgumentException(
+          "the statistics describe players "
+              + Arrays.asList(s.names())
+              + "; the table gives "
+              + names
+              + ": compute them from a reference table with this model's features");
+    }
+    if (!isSet(keep) && !$(selection).equals("none")) {
+      return s; // the default K
+    }
+    if (isSet(keep) && $(selection).equals("none")) {
+      throw new IllegalArgumentException(
+          "keep applies to selection highest_weights or lasso; selection none keeps every player");
+    }
+    if ((Integer) $(keep) > names.size()) {
+      throw new IllegalArgumentException(
+          "keep is " + $(keep) + ", more than the " + names.size() + " players " + names);
+    }
+    return s;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    ModelInfo info = model().info();
+    Columns.requireId(schema, $(idCol));
+    targetIndex();
+    FeatureSpace space = features(preparedSchema(schema));
+    checkedStatistics(space);
+    String out = getOutputCol();
+    String[] names = space.groups().stream().map(FeatureGroup::name).toArray(String[]::new);
+    MetadataBuilder meta =
+        new MetadataBuilder()
+            .putString("method", "lime")
+            .putString("model", info.location())
+            .putStringArray("names", names)
+            .putString(
+                "unit", info.kind().isClassification() ? "probability" : "the model's output");
+    List<StructField> added = new ArrayList<>();
+    added.add(
+        new StructField(
+            out, DataTypes.createArrayType(DataTypes.DoubleType, false), false, meta.build()));
+    for (String s : List.of("_intercept", "_score", "_prediction", "_output")) {
+      added.add(DataTypes.createStructField(out + s, DataTypes.DoubleType, false));
+    }
+    added.add(DataTypes.createStructField(out + "_class", DataTypes.IntegerType, false));
+    return Columns.append(schema, added);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType in = dataset.schema();
+    StructType out = transformSchema(in);
+    LoadedModel m = model();
+    Dataset<Row> prepared = m.prepare(dataset.toDF());
+    FeatureSpace space = features(prepared.schema());
+    TabularStatistics stats = checkedStatistics(space);
+    Plan plan =
+        new Plan(
+            m.source(),
+            space,
+            stats,
+            getDiscretize(),
+            getSamples(),
+            new LocalSurrogate(getAlpha(), getSelection(), Math.min(getKeep(), stats.players())),
+            getKernelWidth(),
+            targetIndex(),
+            getSeed(),
+            prepared.schema(),
+            $(idCol));
+    StructType appended =
+        Columns.append(
+            prepared.schema(), Arrays.asList(out.fields()).subList(in.size(), out.size()));
+    // A pipeline's own columns (indices, one-hot vectors, its features) are left out again.
+    return Columns.withMetadata(InternalRows.mapPartitions(prepared, appended, plan), out);
+  }
+
+  @Override
+  public LimeExplainer copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** Reads a saved stage. */
+  public static MLReader<LimeExplainer> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  /** Loads a saved stage from {@code path}. */
+  public static LimeExplainer load(String path) {
+    return read().load(path);
+  }
+
+  @Override
+  public String toString() {
+    return "LimeExplainer(" + uid + ")";
+  }
+
+  /** What a task needs to explain its partition. */
+  private record Plan(
+      ModelSource model,
+      FeatureSpace features,
+      TabularStatistics stats,
+      boolean discretize,
+      int samples,
+      LocalSurrogate surrogate,
+      double width,
+      int target,
+      long seed,
+      StructType schema,
+      String idCol)
+      implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      int d = features.size();
+      TabularLime lime =
+          new TabularLime(
+              model.open(),
+              new TabularSampler(stats, discretize, samples, d),
+              surrogate,
+              width,
+              target,
+              seed);
+      FeatureSpace.Reader reader = features.reader(schema);
+      int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+      int perCall = lime.rowsPerCall();
+      return new Iterator<>() {
+        private final List<Row> pending = new ArrayList<>();
+        private TabularLime.Result[] done = new TabularLime.Result[0];
+        private int next;
+        private long position;
+
+        @Override
+        public boolean hasNext() {
+          return next < pending.size() || rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          if (next == pending.size()) {
+            explainNextBatch();
+          }
+          Row row = pending.get(next);
+          TabularLime.Result r = done[next++];
+          LocalSurrogate.Fit f = r.fit();
+          return Columns.appended(
+              row, f.weights(), f.intercept(), f.score(), f.prediction(), r.output(), r.target());
+        }
+
+        private void explainNextBatch() {
+          pending.clear();
+          next = 0;
+          while (pending.size() < perCall && rows.hasNext()) {
+            pending.add(rows.next());
+          }
+          int n = pending.size();
+          double[] xs = new double[n * d];
+          long[] keys = new long[n];
+          double[] x = new double[d];
+          for (int i = 0; i < n; i++) {
+            Row row = pending.get(i);
+            position++;
+            try {
+              reader.read(row, x, 0);
+            } catch (InvalidFeatureException e) {
+              throw new InvalidFeatureException(
+                  Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
+            }
+            System.arraycopy(x, 0, xs, i * d, d);
+            keys[i] = RowKeys.of(row, idIndex, x);
+          }
+          done = lime.explain(xs, keys, n);
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,352 @@
+package io.trustlens.explain.lime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
+import org.apache.commons.math3.linear.DecompositionSolver;
+import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
+import org.apache.commons.math3.linear.SingularValueDecomposition;
+
+/**
+ * LIME's explanation model (Ribeiro et al. 2016, arXiv 1602.04938): a ridge regression with an
+ * intercept fitted to the model's outputs on a row's neighbourhood, each sample weighted by the
+ * kernel, as lime fits scikit-learn's {@code Ridge(alpha=1)} with {@code sample_weight}: minimises
+ * {@code sum w (y - b - x·beta)^2 + alpha |beta|^2}. Features kept:
+ *
+ * <ul>
+ *   <li>{@code none}: every player;
+ *   <li>{@code highest_weights}: the K players with the largest {@code |beta_j x0_j|} of a ridge
+ *       with alpha 0.01 on all of them ({@code x0}: the row's own interpretable values);
+ *   <li>{@code lasso}: the last point of the lasso path (LARS with the lasso modification, Efron et
+ *       al. 2004, on the weighted, centred data) with at most K non-zero coefficients.
+ * </ul>
+ *
+ * <p>The fit's local fidelity is the weighted R² on the neighbourhood; its prediction at the row is
+ * {@code b + x0·beta}. Players not kept get weight 0.
+ */
+public final class LocalSurrogate {
+  /** The ways of keeping features. */
+  public static final List<String> SELECTIONS = List.of("none", "highest_weights", "lasso");
+
+  private final double alpha;
+  private final String selection;
+  private final int keep;
+
+  /** A surrogate with ridge penalty {@code alpha}, keeping {@code keep} players by selection. */
+  public LocalSurrogate(double alpha, String selection, int keep) {
+    if (!(alpha >= 0) || !SELECTIONS.contains(selection) || keep < 1) {
+      throw new IllegalArgumentException(
+          "a surrogate needs alpha >= 0, selection in " + SELECTIONS + " and keep >= 1");
+    }
+    this.alpha = alpha;
+    this.selection = selection;
+    this.keep = keep;
+  }
+
+  /**
+   * One row's explanation.
+   *
+   * @param weights the players' coefficients (0 where not kept)
+   * @param intercept the surrogate's intercept
+   * @param score the weighted R² on the neighbourhood
+   * @param prediction the surrogate at the row
+   */
+  public record Fit(double[] weights, double intercept, double score, double prediction) {}
+
+  /**
+   * Fits {@code n} samples of {@code m} interpretable values ({@code x}, row-major; the row itself
+   * first) to outputs {@code y} with kernel weights {@code w}.
+   */
+  public Fit fit(double[] x, double[] y, double[] w, int n, int m) {
+    Moments all = new Moments(x, y, w, n, m);
+    int[] kept =
+        switch (selection) {
+          case "highest_weights" -> highestWeights(all, x, m);
+          case "lasso" -> lasso(all);
+          default -> all(m);
+        };
+    double[] beta = all.ridge(kept, alpha);
+    double[] weights = new double[m];
+    double intercept = all.yMean;
+    double prediction = 0;
+    for (int k = 0; k < kept.length; k++) {
+      int j = kept[k];
+      weights[j] = beta[k];
+      intercept -= beta[k] * all.xMean[j];
+      prediction += beta[k] * x[j];
+    }
+    prediction += intercept;
+    double residual = 0;
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+      double fit = intercept;
+      for (int j : kept) {
+        fit += weights[j] * x[i * m + j];
+      }
+      residual += w[i] * (y[i] - fit) * (y[i] - fit);
+      total += w[i] * (y[i] - all.yMean) * (y[i] - all.yMean);
+    }
+    double score = total == 0 ? (residual == 0 ? 1 : 0) : 1 - residual / total;
+    return new Fit(weights, intercept, score, prediction);
+  }
+
+  private static int[] all(int m) {
+    int[] a = new int[m];
+    for (int j = 0; j < m; j++) {
+      a[j] = j;
+    }
+    return a;
+  }
+
+  private int[] highestWeights(Moments all, double[] x, int m) {
+    if (keep >= m) {
+      return all(m);
+    }
+    double[] beta = all.ridge(all(m), 0.01);
+    Integer[] order = new Integer[m];
+    for (int j = 0; j < m; j++) {
+      order[j] = j;
+    }
+    Arrays.sort(
+        order, (a, b) -> Double.compare(Math.abs(beta[b] * x[b]), Math.abs(beta[a] * x[a])));
+    int[] kept = new int[keep];
+    for (int k = 0; k < keep; k++) {
+      kept[k] = order[k];
+    }
+    Arrays.sort(kept);
+    return kept;
+  }
+
+  private int[] lasso(Moments all) {
+    List<double[]> path = lassoPath(all.gram, all.xty);
+    int[] nonzero = all(all.m);
+    for (int i = path.size() - 1; i > 0; i--) {
+      nonzero = nonZero(path.get(i));
+      if (nonzero.length <= keep) {
+        break;
+      }
+    }
+    return nonzero;
+  }
+
+  private static int[] nonZero(double[] beta) {
+    return java.util.stream.IntStream.range(0, beta.length).filter(j -> beta[j] != 0).toArray();
+  }
+
+  /**
+   * The lasso path by LARS with the lasso modification (Efron, Hastie, Johnstone and Tibshirani
+   * 2004), from the Gram matrix {@code G = XᵀX} and {@code c = Xᵀy} of centred data: the
+   * coefficients at every knot, all zero first. At each knot the correlations of the active players
+   * {@code c_j - (G beta)_j} are equal in size to the largest of all, signs matching their
+   * coefficients (the lasso's optimality conditions); a coefficient that would change sign leaves
+   * the active set.
+   */
+  static List<double[]> lassoPath(double[][] gram, double[] xty) {
+    int m = xty.length;
+    double[] beta = new double[m];
+    List<double[]> path = new ArrayList<>();
+    path.add(beta.clone());
+    boolean[] active = new boolean[m];
+    List<Integer> set = new ArrayList<>();
+    double tiny = 1e-12;
+    int dropped = -1;
+    for (int step = 0; step < 8 * m + 8; step++) {
+      double[] c = correlations(gram, xty, beta);
+      double big = 0;
+      for (int j = 0; j < m; j++) {
+        big = Math.max(big, Math.abs(c[j]));
+      }
+      if (big <= tiny * (1 + maxAbs(xty))) {
+        break;
+      }
+      if (set.size() < m) {
+        int add = -1;
+        for (int j = 0; j < m; j++) {
+          if (!active[j] && j != dropped && (add < 0 || Math.abs(c[j]) > Math.abs(c[add]))) {
+            add = j;
+          }
+        }
+        if (add >= 0 && set.isEmpty() || add >= 0 && Math.abs(c[add]) >= big * (1 - 1e-9)) {
+          active[add] = true;
+          set.add(add);
+        }
+      }
+      dropped = -1;
+      int k = set.size();
+      double[][] ga = new double[k][k];
+      double[] sign = new double[k];
+      for (int a = 0; a < k; a++) {
+        sign[a] = Math.signum(c[set.get(a)]);
+        for (int b = 0; b < k; b++) {
+          ga[a][b] = gram[set.get(a)][set.get(b)];
+        }
+      }
+      double[] u;
+      try {
+        DecompositionSolver solver =
+            new CholeskyDecomposition(new Array2DRowRealMatrix(ga, false), 1e-10, 1e-14)
+                .getSolver();
+        u = solver.solve(new ArrayRealVector(sign, false)).toArray();
+      } catch (NonPositiveDefiniteMatrixException e) {
+        // The new player is a combination of the active ones: the path ends here.
+        set.remove(set.size() - 1);
+        break;
+      }
+      double norm = 0;
+      for (int a = 0; a < k; a++) {
+        norm += sign[a] * u[a];
+      }
+      double aa = 1 / Math.sqrt(norm);
+      double[] dir = new double[m];
+      for (int a = 0; a < k; a++) {
+        dir[set.get(a)] = aa * u[a];
+      }
+      double[] change = new double[m];
+      for (int j = 0; j < m; j++) {
+        double s = 0;
+        for (int a = 0; a < k; a++) {
+          s += gram[j][set.get(a)] * dir[set.get(a)];
+        }
+        change[j] = s;
+      }
+      double gamma = big / aa;
+      for (int j = 0; j < m; j++) {
+        if (active[j]) {
+          continue;
+        }
+        for (double g :
+            new double[] {(big - c[j]) / (aa - change[j]), (big + c[j]) / (aa + change[j])}) {
+          if (g > tiny && g < gamma) {
+            gamma = g;
+          }
+        }
+      }
+      int leaving = -1;
+      for (int a = 0; a < k; a++) {
+        int j = set.get(a);
+        double g = -beta[j] / dir[j];
+        if (g > tiny && g < gamma) {
+          gamma = g;
+          leaving = j;
+        }
+      }
+      for (int j : set) {
+        beta[j] += gamma * dir[j];
+      }
+      if (leaving >= 0) {
+        beta[leaving] = 0;
+        active[leaving] = false;
+        set.remove(Integer.valueOf(leaving));
+        dropped = leaving;
+      }
+      path.add(beta.clone());
+      if (set.size() == m && leaving < 0 && gamma == big / aa) {
+        break;
+      }
+    }
+    return path;
+  }
+
+  private static double[] correlations(double[][] gram, double[] xty, double[] beta) {
+    int m = xty.length;
+    double[] c = new double[m];
+    for (int j = 0; j < m; j++) {
+      double s = xty[j];
+      for (int k = 0; k < m; k++) {
+        s -= gram[j][k] * beta[k];
+      }
+      c[j] = s;
+    }
+    return c;
+  }
+
+  private static double maxAbs(double[] v) {
+    double best = 0;
+    for (double x : v) {
+      best = Math.max(best, Math.abs(x));
+    }
+    return best;
+  }
+
+  /** Weighted means, the centred weighted Gram matrix and {@code Xᵀy}, computed once per row. */
+  private static final class Moments {
+    final int m;
+    final double[] xMean;
+    final double yMean;
+    final double[][] gram;
+    final double[] xty;
+
+    Moments(double[] x, double[] y, double[] w, int n, int m) {
+      this.m = m;
+      double total = 0;
+      double ySum = 0;
+      double[] xSum = new double[m];
+      for (int i = 0; i < n; i++) {
+        total += w[i];
+        ySum += w[i] * y[i];
+        for (int j = 0; j < m; j++) {
+          xSum[j] += w[i] * x[i * m + j];
+        }
+      }
+      xMean = new double[m];
+      for (int j = 0; j < m; j++) {
+        xMean[j] = xSum[j] / total;
+      }
+      yMean = ySum / total;
+      gram = new double[m][m];
+      xty = new double[m];
+      double[] centred = new double[m];
+      for (int i = 0; i < n; i++) {
+        double wi = w[i];
+        if (wi == 0) {
+          continue;
+        }
+        for (int j = 0; j < m; j++) {
+          centred[j] = x[i * m + j] - xMean[j];
+        }
+        double yc = y[i] - yMean;
+        for (int j = 0; j < m; j++) {
+          double wj = wi * centred[j];
+          xty[j] += wj * yc;
+          double[] row = gram[j];
+          for (int k = j; k < m; k++) {
+            row[k] += wj * centred[k];
+          }
+        }
+      }
+      for (int j = 0; j < m; j++) {
+        for (int k = 0; k < j; k++) {
+          gram[j][k] = gram[k][j];
+        }
+      }
+    }
+
+    /** The ridge coefficients of the players {@code kept} with penalty {@code alpha}. */
+    double[] ridge(int[] kept, double alpha) {
+      int k = kept.length;
+      if (k == 0) {
+        return new double[0];
+      }
+      double[][] a = new double[k][k];
+      double[] b = new double[k];
+      for (int p = 0; p < k; p++) {
+        b[p] = xty[kept[p]];
+        for (int q = 0; q < k; q++) {
+          a[p][q] = gram[kept[p]][kept[q]];
+        }
+        a[p][p] += alpha;
+      }
+      Array2DRowRealMatrix matrix = new Array2DRowRealMatrix(a, false);
+      DecompositionSolver solver;
+      try {
+        solver = new CholeskyDecomposition(matrix).getSolver();
+      } catch (NonPositiveDefiniteMatrixException e) {
+        solver = new SingularValueDecomposition(matrix).getSolver(); // alpha 0, collinear
+      }
+      return solver.solve(new ArrayRealVector(b, false)).toArray();
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package io.trustlens.explain.lime;
+
+import io.trustlens.feature.RowSeeds;
+import io.trustlens.model.BatchModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.model.OutputKind;
+
+/**
+ * LIME for tables (Ribeiro et al. 2016, arXiv 1602.04938): each row's neighbourhood drawn by a
+ * {@link TabularSampler}, scored by the model in calls of its own batch size (the samples of many
+ * rows together, never one Spark row per sample), weighted by the exponential kernel {@code
+ * sqrt(exp(-d^2 / width^2))} on the Euclidean distance {@code d} of interpretable values from the
+ * row's own (lime's kernel; default width {@code 0.75 sqrt(players)}), and fitted by a {@link
+ * LocalSurrogate}. Classifiers are explained in probability, as lime explains {@code
+ * predict_proba}; regressors in their output.
+ *
+ * <p>Invariant: a row's result depends on the row, its key, the seed and the model alone.
+ */
+public final class TabularLime {
+  /** Explain the predicted class (the largest output) of each row. */
+  public static final int PREDICTED = -1;
+
+  private final BatchModel model;
+  private final TabularSampler sampler;
+  private final LocalSurrogate surrogate;
+  private final double width;
+  private final int target;
+  private final long seed;
+  private long evaluations;
+
+  /**
+   * Explains output {@code target} (or {@link #PREDICTED}) of {@code model}.
+   *
+   * @param width the kernel width; 0 or less for lime's default {@code 0.75 sqrt(players)}
+   */
+  public TabularLime(
+      BatchModel model,
+      TabularSampler sampler,
+      LocalSurrogate surrogate,
+      double width,
+      int target,
+      long seed) {
+    ModelInfo info = model.info();
+    if (target < PREDICTED || target >= info.outputSize()) {
+      throw new IllegalArgumentException(
+          "output " + target + " is outside 0.." + (info.outputSize() - 1));
+    }
+    this.model = model;
+    this.sampler = sampler;
+    this.surrogate = surrogate;
+    this.width = width > 0 ? width : defaultWidth(sampler.players());
+    this.target = target;
+    this.seed = seed;
+  }
+
+  /** lime's default kernel width for {@code players} interpretable features. */
+  public static double defaultWidth(int players) {
+    return 0.75 * Math.sqrt(players);
+  }
+
+  /** The kernel width in use. */
+  public double width() {
+    return width;
+  }
+
+  /** Model evaluations (rows scored) so far. */
+  public long evaluations() {
+    return evaluations;
+  }
+
+  /**
+   * One row's explanation: the surrogate's fit, the output explained and the model's value of it at
+   * the row.
+   */
+  public record Result(LocalSurrogate.Fit fit, int target, double output) {}
+
+  /** Rows per call: about 16 of the model's batches of samples, at least one row. */
+  public int rowsPerCall() {
+    return Math.max(1, 16 * model.batchRows() / sampler.samples());
+  }
+
+  /** Explains {@code n} rows ({@code xs}: {@code n × d}, row-major) keyed by {@code keys}. */
+  public Result[] explain(double[] xs, long[] keys, int n) {
+    int d = model.info().inputSize();
+    int w = model.info().outputSize();
+    int s = sampler.samples();
+    int m = sampler.players();
+    double[] inputs = new double[n * s * d];
+    double[][] reps = new double[n][s * m];
+    for (int i = 0; i < n; i++) {
+      sampler.sample(xs, i * d, RowSeeds.random(seed, keys[i]), inputs, i * s * d, reps[i]);
+    }
+    double[] outputs = scoreInChunks(inputs, n * s, d, w);
+    OutputKind kind = model.info().kind();
+    double[] probabilities = new double[w];
+    double[] y = new double[s];
+    double[] weights = new double[s];
+    Result[] results = new Result[n];
+    for (int i = 0; i < n; i++) {
+      int first = i * s * w;
+      int t = target == PREDICTED ? (int) kind.predict(outputs, first, w) : target;
+      if (!kind.isClassification()) {
+        t = target == PREDICTED ? 0 : target;
+      }
+      for (int k = 0; k < s; k++) {
+        y[k] = explained(kind, outputs, (i * s + k) * w, w, t, probabilities);
+        weights[k] = kernel(reps[i], k, m);
+      }
+      results[i] = new Result(surrogate.fit(reps[i], y, weights, s, m), t, y[0]);
+    }
+    return results;
+  }
+
+  private double[] scoreInChunks(double[] inputs, int rows, int d, int w) {
+    int batch = model.batchRows();
+    double[] outputs = new double[rows * w];
+    for (int start = 0; start < rows; start += batch) {
+      int count = Math.min(batch, rows - start);
+      double[] part =
+          count == rows
+              ? inputs
+              : java.util.Arrays.copyOfRange(inputs, start * d, (start + count) * d);
+      System.arraycopy(model.outputs(part, count), 0, outputs, start * w, count * w);
+    }
+    evaluations += rows;
+    return outputs;
+  }
+
+  private static double explained(
+      OutputKind kind, double[] outputs, int offset, int w, int t, double[] probabilities) {
+    if (kind == OutputKind.LOGIT) {
+      kind.probabilities(outputs, offset, w, probabilities);
+      return probabilities[t];
+    }
+    return outputs[offset + t];
+  }
+
+  /** lime's kernel of sample {@code k}'s distance from the row (sample 0). */
+  private double kernel(double[] rep, int k, int m) {
+    double d2 = 0;
+    for (int j = 0; j < m; j++) {
+      double diff = rep[k * m + j] - rep[j];
+      d2 += diff * diff;
+    }
+    return Math.sqrt(Math.exp(-d2 / (width * width)));
+  }
+}

@@ -1,0 +1,147 @@
+package io.trustlens.explain.lime;
+
+import java.util.SplittableRandom;
+import org.apache.commons.math3.special.Erf;
+
+/**
+ * Draws a row's LIME neighbourhood from {@link TabularStatistics} as lime's {@code
+ * LimeTabularExplainer} does (Ribeiro et al. 2016, arXiv 1602.04938), with {@code
+ * sample_around_instance} off:
+ *
+ * <ul>
+ *   <li>numeric players, {@code discretize} on (lime's default, quartiles): a bin drawn with its
+ *       share of the reference rows, the value from the normal of the bin's mean and standard
+ *       deviation truncated to the bin's bounds; the interpretable value is 1 when the bin is the
+ *       row's own, else 0;
+ *   <li>numeric players, {@code discretize} off: the value {@code mean + scale z}, {@code z}
+ *       standard normal; the interpretable value is {@code z} (the row's own: its scaled value);
+ *   <li>categorical players: a category drawn with its share; the interpretable value is 1 when it
+ *       is the row's own, else 0.
+ * </ul>
+ *
+ * <p>The first sample is the row itself (interpretable values 1, or its scaled values). A bin whose
+ * bounds are equal gives that bound.
+ */
+public final class TabularSampler {
+  private final TabularStatistics stats;
+  private final boolean discretize;
+  private final int samples;
+  private final int d;
+
+  /** Draws {@code samples} inputs of {@code d} features (the row itself first) per row. */
+  public TabularSampler(TabularStatistics stats, boolean discretize, int samples, int d) {
+    if (samples < 2) {
+      throw new IllegalArgumentException("LIME needs at least 2 samples per row, not " + samples);
+    }
+    this.stats = stats;
+    this.discretize = discretize;
+    this.samples = samples;
+    this.d = d;
+  }
+
+  /** Samples per row, the row itself included. */
+  public int samples() {
+    return samples;
+  }
+
+  /** Interpretable values per sample: one per player. */
+  public int players() {
+    return stats.players();
+  }
+
+  /**
+   * Writes the neighbourhood of row {@code x} (at {@code xOffset}): {@code samples × d} model
+   * inputs into {@code inputs} from {@code inOffset}, and {@code samples × players} interpretable
+   * values into {@code rep} from 0.
+   */
+  public void sample(
+      double[] x,
+      int xOffset,
+      SplittableRandom random,
+      double[] inputs,
+      int inOffset,
+      double[] rep) {
+    int m = stats.players();
+    System.arraycopy(x, xOffset, inputs, inOffset, d);
+    int[] own = new int[m];
+    for (int j = 0; j < m; j++) {
+      boolean numeric = stats.isNumeric(j);
+      double v = x[xOffset + stats.slots()[j][0]];
+      own[j] = numeric ? stats.bin(j, v) : stats.category(j, x, xOffset);
+      rep[j] = numeric && !discretize ? (v - stats.mean()[j]) / stats.scale()[j] : 1;
+    }
+    for (int s = 1; s < samples; s++) {
+      int at = inOffset + s * d;
+      for (int j = 0; j < m; j++) {
+        int[] slots = stats.slots()[j];
+        if (!stats.isNumeric(j)) {
+          int c = draw(stats.shares()[j], random.nextDouble());
+          double[] block = stats.categories()[j][c];
+          for (int t = 0; t < slots.length; t++) {
+            inputs[at + slots[t]] = block[t];
+          }
+          rep[s * m + j] = c == own[j] ? 1 : 0;
+        } else if (discretize) {
+          int b = draw(stats.shares()[j], random.nextDouble());
+          inputs[at + slots[0]] =
+              truncatedNormal(
+                  stats.binMean()[j][b],
+                  stats.binStd()[j][b],
+                  stats.binMin()[j][b],
+                  stats.binMax()[j][b],
+                  random.nextDouble());
+          rep[s * m + j] = b == own[j] ? 1 : 0;
+        } else {
+          double z = random.nextGaussian();
+          inputs[at + slots[0]] = stats.mean()[j] + stats.scale()[j] * z;
+          rep[s * m + j] = z;
+        }
+      }
+    }
+  }
+
+  /** The index drawn by {@code u} in [0, 1) from {@code shares} (summing to one). */
+  static int draw(double[] shares, double u) {
+    double cumulative = 0;
+    int last = 0;
+    for (int k = 0; k < shares.length; k++) {
+      if (shares[k] > 0) {
+        cumulative += shares[k];
+        last = k;
+        if (u < cumulative) {
+          return k;
+        }
+      }
+    }
+    return last; // rounding left u above the last cumulative share
+  }
+
+  /**
+   * The normal of {@code mean} and {@code sd} truncated to {@code [lo, hi]}, by inversion of its
+   * distribution function at {@code u}; on the upper side of the mean it inverts the mirror image,
+   * so that neither tail loses precision.
+   */
+  static double truncatedNormal(double mean, double sd, double lo, double hi, double u) {
+    double a = (lo - mean) / sd;
+    double b = (hi - mean) / sd;
+    if (!(a < b)) {
+      return lo;
+    }
+    if (a > 0) {
+      return mean - sd * standard(-b, -a, 1 - u);
+    }
+    return mean + sd * standard(a, b, u);
+  }
+
+  /** A standard normal truncated to {@code [a, b]} with {@code a <= 0}, at {@code u}. */
+  private static double standard(double a, double b, double u) {
+    double pa = phi(a);
+    double p = pa + u * (phi(b) - pa);
+    double z = p <= 0 ? a : -Math.sqrt(2) * Erf.erfcInv(2 * p);
+    return Math.max(a, Math.min(b, z));
+  }
+
+  private static double phi(double z) {
+    return 0.5 * Erf.erfc(-z / Math.sqrt(2));
+  }
+}

@@ -1,0 +1,369 @@
+package io.trustlens.explain.lime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustlens.feature.FeatureGroup;
+import io.trustlens.model.BatchModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.model.OutputKind;
+import io.trustlens.model.Scores;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.commons.math3.special.Erf;
+import org.junit.jupiter.api.Test;
+
+/** LIME's statistics, sampler and surrogate against exact oracles and lime's distributions. */
+class LimeCoreTest {
+
+  /** Reference rows: a skewed numeric column, a uniform one, and a one-hot block of 3 slots. */
+  private static double[] reference(int n) {
+    SplittableRandom r = new SplittableRandom(3);
+    double[] rows = new double[n * 5];
+    for (int i = 0; i < n; i++) {
+      rows[i * 5] = Math.exp(r.nextGaussian());
+      rows[i * 5 + 1] = r.nextDouble() * 10;
+      double u = r.nextDouble();
+      int c = u < 0.5 ? 0 : u < 0.8 ? 1 : 2; // shares 0.5, 0.3, 0.2
+      rows[i * 5 + 2 + c] = 1;
+    }
+    return rows;
+  }
+
+  private static final List<FeatureGroup> GROUPS =
+      List.of(
+          new FeatureGroup("skewed", new int[] {0}),
+          new FeatureGroup("uniform", new int[] {1}),
+          new FeatureGroup("colour", new int[] {2, 3, 4}));
+
+  @Test
+  void statisticsAreNumpysPercentilesAndScikitsScaler() {
+    assertEquals(1.75, TabularStatistics.percentile(new double[] {1, 2, 3, 4}, 25), 1e-15);
+    assertEquals(3.25, TabularStatistics.percentile(new double[] {1, 2, 3, 4}, 75), 1e-15);
+    double[] rows = {1, 2, 2, 2, 3, 2, 4, 2};
+    TabularStatistics s =
+        TabularStatistics.of(
+            rows,
+            2,
+            List.of(new FeatureGroup("a", new int[] {0}), new FeatureGroup("b", new int[] {1})));
+    assertArrayEquals(new double[] {1.75, 2.5, 3.25}, s.boundaries()[0], 1e-15);
+    assertEquals(2.5, s.mean()[0], 1e-15);
+    assertEquals(Math.sqrt(1.25), s.scale()[0], 1e-15);
+    // A constant column: scale 1, one boundary, everything in bin 0 (values <= 2).
+    assertEquals(1, s.scale()[1]);
+    assertArrayEquals(new double[] {2}, s.boundaries()[1]);
+    assertArrayEquals(new double[] {1, 0}, s.shares()[1]);
+    assertEquals(0, s.bin(0, 1.75));
+    assertEquals(1, s.bin(0, 1.76));
+    assertEquals(3, s.bin(0, 9));
+    assertArrayEquals(new double[] {1, 1.75, 2.5, 3.25}, s.binMin()[0]);
+    assertArrayEquals(new double[] {1.75, 2.5, 3.25, 4}, s.binMax()[0]);
+
+    TabularStatistics c = TabularStatistics.of(reference(10_000), 5, GROUPS);
+    assertEquals(3, c.categories()[2].length);
+    assertArrayEquals(new double[] {0, 0, 1}, c.categories()[2][0]); // ascending blocks
+    assertEquals(0.2, c.shares()[2][0], 0.02);
+    assertEquals(0.5, c.shares()[2][2], 0.02);
+    assertEquals(1.0, Arrays.stream(c.shares()[0]).sum(), 1e-12);
+  }
+
+  @Test
+  void quartileSamplesFollowLimesDistribution() {
+    TabularStatistics s = TabularStatistics.of(reference(4_000), 5, GROUPS);
+    int n = 40_000;
+    TabularSampler sampler = new TabularSampler(s, true, n, 5);
+    double[] x = {1.0, 7.5, 0, 1, 0};
+    double[] inputs = new double[n * 5];
+    double[] rep = new double[n * 3];
+    sampler.sample(x, 0, new SplittableRandom(11), inputs, 0, rep);
+    assertArrayEquals(x, Arrays.copyOf(inputs, 5));
+    assertArrayEquals(new double[] {1, 1, 1}, Arrays.copyOf(rep, 3));
+    // Bins drawn with their shares (chi-square, 3 degrees of freedom, p = 0.001 line 16.27).
+    for (int j = 0; j < 2; j++) {
+      long[] counts = new long[s.shares()[j].length];
+      for (int i = 1; i < n; i++) {
+        int b = s.bin(j, inputs[i * 5 + j]);
+        counts[b]++;
+        assertEquals(b == s.bin(j, x[j]) ? 1.0 : 0.0, rep[i * 3 + j], "sample " + i);
+      }
+      assertTrue(chiSquare(counts, s.shares()[j]) < 16.27, "bins of player " + j);
+    }
+    // Categories drawn with their shares (2 degrees of freedom, line 13.82).
+    long[] cats = new long[3];
+    for (int i = 1; i < n; i++) {
+      int c = s.category(2, inputs, i * 5);
+      cats[c]++;
+      assertEquals(c == 1 ? 1.0 : 0.0, rep[i * 3 + 2]);
+    }
+    assertTrue(chiSquare(cats, s.shares()[2]) < 13.82);
+    // Within a bin, values follow the bin's truncated normal (Kolmogorov-Smirnov, 0.1% line).
+    for (int b = 0; b < 4; b++) {
+      double[] values = new double[n];
+      int k = 0;
+      for (int i = 1; i < n; i++) {
+        if (s.bin(0, inputs[i * 5]) == b) {
+          values[k++] = inputs[i * 5];
+        }
+      }
+      values = Arrays.copyOf(values, k);
+      Arrays.sort(values);
+      double mu = s.binMean()[0][b];
+      double sd = s.binStd()[0][b];
+      double lo = s.binMin()[0][b];
+      double hi = s.binMax()[0][b];
+      double ks = 0;
+      for (int i = 0; i < k; i++) {
+        double cdf =
+            (phi((values[i] - mu) / sd) - phi((lo - mu) / sd))
+                / (phi((hi - mu) / sd) - phi((lo - mu) / sd));
+        ks = Math.max(ks, Math.max(Math.abs(cdf - (i + 1.0) / k), Math.abs(cdf - (double) i / k)));
+        assertTrue(values[i] >= lo && values[i] <= hi);
+      }
+      assertTrue(ks * Math.sqrt(k) < 1.95, "bin " + b + ": KS " + ks * Math.sqrt(k));
+    }
+  }
+
+  @Test
+  void continuousSamplesAreTheScaledNormal() {
+    TabularStatistics s = TabularStatistics.of(reference(4_000), 5, GROUPS);
+    int n = 20_000;
+    TabularSampler sampler = new TabularSampler(s, false, n, 5);
+    double[] x = {2.0, 7.5, 1, 0, 0};
+    double[] inputs = new double[n * 5];
+    double[] rep = new double[n * 3];
+    sampler.sample(x, 0, new SplittableRandom(5), inputs, 0, rep);
+    assertEquals((2.0 - s.mean()[0]) / s.scale()[0], rep[0], 1e-15);
+    double[] z = new double[n - 1];
+    for (int i = 1; i < n; i++) {
+      z[i - 1] = rep[i * 3 + 1];
+      assertEquals(s.mean()[1] + s.scale()[1] * z[i - 1], inputs[i * 5 + 1], 1e-12);
+    }
+    Arrays.sort(z);
+    double ks = 0;
+    for (int i = 0; i < z.length; i++) {
+      ks = Math.max(ks, Math.abs(phi(z[i]) - (i + 0.5) / z.length));
+    }
+    assertTrue(ks * Math.sqrt(z.length) < 1.95, "KS " + ks * Math.sqrt(z.length));
+  }
+
+  @Test
+  void truncatedNormalsStayInsideTheirBoundsInBothTails() {
+    SplittableRandom r = new SplittableRandom(1);
+    for (int i = 0; i < 2000; i++) {
+      double u = r.nextDouble();
+      double upper = TabularSampler.truncatedNormal(0, 1, 6, 7, u);
+      double lower = TabularSampler.truncatedNormal(0, 1, -9, -8, u);
+      assertTrue(upper >= 6 && upper <= 7 && lower >= -9 && lower <= -8, upper + " " + lower);
+    }
+    assertEquals(3.0, TabularSampler.truncatedNormal(3, 1e-11, 3, 3, 0.4));
+    // The median of N(0,1) truncated to [0, inf) at u = 0.5 is the normal's 75% point.
+    assertEquals(0.6744897501960817, TabularSampler.truncatedNormal(0, 1, 0, 1e300, 0.5), 1e-9);
+  }
+
+  @Test
+  void ridgeMeetsItsOptimalityConditions() {
+    SplittableRandom r = new SplittableRandom(8);
+    int n = 300;
+    int m = 4;
+    double[] x = new double[n * m];
+    double[] y = new double[n];
+    double[] w = new double[n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        x[i * m + j] = r.nextGaussian();
+      }
+      y[i] = 1 + 2 * x[i * m] - x[i * m + 2] + 0.3 * r.nextGaussian();
+      w[i] = r.nextDouble();
+    }
+    double alpha = 5;
+    LocalSurrogate.Fit f = new LocalSurrogate(alpha, "none", 4).fit(x, y, w, n, m);
+    // Gradient of sum w (y - b - x.beta)^2 + alpha |beta|^2 vanishes in b and every beta_j.
+    double[] grad = new double[m + 1];
+    for (int i = 0; i < n; i++) {
+      double res = y[i] - f.intercept();
+      for (int j = 0; j < m; j++) {
+        res -= f.weights()[j] * x[i * m + j];
+      }
+      grad[m] += w[i] * res;
+      for (int j = 0; j < m; j++) {
+        grad[j] += w[i] * res * x[i * m + j];
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      assertEquals(alpha * f.weights()[j], grad[j], 1e-9, "beta " + j);
+    }
+    assertEquals(0, grad[m], 1e-9);
+    double pred = f.intercept();
+    for (int j = 0; j < m; j++) {
+      pred += f.weights()[j] * x[j];
+    }
+    assertEquals(pred, f.prediction(), 1e-12);
+    assertTrue(f.score() > 0.9 && f.score() < 1, "R2 " + f.score());
+  }
+
+  @Test
+  void lassoPathKnotsMeetTheLassoConditions() {
+    int drops = 0;
+    for (int seed = 0; seed < 60; seed++) {
+      drops += checkLassoPath(new SplittableRandom(seed), 40, 8);
+    }
+    assertTrue(drops > 0, "no design made a coefficient leave the path");
+  }
+
+  /** Checks the path of one random, strongly correlated design; returns how many players left. */
+  private static int checkLassoPath(SplittableRandom r, int n, int m) {
+    double[][] g = new double[m][m];
+    double[] c = new double[m];
+    double[][] x = new double[n][m];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      double common = r.nextGaussian();
+      for (int j = 0; j < m; j++) {
+        x[i][j] = r.nextGaussian() + 2 * common;
+        y[i] += (r.nextDouble() * 4 - 2) * x[i][j] / m;
+      }
+      y[i] += 0.5 * r.nextGaussian();
+    }
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        c[j] += x[i][j] * y[i];
+        for (int k = 0; k < m; k++) {
+          g[j][k] += x[i][j] * x[i][k];
+        }
+      }
+    }
+    List<double[]> path = LocalSurrogate.lassoPath(g, c);
+    int left = 0;
+    for (int p = 0; p < path.size(); p++) {
+      double[] beta = path.get(p);
+      double[] corr = new double[m];
+      double lambda = 0;
+      for (int j = 0; j < m; j++) {
+        corr[j] = c[j];
+        for (int k = 0; k < m; k++) {
+          corr[j] -= g[j][k] * beta[k];
+        }
+        lambda = Math.max(lambda, Math.abs(corr[j]));
+      }
+      for (int j = 0; j < m; j++) {
+        if (beta[j] != 0) {
+          assertEquals(lambda * Math.signum(beta[j]), corr[j], 1e-6 * (1 + lambda), "active");
+        } else {
+          assertTrue(Math.abs(corr[j]) <= lambda * (1 + 1e-9) + 1e-9);
+        }
+        if (p > 0 && path.get(p - 1)[j] != 0 && beta[j] == 0) {
+          left++;
+        }
+      }
+    }
+    // The path ends at least squares: every correlation zero.
+    double[] last = path.get(path.size() - 1);
+    for (int j = 0; j < m; j++) {
+      double corr = c[j];
+      for (int k = 0; k < m; k++) {
+        corr -= g[j][k] * last[k];
+      }
+      assertEquals(0, corr, 1e-6 * (1 + Math.abs(c[j])));
+    }
+    // The first player in is the one most correlated with y.
+    int first =
+        java.util.stream.IntStream.range(0, m)
+            .filter(j -> path.get(1)[j] != 0)
+            .findFirst()
+            .getAsInt();
+    for (int j = 0; j < m; j++) {
+      assertTrue(Math.abs(c[j]) <= Math.abs(c[first]));
+    }
+    return left;
+  }
+
+  /** f(x) = 3 x0 - 2 x1 + 0.5 x2 (+ 0 x3), one output: LIME recovers signs, ranking, fidelity. */
+  @Test
+  void recoversALinearModelsCoefficients() {
+    double[] coef = {3, -2, 0.5, 0};
+    BatchModel linear = new Linear(coef);
+    SplittableRandom r = new SplittableRandom(4);
+    int n = 2000;
+    double[] rows = new double[n * 4];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = r.nextGaussian();
+    }
+    List<FeatureGroup> groups =
+        List.of(
+            new FeatureGroup("a", new int[] {0}),
+            new FeatureGroup("b", new int[] {1}),
+            new FeatureGroup("c", new int[] {2}),
+            new FeatureGroup("d", new int[] {3}));
+    TabularStatistics s = TabularStatistics.of(rows, 4, groups);
+    double[] xs = {0.3, -0.2, 1.0, 0.5};
+    for (boolean discretize : new boolean[] {false, true}) {
+      TabularLime lime =
+          new TabularLime(
+              linear,
+              new TabularSampler(s, discretize, 5000, 4),
+              new LocalSurrogate(1, "none", 4),
+              0,
+              TabularLime.PREDICTED,
+              42);
+      TabularLime.Result res = lime.explain(xs, new long[] {7}, 1)[0];
+      double[] wts = res.fit().weights();
+      if (!discretize) {
+        for (int j = 0; j < 4; j++) {
+          assertEquals(coef[j] * s.scale()[j], wts[j], 0.02 * (1 + Math.abs(coef[j])), "w" + j);
+        }
+        assertTrue(res.fit().score() > 0.99, "fidelity " + res.fit().score());
+      } else {
+        // Being in the row's bin moves f by the coefficient times the bin's offset: signs follow
+        // the coefficient and the row's position relative to the other bins.
+        assertTrue(Math.abs(wts[0]) > Math.abs(wts[1]) && Math.abs(wts[1]) > Math.abs(wts[3]));
+        assertEquals(0, wts[3], 0.05);
+      }
+      assertEquals(linear.outputs(xs, 1)[0], res.output(), 1e-12);
+    }
+  }
+
+  private static double chiSquare(long[] counts, double[] shares) {
+    long total = Arrays.stream(counts).sum();
+    double chi = 0;
+    for (int k = 0; k < counts.length; k++) {
+      if (shares[k] > 0) {
+        double e = shares[k] * total;
+        chi += (counts[k] - e) * (counts[k] - e) / e;
+      } else {
+        assertEquals(0, counts[k]);
+      }
+    }
+    return chi;
+  }
+
+  private static double phi(double z) {
+    return 0.5 * Erf.erfc(-z / Math.sqrt(2));
+  }
+
+  /** A linear regressor as a batch model. */
+  private record Linear(double[] coef) implements BatchModel {
+    @Override
+    public ModelInfo info() {
+      return new ModelInfo(
+          "linear",
+          "test",
+          new int[] {coef.length},
+          List.of("y"),
+          OutputKind.REGRESSION,
+          java.util.Set.of());
+    }
+
+    @Override
+    public Scores score(double[] inputs, int rows) {
+      double[] out = new double[rows];
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < coef.length; j++) {
+          out[i] += coef[j] * inputs[i * coef.length + j];
+        }
+      }
+      return new Scores(out, out, 1);
+    }
+  }
+}
