@@ -191,6 +191,18 @@ public final class AuditSpec {
      */
     public Double blurSigma;
 
+    /** explain lime: quartile (default, lime's) or none (numeric features as scaled values). */
+    public String discretize;
+
+    /** explain lime: the kernel's width (default 0.75 sqrt(features)). */
+    public Double kernelWidth;
+
+    /** explain lime: none (default), highest_weights or lasso. */
+    public String selection;
+
+    /** explain lime with selection highest_weights or lasso: the features kept (default 10). */
+    public Integer keep;
+
     /** explore: components (pca, default min(10, columns)) or map dimensions (mds, 2). */
     public Integer components;
 
@@ -340,6 +352,10 @@ public final class AuditSpec {
           && Objects.equals(decay, t.decay)
           && Objects.equals(jitter, t.jitter)
           && Objects.equals(blurSigma, t.blurSigma)
+          && Objects.equals(discretize, t.discretize)
+          && Objects.equals(kernelWidth, t.kernelWidth)
+          && Objects.equals(selection, t.selection)
+          && Objects.equals(keep, t.keep)
           && Objects.equals(components, t.components)
           && Objects.equals(scale, t.scale)
           && Objects.equals(solver, t.solver)

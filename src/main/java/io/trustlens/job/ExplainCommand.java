@@ -28,6 +28,13 @@ import picocli.CommandLine.Option;
           + " feature or one-hot group at a time over tables (--fill zero, constant or mean), or"
           + " each word (--ngrams) of an MLlib text pipeline's text column. Columns: occlusion (the"
           + " drop of the explained output), occlusion_words (text), _class, _output.",
+      "LIME (any model, tables; Ribeiro et al. 2016): --method lime fits a weighted ridge per row"
+          + " to --samples perturbations (default 5000) drawn from a reference table's statistics"
+          + " (--background PATH, or N rows of the input, default 1000): quartile bins (default)"
+          + " or scaled values (--discretize none), kernel sqrt(exp(-d^2/w^2)) (--kernel-width),"
+          + " all features or K kept (--selection highest_weights or lasso, --keep). Classifiers"
+          + " in probability. Columns: lime, lime_intercept, lime_score (local fidelity, weighted"
+          + " R^2), lime_prediction, lime_output, lime_class.",
       "Sanity checks (Adebayo et al. 2018): --method sanity_checks compares each gradient"
           + " method's maps of a TorchScript model (--compare) on a sample of rows (--rows) under"
           + " the trained model, the model with its layers randomized from the top down, and the"
@@ -55,19 +62,21 @@ final class ExplainCommand implements Callable<Integer> {
       description =
           "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
               + " smoothgrad, integrated_gradients, guided_backprop, grad_cam, attention_rollout,"
-              + " class_attention, occlusion, sanity_checks or activation_maximization.")
+              + " class_attention, occlusion, lime, sanity_checks or activation_maximization.")
   String method = "kernel";
 
   @Option(
       names = "--samples",
       description =
-          "Coalitions for kernel (default 2M+2048), orders for permutation (32) or noisy copies"
-              + " for smoothgrad (50).")
+          "Coalitions for kernel (default 2M+2048), orders for permutation (32), noisy copies"
+              + " for smoothgrad (50) or perturbations per row for lime (5000).")
   Integer samples;
 
   @Option(
       names = "--background",
-      description = "Background: rows to sample (default 100), kmeans:K, or a table path.")
+      description =
+          "Background: rows to sample (default 100; lime's statistics: 1000), kmeans:K, or a"
+              + " table path.")
   String background;
 
   @Option(names = "--seed", description = "Random seed (default 42).")
@@ -200,6 +209,26 @@ final class ExplainCommand implements Callable<Integer> {
       description = "activation_maximization: blur every 4 steps, sigma in pixels (0.5; 0: none).")
   Double blurSigma;
 
+  @Option(
+      names = "--discretize",
+      description = "lime: quartile (default: numeric features as quartile bins) or none.")
+  String discretize;
+
+  @Option(
+      names = "--kernel-width",
+      description = "lime: the exponential kernel's width (default 0.75 sqrt(features)).")
+  Double kernelWidth;
+
+  @Option(
+      names = "--selection",
+      description = "lime: features kept: none (default), highest_weights or lasso.")
+  String selection;
+
+  @Option(
+      names = "--keep",
+      description = "lime with --selection highest_weights or lasso: features kept (default 10).")
+  Integer keep;
+
   @Override
   public Integer call() {
     AuditSpec spec = new AuditSpec();
@@ -235,6 +264,10 @@ final class ExplainCommand implements Callable<Integer> {
     task.decay = decay;
     task.jitter = jitter;
     task.blurSigma = blurSigma;
+    task.discretize = discretize;
+    task.kernelWidth = kernelWidth;
+    task.selection = selection;
+    task.keep = keep;
     if (permutedModel != null) {
       spec.models.put("permuted", permutedModel);
       task.permutedModel = "permuted";

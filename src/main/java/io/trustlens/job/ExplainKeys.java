@@ -51,6 +51,16 @@ final class ExplainKeys {
                   "layer",
                   "target")),
           Map.entry(
+              "lime",
+              List.of(
+                  "samples",
+                  "background",
+                  "target",
+                  "discretize",
+                  "kernel_width",
+                  "selection",
+                  "keep")),
+          Map.entry(
               "activation_maximization",
               List.of("targets", "steps", "rate", "decay", "jitter", "blur_sigma")));
 
@@ -60,6 +70,7 @@ final class ExplainKeys {
     List<String> all = new ArrayList<>(ShapExplainer.METHODS);
     all.addAll(GradientExplainer.METHODS);
     all.add("occlusion");
+    all.add("lime");
     all.add("sanity_checks");
     all.add("activation_maximization");
     return List.copyOf(all);
@@ -96,6 +107,10 @@ final class ExplainKeys {
     keys.put("decay", t.decay);
     keys.put("jitter", t.jitter);
     keys.put("blur_sigma", t.blurSigma);
+    keys.put("discretize", t.discretize);
+    keys.put("kernel_width", t.kernelWidth);
+    keys.put("selection", t.selection);
+    keys.put("keep", t.keep);
     keys.values().removeIf(v -> v == null);
     return keys;
   }
@@ -128,7 +143,8 @@ final class ExplainKeys {
                 "steps", t.steps == null ? 1 : t.steps,
                 "patch", t.patch == null ? 1 : t.patch,
                 "stride", t.stride == null ? 1 : t.stride,
-                "ngrams", t.ngrams == null ? 1 : t.ngrams)
+                "ngrams", t.ngrams == null ? 1 : t.ngrams,
+                "keep", t.keep == null ? 1 : t.keep)
             .entrySet()) {
       if (count.getValue() < 1) {
         throw new SpecException(
@@ -192,6 +208,33 @@ final class ExplainKeys {
     if (t.fillValue != null && !Double.isFinite(t.fillValue)) {
       throw new SpecException(
           where + " (explain): fill_value is " + t.fillValue + "; it must be finite");
+    }
+    if ("lime".equals(t.method) && t.samples != null && t.samples < 2) {
+      throw new SpecException(
+          where + " (explain): samples is " + t.samples + "; lime needs at least 2 per row");
+    }
+    if (t.discretize != null && !List.of("quartile", "none").contains(t.discretize)) {
+      throw new SpecException(
+          where + " (explain): discretize is '" + t.discretize + "'; expected quartile or none");
+    }
+    if (t.kernelWidth != null && !(t.kernelWidth > 0 && t.kernelWidth < Double.POSITIVE_INFINITY)) {
+      throw new SpecException(
+          where + " (explain): kernel_width is " + t.kernelWidth + "; it must be > 0");
+    }
+    if (t.selection != null
+        && !io.trustlens.explain.lime.LocalSurrogate.SELECTIONS.contains(t.selection)) {
+      throw new SpecException(
+          where
+              + " (explain): selection is '"
+              + t.selection
+              + "'; expected one of "
+              + io.trustlens.explain.lime.LocalSurrogate.SELECTIONS);
+    }
+    if (t.keep != null && (t.selection == null || t.selection.equals("none"))) {
+      throw new SpecException(
+          where
+              + " (explain): keep applies to selection highest_weights or lasso; selection none"
+              + " keeps every feature");
     }
     if (t.baseline != null && !List.of("zero", "mean", "blur").contains(t.baseline)) {
       throw new SpecException(

@@ -43,6 +43,9 @@ final class ExplainTask implements AuditTask {
           ? new SanityTask().run(run, task)
           : new MllibSanityTask().run(run, task);
     }
+    if (method.equals("lime")) {
+      return new LimeTask().run(run, task);
+    }
     if (method.equals("activation_maximization")) {
       return new VisualizeTask().run(run, task);
     }

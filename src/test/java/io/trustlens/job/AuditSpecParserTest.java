@@ -118,6 +118,15 @@ class AuditSpecParserTest {
     pictures.decay = 0.02;
     pictures.jitter = 2;
     pictures.blurSigma = 0.7;
+    AuditSpec.Task lime = new AuditSpec.Task();
+    lime.type = "explain";
+    lime.model = "m";
+    lime.method = "lime";
+    lime.samples = 1000;
+    lime.discretize = "none";
+    lime.kernelWidth = 1.5;
+    lime.selection = "lasso";
+    lime.keep = 4;
     AuditSpec.Task u = new AuditSpec.Task();
     u.type = "uncertainty";
     u.model = "m";
@@ -139,7 +148,7 @@ class AuditSpecParserTest {
     AuditSpec.Task reuse = new AuditSpec.Task();
     reuse.type = "uncertainty";
     reuse.autoencoderModel = "run/autoencoder";
-    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, occ, sanity, pictures, u, reuse));
+    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, occ, sanity, pictures, lime, u, reuse));
     // Every key of a task is set in one of them, so a new key cannot miss this round trip.
     for (java.lang.reflect.Field f : AuditSpec.Task.class.getFields()) {
       boolean set = false;
@@ -156,6 +165,7 @@ class AuditSpecParserTest {
     assertTrue(yaml.contains("mc_dropout: 30") && yaml.contains("explanation_spread: tree"), yaml);
     assertTrue(yaml.contains("bayesian_network: true") && yaml.contains("max_unfamiliar:"), yaml);
     assertTrue(yaml.contains("autoencoder_model: run/autoencoder"), yaml);
+    assertTrue(yaml.contains("kernel_width: 1.5") && yaml.contains("selection: lasso"), yaml);
     assertTrue(yaml.contains("waterfall_rows:") && yaml.contains("rule: trapezoid"), yaml);
     assertTrue(yaml.contains("pca_dims: 20") && yaml.contains("constant_columns: ignore"), yaml);
     assertTrue(yaml.contains("on_invalid: skip"), yaml);

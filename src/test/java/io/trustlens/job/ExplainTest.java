@@ -291,6 +291,66 @@ class ExplainTest {
     assertFalse(Files.exists(dir.resolve("x")), "no output");
   }
 
+  @Test
+  void limeWritesWeightsFidelityAndItsSettingsAndRefusesUnusedOnes() throws Exception {
+    Path out = dir.resolve("lime");
+    Cli cli =
+        Cli.run(
+            "explain",
+            "--input",
+            CREDIT,
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--model",
+            GBT,
+            "--method",
+            "lime",
+            "--samples",
+            "500",
+            "--background",
+            CREDIT,
+            "--selection",
+            "lasso",
+            "--keep",
+            "3",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    Dataset<Row> rows = SparkTestSession.get().read().parquet(out.resolve("lime").toString());
+    assertEquals(2000, rows.count());
+    for (Row r : rows.select("lime", "lime_score").limit(50).collectAsList()) {
+      assertTrue(r.<Double>getList(0).stream().filter(v -> v != 0).count() <= 3);
+      assertTrue(r.getDouble(1) <= 1);
+    }
+    JsonNode task =
+        new ObjectMapper().readTree(out.resolve("summary.json").toFile()).at("/tasks/0");
+    assertEquals("lime", task.at("/method").asText());
+    assertEquals("probability", task.at("/unit").asText());
+    assertEquals(3, task.at("/keep").asInt());
+    assertEquals(Math.sqrt(5) * 0.75, task.at("/kernel_width").asDouble(), 1e-12);
+    assertEquals("the reference table " + CREDIT, task.at("/reference_from").asText());
+    assertEquals(5, task.at("/mean_abs_weight").size());
+    assertTrue(task.at("/mean_fidelity").asDouble() > 0, task.toString());
+    String report = Files.readString(out.resolve("report.html"));
+    assertTrue(report.contains("mean |LIME weight| per feature, probability of "), "report");
+
+    fails(
+        "keep applies to selection highest_weights or lasso",
+        "--model",
+        GBT,
+        "--method",
+        "lime",
+        "--keep",
+        "2");
+    fails(
+        "fill does not apply to method lime", "--model", GBT, "--method", "lime", "--fill", "zero");
+    fails("not k-means centres", "--model", GBT, "--method", "lime", "--background", "kmeans:4");
+    fails("discretize is 'deciles'", "--model", GBT, "--method", "lime", "--discretize", "deciles");
+    fails("selection does not apply to method kernel", "--model", GBT, "--selection", "lasso");
+  }
+
   private void fails(String expected, String... options) {
     List<String> args =
         new java.util.ArrayList<>(

@@ -112,6 +112,19 @@ class OutputFormatsTest {
             "mean");
     sameInEveryFormat("occlusion", occlusion, "occlusion", List.of("parquet", "json"));
     refusesCsv(occlusion, "occlusion");
+    String[] lime =
+        concat(
+            concat(new String[] {"explain"}, CREDIT_INPUT),
+            "--model",
+            GBT,
+            "--method",
+            "lime",
+            "--samples",
+            "200",
+            "--background",
+            "200");
+    sameInEveryFormat("lime", lime, "lime", List.of("parquet", "json"));
+    refusesCsv(lime, "lime");
     String[] sanity =
         concat(
             concat(new String[] {"explain"}, SanityCommandTest.SHAPES),

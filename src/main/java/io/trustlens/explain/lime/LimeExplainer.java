@@ -398,14 +398,11 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
               + names
               + ": compute them from a reference table with this model's features");
     }
-    if (!isSet(keep) && !$(selection).equals("none")) {
-      return s; // the default K
-    }
     if (isSet(keep) && $(selection).equals("none")) {
       throw new IllegalArgumentException(
           "keep applies to selection highest_weights or lasso; selection none keeps every player");
     }
-    if ((Integer) $(keep) > names.size()) {
+    if (isSet(keep) && (Integer) $(keep) > names.size()) {
       throw new IllegalArgumentException(
           "keep is " + $(keep) + ", more than the " + names.size() + " players " + names);
     }

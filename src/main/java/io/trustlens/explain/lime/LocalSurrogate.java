@@ -27,7 +27,9 @@ import org.apache.commons.math3.linear.SingularValueDecomposition;
  * <p>The fit's local fidelity is the weighted R² on the neighbourhood; its prediction at the row is
  * {@code b + x0·beta}. Players not kept get weight 0.
  */
-public final class LocalSurrogate {
+public final class LocalSurrogate implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** The ways of keeping features. */
   public static final List<String> SELECTIONS = List.of("none", "highest_weights", "lasso");
 

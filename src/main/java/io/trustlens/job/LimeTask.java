@@ -1,0 +1,175 @@
+package io.trustlens.job;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.min;
+
+import io.trustlens.explain.lime.LimeExplainer;
+import io.trustlens.explain.lime.TabularLime;
+import io.trustlens.explain.lime.TabularStatistics;
+import io.trustlens.explain.shap.Background;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.report.Charts;
+import io.trustlens.report.HtmlReport;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The {@code explain} task with method {@code lime}: per-row LIME weights ({@code lime}, {@code
+ * lime_intercept}, {@code lime_score}, {@code lime_prediction}, {@code lime_output}, {@code
+ * lime_class}); in the summary the mean |weight| per player and the local fidelity; in the report
+ * the importance bars and the fidelity's spread.
+ */
+final class LimeTask {
+  /** Reference rows the statistics come from when the task names no table. */
+  static final int DEFAULT_REFERENCE_ROWS = 1000;
+
+  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+    LoadedModel model = run.model(task.model);
+    AuditSpec.Input in = run.spec().input;
+    Dataset<Row> table = run.input().table();
+    Dataset<Row> prepared = run.input().prepare(model);
+    FeatureSpace features = run.input().features(model, prepared);
+    LimeExplainer stage =
+        new LimeExplainer()
+            .setModelPath(run.spec().models.get(task.model))
+            .setSeed(run.spec().seed);
+    if (!model.hasFeatureStages()) {
+      switch (features.source()) {
+        case VECTOR -> stage.setVectorCol(features.columns().get(0));
+        case ARRAY, IMAGE ->
+            throw new SpecException(
+                "lime explains tables here; for images use occlusion or the gradient methods");
+        default -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
+      }
+    }
+    if (in.id != null) {
+      stage.setIdCol(in.id);
+    }
+    if (task.target != null) {
+      stage.setTarget(task.target);
+    }
+    if (task.samples != null) {
+      stage.setSamples(task.samples);
+    }
+    if (task.discretize != null) {
+      stage.setDiscretize(task.discretize.equals("quartile"));
+    }
+    if (task.kernelWidth != null) {
+      stage.setKernelWidth(task.kernelWidth);
+    }
+    if (task.selection != null) {
+      stage.setSelection(task.selection);
+    }
+    if (task.keep != null) {
+      stage.setKeep(task.keep);
+    }
+    FeatureSpace space = stage.features(prepared.schema());
+    String spec =
+        task.background == null ? String.valueOf(DEFAULT_REFERENCE_ROWS) : task.background;
+    if (spec.startsWith("kmeans:")) {
+      throw new SpecException(
+          "lime draws perturbations from a reference table's quartiles and categories, not"
+              + " k-means centres: give background a row count or a table path");
+    }
+    AuditSpec.Task reference = new AuditSpec.Task();
+    reference.background = spec;
+    Background rows =
+        ExplainTask.background(run, reference, model, prepared, space, run.spec().seed);
+    String from = ExplainTask.backgroundFrom("lime", reference);
+    if (from.startsWith("the rows explained")) {
+      run.warn(
+          "LIME's perturbations are drawn from statistics of "
+              + rows.size()
+              + " rows of the table being explained; pass --background PATH (the training data)"
+              + " to draw them from a reference table");
+    }
+    stage.setStatistics(TabularStatistics.of(rows.rows(), space.size(), space.groups()));
+    stage.transformSchema(table.schema()); // every check before any task runs
+    String name = task.name != null ? task.name : "lime";
+    String out = stage.getOutputCol();
+    String path = run.writeAppended(name, table, stage.transform(table));
+
+    Dataset<Row> written = run.readWritten(name);
+    List<String> players = stage.playerNames(table.schema());
+    ArrayStats stats = ArrayStats.of(written, out, players.size(), out + "_score", out + "_output");
+    double[] importance = stats.meanAbs();
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < players.size(); i++) {
+      order.add(i);
+    }
+    order.sort(Comparator.comparingDouble((Integer i) -> -importance[i]));
+    Map<String, Object> ranked = new LinkedHashMap<>();
+    for (int i : order) {
+      ranked.put(players.get(i), importance[i]);
+    }
+    Row fidelity = written.agg(avg(col(out + "_score")), min(col(out + "_score"))).first();
+    ModelInfo info = model.info();
+    String unit = info.kind().isClassification() ? "probability" : "output";
+    double width =
+        stage.getKernelWidth() > 0
+            ? stage.getKernelWidth()
+            : TabularLime.defaultWidth(players.size());
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("model", task.model);
+    result.put("method", "lime");
+    result.put("players", players);
+    result.put("target", stage.getTarget());
+    result.put("class_explained", ExplainTask.explained(stage.getTarget(), info));
+    result.put("unit", unit);
+    result.put("samples", stage.getSamples());
+    result.put("discretize", stage.getDiscretize() ? "quartile" : "none");
+    result.put("kernel_width", width);
+    result.put("selection", stage.getSelection());
+    if (!stage.getSelection().equals("none")) {
+      result.put("keep", Math.min(stage.getKeep(), players.size()));
+    }
+    result.put("reference_rows", rows.size());
+    result.put("reference_from", from);
+    result.put("mean_abs_weight", ranked);
+    result.put("mean_fidelity", fidelity.getDouble(0));
+    result.put("min_fidelity", fidelity.getDouble(1));
+    result.put("outputs", Map.of(name, path));
+
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("class explained", result.get("class_explained"));
+    facts.put(
+        "surrogate",
+        "weighted ridge on "
+            + (stage.getDiscretize() ? "quartile indicators" : "scaled values")
+            + " of "
+            + players.size()
+            + " players, "
+            + stage.getSamples()
+            + " samples per row, kernel width "
+            + String.format(java.util.Locale.ROOT, "%.3f", width)
+            + (stage.getSelection().equals("none")
+                ? ""
+                : ", " + result.get("keep") + " kept by " + stage.getSelection()));
+    facts.put("reference", rows.size() + " rows, " + from);
+    facts.put("mean local fidelity (weighted R²)", result.get("mean_fidelity"));
+    facts.put("lowest local fidelity", result.get("min_fidelity"));
+    facts.put("table", path);
+    HtmlReport.Section section =
+        run.report().section("Explain: " + name + " (lime)").keyValues(facts);
+    section.figure(
+        "Global importance: mean |LIME weight| per feature, "
+            + unit
+            + " of "
+            + result.get("class_explained")
+            + " per unit of the interpretable feature"
+            + (stage.getDiscretize() ? " (row's own quartile bin or category: 1, else 0)" : ""),
+        Charts.bars(
+            order.stream().limit(12).map(players::get).toList(),
+            order.stream().limit(12).mapToDouble(i -> importance[i]).toArray()));
+    return result;
+  }
+}

@@ -1,0 +1,157 @@
+package io.trustlens.explain.lime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustlens.testing.Tables;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** LIME on Spark: the credit table's true features first, partition-free bits, MLlib contract. */
+class LimeExplainerTest {
+  static final String CREDIT_GBT = "datasets/models/credit_gbt";
+  @TempDir Path dir;
+
+  static Dataset<Row> credit() {
+    return Tables.csv("synthetic/credit.csv");
+  }
+
+  static LimeExplainer onCredit() {
+    return new LimeExplainer()
+        .setModelPath(CREDIT_GBT)
+        .setIdCol("id")
+        .setSamples(1000)
+        .fitStatistics(credit(), 1000);
+  }
+
+  @Test
+  void ranksTheCreditTablesTrueFeaturesFirst() {
+    LimeExplainer stage = onCredit();
+    Dataset<Row> rows = credit().limit(150);
+    List<Row> out =
+        stage.transform(rows).select("lime", "lime_score", "lime_class").collectAsList();
+    List<String> players = stage.playerNames(rows.schema());
+    double[] meanAbs = new double[players.size()];
+    double fidelity = 0;
+    for (Row r : out) {
+      List<Double> w = r.getList(0);
+      for (int j = 0; j < w.size(); j++) {
+        meanAbs[j] += Math.abs(w.get(j)) / out.size();
+      }
+      fidelity += r.getDouble(1) / out.size();
+      assertEquals(1, r.getInt(2), "a binary classifier's positive class by default");
+    }
+    List<String> ranked =
+        IntStream.range(0, players.size())
+            .boxed()
+            .sorted(Comparator.comparingDouble(j -> -meanAbs[j]))
+            .map(players::get)
+            .toList();
+    // The truth (credit.truth.json): debt, income and region move the log-odds; age's main effect
+    // (-0.8 + 1.5 debt per unit of z_age) nearly cancels at the table's typical debt ratio, and
+    // years_employed has none.
+    assertEquals(
+        java.util.Set.of("debt_ratio", "income", "region"),
+        java.util.Set.copyOf(ranked.subList(0, 3)),
+        ranked + " " + java.util.Arrays.toString(meanAbs));
+    double top = meanAbs[players.indexOf(ranked.get(0))];
+    assertTrue(
+        meanAbs[players.indexOf("years_employed")] < 0.2 * top,
+        "years_employed " + java.util.Arrays.toString(meanAbs));
+    assertTrue(fidelity > 0.2, "mean local fidelity " + fidelity);
+  }
+
+  @Test
+  void givesTheSameBitsForOneOrSevenPartitionsAndEachSelection() {
+    Dataset<Row> rows = credit().limit(40);
+    for (String selection : List.of("none", "highest_weights", "lasso")) {
+      LimeExplainer stage = onCredit().setSamples(400).setSelection(selection);
+      if (!selection.equals("none")) {
+        stage.setKeep(2);
+      }
+      Dataset<Row> one = stage.transform(rows.coalesce(1));
+      Dataset<Row> seven = stage.transform(rows.repartition(7));
+      assertEquals(0, one.exceptAll(seven).count(), selection);
+      if (!selection.equals("none")) {
+        for (Row r : one.select("lime").collectAsList()) {
+          List<Double> w = r.getList(0);
+          assertTrue(w.stream().filter(v -> v != 0).count() <= 2, selection + ": " + w);
+        }
+      }
+    }
+    LimeExplainer other = onCredit().setSamples(400).setSeed(7);
+    assertTrue(
+        other.transform(rows).exceptAll(onCredit().setSamples(400).transform(rows)).count() > 0,
+        "another seed, other draws");
+  }
+
+  @Test
+  void keepsMllibsContractInsideAPipeline() throws Exception {
+    Dataset<Row> rows = credit().limit(20);
+    LimeExplainer stage = onCredit().setSamples(300).setDiscretize(false);
+    Dataset<Row> direct = stage.transform(rows);
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {stage}).fit(rows);
+    assertEquals(0, fitted.transform(rows).exceptAll(direct).count(), "inside a Pipeline");
+
+    LimeExplainer copy = stage.copy(new ParamMap().put(stage.kernelWidth().w(0.5)));
+    assertEquals(0.5, copy.getKernelWidth());
+    assertEquals(0.0, stage.getKernelWidth(), "the original keeps its params");
+    assertEquals(stage.uid(), copy.uid());
+    assertTrue(copy.transform(rows).exceptAll(direct).count() > 0, "another width differs");
+
+    String saved = dir.resolve("pipeline").toString();
+    fitted.write().overwrite().save(saved);
+    assertEquals(
+        0, PipelineModel.load(saved).transform(rows).exceptAll(direct).count(), "saved, loaded");
+    String stagePath = dir.resolve("stage").toString();
+    stage.write().overwrite().save(stagePath);
+    LimeExplainer again = LimeExplainer.load(stagePath);
+    assertEquals(300, again.getSamples());
+    assertEquals(0, again.transform(rows).exceptAll(direct).count());
+    assertEquals(
+        List.of("age", "income", "debt_ratio", "years_employed", "region"),
+        List.of(again.transform(rows).schema().apply("lime").metadata().getStringArray("names")));
+    assertNull(new LimeExplainer().getStatistics());
+  }
+
+  @Test
+  void badRequestsFailBeforeAnyTaskNamingTheProblem() {
+    StructType schema = credit().schema();
+    assertMessage(
+        "set the statistics",
+        () -> new LimeExplainer().setModelPath(CREDIT_GBT).transformSchema(schema));
+    assertMessage(
+        "keep applies to selection highest_weights or lasso",
+        () -> onCredit().setKeep(3).transformSchema(schema));
+    assertMessage(
+        "keep is 9, more than the 5 players",
+        () -> onCredit().setSelection("lasso").setKeep(9).transformSchema(schema));
+    TabularStatistics other =
+        TabularStatistics.of(
+            new double[] {1, 2},
+            1,
+            List.of(new io.trustlens.feature.FeatureGroup("x", new int[] {0})));
+    assertMessage(
+        "the statistics describe players [x]",
+        () -> onCredit().setStatistics(other).transformSchema(schema));
+    assertMessage("is a pipeline", () -> onCredit().setFeaturesCols("age").transformSchema(schema));
+  }
+
+  private static void assertMessage(String part, Runnable action) {
+    Exception e = assertThrows(Exception.class, action::run);
+    assertTrue(e.getMessage().contains(part), e.getMessage());
+  }
+}
