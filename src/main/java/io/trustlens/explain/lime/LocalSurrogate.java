@@ -36,9 +36,15 @@ public final class LocalSurrogate implements java.io.Serializable {
   private final double alpha;
   private final String selection;
   private final int keep;
+  private final boolean sparse;
 
   /** A surrogate with ridge penalty {@code alpha}, keeping {@code keep} players by selection. */
   public LocalSurrogate(double alpha, String selection, int keep) {
+    this(alpha, selection, keep, true);
+  }
+
+  /** As above; {@code sparse} false sums 0/1 values densely too (for tests of the sparse sums). */
+  LocalSurrogate(double alpha, String selection, int keep, boolean sparse) {
     if (!(alpha >= 0) || !SELECTIONS.contains(selection) || keep < 1) {
       throw new IllegalArgumentException(
           "a surrogate needs alpha >= 0, selection in " + SELECTIONS + " and keep >= 1");
@@ -46,6 +52,7 @@ public final class LocalSurrogate implements java.io.Serializable {
     this.alpha = alpha;
     this.selection = selection;
     this.keep = keep;
+    this.sparse = sparse;
   }
 
   /**
@@ -63,7 +70,7 @@ public final class LocalSurrogate implements java.io.Serializable {
    * first) to outputs {@code y} with kernel weights {@code w}.
    */
   public Fit fit(double[] x, double[] y, double[] w, int n, int m) {
-    Moments all = new Moments(x, y, w, n, m);
+    Moments all = new Moments(x, y, w, n, m, sparse);
     int[] kept =
         switch (selection) {
           case "highest_weights" -> highestWeights(all, x, m);
@@ -281,7 +288,7 @@ public final class LocalSurrogate implements java.io.Serializable {
     final double[][] gram;
     final double[] xty;
 
-    Moments(double[] x, double[] y, double[] w, int n, int m) {
+    Moments(double[] x, double[] y, double[] w, int n, int m, boolean sparse) {
       this.m = m;
       double total = 0;
       double ySum = 0;
@@ -300,6 +307,29 @@ public final class LocalSurrogate implements java.io.Serializable {
       yMean = ySum / total;
       gram = new double[m][m];
       xty = new double[m];
+      if (sparse && binary(x, n * m)) {
+        indicators(x, y, w, n);
+      } else {
+        centred(x, y, w, n);
+      }
+      for (int j = 0; j < m; j++) {
+        for (int k = 0; k < j; k++) {
+          gram[j][k] = gram[k][j];
+        }
+      }
+    }
+
+    private static boolean binary(double[] x, int length) {
+      for (int i = 0; i < length; i++) {
+        if (x[i] != 0 && x[i] != 1) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The upper triangle of the centred sums, one sample at a time. */
+    private void centred(double[] x, double[] y, double[] w, int n) {
       double[] centred = new double[m];
       for (int i = 0; i < n; i++) {
         double wi = w[i];
@@ -319,9 +349,41 @@ public final class LocalSurrogate implements java.io.Serializable {
           }
         }
       }
+    }
+
+    /**
+     * The upper triangle for 0/1 values (quartile indicators and categories): the raw sums {@code
+     * sum w x_j x_k} over each sample's ones only, then centred as {@code sum w x_j x_k - W xbar_j
+     * xbar_k} (and {@code sum w x_j (y - ybar)} likewise), a sample costing its ones squared rather
+     * than the players squared.
+     */
+    private void indicators(double[] x, double[] y, double[] w, int n) {
+      int[] ones = new int[m];
+      double total = 0;
+      for (int i = 0; i < n; i++) {
+        double wi = w[i];
+        total += wi;
+        if (wi == 0) {
+          continue;
+        }
+        int count = 0;
+        for (int j = 0; j < m; j++) {
+          if (x[i * m + j] != 0) {
+            ones[count++] = j;
+          }
+        }
+        double wy = wi * (y[i] - yMean);
+        for (int a = 0; a < count; a++) {
+          double[] row = gram[ones[a]];
+          xty[ones[a]] += wy;
+          for (int b = a; b < count; b++) {
+            row[ones[b]] += wi;
+          }
+        }
+      }
       for (int j = 0; j < m; j++) {
-        for (int k = 0; k < j; k++) {
-          gram[j][k] = gram[k][j];
+        for (int k = j; k < m; k++) {
+          gram[j][k] -= total * xMean[j] * xMean[k];
         }
       }
     }

@@ -28,6 +28,12 @@ public final class TabularSampler {
   private final int samples;
   private final int d;
 
+  /** Per numeric player and bin: the bounds in standard units, and the normal's mass between. */
+  private final double[][] lowZ;
+
+  private final double[][] highZ;
+  private final double[][] mass;
+
   /** Draws {@code samples} inputs of {@code d} features (the row itself first) per row. */
   public TabularSampler(TabularStatistics stats, boolean discretize, int samples, int d) {
     if (samples < 2) {
@@ -37,6 +43,22 @@ public final class TabularSampler {
     this.discretize = discretize;
     this.samples = samples;
     this.d = d;
+    int m = stats.players();
+    lowZ = new double[m][];
+    highZ = new double[m][];
+    mass = new double[m][];
+    for (int j = 0; j < m; j++) {
+      int bins = stats.isNumeric(j) ? stats.shares()[j].length : 0;
+      lowZ[j] = new double[bins];
+      highZ[j] = new double[bins];
+      mass[j] = new double[bins];
+      for (int b = 0; b < bins; b++) {
+        double sd = stats.binStd()[j][b];
+        lowZ[j][b] = (stats.binMin()[j][b] - stats.binMean()[j][b]) / sd;
+        highZ[j][b] = (stats.binMax()[j][b] - stats.binMean()[j][b]) / sd;
+        mass[j][b] = phi(highZ[j][b]) - phi(lowZ[j][b]);
+      }
+    }
   }
 
   /** Samples per row, the row itself included. */
@@ -83,13 +105,7 @@ public final class TabularSampler {
           rep[s * m + j] = c == own[j] ? 1 : 0;
         } else if (discretize) {
           int b = draw(stats.shares()[j], random.nextDouble());
-          inputs[at + slots[0]] =
-              truncatedNormal(
-                  stats.binMean()[j][b],
-                  stats.binStd()[j][b],
-                  stats.binMin()[j][b],
-                  stats.binMax()[j][b],
-                  random.nextDouble());
+          inputs[at + slots[0]] = inBin(j, b, random);
           rep[s * m + j] = b == own[j] ? 1 : 0;
         } else {
           double z = random.nextGaussian();
@@ -98,6 +114,32 @@ public final class TabularSampler {
         }
       }
     }
+  }
+
+  /**
+   * A value of bin {@code b} of numeric player {@code j}: its truncated normal, by rejection from
+   * the normal when the bin holds at least a fifth of the normal's mass (every draw a standard
+   * normal until one falls inside: exactly the truncated law, about two draws at worst), else by
+   * inversion.
+   */
+  private double inBin(int j, int b, SplittableRandom random) {
+    double mean = stats.binMean()[j][b];
+    double sd = stats.binStd()[j][b];
+    double a = lowZ[j][b];
+    double c = highZ[j][b];
+    if (!(a < c)) {
+      return stats.binMin()[j][b];
+    }
+    if (mass[j][b] >= 0.2) {
+      while (true) {
+        double z = random.nextGaussian();
+        if (z >= a && z <= c) {
+          return mean + sd * z;
+        }
+      }
+    }
+    return truncatedNormal(
+        mean, sd, stats.binMin()[j][b], stats.binMax()[j][b], random.nextDouble());
   }
 
   /** The index drawn by {@code u} in [0, 1) from {@code shares} (summing to one). */
