@@ -34,6 +34,12 @@ public final class TabularSampler {
   private final double[][] highZ;
   private final double[][] mass;
 
+  /** Per player: its shares summed bin by bin (or category by category); its first slot. */
+  private final double[][] cumulative;
+
+  private final int[] slot;
+  private final boolean[] numeric;
+
   /** Draws {@code samples} inputs of {@code d} features (the row itself first) per row. */
   public TabularSampler(TabularStatistics stats, boolean discretize, int samples, int d) {
     if (samples < 2) {
@@ -47,7 +53,19 @@ public final class TabularSampler {
     lowZ = new double[m][];
     highZ = new double[m][];
     mass = new double[m][];
+    cumulative = new double[m][];
+    slot = new int[m];
+    numeric = new boolean[m];
     for (int j = 0; j < m; j++) {
+      double[] shares = stats.shares()[j];
+      cumulative[j] = new double[shares.length];
+      double sum = 0;
+      for (int k = 0; k < shares.length; k++) {
+        sum += shares[k];
+        cumulative[j][k] = shares[k] > 0 ? sum : Double.NEGATIVE_INFINITY;
+      }
+      slot[j] = stats.slots()[j][0];
+      numeric[j] = stats.isNumeric(j);
       int bins = stats.isNumeric(j) ? stats.shares()[j].length : 0;
       lowZ[j] = new double[bins];
       highZ[j] = new double[bins];
@@ -94,23 +112,24 @@ public final class TabularSampler {
     }
     for (int s = 1; s < samples; s++) {
       int at = inOffset + s * d;
+      int row = s * m;
       for (int j = 0; j < m; j++) {
-        int[] slots = stats.slots()[j];
-        if (!stats.isNumeric(j)) {
-          int c = draw(stats.shares()[j], random.nextDouble());
+        if (!numeric[j]) {
+          int[] slots = stats.slots()[j];
+          int c = draw(cumulative[j], random.nextDouble());
           double[] block = stats.categories()[j][c];
           for (int t = 0; t < slots.length; t++) {
             inputs[at + slots[t]] = block[t];
           }
-          rep[s * m + j] = c == own[j] ? 1 : 0;
+          rep[row + j] = c == own[j] ? 1 : 0;
         } else if (discretize) {
-          int b = draw(stats.shares()[j], random.nextDouble());
-          inputs[at + slots[0]] = inBin(j, b, random);
-          rep[s * m + j] = b == own[j] ? 1 : 0;
+          int b = draw(cumulative[j], random.nextDouble());
+          inputs[at + slot[j]] = inBin(j, b, random);
+          rep[row + j] = b == own[j] ? 1 : 0;
         } else {
           double z = random.nextGaussian();
-          inputs[at + slots[0]] = stats.mean()[j] + stats.scale()[j] * z;
-          rep[s * m + j] = z;
+          inputs[at + slot[j]] = stats.mean()[j] + stats.scale()[j] * z;
+          rep[row + j] = z;
         }
       }
     }
@@ -142,20 +161,21 @@ public final class TabularSampler {
         mean, sd, stats.binMin()[j][b], stats.binMax()[j][b], random.nextDouble());
   }
 
-  /** The index drawn by {@code u} in [0, 1) from {@code shares} (summing to one). */
-  static int draw(double[] shares, double u) {
-    double cumulative = 0;
+  /**
+   * The index drawn by {@code u} in [0, 1): the first whose running share exceeds {@code u} ({@code
+   * cumulative}: the shares summed, negative infinity where a share is 0, never drawn).
+   */
+  static int draw(double[] cumulative, double u) {
     int last = 0;
-    for (int k = 0; k < shares.length; k++) {
-      if (shares[k] > 0) {
-        cumulative += shares[k];
-        last = k;
-        if (u < cumulative) {
+    for (int k = 0; k < cumulative.length; k++) {
+      if (cumulative[k] != Double.NEGATIVE_INFINITY) {
+        if (u < cumulative[k]) {
           return k;
         }
+        last = k;
       }
     }
-    return last; // rounding left u above the last cumulative share
+    return last; // rounding left u above the last running share
   }
 
   /**
