@@ -1,5 +1,10 @@
 package io.trustlens.job;
 
+import io.trustlens.explain.lime.LimeExplainer;
+import io.trustlens.explain.lime.LocalSurrogate;
+import io.trustlens.explain.lime.TabularLime;
+import io.trustlens.explain.lime.TabularSampler;
+import io.trustlens.explain.lime.TabularStatistics;
 import io.trustlens.explain.shap.Background;
 import io.trustlens.explain.shap.BackgroundSampler;
 import io.trustlens.explain.shap.InterventionalGame;
@@ -26,11 +31,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code trustlens bench explain}: Shapley values on synthetic rows of 30 features with a GBT of
- * 100 trees of depth 5 and the TorchScript MLP. Prints rows/s, model evaluations/s and explainer
- * efficiency (evaluations/s inside the explainer over the raw batched throughput of the same model,
- * both on one thread), and rows/s through Spark per master (the best of {@code --repeat} runs, the
- * masters taking turns).
+ * {@code trustlens bench explain}: Shapley values and LIME (1,000 samples a row) on synthetic rows
+ * of 30 features with a GBT of 100 trees of depth 5 and the TorchScript MLP. Prints rows/s, model
+ * evaluations/s and explainer efficiency (evaluations/s inside the explainer over the raw batched
+ * throughput of the same model, both on one thread), and rows/s through Spark per master (the best
+ * of {@code --repeat} runs, the masters taking turns).
  */
 final class ExplainBenchmark {
   private final long treeRows;
@@ -85,8 +90,12 @@ final class ExplainBenchmark {
         LoadedModel mlp = loader.load(torchModel, 30, OutputKind.LOGIT);
         FeatureSpace vector = FeatureSpace.ofVector(data.schema(), "features", 30);
         Background background = BackgroundSampler.sample(data, vector, "id", 10, 1);
+        TabularStatistics limeStats =
+            TabularStatistics.of(
+                BackgroundSampler.sample(data, vector, "id", 1000, 1).rows(), 30, vector.groups());
         if (first) {
           cores(gbt.source().open(), mlp.source().open(), background, vector);
+          lime(gbt.source().open(), mlp.source().open(), limeStats);
           errors(mlp.source().open(), background);
         }
         int partitions = 4 * spark.sparkContext().defaultParallelism();
@@ -109,6 +118,32 @@ final class ExplainBenchmark {
           double rate = rows / seconds(c.data, c.model, vector, background, c.method);
           best.merge(new Figure(master, c.name + " (" + rows + " rows)"), rate, Math::max);
         }
+        for (boolean quartile : new boolean[] {true, false}) {
+          for (Dataset<Row> d : List.of(few, more)) {
+            boolean tree = d == few;
+            LimeExplainer stage =
+                new LimeExplainer()
+                    .setModelPath(tree ? gbtPath : torchModel)
+                    .setVectorCol("features")
+                    .setIdCol("id")
+                    .setSamples(LIME_SAMPLES)
+                    .setDiscretize(quartile)
+                    .setStatistics(limeStats);
+            long rows = d.count();
+            long t0 = System.nanoTime();
+            stage.transform(d).write().format("noop").mode("overwrite").save();
+            double rate = rows / ((System.nanoTime() - t0) / 1e9);
+            String name =
+                "lime "
+                    + (quartile ? "quartile" : "continuous")
+                    + ", "
+                    + (tree ? "GBT" : "TorchScript MLP")
+                    + " ("
+                    + rows
+                    + " rows)";
+            best.merge(new Figure(master, name), rate, Math::max);
+          }
+        }
         few.unpersist(true); // blocking: an unpersist still running when the session stops fails
         more.unpersist(true);
         data.unpersist(true);
@@ -119,7 +154,57 @@ final class ExplainBenchmark {
     lines.forEach(System.out::println);
   }
 
+  /** LIME's samples per row in the figures: SynapseML's TabularLIME peer figure used 1,000. */
+  static final int LIME_SAMPLES = 1000;
+
   private record Case(String name, Dataset<Row> data, LoadedModel model, String method) {}
+
+  /**
+   * Single-thread LIME figures without Spark: rows/s, model evaluations/s and efficiency on each
+   * model, with quartile and continuous neighbourhoods of {@link #LIME_SAMPLES} samples.
+   */
+  private void lime(BatchModel gbt, BatchModel mlp, TabularStatistics stats) {
+    SplittableRandom r = new SplittableRandom(6);
+    for (BatchModel model : List.of(gbt, mlp)) {
+      String name = model instanceof MllibModel ? "GBT" : "TorchScript MLP";
+      double raw = raw(model);
+      for (boolean quartile : new boolean[] {true, false}) {
+        TabularLime lime =
+            new TabularLime(
+                model,
+                new TabularSampler(stats, quartile, LIME_SAMPLES, 30),
+                new LocalSurrogate(1, "none", 10),
+                0,
+                TabularLime.PREDICTED,
+                1);
+        int n = lime.rowsPerCall();
+        double[] xs = new double[n * 30];
+        for (int i = 0; i < xs.length; i++) {
+          xs[i] = r.nextDouble();
+        }
+        long[] keys = new long[n];
+        int calls = Math.max(2, (model instanceof MllibModel ? 200 : 2000) / n);
+        lime.explain(xs, keys, n); // warm up
+        double best = 0;
+        for (int repeat = 0; repeat < 3; repeat++) {
+          long t0 = System.nanoTime();
+          for (int c = 0; c < calls; c++) {
+            keys[0] = c;
+            lime.explain(xs, keys, n);
+          }
+          best = Math.max(best, (double) calls * n / ((System.nanoTime() - t0) / 1e9));
+        }
+        double evals = best * LIME_SAMPLES;
+        lines.add(
+            row(
+                "1 thread",
+                "lime " + (quartile ? "quartile" : "continuous") + ", " + name,
+                best,
+                evals,
+                evals / raw));
+      }
+    }
+  }
 
   private record Figure(String master, String name) {}
 
