@@ -223,6 +223,11 @@ public final class FeatureSpace implements Serializable {
       this.index = index;
     }
 
+    /** Values read per row. */
+    public int size() {
+      return FeatureSpace.this.size();
+    }
+
     /**
      * Writes the row's {@link #size()} features to {@code dest} from {@code offset}.
      *

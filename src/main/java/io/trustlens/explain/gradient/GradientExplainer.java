@@ -1,12 +1,11 @@
 package io.trustlens.explain.gradient;
 
 import io.trustlens.explain.InputFeatures;
+import io.trustlens.feature.BatchedRows;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
 import io.trustlens.feature.InternalRows;
-import io.trustlens.feature.InvalidFeatureException;
-import io.trustlens.feature.RowKeys;
 import io.trustlens.model.Capability;
 import io.trustlens.model.InvalidModelException;
 import io.trustlens.model.LoadedModel;
@@ -692,53 +691,32 @@ public final class GradientExplainer extends Transformer implements DefaultParam
       int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
       int d = features.size();
       int perCall = batches.rowsPerCall();
-      return new Iterator<>() {
-        private final List<Row> pending = new ArrayList<>();
-        private Attribution[] done = new Attribution[0];
-        private int next;
-        private long position;
+      return new BatchedRows(rows) {
+        private long seen;
 
         @Override
-        public boolean hasNext() {
-          return next < pending.size() || rows.hasNext();
+        protected boolean full(List<Row> pending, Row added) {
+          return pending.size() >= perCall;
         }
 
         @Override
-        public Row next() {
-          if (next == pending.size()) {
-            explainNextBatch();
-          }
-          Row row = pending.get(next);
-          Attribution a = done[next++];
-          Object map = floats ? toFloats(a.values()) : a.values();
-          return integrated
-              ? Columns.appended(row, map, a.target(), a.output(), a.baselineOutput(), a.gap())
-              : Columns.appended(row, map, a.target(), a.output());
-        }
-
-        private void explainNextBatch() {
-          pending.clear();
-          next = 0;
-          while (pending.size() < perCall && rows.hasNext()) {
-            pending.add(rows.next());
-          }
+        protected Object[][] explain(List<Row> pending) {
           int n = pending.size();
           double[] xs = new double[n * d];
           long[] keys = new long[n];
-          double[] x = new double[d];
+          BatchedRows.read(pending, reader, idCol, idIndex, seen, xs, keys);
+          seen += n;
+          Attribution[] done = batches.explain(xs, keys, n);
+          Object[][] added = new Object[n][];
           for (int i = 0; i < n; i++) {
-            Row row = pending.get(i);
-            position++;
-            try {
-              reader.read(row, x, 0);
-            } catch (InvalidFeatureException e) {
-              throw new InvalidFeatureException(
-                  Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
-            }
-            System.arraycopy(x, 0, xs, i * d, d);
-            keys[i] = RowKeys.of(row, idIndex, x);
+            Attribution a = done[i];
+            Object map = floats ? toFloats(a.values()) : a.values();
+            added[i] =
+                integrated
+                    ? new Object[] {map, a.target(), a.output(), a.baselineOutput(), a.gap()}
+                    : new Object[] {map, a.target(), a.output()};
           }
-          done = batches.explain(xs, keys, n);
+          return added;
         }
       };
     }

@@ -2,13 +2,12 @@ package io.trustlens.explain.lime;
 
 import io.trustlens.explain.InputFeatures;
 import io.trustlens.explain.shap.BackgroundSampler;
+import io.trustlens.feature.BatchedRows;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InternalRows;
-import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.PipelineFeatures;
-import io.trustlens.feature.RowKeys;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelLoader;
@@ -513,52 +512,32 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
       FeatureSpace.Reader reader = features.reader(schema);
       int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
       int perCall = lime.rowsPerCall();
-      return new Iterator<>() {
-        private final List<Row> pending = new ArrayList<>();
-        private TabularLime.Result[] done = new TabularLime.Result[0];
-        private int next;
-        private long position;
+      return new BatchedRows(rows) {
+        private long seen;
 
         @Override
-        public boolean hasNext() {
-          return next < pending.size() || rows.hasNext();
+        protected boolean full(List<Row> pending, Row added) {
+          return pending.size() >= perCall;
         }
 
         @Override
-        public Row next() {
-          if (next == pending.size()) {
-            explainNextBatch();
-          }
-          Row row = pending.get(next);
-          TabularLime.Result r = done[next++];
-          LocalSurrogate.Fit f = r.fit();
-          return Columns.appended(
-              row, f.weights(), f.intercept(), f.score(), f.prediction(), r.output(), r.target());
-        }
-
-        private void explainNextBatch() {
-          pending.clear();
-          next = 0;
-          while (pending.size() < perCall && rows.hasNext()) {
-            pending.add(rows.next());
-          }
+        protected Object[][] explain(List<Row> pending) {
           int n = pending.size();
           double[] xs = new double[n * d];
           long[] keys = new long[n];
-          double[] x = new double[d];
+          BatchedRows.read(pending, reader, idCol, idIndex, seen, xs, keys);
+          seen += n;
+          TabularLime.Result[] results = lime.explain(xs, keys, n);
+          Object[][] added = new Object[n][];
           for (int i = 0; i < n; i++) {
-            Row row = pending.get(i);
-            position++;
-            try {
-              reader.read(row, x, 0);
-            } catch (InvalidFeatureException e) {
-              throw new InvalidFeatureException(
-                  Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
-            }
-            System.arraycopy(x, 0, xs, i * d, d);
-            keys[i] = RowKeys.of(row, idIndex, x);
+            TabularLime.Result r = results[i];
+            LocalSurrogate.Fit f = r.fit();
+            added[i] =
+                new Object[] {
+                  f.weights(), f.intercept(), f.score(), f.prediction(), r.output(), r.target()
+                };
           }
-          done = lime.explain(xs, keys, n);
+          return added;
         }
       };
     }

@@ -1,5 +1,6 @@
 package io.trustlens.explain.occlusion;
 
+import io.trustlens.feature.BatchedRows;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
@@ -21,47 +22,6 @@ import org.apache.spark.sql.types.StructType;
 final class OcclusionPartitions {
   private OcclusionPartitions() {}
 
-  /** Gathers rows into batches and appends each batch's results, in row order. */
-  private abstract static class Batched implements Iterator<Row> {
-    private final Iterator<Row> rows;
-    private final List<Row> pending = new ArrayList<>();
-    private Object[][] done = new Object[0][];
-    private int next;
-
-    Batched(Iterator<Row> rows) {
-      this.rows = rows;
-    }
-
-    /** Whether {@code pending} rows are a full batch. */
-    abstract boolean full(List<Row> pending, Row added);
-
-    /** The columns appended to each pending row. */
-    abstract Object[][] explain(List<Row> pending);
-
-    @Override
-    public boolean hasNext() {
-      return next < pending.size() || rows.hasNext();
-    }
-
-    @Override
-    public Row next() {
-      if (next == pending.size()) {
-        pending.clear();
-        next = 0;
-        while (rows.hasNext()) {
-          Row row = rows.next();
-          pending.add(row);
-          if (full(pending, row)) {
-            break;
-          }
-        }
-        done = explain(pending);
-      }
-      Object[] added = done[next];
-      return Columns.appended(pending.get(next++), added);
-    }
-  }
-
   /** Images or table features: a fixed number of copies per row. */
   record Numeric(
       ModelSource model,
@@ -80,28 +40,20 @@ final class OcclusionPartitions {
       int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
       int d = features.size();
       int perCall = batches.rowsPerCall(occluder.copies());
-      return new Batched(rows) {
+      return new BatchedRows(rows) {
         private long position;
 
         @Override
-        boolean full(List<Row> pending, Row added) {
+        protected boolean full(List<Row> pending, Row added) {
           return pending.size() >= perCall;
         }
 
         @Override
-        Object[][] explain(List<Row> pending) {
+        protected Object[][] explain(List<Row> pending) {
           int n = pending.size();
           double[] xs = new double[n * d];
-          for (int i = 0; i < n; i++) {
-            Row row = pending.get(i);
-            position++;
-            try {
-              reader.read(row, xs, i * d);
-            } catch (InvalidFeatureException e) {
-              throw new InvalidFeatureException(
-                  Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
-            }
-          }
+          BatchedRows.read(pending, reader, idCol, idIndex, position, xs, null);
+          position += n;
           OcclusionMap[] maps = batches.explain(occluder, xs, n);
           Object[][] added = new Object[n][];
           for (int i = 0; i < n; i++) {
@@ -145,14 +97,14 @@ final class OcclusionPartitions {
       int d = text.size();
       long budget = Math.max(OcclusionBatches.MAX_VALUES, d);
       int inputsPerCall = 32 * scorer.batchRows();
-      return new Batched(rows) {
+      return new BatchedRows(rows) {
         private long position;
         private long values;
         private int inputs;
         private final List<List<String>> tokenLists = new ArrayList<>();
 
         @Override
-        boolean full(List<Row> pending, Row added) {
+        protected boolean full(List<Row> pending, Row added) {
           List<String> tokens = tokens(added);
           tokenLists.add(tokens); // tokenised once: explain() takes them from here
           int count = 1 + words.players(tokens).size();
@@ -174,7 +126,7 @@ final class OcclusionPartitions {
         }
 
         @Override
-        Object[][] explain(List<Row> pending) {
+        protected Object[][] explain(List<Row> pending) {
           int n = pending.size();
           List<List<List<String>>> players = new ArrayList<>(n);
           int[] copies = new int[n];
