@@ -28,6 +28,11 @@ import picocli.CommandLine.Option;
           + " feature or one-hot group at a time over tables (--fill zero, constant or mean), or"
           + " each word (--ngrams) of an MLlib text pipeline's text column. Columns: occlusion (the"
           + " drop of the explained output), occlusion_words (text), _class, _output.",
+      "Linear terms (MLlib linear and logistic regression): --method linear_terms reads each"
+          + " row's prediction as its terms: terms (b x per feature or one-hot group),"
+          + " terms_centred (b (x - mean), the mean of --background), terms_intercept,"
+          + " terms_margin, terms_class, and terms_odds_ratio (exp of the centred terms) for"
+          + " logistic regression; standardised coefficients in summary.json and the report.",
       "LIME (any model, tables; Ribeiro et al. 2016): --method lime fits a weighted ridge per row"
           + " to --samples perturbations (default 5000) drawn from a reference table's statistics"
           + " (--background PATH, or N rows of the input, default 1000): quartile bins (default)"
@@ -62,7 +67,8 @@ final class ExplainCommand implements Callable<Integer> {
       description =
           "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
               + " smoothgrad, integrated_gradients, guided_backprop, grad_cam, attention_rollout,"
-              + " class_attention, occlusion, lime, sanity_checks or activation_maximization.")
+              + " class_attention, occlusion, lime, linear_terms, sanity_checks or"
+              + " activation_maximization.")
   String method = "kernel";
 
   @Option(

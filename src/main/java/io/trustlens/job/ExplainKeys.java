@@ -50,6 +50,7 @@ final class ExplainKeys {
                   "baseline",
                   "layer",
                   "target")),
+          Map.entry("linear_terms", List.of("background", "target")),
           Map.entry(
               "lime",
               List.of(
@@ -71,6 +72,7 @@ final class ExplainKeys {
     all.addAll(GradientExplainer.METHODS);
     all.add("occlusion");
     all.add("lime");
+    all.add("linear_terms");
     all.add("sanity_checks");
     all.add("activation_maximization");
     return List.copyOf(all);

@@ -43,6 +43,9 @@ final class ExplainTask implements AuditTask {
           ? new SanityTask().run(run, task)
           : new MllibSanityTask().run(run, task);
     }
+    if (method.equals("linear_terms")) {
+      return new LinearTermsTask().run(run, task);
+    }
     if (method.equals("lime")) {
       return new LimeTask().run(run, task);
     }

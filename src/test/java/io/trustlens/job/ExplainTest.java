@@ -351,6 +351,79 @@ class ExplainTest {
     fails("selection does not apply to method kernel", "--model", GBT, "--selection", "lasso");
   }
 
+  @Test
+  void linearTermsOfALogisticModelAddUpAndRankStandardisedCoefficients() throws Exception {
+    Path model = dir.resolve("logistic");
+    Cli trained =
+        Cli.run(
+            "train",
+            "--input",
+            CREDIT,
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--estimator",
+            "logistic",
+            "--output",
+            model.toString());
+    assertEquals(0, trained.exitCode(), trained.errors());
+    Path out = dir.resolve("terms");
+    Cli cli =
+        Cli.run(
+            "explain",
+            "--input",
+            CREDIT,
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--model",
+            model.toString(),
+            "--method",
+            "linear_terms",
+            "--background",
+            CREDIT,
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    Dataset<Row> rows = SparkTestSession.get().read().parquet(out.resolve("terms").toString());
+    assertEquals(2000, rows.count());
+    Row r = rows.first();
+    double sum = r.getDouble(r.fieldIndex("terms_intercept"));
+    for (double t : r.<Double>getList(r.fieldIndex("terms"))) {
+      sum += t;
+    }
+    assertEquals(r.getDouble(r.fieldIndex("terms_margin")), sum, 1e-9);
+    JsonNode task =
+        new ObjectMapper().readTree(out.resolve("summary.json").toFile()).at("/tasks/0");
+    assertEquals("log-odds", task.at("/unit").asText());
+    JsonNode coefficients = task.at("/coefficients");
+    assertTrue(coefficients.size() >= 5, coefficients.toString());
+    for (int j = 1; j < coefficients.size(); j++) {
+      assertTrue(
+          Math.abs(coefficients.get(j - 1).at("/standardised").asDouble())
+              >= Math.abs(coefficients.get(j).at("/standardised").asDouble()),
+          "ranked by standardised size");
+    }
+    // The truth's largest effects (debt ratio, income) lead; years_employed has none.
+    List<String> leading = new java.util.ArrayList<>();
+    for (int j = 0; j < 3; j++) {
+      leading.add(coefficients.get(j).at("/feature").asText());
+    }
+    assertTrue(leading.contains("debt_ratio") && leading.contains("income"), leading.toString());
+    List<String> byTerm = new java.util.ArrayList<>();
+    task.at("/mean_abs_centred_term").fieldNames().forEachRemaining(byTerm::add);
+    assertTrue(byTerm.subList(3, 5).contains("years_employed"), byTerm.toString());
+    assertTrue(Files.readString(out.resolve("report.html")).contains("Standardised coefficients"));
+    fails(
+        "linear_terms explains MLlib LinearRegression, LogisticRegression and",
+        "--model",
+        GBT,
+        "--method",
+        "linear_terms");
+  }
+
   private void fails(String expected, String... options) {
     List<String> args =
         new java.util.ArrayList<>(

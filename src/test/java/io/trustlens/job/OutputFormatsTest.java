@@ -240,6 +240,29 @@ class OutputFormatsTest {
    * Runs {@code command} once per format and checks that each format's table, read with the schema
    * recorded beside it, holds exactly the Parquet table's rows, types and metadata.
    */
+  @Test
+  void linearTermsWriteParquetAndJsonAndRefuseCsv() throws Exception {
+    Path model = dir.resolve("logistic");
+    Cli trained =
+        Cli.run(
+            concat(
+                concat(new String[] {"train"}, CREDIT_INPUT),
+                "--estimator",
+                "logistic",
+                "--output",
+                model.toString()));
+    assertEquals(0, trained.exitCode(), trained.errors());
+    String[] terms =
+        concat(
+            concat(new String[] {"explain"}, CREDIT_INPUT),
+            "--model",
+            model.toString(),
+            "--method",
+            "linear_terms");
+    sameInEveryFormat("linear-terms", terms, "terms", List.of("parquet", "json"));
+    refusesCsv(terms, "terms");
+  }
+
   private void sameInEveryFormat(String name, String[] command, String table, List<String> formats)
       throws Exception {
     Dataset<Row> parquet = null;

@@ -1,12 +1,9 @@
 package io.trustlens.explain.shap;
 
 import io.trustlens.feature.FeatureGroup;
+import io.trustlens.model.LinearCoefficients;
 import java.util.List;
 import org.apache.spark.ml.PredictionModel;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
-import org.apache.spark.ml.linalg.Matrix;
-import org.apache.spark.ml.regression.GeneralizedLinearRegressionModel;
-import org.apache.spark.ml.regression.LinearRegressionModel;
 
 /**
  * Interventional Shapley values of a linear model in closed form (Lundberg and Lee 2017, arXiv
@@ -38,49 +35,8 @@ public final class LinearShap implements RowExplainer {
    */
   public static LinearShap of(
       PredictionModel<?, ?> model, Background background, List<FeatureGroup> groups) {
-    double[] mean = background.mean();
-    if (model instanceof LinearRegressionModel m) {
-      return new LinearShap(
-          new double[][] {m.coefficients().toArray()}, new double[] {m.intercept()}, mean, groups);
-    }
-    if (model instanceof LogisticRegressionModel m) {
-      if (m.numClasses() == 2 && !m.getFamily().equals("multinomial")) {
-        double[] b = m.coefficients().toArray();
-        double[] negative = new double[b.length];
-        for (int j = 0; j < b.length; j++) {
-          negative[j] = -b[j];
-        }
-        return new LinearShap(
-            new double[][] {negative, b},
-            new double[] {-m.intercept(), m.intercept()},
-            mean,
-            groups);
-      }
-      Matrix c = m.coefficientMatrix();
-      double[][] rows = new double[c.numRows()][c.numCols()];
-      for (int k = 0; k < c.numRows(); k++) {
-        for (int j = 0; j < c.numCols(); j++) {
-          rows[k][j] = c.apply(k, j);
-        }
-      }
-      return new LinearShap(rows, m.interceptVector().toArray(), mean, groups);
-    }
-    if (model instanceof GeneralizedLinearRegressionModel m) {
-      if (m.isDefined(m.offsetCol()) && !m.getOffsetCol().isEmpty()) {
-        throw new IllegalArgumentException(
-            "LinearSHAP cannot explain a GeneralizedLinearRegression with an offset column ('"
-                + m.getOffsetCol()
-                + "'): the offset is not a feature; use method kernel or permutation");
-      }
-      // The linear predictor eta = b.x + intercept, the link scale (the prediction is the
-      // inverse link of it): Shapley values of a linear function, exactly.
-      return new LinearShap(
-          new double[][] {m.coefficients().toArray()}, new double[] {m.intercept()}, mean, groups);
-    }
-    throw new IllegalArgumentException(
-        "LinearSHAP explains MLlib LinearRegression, LogisticRegression and"
-            + " GeneralizedLinearRegression models, not "
-            + model.getClass().getSimpleName());
+    LinearCoefficients c = LinearCoefficients.of(model, "LinearSHAP");
+    return new LinearShap(c.coefficients(), c.intercepts(), background.mean(), groups);
   }
 
   @Override

@@ -1,0 +1,369 @@
+package io.trustlens.explain.design;
+
+import io.trustlens.explain.InputFeatures;
+import io.trustlens.explain.shap.BackgroundSampler;
+import io.trustlens.feature.BatchedRows;
+import io.trustlens.feature.Columns;
+import io.trustlens.feature.FeatureGroup;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InternalRows;
+import io.trustlens.feature.PipelineFeatures;
+import io.trustlens.model.BatchModel;
+import io.trustlens.model.InvalidModelException;
+import io.trustlens.model.LinearCoefficients;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.MllibModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.model.ModelLoader;
+import io.trustlens.model.OutputKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.DoubleArrayParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Appends an MLlib linear or logistic regression's {@link LinearTerms} to a table's rows: {@code
+ * terms} ({@code b x} per feature or one-hot group), {@code terms_centred} ({@code b (x - mean)}
+ * against the reference means), {@code terms_intercept}, {@code terms_margin} and {@code
+ * terms_class} (the output read); for logistic regression {@code terms_odds_ratio} ({@code
+ * exp(centred)} per feature). A pipeline's feature stages run first.
+ */
+public final class LinearTermsExplainer extends Transformer implements DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final Param<String> modelPath;
+  private final StringArrayParam featuresCols;
+  private final Param<String> vectorCol;
+  private final Param<String> idCol;
+  private final Param<String> target;
+  private final DoubleArrayParam means;
+  private final Param<String> outputCol;
+
+  private transient LoadedModel loaded;
+
+  /** A stage with a random uid. */
+  public LinearTermsExplainer() {
+    this(Identifiable$.MODULE$.randomUID("linearTerms"));
+  }
+
+  /** A stage with {@code uid} (how MLlib copies and loads stages). */
+  public LinearTermsExplainer(String uid) {
+    this.uid = uid; // first: every Param below records its parent's uid when it is made
+    modelPath =
+        new Param<>(
+            this, "modelPath", "a saved MLlib linear or logistic regression, or a pipeline of one");
+    featuresCols =
+        new StringArrayParam(this, "featuresCols", "numeric feature columns, in the model's order");
+    vectorCol = new Param<>(this, "vectorCol", "an ML vector column of features; empty: none");
+    idCol = new Param<>(this, "idCol", "row key column, named in errors; empty: none");
+    target = new Param<>(this, "target", ModelInfo.TARGET_DOC);
+    means =
+        new DoubleArrayParam(
+            this, "means", "the reference means per feature slot the centred terms are taken from");
+    outputCol = new Param<>(this, "outputCol", "the terms column; others take it as prefix");
+    setDefault(modelPath, "");
+    setDefault(featuresCols, new String[0]);
+    setDefault(vectorCol, "");
+    setDefault(idCol, "");
+    setDefault(target, ModelInfo.AUTO);
+    setDefault(outputCol, "terms");
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  public LinearTermsExplainer setModelPath(String value) {
+    return (LinearTermsExplainer) set(modelPath, value);
+  }
+
+  public StringArrayParam featuresCols() {
+    return featuresCols;
+  }
+
+  public String[] getFeaturesCols() {
+    return $(featuresCols);
+  }
+
+  public LinearTermsExplainer setFeaturesCols(String... value) {
+    return (LinearTermsExplainer) set(featuresCols, value);
+  }
+
+  public Param<String> vectorCol() {
+    return vectorCol;
+  }
+
+  public String getVectorCol() {
+    return $(vectorCol);
+  }
+
+  public LinearTermsExplainer setVectorCol(String value) {
+    return (LinearTermsExplainer) set(vectorCol, value);
+  }
+
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  public String getIdCol() {
+    return $(idCol);
+  }
+
+  public LinearTermsExplainer setIdCol(String value) {
+    return (LinearTermsExplainer) set(idCol, value);
+  }
+
+  public Param<String> target() {
+    return target;
+  }
+
+  public String getTarget() {
+    return $(target);
+  }
+
+  public LinearTermsExplainer setTarget(String value) {
+    return (LinearTermsExplainer) set(target, value);
+  }
+
+  public DoubleArrayParam means() {
+    return means;
+  }
+
+  public double[] getMeans() {
+    return isDefined(means) ? $(means) : null;
+  }
+
+  public LinearTermsExplainer setMeans(double[] value) {
+    return (LinearTermsExplainer) set(means, value);
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public String getOutputCol() {
+    return $(outputCol);
+  }
+
+  public LinearTermsExplainer setOutputCol(String value) {
+    return (LinearTermsExplainer) set(outputCol, value);
+  }
+
+  // The work.
+
+  /** The model, opened on the driver once per path (a second open reuses it). */
+  public LoadedModel model() {
+    if ($(modelPath).isEmpty()) {
+      throw new IllegalArgumentException("set modelPath: the linear model to read");
+    }
+    if (loaded == null || !loaded.info().location().equals($(modelPath))) {
+      loaded = new ModelLoader(SparkSession.active()).load($(modelPath), -1, OutputKind.LOGIT);
+    }
+    return loaded;
+  }
+
+  /** The model's coefficients, or an error naming the model when it is not linear. */
+  public LinearCoefficients coefficients() {
+    BatchModel m = model().source().open();
+    if (!(m instanceof MllibModel mllib)) {
+      throw new InvalidModelException(
+          "linear_terms reads MLlib linear and logistic regressions; "
+              + model().info().location()
+              + " is "
+              + m.info().type()
+              + " (use lime, kernel or occlusion)");
+    }
+    return LinearCoefficients.of(mllib.model(), "linear_terms");
+  }
+
+  /** The players of the table as the model sees it (a pipeline's stages run first). */
+  public FeatureSpace features(StructType preparedSchema) {
+    LoadedModel m = model();
+    if (m.hasFeatureStages()) {
+      for (String set : List.of("vectorCol", "featuresCols")) {
+        if (isSet(getParam(set))) {
+          throw new IllegalArgumentException(
+              set
+                  + " is set, but "
+                  + m.info().location()
+                  + " is a pipeline: its own stages make the features");
+        }
+      }
+      FeatureSpace vector =
+          FeatureSpace.ofVector(preparedSchema, m.featuresCol(), m.info().inputSize());
+      return PipelineFeatures.describe(vector, m.featureStages(), preparedSchema);
+    }
+    return InputFeatures.of(preparedSchema, m, "", "", $(vectorCol), $(featuresCols));
+  }
+
+  /** Sets the means from a seeded sample of {@code rows} rows of {@code reference}. */
+  public LinearTermsExplainer fitMeans(Dataset<?> reference, int rows, long seed) {
+    Dataset<Row> prepared = model().prepare(reference.toDF());
+    FeatureSpace space = features(prepared.schema());
+    return setMeans(BackgroundSampler.sample(prepared, space, null, rows, seed).mean());
+  }
+
+  /** The players' names, in the order of the terms. */
+  public List<String> playerNames(StructType schema) {
+    return features(preparedSchema(schema)).groups().stream().map(FeatureGroup::name).toList();
+  }
+
+  private StructType preparedSchema(StructType schema) {
+    if (!model().hasFeatureStages()) {
+      return schema;
+    }
+    SparkSession spark = SparkSession.active();
+    return model().prepare(spark.createDataFrame(List.<Row>of(), schema)).schema();
+  }
+
+  /** The output read: an index, or -1 for each row's largest margin. */
+  int targetIndex() {
+    int t = model().info().outputIndex($(target));
+    return Math.max(-1, t);
+  }
+
+  private LinearTerms core(FeatureSpace space) {
+    double[] m = getMeans();
+    if (m == null) {
+      throw new IllegalArgumentException(
+          "set the reference means the centred terms are taken from: fitMeans(referenceTable,"
+              + " rows, seed) or setMeans");
+    }
+    return new LinearTerms(coefficients(), m, space.groups());
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    Columns.requireId(schema, $(idCol));
+    FeatureSpace space = features(preparedSchema(schema));
+    LinearTerms terms = core(space);
+    targetIndex();
+    String out = getOutputCol();
+    MetadataBuilder meta =
+        new MetadataBuilder()
+            .putString("method", "linear_terms")
+            .putString("model", model().info().location())
+            .putStringArray(
+                "names", space.groups().stream().map(FeatureGroup::name).toArray(String[]::new))
+            .putString("unit", terms.logistic() ? "log-odds (margin)" : "the model's output");
+    List<StructField> added = new ArrayList<>();
+    added.add(
+        new StructField(
+            out, DataTypes.createArrayType(DataTypes.DoubleType, false), false, meta.build()));
+    added.add(
+        new StructField(
+            out + "_centred",
+            DataTypes.createArrayType(DataTypes.DoubleType, false),
+            false,
+            meta.build()));
+    added.add(DataTypes.createStructField(out + "_intercept", DataTypes.DoubleType, false));
+    added.add(DataTypes.createStructField(out + "_margin", DataTypes.DoubleType, false));
+    added.add(DataTypes.createStructField(out + "_class", DataTypes.IntegerType, false));
+    if (terms.logistic()) {
+      added.add(
+          new StructField(
+              out + "_odds_ratio",
+              DataTypes.createArrayType(DataTypes.DoubleType, false),
+              false,
+              meta.build()));
+    }
+    return Columns.append(schema, added);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType in = dataset.schema();
+    StructType out = transformSchema(in);
+    Dataset<Row> prepared = model().prepare(dataset.toDF());
+    FeatureSpace space = features(prepared.schema());
+    Plan plan = new Plan(core(space), space, targetIndex(), prepared.schema(), $(idCol));
+    StructType appended =
+        Columns.append(
+            prepared.schema(), Arrays.asList(out.fields()).subList(in.size(), out.size()));
+    return Columns.withMetadata(InternalRows.mapPartitions(prepared, appended, plan), out);
+  }
+
+  @Override
+  public LinearTermsExplainer copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** Reads a saved stage. */
+  public static MLReader<LinearTermsExplainer> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  /** Loads a saved stage from {@code path}. */
+  public static LinearTermsExplainer load(String path) {
+    return read().load(path);
+  }
+
+  /** What a task needs for its partition: no model call, the coefficients travel with it. */
+  private record Plan(
+      LinearTerms terms, FeatureSpace features, int target, StructType schema, String idCol)
+      implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      FeatureSpace.Reader reader = features.reader(schema);
+      int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+      int d = features.size();
+      return new BatchedRows(rows) {
+        private long seen;
+
+        @Override
+        protected boolean full(List<Row> pending, Row added) {
+          return pending.size() >= 1024;
+        }
+
+        @Override
+        protected Object[][] explain(List<Row> pending) {
+          int n = pending.size();
+          double[] xs = new double[n * d];
+          BatchedRows.read(pending, reader, idCol, idIndex, seen, xs, null);
+          seen += n;
+          Object[][] added = new Object[n][];
+          double[] x = new double[d];
+          for (int i = 0; i < n; i++) {
+            System.arraycopy(xs, i * d, x, 0, d);
+            LinearTerms.Reading r = terms.read(x, target);
+            added[i] =
+                terms.logistic()
+                    ? new Object[] {
+                      r.terms(), r.centred(), r.intercept(), r.margin(), r.output(), r.oddsRatios()
+                    }
+                    : new Object[] {r.terms(), r.centred(), r.intercept(), r.margin(), r.output()};
+          }
+          return added;
+        }
+      };
+    }
+  }
+}
