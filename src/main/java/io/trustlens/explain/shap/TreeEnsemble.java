@@ -47,7 +47,7 @@ public record TreeEnsemble(Tree[] trees, double[] weights, int outputs, String k
       implements Serializable {
 
     /** The child of internal node {@code n} that row {@code x} goes to. */
-    int next(int n, double[] x) {
+    public int next(int n, double[] x) {
       double v = x[feature[n]];
       if (categories[n] == null) {
         return v <= threshold[n] ? left[n] : right[n];
@@ -61,7 +61,7 @@ public record TreeEnsemble(Tree[] trees, double[] weights, int outputs, String k
     }
 
     /** The leaf row {@code x} reaches. */
-    int leaf(double[] x) {
+    public int leaf(double[] x) {
       int n = 0;
       while (left[n] >= 0) {
         n = next(n, x);

@@ -1,0 +1,329 @@
+package io.trustlens.explain.design;
+
+import io.trustlens.explain.InputFeatures;
+import io.trustlens.explain.shap.TreeEnsemble;
+import io.trustlens.feature.BatchedRows;
+import io.trustlens.feature.Columns;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InternalRows;
+import io.trustlens.feature.PipelineFeatures;
+import io.trustlens.model.BatchModel;
+import io.trustlens.model.InvalidModelException;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.MllibModel;
+import io.trustlens.model.ModelLoader;
+import io.trustlens.model.OutputKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Appends an MLlib tree model's {@link TreeRules} to a table's rows: {@code rule_leaves} (the leaf
+ * each tree sends the row to) and, for a single decision tree, {@code rule} (the row's decision
+ * path as a readable rule with its outcome and training count). A pipeline's feature stages run
+ * first; the rules use its columns' names and one-hot values.
+ */
+public final class TreeRulesExplainer extends Transformer implements DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final Param<String> modelPath;
+  private final StringArrayParam featuresCols;
+  private final Param<String> vectorCol;
+  private final Param<String> idCol;
+  private final Param<String> outputCol;
+
+  private transient LoadedModel loaded;
+
+  /** A stage with a random uid. */
+  public TreeRulesExplainer() {
+    this(Identifiable$.MODULE$.randomUID("treeRules"));
+  }
+
+  /** A stage with {@code uid} (how MLlib copies and loads stages). */
+  public TreeRulesExplainer(String uid) {
+    this.uid = uid; // first: every Param below records its parent's uid when it is made
+    modelPath =
+        new Param<>(
+            this,
+            "modelPath",
+            "a saved MLlib DecisionTree, RandomForest or GBT model, or a pipeline of one");
+    featuresCols =
+        new StringArrayParam(this, "featuresCols", "numeric feature columns, in the model's order");
+    vectorCol = new Param<>(this, "vectorCol", "an ML vector column of features; empty: none");
+    idCol = new Param<>(this, "idCol", "row key column, named in errors; empty: none");
+    outputCol = new Param<>(this, "outputCol", "the rule column; others take it as prefix");
+    setDefault(modelPath, "");
+    setDefault(featuresCols, new String[0]);
+    setDefault(vectorCol, "");
+    setDefault(idCol, "");
+    setDefault(outputCol, "rule");
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  public TreeRulesExplainer setModelPath(String value) {
+    return (TreeRulesExplainer) set(modelPath, value);
+  }
+
+  public StringArrayParam featuresCols() {
+    return featuresCols;
+  }
+
+  public String[] getFeaturesCols() {
+    return $(featuresCols);
+  }
+
+  public TreeRulesExplainer setFeaturesCols(String... value) {
+    return (TreeRulesExplainer) set(featuresCols, value);
+  }
+
+  public Param<String> vectorCol() {
+    return vectorCol;
+  }
+
+  public String getVectorCol() {
+    return $(vectorCol);
+  }
+
+  public TreeRulesExplainer setVectorCol(String value) {
+    return (TreeRulesExplainer) set(vectorCol, value);
+  }
+
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  public String getIdCol() {
+    return $(idCol);
+  }
+
+  public TreeRulesExplainer setIdCol(String value) {
+    return (TreeRulesExplainer) set(idCol, value);
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public String getOutputCol() {
+    return $(outputCol);
+  }
+
+  public TreeRulesExplainer setOutputCol(String value) {
+    return (TreeRulesExplainer) set(outputCol, value);
+  }
+
+  // The work.
+
+  /** The model, opened on the driver once per path (a second open reuses it). */
+  public LoadedModel model() {
+    if ($(modelPath).isEmpty()) {
+      throw new IllegalArgumentException("set modelPath: the tree model to read");
+    }
+    if (loaded == null || !loaded.info().location().equals($(modelPath))) {
+      loaded = new ModelLoader(SparkSession.active()).load($(modelPath), -1, OutputKind.LOGIT);
+    }
+    return loaded;
+  }
+
+  /** The model's trees, or an error naming the model when it has none. */
+  public TreeEnsemble ensemble() {
+    BatchModel m = model().source().open();
+    if (!(m instanceof MllibModel mllib)) {
+      throw new InvalidModelException(
+          "tree_rules reads MLlib DecisionTree, RandomForest and GBT models; "
+              + model().info().location()
+              + " is "
+              + m.info().type());
+    }
+    try {
+      return TreeEnsemble.of(mllib.model());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidModelException(
+          "tree_rules reads MLlib DecisionTree, RandomForest and GBT models, not "
+              + m.info().type()
+              + " (use linear_terms, lime or kernel)");
+    }
+  }
+
+  /** The features of the table as the model sees it (a pipeline's stages run first). */
+  public FeatureSpace features(StructType preparedSchema) {
+    LoadedModel m = model();
+    if (m.hasFeatureStages()) {
+      for (String set : List.of("vectorCol", "featuresCols")) {
+        if (isSet(getParam(set))) {
+          throw new IllegalArgumentException(
+              set
+                  + " is set, but "
+                  + m.info().location()
+                  + " is a pipeline: its own stages make the features");
+        }
+      }
+      FeatureSpace vector =
+          FeatureSpace.ofVector(preparedSchema, m.featuresCol(), m.info().inputSize());
+      return PipelineFeatures.describe(vector, m.featureStages(), preparedSchema);
+    }
+    return InputFeatures.of(preparedSchema, m, "", "", $(vectorCol), $(featuresCols));
+  }
+
+  /** The rules of the model over the table {@code schema}. */
+  public TreeRules rules(StructType schema) {
+    StructType prepared = preparedSchema(schema);
+    FeatureSpace space = features(prepared);
+    return new TreeRules(
+        ensemble(), space.names(), model().info().outputNames(), labels(space, prepared));
+  }
+
+  /** Per slot, the values of a nominal attribute of the features vector (categorical splits). */
+  private static String[][] labels(FeatureSpace space, StructType prepared) {
+    String[][] labels = new String[space.size()][];
+    if (space.source() != FeatureSpace.Source.VECTOR) {
+      return labels;
+    }
+    org.apache.spark.ml.attribute.AttributeGroup group =
+        org.apache.spark.ml.attribute.AttributeGroup.fromStructField(
+            prepared.apply(space.columns().get(0)));
+    if (group.attributes().isEmpty()) {
+      return labels;
+    }
+    org.apache.spark.ml.attribute.Attribute[] attrs = group.attributes().get();
+    for (int j = 0; j < Math.min(attrs.length, labels.length); j++) {
+      if (attrs[j] instanceof org.apache.spark.ml.attribute.NominalAttribute n
+          && n.values().isDefined()) {
+        labels[j] = n.values().get();
+      }
+    }
+    return labels;
+  }
+
+  private StructType preparedSchema(StructType schema) {
+    if (!model().hasFeatureStages()) {
+      return schema;
+    }
+    SparkSession spark = SparkSession.active();
+    return model().prepare(spark.createDataFrame(List.<Row>of(), schema)).schema();
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    Columns.requireId(schema, $(idCol));
+    TreeEnsemble trees = ensemble();
+    features(preparedSchema(schema));
+    String out = getOutputCol();
+    List<StructField> added = new ArrayList<>();
+    added.add(
+        new StructField(
+            out + "_leaves",
+            DataTypes.createArrayType(DataTypes.IntegerType, false),
+            false,
+            new MetadataBuilder()
+                .putString("method", "tree_rules")
+                .putString("model", model().info().location())
+                .putLong("trees", trees.trees().length)
+                .build()));
+    if (trees.trees().length == 1) {
+      added.add(DataTypes.createStructField(out, DataTypes.StringType, false));
+    }
+    return Columns.append(schema, added);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType in = dataset.schema();
+    StructType out = transformSchema(in);
+    Dataset<Row> prepared = model().prepare(dataset.toDF());
+    FeatureSpace space = features(prepared.schema());
+    Plan plan = new Plan(rules(in), space, prepared.schema(), $(idCol));
+    StructType appended =
+        Columns.append(
+            prepared.schema(), Arrays.asList(out.fields()).subList(in.size(), out.size()));
+    return Columns.withMetadata(InternalRows.mapPartitions(prepared, appended, plan), out);
+  }
+
+  @Override
+  public TreeRulesExplainer copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** Reads a saved stage. */
+  public static MLReader<TreeRulesExplainer> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  /** Loads a saved stage from {@code path}. */
+  public static TreeRulesExplainer load(String path) {
+    return read().load(path);
+  }
+
+  /** What a task needs for its partition: no model call, the trees travel with it. */
+  private record Plan(TreeRules rules, FeatureSpace features, StructType schema, String idCol)
+      implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      FeatureSpace.Reader reader = features.reader(schema);
+      int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+      int d = features.size();
+      int trees = rules.trees();
+      return new BatchedRows(rows) {
+        private long seen;
+
+        @Override
+        protected boolean full(List<Row> pending, Row added) {
+          return pending.size() >= 1024;
+        }
+
+        @Override
+        protected Object[][] explain(List<Row> pending) {
+          int n = pending.size();
+          double[] xs = new double[n * d];
+          BatchedRows.read(pending, reader, idCol, idIndex, seen, xs, null);
+          seen += n;
+          Object[][] added = new Object[n][];
+          double[] x = new double[d];
+          for (int i = 0; i < n; i++) {
+            System.arraycopy(xs, i * d, x, 0, d);
+            int[] leaves = new int[trees];
+            for (int t = 0; t < trees; t++) {
+              leaves[t] = rules.leaf(t, x);
+            }
+            added[i] =
+                trees == 1
+                    ? new Object[] {leaves, rules.rule(0, leaves[0])}
+                    : new Object[] {leaves};
+          }
+          return added;
+        }
+      };
+    }
+  }
+}
