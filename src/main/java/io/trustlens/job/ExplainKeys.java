@@ -51,6 +51,7 @@ final class ExplainKeys {
                   "layer",
                   "target")),
           Map.entry("linear_terms", List.of("background", "target")),
+          Map.entry("tree_rules", List.of()),
           Map.entry(
               "lime",
               List.of(
@@ -73,6 +74,7 @@ final class ExplainKeys {
     all.add("occlusion");
     all.add("lime");
     all.add("linear_terms");
+    all.add("tree_rules");
     all.add("sanity_checks");
     all.add("activation_maximization");
     return List.copyOf(all);

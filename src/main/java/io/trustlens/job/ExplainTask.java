@@ -43,6 +43,9 @@ final class ExplainTask implements AuditTask {
           ? new SanityTask().run(run, task)
           : new MllibSanityTask().run(run, task);
     }
+    if (method.equals("tree_rules")) {
+      return new TreeRulesTask().run(run, task);
+    }
     if (method.equals("linear_terms")) {
       return new LinearTermsTask().run(run, task);
     }

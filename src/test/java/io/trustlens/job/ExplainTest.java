@@ -424,6 +424,60 @@ class ExplainTest {
         "linear_terms");
   }
 
+  @Test
+  void treeRulesListTheMostUsedRulesAndDrawTheTree() throws Exception {
+    Path model = dir.resolve("tree");
+    Cli trained =
+        Cli.run(
+            "train",
+            "--input",
+            CREDIT,
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--estimator",
+            "dt",
+            "--output",
+            model.toString());
+    assertEquals(0, trained.exitCode(), trained.errors());
+    Path out = dir.resolve("rules");
+    Cli cli =
+        Cli.run(
+            "explain",
+            "--input",
+            CREDIT,
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--model",
+            model.toString(),
+            "--method",
+            "tree_rules",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    Dataset<Row> rows = SparkTestSession.get().read().parquet(out.resolve("rules").toString());
+    assertEquals(2000, rows.count());
+    JsonNode task =
+        new ObjectMapper().readTree(out.resolve("summary.json").toFile()).at("/tasks/0");
+    assertEquals(1, task.at("/trees").asInt());
+    JsonNode used = task.at("/rules/0/most_used");
+    long total = 0;
+    for (JsonNode rule : used) {
+      total += rule.at("/rows").asLong();
+      assertTrue(rule.at("/rule").asText().contains(" → "), rule.toString());
+    }
+    assertTrue(used.size() > 1 && total <= 2000, used.toString());
+    assertEquals(
+        rows.where(org.apache.spark.sql.functions.col("rule").equalTo(used.at("/0/rule").asText()))
+            .count(),
+        used.at("/0/rows").asLong());
+    String report = Files.readString(out.resolve("report.html"));
+    assertTrue(report.contains("The tree, to depth 4") && report.contains(">yes<"), "tree drawn");
+  }
+
   private void fails(String expected, String... options) {
     List<String> args =
         new java.util.ArrayList<>(

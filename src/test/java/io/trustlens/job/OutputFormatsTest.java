@@ -125,6 +125,15 @@ class OutputFormatsTest {
             "200");
     sameInEveryFormat("lime", lime, "lime", List.of("parquet", "json"));
     refusesCsv(lime, "lime");
+    String[] rules =
+        concat(
+            concat(new String[] {"explain"}, CREDIT_INPUT),
+            "--model",
+            GBT,
+            "--method",
+            "tree_rules");
+    sameInEveryFormat("rules", rules, "rules", List.of("parquet", "json"));
+    refusesCsv(rules, "rule_leaves");
     String[] sanity =
         concat(
             concat(new String[] {"explain"}, SanityCommandTest.SHAPES),

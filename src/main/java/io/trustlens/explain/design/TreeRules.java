@@ -230,6 +230,41 @@ public final class TreeRules implements Serializable {
     return name + (op.equals("=") ? " ∈ {" : " ∉ {") + String.join(", ", words) + "}";
   }
 
+  /** Whether node {@code n} of tree {@code t} is a leaf. */
+  public boolean isLeaf(int t, int n) {
+    return ensemble.trees()[t].left()[n] < 0;
+  }
+
+  /** The children of split {@code n} of tree {@code t}: the branch meeting its condition first. */
+  public int[] children(int t, int n) {
+    TreeEnsemble.Tree tree = ensemble.trees()[t];
+    return new int[] {tree.left()[n], tree.right()[n]};
+  }
+
+  /** The condition rows meet to take split {@code n}'s first branch, in the user's words. */
+  public String split(int t, int n) {
+    TreeEnsemble.Tree tree = ensemble.trees()[t];
+    int slot = tree.feature()[n];
+    String name = slots.get(slot);
+    int at = name.indexOf('=');
+    double[] cats = tree.categories()[n];
+    if (cats == null) {
+      double threshold = tree.threshold()[n];
+      if (at > 0 && threshold >= 0 && threshold < 1) {
+        return name.substring(0, at) + " ≠ " + name.substring(at + 1);
+      }
+      return name + " ≤ " + number(threshold);
+    }
+    TreeSet<Double> set = new TreeSet<>();
+    for (double c : cats) {
+      set.add(c);
+    }
+    if (at > 0 && set.size() == 1 && (set.first() == 0 || set.first() == 1)) {
+      return name.substring(0, at) + (set.first() == 1 ? " = " : " ≠ ") + name.substring(at + 1);
+    }
+    return set(slot, set, "=");
+  }
+
   /** What leaf {@code leaf} of tree {@code t} predicts, and its training count. */
   public String outcome(int t, int leaf) {
     TreeEnsemble.Tree tree = ensemble.trees()[t];

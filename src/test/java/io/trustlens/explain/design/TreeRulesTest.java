@@ -52,6 +52,9 @@ class TreeRulesTest {
     assertEquals("age > 45 → leaves, p = 0.70, n = 25", rules.rule(0, 6));
     assertEquals(4, rules.leaf(0, new double[] {29.5, 1}));
     assertEquals(6, rules.leaf(0, new double[] {46, 0}));
+    assertEquals("age ≤ 30", rules.split(0, 0));
+    assertEquals("region ≠ south", rules.split(0, 1));
+    assertEquals("age ≤ 45", rules.split(0, 2));
   }
 
   @Test
