@@ -72,4 +72,42 @@ public final class InputFeatures {
     }
     return space;
   }
+
+  /**
+   * How {@code model} reads text: an MLlib text pipeline over {@code schema}, or a TorchScript
+   * model whose card (beside {@code modelPath}) has a {@code text} key (token ids); else null.
+   */
+  public static io.trustlens.feature.TextEncoder text(
+      LoadedModel model, String modelPath, StructType schema) {
+    if (model.hasFeatureStages()) {
+      return io.trustlens.feature.TextFeatures.find(
+          model.featureStages(), model.featuresCol(), schema);
+    }
+    java.nio.file.Path card =
+        io.trustlens.model.TorchScriptCard.cardPath(java.nio.file.Path.of(modelPath));
+    if (!model.info().type().equals("TorchScript") || !java.nio.file.Files.isRegularFile(card)) {
+      return null;
+    }
+    com.fasterxml.jackson.databind.JsonNode json;
+    try {
+      json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(card.toFile());
+    } catch (java.io.IOException e) {
+      throw new io.trustlens.model.InvalidModelException(
+          "cannot read the model card " + card + ": " + e.getMessage());
+    }
+    if (!json.has("text")) {
+      return null;
+    }
+    io.trustlens.feature.TokenIds ids =
+        io.trustlens.feature.TokenIds.of(
+            json.get("text"), card.toString(), model.info().inputSize());
+    if (!java.util.Arrays.asList(schema.fieldNames()).contains(ids.textColumn())) {
+      throw new IllegalArgumentException(
+          "the model reads the text column '"
+              + ids.textColumn()
+              + "' (its card's text.column); the table has "
+              + java.util.Arrays.toString(schema.fieldNames()));
+    }
+    return ids;
+  }
 }

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.min;
 import io.trustlens.explain.lime.LimeExplainer;
 import io.trustlens.explain.lime.TabularLime;
 import io.trustlens.explain.lime.TabularStatistics;
+import io.trustlens.explain.lime.TextLime;
 import io.trustlens.explain.shap.Background;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
@@ -35,13 +36,14 @@ final class LimeTask {
     LoadedModel model = run.model(task.model);
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
-    Dataset<Row> prepared = run.input().prepare(model);
-    FeatureSpace features = run.input().features(model, prepared);
     LimeExplainer stage =
         new LimeExplainer()
             .setModelPath(run.spec().models.get(task.model))
             .setSeed(run.spec().seed);
-    if (!model.hasFeatureStages()) {
+    boolean isText = stage.text(table.schema()) != null;
+    Dataset<Row> prepared = isText ? table : run.input().prepare(model);
+    FeatureSpace features = isText ? null : run.input().features(model, prepared);
+    if (!isText && !model.hasFeatureStages()) {
       switch (features.source()) {
         case VECTOR -> stage.setVectorCol(features.columns().get(0));
         case ARRAY, IMAGE ->
@@ -59,7 +61,7 @@ final class LimeTask {
     if (task.samples != null) {
       stage.setSamples(task.samples);
     }
-    if (task.discretize != null) {
+    if (task.discretize != null && !isText) {
       stage.setDiscretize(task.discretize.equals("quartile"));
     }
     if (task.kernelWidth != null) {
@@ -70,6 +72,10 @@ final class LimeTask {
     }
     if (task.keep != null) {
       stage.setKeep(task.keep);
+    }
+    io.trustlens.feature.TextEncoder text = stage.text(table.schema());
+    if (text != null) {
+      return words(run, task, model, stage, text);
     }
     FeatureSpace space = stage.features(prepared.schema());
     String spec =
@@ -170,6 +176,75 @@ final class LimeTask {
         Charts.bars(
             order.stream().limit(12).map(players::get).toList(),
             order.stream().limit(12).mapToDouble(i -> importance[i]).toArray()));
+    return result;
+  }
+
+  /** The text path: one weight per distinct word of each row's text, no reference table. */
+  private Map<String, Object> words(
+      AuditRun run,
+      AuditSpec.Task task,
+      LoadedModel model,
+      LimeExplainer stage,
+      io.trustlens.feature.TextEncoder text) {
+    if (task.background != null || task.discretize != null) {
+      throw new SpecException(
+          (task.background != null ? "background" : "discretize")
+              + " applies to LIME on tables; "
+              + model.info().location()
+              + " reads the text column '"
+              + text.textColumn()
+              + "', whose words LIME removes");
+    }
+    Dataset<Row> table = run.input().table();
+    stage.transformSchema(table.schema()); // every check before any task runs
+    String name = task.name != null ? task.name : "lime";
+    String out = stage.getOutputCol();
+    String path = run.writeAppended(name, table, stage.transform(table));
+    Dataset<Row> written = run.readWritten(name);
+    ModelInfo info = model.info();
+    String unit = info.kind().isClassification() ? "probability" : "output";
+    Row fidelity = written.agg(avg(col(out + "_score")), min(col(out + "_score"))).first();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("model", task.model);
+    result.put("method", "lime");
+    result.put("explained", "words of " + text.textColumn());
+    result.put("target", stage.getTarget());
+    result.put("class_explained", ExplainTask.explained(stage.getTarget(), info));
+    result.put("unit", unit);
+    result.put("samples", stage.getSamples());
+    result.put(
+        "kernel_width",
+        stage.getKernelWidth() > 0 ? stage.getKernelWidth() : TextLime.DEFAULT_WIDTH);
+    result.put("selection", stage.getSelection());
+    result.put("mean_fidelity", fidelity.getDouble(0));
+    result.put("min_fidelity", fidelity.getDouble(1));
+    result.put("outputs", Map.of(name, path));
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("class explained", result.get("class_explained"));
+    facts.put(
+        "surrogate",
+        "weighted ridge on word presence, "
+            + stage.getSamples()
+            + " texts per row with 1 to all of its distinct words removed, kernel width "
+            + result.get("kernel_width")
+            + " on cosine distance x 100");
+    facts.put("mean local fidelity (weighted R²)", result.get("mean_fidelity"));
+    facts.put("table", path);
+    HtmlReport.Section section =
+        run.report().section("Explain: " + name + " (lime, words)").keyValues(facts);
+    OcclusionTask.words(
+        section,
+        result,
+        written,
+        out,
+        text,
+        unit,
+        run.spec().input.id,
+        "weight",
+        "LIME's weight of each word (the surrogate's change of the "
+            + unit
+            + " when the word is present), over the rows that contain it: positive raises it.");
     return result;
   }
 }

@@ -216,6 +216,33 @@ final class OcclusionTask {
       TextEncoder text,
       String unit,
       String idCol) {
+    words(
+        section,
+        result,
+        written,
+        out,
+        text,
+        unit,
+        idCol,
+        "drop",
+        "The words whose removal moves the output most, over the rows that contain them: a"
+            + " positive mean drop means the word raises the output.");
+  }
+
+  /**
+   * The words of a text method's table ({@code out}: one value per word, {@code out_words} the
+   * words) ranked by mean |value| ({@code noun}: what a value is), and the first texts highlighted.
+   */
+  static void words(
+      HtmlReport.Section section,
+      Map<String, Object> result,
+      Dataset<Row> written,
+      String out,
+      TextEncoder text,
+      String unit,
+      String idCol,
+      String noun,
+      String explanation) {
     List<Row> ranked =
         written
             .select(explode(arrays_zip(col(out + "_words"), col(out))).as("z"))
@@ -232,21 +259,18 @@ final class OcclusionTask {
     for (Row r : ranked) {
       Map<String, Object> w = new LinkedHashMap<>();
       w.put("word", r.getString(0));
-      w.put("mean_drop", r.getDouble(1));
-      w.put("mean_abs_drop", r.getDouble(2));
+      w.put("mean_" + noun, r.getDouble(1));
+      w.put("mean_abs_" + noun, r.getDouble(2));
       w.put("rows", r.getLong(3));
       top.add(w);
       cells.add(List.of(r.getString(0), r.getDouble(1), r.getDouble(2), r.getLong(3)));
     }
     result.put("top_words", top);
-    section.paragraph(
-        "The words whose removal moves the output most, over the rows that contain them: a"
-            + " positive mean drop means the word raises the output.",
-        "note");
-    section.table(List.of("word", "mean drop", "mean |drop|", "rows with it"), cells);
+    section.paragraph(explanation, "note");
+    section.table(List.of("word", "mean " + noun, "mean |" + noun + "|", "rows with it"), cells);
     List<String> labels = ranked.stream().limit(12).map(r -> r.getString(0)).toList();
     section.figure(
-        "Mean drop per word, largest |drop| first (" + unit + ")",
+        "Mean " + noun + " per word, largest |" + noun + "| first (" + unit + ")",
         Charts.bars(labels, ranked.stream().limit(12).mapToDouble(r -> r.getDouble(1)).toArray()));
     long position = 0;
     for (Row row : written.limit(DRAWN_TEXTS).collectAsList()) {

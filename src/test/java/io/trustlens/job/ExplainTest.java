@@ -478,6 +478,78 @@ class ExplainTest {
     assertTrue(report.contains("The tree, to depth 4") && report.contains(">yes<"), "tree drawn");
   }
 
+  @Test
+  void limeOnATextPipelineRanksTheSalaryWords() throws Exception {
+    Path model = dir.resolve("salary");
+    String ads = "datasets/synthetic/jobads.csv";
+    Cli trained =
+        Cli.run(
+            "train",
+            "--input",
+            ads,
+            "--id",
+            "id",
+            "--label",
+            "salary",
+            "--text",
+            "text",
+            "--estimator",
+            "linear",
+            "--output",
+            model.toString());
+    assertEquals(0, trained.exitCode(), trained.errors());
+    Path out = dir.resolve("words");
+    Cli cli =
+        Cli.run(
+            "explain",
+            "--input",
+            ads,
+            "--id",
+            "id",
+            "--label",
+            "salary",
+            "--model",
+            model.toString(),
+            "--method",
+            "lime",
+            "--samples",
+            "300",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode task =
+        new ObjectMapper().readTree(out.resolve("summary.json").toFile()).at("/tasks/0");
+    assertEquals("words of text", task.at("/explained").asText());
+    assertEquals(25.0, task.at("/kernel_width").asDouble());
+    List<String> top = new java.util.ArrayList<>();
+    for (int k = 0; k < 6; k++) {
+      top.add(task.at("/top_words/" + k + "/word").asText());
+    }
+    assertTrue(
+        top.containsAll(List.of("intern", "junior", "lead", "manager", "python", "senior")),
+        top.toString());
+    assertTrue(task.at("/top_words/0/mean_weight").isNumber(), task.toString());
+    Cli refused =
+        Cli.run(
+            "explain",
+            "--input",
+            ads,
+            "--id",
+            "id",
+            "--label",
+            "salary",
+            "--model",
+            model.toString(),
+            "--method",
+            "lime",
+            "--background",
+            "50",
+            "--output",
+            dir.resolve("x").toString());
+    assertEquals(1, refused.exitCode());
+    assertTrue(refused.errors().contains("background applies to LIME on tables"), refused.errors());
+  }
+
   private void fails(String expected, String... options) {
     List<String> args =
         new java.util.ArrayList<>(

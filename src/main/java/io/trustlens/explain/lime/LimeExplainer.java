@@ -7,7 +7,10 @@ import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InternalRows;
+import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.PipelineFeatures;
+import io.trustlens.feature.RowKeys;
+import io.trustlens.feature.TextEncoder;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelLoader;
@@ -408,11 +411,61 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
     return s;
   }
 
+  /**
+   * How the model reads text: an MLlib text pipeline's text column, or a TorchScript model over
+   * token ids whose card has a {@code text} key; null for a model of table features.
+   */
+  public TextEncoder text(StructType schema) {
+    return InputFeatures.text(model(), $(modelPath), schema);
+  }
+
+  /** The text path's columns: one weight per distinct word, the words beside them. */
+  private StructType textSchema(StructType schema, TextEncoder text) {
+    for (String set : List.of("vectorCol", "featuresCols", "statistics", "discretize")) {
+      if (isSet(getParam(set))) {
+        throw new IllegalArgumentException(
+            set
+                + " does not apply to text: the model reads the words of '"
+                + text.textColumn()
+                + "', and LIME removes them");
+      }
+    }
+    if (isSet(keep) && $(selection).equals("none")) {
+      throw new IllegalArgumentException(
+          "keep applies to selection highest_weights or lasso; selection none keeps every word");
+    }
+    ModelInfo info = model().info();
+    String out = getOutputCol();
+    MetadataBuilder meta =
+        new MetadataBuilder()
+            .putString("method", "lime")
+            .putString("model", info.location())
+            .putString("words", out + "_words")
+            .putString(
+                "unit", info.kind().isClassification() ? "probability" : "the model's output");
+    List<StructField> added = new ArrayList<>();
+    added.add(
+        new StructField(
+            out, DataTypes.createArrayType(DataTypes.DoubleType, false), false, meta.build()));
+    added.add(
+        DataTypes.createStructField(
+            out + "_words", DataTypes.createArrayType(DataTypes.StringType, false), false));
+    for (String s : List.of("_intercept", "_score", "_prediction", "_output")) {
+      added.add(DataTypes.createStructField(out + s, DataTypes.DoubleType, false));
+    }
+    added.add(DataTypes.createStructField(out + "_class", DataTypes.IntegerType, false));
+    return Columns.append(schema, added);
+  }
+
   @Override
   public StructType transformSchema(StructType schema) {
     ModelInfo info = model().info();
     Columns.requireId(schema, $(idCol));
     targetIndex();
+    TextEncoder text = text(schema);
+    if (text != null) {
+      return textSchema(schema, text);
+    }
     FeatureSpace space = features(preparedSchema(schema));
     checkedStatistics(space);
     String out = getOutputCol();
@@ -440,6 +493,21 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
     LoadedModel m = model();
+    TextEncoder text = text(in);
+    if (text != null) {
+      Words words =
+          new Words(
+              m.source(),
+              text,
+              getSamples(),
+              new LocalSurrogate(getAlpha(), getSelection(), getKeep()),
+              getKernelWidth(),
+              targetIndex(),
+              getSeed(),
+              in,
+              $(idCol));
+      return Columns.withMetadata(InternalRows.mapPartitions(dataset, out, words), out);
+    }
     Dataset<Row> prepared = m.prepare(dataset.toDF());
     FeatureSpace space = features(prepared.schema());
     TabularStatistics stats = checkedStatistics(space);
@@ -481,6 +549,72 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
   @Override
   public String toString() {
     return "LimeExplainer(" + uid + ")";
+  }
+
+  /** What a task needs to explain the texts of its partition, one row at a time. */
+  private record Words(
+      ModelSource model,
+      TextEncoder text,
+      int samples,
+      LocalSurrogate surrogate,
+      double width,
+      int target,
+      long seed,
+      StructType schema,
+      String idCol)
+      implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      TextLime lime = new TextLime(model.open(), text, samples, surrogate, width, target, seed);
+      int textIndex = schema.fieldIndex(text.textColumn());
+      int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+      return new BatchedRows(rows) {
+        private long seen;
+
+        @Override
+        protected boolean full(List<Row> pending, Row added) {
+          return true; // each text's samples fill calls of their own
+        }
+
+        @Override
+        protected Object[][] explain(List<Row> pending) {
+          Row row = pending.get(0);
+          seen++;
+          if (row.isNullAt(textIndex)) {
+            throw new InvalidFeatureException(
+                Columns.describe(row, idCol, idIndex, seen)
+                    + ": null in text column '"
+                    + text.textColumn()
+                    + "'");
+          }
+          List<String> tokens = text.tokens(row.getString(textIndex));
+          long key = idIndex >= 0 ? RowKeys.of(row, idIndex, null) : textKey(tokens);
+          TextLime.Result r = lime.explain(tokens, row, key);
+          LocalSurrogate.Fit f = r.fit();
+          return new Object[][] {
+            {
+              f.weights(),
+              r.words().toArray(new String[0]),
+              f.intercept(),
+              f.score(),
+              f.prediction(),
+              r.output(),
+              r.target()
+            }
+          };
+        }
+      };
+    }
+
+    /** A text's key without an id column: a hash of its tokens. */
+    private static long textKey(List<String> tokens) {
+      long h = 1125899906842597L;
+      for (String t : tokens) {
+        h = 31 * h + t.hashCode();
+      }
+      return h;
+    }
   }
 
   /** What a task needs to explain its partition. */

@@ -10,7 +10,6 @@ import io.trustlens.feature.PipelineFeatures;
 import io.trustlens.feature.TextEncoder;
 import io.trustlens.feature.TextFeatures;
 import io.trustlens.feature.TokenIds;
-import io.trustlens.model.InvalidModelException;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelLoader;
@@ -358,33 +357,7 @@ public final class OcclusionExplainer extends Transformer implements DefaultPara
    * whose card has a {@code text} key (token ids); else null.
    */
   public TextEncoder text(StructType schema) {
-    LoadedModel m = model();
-    if (m.hasFeatureStages()) {
-      return TextFeatures.find(m.featureStages(), m.featuresCol(), schema);
-    }
-    java.nio.file.Path card =
-        io.trustlens.model.TorchScriptCard.cardPath(java.nio.file.Path.of($(modelPath)));
-    if (!m.info().type().equals("TorchScript") || !java.nio.file.Files.isRegularFile(card)) {
-      return null;
-    }
-    com.fasterxml.jackson.databind.JsonNode json;
-    try {
-      json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(card.toFile());
-    } catch (java.io.IOException e) {
-      throw new InvalidModelException("cannot read the model card " + card + ": " + e.getMessage());
-    }
-    if (!json.has("text")) {
-      return null;
-    }
-    TokenIds ids = TokenIds.of(json.get("text"), card.toString(), m.info().inputSize());
-    if (!java.util.Arrays.asList(schema.fieldNames()).contains(ids.textColumn())) {
-      throw new IllegalArgumentException(
-          "the model reads the text column '"
-              + ids.textColumn()
-              + "' (its card's text.column); the table has "
-              + java.util.Arrays.toString(schema.fieldNames()));
-    }
-    return ids;
+    return InputFeatures.text(model(), $(modelPath), schema);
   }
 
   /** What the stage occludes in rows of {@code schema}. */

@@ -207,6 +207,43 @@ class LimeCoreTest {
   }
 
   @Test
+  void textSamplesRemoveAUniformNumberOfWordsAsAUniformSubset() {
+    int d = 4;
+    int n = 24_001;
+    double[] z = TextLime.design(d, n, new SplittableRandom(3));
+    assertArrayEquals(new double[] {1, 1, 1, 1}, Arrays.copyOf(z, d));
+    long[] sizes = new long[d];
+    long[] pairs = new long[6]; // the 2-subsets removed, in lexicographic order
+    for (int s = 1; s < n; s++) {
+      int removed = 0;
+      int mask = 0;
+      for (int j = 0; j < d; j++) {
+        if (z[s * d + j] == 0) {
+          removed++;
+          mask |= 1 << j;
+        }
+      }
+      sizes[removed - 1]++;
+      if (removed == 2) {
+        int k = 0;
+        for (int a = 0; a < d; a++) {
+          for (int b = a + 1; b < d; b++, k++) {
+            if (mask == ((1 << a) | (1 << b))) {
+              pairs[k]++;
+            }
+          }
+        }
+      }
+    }
+    // 1..d words removed, each count equally likely (3 degrees of freedom: line 16.27).
+    assertTrue(chiSquare(sizes, new double[] {0.25, 0.25, 0.25, 0.25}) < 16.27);
+    // Given two removed, each pair equally likely (5 degrees of freedom: line 20.52).
+    double[] sixth = new double[6];
+    Arrays.fill(sixth, 1.0 / 6);
+    assertTrue(chiSquare(pairs, sixth) < 20.52, Arrays.toString(pairs));
+  }
+
+  @Test
   void ridgeMeetsItsOptimalityConditions() {
     SplittableRandom r = new SplittableRandom(8);
     int n = 300;

@@ -125,6 +125,81 @@ class LimeExplainerTest {
   }
 
   @Test
+  void textLimeGivesTheSalaryWordsTheirEffects() throws Exception {
+    Dataset<Row> ads = Tables.csv("synthetic/jobads.csv");
+    String saved = dir.resolve("salary").toString();
+    // A linear regression on word presence: each word's LIME weight is its coefficient.
+    new Pipeline()
+        .setStages(
+            new PipelineStage[] {
+              new org.apache.spark.ml.feature.Tokenizer().setInputCol("text").setOutputCol("words"),
+              new org.apache.spark.ml.feature.CountVectorizer()
+                  .setInputCol("words")
+                  .setOutputCol("features")
+                  .setBinary(true),
+              new org.apache.spark.ml.regression.LinearRegression().setLabelCol("salary")
+            })
+        .fit(ads)
+        .write()
+        .save(saved);
+    // lime's ridge penalty (alpha 1) shrinks weights by a few percent at these kernel weights;
+    // without it the surrogate of a model linear in word presence is that model.
+    LimeExplainer stage =
+        new LimeExplainer().setModelPath(saved).setIdCol("id").setSamples(400).setAlpha(1e-9);
+    Dataset<Row> out = stage.transform(ads.limit(120));
+    assertEquals(
+        List.of(
+            "id",
+            "text",
+            "salary",
+            "lime",
+            "lime_words",
+            "lime_intercept",
+            "lime_score",
+            "lime_prediction",
+            "lime_output",
+            "lime_class"),
+        List.of(out.columns()));
+    java.util.Map<String, double[]> sums = new java.util.HashMap<>();
+    for (Row r : out.select("lime", "lime_words", "lime_score").collectAsList()) {
+      List<Double> w = r.getList(0);
+      List<String> words = r.getList(1);
+      assertEquals(words.size(), w.size());
+      assertTrue(r.getDouble(2) > 0.99, "a linear model of word presence: fidelity " + r.get(2));
+      for (int k = 0; k < words.size(); k++) {
+        double[] s = sums.computeIfAbsent(words.get(k), x -> new double[2]);
+        s[0] += w.get(k);
+        s[1]++;
+      }
+    }
+    List<String> ranked = new java.util.ArrayList<>(sums.keySet());
+    ranked.sort(Comparator.comparingDouble(w -> -Math.abs(sums.get(w)[0] / sums.get(w)[1])));
+    var truth =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(new java.io.File("datasets/synthetic/jobads.truth.json"))
+            .get("word_effects");
+    for (var e : truth.properties()) {
+      assertTrue(ranked.subList(0, 6).contains(e.getKey()), e.getKey() + " in " + ranked);
+      double mean = sums.get(e.getKey())[0] / sums.get(e.getKey())[1];
+      assertEquals(e.getValue().asDouble(), mean, 500, e.getKey() + ": its effect in dollars");
+    }
+    Dataset<Row> one = stage.transform(ads.limit(30).coalesce(1));
+    Dataset<Row> seven = stage.transform(ads.limit(30).repartition(7));
+    assertEquals(0, one.exceptAll(seven).count(), "partitions do not change the draws");
+    assertMessage(
+        "statistics does not apply to text",
+        () ->
+            stage
+                .copy(new ParamMap())
+                .setStatistics(
+                    TabularStatistics.of(
+                        new double[] {1},
+                        1,
+                        List.of(new io.trustlens.feature.FeatureGroup("x", new int[] {0}))))
+                .transformSchema(ads.schema()));
+  }
+
+  @Test
   void badRequestsFailBeforeAnyTaskNamingTheProblem() {
     StructType schema = credit().schema();
     assertMessage(
