@@ -1,38 +1,30 @@
 package io.trustlens.explain.design;
 
-import io.trustlens.explain.InputFeatures;
+import io.trustlens.explain.TableStage;
 import io.trustlens.explain.shap.BackgroundSampler;
 import io.trustlens.feature.BatchedRows;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InternalRows;
-import io.trustlens.feature.PipelineFeatures;
 import io.trustlens.model.BatchModel;
 import io.trustlens.model.InvalidModelException;
 import io.trustlens.model.LinearCoefficients;
-import io.trustlens.model.LoadedModel;
 import io.trustlens.model.MllibModel;
 import io.trustlens.model.ModelInfo;
-import io.trustlens.model.ModelLoader;
-import io.trustlens.model.OutputKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
@@ -45,19 +37,11 @@ import org.apache.spark.sql.types.StructType;
  * terms_class} (the output read); for logistic regression {@code terms_odds_ratio} ({@code
  * exp(centred)} per feature). A pipeline's feature stages run first.
  */
-public final class LinearTermsExplainer extends Transformer implements DefaultParamsWritable {
+public final class LinearTermsExplainer extends TableStage<LinearTermsExplainer> {
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
-  private final Param<String> modelPath;
-  private final StringArrayParam featuresCols;
-  private final Param<String> vectorCol;
-  private final Param<String> idCol;
   private final Param<String> target;
   private final DoubleArrayParam means;
-  private final Param<String> outputCol;
-
-  private transient LoadedModel loaded;
 
   /** A stage with a random uid. */
   public LinearTermsExplainer() {
@@ -66,78 +50,12 @@ public final class LinearTermsExplainer extends Transformer implements DefaultPa
 
   /** A stage with {@code uid} (how MLlib copies and loads stages). */
   public LinearTermsExplainer(String uid) {
-    this.uid = uid; // first: every Param below records its parent's uid when it is made
-    modelPath =
-        new Param<>(
-            this, "modelPath", "a saved MLlib linear or logistic regression, or a pipeline of one");
-    featuresCols =
-        new StringArrayParam(this, "featuresCols", "numeric feature columns, in the model's order");
-    vectorCol = new Param<>(this, "vectorCol", "an ML vector column of features; empty: none");
-    idCol = new Param<>(this, "idCol", "row key column, named in errors; empty: none");
+    super(uid, "a saved MLlib linear or logistic regression, or a pipeline of one", "terms");
     target = new Param<>(this, "target", ModelInfo.TARGET_DOC);
     means =
         new DoubleArrayParam(
             this, "means", "the reference means per feature slot the centred terms are taken from");
-    outputCol = new Param<>(this, "outputCol", "the terms column; others take it as prefix");
-    setDefault(modelPath, "");
-    setDefault(featuresCols, new String[0]);
-    setDefault(vectorCol, "");
-    setDefault(idCol, "");
     setDefault(target, ModelInfo.AUTO);
-    setDefault(outputCol, "terms");
-  }
-
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
-  public String getModelPath() {
-    return $(modelPath);
-  }
-
-  public LinearTermsExplainer setModelPath(String value) {
-    return (LinearTermsExplainer) set(modelPath, value);
-  }
-
-  public StringArrayParam featuresCols() {
-    return featuresCols;
-  }
-
-  public String[] getFeaturesCols() {
-    return $(featuresCols);
-  }
-
-  public LinearTermsExplainer setFeaturesCols(String... value) {
-    return (LinearTermsExplainer) set(featuresCols, value);
-  }
-
-  public Param<String> vectorCol() {
-    return vectorCol;
-  }
-
-  public String getVectorCol() {
-    return $(vectorCol);
-  }
-
-  public LinearTermsExplainer setVectorCol(String value) {
-    return (LinearTermsExplainer) set(vectorCol, value);
-  }
-
-  public Param<String> idCol() {
-    return idCol;
-  }
-
-  public String getIdCol() {
-    return $(idCol);
-  }
-
-  public LinearTermsExplainer setIdCol(String value) {
-    return (LinearTermsExplainer) set(idCol, value);
   }
 
   public Param<String> target() {
@@ -164,30 +82,7 @@ public final class LinearTermsExplainer extends Transformer implements DefaultPa
     return (LinearTermsExplainer) set(means, value);
   }
 
-  public Param<String> outputCol() {
-    return outputCol;
-  }
-
-  public String getOutputCol() {
-    return $(outputCol);
-  }
-
-  public LinearTermsExplainer setOutputCol(String value) {
-    return (LinearTermsExplainer) set(outputCol, value);
-  }
-
   // The work.
-
-  /** The model, opened on the driver once per path (a second open reuses it). */
-  public LoadedModel model() {
-    if ($(modelPath).isEmpty()) {
-      throw new IllegalArgumentException("set modelPath: the linear model to read");
-    }
-    if (loaded == null || !loaded.info().location().equals($(modelPath))) {
-      loaded = new ModelLoader(SparkSession.active()).load($(modelPath), -1, OutputKind.LOGIT);
-    }
-    return loaded;
-  }
 
   /** The model's coefficients, or an error naming the model when it is not linear. */
   public LinearCoefficients coefficients() {
@@ -203,26 +98,6 @@ public final class LinearTermsExplainer extends Transformer implements DefaultPa
     return LinearCoefficients.of(mllib.model(), "linear_terms");
   }
 
-  /** The players of the table as the model sees it (a pipeline's stages run first). */
-  public FeatureSpace features(StructType preparedSchema) {
-    LoadedModel m = model();
-    if (m.hasFeatureStages()) {
-      for (String set : List.of("vectorCol", "featuresCols")) {
-        if (isSet(getParam(set))) {
-          throw new IllegalArgumentException(
-              set
-                  + " is set, but "
-                  + m.info().location()
-                  + " is a pipeline: its own stages make the features");
-        }
-      }
-      FeatureSpace vector =
-          FeatureSpace.ofVector(preparedSchema, m.featuresCol(), m.info().inputSize());
-      return PipelineFeatures.describe(vector, m.featureStages(), preparedSchema);
-    }
-    return InputFeatures.of(preparedSchema, m, "", "", $(vectorCol), $(featuresCols));
-  }
-
   /** Sets the means from a seeded sample of {@code rows} rows of {@code reference}. */
   public LinearTermsExplainer fitMeans(Dataset<?> reference, int rows, long seed) {
     Dataset<Row> prepared = model().prepare(reference.toDF());
@@ -233,14 +108,6 @@ public final class LinearTermsExplainer extends Transformer implements DefaultPa
   /** The players' names, in the order of the terms. */
   public List<String> playerNames(StructType schema) {
     return features(preparedSchema(schema)).groups().stream().map(FeatureGroup::name).toList();
-  }
-
-  private StructType preparedSchema(StructType schema) {
-    if (!model().hasFeatureStages()) {
-      return schema;
-    }
-    SparkSession spark = SparkSession.active();
-    return model().prepare(spark.createDataFrame(List.<Row>of(), schema)).schema();
   }
 
   /** The output read: an index, or -1 for each row's largest margin. */
@@ -261,7 +128,7 @@ public final class LinearTermsExplainer extends Transformer implements DefaultPa
 
   @Override
   public StructType transformSchema(StructType schema) {
-    Columns.requireId(schema, $(idCol));
+    Columns.requireId(schema, getIdCol());
     FeatureSpace space = features(preparedSchema(schema));
     LinearTerms terms = core(space);
     targetIndex();
@@ -303,7 +170,7 @@ public final class LinearTermsExplainer extends Transformer implements DefaultPa
     StructType out = transformSchema(in);
     Dataset<Row> prepared = model().prepare(dataset.toDF());
     FeatureSpace space = features(prepared.schema());
-    Plan plan = new Plan(core(space), space, targetIndex(), prepared.schema(), $(idCol));
+    Plan plan = new Plan(core(space), space, targetIndex(), prepared.schema(), getIdCol());
     StructType appended =
         Columns.append(
             prepared.schema(), Arrays.asList(out.fields()).subList(in.size(), out.size()));

@@ -1,34 +1,25 @@
 package io.trustlens.explain.design;
 
-import io.trustlens.explain.InputFeatures;
+import io.trustlens.explain.TableStage;
 import io.trustlens.explain.shap.TreeEnsemble;
 import io.trustlens.feature.BatchedRows;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InternalRows;
-import io.trustlens.feature.PipelineFeatures;
 import io.trustlens.model.BatchModel;
 import io.trustlens.model.InvalidModelException;
-import io.trustlens.model.LoadedModel;
 import io.trustlens.model.MllibModel;
-import io.trustlens.model.ModelLoader;
-import io.trustlens.model.OutputKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
@@ -40,17 +31,8 @@ import org.apache.spark.sql.types.StructType;
  * path as a readable rule with its outcome and training count). A pipeline's feature stages run
  * first; the rules use its columns' names and one-hot values.
  */
-public final class TreeRulesExplainer extends Transformer implements DefaultParamsWritable {
+public final class TreeRulesExplainer extends TableStage<TreeRulesExplainer> {
   private static final long serialVersionUID = 1L;
-
-  private final String uid;
-  private final Param<String> modelPath;
-  private final StringArrayParam featuresCols;
-  private final Param<String> vectorCol;
-  private final Param<String> idCol;
-  private final Param<String> outputCol;
-
-  private transient LoadedModel loaded;
 
   /** A stage with a random uid. */
   public TreeRulesExplainer() {
@@ -59,101 +41,11 @@ public final class TreeRulesExplainer extends Transformer implements DefaultPara
 
   /** A stage with {@code uid} (how MLlib copies and loads stages). */
   public TreeRulesExplainer(String uid) {
-    this.uid = uid; // first: every Param below records its parent's uid when it is made
-    modelPath =
-        new Param<>(
-            this,
-            "modelPath",
-            "a saved MLlib DecisionTree, RandomForest or GBT model, or a pipeline of one");
-    featuresCols =
-        new StringArrayParam(this, "featuresCols", "numeric feature columns, in the model's order");
-    vectorCol = new Param<>(this, "vectorCol", "an ML vector column of features; empty: none");
-    idCol = new Param<>(this, "idCol", "row key column, named in errors; empty: none");
-    outputCol = new Param<>(this, "outputCol", "the rule column; others take it as prefix");
-    setDefault(modelPath, "");
-    setDefault(featuresCols, new String[0]);
-    setDefault(vectorCol, "");
-    setDefault(idCol, "");
-    setDefault(outputCol, "rule");
-  }
-
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
-  public String getModelPath() {
-    return $(modelPath);
-  }
-
-  public TreeRulesExplainer setModelPath(String value) {
-    return (TreeRulesExplainer) set(modelPath, value);
-  }
-
-  public StringArrayParam featuresCols() {
-    return featuresCols;
-  }
-
-  public String[] getFeaturesCols() {
-    return $(featuresCols);
-  }
-
-  public TreeRulesExplainer setFeaturesCols(String... value) {
-    return (TreeRulesExplainer) set(featuresCols, value);
-  }
-
-  public Param<String> vectorCol() {
-    return vectorCol;
-  }
-
-  public String getVectorCol() {
-    return $(vectorCol);
-  }
-
-  public TreeRulesExplainer setVectorCol(String value) {
-    return (TreeRulesExplainer) set(vectorCol, value);
-  }
-
-  public Param<String> idCol() {
-    return idCol;
-  }
-
-  public String getIdCol() {
-    return $(idCol);
-  }
-
-  public TreeRulesExplainer setIdCol(String value) {
-    return (TreeRulesExplainer) set(idCol, value);
-  }
-
-  public Param<String> outputCol() {
-    return outputCol;
-  }
-
-  public String getOutputCol() {
-    return $(outputCol);
-  }
-
-  public TreeRulesExplainer setOutputCol(String value) {
-    return (TreeRulesExplainer) set(outputCol, value);
+    super(
+        uid, "a saved MLlib DecisionTree, RandomForest or GBT model, or a pipeline of one", "rule");
   }
 
   // The work.
-
-  /** The model, opened on the driver once per path (a second open reuses it). */
-  public LoadedModel model() {
-    if ($(modelPath).isEmpty()) {
-      throw new IllegalArgumentException("set modelPath: the tree model to read");
-    }
-    if (loaded == null || !loaded.info().location().equals($(modelPath))) {
-      loaded = new ModelLoader(SparkSession.active()).load($(modelPath), -1, OutputKind.LOGIT);
-    }
-    return loaded;
-  }
 
   /** The model's trees, or an error naming the model when it has none. */
   public TreeEnsemble ensemble() {
@@ -173,26 +65,6 @@ public final class TreeRulesExplainer extends Transformer implements DefaultPara
               + m.info().type()
               + " (use linear_terms, lime or kernel)");
     }
-  }
-
-  /** The features of the table as the model sees it (a pipeline's stages run first). */
-  public FeatureSpace features(StructType preparedSchema) {
-    LoadedModel m = model();
-    if (m.hasFeatureStages()) {
-      for (String set : List.of("vectorCol", "featuresCols")) {
-        if (isSet(getParam(set))) {
-          throw new IllegalArgumentException(
-              set
-                  + " is set, but "
-                  + m.info().location()
-                  + " is a pipeline: its own stages make the features");
-        }
-      }
-      FeatureSpace vector =
-          FeatureSpace.ofVector(preparedSchema, m.featuresCol(), m.info().inputSize());
-      return PipelineFeatures.describe(vector, m.featureStages(), preparedSchema);
-    }
-    return InputFeatures.of(preparedSchema, m, "", "", $(vectorCol), $(featuresCols));
   }
 
   /** The rules of the model over the table {@code schema}. */
@@ -225,17 +97,9 @@ public final class TreeRulesExplainer extends Transformer implements DefaultPara
     return labels;
   }
 
-  private StructType preparedSchema(StructType schema) {
-    if (!model().hasFeatureStages()) {
-      return schema;
-    }
-    SparkSession spark = SparkSession.active();
-    return model().prepare(spark.createDataFrame(List.<Row>of(), schema)).schema();
-  }
-
   @Override
   public StructType transformSchema(StructType schema) {
-    Columns.requireId(schema, $(idCol));
+    Columns.requireId(schema, getIdCol());
     TreeEnsemble trees = ensemble();
     features(preparedSchema(schema));
     String out = getOutputCol();
@@ -262,7 +126,7 @@ public final class TreeRulesExplainer extends Transformer implements DefaultPara
     StructType out = transformSchema(in);
     Dataset<Row> prepared = model().prepare(dataset.toDF());
     FeatureSpace space = features(prepared.schema());
-    Plan plan = new Plan(rules(in), space, prepared.schema(), $(idCol));
+    Plan plan = new Plan(rules(in), space, prepared.schema(), getIdCol());
     StructType appended =
         Columns.append(
             prepared.schema(), Arrays.asList(out.fields()).subList(in.size(), out.size()));

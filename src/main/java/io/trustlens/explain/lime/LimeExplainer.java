@@ -1,6 +1,7 @@
 package io.trustlens.explain.lime;
 
 import io.trustlens.explain.InputFeatures;
+import io.trustlens.explain.TableStage;
 import io.trustlens.explain.shap.BackgroundSampler;
 import io.trustlens.feature.BatchedRows;
 import io.trustlens.feature.Columns;
@@ -8,20 +9,16 @@ import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InternalRows;
 import io.trustlens.feature.InvalidFeatureException;
-import io.trustlens.feature.PipelineFeatures;
 import io.trustlens.feature.RowKeys;
 import io.trustlens.feature.TextEncoder;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
-import io.trustlens.model.ModelLoader;
 import io.trustlens.model.ModelSource;
-import io.trustlens.model.OutputKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -29,14 +26,11 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
@@ -53,14 +47,9 @@ import org.apache.spark.sql.types.StructType;
  * #fitStatistics}, or {@link #setStatistics}); they are built and scored in batches inside {@code
  * mapPartitions}, the model loaded once per executor; each row's draws depend on (seed, row key).
  */
-public final class LimeExplainer extends Transformer implements DefaultParamsWritable {
+public final class LimeExplainer extends TableStage<LimeExplainer> {
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
-  private final Param<String> modelPath;
-  private final StringArrayParam featuresCols;
-  private final Param<String> vectorCol;
-  private final Param<String> idCol;
   private final Param<String> target;
   private final IntParam samples;
   private final BooleanParam discretize;
@@ -69,10 +58,7 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
   private final IntParam keep;
   private final DoubleParam alpha;
   private final LongParam seed;
-  private final Param<String> outputCol;
   private final StatisticsParam statistics;
-
-  private transient LoadedModel loaded;
 
   /** A stage with a random uid. */
   public LimeExplainer() {
@@ -81,16 +67,7 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
 
   /** A stage with {@code uid} (how MLlib copies and loads stages). */
   public LimeExplainer(String uid) {
-    this.uid = uid; // first: every Param below records its parent's uid when it is made
-    modelPath =
-        new Param<>(
-            this,
-            "modelPath",
-            "a saved MLlib PipelineModel or PredictionModel, or a TorchScript file");
-    featuresCols =
-        new StringArrayParam(this, "featuresCols", "numeric feature columns, in the model's order");
-    vectorCol = new Param<>(this, "vectorCol", "an ML vector column of features; empty: none");
-    idCol = new Param<>(this, "idCol", "row key column; empty: the row's features");
+    super(uid, "a saved MLlib PipelineModel or PredictionModel, or a TorchScript file", "lime");
     target = new Param<>(this, "target", ModelInfo.TARGET_DOC);
     samples =
         new IntParam(
@@ -119,14 +96,9 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
         new DoubleParam(
             this, "alpha", "the surrogate's ridge penalty (lime's: 1)", ParamValidators.gtEq(0));
     seed = new LongParam(this, "seed", "random seed");
-    outputCol = new Param<>(this, "outputCol", "the weights column; others take it as prefix");
     statistics =
         new StatisticsParam(
             this, "statistics", "the reference table's statistics the perturbations come from");
-    setDefault(modelPath, "");
-    setDefault(featuresCols, new String[0]);
-    setDefault(vectorCol, "");
-    setDefault(idCol, "");
     setDefault(target, ModelInfo.AUTO);
     setDefault(samples, 5000);
     setDefault(discretize, true);
@@ -135,63 +107,9 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
     setDefault(keep, 10);
     setDefault(alpha, 1.0);
     setDefault(seed, 42L);
-    setDefault(outputCol, "lime");
-  }
-
-  @Override
-  public String uid() {
-    return uid;
   }
 
   // Params, getters and setters.
-
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
-  public String getModelPath() {
-    return $(modelPath);
-  }
-
-  public LimeExplainer setModelPath(String value) {
-    return (LimeExplainer) set(modelPath, value);
-  }
-
-  public StringArrayParam featuresCols() {
-    return featuresCols;
-  }
-
-  public String[] getFeaturesCols() {
-    return $(featuresCols);
-  }
-
-  public LimeExplainer setFeaturesCols(String... value) {
-    return (LimeExplainer) set(featuresCols, value);
-  }
-
-  public Param<String> vectorCol() {
-    return vectorCol;
-  }
-
-  public String getVectorCol() {
-    return $(vectorCol);
-  }
-
-  public LimeExplainer setVectorCol(String value) {
-    return (LimeExplainer) set(vectorCol, value);
-  }
-
-  public Param<String> idCol() {
-    return idCol;
-  }
-
-  public String getIdCol() {
-    return $(idCol);
-  }
-
-  public LimeExplainer setIdCol(String value) {
-    return (LimeExplainer) set(idCol, value);
-  }
 
   public Param<String> target() {
     return target;
@@ -289,18 +207,6 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
     return (LimeExplainer) set(seed, value);
   }
 
-  public Param<String> outputCol() {
-    return outputCol;
-  }
-
-  public String getOutputCol() {
-    return $(outputCol);
-  }
-
-  public LimeExplainer setOutputCol(String value) {
-    return (LimeExplainer) set(outputCol, value);
-  }
-
   public StatisticsParam statistics() {
     return statistics;
   }
@@ -314,37 +220,6 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
   }
 
   // The work.
-
-  /** The model, opened on the driver once per path (a second open reuses it). */
-  public LoadedModel model() {
-    if ($(modelPath).isEmpty()) {
-      throw new IllegalArgumentException("set modelPath: the model to explain");
-    }
-    if (loaded == null || !loaded.info().location().equals($(modelPath))) {
-      loaded = new ModelLoader(SparkSession.active()).load($(modelPath), -1, OutputKind.LOGIT);
-    }
-    return loaded;
-  }
-
-  /** The players of {@code table} as the model sees it (a pipeline's stages run first). */
-  public FeatureSpace features(StructType preparedSchema) {
-    LoadedModel m = model();
-    if (m.hasFeatureStages()) {
-      for (String set : List.of("vectorCol", "featuresCols")) {
-        if (isSet(getParam(set))) {
-          throw new IllegalArgumentException(
-              set
-                  + " is set, but "
-                  + m.info().location()
-                  + " is a pipeline: its own stages make the features");
-        }
-      }
-      FeatureSpace vector =
-          FeatureSpace.ofVector(preparedSchema, m.featuresCol(), m.info().inputSize());
-      return PipelineFeatures.describe(vector, m.featureStages(), preparedSchema);
-    }
-    return InputFeatures.of(preparedSchema, m, "", "", $(vectorCol), $(featuresCols));
-  }
 
   /**
    * Sets the statistics from a seeded sample of {@code rows} rows of {@code reference} (the
@@ -360,14 +235,6 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
   /** The players' names, in the order of the weights. */
   public List<String> playerNames(StructType schema) {
     return features(preparedSchema(schema)).groups().stream().map(FeatureGroup::name).toList();
-  }
-
-  private StructType preparedSchema(StructType schema) {
-    if (!model().hasFeatureStages()) {
-      return schema;
-    }
-    SparkSession spark = SparkSession.active();
-    return model().prepare(spark.createDataFrame(List.<Row>of(), schema)).schema();
   }
 
   /** The output explained: {@link TabularLime#PREDICTED} or an output index. */
@@ -416,7 +283,7 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
    * token ids whose card has a {@code text} key; null for a model of table features.
    */
   public TextEncoder text(StructType schema) {
-    return InputFeatures.text(model(), $(modelPath), schema);
+    return InputFeatures.text(model(), getModelPath(), schema);
   }
 
   /** The text path's columns: one weight per distinct word, the words beside them. */
@@ -460,7 +327,7 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
   @Override
   public StructType transformSchema(StructType schema) {
     ModelInfo info = model().info();
-    Columns.requireId(schema, $(idCol));
+    Columns.requireId(schema, getIdCol());
     targetIndex();
     TextEncoder text = text(schema);
     if (text != null) {
@@ -505,7 +372,7 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
               targetIndex(),
               getSeed(),
               in,
-              $(idCol));
+              getIdCol());
       return Columns.withMetadata(InternalRows.mapPartitions(dataset, out, words), out);
     }
     Dataset<Row> prepared = m.prepare(dataset.toDF());
@@ -523,7 +390,7 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
             targetIndex(),
             getSeed(),
             prepared.schema(),
-            $(idCol));
+            getIdCol());
     StructType appended =
         Columns.append(
             prepared.schema(), Arrays.asList(out.fields()).subList(in.size(), out.size()));
@@ -548,7 +415,7 @@ public final class LimeExplainer extends Transformer implements DefaultParamsWri
 
   @Override
   public String toString() {
-    return "LimeExplainer(" + uid + ")";
+    return "LimeExplainer(" + uid() + ")";
   }
 
   /** What a task needs to explain the texts of its partition, one row at a time. */
