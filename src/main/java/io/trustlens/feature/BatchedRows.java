@@ -78,4 +78,41 @@ public abstract class BatchedRows implements Iterator<Row> {
       }
     }
   }
+
+  /**
+   * Rows read and answered one at a time, in batches of {@code batch}: {@code each} takes a row's
+   * features (valid during the call only) and gives its appended values; an invalid row is named.
+   */
+  public static BatchedRows eachRow(
+      Iterator<Row> rows,
+      FeatureSpace.Reader reader,
+      String idCol,
+      int idIndex,
+      int batch,
+      java.util.function.Function<double[], Object[]> each) {
+    int d = reader.size();
+    return new BatchedRows(rows) {
+      private long seen;
+
+      @Override
+      protected boolean full(List<Row> pending, Row added) {
+        return pending.size() >= batch;
+      }
+
+      @Override
+      protected Object[][] explain(List<Row> pending) {
+        int n = pending.size();
+        double[] xs = new double[n * d];
+        read(pending, reader, idCol, idIndex, seen, xs, null);
+        seen += n;
+        Object[][] added = new Object[n][];
+        double[] x = new double[d];
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(xs, i * d, x, 0, d);
+          added[i] = each.apply(x);
+        }
+        return added;
+      }
+    };
+  }
 }

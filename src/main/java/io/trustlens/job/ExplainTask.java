@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.arrays_zip;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 
+import io.trustlens.explain.TableStage;
 import io.trustlens.explain.shap.Background;
 import io.trustlens.explain.shap.BackgroundSampler;
 import io.trustlens.explain.shap.ShapExplainer;
@@ -149,6 +150,28 @@ final class ExplainTask implements AuditTask {
     ShapReport.figures(
         section, written, model, features, order, importance, task.waterfallRows, in.id);
     return result;
+  }
+
+  /**
+   * Points a table stage at the run's input: a bare model reads the input's vector or columns (a
+   * pipeline makes its own features), rows are keyed by the input's id; images are refused.
+   */
+  static void readInput(
+      AuditRun run, LoadedModel model, FeatureSpace features, TableStage<?> stage, String method) {
+    if (!model.hasFeatureStages()) {
+      switch (features.source()) {
+        case VECTOR -> stage.setVectorCol(features.columns().get(0));
+        case ARRAY, IMAGE ->
+            throw new SpecException(
+                method
+                    + " reads table features, not images; for images use occlusion or the"
+                    + " gradient methods");
+        default -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
+      }
+    }
+    if (run.spec().input.id != null) {
+      stage.setIdCol(run.spec().input.id);
+    }
   }
 
   /** Where the background came from, for the summary. */

@@ -40,19 +40,11 @@ final class LimeTask {
         new LimeExplainer()
             .setModelPath(run.spec().models.get(task.model))
             .setSeed(run.spec().seed);
-    boolean isText = stage.text(table.schema()) != null;
-    Dataset<Row> prepared = isText ? table : run.input().prepare(model);
-    FeatureSpace features = isText ? null : run.input().features(model, prepared);
-    if (!isText && !model.hasFeatureStages()) {
-      switch (features.source()) {
-        case VECTOR -> stage.setVectorCol(features.columns().get(0));
-        case ARRAY, IMAGE ->
-            throw new SpecException(
-                "lime explains tables here; for images use occlusion or the gradient methods");
-        default -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
-      }
-    }
-    if (in.id != null) {
+    io.trustlens.feature.TextEncoder text = stage.text(table.schema());
+    Dataset<Row> prepared = text != null ? table : run.input().prepare(model);
+    if (text == null) {
+      ExplainTask.readInput(run, model, run.input().features(model, prepared), stage, "lime");
+    } else if (in.id != null) {
       stage.setIdCol(in.id);
     }
     if (task.target != null) {
@@ -61,7 +53,7 @@ final class LimeTask {
     if (task.samples != null) {
       stage.setSamples(task.samples);
     }
-    if (task.discretize != null && !isText) {
+    if (task.discretize != null && text == null) {
       stage.setDiscretize(task.discretize.equals("quartile"));
     }
     if (task.kernelWidth != null) {
@@ -73,7 +65,6 @@ final class LimeTask {
     if (task.keep != null) {
       stage.setKeep(task.keep);
     }
-    io.trustlens.feature.TextEncoder text = stage.text(table.schema());
     if (text != null) {
       return words(run, task, model, stage, text);
     }
@@ -239,7 +230,7 @@ final class LimeTask {
         written,
         out,
         text,
-        unit,
+        unit + " of " + result.get("class_explained"),
         run.spec().input.id,
         "weight",
         "LIME's weight of each word (the surrogate's change of the "

@@ -25,23 +25,12 @@ import org.apache.spark.sql.Row;
 final class LinearTermsTask {
   Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
     LoadedModel model = run.model(task.model);
-    AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     LinearTermsExplainer stage =
         new LinearTermsExplainer().setModelPath(run.spec().models.get(task.model));
-    if (!model.hasFeatureStages()) {
-      switch (features.source()) {
-        case VECTOR -> stage.setVectorCol(features.columns().get(0));
-        case ARRAY, IMAGE ->
-            throw new SpecException("linear_terms reads tables: a linear model over features");
-        default -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
-      }
-    }
-    if (in.id != null) {
-      stage.setIdCol(in.id);
-    }
+    ExplainTask.readInput(run, model, features, stage, "linear_terms");
     if (task.target != null) {
       stage.setTarget(task.target);
     }
@@ -134,7 +123,7 @@ final class LinearTermsTask {
             top.stream().map(slots::get).toList(),
             top.stream().mapToDouble(j -> b[j] * sd[j]).toArray()));
     section.figure(
-        "Mean |b (x - mean)| per feature over the rows, " + unit,
+        "Mean |b (x - mean)| per feature over the rows, " + unit + " of " + explained,
         Charts.bars(
             order.stream().limit(12).map(players::get).toList(),
             order.stream().limit(12).mapToDouble(g -> importance[g]).toArray()));

@@ -31,23 +31,12 @@ final class TreeRulesTask {
 
   Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
     LoadedModel model = run.model(task.model);
-    AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     TreeRulesExplainer stage =
         new TreeRulesExplainer().setModelPath(run.spec().models.get(task.model));
-    if (!model.hasFeatureStages()) {
-      switch (features.source()) {
-        case VECTOR -> stage.setVectorCol(features.columns().get(0));
-        case ARRAY, IMAGE ->
-            throw new SpecException("tree_rules reads tables: a tree model over features");
-        default -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
-      }
-    }
-    if (in.id != null) {
-      stage.setIdCol(in.id);
-    }
+    ExplainTask.readInput(run, model, features, stage, "tree_rules");
     stage.transformSchema(table.schema()); // every check before any task runs
     TreeRules rules = stage.rules(table.schema());
     String name = task.name != null ? task.name : "rules";

@@ -201,36 +201,20 @@ public final class LinearTermsExplainer extends TableStage<LinearTermsExplainer>
     public Iterator<Row> call(Iterator<Row> rows) {
       FeatureSpace.Reader reader = features.reader(schema);
       int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
-      int d = features.size();
-      return new BatchedRows(rows) {
-        private long seen;
-
-        @Override
-        protected boolean full(List<Row> pending, Row added) {
-          return pending.size() >= 1024;
-        }
-
-        @Override
-        protected Object[][] explain(List<Row> pending) {
-          int n = pending.size();
-          double[] xs = new double[n * d];
-          BatchedRows.read(pending, reader, idCol, idIndex, seen, xs, null);
-          seen += n;
-          Object[][] added = new Object[n][];
-          double[] x = new double[d];
-          for (int i = 0; i < n; i++) {
-            System.arraycopy(xs, i * d, x, 0, d);
+      return BatchedRows.eachRow(
+          rows,
+          reader,
+          idCol,
+          idIndex,
+          1024,
+          x -> {
             LinearTerms.Reading r = terms.read(x, target);
-            added[i] =
-                terms.logistic()
-                    ? new Object[] {
-                      r.terms(), r.centred(), r.intercept(), r.margin(), r.output(), r.oddsRatios()
-                    }
-                    : new Object[] {r.terms(), r.centred(), r.intercept(), r.margin(), r.output()};
-          }
-          return added;
-        }
-      };
+            return terms.logistic()
+                ? new Object[] {
+                  r.terms(), r.centred(), r.intercept(), r.margin(), r.output(), r.oddsRatios()
+                }
+                : new Object[] {r.terms(), r.centred(), r.intercept(), r.margin(), r.output()};
+          });
     }
   }
 }

@@ -156,38 +156,22 @@ public final class TreeRulesExplainer extends TableStage<TreeRulesExplainer> {
     public Iterator<Row> call(Iterator<Row> rows) {
       FeatureSpace.Reader reader = features.reader(schema);
       int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
-      int d = features.size();
       int trees = rules.trees();
-      return new BatchedRows(rows) {
-        private long seen;
-
-        @Override
-        protected boolean full(List<Row> pending, Row added) {
-          return pending.size() >= 1024;
-        }
-
-        @Override
-        protected Object[][] explain(List<Row> pending) {
-          int n = pending.size();
-          double[] xs = new double[n * d];
-          BatchedRows.read(pending, reader, idCol, idIndex, seen, xs, null);
-          seen += n;
-          Object[][] added = new Object[n][];
-          double[] x = new double[d];
-          for (int i = 0; i < n; i++) {
-            System.arraycopy(xs, i * d, x, 0, d);
+      return BatchedRows.eachRow(
+          rows,
+          reader,
+          idCol,
+          idIndex,
+          1024,
+          x -> {
             int[] leaves = new int[trees];
             for (int t = 0; t < trees; t++) {
               leaves[t] = rules.leaf(t, x);
             }
-            added[i] =
-                trees == 1
-                    ? new Object[] {leaves, rules.rule(0, leaves[0])}
-                    : new Object[] {leaves};
-          }
-          return added;
-        }
-      };
+            return trees == 1
+                ? new Object[] {leaves, rules.rule(0, leaves[0])}
+                : new Object[] {leaves};
+          });
     }
   }
 }

@@ -178,7 +178,7 @@ public final class LocalSurrogate implements java.io.Serializable {
             add = j;
           }
         }
-        if (add >= 0 && set.isEmpty() || add >= 0 && Math.abs(c[add]) >= big * (1 - 1e-9)) {
+        if (add >= 0 && (set.isEmpty() || Math.abs(c[add]) >= big * (1 - 1e-9))) {
           active[add] = true;
           set.add(add);
         }

@@ -111,26 +111,24 @@ public final class TextLime {
     int size = text.size();
     int w = model.info().outputSize();
     OutputKind kind = model.info().kind();
-    double[] own = new double[size];
-    text.vector(tokens, row, own, 0);
-    double[] first = model.outputs(own, 1);
-    evaluations++;
-    int t = target >= 0 ? target : kind.isClassification() ? (int) kind.predict(first, 0, w) : 0;
-    double[] probabilities = new double[w];
-    double output = explained(kind, first, 0, w, t, probabilities);
     if (d == 0) {
+      double[] own = new double[size];
+      text.vector(tokens, row, own, 0);
+      double[] first = model.outputs(own, 1);
+      evaluations++;
+      int t = target(kind, first, w);
+      double output = explained(kind, first, 0, w, t, new double[w]);
       return new Result(words, new LocalSurrogate.Fit(new double[0], output, 1, output), t, output);
     }
     double[] z = design(d, samples, RowSeeds.random(seed, key));
-    double[] y = new double[samples];
-    double[] weights = new double[samples];
-    y[0] = output;
-    int chunk = (int) Math.max(1, Math.min(model.batchRows(), MAX_VALUES / Math.max(1, size)));
     Map<String, Integer> index = new LinkedHashMap<>();
     for (int j = 0; j < d; j++) {
       index.put(words.get(j), j);
     }
-    for (int start = 1; start < samples; start += chunk) {
+    // Every sample, the text itself first (it keeps every word), in calls of the batch size.
+    double[] outputs = new double[samples * w];
+    int chunk = (int) Math.max(1, Math.min(model.batchRows(), MAX_VALUES / Math.max(1, size)));
+    for (int start = 0; start < samples; start += chunk) {
       int count = Math.min(chunk, samples - start);
       double[] inputs = new double[count * size];
       for (int c = 0; c < count; c++) {
@@ -143,11 +141,15 @@ public final class TextLime {
         }
         text.vector(kept, row, inputs, c * size);
       }
-      double[] outputs = model.outputs(inputs, count);
+      System.arraycopy(model.outputs(inputs, count), 0, outputs, start * w, count * w);
       evaluations += count;
-      for (int c = 0; c < count; c++) {
-        y[start + c] = explained(kind, outputs, c * w, w, t, probabilities);
-      }
+    }
+    int t = target(kind, outputs, w);
+    double[] probabilities = new double[w];
+    double[] y = new double[samples];
+    double[] weights = new double[samples];
+    for (int s = 0; s < samples; s++) {
+      y[s] = explained(kind, outputs, s * w, w, t, probabilities);
     }
     for (int s = 0; s < samples; s++) {
       double active = 0;
@@ -157,7 +159,15 @@ public final class TextLime {
       double distance = 100 * (active == 0 ? 1 : 1 - Math.sqrt(active / d));
       weights[s] = Math.sqrt(Math.exp(-distance * distance / (width * width)));
     }
-    return new Result(words, surrogate.fit(z, y, weights, samples, d), t, output);
+    return new Result(words, surrogate.fit(z, y, weights, samples, d), t, y[0]);
+  }
+
+  /** The output explained: the one set, else the text's predicted class (or the only output). */
+  private int target(OutputKind kind, double[] first, int w) {
+    if (target >= 0) {
+      return target;
+    }
+    return kind.isClassification() ? (int) kind.predict(first, 0, w) : 0;
   }
 
   private static double explained(
