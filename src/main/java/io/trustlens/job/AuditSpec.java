@@ -203,6 +203,24 @@ public final class AuditSpec {
     /** explain lime with selection highest_weights or lasso: the features kept (default 10). */
     public Integer keep;
 
+    /**
+     * explain nearest_examples and prototype_attention: the training table (a path) examples and
+     * prototypes come from; it holds the input's columns, the id and the label.
+     */
+    public String examples;
+
+    /**
+     * explain nearest_examples and prototype_attention: the TorchScript method whose outputs rows
+     * are compared in (embed, or another the module exports); unset: the features the model reads.
+     */
+    public String embedding;
+
+    /** explain prototype_attention: kmeans:K (default kmeans:20), rows:N or class_means. */
+    public String prototypes;
+
+    /** explain prototype_attention: dot (default: ⟨f(x), f(p)⟩) or neg_squared_distance. */
+    public String similarity;
+
     /** explore: components (pca, default min(10, columns)) or map dimensions (mds, 2). */
     public Integer components;
 
@@ -356,6 +374,10 @@ public final class AuditSpec {
           && Objects.equals(kernelWidth, t.kernelWidth)
           && Objects.equals(selection, t.selection)
           && Objects.equals(keep, t.keep)
+          && Objects.equals(examples, t.examples)
+          && Objects.equals(embedding, t.embedding)
+          && Objects.equals(prototypes, t.prototypes)
+          && Objects.equals(similarity, t.similarity)
           && Objects.equals(components, t.components)
           && Objects.equals(scale, t.scale)
           && Objects.equals(solver, t.solver)

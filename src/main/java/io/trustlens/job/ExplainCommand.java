@@ -45,6 +45,18 @@ import picocli.CommandLine.Option;
           + " all features or K kept (--selection highest_weights or lasso, --keep). Classifiers"
           + " in probability. Columns: lime, lime_intercept, lime_score (local fidelity, weighted"
           + " R^2), lime_prediction, lime_output, lime_class.",
+      "Nearest examples (Deep k-Nearest Neighbors, Papernot and McDaniel 2018): --method"
+          + " nearest_examples finds each row's --neighbours nearest rows of the training table"
+          + " (--examples PATH) in the features the model reads or a TorchScript method's"
+          + " outputs (--embedding): columns examples (their ids), examples_labels,"
+          + " examples_distances and, for classifiers, examples_prediction,"
+          + " examples_credibility and examples_confidence, calibrated on a held-out share"
+          + " (--calibration-fraction).",
+      "Prototype attention (Snell et al. 2017): --method prototype_attention weighs prototypes"
+          + " of the training table (--examples PATH; --prototypes kmeans:K, rows:N or"
+          + " class_means) by a softmax of their similarity to each row (--similarity):"
+          + " columns prototype_weights, prototype_top, prototype_prediction (sum of weight x"
+          + " label), prototype_agrees (with the model's prediction).",
       "Sanity checks (Adebayo et al. 2018): --method sanity_checks compares each gradient"
           + " method's maps of a TorchScript model (--compare) on a sample of rows (--rows) under"
           + " the trained model, the model with its layers randomized from the top down, and the"
@@ -72,7 +84,8 @@ final class ExplainCommand implements Callable<Integer> {
       description =
           "exact, kernel (default), permutation, linear, tree, tree_interventional, saliency,"
               + " smoothgrad, integrated_gradients, guided_backprop, grad_cam, attention_rollout,"
-              + " class_attention, occlusion, lime, linear_terms, tree_rules, sanity_checks or"
+              + " class_attention, occlusion, lime, linear_terms, tree_rules, nearest_examples,"
+              + " prototype_attention, sanity_checks or"
               + " activation_maximization.")
   String method = "kernel";
 
@@ -240,6 +253,61 @@ final class ExplainCommand implements Callable<Integer> {
       description = "lime with --selection highest_weights or lasso: features kept (default 10).")
   Integer keep;
 
+  @Option(
+      names = "--examples",
+      paramLabel = "PATH",
+      description =
+          "nearest_examples, prototype_attention: the training table examples come from (the"
+              + " input's columns, --id and --label).")
+  String examples;
+
+  @Option(names = "--neighbours", description = "nearest_examples: examples per row (default 10).")
+  Integer neighbours;
+
+  @Option(
+      names = "--search",
+      description =
+          "nearest_examples: auto (default; exact up to 20,000 training rows), exact or"
+              + " approximate.")
+  String search;
+
+  @Option(
+      names = "--scale",
+      negatable = true,
+      description =
+          "nearest_examples: compare in units of each feature's training standard deviation"
+              + " (default: on for features, off for --embedding).")
+  Boolean scale;
+
+  @Option(
+      names = "--calibration-fraction",
+      description =
+          "nearest_examples: the share of training rows held out to calibrate credibility"
+              + " (default 0.1).")
+  Double calibrationFraction;
+
+  @Option(
+      names = "--embedding",
+      paramLabel = "METHOD",
+      description =
+          "nearest_examples, prototype_attention: compare rows in this TorchScript method's"
+              + " outputs (e.g. embed) instead of the features.")
+  String embedding;
+
+  @Option(
+      names = "--prototypes",
+      description =
+          "prototype_attention: kmeans:K (default kmeans:20), rows:N (N training rows) or"
+              + " class_means.")
+  String prototypes;
+
+  @Option(
+      names = "--similarity",
+      description =
+          "prototype_attention: dot (default, <f(x), f(p)>) or neg_squared_distance"
+              + " (-|f(x) - f(p)|^2).")
+  String similarity;
+
   @Override
   public Integer call() {
     AuditSpec spec = new AuditSpec();
@@ -279,6 +347,14 @@ final class ExplainCommand implements Callable<Integer> {
     task.kernelWidth = kernelWidth;
     task.selection = selection;
     task.keep = keep;
+    task.examples = examples;
+    task.neighbours = neighbours;
+    task.search = search;
+    task.calibrationFraction = calibrationFraction;
+    task.embedding = embedding;
+    task.prototypes = prototypes;
+    task.similarity = similarity;
+    task.scale = scale;
     if (permutedModel != null) {
       spec.models.put("permuted", permutedModel);
       task.permutedModel = "permuted";

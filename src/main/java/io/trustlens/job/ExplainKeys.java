@@ -63,6 +63,17 @@ final class ExplainKeys {
                   "selection",
                   "keep")),
           Map.entry(
+              "nearest_examples",
+              List.of(
+                  "examples",
+                  "neighbours",
+                  "search",
+                  "calibration_fraction",
+                  "embedding",
+                  "scale")),
+          Map.entry(
+              "prototype_attention", List.of("examples", "prototypes", "similarity", "embedding")),
+          Map.entry(
               "activation_maximization",
               List.of("targets", "steps", "rate", "decay", "jitter", "blur_sigma")));
 
@@ -75,6 +86,8 @@ final class ExplainKeys {
     all.add("lime");
     all.add("linear_terms");
     all.add("tree_rules");
+    all.add("nearest_examples");
+    all.add("prototype_attention");
     all.add("sanity_checks");
     all.add("activation_maximization");
     return List.copyOf(all);
@@ -115,6 +128,14 @@ final class ExplainKeys {
     keys.put("kernel_width", t.kernelWidth);
     keys.put("selection", t.selection);
     keys.put("keep", t.keep);
+    keys.put("examples", t.examples);
+    keys.put("neighbours", t.neighbours);
+    keys.put("search", t.search);
+    keys.put("calibration_fraction", t.calibrationFraction);
+    keys.put("embedding", t.embedding);
+    keys.put("prototypes", t.prototypes);
+    keys.put("similarity", t.similarity);
+    keys.put("scale", t.scale);
     keys.values().removeIf(v -> v == null);
     return keys;
   }
@@ -148,7 +169,8 @@ final class ExplainKeys {
                 "patch", t.patch == null ? 1 : t.patch,
                 "stride", t.stride == null ? 1 : t.stride,
                 "ngrams", t.ngrams == null ? 1 : t.ngrams,
-                "keep", t.keep == null ? 1 : t.keep)
+                "keep", t.keep == null ? 1 : t.keep,
+                "neighbours", t.neighbours == null ? 1 : t.neighbours)
             .entrySet()) {
       if (count.getValue() < 1) {
         throw new SpecException(
@@ -159,6 +181,33 @@ final class ExplainKeys {
                 + count.getValue()
                 + "; it must be at least 1");
       }
+    }
+    if ((method.equals("nearest_examples") || method.equals("prototype_attention"))
+        && t.examples == null) {
+      throw new SpecException(
+          where
+              + " (explain): "
+              + method
+              + " needs examples: the training table (a path) its examples come from");
+    }
+    if (t.search != null && !List.of("auto", "exact", "approximate").contains(t.search)) {
+      throw new SpecException(
+          where + " (explain): search is '" + t.search + "'; expected auto, exact or approximate");
+    }
+    if (t.calibrationFraction != null
+        && !(t.calibrationFraction > 0 && t.calibrationFraction < 1)) {
+      throw new SpecException(
+          where
+              + " (explain): calibration_fraction is "
+              + t.calibrationFraction
+              + "; it must be in (0, 1)");
+    }
+    if (t.similarity != null && !List.of("dot", "neg_squared_distance").contains(t.similarity)) {
+      throw new SpecException(
+          where
+              + " (explain): similarity is '"
+              + t.similarity
+              + "'; expected dot or neg_squared_distance");
     }
     if (t.rate != null && !(t.rate > 0 && t.rate < Double.POSITIVE_INFINITY)) {
       throw new SpecException(where + " (explain): rate is " + t.rate + "; it must be > 0");

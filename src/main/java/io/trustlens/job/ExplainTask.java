@@ -53,6 +53,9 @@ final class ExplainTask implements AuditTask {
     if (method.equals("lime")) {
       return new LimeTask().run(run, task);
     }
+    if (method.equals("nearest_examples")) {
+      return new NearestExamplesTask().run(run, task);
+    }
     if (method.equals("activation_maximization")) {
       return new VisualizeTask().run(run, task);
     }
@@ -220,27 +223,42 @@ final class ExplainTask implements AuditTask {
     if (spec.chars().allMatch(Character::isDigit)) {
       return BackgroundSampler.sample(prepared, features, id, positive(spec), seed);
     }
+    Dataset<Row> table = referenceTable(run, spec, "background", false);
+    Dataset<Row> ready = model.prepare(table);
+    return BackgroundSampler.sample(ready, features, null, 1000, seed);
+  }
+
+  /**
+   * A reference table read from {@code path} (the {@code what} of the task): it must hold every
+   * column of the input with the same type, the id and label too when {@code withIdAndLabel}.
+   */
+  static Dataset<Row> referenceTable(
+      AuditRun run, String path, String what, boolean withIdAndLabel) {
     AuditSpec.Input other = new AuditSpec.Input();
-    other.path = spec;
+    other.path = path;
     Dataset<Row> table = InputTable.read(run.spark(), other).table();
     AuditSpec.Input in = run.spec().input;
     for (var field : run.input().table().schema().fields()) {
       String c = field.name();
-      if (c.equals(in.id) || c.equals(in.label)) {
+      if (!withIdAndLabel && (c.equals(in.id) || c.equals(in.label))) {
         continue;
       }
       if (table.schema().getFieldIndex(c).isEmpty()) {
         throw new SpecException(
-            "the background table "
-                + spec
+            "the "
+                + what
+                + " table "
+                + path
                 + " lacks the column '"
                 + c
                 + "'; it needs the input's schema");
       }
       if (!table.schema().apply(c).dataType().equals(field.dataType())) {
         throw new SpecException(
-            "the background table "
-                + spec
+            "the "
+                + what
+                + " table "
+                + path
                 + " has column '"
                 + c
                 + "' as "
@@ -249,8 +267,7 @@ final class ExplainTask implements AuditTask {
                 + field.dataType().simpleString());
       }
     }
-    Dataset<Row> ready = model.prepare(table);
-    return BackgroundSampler.sample(ready, features, null, 1000, seed);
+    return table;
   }
 
   private static int positive(String text) {

@@ -7,8 +7,23 @@ import java.util.Map;
 final class TaskKeys {
   private TaskKeys() {}
 
+  /**
+   * Keys two task types both take, by the pair: explain's nearest examples search neighbours as
+   * explore's knn does, and hold out a calibration share as uncertainty does.
+   */
+  private static final Map<String, List<String>> SHARED =
+      Map.of(
+          "explain+explore", List.of("neighbours", "search", "scale"),
+          "explain+uncertainty", List.of("calibration_fraction"));
+
   /** Fails when a task of type {@code type} sets keys of the {@code family} task type. */
   static void requireAbsent(Map<String, Object> keys, String where, String type, String family) {
+    keys = new java.util.LinkedHashMap<>(keys);
+    for (var pair : SHARED.entrySet()) {
+      if (pair.getKey().equals(type + "+" + family) || pair.getKey().equals(family + "+" + type)) {
+        keys.keySet().removeAll(pair.getValue());
+      }
+    }
     if (!keys.isEmpty()) {
       throw new SpecException(
           where + " (" + type + "): " + keys.keySet() + " apply to " + family + " tasks only");

@@ -127,6 +127,23 @@ class AuditSpecParserTest {
     lime.kernelWidth = 1.5;
     lime.selection = "lasso";
     lime.keep = 4;
+    AuditSpec.Task examples = new AuditSpec.Task();
+    examples.type = "explain";
+    examples.model = "m";
+    examples.method = "nearest_examples";
+    examples.examples = "train.parquet";
+    examples.neighbours = 5;
+    examples.search = "approximate";
+    examples.calibrationFraction = 0.2;
+    examples.embedding = "embed";
+    examples.scale = false;
+    AuditSpec.Task prototypes = new AuditSpec.Task();
+    prototypes.type = "explain";
+    prototypes.model = "m";
+    prototypes.method = "prototype_attention";
+    prototypes.examples = "train.parquet";
+    prototypes.prototypes = "class_means";
+    prototypes.similarity = "neg_squared_distance";
     AuditSpec.Task u = new AuditSpec.Task();
     u.type = "uncertainty";
     u.model = "m";
@@ -148,7 +165,8 @@ class AuditSpecParserTest {
     AuditSpec.Task reuse = new AuditSpec.Task();
     reuse.type = "uncertainty";
     reuse.autoencoderModel = "run/autoencoder";
-    spec.tasks.addAll(List.of(t, p, e, k, ig, sg, occ, sanity, pictures, lime, u, reuse));
+    spec.tasks.addAll(
+        List.of(t, p, e, k, ig, sg, occ, sanity, pictures, lime, examples, prototypes, u, reuse));
     // Every key of a task is set in one of them, so a new key cannot miss this round trip.
     for (java.lang.reflect.Field f : AuditSpec.Task.class.getFields()) {
       boolean set = false;
@@ -166,6 +184,9 @@ class AuditSpecParserTest {
     assertTrue(yaml.contains("bayesian_network: true") && yaml.contains("max_unfamiliar:"), yaml);
     assertTrue(yaml.contains("autoencoder_model: run/autoencoder"), yaml);
     assertTrue(yaml.contains("kernel_width: 1.5") && yaml.contains("selection: lasso"), yaml);
+    assertTrue(
+        yaml.contains("calibration_fraction: 0.2") && yaml.contains("embedding: embed"), yaml);
+    assertTrue(yaml.contains("prototypes: class_means") && yaml.contains("similarity:"), yaml);
     assertTrue(yaml.contains("waterfall_rows:") && yaml.contains("rule: trapezoid"), yaml);
     assertTrue(yaml.contains("pca_dims: 20") && yaml.contains("constant_columns: ignore"), yaml);
     assertTrue(yaml.contains("on_invalid: skip"), yaml);
@@ -219,6 +240,36 @@ class AuditSpecParserTest {
             SpecException.class,
             () -> AuditSpecParser.parse(unknownModel, "s.yaml").validate("s.yaml"));
     assertTrue(e.getMessage().contains("model 'c' is not among the models [a, b]"), e.getMessage());
+  }
+
+  @Test
+  void keysSharedByTwoTaskTypesStayOutOfTheOthers() {
+    String head = "input: {path: x, label: y}\nmodels: {m: m1}\noutput: o\ntasks:\n";
+    String[][] cases = {
+      {
+        "  - {type: explain, method: nearest_examples, examples: t, neighbours: 3, scale: false}\n",
+        ""
+      },
+      {"  - {type: explore, method: knn, neighbours: 3}\n", ""},
+      {"  - {type: uncertainty, calibration_fraction: 0.3}\n", ""},
+      {
+        "  - {type: explain, method: lime, neighbours: 3}\n",
+        "neighbours does not apply to method lime"
+      },
+      {"  - {type: score, neighbours: 3}\n", "[neighbours] apply to explore tasks only"},
+      {"  - {type: uncertainty, search: exact}\n", "[search] apply to explore tasks only"},
+      {"  - {type: explore, method: knn, examples: t}\n", "[examples] apply to explain tasks only"},
+      {"  - {type: explain, method: nearest_examples}\n", "needs examples"},
+    };
+    for (String[] c : cases) {
+      AuditSpec spec = AuditSpecParser.parse(head + c[0], "s.yaml");
+      if (c[1].isEmpty()) {
+        spec.validate("s.yaml"); // accepted
+        continue;
+      }
+      SpecException e = assertThrows(SpecException.class, () -> spec.validate("s.yaml"), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+    }
   }
 
   @Test

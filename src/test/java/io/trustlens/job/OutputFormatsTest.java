@@ -134,6 +134,19 @@ class OutputFormatsTest {
             "tree_rules");
     sameInEveryFormat("rules", rules, "rules", List.of("parquet", "json"));
     refusesCsv(rules, "rule_leaves");
+    String[] examples =
+        concat(
+            concat(new String[] {"explain"}, CREDIT_INPUT),
+            "--model",
+            GBT,
+            "--method",
+            "nearest_examples",
+            "--examples",
+            "datasets/synthetic/credit.csv",
+            "--neighbours",
+            "3");
+    sameInEveryFormat("examples", examples, "examples", List.of("parquet", "json"));
+    refusesCsv(examples, "examples");
     String[] sanity =
         concat(
             concat(new String[] {"explain"}, SanityCommandTest.SHAPES),

@@ -49,6 +49,7 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
   final Param<String> search;
   final IntParam trees;
   final LongParam seed;
+  final BooleanParam standardize;
 
   public NearestExamples() {
     this(Identifiable$.MODULE$.randomUID("nearestExamples"));
@@ -64,6 +65,7 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
     search = p.search;
     trees = p.trees;
     seed = p.seed;
+    standardize = p.standardize;
   }
 
   @Override
@@ -113,6 +115,23 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
 
   public LongParam seed() {
     return seed;
+  }
+
+  public BooleanParam standardize() {
+    return standardize;
+  }
+
+  public boolean getStandardize() {
+    return (Boolean) $(standardize);
+  }
+
+  /**
+   * Compares rows in units of each value's standard deviation over the training rows (default
+   * false: as given), so that no feature weighs more for its unit alone.
+   */
+  public NearestExamples setStandardize(boolean value) {
+    set(standardize, value);
+    return this;
   }
 
   public String[] getFeaturesCols() {
@@ -229,7 +248,7 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
     boolean numericLabel = shared.requireTraining(this, schema);
     FeatureSpace space = shared.space(this, schema, shared.vectorSize(this, table));
     boolean credible = getCredibility();
-    TrainingRows rows =
+    TrainingRows gathered =
         TrainingRows.gather(
             table,
             space,
@@ -239,6 +258,11 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
             credible
                 ? TrainingRows.heldOut(getIdCol(), getSeed(), "calibration", getCalibration())
                 : null);
+    TrainingRows rows = gathered;
+    double[] divisors = getStandardize() ? rows.deviations() : new double[0];
+    if (divisors.length > 0) {
+      rows = rows.scaled(divisors);
+    }
     int[] kept = rows.rows(false);
     int[] held = rows.rows(true);
     if (kept.length < getK()) {
@@ -312,7 +336,8 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
                 classes,
                 ExampleParams.numericId(schema, getIdCol()),
                 numericLabel,
-                how.isExact() ? "exact" : "approximate"))
+                how.isExact() ? "exact" : "approximate",
+                divisors))
         .setParent(this);
   }
 

@@ -13,6 +13,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -53,6 +54,7 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
   private final BooleanParam numericLabel;
   private final StringArrayParam classes;
   private final IntParam dimensions;
+  private final DoubleArrayParam divisors;
   private transient Fitted fitted;
 
   /** What fitting found: the index, and per indexed point its id and label. */
@@ -63,7 +65,8 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
       Object[] classes,
       boolean numericId,
       boolean numericLabel,
-      String search)
+      String search,
+      double[] divisors)
       implements Serializable {}
 
   public NearestExamplesModel() {
@@ -77,6 +80,9 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
     numericLabel = new BooleanParam(this, "numericLabel", "training labels are numbers");
     classes = new StringArrayParam(this, "classes", "the label's classes, in order (credibility)");
     dimensions = new IntParam(this, "dimensions", "values per row in the compared space");
+    divisors =
+        new DoubleArrayParam(
+            this, "divisors", "each compared value's divisor (standardize); empty: none");
   }
 
   NearestExamplesModel setFitted(Fitted value) {
@@ -89,6 +95,7 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
     }
     set(classes, names);
     set(dimensions, value.index().dimensions());
+    set(divisors, value.divisors());
     return this;
   }
 
@@ -155,6 +162,14 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
 
   public IntParam dimensions() {
     return dimensions;
+  }
+
+  public DoubleArrayParam divisors() {
+    return divisors;
+  }
+
+  public BooleanParam standardize() {
+    return p.standardize;
   }
 
   public String getOutputCol() {
@@ -273,6 +288,7 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
               rows,
               r -> {
                 reader.read(r, position[0]++, query, 0);
+                TrainingRows.scale(query, f.divisors());
                 searcher.find(query);
                 int[] nearest = searcher.index();
                 Object[] ids = new Object[nearest.length];
@@ -437,7 +453,8 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
               classes,
               idNumber,
               labelNumber,
-              how.isExact() ? "exact" : "approximate"));
+              how.isExact() ? "exact" : "approximate",
+              model.$(model.divisors)));
     }
   }
 }

@@ -20,6 +20,7 @@ final class NearestParams implements java.io.Serializable {
   final Param<String> search;
   final IntParam trees;
   final LongParam seed;
+  final BooleanParam standardize;
 
   NearestParams(Params owner) {
     shared = new ExampleParams(owner, "examples");
@@ -40,6 +41,12 @@ final class NearestParams implements java.io.Serializable {
             ParamValidators.inArray(new String[] {"auto", "exact", "approximate"}));
     trees = new IntParam(owner, "trees", "random projection trees", ParamValidators.gt(0));
     seed = new LongParam(owner, "seed", "seed of the calibration split and the forest");
+    standardize =
+        new BooleanParam(
+            owner,
+            "standardize",
+            "divide each compared value by its standard deviation over the training rows");
+    owner.setDefault(standardize, false);
     owner.setDefault(k, 10);
     owner.setDefault(calibration, 0.1);
     owner.setDefault(credibility, true);

@@ -77,6 +77,54 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
     }
   }
 
+  /**
+   * Each value's population standard deviation over every row (1 where it is 0), the divisor that
+   * {@link #scaled} applies.
+   */
+  double[] deviations() {
+    int n = points.size();
+    int d = points.dimensions();
+    double[] sd = new double[d];
+    for (int j = 0; j < d; j++) {
+      double mean = 0;
+      for (int i = 0; i < n; i++) {
+        mean += points.get(i, j);
+      }
+      mean /= n;
+      double ss = 0;
+      for (int i = 0; i < n; i++) {
+        double e = points.get(i, j) - mean;
+        ss += e * e;
+      }
+      double v = Math.sqrt(ss / n);
+      sd[j] = v > 0 ? v : 1;
+    }
+    return sd;
+  }
+
+  /** These rows with each value divided by {@code divisors} (as {@link #scale} does a query). */
+  TrainingRows scaled(double[] divisors) {
+    int n = points.size();
+    int d = points.dimensions();
+    float[] v = new float[n * d];
+    float[] row = new float[d];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        row[j] = points.get(i, j);
+      }
+      scale(row, divisors);
+      System.arraycopy(row, 0, v, i * d, d);
+    }
+    return new TrainingRows(new Points(v, d), ids, labels, heldOut);
+  }
+
+  /** Divides each value of {@code row} by its divisor, in place (none when empty). */
+  static void scale(float[] row, double[] divisors) {
+    for (int j = 0; j < divisors.length; j++) {
+      row[j] = (float) (row[j] / divisors[j]);
+    }
+  }
+
   /** The distinct labels in their natural order (numbers by value, text by its characters). */
   Object[] classes() {
     Map<Object, Boolean> distinct = new TreeMap<>();

@@ -113,6 +113,29 @@ class NearestExamplesTest {
   }
 
   @Test
+  void standardizedExamplesDoNotDependOnAColumnsUnit() {
+    Dataset<Row> training = table(500, 12, 0, 1);
+    Dataset<Row> queries = table(60, 13, 10_000, 1);
+    org.apache.spark.sql.Column grams = org.apache.spark.sql.functions.col("x3").multiply(1000);
+    NearestExamples stage = new NearestExamples().setFeaturesCols(X).setK(6).setCredibility(false);
+    NearestExamples standardized = stage.copy(new ParamMap()).setStandardize(true);
+    List<Row> metres = ids(standardized.fit(training).transform(queries));
+    List<Row> millimetres =
+        ids(
+            standardized
+                .fit(training.withColumn("x3", grams))
+                .transform(queries.withColumn("x3", grams)));
+    assertEquals(metres, millimetres);
+    List<Row> raw =
+        ids(stage.fit(training.withColumn("x3", grams)).transform(queries.withColumn("x3", grams)));
+    assertTrue(!raw.equals(metres), "without standardizing, x3's unit decides the neighbours");
+  }
+
+  private static List<Row> ids(Dataset<Row> out) {
+    return out.select("id", "examples", "examples_labels").orderBy("id").collectAsList();
+  }
+
+  @Test
   void credibilityIsLowerForRowsShiftedOutOfTheTrainingDistribution() {
     NearestExamplesModel model =
         new NearestExamples().setFeaturesCols(X).setK(10).fit(table(2000, 3, 0, 0));
@@ -163,7 +186,8 @@ class NearestExamplesTest {
   void keepsMllibsContractInsideAPipeline() throws Exception {
     Dataset<Row> training = table(800, 7, 0, 0);
     Dataset<Row> queries = table(100, 8, 10_000, 1);
-    NearestExamples stage = new NearestExamples().setFeaturesCols(X).setK(4).setSeed(9);
+    NearestExamples stage =
+        new NearestExamples().setFeaturesCols(X).setK(4).setSeed(9).setStandardize(true);
     PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {stage}).fit(training);
     Dataset<Row> direct = stage.fit(training).transform(queries);
     assertEquals(0, fitted.transform(queries).exceptAll(direct).count(), "inside a Pipeline");
