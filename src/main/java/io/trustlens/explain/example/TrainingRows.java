@@ -102,6 +102,33 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
     return sd;
   }
 
+  /** Each value's mean over every row. */
+  double[] means() {
+    int n = points.size();
+    int d = points.dimensions();
+    double[] mean = new double[d];
+    for (int j = 0; j < d; j++) {
+      for (int i = 0; i < n; i++) {
+        mean[j] += points.get(i, j);
+      }
+      mean[j] /= n;
+    }
+    return mean;
+  }
+
+  /** These rows as z-scores: each value less its mean, divided by its deviation. */
+  TrainingRows standardized(double[] means, double[] divisors) {
+    int n = points.size();
+    int d = points.dimensions();
+    float[] v = new float[n * d];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        v[i * d + j] = (float) ((points.get(i, j) - means[j]) / divisors[j]);
+      }
+    }
+    return new TrainingRows(new Points(v, d), ids, labels, heldOut);
+  }
+
   /** These rows with each value divided by {@code divisors} (as {@link #scale} does a query). */
   TrainingRows scaled(double[] divisors) {
     int n = points.size();
