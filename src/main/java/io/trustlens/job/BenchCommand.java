@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Benchmarks (print figures, never fail on a time). Suites: score, explain, explore,"
-          + " gradients, occlusion, uncertainty.",
+          + " gradients, occlusion, examples, uncertainty.",
       "score: N synthetic rows x 30 features; GBT (20 trees, depth 5) by the in-JVM fast path and"
           + " by model.transform; the TorchScript breast-cancer MLP; per master.",
       "explore: t-SNE of Gaussian blobs (50 dims) at each --tsne-rows, with wall time and peak"
@@ -50,6 +50,9 @@ import picocli.CommandLine.Parameters;
       "occlusion: patch occlusion maps of the digits CNN (patch 2, stride 1) and the 64x64 shapes"
           + " CNN (patch 8, stride 4), one thread and per master, with efficiency against the raw"
           + " forward throughput.",
+      "examples: nearest examples (k = 10, credibility) of --example-queries rows against"
+          + " --example-rows training rows of 30-dimensional blobs, per master: fit seconds,"
+          + " queries/s and recall@10 against an exact search.",
       "uncertainty: Monte Carlo dropout (30 passes of the digits CNN) and an ensemble of five"
           + " GBTs (20 trees, depth 5), one thread and per master, with efficiency against one"
           + " model's raw batched throughput."
@@ -58,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "SUITE",
-      description = "score, explain, explore, gradients, occlusion or uncertainty")
+      description = "score, explain, explore, gradients, occlusion, examples or uncertainty")
   String suite;
 
   @Option(names = "--rows", description = "Rows to score (default 1000000).")
@@ -116,6 +119,12 @@ final class BenchCommand implements Callable<Integer> {
               + " as many for the ensemble).")
   int uncertaintyRows = 20_000;
 
+  @Option(names = "--example-rows", description = "examples: training rows (default 1000000).")
+  long exampleRows = 1_000_000;
+
+  @Option(names = "--example-queries", description = "examples: query rows (default 1000000).")
+  long exampleQueries = 1_000_000;
+
   @Option(
       names = "--repeat",
       description =
@@ -147,6 +156,10 @@ final class BenchCommand implements Callable<Integer> {
       new OcclusionBenchmark(occlusionRows, masters, repeat).run();
       return 0;
     }
+    if (suite.equals("examples")) {
+      new ExamplesBenchmark(exampleRows, exampleQueries, masters).run();
+      return 0;
+    }
     if (suite.equals("uncertainty")) {
       new UncertaintyBenchmark(uncertaintyRows, masters, repeat).run();
       return 0;
@@ -155,7 +168,8 @@ final class BenchCommand implements Callable<Integer> {
       throw new SpecException(
           "unknown benchmark suite '"
               + suite
-              + "'; available: score, explain, explore, gradients, occlusion, uncertainty");
+              + "'; available: score, explain, explore, gradients, occlusion, examples,"
+              + " uncertainty");
     }
     Path dir = Files.createTempDirectory("trustlens-bench");
     String gbtPath = dir.resolve("gbt").toString();

@@ -27,8 +27,16 @@ record ExampleSpace(
     String[] featuresCols,
     String described) {
 
-  /** Reads the task's training table and puts both tables in the compared space. */
-  static ExampleSpace of(AuditRun run, AuditSpec.Task task, LoadedModel model, String method) {
+  /** The column {@link #of} adds to the queries with the model's prediction when asked. */
+  static final String MODEL_PREDICTION = "model_prediction";
+
+  /**
+   * Reads the task's training table and puts both tables in the compared space; with {@code
+   * predicted}, the queries first get the model's prediction ({@value #MODEL_PREDICTION}: the class
+   * index, or the value).
+   */
+  static ExampleSpace of(
+      AuditRun run, AuditSpec.Task task, LoadedModel model, String method, boolean predicted) {
     AuditSpec.Input in = run.spec().input;
     if (in.id == null || in.label == null) {
       throw new SpecException(
@@ -46,6 +54,18 @@ record ExampleSpace(
     Dataset<Row> queries = run.input().prepare(model);
     Dataset<Row> training = model.prepare(raw);
     FeatureSpace features = run.input().features(model, queries);
+    if (predicted) {
+      queries =
+          new io.trustlens.model.ModelScorer(model.source(), features)
+              .setIdCol(in.id)
+              .setPredictionCol(MODEL_PREDICTION)
+              .setProbabilityCol("_scored_probability")
+              .setLogitsCol("_scored_logits")
+              .transform(queries);
+      for (String c : List.of("_scored_probability", "_scored_logits")) {
+        queries = queries.drop(c);
+      }
+    }
     if (task.embedding != null) {
       BatchModel opened = model.source().open();
       if (!(opened instanceof TorchScriptModel torch)) {

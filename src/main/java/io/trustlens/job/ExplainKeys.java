@@ -202,6 +202,16 @@ final class ExplainKeys {
               + t.calibrationFraction
               + "; it must be in (0, 1)");
     }
+    if (t.prototypes != null
+        && !io.trustlens.explain.example.PrototypeAttention.isSpec(t.prototypes)) {
+      throw new SpecException(
+          where
+              + " (explain): prototypes is '"
+              + t.prototypes
+              + "'; expected kmeans:K, rows:N (N at most "
+              + io.trustlens.explain.example.PrototypeAttention.MAX_ROWS
+              + ") or class_means");
+    }
     if (t.similarity != null && !List.of("dot", "neg_squared_distance").contains(t.similarity)) {
       throw new SpecException(
           where

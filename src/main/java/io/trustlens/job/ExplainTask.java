@@ -56,6 +56,9 @@ final class ExplainTask implements AuditTask {
     if (method.equals("nearest_examples")) {
       return new NearestExamplesTask().run(run, task);
     }
+    if (method.equals("prototype_attention")) {
+      return new PrototypeAttentionTask().run(run, task);
+    }
     if (method.equals("activation_maximization")) {
       return new VisualizeTask().run(run, task);
     }

@@ -169,13 +169,21 @@ final class ExploreBenchmark {
 
   /** Blobs around {@code centres} seeded centres; each row's draws depend on its id only. */
   static Dataset<Row> blobs(SparkSession spark, long n, int d, int centres, int partitions) {
+    return blobs(spark, 0, n, d, centres, partitions);
+  }
+
+  /**
+   * As {@link #blobs(SparkSession, long, int, int, int)} for the ids {@code first ..< first + n}.
+   */
+  static Dataset<Row> blobs(
+      SparkSession spark, long first, long n, int d, int centres, int partitions) {
     double[] c = new double[centres * d];
     SplittableRandom r = new SplittableRandom(7);
     for (int i = 0; i < c.length; i++) {
       c[i] = r.nextDouble() * 20 - 10;
     }
     return spark
-        .range(0, n, 1, partitions)
+        .range(first, first + n, 1, partitions)
         .toDF()
         .mapPartitions(
             (MapPartitionsFunction<Row, Row>)

@@ -36,7 +36,7 @@ final class NearestExamplesTask {
   Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
     LoadedModel model = run.model(task.model);
     AuditSpec.Input in = run.spec().input;
-    ExampleSpace space = ExampleSpace.of(run, task, model, "nearest_examples");
+    ExampleSpace space = ExampleSpace.of(run, task, model, "nearest_examples", false);
     boolean credible = model.info().kind().isClassification();
     if (!credible && task.calibrationFraction != null) {
       throw new SpecException(

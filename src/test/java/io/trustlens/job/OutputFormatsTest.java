@@ -147,6 +147,19 @@ class OutputFormatsTest {
             "3");
     sameInEveryFormat("examples", examples, "examples", List.of("parquet", "json"));
     refusesCsv(examples, "examples");
+    String[] prototypes =
+        concat(
+            concat(new String[] {"explain"}, CREDIT_INPUT),
+            "--model",
+            GBT,
+            "--method",
+            "prototype_attention",
+            "--examples",
+            "datasets/synthetic/credit.csv",
+            "--prototypes",
+            "kmeans:5");
+    sameInEveryFormat("prototypes", prototypes, "prototypes", List.of("parquet", "json"));
+    refusesCsv(prototypes, "prototype_weights");
     String[] sanity =
         concat(
             concat(new String[] {"explain"}, SanityCommandTest.SHAPES),

@@ -69,6 +69,32 @@ final class ExampleParams implements java.io.Serializable {
     return FeatureSpace.ofColumns(schema, Arrays.asList(columns));
   }
 
+  /** Checks that {@code schema} holds the compared columns, before any vector's size is known. */
+  void requireSpace(Params owner, StructType schema) {
+    String vector = owner.getOrDefault(vectorCol);
+    if (vector.isEmpty()) {
+      space(owner, schema, -1);
+      return;
+    }
+    if (owner.getOrDefault(featuresCols).length > 0) {
+      throw new IllegalArgumentException("set vectorCol or featuresCols, not both");
+    }
+    if (schema.getFieldIndex(vector).isEmpty()) {
+      throw new InvalidFeatureException("unknown vector column '" + vector + "'");
+    }
+    if (!schema
+        .apply(vector)
+        .dataType()
+        .equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType())) {
+      throw new InvalidFeatureException(
+          "column '"
+              + vector
+              + "' is "
+              + schema.apply(vector).dataType().simpleString()
+              + ", not an ML vector");
+    }
+  }
+
   /** The size of {@code table}'s vector column: its metadata's, else its first row's. */
   int vectorSize(Params owner, Dataset<Row> table) {
     String vector = owner.getOrDefault(vectorCol);

@@ -237,7 +237,7 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
   @Override
   public StructType transformSchema(StructType schema) {
     shared.requireTraining(this, schema);
-    shared.space(this, schema, -1 /* a vector's size is checked when fitting */);
+    shared.requireSpace(this, schema);
     return schema;
   }
 

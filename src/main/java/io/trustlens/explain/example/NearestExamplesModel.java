@@ -209,6 +209,11 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
     return c == null ? 0 : c.calibrationRows();
   }
 
+  /** The fitted index: the indexed rows' points, their search and the calibration. */
+  public ExampleIndex index() {
+    return fitted().index();
+  }
+
   /** exact or approximate: how the index is searched. */
   public String searchUsed() {
     return fitted().search();

@@ -49,6 +49,13 @@ public final class PrototypeAttention extends Estimator<PrototypeAttentionModel>
     p = new PrototypeParams(this);
   }
 
+  /**
+   * Whether {@code spec} names prototypes: {@code kmeans:K}, {@code rows:N} or {@code class_means}.
+   */
+  public static boolean isSpec(String spec) {
+    return parse(spec) != null;
+  }
+
   /** The kind and count of {@code spec} ({@code kmeans:K}, {@code rows:N}, {@code class_means}). */
   static Object[] parse(String spec) {
     if (spec.equals("class_means")) {
@@ -226,7 +233,7 @@ public final class PrototypeAttention extends Estimator<PrototypeAttentionModel>
               + "' is not numeric: prototype attention averages labels as class indices"
               + " (0 .. classes - 1) or values");
     }
-    p.shared.space(this, schema, -1);
+    p.shared.requireSpace(this, schema);
     return schema;
   }
 

@@ -18,11 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code explain --method nearest_examples}: in a CNN's embedding of the digits, rows held out of
- * training find examples of their own digit with credible verdicts, and inverted digits (outside
- * the training distribution) get lower credibility; bad input refused before any output.
+ * {@code explain --method nearest_examples} and {@code prototype_attention}: in a CNN's embedding
+ * of the digits, rows held out of training find examples of their own digit with credible verdicts
+ * and prototypes that agree with the model, and inverted digits (outside the training distribution)
+ * get lower credibility and agreement; bad input refused before any output.
  */
-class NearestExamplesCommandTest {
+class ExamplesCommandTest {
   private static final String CNN = "datasets/models/torch/digits_cnn.pt";
   @TempDir Path dir;
 
@@ -45,6 +46,10 @@ class NearestExamplesCommandTest {
   }
 
   private Cli explain(Path input, Path examples, Path out, String... more) {
+    return explain("nearest_examples", input, examples, out, more);
+  }
+
+  private Cli explain(String method, Path input, Path examples, Path out, String... more) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -58,7 +63,7 @@ class NearestExamplesCommandTest {
                 "--model",
                 CNN,
                 "--method",
-                "nearest_examples",
+                method,
                 "--examples",
                 examples.toString(),
                 "--output",
@@ -100,6 +105,43 @@ class NearestExamplesCommandTest {
   }
 
   @Test
+  void prototypesAgreeWithTheModelOnHeldOutDigitsMoreThanOnInvertedOnes() throws Exception {
+    Path training = digits("training", 0, 1400, false);
+    double[] agreement = new double[2];
+    for (int inverted = 0; inverted < 2; inverted++) {
+      Path out = dir.resolve("prototypes-" + inverted);
+      Cli cli =
+          explain(
+              "prototype_attention",
+              digits("rows-" + inverted, 1400, 1797, inverted == 1),
+              training,
+              out,
+              "--embedding",
+              "embed",
+              "--prototypes",
+              "kmeans:30");
+      assertEquals(0, cli.exitCode(), cli.errors());
+      JsonNode task =
+          new ObjectMapper().readTree(out.resolve("summary.json").toFile()).at("/tasks/0");
+      assertEquals(30, task.at("/prototypes").size());
+      agreement[inverted] = task.at("/agreement").asDouble();
+      Dataset<Row> rows =
+          SparkTestSession.get().read().parquet(out.resolve("prototypes").toString());
+      assertEquals(
+          0,
+          rows.where("abs(aggregate(prototype_weights, 0D, (a, w) -> a + w) - 1) > 1e-9").count(),
+          "weights sum to 1");
+      assertEquals(
+          (long) Math.round(agreement[inverted] * 397),
+          rows.where("prototype_prediction = model_prediction").count());
+    }
+    assertTrue(agreement[0] > 0.75, "held out " + agreement[0]); // 0.83 measured (0.95 by distance)
+    assertTrue(
+        agreement[1] < agreement[0] - 0.2,
+        "inverted " + agreement[1] + ", held out " + agreement[0]);
+  }
+
+  @Test
   void badInputIsRefusedBeforeAnyOutput() throws Exception {
     Path training = digits("training", 0, 300, false);
     Path input = digits("input", 300, 400, false);
@@ -115,6 +157,19 @@ class NearestExamplesCommandTest {
       assertEquals(1, cli.exitCode(), String.join(" ", cases[c]));
       assertTrue(cli.errors().contains(expected[c]), cli.errors());
       assertFalse(Files.exists(out), "no output for " + String.join(" ", cases[c]));
+    }
+    String[][] prototypeCases = {
+      {"--prototypes", "medoids:4"},
+      {"--similarity", "cosine"},
+      {"--neighbours", "4"},
+    };
+    String[] prototypeErrors = {"kmeans:K", "similarity", "neighbours does not apply"};
+    for (int c = 0; c < prototypeCases.length; c++) {
+      Path out = dir.resolve("bad-prototypes-" + c);
+      Cli cli = explain("prototype_attention", input, training, out, prototypeCases[c]);
+      assertEquals(1, cli.exitCode(), String.join(" ", prototypeCases[c]));
+      assertTrue(cli.errors().contains(prototypeErrors[c]), cli.errors());
+      assertFalse(Files.exists(out));
     }
     Path unlabelled = dir.resolve("unlabelled.csv");
     List<String> lines = Files.readAllLines(training);

@@ -1,0 +1,183 @@
+package io.trustlens.job;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import io.trustlens.explain.example.PrototypeAttention;
+import io.trustlens.explain.example.PrototypeAttentionModel;
+import io.trustlens.explain.example.Prototypes;
+import io.trustlens.model.LoadedModel;
+import io.trustlens.model.ModelInfo;
+import io.trustlens.report.Charts;
+import io.trustlens.report.HtmlReport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The {@code explain} task with method {@code prototype_attention}: per row the attention over
+ * prototypes of the training table, the prototypes' prediction and whether it agrees with the
+ * model's; in the summary the prototypes, their mean weight and the agreement; in the report the
+ * mean weight per prototype and the first rows' heaviest prototypes.
+ */
+final class PrototypeAttentionTask {
+  /** Rows shown with their heaviest prototypes in the report. */
+  static final int SHOWN = 10;
+
+  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+    LoadedModel model = run.model(task.model);
+    AuditSpec.Input in = run.spec().input;
+    ModelInfo info = model.info();
+    ExampleSpace space = ExampleSpace.of(run, task, model, "prototype_attention", true);
+    boolean classifier = info.kind().isClassification();
+    PrototypeAttention stage =
+        new PrototypeAttention()
+            .setLabelCol(in.label)
+            .setIdCol(in.id)
+            .setSeed(run.spec().seed)
+            .setClasses(classifier ? Math.max(2, info.outputSize()) : 0)
+            .setStandardize(task.embedding == null)
+            .setPredictionCol(ExampleSpace.MODEL_PREDICTION);
+    if (space.vectorCol().isEmpty()) {
+      stage.setFeaturesCols(space.featuresCols());
+    } else {
+      stage.setVectorCol(space.vectorCol());
+    }
+    if (task.prototypes != null) {
+      stage.setPrototypes(task.prototypes);
+    }
+    if (task.similarity != null) {
+      stage.setSimilarity(task.similarity);
+    }
+    PrototypeAttentionModel fitted = stage.fit(space.training());
+    fitted.transformSchema(space.queries().schema()); // every check before any output
+    Prototypes prototypes = fitted.prototypes();
+    String name = task.name != null ? task.name : "prototypes";
+    String out = fitted.getOutputCol();
+    String path =
+        run.writeAppended(
+            name,
+            space.queries().drop(ExampleSpace.MODEL_PREDICTION),
+            fitted.transform(space.queries()));
+
+    Dataset<Row> written = run.readWritten(name);
+    double[] meanWeight = new double[prototypes.size()];
+    for (Row r :
+        written
+            .select(
+                explode(
+                        org.apache.spark.sql.functions.arrays_zip(
+                            org.apache.spark.sql.functions.sequence(
+                                lit(0), lit(prototypes.size() - 1)),
+                            col(out + "_weights")))
+                    .as("w"))
+            .groupBy(col("w").getField("0"))
+            .agg(avg(col("w").getField(out + "_weights")))
+            .collectAsList()) {
+      meanWeight[r.getInt(0)] = r.getDouble(1);
+    }
+    Row summary =
+        written
+            .agg(
+                classifier
+                    ? avg(when(col(out + "_agrees"), 1.0).otherwise(0.0))
+                    : avg(org.apache.spark.sql.functions.abs(col(out + "_gap"))),
+                avg(element_at(col(out + "_top_weights"), 1)))
+            .first();
+    List<Map<String, Object>> listed = new ArrayList<>();
+    double[] labels = prototypes.labels();
+    int outputs = prototypes.outputs();
+    for (int i = 0; i < prototypes.size(); i++) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("name", prototypes.name(i));
+      List<Double> label = new ArrayList<>();
+      for (int o = 0; o < outputs; o++) {
+        label.add(labels[i * outputs + o]);
+      }
+      one.put(classifier ? "class_shares" : "value", classifier ? label : label.get(0));
+      one.put("mean_weight", meanWeight[i]);
+      listed.add(one);
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("model", task.model);
+    result.put("method", "prototype_attention");
+    result.put("examples", task.examples);
+    result.put("space", space.described());
+    result.put("standardized", stage.getStandardize());
+    result.put("prototypes_from", stage.getPrototypes());
+    result.put("similarity", stage.getSimilarity());
+    result.put("training_rows_used", fitted.getTrainingRows());
+    result.put("prototypes", listed);
+    result.put(classifier ? "agreement" : "mean_abs_gap", summary.getDouble(0));
+    result.put("mean_top_weight", summary.getDouble(1));
+    result.put("outputs", Map.of(name, path));
+
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put(
+        "prototypes",
+        prototypes.size()
+            + " ("
+            + stage.getPrototypes()
+            + ") of "
+            + fitted.getTrainingRows()
+            + " training rows from "
+            + task.examples);
+    facts.put(
+        "compared in",
+        space.described() + (stage.getStandardize() ? ", as z-scores of the training rows" : ""));
+    facts.put(
+        "weights",
+        "softmax of "
+            + (stage.getSimilarity().equals("dot") ? "the inner product ⟨f(x), p⟩" : "−‖f(x) − p‖²")
+            + " over the prototypes; mean weight of each row's heaviest "
+            + String.format(java.util.Locale.ROOT, "%.3f", summary.getDouble(1)));
+    facts.put(
+        classifier ? "agreement with the model" : "mean |prototypes' value − model's|",
+        String.format(
+            java.util.Locale.ROOT,
+            classifier ? "%.1f%% of rows" : "%.4g",
+            classifier ? 100 * summary.getDouble(0) : summary.getDouble(0)));
+    facts.put("table", path);
+    HtmlReport.Section section =
+        run.report().section("Explain: " + name + " (prototype attention)").keyValues(facts);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < prototypes.size(); i++) {
+      order.add(i);
+    }
+    order.sort((a, b) -> Double.compare(meanWeight[b], meanWeight[a]));
+    List<Integer> drawn = order.subList(0, Math.min(15, order.size()));
+    section.figure(
+        "Mean attention weight per prototype over the rows (heaviest first; weights of a row sum"
+            + " to 1)",
+        Charts.bars(
+            drawn.stream().map(prototypes::name).toList(),
+            drawn.stream().mapToDouble(i -> meanWeight[i]).toArray()));
+    List<List<Object>> shown = new ArrayList<>();
+    for (Row r : written.orderBy(col("`" + in.id + "`")).limit(SHOWN).collectAsList()) {
+      List<String> top = r.getList(r.fieldIndex(out + "_top"));
+      List<Double> weights = r.getList(r.fieldIndex(out + "_top_weights"));
+      StringBuilder heaviest = new StringBuilder();
+      for (int a = 0; a < Math.min(3, top.size()); a++) {
+        heaviest.append(a == 0 ? "" : "; ").append(top.get(a));
+        heaviest.append(String.format(java.util.Locale.ROOT, " %.3f", weights.get(a)));
+      }
+      shown.add(
+          List.of(
+              r.get(r.fieldIndex(in.id)),
+              heaviest.toString(),
+              r.get(r.fieldIndex(out + "_prediction")),
+              r.get(r.fieldIndex(ExampleSpace.MODEL_PREDICTION))));
+    }
+    section.table(
+        List.of(in.id, "heaviest prototypes (weight)", "prototypes' prediction", "model's"), shown);
+    return result;
+  }
+}
