@@ -18,6 +18,9 @@ public final class NeighbourSearch implements Serializable {
   /** How many of a query's neighbours lend it their own in a refinement round. */
   static final int EXPAND = 12;
 
+  /** Most rounds of a vector query's walk on the graph after the forest. */
+  static final int ROUNDS = 10;
+
   private final ProjectionForest forest;
   private final int[] previous;
   private final int previousK;
@@ -84,12 +87,14 @@ public final class NeighbourSearch implements Serializable {
     private final Points points;
     private final Neighbours best;
     private final int[] seen;
+    private final int[] expanded;
     private int stamp;
 
     private Searcher(Points points, int k) {
       this.points = points;
       this.best = new Neighbours(k);
       this.seen = forest == null ? null : new int[points.size()];
+      this.expanded = forest == null ? null : new int[points.size()];
     }
 
     private void offer(int query, int j) {
@@ -101,8 +106,9 @@ public final class NeighbourSearch implements Serializable {
 
     /**
      * The neighbours among the points of a vector {@code query} from elsewhere, nearest first: the
-     * forest's candidates, then (after {@link #refinedBy}) the graph's neighbours of the nearest
-     * {@value NeighbourSearch#EXPAND} of them.
+     * forest's candidates, then (after {@link #refinedBy}) a walk on the graph: the neighbours of
+     * the nearest {@value NeighbourSearch#EXPAND} found so far join, until no new point is among
+     * those or {@value NeighbourSearch#ROUNDS} rounds pass.
      */
     public void find(float[] query, int[] index, double[] distanceSquared) {
       best.clear();
@@ -113,10 +119,18 @@ public final class NeighbourSearch implements Serializable {
       } else {
         ++stamp;
         forest.search(points, query, best, seen, stamp);
-        if (previous != null) {
+        // A greedy walk on the graph: the nearest EXPAND lend their neighbours, and again for
+        // those that joined them, until none joins or ROUNDS pass.
+        for (int round = 0; previous != null && round < ROUNDS; round++) {
           best.sorted(index, distanceSquared);
+          boolean walked = false;
           for (int a = 0, m = Math.min(EXPAND, best.size()); a < m; a++) {
             int j = index[a];
+            if (expanded[j] == stamp) {
+              continue;
+            }
+            expanded[j] = stamp;
+            walked = true;
             for (int b = 0; b < previousK; b++) {
               int c = previous[j * previousK + b];
               if (c >= 0 && seen[c] != stamp) {
@@ -124,6 +138,9 @@ public final class NeighbourSearch implements Serializable {
                 best.offer(c, points.distanceSquared(c, query));
               }
             }
+          }
+          if (!walked) {
+            break;
           }
         }
       }
