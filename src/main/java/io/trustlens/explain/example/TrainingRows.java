@@ -195,9 +195,9 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
 
   /**
    * How {@code points} are searched for {@code k} neighbours: every point ({@code exact}), or a
-   * projection forest whose candidates one round of neighbour descent over the points' own graph
-   * extends ({@code approximate}); {@code auto} is exact up to {@value NeighbourSearch#EXACT_LIMIT}
-   * points.
+   * projection forest whose candidates a walk on the points' own neighbour graph (the forest's,
+   * refined by one round of neighbour descent, as {@code explore knn} finds it) extends ({@code
+   * approximate}); {@code auto} is exact up to {@value NeighbourSearch#EXACT_LIMIT} points.
    */
   static NeighbourSearch search(
       JavaSparkContext spark, Points points, String how, int k, int trees, long seed) {
@@ -215,8 +215,10 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
             NeighbourSearch.defaultLeafSize(k),
             seed,
             Runtime.getRuntime().availableProcessors());
-    NeighbourGraph graph =
+    NeighbourGraph first =
         NeighbourGraph.build(spark, points, forest, k, NeighbourGraph.distances());
+    NeighbourGraph graph =
+        NeighbourGraph.build(spark, points, forest.refinedBy(first), k, NeighbourGraph.distances());
     return forest.refinedBy(graph);
   }
 }
