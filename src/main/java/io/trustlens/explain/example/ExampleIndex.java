@@ -32,6 +32,19 @@ public final class ExampleIndex implements Serializable {
     this.credibility = credibility;
   }
 
+  /**
+   * The candidates an approximate search keeps while it walks the graph for {@code k} examples: a
+   * wider beam than {@code k} finds more of the true nearest.
+   */
+  public static int beam(int k) {
+    return Math.max(3 * k, 30);
+  }
+
+  /** The neighbours per point of the graph an approximate search walks for {@code k} examples. */
+  public static int graphDegree(int k) {
+    return Math.max(2 * k, 20);
+  }
+
   /** An index of {@code points} answering {@code k} neighbours, without labels' credibility. */
   public static ExampleIndex of(Points points, NeighbourSearch search, int k) {
     requireK(points, k);
@@ -136,19 +149,23 @@ public final class ExampleIndex implements Serializable {
 
   /** Answers queries one at a time; the last answer stays readable until the next query. */
   public final class Searcher {
-    private final NeighbourSearch.Searcher inner = search.searcher(points, k);
+    private final int beam = search.isExact() ? k : Math.min(points.size(), beam(k));
+    private final NeighbourSearch.Searcher inner = search.searcher(points, beam);
+    private final int[] found = new int[beam];
+    private final double[] squared = new double[beam];
     private final int[] index = new int[k];
     private final double[] distance = new double[k];
     private final int[] labels = new int[k];
 
     /** Finds the {@code k} points nearest {@code query}. */
     public void find(float[] query) {
-      inner.find(query, index, distance);
-      if (index[k - 1] < 0) {
+      inner.find(query, found, squared);
+      if (found[k - 1] < 0) {
         throw new IllegalStateException("the search found fewer than " + k + " candidates");
       }
       for (int j = 0; j < k; j++) {
-        distance[j] = Math.sqrt(distance[j]);
+        index[j] = found[j];
+        distance[j] = Math.sqrt(squared[j]);
         if (classOf != null) {
           labels[j] = classOf[index[j]];
         }

@@ -195,9 +195,10 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
 
   /**
    * How {@code points} are searched for {@code k} neighbours: every point ({@code exact}), or a
-   * projection forest whose candidates a walk on the points' own neighbour graph (the forest's,
-   * refined by one round of neighbour descent, as {@code explore knn} finds it) extends ({@code
-   * approximate}); {@code auto} is exact up to {@value NeighbourSearch#EXACT_LIMIT} points.
+   * projection forest whose candidates a walk on the points' own neighbour graph ({@link
+   * ExampleIndex#graphDegree} neighbours each, the forest's refined by one round of neighbour
+   * descent, as {@code explore knn} finds it) extends ({@code approximate}); {@code auto} is exact
+   * up to {@value NeighbourSearch#EXACT_LIMIT} points.
    */
   static NeighbourSearch search(
       JavaSparkContext spark, Points points, String how, int k, int trees, long seed) {
@@ -208,17 +209,19 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
     if (exact) {
       return NeighbourSearch.exact();
     }
+    int degree = Math.min(points.size() - 1, ExampleIndex.graphDegree(k));
     NeighbourSearch forest =
         NeighbourSearch.approximate(
             points,
             trees,
-            NeighbourSearch.defaultLeafSize(k),
+            NeighbourSearch.defaultLeafSize(degree),
             seed,
             Runtime.getRuntime().availableProcessors());
     NeighbourGraph first =
-        NeighbourGraph.build(spark, points, forest, k, NeighbourGraph.distances());
+        NeighbourGraph.build(spark, points, forest, degree, NeighbourGraph.distances());
     NeighbourGraph graph =
-        NeighbourGraph.build(spark, points, forest.refinedBy(first), k, NeighbourGraph.distances());
+        NeighbourGraph.build(
+            spark, points, forest.refinedBy(first), degree, NeighbourGraph.distances());
     return forest.refinedBy(graph);
   }
 }

@@ -107,8 +107,7 @@ public final class NeighbourSearch implements Serializable {
     /**
      * The neighbours among the points of a vector {@code query} from elsewhere, nearest first: the
      * forest's candidates, then (after {@link #refinedBy}) a walk on the graph: the neighbours of
-     * the nearest {@value NeighbourSearch#EXPAND} found so far join, until no new point is among
-     * those or {@value NeighbourSearch#ROUNDS} rounds pass.
+     * those kept so far join, until none joins or {@value NeighbourSearch#ROUNDS} rounds pass.
      */
     public void find(float[] query, int[] index, double[] distanceSquared) {
       best.clear();
@@ -119,12 +118,13 @@ public final class NeighbourSearch implements Serializable {
       } else {
         ++stamp;
         forest.search(points, query, best, seen, stamp);
-        // A greedy walk on the graph: the nearest EXPAND lend their neighbours, and again for
-        // those that joined them, until none joins or ROUNDS pass.
+        // A greedy walk on the graph: every point kept lends its neighbours, and again for those
+        // that joined, until none joins or ROUNDS pass. Asked for more than it needs, a searcher
+        // walks a wider beam.
         for (int round = 0; previous != null && round < ROUNDS; round++) {
           best.sorted(index, distanceSquared);
           boolean walked = false;
-          for (int a = 0, m = Math.min(EXPAND, best.size()); a < m; a++) {
+          for (int a = 0, m = best.size(); a < m; a++) {
             int j = index[a];
             if (expanded[j] == stamp) {
               continue;
