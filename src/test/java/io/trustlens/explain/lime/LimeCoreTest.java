@@ -428,7 +428,7 @@ class LimeCoreTest {
   }
 
   /** A linear regressor as a batch model. */
-  private record Linear(double[] coef) implements BatchModel {
+  record Linear(double[] coef) implements BatchModel {
     @Override
     public ModelInfo info() {
       return new ModelInfo(

@@ -1,0 +1,163 @@
+package io.trustlens.explain.lime;
+
+import io.trustlens.feature.ImageShape;
+import io.trustlens.feature.RowSeeds;
+import io.trustlens.model.BatchModel;
+import io.trustlens.model.OutputKind;
+import java.util.SplittableRandom;
+
+/**
+ * LIME for images (Ribeiro et al. 2016, arXiv 1602.04938), as lime's {@code LimeImageExplainer}:
+ * the interpretable features of an image are its superpixels ({@link Superpixels}); each sample
+ * after the image itself keeps every superpixel with probability 1/2 (z uniform on {0, 1}^S, the
+ * first sample all ones) and paints the others in their own mean value per channel (lime's {@code
+ * hide_color=None}); samples are weighted by {@code sqrt(exp(-D^2 / w^2))} of their cosine distance
+ * to the image, {@code D = 1 - sqrt(kept / S)} (1 when nothing is kept; default width 0.25,
+ * lime's), and a weighted ridge fits the explained output on z. The painted images are scored in
+ * calls of the model's batch size. Classifiers are explained in probability.
+ *
+ * <p>Invariant: a row's result depends on its image, key, the seed and the model alone.
+ */
+public final class ImageLime {
+  /** lime_image's kernel width (on cosine distance). */
+  public static final double DEFAULT_WIDTH = 0.25;
+
+  private final BatchModel model;
+  private final ImageShape shape;
+  private final Superpixels.Segmenter segmenter;
+  private final int samples;
+  private final LocalSurrogate surrogate;
+  private final double width;
+  private final int target;
+  private final long seed;
+  private long evaluations;
+
+  /**
+   * Explains output {@code target} (or {@link TabularLime#PREDICTED}) of {@code model} over images
+   * of {@code shape} cut by {@code segmenter}, with {@code samples} samples per image (itself
+   * included).
+   *
+   * @param width the kernel width; 0 or less for {@link #DEFAULT_WIDTH}
+   */
+  public ImageLime(
+      BatchModel model,
+      ImageShape shape,
+      Superpixels.Segmenter segmenter,
+      int samples,
+      LocalSurrogate surrogate,
+      double width,
+      int target,
+      long seed) {
+    if (samples < 2) {
+      throw new IllegalArgumentException("LIME needs at least 2 samples per row, not " + samples);
+    }
+    this.model = model;
+    this.shape = shape;
+    this.segmenter = segmenter;
+    this.samples = samples;
+    this.surrogate = surrogate;
+    this.width = width > 0 ? width : DEFAULT_WIDTH;
+    this.target = target;
+    this.seed = seed;
+  }
+
+  /** Model evaluations (images scored) so far. */
+  public long evaluations() {
+    return evaluations;
+  }
+
+  /**
+   * One image's explanation: its superpixels, the fit (one weight per superpixel), the output
+   * explained and its value, and the map: each pixel's superpixel weight ({@code H × W}).
+   */
+  public record Result(
+      Superpixels superpixels, LocalSurrogate.Fit fit, int target, double output, float[] map) {}
+
+  /** Which superpixels each sample keeps, {@code samples × s} of 1 or 0; the first keeps all. */
+  static double[] design(int s, int samples, SplittableRandom random) {
+    double[] z = new double[samples * s];
+    java.util.Arrays.fill(z, 0, s, 1);
+    for (int i = s; i < z.length; i++) {
+      z[i] = random.nextInt(2);
+    }
+    return z;
+  }
+
+  /** Each superpixel's mean value per channel, {@code count × C}. */
+  static double[] means(double[] image, ImageShape shape, Superpixels sp) {
+    int n = shape.height() * shape.width();
+    int c = shape.channels();
+    double[] sums = new double[sp.count() * c];
+    int[] sizes = sp.sizes();
+    for (int p = 0; p < n; p++) {
+      for (int ch = 0; ch < c; ch++) {
+        sums[sp.segment()[p] * c + ch] += image[ch * n + p];
+      }
+    }
+    for (int s = 0; s < sp.count(); s++) {
+      for (int ch = 0; ch < c; ch++) {
+        sums[s * c + ch] /= sizes[s];
+      }
+    }
+    return sums;
+  }
+
+  /** Explains {@code image} (channel-major, {@code C × H × W}) keyed by {@code key}. */
+  public Result explain(double[] image, long key) {
+    Superpixels sp = segmenter.segment(image, shape);
+    int s = sp.count();
+    int size = shape.size();
+    int n = shape.height() * shape.width();
+    int c = shape.channels();
+    int w = model.info().outputSize();
+    OutputKind kind = model.info().kind();
+    double[] fill = means(image, shape, sp);
+    double[] z = design(s, samples, RowSeeds.random(seed, key));
+    double[] outputs = new double[samples * w];
+    int chunk = (int) Math.max(1, Math.min(model.batchRows(), TextLime.MAX_VALUES / size));
+    double[] inputs = new double[chunk * size];
+    int[] segment = sp.segment();
+    for (int start = 0; start < samples; start += chunk) {
+      int count = Math.min(chunk, samples - start);
+      for (int a = 0; a < count; a++) {
+        int row = (start + a) * s;
+        int o = a * size;
+        for (int ch = 0; ch < c; ch++) {
+          for (int p = 0; p < n; p++) {
+            int seg = segment[p];
+            inputs[o + ch * n + p] = z[row + seg] == 1 ? image[ch * n + p] : fill[seg * c + ch];
+          }
+        }
+      }
+      double[] scored =
+          model.outputs(
+              count == chunk ? inputs : java.util.Arrays.copyOf(inputs, count * size), count);
+      System.arraycopy(scored, 0, outputs, start * w, count * w);
+      evaluations += count;
+    }
+    int t = target >= 0 ? target : kind.isClassification() ? (int) kind.predict(outputs, 0, w) : 0;
+    double[] probabilities = new double[w];
+    double[] y = new double[samples];
+    double[] weights = new double[samples];
+    for (int i = 0; i < samples; i++) {
+      if (kind == OutputKind.LOGIT) {
+        kind.probabilities(outputs, i * w, w, probabilities);
+        y[i] = probabilities[t];
+      } else {
+        y[i] = outputs[i * w + t];
+      }
+      double kept = 0;
+      for (int j = 0; j < s; j++) {
+        kept += z[i * s + j];
+      }
+      double distance = kept == 0 ? 1 : 1 - Math.sqrt(kept / s);
+      weights[i] = Math.sqrt(Math.exp(-distance * distance / (width * width)));
+    }
+    LocalSurrogate.Fit fit = surrogate.fit(z, y, weights, samples, s);
+    float[] map = new float[n];
+    for (int p = 0; p < n; p++) {
+      map[p] = (float) fit.weights()[segment[p]];
+    }
+    return new Result(sp, fit, t, y[0], map);
+  }
+}
