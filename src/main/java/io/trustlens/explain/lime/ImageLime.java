@@ -11,10 +11,11 @@ import java.util.SplittableRandom;
  * the interpretable features of an image are its superpixels ({@link Superpixels}); each sample
  * after the image itself keeps every superpixel with probability 1/2 (z uniform on {0, 1}^S, the
  * first sample all ones) and paints the others in their own mean value per channel (lime's {@code
- * hide_color=None}); samples are weighted by {@code sqrt(exp(-D^2 / w^2))} of their cosine distance
- * to the image, {@code D = 1 - sqrt(kept / S)} (1 when nothing is kept; default width 0.25,
- * lime's), and a weighted ridge fits the explained output on z. The painted images are scored in
- * calls of the model's batch size. Classifiers are explained in probability.
+ * hide_color=None}, which cannot hide a uniform superpixel) or in one value ({@code hide_color});
+ * samples are weighted by {@code sqrt(exp(-D^2 / w^2))} of their cosine distance to the image,
+ * {@code D = 1 - sqrt(kept / S)} (1 when nothing is kept; default width 0.25, lime's), and a
+ * weighted ridge fits the explained output on z. The painted images are scored in calls of the
+ * model's batch size. Classifiers are explained in probability.
  *
  * <p>Invariant: a row's result depends on its image, key, the seed and the model alone.
  */
@@ -30,6 +31,7 @@ public final class ImageLime {
   private final double width;
   private final int target;
   private final long seed;
+  private final double hide;
   private long evaluations;
 
   /**
@@ -38,6 +40,8 @@ public final class ImageLime {
    * included).
    *
    * @param width the kernel width; 0 or less for {@link #DEFAULT_WIDTH}
+   * @param hide the value hidden superpixels take (lime's {@code hide_color}); NaN for each
+   *     superpixel's own mean per channel, lime's default
    */
   public ImageLime(
       BatchModel model,
@@ -47,7 +51,8 @@ public final class ImageLime {
       LocalSurrogate surrogate,
       double width,
       int target,
-      long seed) {
+      long seed,
+      double hide) {
     if (samples < 2) {
       throw new IllegalArgumentException("LIME needs at least 2 samples per row, not " + samples);
     }
@@ -59,6 +64,7 @@ public final class ImageLime {
     this.width = width > 0 ? width : DEFAULT_WIDTH;
     this.target = target;
     this.seed = seed;
+    this.hide = hide;
   }
 
   /** Model evaluations (images scored) so far. */
@@ -112,6 +118,9 @@ public final class ImageLime {
     int w = model.info().outputSize();
     OutputKind kind = model.info().kind();
     double[] fill = means(image, shape, sp);
+    if (!Double.isNaN(hide)) {
+      java.util.Arrays.fill(fill, hide);
+    }
     double[] z = design(s, samples, RowSeeds.random(seed, key));
     double[] outputs = new double[samples * w];
     int chunk = (int) Math.max(1, Math.min(model.batchRows(), TextLime.MAX_VALUES / size));

@@ -59,6 +59,10 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
   private final DoubleParam alpha;
   private final LongParam seed;
   private final StatisticsParam statistics;
+  private final Param<String> imageCol;
+  private final Param<String> imageShape;
+  private final Param<String> superpixels;
+  private final DoubleParam hideValue;
 
   /** A stage with a random uid. */
   public LimeExplainer() {
@@ -99,6 +103,32 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
     statistics =
         new StatisticsParam(
             this, "statistics", "the reference table's statistics the perturbations come from");
+    imageCol =
+        new Param<>(
+            this, "imageCol", "a flat numeric array or Spark image column of images; empty: none");
+    imageShape = new Param<>(this, "imageShape", "C,H,W of the images in imageCol");
+    superpixels =
+        new Param<>(
+            this,
+            "superpixels",
+            "images: grid:CELL (square cells of CELL pixels) or slic:K (about K SLIC segments)",
+            (String v) -> {
+              try {
+                Superpixels.parse(v);
+                return true;
+              } catch (IllegalArgumentException e) {
+                return false;
+              }
+            });
+    hideValue =
+        new DoubleParam(
+            this,
+            "hideValue",
+            "images: the value hidden superpixels take (lime's hide_color); NaN: each one's mean");
+    setDefault(hideValue, Double.NaN);
+    setDefault(imageCol, "");
+    setDefault(imageShape, "");
+    setDefault(superpixels, "slic:50");
     setDefault(target, ModelInfo.AUTO);
     setDefault(samples, 5000);
     setDefault(discretize, true);
@@ -219,7 +249,121 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
     return (LimeExplainer) set(statistics, value);
   }
 
+  public Param<String> imageCol() {
+    return imageCol;
+  }
+
+  public String getImageCol() {
+    return $(imageCol);
+  }
+
+  /** Explains images in this column (a flat numeric array or a Spark image) by superpixels. */
+  public LimeExplainer setImageCol(String value) {
+    set(imageCol, value);
+    return this;
+  }
+
+  public Param<String> imageShape() {
+    return imageShape;
+  }
+
+  public String getImageShape() {
+    return $(imageShape);
+  }
+
+  public LimeExplainer setImageShape(String value) {
+    set(imageShape, value);
+    return this;
+  }
+
+  public Param<String> superpixels() {
+    return superpixels;
+  }
+
+  public String getSuperpixels() {
+    return $(superpixels);
+  }
+
+  public LimeExplainer setSuperpixels(String value) {
+    set(superpixels, value);
+    return this;
+  }
+
+  public DoubleParam hideValue() {
+    return hideValue;
+  }
+
+  public double getHideValue() {
+    return (Double) $(hideValue);
+  }
+
+  /**
+   * Paints hidden superpixels in {@code value} instead of their own mean (lime's default, which
+   * cannot hide a superpixel of one colour).
+   */
+  public LimeExplainer setHideValue(double value) {
+    set(hideValue, value);
+    return this;
+  }
+
   // The work.
+
+  /** The images' features when imageCol is set, else null. */
+  private FeatureSpace images(StructType schema) {
+    if ($(imageCol).isEmpty()) {
+      return null;
+    }
+    FeatureSpace space =
+        InputFeatures.of(schema, model(), $(imageCol), $(imageShape), "", new String[0]);
+    for (String set : List.of("vectorCol", "featuresCols", "statistics", "discretize")) {
+      if (isSet(getParam(set))) {
+        throw new IllegalArgumentException(
+            set + " does not apply to images: LIME hides superpixels of '" + $(imageCol) + "'");
+      }
+    }
+    if (isSet(keep) && $(selection).equals("none")) {
+      throw new IllegalArgumentException(
+          "keep applies to selection highest_weights or lasso; selection none keeps every"
+              + " superpixel");
+    }
+    return space;
+  }
+
+  /** The image path's columns: a weight per superpixel, the segments and the pixel map. */
+  private StructType imageSchema(StructType schema, FeatureSpace space) {
+    ModelInfo info = model().info();
+    String out = getOutputCol();
+    io.trustlens.feature.ImageShape shape = space.image();
+    String unit = info.kind().isClassification() ? "probability" : "the model's output";
+    MetadataBuilder meta =
+        new MetadataBuilder()
+            .putString("method", "lime")
+            .putString("model", info.location())
+            .putString("superpixels", $(superpixels))
+            .putDouble("hide_value", getHideValue())
+            .putString("unit", unit);
+    org.apache.spark.sql.types.Metadata map =
+        new MetadataBuilder()
+            .putString("method", "lime")
+            .putLongArray("shape", new long[] {shape.height(), shape.width()})
+            .putString("unit", unit + " per unit of the superpixel shown")
+            .build();
+    List<StructField> added = new ArrayList<>();
+    added.add(
+        new StructField(
+            out, DataTypes.createArrayType(DataTypes.DoubleType, false), false, meta.build()));
+    added.add(
+        DataTypes.createStructField(
+            out + "_segments", DataTypes.createArrayType(DataTypes.IntegerType, false), false));
+    added.add(
+        new StructField(
+            out + "_map", DataTypes.createArrayType(DataTypes.FloatType, false), false, map));
+    for (String s : List.of("_intercept", "_score", "_prediction", "_output")) {
+      added.add(DataTypes.createStructField(out + s, DataTypes.DoubleType, false));
+    }
+    added.add(DataTypes.createStructField(out + "_class", DataTypes.IntegerType, false));
+    return Columns.append(schema, added);
+  }
 
   /**
    * Sets the statistics from a seeded sample of {@code rows} rows of {@code reference} (the
@@ -329,6 +473,10 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
     ModelInfo info = model().info();
     Columns.requireId(schema, getIdCol());
     targetIndex();
+    FeatureSpace pictures = images(schema);
+    if (pictures != null) {
+      return imageSchema(schema, pictures);
+    }
     TextEncoder text = text(schema);
     if (text != null) {
       return textSchema(schema, text);
@@ -360,6 +508,23 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
     LoadedModel m = model();
+    FeatureSpace pictures = images(in);
+    if (pictures != null) {
+      ImagePlan plan =
+          new ImagePlan(
+              m.source(),
+              pictures,
+              Superpixels.parse($(superpixels)),
+              getSamples(),
+              new LocalSurrogate(getAlpha(), getSelection(), getKeep()),
+              getKernelWidth(),
+              targetIndex(),
+              getSeed(),
+              getHideValue(),
+              in,
+              getIdCol());
+      return Columns.withMetadata(InternalRows.mapPartitions(dataset, out, plan), out);
+    }
     TextEncoder text = text(in);
     if (text != null) {
       Words words =

@@ -150,7 +150,8 @@ class ImageLimeTest {
             new LocalSurrogate(1e-9, "none", 4),
             0,
             TabularLime.PREDICTED,
-            42);
+            42,
+            Double.NaN);
     ImageLime.Result result = lime.explain(image, 7);
     // hidden, the pixel takes its cell's mean: y = mean + z_0 (pixel - mean), exactly linear
     double[] expected = {image[2 * 16 + 3] - mean, 0, 0, 0};

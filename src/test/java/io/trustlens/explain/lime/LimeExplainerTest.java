@@ -226,4 +226,59 @@ class LimeExplainerTest {
     Exception e = assertThrows(Exception.class, action::run);
     assertTrue(e.getMessage().contains(part), e.getMessage());
   }
+
+  @Test
+  void imagesWeighTheSuperpixelsOfTheBrightSquareHighest() throws Exception {
+    Dataset<Row> shapes =
+        io.trustlens.testing.SparkTestSession.get()
+            .read()
+            .json("datasets/synthetic/shapes.json")
+            .where("label = 1")
+            .orderBy("id")
+            .limit(24);
+    LimeExplainer stage =
+        new LimeExplainer()
+            .setModelPath("datasets/models/torch/shapes_cnn.pt")
+            .setImageCol("image")
+            .setImageShape("1,16,16")
+            .setIdCol("id")
+            .setSuperpixels("grid:4")
+            .setHideValue(0) // the square may fill a cell, whose mean would not hide it
+            .setSamples(400);
+    List<Row> out = stage.transform(shapes).collectAsList();
+    int found = 0;
+    for (Row r : out) {
+      List<Double> w = r.getList(r.fieldIndex("lime"));
+      assertEquals(16, w.size(), "16 cells of 4 x 4");
+      List<Double> image = r.getList(r.fieldIndex("image"));
+      List<Integer> segments = r.getList(r.fieldIndex("lime_segments"));
+      List<Float> map = r.getList(r.fieldIndex("lime_map"));
+      int heaviest = IntStream.range(0, 16).boxed().max(Comparator.comparing(w::get)).get();
+      boolean bright = false;
+      for (int p = 0; p < 256; p++) {
+        bright |= segments.get(p) == heaviest && image.get(p) > 0.5;
+        assertEquals(w.get(segments.get(p)).floatValue(), map.get(p), 0f);
+      }
+      found += bright ? 1 : 0;
+      assertEquals(1, r.getInt(r.fieldIndex("lime_class")), "top_left, the positive class");
+    }
+    assertTrue(found >= 22, found + " of 24 rows weigh a cell of the square highest");
+    // the same bits for 1 and 3 partitions; MLlib's contract
+    assertEquals(
+        stage.transform(shapes.repartition(1)).orderBy("id").collectAsList(),
+        stage.transform(shapes.repartition(3)).orderBy("id").collectAsList());
+    String saved = dir.resolve("image-lime").toString();
+    stage.write().overwrite().save(saved);
+    LimeExplainer again = LimeExplainer.load(saved);
+    assertEquals("grid:4", again.getSuperpixels());
+    assertEquals(0, again.transform(shapes).exceptAll(stage.transform(shapes)).count());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> stage.copy(new ParamMap()).setSuperpixels("quickshift"));
+    Exception table =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> stage.copy(new ParamMap()).setDiscretize(false).transform(shapes));
+    assertTrue(table.getMessage().contains("does not apply to images"), table.getMessage());
+  }
 }
