@@ -194,6 +194,9 @@ public final class AuditSpec {
     /** explain lime: quartile (default, lime's) or none (numeric features as scaled values). */
     public String discretize;
 
+    /** explain lime on images: grid:CELL or slic:K (default slic:50). */
+    public String superpixels;
+
     /** explain lime: the kernel's width (default 0.75 sqrt(features)). */
     public Double kernelWidth;
 
@@ -372,6 +375,7 @@ public final class AuditSpec {
           && Objects.equals(blurSigma, t.blurSigma)
           && Objects.equals(discretize, t.discretize)
           && Objects.equals(kernelWidth, t.kernelWidth)
+          && Objects.equals(superpixels, t.superpixels)
           && Objects.equals(selection, t.selection)
           && Objects.equals(keep, t.keep)
           && Objects.equals(examples, t.examples)

@@ -44,7 +44,9 @@ import picocli.CommandLine.Option;
           + " or scaled values (--discretize none), kernel sqrt(exp(-d^2/w^2)) (--kernel-width),"
           + " all features or K kept (--selection highest_weights or lasso, --keep). Classifiers"
           + " in probability. Columns: lime, lime_intercept, lime_score (local fidelity, weighted"
-          + " R^2), lime_prediction, lime_output, lime_class.",
+          + " R^2), lime_prediction, lime_output, lime_class. Images: a weight per superpixel"
+          + " (--superpixels grid:CELL or slic:K), hidden ones painted in their mean (--fill"
+          + " mean, lime's) or --fill zero or constant; lime_segments and lime_map (per pixel).",
       "Nearest examples (Deep k-Nearest Neighbors, Papernot and McDaniel 2018): --method"
           + " nearest_examples finds each row's --neighbours nearest rows of the training table"
           + " (--examples PATH) in the features the model reads or a TorchScript method's"
@@ -254,6 +256,13 @@ final class ExplainCommand implements Callable<Integer> {
   Integer keep;
 
   @Option(
+      names = "--superpixels",
+      description =
+          "lime on images: grid:CELL (square cells of CELL pixels) or slic:K (about K SLIC"
+              + " segments; default slic:50).")
+  String superpixels;
+
+  @Option(
       names = "--examples",
       paramLabel = "PATH",
       description =
@@ -347,6 +356,7 @@ final class ExplainCommand implements Callable<Integer> {
     task.kernelWidth = kernelWidth;
     task.selection = selection;
     task.keep = keep;
+    task.superpixels = superpixels;
     task.examples = examples;
     task.neighbours = neighbours;
     task.search = search;

@@ -61,7 +61,10 @@ final class ExplainKeys {
                   "discretize",
                   "kernel_width",
                   "selection",
-                  "keep")),
+                  "keep",
+                  "superpixels",
+                  "fill",
+                  "fill_value")),
           Map.entry(
               "nearest_examples",
               List.of(
@@ -128,6 +131,7 @@ final class ExplainKeys {
     keys.put("kernel_width", t.kernelWidth);
     keys.put("selection", t.selection);
     keys.put("keep", t.keep);
+    keys.put("superpixels", t.superpixels);
     keys.put("examples", t.examples);
     keys.put("neighbours", t.neighbours);
     keys.put("search", t.search);
@@ -189,6 +193,13 @@ final class ExplainKeys {
               + " (explain): "
               + method
               + " needs examples: the training table (a path) its examples come from");
+    }
+    if (t.superpixels != null) {
+      try {
+        io.trustlens.explain.lime.Superpixels.parse(t.superpixels);
+      } catch (IllegalArgumentException e) {
+        throw new SpecException(where + " (explain): " + e.getMessage());
+      }
     }
     if (t.search != null && !List.of("auto", "exact", "approximate").contains(t.search)) {
       throw new SpecException(

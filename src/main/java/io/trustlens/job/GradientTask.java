@@ -256,6 +256,20 @@ final class GradientTask {
       String unit,
       boolean signed,
       String idCol) {
+    drawImages(section, written, features, out, out, info, unit, signed, idCol);
+  }
+
+  /** As above with the map in column {@code map} (the others still prefixed {@code out}). */
+  static void drawImages(
+      HtmlReport.Section section,
+      Dataset<Row> written,
+      FeatureSpace features,
+      String out,
+      String map,
+      ModelInfo info,
+      String unit,
+      boolean signed,
+      String idCol) {
     ImageShape shape = features.image();
     FeatureSpace.Reader reader = features.reader(written.schema());
     List<Row> rows = written.limit(DRAWN_IMAGES).collectAsList();
@@ -266,8 +280,8 @@ final class GradientTask {
       position++;
       double[] image = new double[features.size()];
       reader.read(row, image, 0);
-      List<Number> values = row.getList(row.fieldIndex(out));
-      double[] map = values.stream().mapToDouble(Number::doubleValue).toArray();
+      List<Number> values = row.getList(row.fieldIndex(map));
+      double[] overlay = values.stream().mapToDouble(Number::doubleValue).toArray();
       int k = row.getInt(row.fieldIndex(out + "_class"));
       String who = idCol != null ? idCol + "=" + row.get(row.fieldIndex(idCol)) : "row " + position;
       section.figure(
@@ -278,7 +292,7 @@ final class GradientTask {
               info.outputNames().get(k),
               row.getDouble(row.fieldIndex(out + "_output"))),
           ImageMaps.overlay(
-              image, map, shape.channels(), shape.height(), shape.width(), signed, unit));
+              image, overlay, shape.channels(), shape.height(), shape.width(), signed, unit));
     }
   }
 }

@@ -40,9 +40,29 @@ final class LimeTask {
         new LimeExplainer()
             .setModelPath(run.spec().models.get(task.model))
             .setSeed(run.spec().seed);
-    io.trustlens.feature.TextEncoder text = stage.text(table.schema());
-    Dataset<Row> prepared = text != null ? table : run.input().prepare(model);
-    if (text == null) {
+    FeatureSpace inputFeatures =
+        model.hasFeatureStages() ? null : run.input().features(model, table);
+    boolean images = inputFeatures != null && inputFeatures.image() != null;
+    if (images) {
+      stage.setImageCol(inputFeatures.columns().get(0)).setImageShape(in.imageShape);
+      if (in.id != null) {
+        stage.setIdCol(in.id);
+      }
+    }
+    io.trustlens.feature.TextEncoder text = images ? null : stage.text(table.schema());
+    Dataset<Row> prepared = text != null || images ? table : run.input().prepare(model);
+    if (task.superpixels != null && !images) {
+      throw new SpecException(
+          "superpixels applies to LIME on images; " + model.info().location() + " reads none");
+    }
+    if ((task.fill != null || task.fillValue != null) && !images) {
+      throw new SpecException(
+          (task.fill != null ? "fill" : "fill_value")
+              + " applies to LIME on images (how hidden superpixels are painted)");
+    }
+    if (images) {
+      // the table options are refused by the stage; below only what images take
+    } else if (text == null) {
       ExplainTask.readInput(run, model, run.input().features(model, prepared), stage, "lime");
     } else if (in.id != null) {
       stage.setIdCol(in.id);
@@ -67,6 +87,9 @@ final class LimeTask {
     }
     if (text != null) {
       return words(run, task, model, stage, text);
+    }
+    if (images) {
+      return pictures(run, task, model, stage, inputFeatures);
     }
     FeatureSpace space = stage.features(prepared.schema());
     String spec =
@@ -167,6 +190,110 @@ final class LimeTask {
         Charts.bars(
             order.stream().limit(12).map(players::get).toList(),
             order.stream().limit(12).mapToDouble(i -> importance[i]).toArray()));
+    return result;
+  }
+
+  /** The image path: one weight per superpixel of each image, no reference table. */
+  private Map<String, Object> pictures(
+      AuditRun run,
+      AuditSpec.Task task,
+      LoadedModel model,
+      LimeExplainer stage,
+      FeatureSpace features) {
+    if (task.background != null || task.discretize != null) {
+      throw new SpecException(
+          (task.background != null ? "background" : "discretize")
+              + " applies to LIME on tables; LIME hides superpixels of the images");
+    }
+    if (task.superpixels != null) {
+      stage.setSuperpixels(task.superpixels);
+    }
+    String fill = task.fill == null ? "mean" : task.fill;
+    switch (fill) {
+      case "mean" -> {
+        if (task.fillValue != null) {
+          throw new SpecException("fill_value applies to fill constant, not mean");
+        }
+      }
+      case "zero" -> stage.setHideValue(0);
+      case "constant" -> {
+        if (task.fillValue == null) {
+          throw new SpecException("fill constant needs fill_value");
+        }
+        stage.setHideValue(task.fillValue);
+      }
+      default ->
+          throw new SpecException(
+              "fill is '"
+                  + fill
+                  + "'; LIME on images paints hidden superpixels in their mean,"
+                  + " zero or a constant (fill_value)");
+    }
+    Dataset<Row> table = run.input().table();
+    stage.transformSchema(table.schema()); // every check before any task runs
+    String name = task.name != null ? task.name : "lime";
+    String out = stage.getOutputCol();
+    String path = run.writeAppended(name, table, stage.transform(table));
+    Dataset<Row> written = run.readWritten(name);
+    ModelInfo info = model.info();
+    String unit = info.kind().isClassification() ? "probability" : "output";
+    Row fidelity =
+        written
+            .agg(
+                avg(col(out + "_score")),
+                min(col(out + "_score")),
+                avg(org.apache.spark.sql.functions.size(col(out))))
+            .first();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("model", task.model);
+    result.put("method", "lime");
+    result.put("explained", "superpixels of " + stage.getImageCol());
+    result.put("superpixels", stage.getSuperpixels());
+    result.put("mean_superpixels", fidelity.getDouble(2));
+    result.put("fill", fill);
+    result.put("target", stage.getTarget());
+    result.put("class_explained", ExplainTask.explained(stage.getTarget(), info));
+    result.put("unit", unit);
+    result.put("samples", stage.getSamples());
+    result.put(
+        "kernel_width",
+        stage.getKernelWidth() > 0
+            ? stage.getKernelWidth()
+            : io.trustlens.explain.lime.ImageLime.DEFAULT_WIDTH);
+    result.put("selection", stage.getSelection());
+    result.put("mean_fidelity", fidelity.getDouble(0));
+    result.put("min_fidelity", fidelity.getDouble(1));
+    result.put("map_shape", List.of(1, features.image().height(), features.image().width()));
+    result.put("outputs", Map.of(name, path));
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("class explained", result.get("class_explained"));
+    facts.put(
+        "surrogate",
+        String.format(
+            java.util.Locale.ROOT,
+            "weighted ridge on superpixel presence (%s, %.1f per image on average), %d samples"
+                + " per image keeping each superpixel with probability 1/2, hidden ones painted"
+                + " in %s; kernel width %s on cosine distance",
+            stage.getSuperpixels(),
+            fidelity.getDouble(2),
+            stage.getSamples(),
+            fill.equals("mean") ? "their own mean" : "the value " + stage.getHideValue(),
+            result.get("kernel_width")));
+    facts.put("mean local fidelity (weighted R²)", result.get("mean_fidelity"));
+    facts.put("table", path);
+    HtmlReport.Section section =
+        run.report().section("Explain: " + name + " (lime, superpixels)").keyValues(facts);
+    GradientTask.drawImages(
+        section,
+        written,
+        features,
+        out,
+        out + "_map",
+        info,
+        unit + " of the class explained, per superpixel kept",
+        true,
+        run.spec().input.id);
     return result;
   }
 

@@ -572,4 +572,58 @@ class ExplainTest {
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
   }
+
+  @Test
+  void limeOnImagesRefusesWhatImagesDoNotTake() {
+    String[][] cases = {
+      {"--superpixels", "quickshift"},
+      {"--fill", "blur"},
+      {"--discretize", "none"},
+      {"--background", "10"},
+      {"--fill-value", "0.5"},
+    };
+    String[] expected = {
+      "expected grid:CELL",
+      "fill is 'blur'",
+      "discretize applies to LIME on tables",
+      "background applies to LIME on tables",
+      "fill_value applies to fill constant"
+    };
+    for (int c = 0; c < cases.length; c++) {
+      Path out = dir.resolve("image-lime-" + c);
+      Cli cli =
+          Cli.run(
+              OutputFormatsTest.concat(
+                  OutputFormatsTest.concat(
+                      OutputFormatsTest.concat(
+                          new String[] {"explain"}, GradientCommandTest.SHAPES),
+                      "--method",
+                      "lime",
+                      "--output",
+                      out.toString()),
+                  cases[c]));
+      assertEquals(1, cli.exitCode(), String.join(" ", cases[c]));
+      assertTrue(cli.errors().contains(expected[c]), cli.errors());
+      assertFalse(Files.exists(out));
+    }
+    Cli table =
+        Cli.run(
+            "explain",
+            "--input",
+            "datasets/synthetic/credit.csv",
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--model",
+            "datasets/models/credit_gbt",
+            "--method",
+            "lime",
+            "--superpixels",
+            "grid:4",
+            "--output",
+            dir.resolve("table-lime").toString());
+    assertEquals(1, table.exitCode());
+    assertTrue(table.errors().contains("superpixels applies to LIME on images"), table.errors());
+  }
 }

@@ -125,6 +125,17 @@ class OutputFormatsTest {
             "200");
     sameInEveryFormat("lime", lime, "lime", List.of("parquet", "json"));
     refusesCsv(lime, "lime");
+    String[] imageLime =
+        concat(
+            concat(new String[] {"explain"}, GradientCommandTest.SHAPES),
+            "--method",
+            "lime",
+            "--superpixels",
+            "slic:12",
+            "--samples",
+            "40");
+    sameInEveryFormat("image-lime", imageLime, "lime", List.of("parquet", "json"));
+    refusesCsv(imageLime, "lime");
     String[] rules =
         concat(
             concat(new String[] {"explain"}, CREDIT_INPUT),
