@@ -127,6 +127,7 @@ class AuditSpecParserTest {
     lime.kernelWidth = 1.5;
     lime.selection = "lasso";
     lime.keep = 4;
+    lime.superpixels = "grid:4";
     AuditSpec.Task examples = new AuditSpec.Task();
     examples.type = "explain";
     examples.model = "m";

@@ -178,6 +178,15 @@ class ExamplesCommandTest {
       cut.add(line.substring(0, line.lastIndexOf(',')));
     }
     Files.write(unlabelled, cut);
+    Path fewer = dir.resolve("fewer.csv");
+    List<String> narrow = new ArrayList<>();
+    for (String line : lines) {
+      narrow.add(line.substring(line.indexOf(',') + 1).replaceFirst("^[^,]*,", "")); // no id, p0
+    }
+    Files.write(fewer, narrow);
+    Cli otherSchema = explain("prototype_attention", input, fewer, dir.resolve("bad-schema"));
+    assertEquals(1, otherSchema.exitCode());
+    assertTrue(otherSchema.errors().contains("lacks the column 'id'"), otherSchema.errors());
     Cli noLabel = explain(input, unlabelled, dir.resolve("bad-label"));
     assertEquals(1, noLabel.exitCode());
     assertTrue(noLabel.errors().contains("'digit'"), noLabel.errors());
