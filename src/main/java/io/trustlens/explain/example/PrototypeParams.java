@@ -21,6 +21,17 @@ final class PrototypeParams implements java.io.Serializable {
   final BooleanParam standardize;
   final Param<String> predictionCol;
 
+  /** A serializable check of {@code prototypes} (the stage may be serialized with its Params). */
+  private static final class IsSpec extends scala.runtime.AbstractFunction1<String, Object>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Object apply(String v) {
+      return PrototypeAttention.isSpec(v);
+    }
+  }
+
   PrototypeParams(Params owner) {
     shared = new ExampleParams(owner, "prototype");
     prototypes =
@@ -28,7 +39,7 @@ final class PrototypeParams implements java.io.Serializable {
             owner,
             "prototypes",
             "kmeans:K (k-means centres), rows:N (N training rows) or class_means",
-            (String v) -> PrototypeAttention.parse(v) != null);
+            new IsSpec());
     similarity =
         new Param<>(
             owner,

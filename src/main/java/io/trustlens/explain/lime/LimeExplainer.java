@@ -64,6 +64,22 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
   private final Param<String> superpixels;
   private final DoubleParam hideValue;
 
+  /** A serializable check of {@code superpixels} (the stage may be serialized with its Params). */
+  private static final class IsSuperpixels extends scala.runtime.AbstractFunction1<String, Object>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Object apply(String v) {
+      try {
+        Superpixels.parse(v);
+        return true;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+  }
+
   /** A stage with a random uid. */
   public LimeExplainer() {
     this(Identifiable$.MODULE$.randomUID("limeExplainer"));
@@ -112,14 +128,7 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
             this,
             "superpixels",
             "images: grid:CELL (square cells of CELL pixels) or slic:K (about K SLIC segments)",
-            (String v) -> {
-              try {
-                Superpixels.parse(v);
-                return true;
-              } catch (IllegalArgumentException e) {
-                return false;
-              }
-            });
+            new IsSuperpixels());
     hideValue =
         new DoubleParam(
             this,

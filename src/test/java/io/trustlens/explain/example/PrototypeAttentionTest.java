@@ -163,6 +163,14 @@ class PrototypeAttentionTest {
     Row first = rows.fit(training).transform(queries).first();
     assertEquals(12, first.getList(first.fieldIndex("prototype_weights")).size());
     PrototypeAttentionModel m = (PrototypeAttentionModel) fitted.stages()[0];
+    for (Object o :
+        new Object[] {
+          stage, m, new NearestExamples(), new io.trustlens.explain.lime.LimeExplainer()
+        }) {
+      java.io.ObjectOutputStream bytes =
+          new java.io.ObjectOutputStream(new java.io.ByteArrayOutputStream());
+      bytes.writeObject(o); // Spark may serialize a stage with its Params
+    }
     Row three = m.copy(new ParamMap().put(m.top(), 3)).transform(queries).first();
     assertEquals(3, three.getList(three.fieldIndex("prototype_top")).size());
   }
