@@ -2,6 +2,7 @@ package io.trustlens.explore;
 
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.FeatureSpaceParam;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.model.BatchModel;
 import io.trustlens.model.InvalidModelException;
@@ -17,7 +18,10 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -29,25 +33,87 @@ import org.apache.spark.sql.types.StructType;
  * batches inside each partition with the model opened once per executor. The maps can then work on
  * the embedding instead of the raw features (the seed's t-SNE of a network's penultimate layer).
  */
-public final class Embedder extends Transformer {
+public final class Embedder extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   private static final int BATCH = 1024;
 
-  private final String uid = Identifiable$.MODULE$.randomUID("embedder");
-  private final ModelSource model;
-  private final FeatureSpace features;
-  private final Param<String> method =
-      new Param<>(this, "method", "the module's method: embed, forward or another");
-  private final Param<String> outputCol = new Param<>(this, "outputCol", "embedding column");
-  private final Param<String> idCol = new Param<>(this, "idCol", "row key column, for errors");
+  private final String uid;
+  private final Param<String> modelPath;
+  private final FeatureSpaceParam features;
+  private final Param<String> method;
+  private final Param<String> outputCol;
+  private final Param<String> idCol;
+  private transient ModelSource opened;
 
-  /** Embeds {@code features} with {@code model} (TorchScript). */
-  public Embedder(ModelSource model, FeatureSpace features) {
-    this.model = model;
-    this.features = features;
+  /** A stage with a random uid; set its model path and features before use. */
+  public Embedder() {
+    this(Identifiable$.MODULE$.randomUID("embedder"));
+  }
+
+  /** A stage with {@code uid} (how MLlib copies and loads stages). */
+  public Embedder(String uid) {
+    this.uid = uid; // first: every Param records its parent's uid when it is made
+    modelPath = new Param<>(this, "modelPath", "a TorchScript model (.pt with its card)");
+    features = new FeatureSpaceParam(this, "features", "the features the model reads");
+    method = new Param<>(this, "method", "the module's method: embed, forward or another");
+    outputCol = new Param<>(this, "outputCol", "embedding column");
+    idCol = new Param<>(this, "idCol", "row key column, for errors");
+    setDefault(modelPath, "");
     setDefault(method, "");
     setDefault(outputCol, "embedding");
     setDefault(idCol, "");
+  }
+
+  /** Embeds {@code features} with {@code model} (TorchScript), already opened on the driver. */
+  public Embedder(ModelSource model, FeatureSpace features) {
+    this();
+    setModelPath(model.info().location());
+    setFeatures(features);
+    this.opened = model;
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  public Embedder setModelPath(String value) {
+    set(modelPath, value);
+    return this;
+  }
+
+  public FeatureSpaceParam features() {
+    return features;
+  }
+
+  public FeatureSpace getFeatures() {
+    if (!isDefined(features)) {
+      throw new IllegalArgumentException("set features: the columns the model reads");
+    }
+    return $(features);
+  }
+
+  public Embedder setFeatures(FeatureSpace value) {
+    set(features, value);
+    return this;
+  }
+
+  /** The model, opened on the driver once per path. */
+  private ModelSource model() {
+    String path = $(modelPath);
+    if (path.isEmpty()) {
+      throw new IllegalArgumentException("set modelPath: the TorchScript model that embeds");
+    }
+    if (opened == null || !opened.info().location().equals(path)) {
+      opened =
+          new io.trustlens.model.ModelLoader(org.apache.spark.sql.SparkSession.active())
+              .load(path, getFeatures().size(), io.trustlens.model.OutputKind.LOGIT)
+              .source();
+    }
+    return opened;
   }
 
   public Param<String> method() {
@@ -82,14 +148,14 @@ public final class Embedder extends Transformer {
     if (!$(method).isEmpty()) {
       return $(method);
     }
-    TorchScriptModel m = torch(model.open());
+    TorchScriptModel m = torch(model().open());
     return m.card().methods().contains("embed") ? "embed" : "forward";
   }
 
   /** The embedding's length, found by running the model once on the driver. */
   public int width() {
-    TorchScriptModel m = torch(model.open());
-    return m.runMethodChunked(resolvedMethod(), new double[features.size()], 1).length;
+    TorchScriptModel m = torch(model().open());
+    return m.runMethodChunked(resolvedMethod(), new double[getFeatures().size()], 1).length;
   }
 
   private static TorchScriptModel torch(BatchModel m) {
@@ -102,7 +168,7 @@ public final class Embedder extends Transformer {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String c : features.columns()) {
+    for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
         throw new InvalidFeatureException("unknown column '" + c + "'");
       }
@@ -121,8 +187,8 @@ public final class Embedder extends Transformer {
     String how = resolvedMethod();
     String id = $(idCol);
     Columns.requireId(in, id);
-    ModelSource source = model;
-    FeatureSpace space = features;
+    ModelSource source = model();
+    FeatureSpace space = getFeatures();
     return dataset
         .toDF()
         .mapPartitions(
@@ -192,7 +258,17 @@ public final class Embedder extends Transformer {
 
   @Override
   public Embedder copy(ParamMap extra) {
-    return defaultCopy(extra);
+    Embedder copied = defaultCopy(extra);
+    copied.opened = opened;
+    return copied;
+  }
+
+  public static MLReader<Embedder> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static Embedder load(String path) {
+    return read().load(path);
   }
 
   @Override

@@ -53,6 +53,22 @@ public final class FeatureSpace implements Serializable {
     this.image = image;
   }
 
+  /**
+   * A space from its parts as {@link FeatureSpaceParam} saved them (checked as the constructor of
+   * each source would not be: the parts come from a file).
+   */
+  static FeatureSpace restore(
+      Source source,
+      List<String> columns,
+      List<String> names,
+      List<FeatureGroup> groups,
+      ImageShape image) {
+    if (names.isEmpty() || columns.isEmpty()) {
+      throw new IllegalArgumentException("a saved feature space names no features");
+    }
+    return new FeatureSpace(source, columns, names, groups, image);
+  }
+
   /** Features from named numeric columns, each its own group. */
   public static FeatureSpace ofColumns(StructType schema, List<String> columns) {
     if (columns.isEmpty()) {

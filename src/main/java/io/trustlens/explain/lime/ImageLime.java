@@ -123,7 +123,9 @@ public final class ImageLime {
     }
     double[] z = design(s, samples, RowSeeds.random(seed, key));
     double[] outputs = new double[samples * w];
-    int chunk = (int) Math.max(1, Math.min(model.batchRows(), TextLime.MAX_VALUES / size));
+    int chunk =
+        (int)
+            Math.max(1, Math.min(Math.min(model.batchRows(), samples), TextLime.MAX_VALUES / size));
     double[] inputs = new double[chunk * size];
     int[] segment = sp.segment();
     for (int start = 0; start < samples; start += chunk) {

@@ -4,6 +4,7 @@ import io.trustlens.explore.IndexedPoints;
 import io.trustlens.explore.RowOrder;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.FeatureSpaceParam;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -15,7 +16,10 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -31,32 +35,45 @@ import org.apache.spark.sql.types.StructType;
  * NeighbourSearch#EXACT_LIMIT} rows, else a random projection forest and one refinement round;
  * optionally among the rows' first {@code pcaDims} principal components.
  */
-public final class Knn extends Transformer {
+public final class Knn extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
-  private final String uid = Identifiable$.MODULE$.randomUID("knn");
-  private final FeatureSpace features;
+  private final String uid;
+  private final FeatureSpaceParam features;
   private transient String lastSearch;
 
-  private final IntParam k = new IntParam(this, "k", "neighbours per row", ParamValidators.gt(0));
-  private final Param<String> search =
-      new Param<>(
-          this,
-          "search",
-          "auto, exact or approximate",
-          ParamValidators.inArray(new String[] {"auto", "exact", "approximate"}));
-  private final IntParam trees =
-      new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
-  private final IntParam threads =
-      new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
-  private final IntParam pcaDims =
-      new IntParam(
-          this, "pcaDims", "search in this many PCs; 0: the features", ParamValidators.gtEq(0));
-  private final LongParam seed = new LongParam(this, "seed", "random seed");
-  private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: none");
+  private final IntParam k;
+  private final Param<String> search;
+  private final IntParam trees;
+  private final IntParam threads;
+  private final IntParam pcaDims;
+  private final LongParam seed;
+  private final Param<String> idCol;
 
-  public Knn(FeatureSpace features) {
-    this.features = features;
+  /** A stage with a random uid; set its features before use. */
+  public Knn() {
+    this(Identifiable$.MODULE$.randomUID("knn"));
+  }
+
+  /** A stage with {@code uid} (how MLlib copies and loads stages). */
+  public Knn(String uid) {
+    this.uid = uid; // first: every Param records its parent's uid when it is made
+    features = new FeatureSpaceParam(this, "features", "the features rows are compared on");
+    k = new IntParam(this, "k", "neighbours per row", ParamValidators.gt(0));
+    search =
+        new Param<>(
+            this,
+            "search",
+            "auto, exact or approximate",
+            ParamValidators.inArray(new String[] {"auto", "exact", "approximate"}));
+    trees = new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
+    threads =
+        new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
+    pcaDims =
+        new IntParam(
+            this, "pcaDims", "search in this many PCs; 0: the features", ParamValidators.gtEq(0));
+    seed = new LongParam(this, "seed", "random seed");
+    idCol = new Param<>(this, "idCol", "row key column; empty: none");
     setDefault(k, 10);
     setDefault(search, "auto");
     setDefault(trees, NeighbourSearch.DEFAULT_TREES);
@@ -64,6 +81,28 @@ public final class Knn extends Transformer {
     setDefault(seed, 42L);
     setDefault(pcaDims, 0);
     setDefault(idCol, "");
+  }
+
+  /** A stage over {@code features} (the {@code features} Param set). */
+  public Knn(FeatureSpace features) {
+    this();
+    setFeatures(features);
+  }
+
+  public FeatureSpaceParam features() {
+    return features;
+  }
+
+  public FeatureSpace getFeatures() {
+    if (!isDefined(features)) {
+      throw new IllegalArgumentException("set features: the columns rows are compared on");
+    }
+    return $(features);
+  }
+
+  public Knn setFeatures(FeatureSpace value) {
+    set(features, value);
+    return this;
   }
 
   public IntParam k() {
@@ -150,7 +189,7 @@ public final class Knn extends Transformer {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String c : features.columns()) {
+    for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
         throw new InvalidFeatureException("unknown column '" + c + "'");
       }
@@ -203,15 +242,16 @@ public final class Knn extends Transformer {
               + (rows - 1));
     }
     int dims = (Integer) $(pcaDims);
+    FeatureSpace space = getFeatures();
     io.trustlens.explore.pca.PcaModel projection =
-        dims > 0 && features.size() > dims
-            ? new io.trustlens.explore.pca.Pca(features)
+        dims > 0 && space.size() > dims
+            ? new io.trustlens.explore.pca.Pca(space)
                 .setK(dims)
                 .setSeed((Long) $(seed))
                 .setIdCol(id)
                 .fit(indexed)
             : null;
-    Points points = IndexedPoints.collect(indexed, features, id, projection);
+    Points points = IndexedPoints.collect(indexed, space, id, projection);
     JavaSparkContext spark = JavaSparkContext.fromSparkContext(table.sparkSession().sparkContext());
     String how =
         $(search).equals("auto")
@@ -293,5 +333,13 @@ public final class Knn extends Transformer {
   @Override
   public String uid() {
     return uid;
+  }
+
+  public static MLReader<Knn> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static Knn load(String path) {
+    return read().load(path);
   }
 }

@@ -4,6 +4,7 @@ import io.trustlens.explore.RowOrder;
 import io.trustlens.explore.pca.ColumnMoments;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.FeatureSpaceParam;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,7 +17,10 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
@@ -31,38 +35,53 @@ import org.apache.spark.sql.types.StructType;
  * every row placed on the executors from its distances to them. Stress is measured on a seeded
  * sample of rows.
  */
-public final class Mds extends Transformer {
+public final class Mds extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   /** The most landmarks (their distance matrix lives on the driver). */
   public static final int MAX_LANDMARKS = 5000;
 
-  private final String uid = Identifiable$.MODULE$.randomUID("mds");
-  private final FeatureSpace features;
+  private final String uid;
+  private final FeatureSpaceParam features;
   private transient MdsResult last;
 
-  private final IntParam k = new IntParam(this, "k", "dimensions", ParamValidators.gt(0));
-  private final IntParam landmarks =
-      new IntParam(this, "landmarks", "landmark rows", ParamValidators.inRange(2, MAX_LANDMARKS));
-  private final Param<String> metric =
-      new Param<>(
-          this,
-          "metric",
-          "euclidean, manhattan or cosine",
-          ParamValidators.inArray(Metric.NAMES.toArray(new String[0])));
-  private final IntParam stressSample =
-      new IntParam(this, "stressSample", "rows for the stress", ParamValidators.gtEq(2));
-  private final IntParam threads =
-      new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
-  private final BooleanParam ignoreConstant =
-      new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
-  private final LongParam seed = new LongParam(this, "seed", "random seed");
-  private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: none");
-  private final Param<String> outputPrefix =
-      new Param<>(this, "outputPrefix", "outputs are prefix1, prefix2, ...");
+  private final IntParam k;
+  private final IntParam landmarks;
+  private final Param<String> metric;
+  private final IntParam stressSample;
+  private final IntParam threads;
+  private final BooleanParam ignoreConstant;
+  private final LongParam seed;
+  private final Param<String> idCol;
+  private final Param<String> outputPrefix;
 
-  public Mds(FeatureSpace features) {
-    this.features = features;
+  /** A stage with a random uid; set its features before use. */
+  public Mds() {
+    this(Identifiable$.MODULE$.randomUID("mds"));
+  }
+
+  /** A stage with {@code uid} (how MLlib copies and loads stages). */
+  public Mds(String uid) {
+    this.uid = uid; // first: every Param records its parent's uid when it is made
+    features = new FeatureSpaceParam(this, "features", "the features rows are compared on");
+    k = new IntParam(this, "k", "dimensions", ParamValidators.gt(0));
+    landmarks =
+        new IntParam(this, "landmarks", "landmark rows", ParamValidators.inRange(2, MAX_LANDMARKS));
+    metric =
+        new Param<>(
+            this,
+            "metric",
+            "euclidean, manhattan or cosine",
+            ParamValidators.inArray(Metric.NAMES.toArray(new String[0])));
+    stressSample =
+        new IntParam(this, "stressSample", "rows for the stress", ParamValidators.gtEq(2));
+    threads =
+        new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
+    ignoreConstant =
+        new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
+    seed = new LongParam(this, "seed", "random seed");
+    idCol = new Param<>(this, "idCol", "row key column; empty: none");
+    outputPrefix = new Param<>(this, "outputPrefix", "outputs are prefix1, prefix2, ...");
     setDefault(k, 2);
     setDefault(landmarks, 2000);
     setDefault(metric, "euclidean");
@@ -72,6 +91,28 @@ public final class Mds extends Transformer {
     setDefault(ignoreConstant, false);
     setDefault(idCol, "");
     setDefault(outputPrefix, "mds");
+  }
+
+  /** A stage over {@code features} (the {@code features} Param set). */
+  public Mds(FeatureSpace features) {
+    this();
+    setFeatures(features);
+  }
+
+  public FeatureSpaceParam features() {
+    return features;
+  }
+
+  public FeatureSpace getFeatures() {
+    if (!isDefined(features)) {
+      throw new IllegalArgumentException("set features: the columns rows are compared on");
+    }
+    return $(features);
+  }
+
+  public Mds setFeatures(FeatureSpace value) {
+    set(features, value);
+    return this;
   }
 
   public IntParam k() {
@@ -167,20 +208,20 @@ public final class Mds extends Transformer {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String c : features.columns()) {
+    for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
         throw new InvalidFeatureException("unknown column '" + c + "'");
       }
     }
     Columns.requireId(schema, $(idCol));
-    if (dims() > features.size()) {
+    if (dims() > getFeatures().size()) {
       throw new InvalidFeatureException(
           "MDS asks for "
               + dims()
               + " dimensions but the features have "
-              + features.size()
+              + getFeatures().size()
               + " columns; ask for at most "
-              + features.size());
+              + getFeatures().size());
     }
     List<StructField> added = new ArrayList<>();
     for (int j = 1; j <= dims(); j++) {
@@ -199,8 +240,8 @@ public final class Mds extends Transformer {
     StructType out = transformSchema(table.schema());
     String id = $(idCol);
     long seedValue = (Long) $(seed);
-    ColumnMoments moments = ColumnMoments.of(table, features, id);
-    List<String> constant = moments.constantColumns(features.names());
+    ColumnMoments moments = ColumnMoments.of(table, getFeatures(), id);
+    List<String> constant = moments.constantColumns(getFeatures().names());
     if (!constant.isEmpty() && !(Boolean) $(ignoreConstant)) {
       throw new InvalidFeatureException(
           "constant feature columns (one value in every row) carry no distance: "
@@ -217,7 +258,7 @@ public final class Mds extends Transformer {
               + " rows; the table has "
               + rows);
     }
-    int d = features.size();
+    int d = getFeatures().size();
     int wanted = (Integer) $(landmarks);
     boolean classical = rows <= wanted;
     double[] marks = read(RowOrder.sample(table, id, wanted, seedValue), id);
@@ -248,7 +289,7 @@ public final class Mds extends Transformer {
     }
     double stress = LandmarkMds.stress(sample, placed, m, d, dims(), mds.metric());
     StructType schema = table.schema();
-    FeatureSpace space = features;
+    FeatureSpace space = getFeatures();
     Dataset<Row> result =
         table.mapPartitions(
             (MapPartitionsFunction<Row, Row>) it -> place(it, mds, space, schema),
@@ -259,10 +300,10 @@ public final class Mds extends Transformer {
 
   private double[] read(Dataset<Row> rows, String id) {
     StructType schema = rows.schema();
-    FeatureSpace.Reader reader = features.reader(schema);
+    FeatureSpace.Reader reader = getFeatures().reader(schema);
     int idIndex = id.isEmpty() ? -1 : schema.fieldIndex(id);
     List<Row> list = rows.collectAsList();
-    int d = features.size();
+    int d = getFeatures().size();
     double[] values = new double[list.size() * d];
     for (int i = 0; i < list.size(); i++) {
       try {
@@ -296,6 +337,14 @@ public final class Mds extends Transformer {
   @Override
   public Mds copy(ParamMap extra) {
     return defaultCopy(extra);
+  }
+
+  public static MLReader<Mds> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static Mds load(String path) {
+    return read().load(path);
   }
 
   @Override

@@ -1,0 +1,130 @@
+package io.trustlens.explore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustlens.explore.knn.Knn;
+import io.trustlens.explore.mds.Mds;
+import io.trustlens.feature.FeatureGroup;
+import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.FeatureSpaceParam;
+import io.trustlens.testing.SparkTestSession;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The maps' stages keep MLlib's contract: a uid constructor, the features as a Param, {@code
+ * copy(ParamMap)}, and save/load alone and inside a {@code Pipeline}, with the same bits.
+ */
+class MapStagesContractTest {
+  @TempDir Path dir;
+
+  private static Dataset<Row> table() {
+    Random r = new Random(3);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      rows.add(
+          RowFactory.create((long) i, r.nextGaussian(), r.nextGaussian(), 3 * r.nextGaussian()));
+    }
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.LongType, false)
+            .add("a", DataTypes.DoubleType, false)
+            .add("b", DataTypes.DoubleType, false)
+            .add("c", DataTypes.DoubleType, false);
+    return SparkTestSession.get().createDataFrame(rows, schema);
+  }
+
+  @Test
+  void aFeatureSpaceRoundTripsThroughItsParam() {
+    FeatureSpace columns = FeatureSpace.ofColumns(table().schema(), List.of("a", "b", "c"));
+    FeatureSpace grouped =
+        columns.withNamesAndGroups(
+            List.of("a", "b=x", "b=y"),
+            List.of(new FeatureGroup("a", new int[] {0}), new FeatureGroup("b", new int[] {1, 2})));
+    FeatureSpaceParam param = new Knn().features();
+    for (FeatureSpace f : List.of(columns, grouped)) {
+      FeatureSpace back = param.jsonDecode(param.jsonEncode(f));
+      assertEquals(f.source(), back.source());
+      assertEquals(f.columns(), back.columns());
+      assertEquals(f.names(), back.names());
+      assertEquals(f.groups().size(), back.groups().size());
+      for (int g = 0; g < f.groups().size(); g++) {
+        assertEquals(f.groups().get(g).name(), back.groups().get(g).name());
+        assertEquals(
+            List.of(java.util.Arrays.stream(f.groups().get(g).slots()).boxed().toArray()),
+            List.of(java.util.Arrays.stream(back.groups().get(g).slots()).boxed().toArray()));
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> param.jsonDecode("{\"source\":\"X\"}"));
+  }
+
+  @Test
+  void knnAndMdsCopySaveAndLoadAloneAndInAPipeline() throws Exception {
+    Dataset<Row> t = table();
+    FeatureSpace f = FeatureSpace.ofColumns(t.schema(), List.of("a", "b", "c"));
+    Transformer[] stages = {
+      new Knn().setFeatures(f).setK(4).setIdCol("id"),
+      new Mds().setFeatures(f).setK(2).setLandmarks(50).setIdCol("id")
+    };
+    for (Transformer stage : stages) {
+      String name = stage.getClass().getSimpleName();
+      List<Row> direct = stage.transform(t).orderBy("id").collectAsList();
+      PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {stage}).fit(t);
+      assertEquals(direct, fitted.transform(t).orderBy("id").collectAsList(), name);
+      String saved = dir.resolve(name).toString();
+      fitted.write().overwrite().save(saved);
+      assertEquals(
+          direct, PipelineModel.load(saved).transform(t).orderBy("id").collectAsList(), name);
+      Transformer copied = (Transformer) stage.copy(new ParamMap());
+      assertEquals(stage.uid(), copied.uid());
+      assertEquals(direct, copied.transform(t).orderBy("id").collectAsList(), name + " copied");
+    }
+    Knn knn = (Knn) stages[0];
+    Knn two = knn.copy(new ParamMap().put(knn.k(), 2));
+    Row first = two.transform(t).first();
+    assertEquals(2, first.getList(first.fieldIndex("neighbours")).size());
+    assertEquals(4, (int) knn.getOrDefault(knn.k()));
+    Exception unset = assertThrows(IllegalArgumentException.class, () -> new Knn().transform(t));
+    assertTrue(unset.getMessage().contains("set features"), unset.getMessage());
+  }
+
+  @Test
+  void anEmbedderIsItsParamsAloneAndSavesInAPipeline() throws Exception {
+    Dataset<Row> digits = io.trustlens.testing.Tables.csv("digits.csv").limit(50);
+    List<String> pixels = new ArrayList<>();
+    for (int p = 0; p < 64; p++) {
+      pixels.add("p" + p);
+    }
+    Embedder stage =
+        new Embedder()
+            .setModelPath("datasets/models/torch/digits_cnn.pt")
+            .setFeatures(FeatureSpace.ofColumns(digits.schema(), pixels))
+            .setMethod("embed");
+    List<Row> direct = stage.transform(digits).collectAsList();
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {stage}).fit(digits);
+    String saved = dir.resolve("embedder").toString();
+    fitted.write().overwrite().save(saved);
+    assertEquals(direct, PipelineModel.load(saved).transform(digits).collectAsList());
+    Embedder copied = stage.copy(new ParamMap().put(stage.outputCol(), "e"));
+    assertTrue(List.of(copied.transform(digits).columns()).contains("e"));
+    Exception none =
+        assertThrows(IllegalArgumentException.class, () -> new Embedder().transform(digits));
+    assertTrue(none.getMessage().contains("set"), none.getMessage());
+  }
+}
