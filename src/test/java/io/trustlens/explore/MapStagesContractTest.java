@@ -127,4 +127,32 @@ class MapStagesContractTest {
         assertThrows(IllegalArgumentException.class, () -> new Embedder().transform(digits));
     assertTrue(none.getMessage().contains("set"), none.getMessage());
   }
+
+  @Test
+  void pcaAndItsModelSaveAndLoadWithTheSameComponents() throws Exception {
+    Dataset<Row> t = table();
+    io.trustlens.explore.pca.Pca pca =
+        new io.trustlens.explore.pca.Pca()
+            .setFeatures(FeatureSpace.ofColumns(t.schema(), List.of("a", "b", "c")))
+            .setScale(true);
+    assertEquals(3, pca.getK(), "min(10, features) by default");
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {pca.setK(2)}).fit(t);
+    List<Row> direct = fitted.transform(t).orderBy("id").collectAsList();
+    String saved = dir.resolve("pca").toString();
+    fitted.write().overwrite().save(saved);
+    PipelineModel loaded = PipelineModel.load(saved);
+    assertEquals(direct, loaded.transform(t).orderBy("id").collectAsList());
+    io.trustlens.explore.pca.PcaModel model =
+        (io.trustlens.explore.pca.PcaModel) loaded.stages()[0];
+    io.trustlens.explore.pca.PcaModel original =
+        (io.trustlens.explore.pca.PcaModel) fitted.stages()[0];
+    assertEquals(original.explainedVarianceRatio()[0], model.explainedVarianceRatio()[0], 0);
+    assertEquals(original.component(2, 1), model.component(2, 1), 0);
+    assertEquals(List.of("a", "b", "c"), model.featureNames());
+    io.trustlens.explore.pca.PcaModel renamed =
+        model.copy(new ParamMap().put(model.outputPrefix(), "z"));
+    assertTrue(List.of(renamed.transform(t).columns()).contains("z2"));
+    io.trustlens.explore.pca.Pca three = pca.copy(new ParamMap().put(pca.k(), 3));
+    assertEquals(3, three.fit(t).k());
+  }
 }

@@ -2,6 +2,7 @@ package io.trustlens.explore.pca;
 
 import io.trustlens.explore.Eigen;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.FeatureSpaceParam;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.List;
 import org.apache.spark.ml.Estimator;
@@ -11,7 +12,10 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
@@ -28,7 +32,7 @@ import org.apache.spark.sql.types.StructType;
  * <p>MLlib's {@code RowMatrix} PCA would serve the exact case, but its tree-aggregated sums change
  * in the last bits with the partitioning; this class keeps TrustLens' bit-for-bit rule.
  */
-public final class Pca extends Estimator<PcaModel> {
+public final class Pca extends Estimator<PcaModel> implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   /** The solvers {@link #setSolver} accepts. */
@@ -37,33 +41,47 @@ public final class Pca extends Estimator<PcaModel> {
   /** The most columns {@code auto} gives to the exact solver. */
   public static final int EXACT_LIMIT = 200;
 
-  private final String uid = Identifiable$.MODULE$.randomUID("pca");
-  private final FeatureSpace features;
+  private final String uid;
+  private final FeatureSpaceParam features;
 
-  private final IntParam k = new IntParam(this, "k", "components", ParamValidators.gt(0));
-  private final BooleanParam center = new BooleanParam(this, "center", "subtract column means");
-  private final BooleanParam scale = new BooleanParam(this, "scale", "divide by column std");
-  private final Param<String> solver =
-      new Param<>(
-          this,
-          "solver",
-          "auto, exact or randomized",
-          ParamValidators.inArray(SOLVERS.toArray(new String[0])));
-  private final IntParam oversample =
-      new IntParam(this, "oversample", "extra randomized vectors", ParamValidators.gtEq(0));
-  private final IntParam powerIterations =
-      new IntParam(this, "powerIterations", "subspace iterations", ParamValidators.gtEq(0));
-  private final BooleanParam ignoreConstant =
-      new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
-  private final LongParam seed = new LongParam(this, "seed", "random seed");
-  private final Param<String> idCol = new Param<>(this, "idCol", "row key column, for errors");
-  private final Param<String> outputPrefix =
-      new Param<>(this, "outputPrefix", "output columns are prefix1, prefix2, ...");
+  private final IntParam k;
+  private final BooleanParam center;
+  private final BooleanParam scale;
+  private final Param<String> solver;
+  private final IntParam oversample;
+  private final IntParam powerIterations;
+  private final BooleanParam ignoreConstant;
+  private final LongParam seed;
+  private final Param<String> idCol;
+  private final Param<String> outputPrefix;
 
-  /** PCA of {@code features}. */
-  public Pca(FeatureSpace features) {
-    this.features = features;
-    setDefault(k, Math.min(10, features.size()));
+  /** A stage with a random uid; set its features before fitting. */
+  public Pca() {
+    this(Identifiable$.MODULE$.randomUID("pca"));
+  }
+
+  /** A stage with {@code uid} (how MLlib copies and loads stages). */
+  public Pca(String uid) {
+    this.uid = uid; // first: every Param records its parent's uid when it is made
+    features = new FeatureSpaceParam(this, "features", "the columns analysed");
+    k = new IntParam(this, "k", "components (default min(10, features))", ParamValidators.gt(0));
+    center = new BooleanParam(this, "center", "subtract column means");
+    scale = new BooleanParam(this, "scale", "divide by column std");
+    solver =
+        new Param<>(
+            this,
+            "solver",
+            "auto, exact or randomized",
+            ParamValidators.inArray(SOLVERS.toArray(new String[0])));
+    oversample =
+        new IntParam(this, "oversample", "extra randomized vectors", ParamValidators.gtEq(0));
+    powerIterations =
+        new IntParam(this, "powerIterations", "subspace iterations", ParamValidators.gtEq(0));
+    ignoreConstant =
+        new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
+    seed = new LongParam(this, "seed", "random seed");
+    idCol = new Param<>(this, "idCol", "row key column, for errors");
+    outputPrefix = new Param<>(this, "outputPrefix", "output columns are prefix1, prefix2, ...");
     setDefault(center, true);
     setDefault(scale, false);
     setDefault(solver, "auto");
@@ -73,6 +91,28 @@ public final class Pca extends Estimator<PcaModel> {
     setDefault(ignoreConstant, false);
     setDefault(idCol, "");
     setDefault(outputPrefix, "pc");
+  }
+
+  /** PCA of {@code features} (the {@code features} Param set). */
+  public Pca(FeatureSpace features) {
+    this();
+    setFeatures(features);
+  }
+
+  public FeatureSpaceParam features() {
+    return features;
+  }
+
+  public FeatureSpace getFeatures() {
+    if (!isDefined(features)) {
+      throw new IllegalArgumentException("set features: the columns analysed");
+    }
+    return $(features);
+  }
+
+  public Pca setFeatures(FeatureSpace value) {
+    set(features, value);
+    return this;
   }
 
   public Pca setK(int value) {
@@ -166,8 +206,9 @@ public final class Pca extends Estimator<PcaModel> {
     return outputPrefix;
   }
 
+  /** The components asked: the one set, else min(10, features). */
   public int getK() {
-    return (Integer) $(k);
+    return isSet(k) ? (Integer) $(k) : Math.min(10, getFeatures().size());
   }
 
   public boolean getCenter() {
@@ -181,21 +222,21 @@ public final class Pca extends Estimator<PcaModel> {
   /** The solver {@code auto} resolves to for this many columns. */
   public String resolvedSolver() {
     String s = $(solver);
-    return s.equals("auto") ? (features.size() <= EXACT_LIMIT ? "exact" : "randomized") : s;
+    return s.equals("auto") ? (getFeatures().size() <= EXACT_LIMIT ? "exact" : "randomized") : s;
   }
 
   @Override
   public PcaModel fit(Dataset<?> dataset) {
     Dataset<Row> table = dataset.toDF();
     transformSchema(table.schema());
-    int d = features.size();
+    int d = getFeatures().size();
     int components = getK();
-    ColumnMoments moments = ColumnMoments.of(table, features, $(idCol));
+    ColumnMoments moments = ColumnMoments.of(table, getFeatures(), $(idCol));
     long n = moments.rows();
     if (n < 2) {
       throw new InvalidFeatureException("PCA needs at least 2 rows; the table has " + n);
     }
-    List<String> constant = moments.constantColumns(features.names());
+    List<String> constant = moments.constantColumns(getFeatures().names());
     if (!constant.isEmpty() && !(Boolean) $(ignoreConstant)) {
       throw new InvalidFeatureException(
           "constant feature columns (one value in every row) carry no variance: "
@@ -215,9 +256,10 @@ public final class Pca extends Estimator<PcaModel> {
     String used = resolvedSolver();
     Eigen.Pairs pairs =
         used.equals("exact")
-            ? Eigen.full(Covariance.of(table, features, $(idCol), shift, std, n), d, components)
+            ? Eigen.full(
+                Covariance.of(table, getFeatures(), $(idCol), shift, std, n), d, components)
             : Eigen.subspace(
-                Covariance.operator(table, features, $(idCol), shift, std, n),
+                Covariance.operator(table, getFeatures(), $(idCol), shift, std, n),
                 d,
                 components,
                 (Integer) $(oversample),
@@ -225,7 +267,7 @@ public final class Pca extends Estimator<PcaModel> {
                 (Long) $(seed));
     return new PcaModel(
         uid,
-        features,
+        getFeatures(),
         shift,
         std,
         pairs.vectors(),
@@ -238,19 +280,19 @@ public final class Pca extends Estimator<PcaModel> {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String c : features.columns()) {
+    for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
         throw new InvalidFeatureException("unknown column '" + c + "'");
       }
     }
-    if (getK() > features.size()) {
+    if (getK() > getFeatures().size()) {
       throw new InvalidFeatureException(
           "PCA asks for "
               + getK()
               + " components but the features have "
-              + features.size()
+              + getFeatures().size()
               + " columns; ask for at most "
-              + features.size());
+              + getFeatures().size());
     }
     return schema;
   }
@@ -258,6 +300,14 @@ public final class Pca extends Estimator<PcaModel> {
   @Override
   public Pca copy(ParamMap extra) {
     return defaultCopy(extra);
+  }
+
+  public static MLReader<Pca> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static Pca load(String path) {
+    return read().load(path);
   }
 
   @Override
