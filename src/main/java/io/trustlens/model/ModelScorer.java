@@ -2,6 +2,7 @@ package io.trustlens.model;
 
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.FeatureSpaceParam;
 import io.trustlens.feature.InternalRows;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.ArrayList;
@@ -14,7 +15,10 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -31,40 +35,124 @@ import org.apache.spark.sql.types.StructType;
  * {@link FeatureSpace} and scored {@code batchSize} at a time. A row with null or NaN features
  * fails the job with the row's key (the default) or is dropped ({@code onInvalid = skip}).
  */
-public final class ModelScorer extends Transformer {
+public final class ModelScorer extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
-  // Initialised before the params below, which read the uid when they are created.
-  private final String uid = Identifiable$.MODULE$.randomUID("modelScorer");
-  private final ModelSource model;
-  private final FeatureSpace features;
+  private final String uid;
+  private final Param<String> modelPath;
+  private final FeatureSpaceParam features;
+  private transient ModelSource opened;
 
   /** Name of the prediction column (class index or value). */
-  private final Param<String> predictionCol =
-      new Param<>(this, "predictionCol", "name of the prediction column");
+  private final Param<String> predictionCol;
 
   /** Name of the class probability column (classifiers only). */
-  private final Param<String> probabilityCol =
-      new Param<>(this, "probabilityCol", "name of the class probability column");
+  private final Param<String> probabilityCol;
 
   /** Name of the logits column (models whose outputs are logits only). */
-  private final Param<String> logitsCol =
-      new Param<>(this, "logitsCol", "name of the raw logits column");
+  private final Param<String> logitsCol;
 
   /** Rows scored per model call. */
-  private final IntParam batchSize =
-      new IntParam(this, "batchSize", "rows scored per model call", ParamValidators.gt(0));
+  private final IntParam batchSize;
 
   /** What to do with rows whose features are null or NaN: error or skip. */
-  private final Param<String> onInvalid =
-      new Param<>(
-          this,
-          "onInvalid",
-          "error (fail naming the row) or skip (drop the row)",
-          ParamValidators.inArray(new String[] {"error", "skip"}));
+  private final Param<String> onInvalid;
 
   /** The column that names a row in errors; empty for none. */
-  private final Param<String> idCol = new Param<>(this, "idCol", "row key column for messages");
+  private final Param<String> idCol;
+
+  /** A scorer with a random uid; set its model path and features before use. */
+  public ModelScorer() {
+    this(Identifiable$.MODULE$.randomUID("modelScorer"));
+  }
+
+  /** A scorer with {@code uid} (how MLlib copies and loads stages). */
+  public ModelScorer(String uid) {
+    this.uid = uid; // first: every Param records its parent's uid when it is made
+    modelPath =
+        new Param<>(
+            this,
+            "modelPath",
+            "a saved MLlib model or pipeline, or a TorchScript file with its card");
+    features = new FeatureSpaceParam(this, "features", "the features the model reads");
+    predictionCol = new Param<>(this, "predictionCol", "name of the prediction column");
+    probabilityCol = new Param<>(this, "probabilityCol", "name of the class probability column");
+    logitsCol = new Param<>(this, "logitsCol", "name of the raw logits column");
+    batchSize =
+        new IntParam(this, "batchSize", "rows scored per model call", ParamValidators.gt(0));
+    onInvalid =
+        new Param<>(
+            this,
+            "onInvalid",
+            "error (fail naming the row) or skip (drop the row)",
+            ParamValidators.inArray(new String[] {"error", "skip"}));
+    idCol = new Param<>(this, "idCol", "row key column for messages");
+    setDefault(modelPath, "");
+    setDefault(predictionCol, "prediction");
+    setDefault(probabilityCol, "probability");
+    setDefault(logitsCol, "logits");
+    setDefault(batchSize, 1024);
+    setDefault(onInvalid, "error");
+    setDefault(idCol, "");
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  /** Scores with the model saved at {@code value} (opened on the driver when first needed). */
+  public ModelScorer setModelPath(String value) {
+    set(modelPath, value);
+    return this;
+  }
+
+  public FeatureSpaceParam features() {
+    return features;
+  }
+
+  public FeatureSpace getFeatures() {
+    if (!isDefined(features)) {
+      throw new IllegalArgumentException("set features: the columns the model reads");
+    }
+    return $(features);
+  }
+
+  public ModelScorer setFeatures(FeatureSpace value) {
+    set(features, value);
+    return this;
+  }
+
+  /** The final model, opened on the driver once per path. */
+  private ModelSource model() {
+    String path = $(modelPath);
+    if (opened == null || !opened.info().location().equals(path)) {
+      if (path.isEmpty()) {
+        throw new IllegalArgumentException("set modelPath: the model that scores");
+      }
+      opened =
+          new ModelLoader(org.apache.spark.sql.SparkSession.active())
+              .load(path, getFeatures().size(), OutputKind.LOGIT)
+              .source();
+    }
+    FeatureSpace f = getFeatures();
+    if (f.size() != opened.info().inputSize()) {
+      throw new InvalidFeatureException(
+          "the table gives "
+              + f.size()
+              + " features ("
+              + f
+              + "), but "
+              + opened.info().location()
+              + " reads "
+              + opened.info().inputSize()
+              + "; name the columns with --features, and the label with --label");
+    }
+    return opened;
+  }
 
   /** The predictionCol param (Spark discovers params through such methods). */
   public Param<String> predictionCol() {
@@ -96,28 +184,16 @@ public final class ModelScorer extends Transformer {
     return idCol;
   }
 
-  /** A scorer of {@code features} with {@code model}. */
+  /**
+   * A scorer of {@code features} with {@code model}, already opened on the driver (a model fitted
+   * in the notebook too; such a scorer saves, but loads only where its location is a saved model).
+   */
   public ModelScorer(ModelSource model, FeatureSpace features) {
-    this.model = model;
-    this.features = features;
-    if (features.size() != model.info().inputSize()) {
-      throw new InvalidFeatureException(
-          "the table gives "
-              + features.size()
-              + " features ("
-              + features
-              + "), but "
-              + model.info().location()
-              + " reads "
-              + model.info().inputSize()
-              + "; name the columns with --features, and the label with --label");
-    }
-    setDefault(predictionCol, "prediction");
-    setDefault(probabilityCol, "probability");
-    setDefault(logitsCol, "logits");
-    setDefault(batchSize, 1024);
-    setDefault(onInvalid, "error");
-    setDefault(idCol, "");
+    this();
+    set(modelPath, model.info().location());
+    setFeatures(features);
+    this.opened = model;
+    model(); // the sizes checked now
   }
 
   public ModelScorer setPredictionCol(String value) {
@@ -157,12 +233,12 @@ public final class ModelScorer extends Transformer {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String c : features.columns()) {
+    for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
         throw new InvalidFeatureException("unknown column '" + c + "'");
       }
     }
-    ModelInfo info = model.info();
+    ModelInfo info = model().info();
     Metadata names =
         new MetadataBuilder()
             .putStringArray("names", info.outputNames().toArray(new String[0]))
@@ -193,13 +269,23 @@ public final class ModelScorer extends Transformer {
     Columns.requireId(in, id);
     PartitionScorer scorer =
         new PartitionScorer(
-            model, features, in, (Integer) $(batchSize), $(onInvalid).equals("skip"), id);
+            model(), getFeatures(), in, (Integer) $(batchSize), $(onInvalid).equals("skip"), id);
     return InternalRows.mapPartitions(dataset, out, scorer);
   }
 
   @Override
   public ModelScorer copy(ParamMap extra) {
-    return defaultCopy(extra);
+    ModelScorer copied = defaultCopy(extra);
+    copied.opened = opened;
+    return copied;
+  }
+
+  public static MLReader<ModelScorer> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static ModelScorer load(String path) {
+    return read().load(path);
   }
 
   /** The per-partition work: read a batch of rows, score it in one call, emit the rows. */

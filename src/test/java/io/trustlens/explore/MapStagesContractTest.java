@@ -155,4 +155,32 @@ class MapStagesContractTest {
     io.trustlens.explore.pca.Pca three = pca.copy(new ParamMap().put(pca.k(), 3));
     assertEquals(3, three.fit(t).k());
   }
+
+  @Test
+  void aScorerByModelPathSavesInAPipeline() throws Exception {
+    Dataset<Row> cancer = io.trustlens.testing.Tables.csv("breast_cancer.csv").limit(100);
+    List<String> columns = new ArrayList<>(List.of(cancer.columns()));
+    columns.remove("malignant");
+    io.trustlens.model.ModelScorer scorer =
+        new io.trustlens.model.ModelScorer()
+            .setModelPath("datasets/models/torch/breast_cancer_mlp.pt")
+            .setFeatures(FeatureSpace.ofColumns(cancer.schema(), columns))
+            .setBatchSize(64);
+    List<Row> direct = scorer.transform(cancer).collectAsList();
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {scorer}).fit(cancer);
+    String saved = dir.resolve("scorer").toString();
+    fitted.write().overwrite().save(saved);
+    assertEquals(direct, PipelineModel.load(saved).transform(cancer).collectAsList());
+    io.trustlens.model.ModelScorer renamed =
+        scorer.copy(new ParamMap().put(scorer.predictionCol(), "p"));
+    assertTrue(List.of(renamed.transform(cancer).columns()).contains("p"));
+    Exception none =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new io.trustlens.model.ModelScorer()
+                    .setFeatures(FeatureSpace.ofColumns(cancer.schema(), columns))
+                    .transform(cancer));
+    assertTrue(none.getMessage().contains("set modelPath"), none.getMessage());
+  }
 }
