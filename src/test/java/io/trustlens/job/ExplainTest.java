@@ -344,8 +344,7 @@ class ExplainTest {
         "lime",
         "--keep",
         "2");
-    fails(
-        "fill does not apply to method lime", "--model", GBT, "--method", "lime", "--fill", "zero");
+    fails("fill applies to LIME on images", "--model", GBT, "--method", "lime", "--fill", "zero");
     fails("not k-means centres", "--model", GBT, "--method", "lime", "--background", "kmeans:4");
     fails("discretize is 'deciles'", "--model", GBT, "--method", "lime", "--discretize", "deciles");
     fails("selection does not apply to method kernel", "--model", GBT, "--selection", "lasso");

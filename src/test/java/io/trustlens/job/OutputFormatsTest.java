@@ -135,7 +135,7 @@ class OutputFormatsTest {
             "--samples",
             "40");
     sameInEveryFormat("image-lime", imageLime, "lime", List.of("parquet", "json"));
-    refusesCsv(imageLime, "lime");
+    refusesCsv(imageLime, "image");
     String[] rules =
         concat(
             concat(new String[] {"explain"}, CREDIT_INPUT),
