@@ -108,35 +108,59 @@ public final class ImageLime {
     return sums;
   }
 
+  /** Images per {@link #explain(double[], long[], int)} call: about 16 of the model's calls. */
+  public int rowsPerCall() {
+    return Math.max(1, 16 * model.batchRows() / samples);
+  }
+
   /** Explains {@code image} (channel-major, {@code C × H × W}) keyed by {@code key}. */
   public Result explain(double[] image, long key) {
-    Superpixels sp = segmenter.segment(image, shape);
-    int s = sp.count();
+    return explain(image, new long[] {key}, 1)[0];
+  }
+
+  /**
+   * Explains {@code n} images ({@code images}: {@code n × C × H × W}) keyed by {@code keys}: their
+   * samples one after another, scored in calls of the model's batch size across images, so that a
+   * model that pads every call to its batch wastes none of it.
+   */
+  public Result[] explain(double[] images, long[] keys, int n) {
     int size = shape.size();
-    int n = shape.height() * shape.width();
+    int pixels = shape.height() * shape.width();
     int c = shape.channels();
     int w = model.info().outputSize();
     OutputKind kind = model.info().kind();
-    double[] fill = means(image, shape, sp);
-    if (!Double.isNaN(hide)) {
-      java.util.Arrays.fill(fill, hide);
+    Superpixels[] sps = new Superpixels[n];
+    double[][] fills = new double[n][];
+    double[][] designs = new double[n][];
+    for (int i = 0; i < n; i++) {
+      double[] image = java.util.Arrays.copyOfRange(images, i * size, (i + 1) * size);
+      sps[i] = segmenter.segment(image, shape);
+      fills[i] = means(image, shape, sps[i]);
+      if (!Double.isNaN(hide)) {
+        java.util.Arrays.fill(fills[i], hide);
+      }
+      designs[i] = design(sps[i].count(), samples, RowSeeds.random(seed, keys[i]));
     }
-    double[] z = design(s, samples, RowSeeds.random(seed, key));
-    double[] outputs = new double[samples * w];
+    int total = n * samples;
+    double[] outputs = new double[total * w];
     int chunk =
-        (int)
-            Math.max(1, Math.min(Math.min(model.batchRows(), samples), TextLime.MAX_VALUES / size));
+        (int) Math.max(1, Math.min(Math.min(model.batchRows(), total), TextLime.MAX_VALUES / size));
     double[] inputs = new double[chunk * size];
-    int[] segment = sp.segment();
-    for (int start = 0; start < samples; start += chunk) {
-      int count = Math.min(chunk, samples - start);
+    for (int start = 0; start < total; start += chunk) {
+      int count = Math.min(chunk, total - start);
       for (int a = 0; a < count; a++) {
-        int row = (start + a) * s;
+        int i = (start + a) / samples;
+        int row = ((start + a) % samples) * sps[i].count();
+        int[] segment = sps[i].segment();
+        double[] z = designs[i];
+        double[] fill = fills[i];
         int o = a * size;
+        int from = i * size;
         for (int ch = 0; ch < c; ch++) {
-          for (int p = 0; p < n; p++) {
+          for (int p = 0; p < pixels; p++) {
             int seg = segment[p];
-            inputs[o + ch * n + p] = z[row + seg] == 1 ? image[ch * n + p] : fill[seg * c + ch];
+            inputs[o + ch * pixels + p] =
+                z[row + seg] == 1 ? images[from + ch * pixels + p] : fill[seg * c + ch];
           }
         }
       }
@@ -146,29 +170,41 @@ public final class ImageLime {
       System.arraycopy(scored, 0, outputs, start * w, count * w);
       evaluations += count;
     }
-    int t = target >= 0 ? target : kind.isClassification() ? (int) kind.predict(outputs, 0, w) : 0;
+    Result[] results = new Result[n];
     double[] probabilities = new double[w];
     double[] y = new double[samples];
     double[] weights = new double[samples];
-    for (int i = 0; i < samples; i++) {
-      if (kind == OutputKind.LOGIT) {
-        kind.probabilities(outputs, i * w, w, probabilities);
-        y[i] = probabilities[t];
-      } else {
-        y[i] = outputs[i * w + t];
+    for (int i = 0; i < n; i++) {
+      int s = sps[i].count();
+      int first = i * samples * w;
+      int t =
+          target >= 0
+              ? target
+              : kind.isClassification() ? (int) kind.predict(outputs, first, w) : 0;
+      double[] z = designs[i];
+      for (int k = 0; k < samples; k++) {
+        int at = first + k * w;
+        if (kind == OutputKind.LOGIT) {
+          kind.probabilities(outputs, at, w, probabilities);
+          y[k] = probabilities[t];
+        } else {
+          y[k] = outputs[at + t];
+        }
+        double kept = 0;
+        for (int j = 0; j < s; j++) {
+          kept += z[k * s + j];
+        }
+        double distance = kept == 0 ? 1 : 1 - Math.sqrt(kept / s);
+        weights[k] = Math.sqrt(Math.exp(-distance * distance / (width * width)));
       }
-      double kept = 0;
-      for (int j = 0; j < s; j++) {
-        kept += z[i * s + j];
+      LocalSurrogate.Fit fit = surrogate.fit(z, y, weights, samples, s);
+      float[] map = new float[pixels];
+      int[] segment = sps[i].segment();
+      for (int p = 0; p < pixels; p++) {
+        map[p] = (float) fit.weights()[segment[p]];
       }
-      double distance = kept == 0 ? 1 : 1 - Math.sqrt(kept / s);
-      weights[i] = Math.sqrt(Math.exp(-distance * distance / (width * width)));
+      results[i] = new Result(sps[i], fit, t, y[0], map);
     }
-    LocalSurrogate.Fit fit = surrogate.fit(z, y, weights, samples, s);
-    float[] map = new float[n];
-    for (int p = 0; p < n; p++) {
-      map[p] = (float) fit.weights()[segment[p]];
-    }
-    return new Result(sp, fit, t, y[0], map);
+    return results;
   }
 }

@@ -43,34 +43,40 @@ record ImagePlan(
     FeatureSpace.Reader reader = features.reader(schema);
     int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
     int size = features.size();
+    int perCall = lime.rowsPerCall();
     return new BatchedRows(rows) {
       private long seen;
 
       @Override
       protected boolean full(List<Row> pending, Row added) {
-        return true;
+        return pending.size() >= perCall;
       }
 
       @Override
       protected Object[][] explain(List<Row> pending) {
-        double[] image = new double[size];
-        long[] key = new long[1];
-        BatchedRows.read(pending, reader, idCol, idIndex, seen, image, key);
-        seen++;
-        ImageLime.Result r = lime.explain(image, key[0]);
-        LocalSurrogate.Fit f = r.fit();
-        return new Object[][] {
-          {
-            f.weights(),
-            r.superpixels().segment(),
-            r.map(),
-            f.intercept(),
-            f.score(),
-            f.prediction(),
-            r.output(),
-            r.target()
-          }
-        };
+        int n = pending.size();
+        double[] images = new double[n * size];
+        long[] keys = new long[n];
+        BatchedRows.read(pending, reader, idCol, idIndex, seen, images, keys);
+        seen += n;
+        ImageLime.Result[] results = lime.explain(images, keys, n);
+        Object[][] added = new Object[n][];
+        for (int i = 0; i < n; i++) {
+          ImageLime.Result r = results[i];
+          LocalSurrogate.Fit f = r.fit();
+          added[i] =
+              new Object[] {
+                f.weights(),
+                r.superpixels().segment(),
+                r.map(),
+                f.intercept(),
+                f.score(),
+                f.prediction(),
+                r.output(),
+                r.target()
+              };
+        }
+        return added;
       }
     };
   }
