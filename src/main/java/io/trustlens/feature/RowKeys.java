@@ -1,6 +1,13 @@
 package io.trustlens.feature;
 
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 
 /**
@@ -25,5 +32,18 @@ public final class RowKeys {
       h = 31 * h + text.charAt(i);
     }
     return h;
+  }
+
+  /**
+   * A number in [0, 1) per row on a grid of 2^53 points, from a hash of {@code salt} and the row's
+   * {@code keys} (its id column, say): the same for a row whatever the partitioning. Held-out
+   * splits and bootstrap weights are drawn from it.
+   */
+  public static Column uniform(List<Column> keys, Column... salt) {
+    List<Column> hashed = new ArrayList<>(List.of(salt));
+    hashed.addAll(keys);
+    return pmod(xxhash64(hashed.toArray(new Column[0])), lit(1L << 53))
+        .cast("double")
+        .divide(lit((double) (1L << 53)));
   }
 }

@@ -1,9 +1,7 @@
 package io.trustlens.job;
 
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,15 +38,11 @@ final class Bootstrap {
   }
 
   /**
-   * A number in [0, 1) per row on a grid of 2^53 points, from a hash of {@code salt} and the row's
-   * {@code keys}: the same for a row whatever the partitioning.
+   * A number in [0, 1) per row from a hash of {@code salt} and its {@code keys}: {@link
+   * io.trustlens.feature.RowKeys#uniform}.
    */
   static Column uniform(List<Column> keys, Column... salt) {
-    List<Column> hashed = new ArrayList<>(List.of(salt));
-    hashed.addAll(keys);
-    return pmod(xxhash64(hashed.toArray(new Column[0])), lit(1L << 53))
-        .cast("double")
-        .divide(lit((double) (1L << 53)));
+    return io.trustlens.feature.RowKeys.uniform(keys, salt);
   }
 
   /** A row's key columns: the id column, else every column of {@code table}. */

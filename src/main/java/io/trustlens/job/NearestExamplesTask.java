@@ -72,12 +72,21 @@ final class NearestExamplesTask {
     String path = run.writeAppended(name, space.queries(), fitted.transform(space.queries()));
 
     Dataset<Row> written = run.readWritten(name);
-    long themselves =
+    // one pass: rows among their own examples, and the credibility's mean and low share
+    org.apache.spark.sql.Column own =
+        org.apache.spark.sql.functions.array_contains(
+            col(out).cast("array<string>"), col("`" + in.id + "`").cast("string"));
+    org.apache.spark.sql.Column credibility = col(out + "_credibility"); // read if credible
+    Row spread =
         written
-            .where(
-                org.apache.spark.sql.functions.array_contains(
-                    col(out).cast("array<string>"), col("`" + in.id + "`").cast("string")))
-            .count();
+            .agg(
+                org.apache.spark.sql.functions.sum(when(own, 1L).otherwise(0L)),
+                credible ? avg(credibility) : org.apache.spark.sql.functions.lit(0.0),
+                credible
+                    ? avg(when(credibility.lt(LOW_CREDIBILITY), 1.0).otherwise(0.0))
+                    : org.apache.spark.sql.functions.lit(0.0))
+            .first();
+    long themselves = spread.isNullAt(0) ? 0 : spread.getLong(0);
     if (themselves > 0) {
       run.warn(
           themselves
@@ -107,24 +116,18 @@ final class NearestExamplesTask {
     facts.put("search", fitted.searchUsed() + ", " + fitted.getK() + " examples per row");
     List<Double> histogram = new ArrayList<>();
     if (credible) {
-      Row spread =
-          written
-              .agg(
-                  avg(col(out + "_credibility")),
-                  avg(when(col(out + "_credibility").lt(LOW_CREDIBILITY), 1.0).otherwise(0.0)))
-              .first();
       result.put("classes", List.of(fitted.getClasses()));
-      result.put("mean_credibility", spread.getDouble(0));
-      result.put("low_credibility_share", spread.getDouble(1));
+      result.put("mean_credibility", spread.getDouble(1));
+      result.put("low_credibility_share", spread.getDouble(2));
       result.put("low_credibility_below", LOW_CREDIBILITY);
       facts.put(
           "credibility",
           "Deep k-NN (Papernot and McDaniel 2018), calibrated on "
               + fitted.calibrationRows()
               + " held-out training rows; mean "
-              + String.format(java.util.Locale.ROOT, "%.3f", spread.getDouble(0))
+              + String.format(java.util.Locale.ROOT, "%.3f", spread.getDouble(1))
               + ", "
-              + String.format(java.util.Locale.ROOT, "%.1f%%", 100 * spread.getDouble(1))
+              + String.format(java.util.Locale.ROOT, "%.1f%%", 100 * spread.getDouble(2))
               + " of rows below "
               + LOW_CREDIBILITY);
       long[] bins = new long[10];

@@ -3,8 +3,6 @@ package io.trustlens.job;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import io.trustlens.explain.example.PrototypeAttention;
@@ -68,21 +66,8 @@ final class PrototypeAttentionTask {
             fitted.transform(space.queries()));
 
     Dataset<Row> written = run.readWritten(name);
-    double[] meanWeight = new double[prototypes.size()];
-    for (Row r :
-        written
-            .select(
-                explode(
-                        org.apache.spark.sql.functions.arrays_zip(
-                            org.apache.spark.sql.functions.sequence(
-                                lit(0), lit(prototypes.size() - 1)),
-                            col(out + "_weights")))
-                    .as("w"))
-            .groupBy(col("w").getField("0"))
-            .agg(avg(col("w").getField(out + "_weights")))
-            .collectAsList()) {
-      meanWeight[r.getInt(0)] = r.getDouble(1);
-    }
+    // weights are positive: their mean |value| per prototype is their mean, in one pass
+    double[] meanWeight = ArrayStats.of(written, out + "_weights", prototypes.size()).meanAbs();
     Row summary =
         written
             .agg(

@@ -178,6 +178,17 @@ class ExamplesCommandTest {
       cut.add(line.substring(0, line.lastIndexOf(',')));
     }
     Files.write(unlabelled, cut);
+    Path overlap = dir.resolve("overlap");
+    Cli themselves = explain(digits("overlap", 250, 350, false), training, overlap);
+    assertEquals(0, themselves.exitCode(), themselves.errors());
+    JsonNode summary = new ObjectMapper().readTree(overlap.resolve("summary.json").toFile());
+    JsonNode counted = summary.at("/tasks/0");
+    // rows 250..299 are training rows: those held out for calibration are not indexed
+    int own = counted.at("/rows_among_their_examples").asInt();
+    assertTrue(own > 30 && own <= 50, own + " of the 50 shared rows found themselves");
+    assertTrue(
+        summary.at("/warnings").toString().contains("found themselves among their examples"),
+        summary.at("/warnings").toString());
     Path fewer = dir.resolve("fewer.csv");
     List<String> narrow = new ArrayList<>();
     for (String line : lines) {

@@ -261,7 +261,7 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
     TrainingRows rows = gathered;
     double[] divisors = getStandardize() ? rows.deviations() : new double[0];
     if (divisors.length > 0) {
-      rows = rows.scaled(divisors);
+      rows = rows.standardized(new double[divisors.length], divisors); // divided, not centred
     }
     int[] kept = rows.rows(false);
     int[] held = rows.rows(true);
@@ -308,19 +308,15 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
                 + getCalibration()
                 + ") or give more rows");
       }
-      Map<Object, Integer> classOf = new HashMap<>();
-      for (int c = 0; c < classes.length; c++) {
-        classOf.put(classes[c], c);
-      }
       index =
           ExampleIndex.calibrated(
               points,
               how,
               getK(),
-              classIndices(rows.labels(), kept, classOf),
+              classIndices(TrainingRows.pick(rows.labels(), kept), classes),
               classes.length,
               rows.points(held),
-              classIndices(rows.labels(), held, classOf),
+              classIndices(TrainingRows.pick(rows.labels(), held), classes),
               Runtime.getRuntime().availableProcessors());
     } else {
       index = ExampleIndex.of(points, how, getK());
@@ -341,10 +337,15 @@ public final class NearestExamples extends Estimator<NearestExamplesModel>
         .setParent(this);
   }
 
-  private static int[] classIndices(Object[] labels, int[] rows, Map<Object, Integer> classOf) {
-    int[] out = new int[rows.length];
-    for (int a = 0; a < rows.length; a++) {
-      out[a] = classOf.get(labels[rows[a]]);
+  /** Each label's place among {@code classes} (every label is one of them). */
+  static int[] classIndices(Object[] labels, Object[] classes) {
+    Map<Object, Integer> classOf = new HashMap<>();
+    for (int c = 0; c < classes.length; c++) {
+      classOf.put(classes[c], c);
+    }
+    int[] out = new int[labels.length];
+    for (int a = 0; a < labels.length; a++) {
+      out[a] = classOf.get(labels[a]);
     }
     return out;
   }

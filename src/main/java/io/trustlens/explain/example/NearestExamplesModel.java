@@ -432,14 +432,7 @@ public final class NearestExamplesModel extends Model<NearestExamplesModel> impl
               (Long) model.$(model.p.seed));
       ExampleIndex index;
       if (model.getCredibility()) {
-        java.util.Map<Object, Integer> classOf = new java.util.HashMap<>();
-        for (int c = 0; c < classes.length; c++) {
-          classOf.put(classes[c], c);
-        }
-        int[] classIndex = new int[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-          classIndex[i] = classOf.get(labels[i]);
-        }
+        int[] classIndex = NearestExamples.classIndices(labels, classes);
         int[] scores =
             spark.read().parquet(path + "/calibration").collectAsList().stream()
                 .mapToInt(r -> r.getInt(0))

@@ -2,8 +2,6 @@ package io.trustlens.explain.example;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import io.trustlens.explore.IndexedPoints;
 import io.trustlens.explore.RowOrder;
@@ -12,6 +10,7 @@ import io.trustlens.explore.knn.NeighbourSearch;
 import io.trustlens.explore.knn.Points;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
+import io.trustlens.feature.RowKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +30,7 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
 
   /** Whether a row is held out: a share {@code fraction} of rows, by a hash of seed and id. */
   static Column heldOut(String id, long seed, String salt, double fraction) {
-    return pmod(xxhash64(lit(seed), lit(salt), col("`" + id + "`")), lit(1L << 53))
-        .cast("double")
-        .divide(lit((double) (1L << 53)))
-        .lt(lit(fraction));
+    return RowKeys.uniform(List.of(col("`" + id + "`")), lit(seed), lit(salt)).lt(lit(fraction));
   }
 
   /** Gathers {@code table}'s rows; {@code held} (may be null: none) marks the held-out ones. */
@@ -79,21 +75,17 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
 
   /**
    * Each value's population standard deviation over every row (1 where it is 0), the divisor that
-   * {@link #scaled} applies.
+   * {@link #standardized} applies.
    */
   double[] deviations() {
     int n = points.size();
     int d = points.dimensions();
+    double[] mean = means();
     double[] sd = new double[d];
     for (int j = 0; j < d; j++) {
-      double mean = 0;
-      for (int i = 0; i < n; i++) {
-        mean += points.get(i, j);
-      }
-      mean /= n;
       double ss = 0;
       for (int i = 0; i < n; i++) {
-        double e = points.get(i, j) - mean;
+        double e = points.get(i, j) - mean[j];
         ss += e * e;
       }
       double v = Math.sqrt(ss / n);
@@ -129,23 +121,10 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
     return new TrainingRows(new Points(v, d), ids, labels, heldOut);
   }
 
-  /** These rows with each value divided by {@code divisors} (as {@link #scale} does a query). */
-  TrainingRows scaled(double[] divisors) {
-    int n = points.size();
-    int d = points.dimensions();
-    float[] v = new float[n * d];
-    float[] row = new float[d];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < d; j++) {
-        row[j] = points.get(i, j);
-      }
-      scale(row, divisors);
-      System.arraycopy(row, 0, v, i * d, d);
-    }
-    return new TrainingRows(new Points(v, d), ids, labels, heldOut);
-  }
-
-  /** Divides each value of {@code row} by its divisor, in place (none when empty). */
+  /**
+   * Divides each value of {@code row} by its divisor, in place (none when empty): a query as {@link
+   * #standardized} with zero means treats the indexed rows, to the same bits.
+   */
   static void scale(float[] row, double[] divisors) {
     for (int j = 0; j < divisors.length; j++) {
       row[j] = (float) (row[j] / divisors[j]);

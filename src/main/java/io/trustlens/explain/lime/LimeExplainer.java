@@ -324,18 +324,26 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
     }
     FeatureSpace space =
         InputFeatures.of(schema, model(), $(imageCol), $(imageShape), "", new String[0]);
+    refuseTableParams("images: LIME hides superpixels of '" + $(imageCol) + "'", "superpixel");
+    return space;
+  }
+
+  /**
+   * Refuses what only tables take (a vector or columns, statistics, discretizing) and a {@code
+   * keep} without a selection, on the path that explains {@code what}, whose players are each a
+   * {@code player}.
+   */
+  private void refuseTableParams(String what, String player) {
     for (String set : List.of("vectorCol", "featuresCols", "statistics", "discretize")) {
       if (isSet(getParam(set))) {
-        throw new IllegalArgumentException(
-            set + " does not apply to images: LIME hides superpixels of '" + $(imageCol) + "'");
+        throw new IllegalArgumentException(set + " does not apply to " + what);
       }
     }
     if (isSet(keep) && $(selection).equals("none")) {
       throw new IllegalArgumentException(
-          "keep applies to selection highest_weights or lasso; selection none keeps every"
-              + " superpixel");
+          "keep applies to selection highest_weights or lasso; selection none keeps every "
+              + player);
     }
-    return space;
   }
 
   /** The image path's columns: a weight per superpixel, the segments and the pixel map. */
@@ -441,19 +449,9 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
 
   /** The text path's columns: one weight per distinct word, the words beside them. */
   private StructType textSchema(StructType schema, TextEncoder text) {
-    for (String set : List.of("vectorCol", "featuresCols", "statistics", "discretize")) {
-      if (isSet(getParam(set))) {
-        throw new IllegalArgumentException(
-            set
-                + " does not apply to text: the model reads the words of '"
-                + text.textColumn()
-                + "', and LIME removes them");
-      }
-    }
-    if (isSet(keep) && $(selection).equals("none")) {
-      throw new IllegalArgumentException(
-          "keep applies to selection highest_weights or lasso; selection none keeps every word");
-    }
+    refuseTableParams(
+        "text: the model reads the words of '" + text.textColumn() + "', and LIME removes them",
+        "word");
     ModelInfo info = model().info();
     String out = getOutputCol();
     MetadataBuilder meta =
