@@ -1,5 +1,7 @@
 package io.trustlens.data;
 
+import static org.apache.spark.sql.functions.approx_count_distinct;
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -7,6 +9,9 @@ import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.stddev_samp;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -14,72 +19,357 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.AtomicType;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * A one-pass profile of a table: row count and, per column, nulls, NaN, minimum, maximum and mean
- * (the last three over numeric values that are not NaN).
+ * A profile of a table in {@value #PASSES} passes over it, however many columns it has (as Deequ's
+ * and ydata-profiling's profiles, on Spark's aggregations and sketches):
+ *
+ * <ol>
+ *   <li>one aggregation: per column nulls, NaN, infinities, empty strings, the approximate distinct
+ *       count (HyperLogLog++, relative standard error {@value #DISTINCT_RSD}), and for numeric
+ *       columns over their finite values count, minimum, maximum, mean, standard deviation and
+ *       quantiles ({@code percentile_approx} at accuracy {@value #QUANTILE_ACCURACY}: a quantile's
+ *       rank is off by at most 1/{@value #QUANTILE_ACCURACY} of the values);
+ *   <li>one pass over the partitions: equal-width histograms over each numeric column's range,
+ *       outliers outside Tukey's fences {@code [Q1 - 1.5 IQR, Q3 + 1.5 IQR]}, and the most frequent
+ *       values of each text or boolean column and of the label ({@link FrequentValues}: exact while
+ *       a column has at most twice {@code topValues}·{@value #SUMMARY_FACTOR} distinct values);
+ *   <li>one shuffle: duplicate rows (equal in every column but the id) and repeated ids, keyed by
+ *       two independent hashes of the row (xxHash64 and Murmur3, 96 bits: a false duplicate among
+ *       10 million rows has a chance below 1e-15).
+ * </ol>
+ *
+ * <p>Counts are exact. The partition summaries are merged in partition order, so a profile is the
+ * same bits for the same partitioning; means and deviations are Spark's sums, which can differ in
+ * the last bits for another partitioning.
  *
  * @param rows the number of rows
  * @param columns one profile per column, in table order
+ * @param duplicates duplicate rows and ids
+ * @param label the label's classes, or null without a label column
  */
-public record TableProfile(long rows, List<ColumnProfile> columns) {
+public record TableProfile(
+    long rows, List<ColumnProfile> columns, Duplicates duplicates, LabelBalance label) {
+
+  /** Passes over the table a profile makes. */
+  public static final int PASSES = 3;
+
+  /** The quantile levels of numeric columns. */
+  public static final double[] QUANTILES = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
+
+  /** {@code percentile_approx}'s accuracy. */
+  public static final int QUANTILE_ACCURACY = 10_000;
+
+  /** The approximate distinct count's relative standard error. */
+  public static final double DISTINCT_RSD = 0.02;
+
+  /** Counters kept per top value asked for, so that counts stay exact on more distinct values. */
+  public static final int SUMMARY_FACTOR = 50;
+
+  /** The share of the non-missing values one value must hold for a near-constant column. */
+  public static final double NEAR_CONSTANT = 0.99;
+
+  /** What a column holds, which decides its statistics. */
+  public enum Kind {
+    NUMERIC,
+    CATEGORICAL,
+    OTHER
+  }
 
   /**
-   * One column's profile. Minimum, maximum and mean are null for non-numeric columns and for
-   * columns with no value.
+   * One column's profile. Statistics that do not apply to the column's kind are null.
+   *
+   * @param values non-missing values (not null, not NaN; numeric: finite)
+   * @param distinct the approximate number of distinct non-null values
+   * @param quantiles at {@link #QUANTILES}
+   * @param outliers finite values outside Tukey's fences
+   * @param top the most frequent values (text and boolean columns and the label)
+   * @param topExact whether {@code top}'s counts are exact
+   * @param constant one value (or none) in every non-missing cell
+   * @param nearConstant one value in at least {@link #NEAR_CONSTANT} of the non-missing cells
+   *     (numeric: the 1% and 99% quantiles are equal)
    */
   public record ColumnProfile(
-      String name, String type, long nulls, long nans, Double min, Double max, Double mean) {
+      String name,
+      String type,
+      Kind kind,
+      long values,
+      long nulls,
+      long nans,
+      long infinities,
+      long empty,
+      Long distinct,
+      Double min,
+      Double max,
+      Double mean,
+      Double stddev,
+      double[] quantiles,
+      Histogram histogram,
+      Long outliers,
+      List<FrequentValues.Count> top,
+      Boolean topExact,
+      boolean constant,
+      boolean nearConstant) {
 
     /** The share of rows that are null or NaN. */
     public double missingFraction(long rows) {
       return rows == 0 ? 0 : (double) (nulls + nans) / rows;
     }
+
+    /** The quantile at {@code level}, one of {@link #QUANTILES}. */
+    public double quantile(double level) {
+      for (int i = 0; i < QUANTILES.length; i++) {
+        if (QUANTILES[i] == level) {
+          return quantiles[i];
+        }
+      }
+      throw new IllegalArgumentException("no quantile at " + level);
+    }
   }
 
-  /** Profiles {@code table} with one aggregation job. */
-  public static TableProfile of(Dataset<Row> table) {
-    List<Column> aggs = new ArrayList<>();
-    aggs.add(count(lit(1)));
-    StructField[] fields = table.schema().fields();
-    for (StructField f : fields) {
-      Column c = col(quote(f.name()));
-      aggs.add(count(when(c.isNull(), lit(1))));
-      boolean floating = f.dataType() instanceof DoubleType || f.dataType() instanceof FloatType;
-      aggs.add(floating ? count(when(isnan(c), lit(1))) : lit(0L));
-      if (f.dataType() instanceof NumericType) {
-        Column value = floating ? when(isnan(c).unary_$bang(), c) : c;
-        aggs.add(min(value).cast("double"));
-        aggs.add(max(value).cast("double"));
-        aggs.add(avg(value));
-      } else {
-        aggs.add(lit(null).cast("double"));
-        aggs.add(lit(null).cast("double"));
-        aggs.add(lit(null).cast("double"));
+  /**
+   * Duplicates.
+   *
+   * @param rows rows equal in every column but the id to an earlier row
+   * @param ids id values held by more than one row (null without an id column)
+   * @param idRows rows whose id an earlier row holds (null without an id column)
+   */
+  public record Duplicates(long rows, Long ids, Long idRows) {}
+
+  /**
+   * The label's classes with their row counts, most frequent first.
+   *
+   * @param imbalance the largest class's rows over the smallest's
+   */
+  public record LabelBalance(String column, List<FrequentValues.Count> classes, double imbalance) {}
+
+  /** What a profile looks at besides every column. */
+  public record Options(String id, String label, int bins, int topValues) {
+    public Options {
+      if (bins < 1 || topValues < 1) {
+        throw new IllegalArgumentException("bins and top values must be >= 1");
       }
     }
-    Row r = table.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
-    List<ColumnProfile> columns = new ArrayList<>();
-    for (int i = 0; i < fields.length; i++) {
-      int k = 1 + i * 5;
-      columns.add(
-          new ColumnProfile(
-              fields[i].name(),
-              fields[i].dataType().simpleString(),
-              r.getLong(k),
-              ((Number) r.get(k + 1)).longValue(),
-              (Double) r.get(k + 2),
-              (Double) r.get(k + 3),
-              (Double) r.get(k + 4)));
+
+    /** No id or label, 20 bins, 10 top values. */
+    public static Options defaults() {
+      return new Options(null, null, 20, 10);
     }
-    return new TableProfile(r.getLong(0), List.copyOf(columns));
   }
 
-  private static String quote(String name) {
-    return "`" + name.replace("`", "``") + "`";
+  /** Profiles {@code table} with the default options. */
+  public static TableProfile of(Dataset<Row> table) {
+    return of(table, Options.defaults());
+  }
+
+  /** Profiles {@code table} in {@value #PASSES} passes. */
+  public static TableProfile of(Dataset<Row> table, Options options) {
+    StructField[] fields = table.schema().fields();
+    Row first = firstPass(table, fields);
+    long rows = first.getLong(0);
+    int summary = options.topValues() * SUMMARY_FACTOR;
+    SecondPass plan = SecondPass.plan(fields, first, options, summary);
+    // Merged on the driver in partition order, whatever order the tasks finish in.
+    SecondPass.Result second = plan.empty();
+    for (SecondPass.Result r : table.toJavaRDD().mapPartitions(plan::run).collect()) {
+      second.merge(r);
+    }
+    List<ColumnProfile> columns = new ArrayList<>();
+    for (int i = 0; i < fields.length; i++) {
+      columns.add(column(fields[i], first, i, plan, second, options));
+    }
+    Duplicates duplicates = duplicates(table, fields, options.id());
+    LabelBalance label = null;
+    if (options.label() != null) {
+      ColumnProfile c = columns.get(table.schema().fieldIndex(options.label()));
+      long most = c.top().isEmpty() ? 0 : c.top().get(0).count();
+      long least = c.top().isEmpty() ? 0 : c.top().get(c.top().size() - 1).count();
+      label = new LabelBalance(c.name(), c.top(), least == 0 ? Double.NaN : (double) most / least);
+    }
+    return new TableProfile(rows, List.copyOf(columns), duplicates, label);
+  }
+
+  static Kind kind(DataType type) {
+    if (type instanceof NumericType) {
+      return Kind.NUMERIC;
+    }
+    if (type instanceof StringType || type instanceof BooleanType) {
+      return Kind.CATEGORICAL;
+    }
+    return Kind.OTHER;
+  }
+
+  static boolean floating(DataType type) {
+    return type instanceof DoubleType || type instanceof FloatType;
+  }
+
+  static Column quoted(String name) {
+    return col("`" + name.replace("`", "``") + "`");
+  }
+
+  /** Per column, {@value #FIRST_PASS_WIDTH} aggregates after the row count. */
+  private static final int FIRST_PASS_WIDTH = 11;
+
+  private static Row firstPass(Dataset<Row> table, StructField[] fields) {
+    List<Column> aggs = new ArrayList<>();
+    aggs.add(count(lit(1)));
+    Column levels =
+        array(java.util.Arrays.stream(QUANTILES).mapToObj(q -> lit(q)).toArray(Column[]::new));
+    Column none = lit(null).cast("double");
+    for (StructField f : fields) {
+      Column c = quoted(f.name());
+      DataType type = f.dataType();
+      boolean floating = floating(type);
+      aggs.add(count(when(c.isNull(), lit(1))));
+      aggs.add(floating ? count(when(isnan(c), lit(1))) : lit(0L));
+      Column infinite =
+          c.equalTo(lit(Double.POSITIVE_INFINITY)).or(c.equalTo(lit(Double.NEGATIVE_INFINITY)));
+      aggs.add(floating ? count(when(infinite, lit(1))) : lit(0L));
+      aggs.add(type instanceof StringType ? count(when(trim(c).equalTo(""), lit(1))) : lit(0L));
+      aggs.add(
+          type instanceof AtomicType
+              ? approx_count_distinct(c, DISTINCT_RSD)
+              : lit(null).cast("long"));
+      if (type instanceof NumericType) {
+        Column v =
+            floating
+                ? when(isnan(c).or(infinite).unary_$bang(), c.cast("double"))
+                : c.cast("double");
+        aggs.add(count(v));
+        aggs.add(min(v));
+        aggs.add(max(v));
+        aggs.add(avg(v));
+        aggs.add(stddev_samp(v));
+        aggs.add(percentile_approx(v, levels, lit(QUANTILE_ACCURACY)));
+      } else {
+        aggs.add(count(when(c.isNotNull(), lit(1))));
+        aggs.add(none);
+        aggs.add(none);
+        aggs.add(none);
+        aggs.add(none);
+        aggs.add(lit(null).cast("array<double>"));
+      }
+    }
+    return table.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+  }
+
+  private static ColumnProfile column(
+      StructField f, Row first, int i, SecondPass plan, SecondPass.Result second, Options options) {
+    int k = 1 + i * FIRST_PASS_WIDTH;
+    Kind kind = kind(f.dataType());
+    long nulls = first.getLong(k);
+    long nans = ((Number) first.get(k + 1)).longValue();
+    long values = first.getLong(k + 5);
+    Long distinct = first.isNullAt(k + 4) ? null : ((Number) first.get(k + 4)).longValue();
+    Double min = (Double) first.get(k + 6);
+    Double max = (Double) first.get(k + 7);
+    double[] quantiles = null;
+    if (!first.isNullAt(k + 10)) {
+      List<Object> q = first.getList(k + 10);
+      quantiles = q.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+    }
+    Histogram histogram = plan.histogram(i, second);
+    Long outliers = plan.outliers(i, second);
+    FrequentValues frequent = plan.frequent(i, second);
+    List<FrequentValues.Count> top = frequent == null ? null : frequent.top(options.topValues());
+    boolean constant;
+    boolean nearConstant;
+    if (kind == Kind.NUMERIC) {
+      constant = min == null || min.equals(max);
+      nearConstant =
+          constant || (quantiles != null && quantiles[0] == quantiles[quantiles.length - 1]);
+    } else if (frequent != null) {
+      long most = top.isEmpty() ? 0 : top.get(0).count();
+      constant = frequent.exact() && frequent.kept() <= 1;
+      nearConstant = constant || most >= NEAR_CONSTANT * frequent.total();
+    } else {
+      constant = distinct != null && distinct <= 1;
+      nearConstant = constant;
+    }
+    return new ColumnProfile(
+        f.name(),
+        f.dataType().simpleString(),
+        kind,
+        values,
+        nulls,
+        nans,
+        ((Number) first.get(k + 2)).longValue(),
+        ((Number) first.get(k + 3)).longValue(),
+        distinct,
+        min,
+        max,
+        (Double) first.get(k + 8),
+        (Double) first.get(k + 9),
+        quantiles,
+        histogram,
+        outliers,
+        top,
+        frequent == null ? null : frequent.exact(),
+        constant,
+        nearConstant);
+  }
+
+  private static Duplicates duplicates(Dataset<Row> table, StructField[] fields, String id) {
+    List<Column> content = new ArrayList<>();
+    List<Column> nulls = new ArrayList<>();
+    for (StructField f : fields) {
+      if (!f.name().equals(id)) {
+        content.add(quoted(f.name()));
+        nulls.add(when(quoted(f.name()).isNull(), lit("1")).otherwise(lit("0")));
+      }
+    }
+    if (content.isEmpty() && id == null) {
+      return new Duplicates(0, null, null);
+    }
+    // Hashes skip nulls, so the null pattern joins them: (1, null) and (null, 1) stay apart.
+    content.add(org.apache.spark.sql.functions.concat_ws("", nulls.toArray(new Column[0])));
+    Column[] c = content.toArray(new Column[0]);
+    List<Column> keys = new ArrayList<>();
+    keys.add(
+        org.apache.spark.sql.functions.struct(
+            lit("row").as("kind"),
+            org.apache.spark.sql.functions.xxhash64(c).as("h1"),
+            org.apache.spark.sql.functions.hash(c).as("h2")));
+    if (id != null) {
+      Column v = quoted(id);
+      keys.add(
+          when(
+              v.isNotNull(),
+              org.apache.spark.sql.functions.struct(
+                  lit("id").as("kind"),
+                  org.apache.spark.sql.functions.xxhash64(v).as("h1"),
+                  org.apache.spark.sql.functions.hash(v).as("h2"))));
+    }
+    List<Row> counts =
+        table
+            .select(
+                org.apache.spark.sql.functions.explode(array(keys.toArray(new Column[0]))).as("k"))
+            .filter(col("k").isNotNull())
+            .groupBy(col("k.kind").as("kind"), col("k.h1"), col("k.h2"))
+            .count()
+            .filter(col("count").gt(1))
+            .groupBy(col("kind"))
+            .agg(count(lit(1)), org.apache.spark.sql.functions.sum(col("count").minus(1)))
+            .collectAsList();
+    long rows = 0;
+    long ids = 0;
+    long idRows = 0;
+    for (Row r : counts) {
+      if (r.getString(0).equals("row")) {
+        rows = r.getLong(2);
+      } else {
+        ids = r.getLong(1);
+        idRows = r.getLong(2);
+      }
+    }
+    return id == null ? new Duplicates(rows, null, null) : new Duplicates(rows, ids, idRows);
   }
 }

@@ -1,0 +1,175 @@
+package io.trustlens.data;
+
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The profile's second pass over a partition's rows: histograms and outlier counts of the numeric
+ * columns (ranges and quartiles from the first pass), frequent values of the text and boolean
+ * columns and of the label.
+ */
+final class SecondPass implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final int[] numeric;
+  private final double[] lo;
+  private final double[] hi;
+  private final double[] fenceLow;
+  private final double[] fenceHigh;
+  private final int bins;
+  private final int[] categorical;
+  private final int summary;
+  private final int[] numericSlot;
+  private final int[] categoricalSlot;
+
+  private SecondPass(
+      int[] numeric,
+      double[] lo,
+      double[] hi,
+      double[] fenceLow,
+      double[] fenceHigh,
+      int bins,
+      int[] categorical,
+      int summary,
+      int columns) {
+    this.numeric = numeric;
+    this.lo = lo;
+    this.hi = hi;
+    this.fenceLow = fenceLow;
+    this.fenceHigh = fenceHigh;
+    this.bins = bins;
+    this.categorical = categorical;
+    this.summary = summary;
+    numericSlot = slots(numeric, columns);
+    categoricalSlot = slots(categorical, columns);
+  }
+
+  private static int[] slots(int[] columns, int n) {
+    int[] slot = new int[n];
+    java.util.Arrays.fill(slot, -1);
+    for (int s = 0; s < columns.length; s++) {
+      slot[columns[s]] = s;
+    }
+    return slot;
+  }
+
+  /** The pass for {@code fields}, from the first pass's row (ranges and quartiles). */
+  static SecondPass plan(
+      StructField[] fields, Row first, TableProfile.Options options, int summary) {
+    List<Integer> numeric = new java.util.ArrayList<>();
+    List<Integer> categorical = new java.util.ArrayList<>();
+    for (int i = 0; i < fields.length; i++) {
+      TableProfile.Kind kind = TableProfile.kind(fields[i].dataType());
+      int k = 1 + i * 11;
+      if (kind == TableProfile.Kind.NUMERIC && !first.isNullAt(k + 6)) {
+        numeric.add(i);
+      }
+      if (kind == TableProfile.Kind.CATEGORICAL || fields[i].name().equals(options.label())) {
+        categorical.add(i);
+      }
+    }
+    int n = numeric.size();
+    double[] lo = new double[n];
+    double[] hi = new double[n];
+    double[] fenceLow = new double[n];
+    double[] fenceHigh = new double[n];
+    for (int s = 0; s < n; s++) {
+      int k = 1 + numeric.get(s) * 11;
+      lo[s] = first.getDouble(k + 6);
+      hi[s] = first.getDouble(k + 7);
+      List<Object> q = first.getList(k + 10);
+      double q1 = ((Number) q.get(2)).doubleValue();
+      double q3 = ((Number) q.get(4)).doubleValue();
+      fenceLow[s] = q1 - 1.5 * (q3 - q1);
+      fenceHigh[s] = q3 + 1.5 * (q3 - q1);
+    }
+    return new SecondPass(
+        numeric.stream().mapToInt(Integer::intValue).toArray(),
+        lo,
+        hi,
+        fenceLow,
+        fenceHigh,
+        options.bins(),
+        categorical.stream().mapToInt(Integer::intValue).toArray(),
+        summary,
+        fields.length);
+  }
+
+  /** A result with nothing counted. */
+  Result empty() {
+    Histogram[] h = new Histogram[numeric.length];
+    for (int s = 0; s < h.length; s++) {
+      h[s] = Histogram.empty(lo[s], hi[s], bins);
+    }
+    FrequentValues[] f = new FrequentValues[categorical.length];
+    for (int s = 0; s < f.length; s++) {
+      f[s] = new FrequentValues(summary);
+    }
+    return new Result(h, new long[numeric.length], f);
+  }
+
+  /** Counts one partition. */
+  Iterator<Result> run(Iterator<Row> rows) {
+    Result r = empty();
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      for (int s = 0; s < numeric.length; s++) {
+        Object o = row.get(numeric[s]);
+        if (o == null) {
+          continue;
+        }
+        double v = ((Number) o).doubleValue();
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+          continue;
+        }
+        r.histograms[s].counts()[r.histograms[s].bin(v)]++;
+        if (v < fenceLow[s] || v > fenceHigh[s]) {
+          r.outliers[s]++;
+        }
+      }
+      for (int s = 0; s < categorical.length; s++) {
+        Object o = row.get(categorical[s]);
+        if (o != null && !(o instanceof Double d && d.isNaN())) {
+          r.frequent[s].add(String.valueOf(o));
+        }
+      }
+    }
+    return List.of(r).iterator();
+  }
+
+  Histogram histogram(int column, Result r) {
+    return numericSlot[column] < 0 ? null : r.histograms[numericSlot[column]];
+  }
+
+  Long outliers(int column, Result r) {
+    return numericSlot[column] < 0 ? null : r.outliers[numericSlot[column]];
+  }
+
+  FrequentValues frequent(int column, Result r) {
+    return categoricalSlot[column] < 0 ? null : r.frequent[categoricalSlot[column]];
+  }
+
+  /** What one partition (or several, merged) counted. */
+  record Result(Histogram[] histograms, long[] outliers, FrequentValues[] frequent)
+      implements Serializable {
+
+    /** Adds {@code other} into this result. */
+    Result merge(Result other) {
+      for (int s = 0; s < histograms.length; s++) {
+        long[] c = histograms[s].counts();
+        long[] o = other.histograms[s].counts();
+        for (int b = 0; b < c.length; b++) {
+          c[b] += o[b];
+        }
+        outliers[s] += other.outliers[s];
+      }
+      for (int s = 0; s < frequent.length; s++) {
+        frequent[s].merge(other.frequent[s]);
+      }
+      return this;
+    }
+  }
+}
