@@ -197,7 +197,8 @@ public record TableProfile(
     return new TableProfile(rows, List.copyOf(columns), duplicates, label);
   }
 
-  static Kind kind(DataType type) {
+  /** The kind of a column of {@code type}: numeric, categorical (text, boolean) or other. */
+  public static Kind kind(DataType type) {
     if (type instanceof NumericType) {
       return Kind.NUMERIC;
     }

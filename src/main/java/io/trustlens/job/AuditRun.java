@@ -34,7 +34,9 @@ public final class AuditRun {
           "score",
           new ScoreTask(),
           "profile",
-          new ProfileTask(),
+          new DataTask(),
+          "data",
+          new DataTask(),
           "explain",
           new ExplainTask(),
           "explore",
@@ -262,7 +264,7 @@ public final class AuditRun {
               (Boolean) t.get("passed") ? "passed" : "BROKEN"));
     }
     report
-        .section("Thresholds")
+        .sectionFirst("Thresholds")
         .paragraph(
             broken ? "At least one threshold is broken." : "Every threshold holds.",
             broken ? "fail" : "ok")
@@ -330,6 +332,11 @@ public final class AuditRun {
     return loaded;
   }
 
+  /** The final path of the output table {@code name}. */
+  String outputPath(String name) {
+    return output.target() + "/" + name;
+  }
+
   /** Writes a table into the output directory; returns its final path. */
   String writeTable(String name, Dataset<Row> table) {
     OutputFormat format = OutputFormat.named(spec.outputFormat);
@@ -388,6 +395,11 @@ public final class AuditRun {
     String line = task + ": " + message;
     System.err.println("trustlens: warning: " + line);
     warnings.add(line);
+  }
+
+  /** Whether this run wrote a table named {@code name}. */
+  boolean wrote(String name) {
+    return written.containsKey(name);
   }
 
   /** Reads back a table written in this run, before the commit, with the schema it was written. */

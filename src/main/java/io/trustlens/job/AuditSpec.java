@@ -19,7 +19,7 @@ import java.util.Objects;
 public final class AuditSpec {
   /** Task types this version runs. */
   public static final List<String> TASK_TYPES =
-      List.of("score", "profile", "explain", "explore", "uncertainty");
+      List.of("score", "profile", "data", "explain", "explore", "uncertainty");
 
   public String name = "audit";
   public Input input;
@@ -69,7 +69,7 @@ public final class AuditSpec {
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static final class Task {
-    /** score or profile. */
+    /** score, profile (short for data with method profile), data, explain, explore, uncertainty. */
     public String type;
 
     /** The name of the task's output table (default: the type, or predictions for score). */
@@ -81,7 +81,7 @@ public final class AuditSpec {
     /** score and uncertainty: rows per model call. */
     public Integer batchSize;
 
-    /** profile: the largest share of null or NaN values a column may have (a threshold). */
+    /** profile, data profile and missing: the largest share of null or NaN values in a column. */
     public Double maxMissingFraction;
 
     /**
@@ -341,6 +341,65 @@ public final class AuditSpec {
     /** uncertainty: the largest share of unfamiliar rows (a threshold). */
     public Double maxUnfamiliar;
 
+    /**
+     * data missing: group columns missingness is tested against besides the label; data fairness:
+     * the sensitive columns (one, or two for their intersection too).
+     */
+    public List<String> sensitive;
+
+    /**
+     * data missing and fairness: levels kept per grouping (default 50); the rest are pooled, with a
+     * warning.
+     */
+    public Integer maxGroups;
+
+    /** data profile: the most frequent values listed per column; missing: patterns (default 10). */
+    public Integer top;
+
+    /**
+     * data fairness: the positive class, as the label and the prediction hold it (default 1); its
+     * probability is the model's output of that index.
+     */
+    public String positive;
+
+    /**
+     * data fairness: a column of the input that already holds predicted classes (a scored table);
+     * instead of a model.
+     */
+    public String prediction;
+
+    /**
+     * data fairness: an explain output (a path, or the name of an earlier explain task of the
+     * audit) whose Shapley values give the share of attribution the sensitive columns carry; data
+     * drift: the current table's explanations, compared with reference_explanations' importance
+     * ranking.
+     */
+    public String explanations;
+
+    /** data drift: the reference table's explain output (a path or an earlier task's name). */
+    public String referenceExplanations;
+
+    /** data profile: the largest share of rows that repeat an earlier row (a threshold). */
+    public Double maxDuplicateRows;
+
+    /**
+     * data missing: the largest difference of a column's missing rate between the label's classes
+     * or a group column's levels (a threshold).
+     */
+    public Double maxMissingGap;
+
+    /** data fairness: the largest demographic parity difference (a threshold). */
+    public Double maxParityDifference;
+
+    /** data fairness: the smallest demographic parity ratio (a threshold; 0.8: four-fifths). */
+    public Double minParityRatio;
+
+    /** data fairness: the largest equalized odds difference (a threshold). */
+    public Double maxEqualizedOddsDifference;
+
+    /** data drift: the largest population stability index of any column (a threshold). */
+    public Double maxPsi;
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -413,7 +472,20 @@ public final class AuditSpec {
           && Objects.equals(reference, t.reference)
           && Objects.equals(noveltyPercentile, t.noveltyPercentile)
           && Objects.equals(maxUnfamiliar, t.maxUnfamiliar)
-          && Objects.equals(constantColumns, t.constantColumns);
+          && Objects.equals(constantColumns, t.constantColumns)
+          && Objects.equals(sensitive, t.sensitive)
+          && Objects.equals(maxGroups, t.maxGroups)
+          && Objects.equals(top, t.top)
+          && Objects.equals(positive, t.positive)
+          && Objects.equals(prediction, t.prediction)
+          && Objects.equals(explanations, t.explanations)
+          && Objects.equals(referenceExplanations, t.referenceExplanations)
+          && Objects.equals(maxDuplicateRows, t.maxDuplicateRows)
+          && Objects.equals(maxMissingGap, t.maxMissingGap)
+          && Objects.equals(maxParityDifference, t.maxParityDifference)
+          && Objects.equals(minParityRatio, t.minParityRatio)
+          && Objects.equals(maxEqualizedOddsDifference, t.maxEqualizedOddsDifference)
+          && Objects.equals(maxPsi, t.maxPsi);
     }
 
     @Override
@@ -470,6 +542,17 @@ public final class AuditSpec {
         throw new SpecException(
             where + ": type is '" + t.type + "'; expected one of " + TASK_TYPES);
       }
+      if (t.type.equals("profile") && t.method != null) {
+        throw new SpecException(
+            where
+                + " (profile): the key method does not apply; profile is data with method profile");
+      }
+      boolean data = t.type.equals("data") || t.type.equals("profile");
+      if (data) {
+        DataKeys.validate(t, where);
+      } else {
+        DataKeys.requireAbsent(t, where);
+      }
       boolean explain = t.type.equals("explain");
       boolean explore = t.type.equals("explore");
       boolean uncertainty = t.type.equals("uncertainty");
@@ -490,9 +573,9 @@ public final class AuditSpec {
       }
       if (!explain) {
         ExplainKeys.requireAbsent(t, where);
-        if (t.method != null && !explore) {
+        if (t.method != null && !explore && !data) {
           throw new SpecException(
-              where + " (" + t.type + "): method applies to explain and explore tasks only");
+              where + " (" + t.type + "): method applies to explain, explore and data tasks only");
         }
       } else {
         ExplainKeys.validate(t, where);
@@ -519,11 +602,13 @@ public final class AuditSpec {
                   + "' is not among the models "
                   + models.keySet());
         }
-      } else if (explore && t.model != null) {
+      } else if ((explore || data) && t.model != null) {
         if (!models.containsKey(t.model)) {
           throw new SpecException(
               where
-                  + " (explore): model '"
+                  + " ("
+                  + t.type
+                  + "): model '"
                   + t.model
                   + "' is not among the models "
                   + models.keySet());
@@ -533,16 +618,12 @@ public final class AuditSpec {
             where
                 + " ("
                 + t.type
-                + "): the key model applies to score, explain, uncertainty and explore (embeddings)"
-                + " only");
+                + "): the key model applies to score, explain, uncertainty, explore (embeddings) and"
+                + " data (fairness, drift) only");
       }
       if (!t.type.equals("score") && !uncertainty && t.batchSize != null) {
         throw new SpecException(
             where + " (" + t.type + "): batch_size applies to score and uncertainty only");
-      }
-      if (!t.type.equals("profile") && t.maxMissingFraction != null) {
-        throw new SpecException(
-            where + " (" + t.type + "): max_missing_fraction applies to profile only");
       }
     }
   }

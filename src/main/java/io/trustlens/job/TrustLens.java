@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ExploreCommand.class,
       UncertaintyCommand.class,
       ProfileCommand.class,
+      DataCommand.class,
       TrainCommand.class,
       AuditCommand.class,
       MakeDatasetsCommand.class,

@@ -243,7 +243,7 @@ public final class Charts {
     return v.length == 0 ? 0 : m;
   }
 
-  static String number(double d) {
+  public static String number(double d) {
     if (Double.isNaN(d) || Double.isInfinite(d)) {
       return String.valueOf(d);
     }

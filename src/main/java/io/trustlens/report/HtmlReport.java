@@ -33,6 +33,13 @@ public final class HtmlReport {
     return s;
   }
 
+  /** Adds a section before every other (what a reader must see first, such as thresholds). */
+  public Section sectionFirst(String heading) {
+    Section s = new Section(heading);
+    sections.add(0, s);
+    return s;
+  }
+
   /** The whole page. */
   public String render() {
     StringBuilder html = new StringBuilder(4096);

@@ -274,7 +274,14 @@ public final class ShapExplainer extends Transformer {
             (Long) $(seed),
             targetIndex(),
             id);
-    return dataset.toDF().mapPartitions(plan, Encoders.row(out));
+    Dataset<Row> explained = dataset.toDF().mapPartitions(plan, Encoders.row(out));
+    // The row encoder drops field metadata: give the shap column its players' names back.
+    org.apache.spark.sql.Column[] named = new org.apache.spark.sql.Column[out.size()];
+    for (int i = 0; i < named.length; i++) {
+      StructField f = out.fields()[i];
+      named[i] = explained.col("`" + f.name() + "`").as(f.name(), f.metadata());
+    }
+    return explained.select(named);
   }
 
   @Override
