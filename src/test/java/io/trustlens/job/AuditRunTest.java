@@ -89,7 +89,8 @@ class AuditRunTest {
     assertEquals("gbt", summary.at("/models/0/name").asText());
     assertEquals("tree_ensemble", summary.at("/models/0/capabilities/0").asText());
     String html = Files.readString(out.resolve("report.html"));
-    assertTrue(html.contains("<h2>Profile</h2>") && html.contains("<h2>Score: predictions</h2>"));
+    assertTrue(
+        html.contains("<h2>Profile: profile</h2>") && html.contains("<h2>Score: predictions</h2>"));
     assertTrue(html.contains("Every threshold holds."));
     assertTrue(html.contains("Confusion matrix of predictions"), "the report draws it");
     JsonNode explain = summary.at("/tasks/2");

@@ -166,8 +166,39 @@ class AuditSpecParserTest {
     AuditSpec.Task reuse = new AuditSpec.Task();
     reuse.type = "uncertainty";
     reuse.autoencoderModel = "run/autoencoder";
+    AuditSpec.Task profile = new AuditSpec.Task();
+    profile.type = "data";
+    profile.method = "profile";
+    profile.bins = 12;
+    profile.top = 5;
+    profile.maxDuplicateRows = 0.01;
+    AuditSpec.Task missing = new AuditSpec.Task();
+    missing.type = "data";
+    missing.method = "missing";
+    missing.sensitive = List.of("a");
+    missing.maxGroups = 20;
+    missing.maxMissingGap = 0.05;
+    AuditSpec.Task fairness = new AuditSpec.Task();
+    fairness.type = "data";
+    fairness.method = "fairness";
+    fairness.sensitive = List.of("a", "b");
+    fairness.positive = "1";
+    fairness.prediction = "decision";
+    fairness.explanations = "shap";
+    fairness.maxParityDifference = 0.1;
+    fairness.minParityRatio = 0.8;
+    fairness.maxEqualizedOddsDifference = 0.1;
+    AuditSpec.Task drift = new AuditSpec.Task();
+    drift.type = "data";
+    drift.method = "drift";
+    drift.model = "m";
+    drift.reference = "train.parquet";
+    drift.explanations = "shap";
+    drift.referenceExplanations = "train_shap";
+    drift.maxPsi = 0.2;
     spec.tasks.addAll(
         List.of(t, p, e, k, ig, sg, occ, sanity, pictures, lime, examples, prototypes, u, reuse));
+    spec.tasks.addAll(List.of(profile, missing, fairness, drift));
     // Every key of a task is set in one of them, so a new key cannot miss this round trip.
     for (java.lang.reflect.Field f : AuditSpec.Task.class.getFields()) {
       boolean set = false;
@@ -195,6 +226,10 @@ class AuditSpecParserTest {
     assertTrue(yaml.contains("fill_value: 0.5") && yaml.contains("ngrams: 2"), yaml);
     assertTrue(yaml.contains("permuted_model: permuted") && yaml.contains("rows: 16"), yaml);
     assertTrue(yaml.contains("blur_sigma: 0.7") && yaml.contains("jitter: 2"), yaml);
+    assertTrue(
+        yaml.contains("max_equalized_odds_difference: 0.1")
+            && yaml.contains("reference_explanations: train_shap"),
+        yaml);
     assertEquals(spec, AuditSpecParser.parse(yaml, "written"));
   }
 
