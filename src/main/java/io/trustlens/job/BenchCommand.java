@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Benchmarks (print figures, never fail on a time). Suites: score, explain, explore,"
-          + " gradients, occlusion, examples, uncertainty.",
+          + " gradients, occlusion, examples, uncertainty, profile.",
       "score: N synthetic rows x 30 features; GBT (20 trees, depth 5) by the in-JVM fast path and"
           + " by model.transform; the TorchScript breast-cancer MLP; per master.",
       "explore: t-SNE of Gaussian blobs (50 dims) at each --tsne-rows, with wall time and peak"
@@ -55,13 +55,17 @@ import picocli.CommandLine.Parameters;
           + " queries/s and recall@10 against an exact search.",
       "uncertainty: Monte Carlo dropout (30 passes of the digits CNN) and an ensemble of five"
           + " GBTs (20 trees, depth 5), one thread and per master, with efficiency against one"
-          + " model's raw batched throughput."
+          + " model's raw batched throughput.",
+      "profile: the data methods (profile, missing, drift) on a Parquet table of --profile-rows x"
+          + " 20 columns (12 numeric, 8 text), wall time and passes over the files, against"
+          + " df.summary() of the same table."
     })
 final class BenchCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "SUITE",
-      description = "score, explain, explore, gradients, occlusion, examples or uncertainty")
+      description =
+          "score, explain, explore, gradients, occlusion, examples, uncertainty or profile")
   String suite;
 
   @Option(names = "--rows", description = "Rows to score (default 1000000).")
@@ -119,6 +123,9 @@ final class BenchCommand implements Callable<Integer> {
               + " as many for the ensemble).")
   int uncertaintyRows = 20_000;
 
+  @Option(names = "--profile-rows", description = "profile: rows (default 10000000).")
+  long profileRows = 10_000_000;
+
   @Option(names = "--example-rows", description = "examples: training rows (default 1000000).")
   long exampleRows = 1_000_000;
 
@@ -164,12 +171,16 @@ final class BenchCommand implements Callable<Integer> {
       new UncertaintyBenchmark(uncertaintyRows, masters, repeat).run();
       return 0;
     }
+    if (suite.equals("profile")) {
+      new ProfileBenchmark(profileRows, masters).run();
+      return 0;
+    }
     if (!suite.equals("score")) {
       throw new SpecException(
           "unknown benchmark suite '"
               + suite
               + "'; available: score, explain, explore, gradients, occlusion, examples,"
-              + " uncertainty");
+              + " uncertainty, profile");
     }
     Path dir = Files.createTempDirectory("trustlens-bench");
     String gbtPath = dir.resolve("gbt").toString();
