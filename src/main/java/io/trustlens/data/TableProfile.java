@@ -330,15 +330,17 @@ public record TableProfile(
     if (content.isEmpty() && id == null) {
       return new Duplicates(0, null, null);
     }
-    // Hashes skip nulls, so the null pattern joins them: (1, null) and (null, 1) stay apart.
-    content.add(org.apache.spark.sql.functions.concat_ws("", nulls.toArray(new Column[0])));
-    Column[] c = content.toArray(new Column[0]);
     List<Column> keys = new ArrayList<>();
-    keys.add(
-        org.apache.spark.sql.functions.struct(
-            lit("row").as("kind"),
-            org.apache.spark.sql.functions.xxhash64(c).as("h1"),
-            org.apache.spark.sql.functions.hash(c).as("h2")));
+    if (!content.isEmpty()) {
+      // Hashes skip nulls, so the null pattern joins them: (1, null) and (null, 1) stay apart.
+      content.add(org.apache.spark.sql.functions.concat_ws("", nulls.toArray(new Column[0])));
+      Column[] c = content.toArray(new Column[0]);
+      keys.add(
+          org.apache.spark.sql.functions.struct(
+              lit("row").as("kind"),
+              org.apache.spark.sql.functions.xxhash64(c).as("h1"),
+              org.apache.spark.sql.functions.hash(c).as("h2")));
+    }
     if (id != null) {
       Column v = quoted(id);
       keys.add(

@@ -22,6 +22,16 @@ class AuditSpecParserTest {
   }
 
   @Test
+  void theReadmesSpecParsesAndValidates() throws Exception {
+    String readme = java.nio.file.Files.readString(Path.of("README.md"));
+    int start = readme.indexOf("```yaml", readme.indexOf("## Audit specs")) + "```yaml".length();
+    String yaml = readme.substring(start, readme.indexOf("```", start));
+    AuditSpec spec = AuditSpecParser.parse(yaml, "README.md");
+    spec.validate("README.md");
+    assertTrue(spec.tasks.stream().anyMatch(t -> "fairness".equals(t.method)), yaml);
+  }
+
+  @Test
   void everyKeyRoundTrips() {
     AuditSpec spec = new AuditSpec();
     spec.name = "all";

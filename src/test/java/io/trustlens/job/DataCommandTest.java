@@ -182,7 +182,7 @@ class DataCommandTest {
             + " explanations: shap}\n"
             + "  - {type: data, method: drift, reference: "
             + CREDIT
-            + ", model: gbt, max_psi: 0.1}\n");
+            + ", model: gbt, max_psi: 0.1, explanations: shap, reference_explanations: shap}\n");
     Cli cli = Cli.run("audit", spec.toString());
     assertEquals(3, cli.exitCode(), cli.errors());
     JsonNode summary = new ObjectMapper().readTree(dir.resolve("audit/summary.json").toFile());
@@ -200,6 +200,8 @@ class DataCommandTest {
         broken);
     JsonNode drift = summary.at("/tasks/4/psi");
     drift.fields().forEachRemaining(e -> assertEquals(0, e.getValue().asDouble(), 1e-12));
+    assertEquals(1.0, summary.at("/tasks/4/importance/spearman").asDouble());
+    assertTrue(Files.exists(dir.resolve("audit/drift_importance")));
     double share = summary.at("/tasks/3/groupings/0/attribution_share").asDouble();
     assertTrue(share > 0.05 && share < 0.6, "region carries part of the attribution: " + share);
     String html = Files.readString(dir.resolve("audit/report.html"));
