@@ -80,6 +80,10 @@ final class DataKeys {
                 + applies.get(method));
       }
     }
+    if (t.model != null && !List.of("fairness", "drift").contains(method)) {
+      throw new SpecException(
+          w + ": the key model does not apply; only fairness and drift read a model");
+    }
     if (method.equals("fairness")) {
       if (t.sensitive == null || t.sensitive.isEmpty() || t.sensitive.size() > 2) {
         throw new SpecException(

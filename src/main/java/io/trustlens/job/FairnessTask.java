@@ -77,6 +77,18 @@ final class FairnessTask implements AuditTask {
       score = SCORE;
       decidedBy = "the model " + name;
     }
+    for (String c : List.of(in.label, prediction)) {
+      var type = scored.schema().apply(c).dataType();
+      if (!(type instanceof org.apache.spark.sql.types.NumericType
+          || type instanceof org.apache.spark.sql.types.BooleanType)) {
+        throw new SpecException(
+            "fairness compares classes as numbers: the column '"
+                + c
+                + "' is "
+                + type.simpleString()
+                + "; give the class indices (0, 1, ...) the model predicts");
+      }
+    }
     long unlabelled = scored.filter(col("`" + in.label + "`").isNull()).count();
     if (unlabelled > 0) {
       run.warn(unlabelled + " rows have no label and are left out of the group rates");

@@ -167,6 +167,54 @@ class TableProfileTest {
   }
 
   @Test
+  void approximateFiguresStayWithinTheirStatedErrors() {
+    SparkSession spark = SparkTestSession.get();
+    int n = 100_000;
+    Random random = new Random(8);
+    double[] x = new double[n];
+    long[] code = new long[n];
+    java.util.Map<String, Long> counts = new java.util.HashMap<>();
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      x[i] = Math.exp(random.nextGaussian());
+      // Zipf-like: a few heavy codes and a tail of some 20,000 rare ones.
+      code[i] = (long) Math.floor(Math.pow(random.nextDouble(), 4) * 20_000);
+      counts.merge("k" + code[i], 1L, Long::sum);
+      rows.add(RowFactory.create(x[i], "k" + code[i]));
+    }
+    StructType schema =
+        new StructType().add("x", DataTypes.DoubleType).add("code", DataTypes.StringType);
+    TableProfile p =
+        TableProfile.of(
+            spark.createDataFrame(rows, schema).repartition(4),
+            new TableProfile.Options(null, null, 10, 5));
+    TableProfile.ColumnProfile px = p.columns().get(0);
+    double[] sorted = x.clone();
+    Arrays.sort(sorted);
+    for (int i = 0; i < TableProfile.QUANTILES.length; i++) {
+      // The rank of the reported value is within n / accuracy of the level's rank.
+      int rank = Arrays.binarySearch(sorted, px.quantiles()[i]);
+      double target = TableProfile.QUANTILES[i] * n;
+      assertTrue(
+          Math.abs(rank - target) <= (double) n / TableProfile.QUANTILE_ACCURACY + 1,
+          "quantile " + TableProfile.QUANTILES[i] + " at rank " + rank);
+    }
+    assertEquals(n, px.distinct(), 3 * TableProfile.DISTINCT_RSD * n, "HyperLogLog++");
+    TableProfile.ColumnProfile pc = p.columns().get(1);
+    assertEquals(counts.size(), pc.distinct(), 3 * TableProfile.DISTINCT_RSD * counts.size());
+    assertFalse(pc.topExact(), "more distinct values than counters");
+    List<java.util.Map.Entry<String, Long>> truth = new ArrayList<>(counts.entrySet());
+    truth.sort(java.util.Map.Entry.<String, Long>comparingByValue().reversed());
+    long bound = n / (5L * TableProfile.SUMMARY_FACTOR + 1);
+    for (int i = 0; i < 5; i++) {
+      FrequentValues.Count c = pc.top().get(i);
+      assertEquals(truth.get(i).getKey(), c.value(), "the heavy values, in order");
+      long t = counts.get(c.value());
+      assertTrue(c.count() <= t && c.count() >= t - bound, c + " against " + t);
+    }
+  }
+
+  @Test
   void theSameBitsForAnyPartitioning() {
     SparkSession spark = SparkTestSession.get();
     Dataset<Row> table = spark.createDataFrame(rows(), SCHEMA);

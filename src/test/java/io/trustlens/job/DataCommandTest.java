@@ -230,6 +230,14 @@ class DataCommandTest {
         "the key reference does not apply",
         concat(data, "--method", "profile", "--reference", shifted),
         "unused");
+    fails(
+        "the column 'grp' is string",
+        concat(data, "--method", "fairness", "--sensitive", "code", "--prediction", "grp"),
+        "textprediction");
+    fails(
+        "the key model does not apply",
+        concat(data, "--method", "missing", "--model", GBT),
+        "unusedmodel");
     Path other = dir.resolve("other.csv");
     Files.write(other, List.of("id,age,grp", "1,30,a", "2,40,b"));
     fails(
