@@ -51,14 +51,14 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
   public static final int MAX_CATEGORIES = 1000;
 
   /**
-   * One column's drift; figures that do not apply to its kind are null.
+   * One column's drift: PSI over its bins for every kind, and the figures of its kind.
    *
    * @param kind numeric or categorical
    * @param bins PSI's bins: the reference's decile cuts as text, or the categories
    * @param reference the reference's counts per bin
    * @param current the current table's counts per bin
-   * @param ksError the KS statistic's error bound (the largest share in one grid interval)
-   * @param wassersteinNormed the Wasserstein distance over the reference's standard deviation
+   * @param numeric the numeric figures (null for a categorical column, or a column without values)
+   * @param categorical the categorical figures (null for a numeric column)
    * @param referenceMissing the reference's share of null or NaN cells
    * @param currentMissing the current table's share
    * @param capped whether categories were pooled
@@ -70,18 +70,39 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
       long[] reference,
       long[] current,
       double psi,
-      Double ks,
-      Double ksPValue,
-      Double ksError,
-      Double wasserstein,
-      Double wassersteinNormed,
-      Double referenceMean,
-      Double currentMean,
-      ChiSquare chiSquare,
-      Double jensenShannon,
+      Numeric numeric,
+      Categorical categorical,
       double referenceMissing,
       double currentMissing,
       boolean capped) {}
+
+  /**
+   * A numeric column's distances.
+   *
+   * @param ks the Kolmogorov-Smirnov statistic at the grid's edges
+   * @param ksPValue its asymptotic p-value
+   * @param ksError the statistic's error bound (the largest share in one grid interval)
+   * @param wasserstein the first Wasserstein distance, in the column's unit
+   * @param wassersteinOverSd over the reference's standard deviation (null if it is 0)
+   * @param referenceMean the reference's mean
+   * @param currentMean the current table's mean
+   */
+  public record Numeric(
+      double ks,
+      double ksPValue,
+      double ksError,
+      double wasserstein,
+      Double wassersteinOverSd,
+      double referenceMean,
+      double currentMean) {}
+
+  /**
+   * A categorical column's distances.
+   *
+   * @param chiSquare the chi-square test of homogeneity of the two tables' counts
+   * @param jensenShannon the Jensen-Shannon distance in bits
+   */
+  public record Categorical(ChiSquare chiSquare, double jensenShannon) {}
 
   /**
    * Compares {@code columns} of {@code current} with {@code reference}.
@@ -187,13 +208,6 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
           Double.NaN,
           null,
           null,
-          null,
-          null,
-          null,
-          ref.mean[i],
-          cur.mean[i],
-          null,
-          null,
           ref.missing(c),
           cur.missing(c),
           false);
@@ -215,6 +229,15 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
     double ks = DriftMeasures.kolmogorovSmirnov(a, b);
     double w = DriftMeasures.wasserstein(grid, a, b);
     double sd = ref.sd[i];
+    Numeric figures =
+        new Numeric(
+            ks,
+            DriftMeasures.kolmogorovSmirnovPValue(ks, ref.values[i], cur.values[i]),
+            DriftMeasures.intervalMass(a, b),
+            w,
+            sd > 0 ? w / sd : null,
+            ref.mean[i],
+            cur.mean[i]);
     return new ColumnDrift(
         name,
         "numeric",
@@ -222,14 +245,7 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
         e,
         o,
         DriftMeasures.psi(e, o),
-        ks,
-        DriftMeasures.kolmogorovSmirnovPValue(ks, ref.values[i], cur.values[i]),
-        DriftMeasures.intervalMass(a, b),
-        w,
-        sd > 0 ? w / sd : null,
-        ref.mean[i],
-        cur.mean[i],
-        null,
+        figures,
         null,
         ref.missing(c),
         cur.missing(c),
@@ -261,14 +277,7 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
         o,
         DriftMeasures.psi(e, o),
         null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        ChiSquare.of(table),
-        DriftMeasures.jensenShannon(e, o),
+        new Categorical(ChiSquare.of(table), DriftMeasures.jensenShannon(e, o)),
         ref.missing(c),
         cur.missing(c),
         a.other() != null || b.other() != null);

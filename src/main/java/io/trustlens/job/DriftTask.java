@@ -85,17 +85,22 @@ final class DriftTask implements AuditTask {
             .text("column", Drift.ColumnDrift::column)
             .text("kind", Drift.ColumnDrift::kind)
             .number("psi", Drift.ColumnDrift::psi)
-            .number("ks", Drift.ColumnDrift::ks)
-            .number("ks_p_value", Drift.ColumnDrift::ksPValue)
-            .number("ks_error_bound", Drift.ColumnDrift::ksError)
-            .number("wasserstein", Drift.ColumnDrift::wasserstein)
-            .number("wasserstein_over_sd", Drift.ColumnDrift::wassersteinNormed)
-            .number("chi_square", c -> c.chiSquare() == null ? null : c.chiSquare().statistic())
+            .number("ks", c -> numeric(c, Drift.Numeric::ks))
+            .number("ks_p_value", c -> numeric(c, Drift.Numeric::ksPValue))
+            .number("ks_error_bound", c -> numeric(c, Drift.Numeric::ksError))
+            .number("wasserstein", c -> numeric(c, Drift.Numeric::wasserstein))
+            .number("wasserstein_over_sd", c -> numeric(c, Drift.Numeric::wassersteinOverSd))
             .number(
-                "chi_square_p_value", c -> c.chiSquare() == null ? null : c.chiSquare().pValue())
-            .number("jensen_shannon", Drift.ColumnDrift::jensenShannon)
-            .number("reference_mean", Drift.ColumnDrift::referenceMean)
-            .number("current_mean", Drift.ColumnDrift::currentMean)
+                "chi_square",
+                c -> c.categorical() == null ? null : c.categorical().chiSquare().statistic())
+            .number(
+                "chi_square_p_value",
+                c -> c.categorical() == null ? null : c.categorical().chiSquare().pValue())
+            .number(
+                "jensen_shannon",
+                c -> c.categorical() == null ? null : c.categorical().jensenShannon())
+            .number("reference_mean", c -> numeric(c, Drift.Numeric::referenceMean))
+            .number("current_mean", c -> numeric(c, Drift.Numeric::currentMean))
             .number("reference_missing", Drift.ColumnDrift::referenceMissing)
             .number("current_missing", Drift.ColumnDrift::currentMissing)
             .flag("moved", c -> c.psi() >= limit);
@@ -173,6 +178,11 @@ final class DriftTask implements AuditTask {
           v <= task.maxPsi);
     }
     return result;
+  }
+
+  private static Object numeric(
+      Drift.ColumnDrift c, java.util.function.Function<Drift.Numeric, Object> figure) {
+    return c.numeric() == null ? null : figure.apply(c.numeric());
   }
 
   private static double[] shares(long[] counts) {

@@ -217,10 +217,10 @@ class DataTruthTest {
     Drift d = Drift.of(reference, mixed(0.5, after, 10), List.of("x", "y", "n", "cat"));
     Drift.ColumnDrift x = d.columns().get(0);
     NormalDistribution normal = new NormalDistribution(null, 0, 1);
-    assertEquals(0.5, x.wasserstein(), 0.03, "W1 of a shift of 0.5");
-    assertEquals(2 * normal.cumulativeProbability(0.25) - 1, x.ks(), 0.02);
-    assertTrue(x.ksPValue() < 1e-12);
-    assertTrue(x.ksError() < 0.005, "grid of 1000 quantiles: " + x.ksError());
+    assertEquals(0.5, x.numeric().wasserstein(), 0.03, "W1 of a shift of 0.5");
+    assertEquals(2 * normal.cumulativeProbability(0.25) - 1, x.numeric().ks(), 0.02);
+    assertTrue(x.numeric().ksPValue() < 1e-12);
+    assertTrue(x.numeric().ksError() < 0.005, "grid of 1000 quantiles: " + x.numeric().ksError());
     double psi = 0;
     double previous = 0;
     for (int k = 1; k <= 10; k++) {
@@ -236,24 +236,24 @@ class DataTruthTest {
     Drift.ColumnDrift cat = d.columns().get(3);
     double catPsi = (0.3 - 0.5) * Math.log(0.3 / 0.5) + (0.4 - 0.2) * Math.log(0.4 / 0.2);
     assertEquals(catPsi, cat.psi(), 0.03);
-    assertTrue(cat.chiSquare().pValue() < 1e-12);
+    assertTrue(cat.categorical().chiSquare().pValue() < 1e-12);
     double js = 0;
     for (int i = 0; i < 3; i++) {
       double m = (before[i] + after[i]) / 2;
       js += before[i] / 2 * Math.log(before[i] / m) + after[i] / 2 * Math.log(after[i] / m);
     }
-    assertEquals(Math.sqrt(js / Math.log(2)), cat.jensenShannon(), 0.02);
+    assertEquals(Math.sqrt(js / Math.log(2)), cat.categorical().jensenShannon(), 0.02);
 
     for (Drift.ColumnDrift c : List.of(d.columns().get(1), d.columns().get(2))) {
       assertTrue(c.psi() < 0.01, c.column() + " did not move: " + c.psi());
-      assertTrue(c.ksPValue() > 0.001, c.column() + ": " + c.ksPValue());
+      assertTrue(c.numeric().ksPValue() > 0.001, c.column() + ": " + c.numeric());
     }
     Drift clean = Drift.of(reference, mixed(0, before, 11), List.of("x", "y", "n", "cat"));
     for (Drift.ColumnDrift c : clean.columns()) {
       assertTrue(c.psi() < 0.01, "clean " + c.column() + ": " + c.psi());
       assertFalse(c.capped());
     }
-    assertTrue(clean.columns().get(0).wasserstein() < 0.05);
+    assertTrue(clean.columns().get(0).numeric().wasserstein() < 0.05);
   }
 
   @Test
