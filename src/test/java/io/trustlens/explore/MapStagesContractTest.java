@@ -183,4 +183,50 @@ class MapStagesContractTest {
                     .transform(cancer));
     assertTrue(none.getMessage().contains("set modelPath"), none.getMessage());
   }
+
+  @Test
+  void shapExplainerKeepsTheContractInAPipeline() throws Exception {
+    Dataset<Row> cancer = io.trustlens.testing.Tables.csv("breast_cancer.csv").limit(40);
+    List<String> columns = new ArrayList<>(List.of(cancer.columns()));
+    columns.remove("malignant");
+    FeatureSpace features = FeatureSpace.ofColumns(cancer.schema(), columns);
+    double[] rows = new double[3 * columns.size()];
+    List<Row> first = cancer.limit(3).collectAsList();
+    for (int r = 0; r < 3; r++) {
+      for (int j = 0; j < columns.size(); j++) {
+        rows[r * columns.size() + j] = ((Number) first.get(r).getAs(columns.get(j))).doubleValue();
+      }
+    }
+    io.trustlens.explain.shap.ShapExplainer explainer =
+        new io.trustlens.explain.shap.ShapExplainer()
+            .setModelPath("datasets/models/torch/breast_cancer_mlp.pt")
+            .setFeatures(features)
+            .setBackground(io.trustlens.explain.shap.Background.of(rows, columns.size()))
+            .setMethod("kernel")
+            .setSamples(200)
+            .setSeed(7);
+    List<Row> direct = explainer.transform(cancer).collectAsList();
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {explainer}).fit(cancer);
+    String saved = dir.resolve("shap").toString();
+    fitted.write().overwrite().save(saved);
+    assertEquals(direct, PipelineModel.load(saved).transform(cancer).collectAsList());
+    io.trustlens.explain.shap.ShapExplainer other =
+        explainer.copy(new ParamMap().put(explainer.outputCol(), "phi").put(explainer.seed(), 8L));
+    assertEquals("phi", other.getOrDefault(other.outputCol()));
+    assertEquals(7L, (Long) explainer.getOrDefault(explainer.seed()), "the original is unchanged");
+    Dataset<Row> copied = other.transform(cancer);
+    assertTrue(List.of(copied.columns()).contains("phi_base"));
+    io.trustlens.explain.shap.ShapExplainer loaded =
+        io.trustlens.explain.shap.ShapExplainer.load(saved + "/stages/0_" + explainer.uid());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(rows, loaded.getBackground().rows());
+    assertEquals(explainer.getFeatures().names(), loaded.getFeatures().names());
+    Exception none =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new io.trustlens.explain.shap.ShapExplainer()
+                    .setFeatures(features)
+                    .transform(cancer));
+    assertTrue(none.getMessage().contains("set modelPath"), none.getMessage());
+  }
 }

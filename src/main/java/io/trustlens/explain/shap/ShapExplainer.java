@@ -3,6 +3,7 @@ package io.trustlens.explain.shap;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.FeatureSpaceParam;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.RowKeys;
 import io.trustlens.model.BatchModel;
@@ -15,12 +16,16 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -42,7 +47,7 @@ import org.apache.spark.sql.types.StructType;
  * group's slots. Perturbations are built and scored in large batches inside {@code mapPartitions};
  * each row's random draws depend on (seed, row key) only.
  */
-public final class ShapExplainer extends Transformer {
+public final class ShapExplainer extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   /** The methods, in the order the docs list them. */
@@ -54,38 +59,82 @@ public final class ShapExplainer extends Transformer {
 
   private static final int PREDICTED = -1;
 
-  private final String uid = Identifiable$.MODULE$.randomUID("shapExplainer");
-  private final ModelSource model;
-  private final FeatureSpace features;
-  private final Background background;
+  private final String uid;
+  private final Param<String> modelPath;
+  private final FeatureSpaceParam features;
+  private final DoubleArrayParam background;
+  private final DoubleArrayParam backgroundWeights;
+  private transient ModelSource opened;
 
-  private final Param<String> method =
-      new Param<>(
-          this,
-          "method",
-          "exact, kernel, permutation, linear, tree or tree_interventional",
-          ParamValidators.inArray(METHODS.toArray(new String[0])));
-  private final IntParam samples =
-      new IntParam(
-          this,
-          "samples",
-          "coalitions (kernel) or orders (permutation); 0 = default",
-          ParamValidators.gtEq(0));
-  private final LongParam seed = new LongParam(this, "seed", "random seed");
-  private final Param<String> target =
-      new Param<>(
-          this,
-          "target",
-          "auto (a binary classifier's positive class, else each row's predicted class),"
-              + " predicted, all, or a class index or output name");
-  private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: features");
-  private final Param<String> outputCol = new Param<>(this, "outputCol", "attribution column");
+  private final Param<String> method;
+  private final IntParam samples;
+  private final LongParam seed;
+  private final Param<String> target;
+  private final Param<String> idCol;
+  private final Param<String> outputCol;
 
-  /** Explains {@code model} on {@code features} against {@code background}. */
+  /** An explainer with a random uid; set its model path, features and background before use. */
+  public ShapExplainer() {
+    this(Identifiable$.MODULE$.randomUID("shapExplainer"));
+  }
+
+  /** An explainer with {@code uid} (how MLlib copies and loads stages). */
+  public ShapExplainer(String uid) {
+    this.uid = uid; // first: every Param records its parent's uid when it is made
+    modelPath =
+        new Param<>(
+            this,
+            "modelPath",
+            "a saved MLlib model or pipeline, or a TorchScript file with its card");
+    features = new FeatureSpaceParam(this, "features", "the features the model reads");
+    background =
+        new DoubleArrayParam(
+            this,
+            "background",
+            "the background rows, row-major (features values each): feature absent means"
+                + " averaged over them; empty for tree, which reads the trees' own cover");
+    backgroundWeights =
+        new DoubleArrayParam(
+            this, "backgroundWeights", "one weight per background row; empty: equal weights");
+    method =
+        new Param<>(
+            this,
+            "method",
+            "exact, kernel, permutation, linear, tree or tree_interventional",
+            ParamValidators.inArray(METHODS.toArray(new String[0])));
+    samples =
+        new IntParam(
+            this,
+            "samples",
+            "coalitions (kernel) or orders (permutation); 0 = default",
+            ParamValidators.gtEq(0));
+    seed = new LongParam(this, "seed", "random seed");
+    target =
+        new Param<>(
+            this,
+            "target",
+            "auto (a binary classifier's positive class, else each row's predicted class),"
+                + " predicted, all, or a class index or output name");
+    idCol = new Param<>(this, "idCol", "row key column; empty: features");
+    outputCol = new Param<>(this, "outputCol", "attribution column");
+    setDefault(modelPath, "");
+    setDefault(background, new double[0]);
+    setDefault(backgroundWeights, new double[0]);
+    setDefault(method, "kernel");
+    setDefault(samples, 0);
+    setDefault(seed, 42L);
+    setDefault(target, ModelInfo.AUTO);
+    setDefault(idCol, "");
+    setDefault(outputCol, "shap");
+  }
+
+  /**
+   * Explains {@code model}, already opened on the driver (a model fitted in the notebook too; such
+   * an explainer saves, but loads only where its location is a saved model), on {@code features}
+   * against {@code background}.
+   */
   public ShapExplainer(ModelSource model, FeatureSpace features, Background background) {
-    this.model = model;
-    this.features = features;
-    this.background = background;
+    this();
     if (background.features() != features.size()) {
       throw new InvalidFeatureException(
           "the background has "
@@ -93,12 +142,104 @@ public final class ShapExplainer extends Transformer {
               + " features; the table gives "
               + features.size());
     }
-    setDefault(method, "kernel");
-    setDefault(samples, 0);
-    setDefault(seed, 42L);
-    setDefault(target, ModelInfo.AUTO);
-    setDefault(idCol, "");
-    setDefault(outputCol, "shap");
+    set(modelPath, model.info().location());
+    setFeatures(features);
+    setBackground(background);
+    this.opened = model;
+    getBackground(); // the sizes checked now
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  /** Explains the model saved at {@code value} (opened on the driver when first needed). */
+  public ShapExplainer setModelPath(String value) {
+    set(modelPath, value);
+    return this;
+  }
+
+  public FeatureSpaceParam features() {
+    return features;
+  }
+
+  public FeatureSpace getFeatures() {
+    if (!isDefined(features)) {
+      throw new IllegalArgumentException("set features: the columns the model reads");
+    }
+    return $(features);
+  }
+
+  public ShapExplainer setFeatures(FeatureSpace value) {
+    set(features, value);
+    return this;
+  }
+
+  public DoubleArrayParam background() {
+    return background;
+  }
+
+  public DoubleArrayParam backgroundWeights() {
+    return backgroundWeights;
+  }
+
+  /** The background: its rows and weights (no rows: one row of zeros, which tree ignores). */
+  public Background getBackground() {
+    double[] rows = $(background);
+    double[] weights = $(backgroundWeights);
+    int d = getFeatures().size();
+    if (rows.length == 0) {
+      return Background.of(new double[d], d);
+    }
+    if (rows.length % d != 0) {
+      throw new InvalidFeatureException(
+          "the background has "
+              + rows.length
+              + " values, not whole rows of the table's "
+              + d
+              + " features");
+    }
+    if (weights.length == 0) {
+      return Background.of(rows, d);
+    }
+    if (weights.length != rows.length / d) {
+      throw new IllegalArgumentException(
+          "backgroundWeights has " + weights.length + " weights for " + rows.length / d + " rows");
+    }
+    double sum = 0;
+    for (double w : weights) {
+      sum += w;
+    }
+    // Weights set from a Background are normalised already: keep their bits.
+    return Math.abs(sum - 1) < 1e-9 && java.util.Arrays.stream(weights).allMatch(w -> w >= 0)
+        ? new Background(rows, weights, d)
+        : Background.weighted(rows, weights, d);
+  }
+
+  /** Sets the background's rows and weights. */
+  public ShapExplainer setBackground(Background value) {
+    set(background, value.rows());
+    set(backgroundWeights, value.weights());
+    return this;
+  }
+
+  /** The model, opened on the driver once per path. */
+  private ModelSource model() {
+    String path = $(modelPath);
+    if (opened == null || !opened.info().location().equals(path)) {
+      if (path.isEmpty()) {
+        throw new IllegalArgumentException("set modelPath: the model explained");
+      }
+      opened =
+          new io.trustlens.model.ModelLoader(org.apache.spark.sql.SparkSession.active())
+              .load(path, getFeatures().size(), io.trustlens.model.OutputKind.LOGIT)
+              .source();
+    }
+    return opened;
   }
 
   public Param<String> method() {
@@ -162,14 +303,15 @@ public final class ShapExplainer extends Transformer {
 
   /** The players' names: groups for exact, kernel and permutation, groups too for tree/linear. */
   public List<String> playerNames() {
-    return features.groups().stream().map(FeatureGroup::name).toList();
+    return getFeatures().groups().stream().map(FeatureGroup::name).toList();
   }
 
   /** Checks that the method fits the model and the players, before any task runs. */
   void check() {
-    ModelInfo info = model.info();
+    ModelInfo info = model().info();
     String m = $(method);
     requireCapability(m, info);
+    FeatureSpace features = getFeatures();
     if (m.equals("exact") && features.groups().size() > ShapleyValues.MAX_PLAYERS) {
       throw new IllegalArgumentException(
           "method exact takes at most "
@@ -213,7 +355,7 @@ public final class ShapExplainer extends Transformer {
     if (t.equals("all")) {
       return ALL;
     }
-    ModelInfo info = model.info();
+    ModelInfo info = model().info();
     try {
       int k = info.outputIndex(t);
       return k < 0 ? PREDICTED : k;
@@ -232,7 +374,7 @@ public final class ShapExplainer extends Transformer {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String c : features.columns()) {
+    for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
         throw new InvalidFeatureException("unknown column '" + c + "'");
       }
@@ -265,9 +407,9 @@ public final class ShapExplainer extends Transformer {
     Columns.requireId(in, id);
     Plan plan =
         new Plan(
-            model,
-            features,
-            background,
+            model(),
+            getFeatures(),
+            getBackground(),
             in,
             $(method),
             (Integer) $(samples),
@@ -286,7 +428,17 @@ public final class ShapExplainer extends Transformer {
 
   @Override
   public ShapExplainer copy(ParamMap extra) {
-    return defaultCopy(extra);
+    ShapExplainer copied = defaultCopy(extra);
+    copied.opened = opened;
+    return copied;
+  }
+
+  public static MLReader<ShapExplainer> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static ShapExplainer load(String path) {
+    return read().load(path);
   }
 
   /** What a task needs to explain its partition. */
