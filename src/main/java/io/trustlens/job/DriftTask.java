@@ -128,9 +128,11 @@ final class DriftTask implements AuditTask {
       List<Drift.ColumnDrift> top = ranked.subList(0, Math.min(30, ranked.size()));
       section.figure(
           "Population stability index per column, largest first",
-          Charts.bars(
+          DataCharts.bars(
               top.stream().map(Drift.ColumnDrift::column).toList(),
-              top.stream().mapToDouble(Drift.ColumnDrift::psi).toArray()));
+              top.stream().mapToDouble(Drift.ColumnDrift::psi).toArray(),
+              "PSI",
+              "population stability index (0.1: some shift, 0.2: a major one)"));
     }
     section.table(table.header(), DataTables.cells(written));
     for (Drift.ColumnDrift c : ranked.subList(0, Math.min(DRAWN, ranked.size()))) {

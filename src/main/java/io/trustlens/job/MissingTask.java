@@ -2,6 +2,7 @@ package io.trustlens.job;
 
 import io.trustlens.data.Missingness;
 import io.trustlens.report.Charts;
+import io.trustlens.report.DataCharts;
 import io.trustlens.report.HtmlReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,9 +78,11 @@ final class MissingTask implements AuditTask {
     if (!some.isEmpty()) {
       section.figure(
           "Share of rows missing each column (null or NaN)",
-          Charts.bars(
+          DataCharts.bars(
               some.stream().map(Missingness.ColumnRate::column).toList(),
-              some.stream().mapToDouble(Missingness.ColumnRate::rate).toArray()));
+              some.stream().mapToDouble(Missingness.ColumnRate::rate).toArray(),
+              "missing rate",
+              "share of the table's rows"));
     }
     section
         .table(patternTable.header(), DataTables.cells(patterns))
@@ -106,9 +109,11 @@ final class MissingTask implements AuditTask {
                   + " (p = "
                   + Charts.number(d.test().pValue())
                   + ")",
-              Charts.bars(
+              DataCharts.bars(
                   d.levels().stream().map(l -> l.level() + " (" + l.rows() + " rows)").toList(),
-                  d.levels().stream().mapToDouble(Missingness.LevelRate::rate).toArray()));
+                  d.levels().stream().mapToDouble(Missingness.LevelRate::rate).toArray(),
+                  "missing rate of " + d.column(),
+                  "share of the level's rows"));
         }
       }
     }

@@ -170,7 +170,7 @@ final class ProfileTask implements AuditTask {
             c.name()
                 + ": rows of its most frequent values"
                 + (c.topExact() ? "" : " (approximate)"),
-            Charts.bars(labels, counts));
+            DataCharts.bars(labels, counts, "rows", "rows holding the value"));
         drawn++;
       }
     }

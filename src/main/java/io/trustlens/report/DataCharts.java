@@ -47,6 +47,15 @@ public final class DataCharts {
     return svg.end();
   }
 
+  /** Horizontal bars of one series, with a value axis from 0 to the largest value. */
+  public static String bars(List<String> labels, double[] values, String series, String axisTitle) {
+    double max = 0;
+    for (double v : values) {
+      max = Math.max(max, Double.isNaN(v) ? 0 : v);
+    }
+    return groupedBars(labels, Map.of(series, values), axisTitle, max == 0 ? 1 : max);
+  }
+
   /** A tick label: four significant digits, no trailing zeros. */
   static String tick(double v) {
     String s = String.format(java.util.Locale.ROOT, "%.4g", v);
