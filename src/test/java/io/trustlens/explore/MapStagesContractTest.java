@@ -75,12 +75,17 @@ class MapStagesContractTest {
   }
 
   @Test
-  void knnAndMdsCopySaveAndLoadAloneAndInAPipeline() throws Exception {
+  void knnMdsAndTsneCopySaveAndLoadAloneAndInAPipeline() throws Exception {
     Dataset<Row> t = table();
     FeatureSpace f = FeatureSpace.ofColumns(t.schema(), List.of("a", "b", "c"));
     Transformer[] stages = {
       new Knn().setFeatures(f).setK(4).setIdCol("id"),
-      new Mds().setFeatures(f).setK(2).setLandmarks(50).setIdCol("id")
+      new Mds().setFeatures(f).setK(2).setLandmarks(50).setIdCol("id"),
+      new io.trustlens.explore.tsne.Tsne()
+          .setFeatures(f)
+          .setPerplexity(5)
+          .setIterations(40, 40)
+          .setIdCol("id")
     };
     for (Transformer stage : stages) {
       String name = stage.getClass().getSimpleName();
@@ -100,6 +105,11 @@ class MapStagesContractTest {
     Row first = two.transform(t).first();
     assertEquals(2, first.getList(first.fieldIndex("neighbours")).size());
     assertEquals(4, (int) knn.getOrDefault(knn.k()));
+    io.trustlens.explore.tsne.Tsne tsne = (io.trustlens.explore.tsne.Tsne) stages[2];
+    io.trustlens.explore.tsne.Tsne wider = tsne.copy(new ParamMap().put(tsne.perplexity(), 8.0));
+    assertEquals(8.0, wider.getPerplexity());
+    assertEquals(5.0, tsne.getPerplexity());
+    assertEquals(List.of("a", "b", "c"), wider.getFeatures().columns());
     Exception unset = assertThrows(IllegalArgumentException.class, () -> new Knn().transform(t));
     assertTrue(unset.getMessage().contains("set features"), unset.getMessage());
   }

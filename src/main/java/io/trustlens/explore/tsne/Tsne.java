@@ -11,6 +11,7 @@ import io.trustlens.explore.pca.Pca;
 import io.trustlens.explore.pca.PcaModel;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.FeatureSpaceParam;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,10 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
@@ -50,7 +54,7 @@ import org.apache.spark.sql.types.StructType;
  * of more than {@code mapRows} rows is mapped through a seeded sample of about that many; the other
  * rows are placed among their nearest mapped rows on the executors ({@link Placement}).
  */
-public final class Tsne extends Transformer {
+public final class Tsne extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   /** Rows mapped on the driver by default: a million fit in about 3 GB and map in ~25 minutes. */
@@ -59,62 +63,87 @@ public final class Tsne extends Transformer {
   /** Neighbour searches {@link #setSearch} accepts. */
   public static final List<String> SEARCHES = List.of("auto", "exact", "approximate");
 
-  private final String uid = Identifiable$.MODULE$.randomUID("tsne");
-  private final FeatureSpace features;
+  private final String uid;
+  private final FeatureSpaceParam features;
   private transient TsneOptimizer.Progress progress;
   private transient TsneResult last;
 
-  private final DoubleParam perplexity =
-      new DoubleParam(this, "perplexity", "effective neighbours", ParamValidators.gt(1));
-  private final IntParam earlyIterations =
-      new IntParam(this, "earlyIterations", "exaggerated iterations", ParamValidators.gtEq(0));
-  private final IntParam iterations =
-      new IntParam(this, "iterations", "iterations after those", ParamValidators.gtEq(0));
-  private final DoubleParam exaggeration =
-      new DoubleParam(this, "exaggeration", "early exaggeration", ParamValidators.gt(0));
-  private final DoubleParam learningRate =
-      new DoubleParam(this, "learningRate", "0: max(n / 12, 50)", ParamValidators.gtEq(0));
-  private final DoubleParam theta =
-      new DoubleParam(this, "theta", "Barnes-Hut opening angle", ParamValidators.gtEq(0));
-  private final IntParam pcaDims =
-      new IntParam(
-          this, "pcaDims", "reduce to this many PCs first; 0: no", ParamValidators.gtEq(0));
-  private final Param<String> search =
-      new Param<>(
-          this,
-          "search",
-          "auto, exact or approximate",
-          ParamValidators.inArray(SEARCHES.toArray(new String[0])));
-  private final Param<String> repulsion =
-      new Param<>(
-          this,
-          "repulsion",
-          "auto, barnes-hut or fft",
-          ParamValidators.inArray(TsneOptimizer.REPULSIONS.toArray(new String[0])));
-  private final IntParam trees =
-      new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
-  private final IntParam threads =
-      new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
-  private final IntParam mapRows =
-      new IntParam(
-          this,
-          "mapRows",
-          "rows optimised on the driver; others are placed among their nearest mapped rows",
-          ParamValidators.gt(0));
-  private final IntParam trustSample =
-      new IntParam(this, "trustSample", "rows for trustworthiness", ParamValidators.gtEq(0));
-  private final BooleanParam ignoreConstant =
-      new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
-  private final BooleanParam scale =
-      new BooleanParam(this, "scale", "divide each column by its standard deviation first");
-  private final LongParam seed = new LongParam(this, "seed", "random seed");
-  private final Param<String> idCol = new Param<>(this, "idCol", "row key column; empty: none");
-  private final Param<String> outputPrefix =
-      new Param<>(this, "outputPrefix", "outputs are prefix_x and prefix_y");
+  private final DoubleParam perplexity;
+  private final IntParam earlyIterations;
+  private final IntParam iterations;
+  private final DoubleParam exaggeration;
+  private final DoubleParam learningRate;
+  private final DoubleParam theta;
+  private final IntParam pcaDims;
+  private final Param<String> search;
+  private final Param<String> repulsion;
+  private final IntParam trees;
+  private final IntParam threads;
+  private final IntParam mapRows;
+  private final IntParam trustSample;
+  private final BooleanParam ignoreConstant;
+  private final BooleanParam scale;
+  private final LongParam seed;
+  private final Param<String> idCol;
+  private final Param<String> outputPrefix;
+
+  /** A t-SNE map with a random uid; set its features before use. */
+  public Tsne() {
+    this(Identifiable$.MODULE$.randomUID("tsne"));
+  }
 
   /** A t-SNE map of {@code features}. */
   public Tsne(FeatureSpace features) {
-    this.features = features;
+    this();
+    setFeatures(features);
+  }
+
+  /** A t-SNE map with {@code uid} (how MLlib copies and loads stages). */
+  public Tsne(String uid) {
+    this.uid = uid; // first: every Param records its parent's uid when it is made
+    features = new FeatureSpaceParam(this, "features", "the columns mapped");
+    perplexity = new DoubleParam(this, "perplexity", "effective neighbours", ParamValidators.gt(1));
+    earlyIterations =
+        new IntParam(this, "earlyIterations", "exaggerated iterations", ParamValidators.gtEq(0));
+    iterations =
+        new IntParam(this, "iterations", "iterations after those", ParamValidators.gtEq(0));
+    exaggeration =
+        new DoubleParam(this, "exaggeration", "early exaggeration", ParamValidators.gt(0));
+    learningRate =
+        new DoubleParam(this, "learningRate", "0: max(n / 12, 50)", ParamValidators.gtEq(0));
+    theta = new DoubleParam(this, "theta", "Barnes-Hut opening angle", ParamValidators.gtEq(0));
+    pcaDims =
+        new IntParam(
+            this, "pcaDims", "reduce to this many PCs first; 0: no", ParamValidators.gtEq(0));
+    search =
+        new Param<>(
+            this,
+            "search",
+            "auto, exact or approximate",
+            ParamValidators.inArray(SEARCHES.toArray(new String[0])));
+    repulsion =
+        new Param<>(
+            this,
+            "repulsion",
+            "auto, barnes-hut or fft",
+            ParamValidators.inArray(TsneOptimizer.REPULSIONS.toArray(new String[0])));
+    trees = new IntParam(this, "trees", "random projection trees", ParamValidators.gt(0));
+    threads =
+        new IntParam(this, "threads", "driver threads; 0: every core", ParamValidators.gtEq(0));
+    mapRows =
+        new IntParam(
+            this,
+            "mapRows",
+            "rows optimised on the driver; others are placed among their nearest mapped rows",
+            ParamValidators.gt(0));
+    trustSample =
+        new IntParam(this, "trustSample", "rows for trustworthiness", ParamValidators.gtEq(0));
+    ignoreConstant =
+        new BooleanParam(this, "ignoreConstant", "let constant columns pass (they add nothing)");
+    scale = new BooleanParam(this, "scale", "divide each column by its standard deviation first");
+    seed = new LongParam(this, "seed", "random seed");
+    idCol = new Param<>(this, "idCol", "row key column; empty: none");
+    outputPrefix = new Param<>(this, "outputPrefix", "outputs are prefix_x and prefix_y");
     setDefault(perplexity, 30.0);
     setDefault(earlyIterations, 250);
     setDefault(iterations, 500);
@@ -133,6 +162,62 @@ public final class Tsne extends Transformer {
     setDefault(scale, false);
     setDefault(idCol, "");
     setDefault(outputPrefix, "tsne");
+  }
+
+  public FeatureSpaceParam features() {
+    return features;
+  }
+
+  public FeatureSpace getFeatures() {
+    if (!isDefined(features)) {
+      throw new IllegalArgumentException("set features: the columns mapped");
+    }
+    return $(features);
+  }
+
+  public Tsne setFeatures(FeatureSpace value) {
+    set(features, value);
+    return this;
+  }
+
+  public double getPerplexity() {
+    return (Double) $(perplexity);
+  }
+
+  public int getIterations() {
+    return (Integer) $(iterations);
+  }
+
+  public int getEarlyIterations() {
+    return (Integer) $(earlyIterations);
+  }
+
+  public int getPcaDims() {
+    return (Integer) $(pcaDims);
+  }
+
+  public int getMapRows() {
+    return (Integer) $(mapRows);
+  }
+
+  public String getSearch() {
+    return $(search);
+  }
+
+  public long getSeed() {
+    return (Long) $(seed);
+  }
+
+  public String getIdCol() {
+    return $(idCol);
+  }
+
+  public String getOutputPrefix() {
+    return $(outputPrefix);
+  }
+
+  public boolean getScale() {
+    return (Boolean) $(scale);
   }
 
   public DoubleParam perplexity() {
@@ -333,7 +418,7 @@ public final class Tsne extends Transformer {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String c : features.columns()) {
+    for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
         throw new InvalidFeatureException("unknown column '" + c + "'");
       }
@@ -370,6 +455,7 @@ public final class Tsne extends Transformer {
   }
 
   private TsneResult run(Dataset<Row> table, StructType out, Dataset<Row> indexed, long t0) {
+    FeatureSpace features = getFeatures();
     String id = $(idCol);
     long seedValue = (Long) $(seed);
     long rows = indexed.count();
@@ -528,6 +614,7 @@ public final class Tsne extends Transformer {
       Broadcast<long[]> mapped,
       PcaModel projection,
       StructType out) {
+    FeatureSpace features = getFeatures();
     StructType schema = indexed.schema();
     int indexCol = schema.fieldIndex(RowOrder.INDEX);
     FeatureSpace space = features;
@@ -568,6 +655,7 @@ public final class Tsne extends Transformer {
   }
 
   private void requireVarying(Points points) {
+    FeatureSpace features = getFeatures();
     List<String> constant = new ArrayList<>();
     for (int j = 0; j < points.dimensions(); j++) {
       float first = points.get(0, j);
@@ -595,6 +683,7 @@ public final class Tsne extends Transformer {
       PcaModel projection,
       double[] y,
       long seedValue) {
+    FeatureSpace features = getFeatures();
     int n = points.size();
     int m = Math.min(n, (Integer) $(trustSample));
     if (m < 3 * 10 + 2) {
@@ -639,7 +728,17 @@ public final class Tsne extends Transformer {
 
   @Override
   public Tsne copy(ParamMap extra) {
-    return defaultCopy(extra);
+    Tsne copied = defaultCopy(extra);
+    copied.progress = progress;
+    return copied;
+  }
+
+  public static MLReader<Tsne> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static Tsne load(String path) {
+    return read().load(path);
   }
 
   @Override
