@@ -26,11 +26,20 @@ final class AuditCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace the output directory if it exists.")
   boolean overwrite;
 
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Override a key of the spec by its dotted path (repeatable): output=DIR,"
+              + " input.path=PATH, tasks.2.max_psi=0.2 (tasks counted from 1); the value is YAML."
+              + " The spec may also read environment variables: ${NAME} or ${NAME:-default}.")
+  java.util.List<String> sets = new java.util.ArrayList<>();
+
   @Mixin SparkOptions spark;
 
   @Override
   public Integer call() {
-    AuditSpec spec = AuditSpecParser.load(specFile, output);
+    AuditSpec spec = AuditSpecParser.load(specFile, output, sets, System.getenv());
     return new AuditRun(spark.session("audit " + spec.name), spec, "audit " + specFile)
         .run(overwrite);
   }

@@ -30,7 +30,22 @@ public final class AuditSpecParser {
    * validates it.
    */
   public static AuditSpec load(Path file, String output) {
-    AuditSpec spec = read(file);
+    return load(file, output, java.util.List.of(), System.getenv());
+  }
+
+  /**
+   * Reads the spec in {@code file} with its {@code ${NAME}} variables taken from {@code env} and
+   * the {@code key=value} overrides of {@code sets} applied ({@link SpecOverrides}), replaces its
+   * output by {@code output} unless null, and validates it.
+   */
+  public static AuditSpec load(
+      Path file, String output, java.util.List<String> sets, java.util.Map<String, String> env) {
+    String source = file.toString();
+    String text = SpecOverrides.substitute(text(file), env, source);
+    AuditSpec spec =
+        parse(
+            SpecOverrides.apply(text, sets, source),
+            sets.isEmpty() ? source : source + " with --set");
     if (output != null) {
       spec.output = output;
     }
@@ -40,15 +55,17 @@ public final class AuditSpecParser {
 
   /** Parses the spec in {@code file} without validating it. */
   public static AuditSpec read(Path file) {
-    String text;
+    return parse(text(file), file.toString());
+  }
+
+  private static String text(Path file) {
     try {
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new SpecException("audit spec not found: " + file);
     } catch (IOException e) {
       throw new SpecException("cannot read audit spec " + file + ": " + e.getMessage());
     }
-    return parse(text, file.toString());
   }
 
   /** Parses spec text without validating it; {@code source} names it in errors. */

@@ -22,6 +22,57 @@ class AuditSpecParserTest {
   }
 
   @Test
+  void environmentVariablesAndSetOverridesReachTheSpec(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("spec.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        "name: nightly $${not a variable}\n"
+            + "input: {path: ${DATA}/credit.csv, id: id, label: default}\n"
+            + "models: {gbt: datasets/models/credit_gbt}\n"
+            + "output: ${OUT:-target/nightly}\n"
+            + "tasks:\n"
+            + "  - {type: profile, max_missing_fraction: 0.05}\n"
+            + "  - {type: score}\n");
+    java.util.Map<String, String> env = java.util.Map.of("DATA", "datasets/synthetic");
+    AuditSpec plain = AuditSpecParser.load(file, null, List.of(), env);
+    assertEquals("datasets/synthetic/credit.csv", plain.input.path);
+    assertEquals("target/nightly", plain.output);
+    assertEquals("nightly ${not a variable}", plain.name);
+    AuditSpec set =
+        AuditSpecParser.load(
+            file,
+            null,
+            List.of(
+                "tasks.1.max_missing_fraction=0.5",
+                "output=/tmp/elsewhere",
+                "seed=7",
+                "input.features=[age, income]"),
+            env);
+    assertEquals(0.5, set.tasks.get(0).maxMissingFraction);
+    assertEquals("/tmp/elsewhere", set.output);
+    assertEquals(7L, set.seed);
+    assertEquals(List.of("age", "income"), set.input.features);
+    SpecException unset =
+        assertThrows(
+            SpecException.class,
+            () -> AuditSpecParser.load(file, null, List.of(), java.util.Map.of()));
+    assertTrue(
+        unset.getMessage().contains("line 2: the environment variable DATA is not set"),
+        unset.getMessage());
+    SpecException nine =
+        assertThrows(
+            SpecException.class,
+            () -> AuditSpecParser.load(file, null, List.of("tasks.9.max_psi=1"), env));
+    assertTrue(nine.getMessage().contains("lists 2 entries"), nine.getMessage());
+    SpecException typo =
+        assertThrows(
+            SpecException.class,
+            () -> AuditSpecParser.load(file, null, List.of("tasks.2.bach_size=8"), env));
+    assertTrue(typo.getMessage().contains("unknown key 'bach_size'"), typo.getMessage());
+  }
+
+  @Test
   void theReadmesSpecParsesAndValidates() throws Exception {
     String readme = java.nio.file.Files.readString(Path.of("README.md"));
     int start = readme.indexOf("```yaml", readme.indexOf("## Audit specs")) + "```yaml".length();
