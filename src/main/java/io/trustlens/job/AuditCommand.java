@@ -35,11 +35,24 @@ final class AuditCommand implements Callable<Integer> {
               + " The spec may also read environment variables: ${NAME} or ${NAME:-default}.")
   java.util.List<String> sets = new java.util.ArrayList<>();
 
+  @Option(
+      names = "--baseline",
+      paramLabel = "DIR",
+      description =
+          "Compare with an earlier run's output (its summary.json): every figure both report, and"
+              + " explain tasks' importance ranks; thresholds: baseline.max_change and"
+              + " baseline.min_rank_correlation in the spec (or --set).")
+  String baseline;
+
   @Mixin SparkOptions spark;
 
   @Override
   public Integer call() {
-    AuditSpec spec = AuditSpecParser.load(specFile, output, sets, System.getenv());
+    java.util.List<String> overrides = new java.util.ArrayList<>(sets);
+    if (baseline != null) {
+      overrides.add(0, "baseline.path=" + baseline);
+    }
+    AuditSpec spec = AuditSpecParser.load(specFile, output, overrides, System.getenv());
     return new AuditRun(spark.session("audit " + spec.name), spec, "audit " + specFile)
         .run(overwrite);
   }

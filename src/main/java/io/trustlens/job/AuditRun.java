@@ -71,6 +71,7 @@ public final class AuditRun {
     Instant started = Instant.now();
     phases.sinceJvmStart(
         "start: JVM, arguments", "start: Spark session", SparkOptions.lastStartSeconds());
+    Baseline baseline = spec.baseline == null ? null : Baseline.read(spec.baseline.path);
     try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite)) {
       this.output = out;
       this.input =
@@ -123,6 +124,9 @@ public final class AuditRun {
       }
       summary.put("models", modelSummaries());
       summary.put("tasks", taskSummaries);
+      if (baseline != null) {
+        summary.put("baseline", compare(baseline, taskSummaries));
+      }
       summary.put("thresholds", thresholds);
       summary.put("warnings", warnings);
       boolean broken = thresholds.stream().anyMatch(t -> !(Boolean) t.get("passed"));
@@ -165,6 +169,31 @@ public final class AuditRun {
         input.rows(),
         seconds,
         broken ? "; " + brokenCount + " threshold(s) broken (see summary.json)" : "");
+  }
+
+  /** Compares with the baseline run: a report section, thresholds, the summary's entry. */
+  private Map<String, Object> compare(Baseline baseline, List<Map<String, Object>> tasks) {
+    Baseline.Comparison c = baseline.compare(tasks, spec.tasks);
+    Baseline.section(report, c);
+    if (spec.baseline.maxChange != null) {
+      double v = c.largestChange();
+      threshold(
+          "baseline",
+          "largest relative change of a figure against " + spec.baseline.path,
+          spec.baseline.maxChange,
+          v,
+          v <= spec.baseline.maxChange);
+    }
+    if (spec.baseline.minRankCorrelation != null) {
+      double v = c.smallestCorrelation();
+      threshold(
+          "baseline",
+          "smallest rank correlation of global importance against " + spec.baseline.path,
+          spec.baseline.minRankCorrelation,
+          v,
+          v >= spec.baseline.minRankCorrelation);
+    }
+    return Baseline.summary(c);
   }
 
   private Map<String, Object> runFacts(Map<String, Object> in) {

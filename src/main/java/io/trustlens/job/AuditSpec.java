@@ -29,6 +29,36 @@ public final class AuditSpec {
   public Long seed = 42L;
   public List<Task> tasks = new ArrayList<>();
 
+  /** A previous run to compare with, and thresholds on the change; null: none. */
+  public Baseline baseline;
+
+  /** A previous run's output folder and the largest change this run may show against it. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static final class Baseline {
+    /** The earlier run's output folder (its summary.json is read). */
+    public String path;
+
+    /** The largest relative change of any figure both runs report (a threshold). */
+    public Double maxChange;
+
+    /** The smallest Spearman correlation of an explain task's importance ranks (a threshold). */
+    public Double minRankCorrelation;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Baseline b
+          && Objects.equals(path, b.path)
+          && Objects.equals(maxChange, b.maxChange)
+          && Objects.equals(minRankCorrelation, b.minRankCorrelation);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(path);
+    }
+  }
+
   /** The table and the roles of its columns. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -503,7 +533,8 @@ public final class AuditSpec {
         && Objects.equals(output, s.output)
         && Objects.equals(outputFormat, s.outputFormat)
         && Objects.equals(seed, s.seed)
-        && Objects.equals(tasks, s.tasks);
+        && Objects.equals(tasks, s.tasks)
+        && Objects.equals(baseline, s.baseline);
   }
 
   @Override
@@ -534,6 +565,18 @@ public final class AuditSpec {
     }
     if (tasks.isEmpty()) {
       throw new SpecException(source + ": 'tasks' lists no task");
+    }
+    if (baseline != null) {
+      if (baseline.path == null) {
+        throw new SpecException(source + ": baseline.path (an earlier run's output) is required");
+      }
+      if (baseline.minRankCorrelation != null
+          && !(baseline.minRankCorrelation >= -1 && baseline.minRankCorrelation <= 1)) {
+        throw new SpecException(source + ": baseline.min_rank_correlation must be -1 to 1");
+      }
+      if (baseline.maxChange != null && !(baseline.maxChange >= 0)) {
+        throw new SpecException(source + ": baseline.max_change must be 0 or more");
+      }
     }
     for (int i = 0; i < tasks.size(); i++) {
       Task t = tasks.get(i);

@@ -260,6 +260,10 @@ class AuditSpecParserTest {
     spec.tasks.addAll(
         List.of(t, p, e, k, ig, sg, occ, sanity, pictures, lime, examples, prototypes, u, reuse));
     spec.tasks.addAll(List.of(profile, missing, fairness, drift));
+    spec.baseline = new AuditSpec.Baseline();
+    spec.baseline.path = "runs/yesterday";
+    spec.baseline.maxChange = 0.1;
+    spec.baseline.minRankCorrelation = 0.9;
     // Every key of a task is set in one of them, so a new key cannot miss this round trip.
     for (java.lang.reflect.Field f : AuditSpec.Task.class.getFields()) {
       boolean set = false;
@@ -289,7 +293,8 @@ class AuditSpecParserTest {
     assertTrue(yaml.contains("blur_sigma: 0.7") && yaml.contains("jitter: 2"), yaml);
     assertTrue(
         yaml.contains("max_equalized_odds_difference: 0.1")
-            && yaml.contains("reference_explanations: train_shap"),
+            && yaml.contains("reference_explanations: train_shap")
+            && yaml.contains("min_rank_correlation: 0.9"),
         yaml);
     assertEquals(spec, AuditSpecParser.parse(yaml, "written"));
   }
