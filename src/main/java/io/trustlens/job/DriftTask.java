@@ -45,6 +45,7 @@ final class DriftTask implements AuditTask {
     List<String> columns = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<String> asked = in.features != null ? in.features : List.of(current.columns());
+    DataTask.requireColumns(run, asked, "feature");
     for (String c : asked) {
       if (c.equals(in.id)) {
         continue;
