@@ -290,7 +290,7 @@ public final class AuditRun {
               t.get("check"),
               t.get("limit"),
               t.get("value"),
-              (Boolean) t.get("passed") ? "passed" : "BROKEN"));
+              new io.trustlens.report.HtmlReport.Verdict((Boolean) t.get("passed"))));
     }
     report
         .sectionFirst("Thresholds")

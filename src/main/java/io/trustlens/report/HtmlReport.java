@@ -16,7 +16,15 @@ public final class HtmlReport {
           + "table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #d0d7de;"
           + "padding:.25rem .6rem;text-align:left;font-size:.9rem}th{background:#f6f8fa}"
           + "td.num{text-align:right;font-variant-numeric:tabular-nums}"
-          + ".fail{color:#b42318;font-weight:600}.ok{color:#067647}p.note{color:#57606a}";
+          + ".fail{color:#b42318;font-weight:600}.ok{color:#067647}p.note{color:#57606a}"
+          + "div.wide{overflow-x:auto;max-width:100%}td.fail{background:#fef3f2}"
+          + "td.ok{background:#ecfdf3}";
+
+  /** Rows a report table shows; a longer table's first rows are shown and the page says so. */
+  public static final int MAX_ROWS = 500;
+
+  /** A check's verdict in a table: green "passed" or red "BROKEN". */
+  public record Verdict(boolean passed) {}
 
   private final String title;
   private final List<Section> sections = new ArrayList<>();
@@ -109,17 +117,25 @@ public final class HtmlReport {
       return this;
     }
 
-    /** A table with a header row; numbers are right-aligned. */
+    /**
+     * A table with a header row; numbers are right-aligned; wide tables scroll inside their box; a
+     * table of more than {@link #MAX_ROWS} rows shows its first rows and says so.
+     */
     public Section table(List<String> header, List<List<Object>> rows) {
-      body.append("<table>\n<tr>");
+      body.append("<div class=\"wide\"><table>\n<tr>");
       header.forEach(h -> body.append("<th>").append(escape(h)).append("</th>"));
       body.append("</tr>\n");
-      for (List<Object> row : rows) {
+      for (List<Object> row : rows.subList(0, Math.min(MAX_ROWS, rows.size()))) {
         body.append("<tr>");
         row.forEach(v -> body.append(cell(v)));
         body.append("</tr>\n");
       }
-      body.append("</table>\n");
+      body.append("</table></div>\n");
+      if (rows.size() > MAX_ROWS) {
+        paragraph(
+            "The first " + MAX_ROWS + " of " + rows.size() + " rows; the output table has all.",
+            "note");
+      }
       return this;
     }
 
@@ -134,6 +150,9 @@ public final class HtmlReport {
     }
 
     private static String cell(Object v) {
+      if (v instanceof Verdict verdict) {
+        return verdict.passed() ? "<td class=\"ok\">passed</td>" : "<td class=\"fail\">BROKEN</td>";
+      }
       if (v instanceof Double d) {
         return "<td class=\"num\">" + escape(format(d)) + "</td>";
       }

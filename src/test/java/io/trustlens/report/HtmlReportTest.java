@@ -32,4 +32,20 @@ class HtmlReportTest {
     assertFalse(html.contains("<script"), "no scripts");
     assertTrue(html.contains("<td class=\"num\">1.5000</td>"));
   }
+
+  @Test
+  void longTablesShowTheirFirstRowsAndSaySoAndVerdictsAreColoured() {
+    HtmlReport r = new HtmlReport("t");
+    List<List<Object>> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < HtmlReport.MAX_ROWS + 20; i++) {
+      rows.add(List.of("row" + i, new HtmlReport.Verdict(i % 2 == 0)));
+    }
+    String html = r.section("s").table(List.of("a", "b"), rows).render();
+    assertTrue(html.contains(">row" + (HtmlReport.MAX_ROWS - 1) + "<"));
+    assertFalse(html.contains(">row" + HtmlReport.MAX_ROWS + "<"));
+    assertTrue(html.contains("The first 500 of 520 rows"), "the page says so");
+    assertTrue(html.contains("<td class=\"ok\">passed</td>"));
+    assertTrue(html.contains("<td class=\"fail\">BROKEN</td>"));
+    assertTrue(html.contains("<div class=\"wide\"><table>"), "wide tables scroll in their box");
+  }
 }
