@@ -64,6 +64,13 @@ class ReportInBrowserTest {
       for (String url : chromium.requests()) {
         assertTrue(url.startsWith("file:"), "a request beyond the page: " + url);
       }
+      assertTrue(
+          chromium.requests().stream().anyMatch(u -> u.endsWith("/report.html")),
+          "requests are seen: " + chromium.requests());
+      chromium.evaluate("console.error('probe'); 1");
+      assertTrue(
+          chromium.problems().stream().anyMatch(x -> x.contains("probe")),
+          "console errors are seen: " + chromium.problems());
     }
   }
 
