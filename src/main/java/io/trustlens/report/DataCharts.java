@@ -16,7 +16,7 @@ public final class DataCharts {
    */
   public static String histogram(String xTitle, double[] edges, long[] counts) {
     int left = 56;
-    int top = 10;
+    int top = 22;
     int w = 300;
     int h = 120;
     Svg svg = new Svg(left + w + 44, top + h + 46);
@@ -43,7 +43,7 @@ public final class DataCharts {
       svg.text(x, top + h + 16, "middle", tick(edges[i]));
     }
     svg.text(left + w / 2.0, top + h + 34, "middle", xTitle);
-    svg.text(12, top + h / 2.0, "middle", "rows");
+    svg.text(left, 12, "middle", "rows");
     return svg.end();
   }
 
@@ -94,7 +94,7 @@ public final class DataCharts {
         if (!Double.isNaN(v)) {
           double length = Math.max(0, Math.min(v, max)) * scale;
           svg.rect(left, y + s * bar, length, bar - 2, SERIES[s % SERIES.length]);
-          svg.text(left + length + 4, y + s * bar + 9, "start", Charts.number(v));
+          svg.text(left + length + 4, y + s * bar + 9, "start", tick(v));
         }
         s++;
       }
