@@ -40,7 +40,12 @@ final class DriftTask implements AuditTask {
     AuditSpec.Input in = run.spec().input;
     AuditSpec.Input other = new AuditSpec.Input();
     other.path = task.reference;
-    Dataset<Row> reference = InputTable.read(run.spark(), other).table();
+    Dataset<Row> reference;
+    try {
+      reference = InputTable.read(run.spark(), other).table();
+    } catch (io.trustlens.feature.InvalidFeatureException e) {
+      throw new SpecException(e.getMessage().replace("the input table", "the reference table"));
+    }
     Dataset<Row> current = run.input().table();
     List<String> columns = new ArrayList<>();
     List<String> skipped = new ArrayList<>();

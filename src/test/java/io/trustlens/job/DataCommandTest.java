@@ -248,6 +248,10 @@ class DataCommandTest {
     Files.write(empty, List.of("id,age,income,grp,code,label,decision"));
     fails("has no rows", concat(new String[] {"data"}, input(empty.toString())), "empty");
     fails(
+        "the reference table " + empty + " has no rows",
+        concat(data, "--method", "drift", "--reference", empty.toString()),
+        "emptyreference");
+    fails(
         "the model '",
         concat(data, "--method", "fairness", "--sensitive", "grp"),
         "nomodel",
