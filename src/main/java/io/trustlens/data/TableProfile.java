@@ -29,15 +29,17 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * A profile of a table in {@value #PASSES} passes over it, however many columns it has (as Deequ's
- * and ydata-profiling's profiles, on Spark's aggregations and sketches):
+ * A profile of a table in {@value #PASSES} passes over it for up to {@value
+ * #COLUMNS_PER_AGGREGATION} columns ({@link #passes} beyond), as Deequ's and ydata-profiling's
+ * profiles, on Spark's aggregations and sketches:
  *
  * <ol>
- *   <li>one aggregation: per column nulls, NaN, infinities, empty strings, the approximate distinct
- *       count (HyperLogLog++, relative standard error {@value #DISTINCT_RSD}), and for numeric
- *       columns over their finite values count, minimum, maximum, mean, standard deviation and
- *       quantiles ({@code percentile_approx} at accuracy {@value #QUANTILE_ACCURACY}: a quantile's
- *       rank is off by at most 1/{@value #QUANTILE_ACCURACY} of the values);
+ *   <li>one aggregation (per {@value #COLUMNS_PER_AGGREGATION} columns): per column nulls, NaN,
+ *       infinities, empty strings, the approximate distinct count (HyperLogLog++, relative standard
+ *       error {@value #DISTINCT_RSD}), and for numeric columns over their finite values count,
+ *       minimum, maximum, mean, standard deviation and quantiles ({@code percentile_approx} at
+ *       accuracy {@value #QUANTILE_ACCURACY}: a quantile's rank is off by at most 1/{@value
+ *       #QUANTILE_ACCURACY} of the values);
  *   <li>one pass over the partitions: equal-width histograms over each numeric column's range,
  *       outliers outside Tukey's fences {@code [Q1 - 1.5 IQR, Q3 + 1.5 IQR]}, and the most frequent
  *       values of each text or boolean column and of the label ({@link FrequentValues}: exact while
@@ -59,8 +61,20 @@ import org.apache.spark.sql.types.StructField;
 public record TableProfile(
     long rows, List<ColumnProfile> columns, Duplicates duplicates, LabelBalance label) {
 
-  /** Passes over the table a profile makes. */
+  /** Passes over a table of at most {@link #COLUMNS_PER_AGGREGATION} columns. */
   public static final int PASSES = 3;
+
+  /** Columns summarised by one aggregation of the first pass. */
+  public static final int COLUMNS_PER_AGGREGATION = 64;
+
+  /**
+   * Passes over a table of {@code columns} columns: {@value #PASSES} up to {@link
+   * #COLUMNS_PER_AGGREGATION} columns, then one more read per further {@link
+   * #COLUMNS_PER_AGGREGATION} (the first pass's aggregations).
+   */
+  public static int passes(int columns) {
+    return 2 + Math.max(1, (columns + COLUMNS_PER_AGGREGATION - 1) / COLUMNS_PER_AGGREGATION);
+  }
 
   /** The quantile levels of numeric columns. */
   public static final double[] QUANTILES = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
@@ -219,7 +233,29 @@ public record TableProfile(
   /** Per column, {@value #FIRST_PASS_WIDTH} aggregates after the row count. */
   private static final int FIRST_PASS_WIDTH = 11;
 
+  /**
+   * The first pass: one aggregation per {@value #COLUMNS_PER_AGGREGATION} columns (Spark plans a
+   * single aggregation of thousands of columns' sketches for many minutes), its results laid out as
+   * one row: the row count, then {@value #FIRST_PASS_WIDTH} values per column.
+   */
   private static Row firstPass(Dataset<Row> table, StructField[] fields) {
+    List<Object> values = new ArrayList<>();
+    long rows = 0;
+    for (int from = 0; from == 0 || from < fields.length; from += COLUMNS_PER_AGGREGATION) {
+      StructField[] chunk =
+          java.util.Arrays.copyOfRange(
+              fields, from, Math.min(fields.length, from + COLUMNS_PER_AGGREGATION));
+      Row r = aggregate(table, chunk);
+      rows = r.getLong(0);
+      for (int i = 1; i < r.length(); i++) {
+        values.add(r.get(i));
+      }
+    }
+    values.add(0, rows);
+    return org.apache.spark.sql.RowFactory.create(values.toArray());
+  }
+
+  private static Row aggregate(Dataset<Row> table, StructField[] fields) {
     List<Column> aggs = new ArrayList<>();
     aggs.add(count(lit(1)));
     Column levels =
