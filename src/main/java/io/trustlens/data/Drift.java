@@ -32,11 +32,11 @@ import org.apache.spark.sql.types.StructField;
  * columns PSI, the chi-square test of homogeneity and the Jensen-Shannon distance. Every column
  * also gets its missing share in both tables.
  *
- * <p>Three passes over each table, however many columns: one aggregation (counts, moments and
- * {@value #GRID} quantiles per numeric column), one shuffle of the categories ({@link GroupedSums},
- * {@value #MAX_CATEGORIES} largest per column, the rest pooled), and one pass counting numeric
- * values over a grid of both tables' quantiles ({@link DriftMeasures} states the error this leaves:
- * the KS statistic is within the largest interval share, about 1/{@value #GRID}).
+ * <p>Three passes over each table: one aggregation (counts, moments and {@value #GRID} quantiles
+ * per numeric column), one shuffle of the categories ({@link GroupedSums}, {@value #MAX_CATEGORIES}
+ * largest per column, the rest pooled), and one pass counting numeric values over a grid of both
+ * tables' quantiles ({@link DriftMeasures} states the error this leaves: the KS statistic is within
+ * the largest interval share, about 1/{@value #GRID}).
  *
  * @param referenceRows the reference table's rows
  * @param currentRows the current table's rows
