@@ -225,7 +225,10 @@ final class DriftTask implements AuditTask {
     List<Column> keep = new ArrayList<>();
     columns.forEach(c -> keep.add(col("`" + c + "`")));
     keep.add(output.as(MODEL_OUTPUT));
-    return scored.select(keep.toArray(new Column[0]));
+    // Drift reads each table three times: score it once (released when the task ends).
+    return scored
+        .select(keep.toArray(new Column[0]))
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
   }
 
   /** The two tables' importance rankings side by side, with their Spearman correlation. */

@@ -89,6 +89,8 @@ final class FairnessTask implements AuditTask {
                 + "; give the class indices (0, 1, ...) the model predicts");
       }
     }
+    // Counted once, then grouped: score once (the run releases what a task cached when it ends).
+    scored = scored.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long unlabelled = scored.filter(col("`" + in.label + "`").isNull()).count();
     if (unlabelled > 0) {
       run.warn(unlabelled + " rows have no label and are left out of the group rates");
