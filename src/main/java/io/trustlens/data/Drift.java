@@ -1,14 +1,7 @@
 package io.trustlens.data;
 
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.percentile_approx;
-import static org.apache.spark.sql.functions.stddev_samp;
 import static org.apache.spark.sql.functions.when;
 
 import java.io.Serializable;
@@ -21,7 +14,6 @@ import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -32,11 +24,12 @@ import org.apache.spark.sql.types.StructField;
  * columns PSI, the chi-square test of homogeneity and the Jensen-Shannon distance. Every column
  * also gets its missing share in both tables.
  *
- * <p>Three passes over each table: one aggregation (counts, moments and {@value #GRID} quantiles
- * per numeric column), one shuffle of the categories ({@link GroupedSums}, {@value #MAX_CATEGORIES}
- * largest per column, the rest pooled), and one pass counting numeric values over a grid of both
- * tables' quantiles ({@link DriftMeasures} states the error this leaves: the KS statistic is within
- * the largest interval share, about 1/{@value #GRID}).
+ * <p>Three passes over each table, whatever its width: one read sketching every compared column
+ * ({@link ColumnSketch}: counts, moments and {@value #GRID} quantiles per numeric column), one
+ * shuffle of the categories ({@link GroupedSums}, {@value #MAX_CATEGORIES} largest per column, the
+ * rest pooled), and one pass counting numeric values over a grid of both tables' quantiles ({@link
+ * DriftMeasures} states the error this leaves: the KS statistic is within the largest interval
+ * share, about 1/{@value #GRID}).
  *
  * @param referenceRows the reference table's rows
  * @param currentRows the current table's rows
@@ -312,31 +305,16 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
     }
 
     static Moments of(Dataset<Row> t, List<String> numeric, List<String> columns) {
-      List<Column> aggs = new ArrayList<>();
-      for (String c : columns) {
-        Column v = TableProfile.quoted(c);
-        DataType type = t.schema().apply(c).dataType();
-        aggs.add(
-            count(when(TableProfile.floating(type) ? v.isNull().or(isnan(v)) : v.isNull(), 1)));
-      }
-      Column[] levels = new Column[GRID - 1];
+      int[] ordinals = columns.stream().mapToInt(c -> t.schema().fieldIndex(c)).toArray();
+      FirstPass.Sketches r = FirstPass.of(t, ordinals, 1.0 / TableProfile.QUANTILE_ACCURACY, 0);
+      double[] levels = new double[GRID - 1];
       for (int q = 1; q < GRID; q++) {
-        levels[q - 1] = lit(q / (double) GRID);
+        levels[q - 1] = q / (double) GRID;
       }
-      for (String c : numeric) {
-        Column v = finite(TableProfile.quoted(c));
-        aggs.add(count(v));
-        aggs.add(min(v));
-        aggs.add(max(v));
-        aggs.add(avg(v));
-        aggs.add(stddev_samp(v));
-        aggs.add(percentile_approx(v, array(levels), lit(TableProfile.QUANTILE_ACCURACY)));
-      }
-      Row r = t.agg(count(lit(1)), aggs.toArray(new Column[0])).first();
       int n = numeric.size();
       long[] missingCells = new long[columns.size()];
       for (int i = 0; i < columns.size(); i++) {
-        missingCells[i] = r.getLong(1 + i);
+        missingCells[i] = r.columns()[i].nulls() + r.columns()[i].nans();
       }
       long[] cnt = new long[n];
       double[] lo = new double[n];
@@ -345,19 +323,19 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
       double[] sd = new double[n];
       double[][] q = new double[n][];
       for (int i = 0; i < n; i++) {
-        int k = 1 + columns.size() + 6 * i;
-        cnt[i] = r.getLong(k);
+        ColumnSketch c = r.columns()[columns.indexOf(numeric.get(i))];
+        cnt[i] = c.values();
         if (cnt[i] > 0) {
-          lo[i] = r.getDouble(k + 1);
-          hi[i] = r.getDouble(k + 2);
-          mean[i] = r.getDouble(k + 3);
-          sd[i] = r.isNullAt(k + 4) ? 0 : r.getDouble(k + 4);
-          q[i] = r.getList(k + 5).stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+          lo[i] = c.min();
+          hi[i] = c.max();
+          mean[i] = c.mean();
+          sd[i] = c.stddev() == null ? 0 : c.stddev();
+          q[i] = c.quantiles(levels);
         } else {
           q[i] = new double[0];
         }
       }
-      return new Moments(r.getLong(0), missingCells, cnt, lo, hi, mean, sd, q);
+      return new Moments(r.rows(), missingCells, cnt, lo, hi, mean, sd, q);
     }
   }
 

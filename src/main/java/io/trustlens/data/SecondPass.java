@@ -56,15 +56,14 @@ final class SecondPass implements Serializable {
     return slot;
   }
 
-  /** The pass for {@code fields}, from the first pass's row (ranges and quartiles). */
+  /** The pass for {@code fields}, from the first pass's sketches (ranges and quartiles). */
   static SecondPass plan(
-      StructField[] fields, Row first, TableProfile.Options options, int summary) {
+      StructField[] fields, ColumnSketch[] first, TableProfile.Options options, int summary) {
     List<Integer> numeric = new java.util.ArrayList<>();
     List<Integer> categorical = new java.util.ArrayList<>();
     for (int i = 0; i < fields.length; i++) {
       TableProfile.Kind kind = TableProfile.kind(fields[i].dataType());
-      int k = 1 + i * 11;
-      if (kind == TableProfile.Kind.NUMERIC && !first.isNullAt(k + 6)) {
+      if (kind == TableProfile.Kind.NUMERIC && first[i].values() > 0) {
         numeric.add(i);
       }
       if (kind == TableProfile.Kind.CATEGORICAL || fields[i].name().equals(options.label())) {
@@ -77,14 +76,12 @@ final class SecondPass implements Serializable {
     double[] fenceLow = new double[n];
     double[] fenceHigh = new double[n];
     for (int s = 0; s < n; s++) {
-      int k = 1 + numeric.get(s) * 11;
-      lo[s] = first.getDouble(k + 6);
-      hi[s] = first.getDouble(k + 7);
-      List<Object> q = first.getList(k + 10);
-      double q1 = ((Number) q.get(2)).doubleValue();
-      double q3 = ((Number) q.get(4)).doubleValue();
-      fenceLow[s] = q1 - 1.5 * (q3 - q1);
-      fenceHigh[s] = q3 + 1.5 * (q3 - q1);
+      ColumnSketch c = first[numeric.get(s)];
+      lo[s] = c.min();
+      hi[s] = c.max();
+      double[] q = c.quantiles(new double[] {0.25, 0.75});
+      fenceLow[s] = q[0] - 1.5 * (q[1] - q[0]);
+      fenceHigh[s] = q[1] + 1.5 * (q[1] - q[0]);
     }
     return new SecondPass(
         numeric.stream().mapToInt(Integer::intValue).toArray(),

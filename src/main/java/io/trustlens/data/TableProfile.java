@@ -1,17 +1,11 @@
 package io.trustlens.data;
 
-import static org.apache.spark.sql.functions.approx_count_distinct;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.percentile_approx;
-import static org.apache.spark.sql.functions.stddev_samp;
-import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -19,7 +13,6 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.AtomicType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
@@ -29,17 +22,18 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * A profile of a table in {@value #PASSES} passes over it for up to {@value
- * #COLUMNS_PER_AGGREGATION} columns ({@link #passes} beyond), as Deequ's and ydata-profiling's
- * profiles, on Spark's aggregations and sketches:
+ * A profile of a table in {@value #PASSES} passes over it, however many columns it has, as Deequ's
+ * and ydata-profiling's profiles:
  *
  * <ol>
- *   <li>one aggregation (per {@value #COLUMNS_PER_AGGREGATION} columns): per column nulls, NaN,
- *       infinities, empty strings, the approximate distinct count (HyperLogLog++, relative standard
- *       error {@value #DISTINCT_RSD}), and for numeric columns over their finite values count,
- *       minimum, maximum, mean, standard deviation and quantiles ({@code percentile_approx} at
- *       accuracy {@value #QUANTILE_ACCURACY}: a quantile's rank is off by at most 1/{@value
- *       #QUANTILE_ACCURACY} of the values);
+ *   <li>one read sketching every column ({@link ColumnSketch}, of fixed size whatever the rows):
+ *       nulls, NaN, infinities, empty strings, the approximate distinct count (Spark's
+ *       HyperLogLog++ as {@code approx_count_distinct}, relative standard error {@value
+ *       #DISTINCT_RSD}), and for numeric columns over their finite values count, minimum, maximum,
+ *       mean, standard deviation and quantiles (Spark's Greenwald-Khanna summary as {@code
+ *       percentile_approx}: a quantile's rank is off by at most 1/{@value #QUANTILE_ACCURACY} of
+ *       the values up to 100 numeric columns, and by that times columns/100 beyond, so that the
+ *       sketches' size stays bounded);
  *   <li>one pass over the partitions: equal-width histograms over each numeric column's range,
  *       outliers outside Tukey's fences {@code [Q1 - 1.5 IQR, Q3 + 1.5 IQR]}, and the most frequent
  *       values of each text or boolean column and of the label ({@link FrequentValues}: exact while
@@ -50,8 +44,8 @@ import org.apache.spark.sql.types.StructField;
  * </ol>
  *
  * <p>Counts are exact. The partition summaries are merged in partition order, so a profile is the
- * same bits for the same partitioning; means and deviations are Spark's sums, which can differ in
- * the last bits for another partitioning.
+ * same bits for the same partitioning; means, deviations and quantiles can differ in the last bits
+ * (quantiles: within their rank error) for another partitioning.
  *
  * @param rows the number of rows
  * @param columns one profile per column, in table order
@@ -61,25 +55,13 @@ import org.apache.spark.sql.types.StructField;
 public record TableProfile(
     long rows, List<ColumnProfile> columns, Duplicates duplicates, LabelBalance label) {
 
-  /** Passes over a table of at most {@link #COLUMNS_PER_AGGREGATION} columns. */
+  /** Passes over the table, whatever its width. */
   public static final int PASSES = 3;
-
-  /** Columns summarised by one aggregation of the first pass. */
-  public static final int COLUMNS_PER_AGGREGATION = 64;
-
-  /**
-   * Passes over a table of {@code columns} columns: {@value #PASSES} up to {@link
-   * #COLUMNS_PER_AGGREGATION} columns, then one more read per further {@link
-   * #COLUMNS_PER_AGGREGATION} (the first pass's aggregations).
-   */
-  public static int passes(int columns) {
-    return 2 + Math.max(1, (columns + COLUMNS_PER_AGGREGATION - 1) / COLUMNS_PER_AGGREGATION);
-  }
 
   /** The quantile levels of numeric columns. */
   public static final double[] QUANTILES = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
 
-  /** {@code percentile_approx}'s accuracy. */
+  /** The quantiles' accuracy up to 100 numeric columns: the rank error is its inverse. */
   public static final int QUANTILE_ACCURACY = 10_000;
 
   /** The approximate distinct count's relative standard error. */
@@ -187,10 +169,15 @@ public record TableProfile(
   /** Profiles {@code table} in {@value #PASSES} passes. */
   public static TableProfile of(Dataset<Row> table, Options options) {
     StructField[] fields = table.schema().fields();
-    Row first = firstPass(table, fields);
-    long rows = first.getLong(0);
+    FirstPass.Sketches first =
+        FirstPass.of(
+            table,
+            java.util.stream.IntStream.range(0, fields.length).toArray(),
+            1.0 / QUANTILE_ACCURACY,
+            DISTINCT_RSD);
+    long rows = first.rows();
     int summary = options.topValues() * SUMMARY_FACTOR;
-    SecondPass plan = SecondPass.plan(fields, first, options, summary);
+    SecondPass plan = SecondPass.plan(fields, first.columns(), options, summary);
     // Merged on the driver in partition order, whatever order the tasks finish in.
     SecondPass.Result second = plan.empty();
     for (SecondPass.Result r : table.toJavaRDD().mapPartitions(plan::run).collect()) {
@@ -198,7 +185,7 @@ public record TableProfile(
     }
     List<ColumnProfile> columns = new ArrayList<>();
     for (int i = 0; i < fields.length; i++) {
-      columns.add(column(fields[i], first, i, plan, second, options));
+      columns.add(column(fields[i], first.columns()[i], i, plan, second, options));
     }
     Duplicates duplicates = duplicates(table, fields, options.id());
     LabelBalance label = null;
@@ -230,89 +217,17 @@ public record TableProfile(
     return col("`" + name.replace("`", "``") + "`");
   }
 
-  /** Per column, {@value #FIRST_PASS_WIDTH} aggregates after the row count. */
-  private static final int FIRST_PASS_WIDTH = 11;
-
-  /**
-   * The first pass: one aggregation per {@value #COLUMNS_PER_AGGREGATION} columns (Spark plans a
-   * single aggregation of thousands of columns' sketches for many minutes), its results laid out as
-   * one row: the row count, then {@value #FIRST_PASS_WIDTH} values per column.
-   */
-  private static Row firstPass(Dataset<Row> table, StructField[] fields) {
-    List<Object> values = new ArrayList<>();
-    long rows = 0;
-    for (int from = 0; from == 0 || from < fields.length; from += COLUMNS_PER_AGGREGATION) {
-      StructField[] chunk =
-          java.util.Arrays.copyOfRange(
-              fields, from, Math.min(fields.length, from + COLUMNS_PER_AGGREGATION));
-      Row r = aggregate(table, chunk);
-      rows = r.getLong(0);
-      for (int i = 1; i < r.length(); i++) {
-        values.add(r.get(i));
-      }
-    }
-    values.add(0, rows);
-    return org.apache.spark.sql.RowFactory.create(values.toArray());
-  }
-
-  private static Row aggregate(Dataset<Row> table, StructField[] fields) {
-    List<Column> aggs = new ArrayList<>();
-    aggs.add(count(lit(1)));
-    Column levels =
-        array(java.util.Arrays.stream(QUANTILES).mapToObj(q -> lit(q)).toArray(Column[]::new));
-    Column none = lit(null).cast("double");
-    for (StructField f : fields) {
-      Column c = quoted(f.name());
-      DataType type = f.dataType();
-      boolean floating = floating(type);
-      aggs.add(count(when(c.isNull(), lit(1))));
-      aggs.add(floating ? count(when(isnan(c), lit(1))) : lit(0L));
-      Column infinite =
-          c.equalTo(lit(Double.POSITIVE_INFINITY)).or(c.equalTo(lit(Double.NEGATIVE_INFINITY)));
-      aggs.add(floating ? count(when(infinite, lit(1))) : lit(0L));
-      aggs.add(type instanceof StringType ? count(when(trim(c).equalTo(""), lit(1))) : lit(0L));
-      aggs.add(
-          type instanceof AtomicType
-              ? approx_count_distinct(c, DISTINCT_RSD)
-              : lit(null).cast("long"));
-      if (type instanceof NumericType) {
-        Column v =
-            floating
-                ? when(isnan(c).or(infinite).unary_$bang(), c.cast("double"))
-                : c.cast("double");
-        aggs.add(count(v));
-        aggs.add(min(v));
-        aggs.add(max(v));
-        aggs.add(avg(v));
-        aggs.add(stddev_samp(v));
-        aggs.add(percentile_approx(v, levels, lit(QUANTILE_ACCURACY)));
-      } else {
-        aggs.add(count(when(c.isNotNull(), lit(1))));
-        aggs.add(none);
-        aggs.add(none);
-        aggs.add(none);
-        aggs.add(none);
-        aggs.add(lit(null).cast("array<double>"));
-      }
-    }
-    return table.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
-  }
-
   private static ColumnProfile column(
-      StructField f, Row first, int i, SecondPass plan, SecondPass.Result second, Options options) {
-    int k = 1 + i * FIRST_PASS_WIDTH;
+      StructField f,
+      ColumnSketch sketch,
+      int i,
+      SecondPass plan,
+      SecondPass.Result second,
+      Options options) {
     Kind kind = kind(f.dataType());
-    long nulls = first.getLong(k);
-    long nans = ((Number) first.get(k + 1)).longValue();
-    long values = first.getLong(k + 5);
-    Long distinct = first.isNullAt(k + 4) ? null : ((Number) first.get(k + 4)).longValue();
-    Double min = (Double) first.get(k + 6);
-    Double max = (Double) first.get(k + 7);
-    double[] quantiles = null;
-    if (!first.isNullAt(k + 10)) {
-      List<Object> q = first.getList(k + 10);
-      quantiles = q.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
-    }
+    Double min = sketch.min();
+    Double max = sketch.max();
+    double[] quantiles = sketch.quantiles(QUANTILES);
     Histogram histogram = plan.histogram(i, second);
     Long outliers = plan.outliers(i, second);
     FrequentValues frequent = plan.frequent(i, second);
@@ -328,6 +243,7 @@ public record TableProfile(
       constant = frequent.exact() && frequent.kept() <= 1;
       nearConstant = constant || most >= NEAR_CONSTANT * frequent.total();
     } else {
+      Long distinct = sketch.distinct();
       constant = distinct != null && distinct <= 1;
       nearConstant = constant;
     }
@@ -335,16 +251,16 @@ public record TableProfile(
         f.name(),
         f.dataType().simpleString(),
         kind,
-        values,
-        nulls,
-        nans,
-        ((Number) first.get(k + 2)).longValue(),
-        ((Number) first.get(k + 3)).longValue(),
-        distinct,
+        sketch.values(),
+        sketch.nulls(),
+        sketch.nans(),
+        sketch.infinities(),
+        sketch.empty(),
+        sketch.distinct(),
         min,
         max,
-        (Double) first.get(k + 8),
-        (Double) first.get(k + 9),
+        sketch.mean(),
+        sketch.stddev(),
         quantiles,
         histogram,
         outliers,

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         "Profile a table (short for data --method profile): per column type, counts, nulls, NaN,"
             + " infinities, empty strings, approximate distinct count, min, max, mean, standard"
             + " deviation, quantiles, histogram, top values, outliers, constant columns; duplicate"
-            + " rows and ids; label balance. Three passes over a table of up to 64 columns.")
+            + " rows and ids; label balance. Three passes over the table, whatever its width.")
 final class ProfileCommand implements Callable<Integer> {
   @Mixin TableOptions table;
   @Mixin OutputOptions output;
