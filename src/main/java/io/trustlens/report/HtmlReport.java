@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A self-contained HTML report: inline CSS, no scripts, fonts or images from elsewhere, so that it
- * opens offline and inside a notebook's {@code displayHTML}. Every data string is escaped.
+ * A self-contained HTML report: inline CSS and one inline script (click a column's header to sort a
+ * table; the page reads the same without it), nothing from elsewhere (no fonts, images or scripts),
+ * so that it opens offline and inside a notebook's {@code displayHTML}. Every data string is
+ * escaped.
  */
 public final class HtmlReport {
   private static final String STYLE =
@@ -18,7 +20,29 @@ public final class HtmlReport {
           + "td.num{text-align:right;font-variant-numeric:tabular-nums}"
           + ".fail{color:#b42318;font-weight:600}.ok{color:#067647}p.note{color:#57606a}"
           + "div.wide{overflow-x:auto;max-width:100%}td.fail{background:#fef3f2}"
-          + "td.ok{background:#ecfdf3}";
+          + "td.ok{background:#ecfdf3}table.sortable th{cursor:pointer}"
+          + "th[aria-sort=ascending]::after{content:' \\25B2'}"
+          + "th[aria-sort=descending]::after{content:' \\25BC'}";
+
+  /**
+   * Sorts a table by the clicked header's column: numbers (cells of class num) by value, with NaN
+   * and blanks last, other cells as text; a second click reverses. The header row stays first.
+   */
+  static final String SORT_SCRIPT =
+      "function tlKey(c){var t=c.textContent.trim();if(!c.classList.contains('num'))return t;"
+          + "var v=parseFloat(t);return isNaN(v)?null:v}"
+          + "function tlSort(t,i,h){var up=h.getAttribute('aria-sort')!=='ascending';"
+          + "for(var c of t.rows[0].cells)c.removeAttribute('aria-sort');"
+          + "h.setAttribute('aria-sort',up?'ascending':'descending');"
+          + "var rows=Array.prototype.slice.call(t.rows,1);rows.sort(function(a,b){"
+          + "var x=tlKey(a.cells[i]),y=tlKey(b.cells[i]);if(x===y)return 0;"
+          + "if(x===null)return 1;if(y===null)return -1;"
+          + "var d=typeof x==='number'&&typeof y==='number'?x-y:String(x).localeCompare(String(y));"
+          + "return up?d:-d});var body=t.tBodies[0];rows.forEach(function(r){body.appendChild(r)})}"
+          + "document.querySelectorAll('table.sortable').forEach(function(t){"
+          + "Array.prototype.forEach.call(t.rows[0].cells,function(h,i){h.tabIndex=0;"
+          + "h.title='Sort by this column';h.addEventListener('click',function(){tlSort(t,i,h)});"
+          + "h.addEventListener('keydown',function(e){if(e.key==='Enter')tlSort(t,i,h)})})});";
 
   /** Rows a report table shows; a longer table's first rows are shown and the page says so. */
   public static final int MAX_ROWS = 500;
@@ -60,10 +84,15 @@ public final class HtmlReport {
         .append("</style></head><body>\n<h1>")
         .append(escape(title))
         .append("</h1>\n");
+    boolean sortable = false;
     for (Section s : sections) {
       html.append("<section>\n<h2>").append(escape(s.heading)).append("</h2>\n");
       html.append(s.body);
       html.append("</section>\n");
+      sortable |= s.sortable;
+    }
+    if (sortable) {
+      html.append("<script>").append(SORT_SCRIPT).append("</script>\n");
     }
     return html.append("</body></html>\n").toString();
   }
@@ -90,6 +119,7 @@ public final class HtmlReport {
   public static final class Section {
     private final String heading;
     private final StringBuilder body = new StringBuilder();
+    private boolean sortable;
 
     private Section(String heading) {
       this.heading = heading;
@@ -118,11 +148,13 @@ public final class HtmlReport {
     }
 
     /**
-     * A table with a header row; numbers are right-aligned; wide tables scroll inside their box; a
-     * table of more than {@link #MAX_ROWS} rows shows its first rows and says so.
+     * A table with a header row, sorted by a click on a header; numbers are right-aligned; wide
+     * tables scroll inside their box; a table of more than {@link #MAX_ROWS} rows shows its first
+     * rows and says so.
      */
     public Section table(List<String> header, List<List<Object>> rows) {
-      body.append("<div class=\"wide\"><table>\n<tr>");
+      sortable |= rows.size() > 1;
+      body.append("<div class=\"wide\"><table class=\"sortable\">\n<tr>");
       header.forEach(h -> body.append("<th>").append(escape(h)).append("</th>"));
       body.append("</tr>\n");
       for (List<Object> row : rows.subList(0, Math.min(MAX_ROWS, rows.size()))) {
@@ -133,7 +165,11 @@ public final class HtmlReport {
       body.append("</table></div>\n");
       if (rows.size() > MAX_ROWS) {
         paragraph(
-            "The first " + MAX_ROWS + " of " + rows.size() + " rows; the output table has all.",
+            "The first "
+                + MAX_ROWS
+                + " of "
+                + rows.size()
+                + " rows (sorting sorts these); the output table has all.",
             "note");
       }
       return this;

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo audit's report and a report of a column named like a script, opened in headless Chromium
  * (installed by {@code .ci/run}): no console errors, no requests beyond the page itself, every
- * section present, every figure drawn with a non-empty size, the script shown as text.
+ * section present, every figure drawn with a non-empty size, tables sorted by a click on a header,
+ * the script shown as text.
  */
 class ReportInBrowserTest {
   private static final String LOOK =
@@ -26,6 +27,20 @@ class ReportInBrowserTest {
           + " figures: [...document.querySelectorAll('figure svg')].map(s => {"
           + " const r = s.getBoundingClientRect(); return [r.width, r.height]; }),"
           + " text: document.body.textContent})";
+
+  /** Clicks the header of the first numeric column holding 3+ distinct values, twice. */
+  private static final String SORT =
+      "(() => { const col = (t, i) => [...t.rows].slice(1)"
+          + ".map(r => parseFloat(r.cells[i] ? r.cells[i].textContent : 'x'))"
+          + ".filter(v => !isNaN(v));"
+          + " for (const t of document.querySelectorAll('table.sortable')) {"
+          + " for (let i = 0; i < t.rows[0].cells.length; i++) {"
+          + " if (!t.rows[1].cells[i] || !t.rows[1].cells[i].classList.contains('num')) continue;"
+          + " if (new Set(col(t, i)).size < 3) continue;"
+          + " const h = t.rows[0].cells[i]; h.click(); const up = col(t, i);"
+          + " h.click(); const down = col(t, i);"
+          + " return JSON.stringify({up, down, header: h.getAttribute('aria-sort')}); } }"
+          + " return JSON.stringify({up: [], down: [], header: ''}); })()";
 
   @TempDir Path dir;
 
@@ -58,6 +73,19 @@ class ReportInBrowserTest {
       for (JsonNode size : page.get("figures")) {
         assertTrue(size.get(0).asDouble() > 0 && size.get(1).asDouble() > 0, "size " + size);
       }
+      JsonNode sorted = new ObjectMapper().readTree(chromium.evaluate(SORT).asText());
+      List<Double> up = new ArrayList<>();
+      List<Double> down = new ArrayList<>();
+      sorted.get("up").forEach(v -> up.add(v.asDouble()));
+      sorted.get("down").forEach(v -> down.add(v.asDouble()));
+      assertTrue(new java.util.HashSet<>(up).size() >= 3, "a numeric column: " + sorted);
+      List<Double> ascending = new ArrayList<>(up);
+      ascending.sort(null);
+      assertEquals(ascending, up, "one click sorts ascending");
+      List<Double> descending = new ArrayList<>(ascending);
+      java.util.Collections.reverse(descending);
+      assertEquals(descending, down, "a second click descending");
+      assertEquals("descending", sorted.get("header").asText());
       JsonNode evilPage = look(chromium, profile.resolve("report.html"));
       assertTrue(evilPage.get("text").asText().contains(evil), "the column's name shown as text");
       assertEquals(List.of(), chromium.problems(), "console errors, exceptions or dialogs");
