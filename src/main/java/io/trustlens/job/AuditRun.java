@@ -29,20 +29,21 @@ public final class AuditRun {
   private static final String LOAD_MODELS = ": load models";
   private static final String COMPUTE_AND_WRITE = ": compute and write";
 
-  private static final Map<String, AuditTask> TASKS =
-      Map.of(
-          "score",
-          new ScoreTask(),
-          "profile",
-          new DataTask(),
-          "data",
-          new DataTask(),
-          "explain",
-          new ExplainTask(),
-          "explore",
-          new ExploreTask(),
-          "uncertainty",
-          new UncertaintyTask());
+  /** Runs {@code task} by its type. */
+  private Map<String, Object> runTask(AuditSpec.Task task) {
+    if (task instanceof ScoreSpec t) {
+      return new ScoreTask().run(this, t);
+    } else if (task instanceof DataSpec t) {
+      return new DataTask().run(this, t);
+    } else if (task instanceof ExplainSpec t) {
+      return new ExplainTask().run(this, t);
+    } else if (task instanceof ExploreSpec t) {
+      return new ExploreTask().run(this, t);
+    } else if (task instanceof UncertaintySpec t) {
+      return new UncertaintyTask().run(this, t);
+    }
+    throw new IllegalStateException("no task runs type " + task.type);
+  }
 
   private final SparkSession spark;
   private final AuditSpec spec;
@@ -106,7 +107,7 @@ public final class AuditRun {
         taskName = TaskFailure.name(spec, i, command.equals("audit"));
         java.util.Set<Object> cachedBefore = persistedRdds();
         try {
-          entry.putAll(TASKS.get(task.type).run(this, task));
+          entry.putAll(runTask(task));
         } catch (RuntimeException e) {
           throw new TaskFailure(taskName, e);
         } finally {
@@ -156,7 +157,7 @@ public final class AuditRun {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < spec.tasks.size(); i++) {
       AuditSpec.Task t = spec.tasks.get(i);
-      names.add(t.type + (t.method != null ? " " + t.method : ""));
+      names.add(t.type + (t.method() != null ? " " + t.method() : ""));
     }
     long brokenCount = thresholds.stream().filter(t -> !(Boolean) t.get("passed")).count();
     return String.format(
@@ -216,22 +217,22 @@ public final class AuditRun {
   private void requireCapabilities() {
     for (int i = 0; i < spec.tasks.size(); i++) {
       AuditSpec.Task task = spec.tasks.get(i);
-      if (!"explain".equals(task.type) || task.model == null || task.method == null) {
+      if (!"explain".equals(task.type) || spec.modelOf(task) == null || task.method() == null) {
         continue;
       }
-      boolean gradient = ExplainKeys.isGradient(task.method);
-      if (!gradient && !task.method.equals("tree") && !task.method.equals("linear")) {
+      boolean gradient = ExplainKeys.isGradient(task.method());
+      if (!gradient && !task.method().equals("tree") && !task.method().equals("linear")) {
         continue;
       }
       String name = TaskFailure.name(spec, i, command.equals("audit"));
       phasePrefix = "checks before the tasks";
       try {
-        ModelInfo info = model(task.model).info();
+        ModelInfo info = model(spec.modelOf(task)).info();
         if (gradient
             && !info.capabilities().contains(io.trustlens.model.Capability.DIFFERENTIABLE)) {
-          model(task.model).source().openDifferentiable(); // throws, naming what applies
+          model(spec.modelOf(task)).source().openDifferentiable(); // throws, naming what applies
         }
-        io.trustlens.explain.shap.ShapExplainer.requireCapability(task.method, info);
+        io.trustlens.explain.shap.ShapExplainer.requireCapability(task.method(), info);
       } catch (RuntimeException e) {
         throw new TaskFailure(
             spec.tasks.size() > 1 ? name + " (checked before any task ran)" : name, e);

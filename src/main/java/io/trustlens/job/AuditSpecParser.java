@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -22,6 +23,20 @@ public final class AuditSpecParser {
                   .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  /** The task type each task class holds, for errors. */
+  private static final java.util.Map<Class<?>, String> TYPES =
+      java.util.Map.of(
+          ScoreSpec.class,
+          "score",
+          DataSpec.class,
+          "data",
+          ExplainSpec.class,
+          "explain",
+          ExploreSpec.class,
+          "explore",
+          UncertaintySpec.class,
+          "uncertainty");
 
   private AuditSpecParser() {}
 
@@ -79,6 +94,7 @@ public final class AuditSpecParser {
               .map(String::valueOf)
               .sorted()
               .collect(Collectors.joining(", "));
+      String type = TYPES.get(e.getReferringClass());
       throw new SpecException(
           source
               + at(e.getLocation())
@@ -86,8 +102,23 @@ public final class AuditSpecParser {
               + e.getPropertyName()
               + "' in "
               + path(e)
-              + "; expected one of: "
+              + (type == null
+                  ? "; expected one of: "
+                  : ": "
+                      + (type.matches("[aeiou].*") ? "an " : "a ")
+                      + type
+                      + " task takes no such key; it takes: ")
               + known);
+    } catch (InvalidTypeIdException e) {
+      throw new SpecException(
+          source
+              + at(e.getLocation())
+              + ": "
+              + path(e).replaceAll("'tasks\\[(\\d+)\\]'", "task $1")
+              + ": type is '"
+              + e.getTypeId()
+              + "'; expected one of "
+              + AuditSpec.TASK_TYPES);
     } catch (JsonProcessingException e) {
       throw new SpecException(
           source

@@ -93,7 +93,7 @@ final class Baseline {
     for (int i = 0; i < now.size(); i++) {
       AuditSpec.Task t = specTasks.get(i);
       String label =
-          "task " + (i + 1) + " (" + t.type + (t.method != null ? " " + t.method : "") + ")";
+          "task " + (i + 1) + " (" + t.type + (t.method() != null ? " " + t.method() : "") + ")";
       Map<String, Object> after = now.get(i);
       Map<String, Object> before = i < tasks.size() ? tasks.get(i) : null;
       if (before == null || !same(before, after)) {

@@ -119,7 +119,7 @@ final class DataCommand implements Callable<Integer> {
     spec.input = table.toSpec();
     spec.output = output.output;
     spec.outputFormat = output.outputFormat;
-    AuditSpec.Task task = new AuditSpec.Task();
+    DataSpec task = new DataSpec();
     task.type = "data";
     task.method = method;
     if (model != null) {

@@ -11,8 +11,8 @@ final class DataKeys {
 
   private DataKeys() {}
 
-  /** The data keys set on {@code t}, by YAML name (bins and reference too, as data reads them). */
-  private static Map<String, Object> set(AuditSpec.Task t, boolean withShared) {
+  /** The data keys set on {@code t}, by YAML name. */
+  private static Map<String, Object> set(DataSpec t) {
     Map<String, Object> keys = new LinkedHashMap<>();
     keys.put("sensitive", t.sensitive);
     keys.put("max_groups", t.maxGroups);
@@ -28,26 +28,19 @@ final class DataKeys {
     keys.put("min_parity_ratio", t.minParityRatio);
     keys.put("max_equalized_odds_difference", t.maxEqualizedOddsDifference);
     keys.put("max_psi", t.maxPsi);
-    if (withShared) {
-      keys.put("bins", t.bins);
-      keys.put("reference", t.reference);
-    }
+    keys.put("bins", t.bins);
+    keys.put("reference", t.reference);
     keys.values().removeIf(v -> v == null);
     return keys;
   }
 
   /** The method a data or profile task runs. */
-  static String method(AuditSpec.Task t) {
+  static String method(DataSpec t) {
     return t.method == null ? "profile" : t.method;
   }
 
-  /** Fails when a task of another type sets a data key. */
-  static void requireAbsent(AuditSpec.Task t, String where) {
-    TaskKeys.requireAbsent(set(t, false), where, t.type, "data");
-  }
-
   /** Checks a data task's method, that each key set applies to it, and the values. */
-  static void validate(AuditSpec.Task t, String where) {
+  static void validate(DataSpec t, String where) {
     String method = method(t);
     TaskKeys.requireMethod(method, METHODS, where, "data");
     String w = where + " (data " + method + ")";
@@ -68,7 +61,7 @@ final class DataKeys {
                     "min_parity_ratio",
                     "max_equalized_odds_difference"),
             "drift", List.of("reference", "explanations", "reference_explanations", "max_psi"));
-    for (String key : set(t, true).keySet()) {
+    for (String key : set(t).keySet()) {
       if (!applies.get(method).contains(key)) {
         throw new SpecException(
             w

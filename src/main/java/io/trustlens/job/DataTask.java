@@ -6,10 +6,10 @@ import java.util.Map;
  * The {@code data} task (and {@code profile}, its short form): profile, missing, fairness or drift
  * of the input table.
  */
-final class DataTask implements AuditTask {
+final class DataTask implements AuditTask<DataSpec> {
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  public Map<String, Object> run(AuditRun run, DataSpec task) {
     return switch (DataKeys.method(task)) {
       case "missing" -> new MissingTask().run(run, task);
       case "fairness" -> new FairnessTask().run(run, task);

@@ -25,7 +25,7 @@ import org.apache.spark.sql.Row;
  * column, and per the model's output when a model is named, and the change of the global importance
  * ranking when both tables' explanations are given; a threshold on the largest PSI.
  */
-final class DriftTask implements AuditTask {
+final class DriftTask implements AuditTask<DataSpec> {
   /** The column of the model's output in the compared tables. */
   static final String MODEL_OUTPUT = "model_output";
 
@@ -36,7 +36,7 @@ final class DriftTask implements AuditTask {
   private static final int DRAWN = 4;
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  public Map<String, Object> run(AuditRun run, DataSpec task) {
     AuditSpec.Input in = run.spec().input;
     AuditSpec.Input other = new AuditSpec.Input();
     other.path = task.reference;
@@ -233,7 +233,7 @@ final class DriftTask implements AuditTask {
 
   /** The two tables' importance rankings side by side, with their Spearman correlation. */
   private static Map<String, Object> importance(
-      AuditRun run, AuditSpec.Task task, HtmlReport.Section section, String name) {
+      AuditRun run, DataSpec task, HtmlReport.Section section, String name) {
     Attributions now = Attributions.read(run, task.explanations);
     Attributions then = Attributions.read(run, task.referenceExplanations);
     List<String> players = new ArrayList<>(then.ranking());

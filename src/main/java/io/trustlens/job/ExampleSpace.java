@@ -36,7 +36,7 @@ record ExampleSpace(
    * index, or the value).
    */
   static ExampleSpace of(
-      AuditRun run, AuditSpec.Task task, LoadedModel model, String method, boolean predicted) {
+      AuditRun run, ExplainSpec task, LoadedModel model, String method, boolean predicted) {
     AuditSpec.Input in = run.spec().input;
     if (in.id == null || in.label == null) {
       throw new SpecException(

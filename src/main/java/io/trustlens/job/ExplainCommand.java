@@ -326,7 +326,7 @@ final class ExplainCommand implements Callable<Integer> {
     spec.output = output.output;
     spec.outputFormat = output.outputFormat;
     spec.seed = seed;
-    AuditSpec.Task task = new AuditSpec.Task();
+    ExplainSpec task = new ExplainSpec();
     task.type = "explain";
     task.model = "model";
     task.method = method;

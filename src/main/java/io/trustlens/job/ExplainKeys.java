@@ -102,7 +102,7 @@ final class ExplainKeys {
   }
 
   /** The explain keys set on {@code t}, by YAML name. */
-  private static Map<String, Object> set(AuditSpec.Task t) {
+  private static Map<String, Object> set(ExplainSpec t) {
     Map<String, Object> keys = new LinkedHashMap<>();
     keys.put("samples", t.samples);
     keys.put("background", t.background);
@@ -144,13 +144,8 @@ final class ExplainKeys {
     return keys;
   }
 
-  /** Fails when a task of another type sets an explain key. */
-  static void requireAbsent(AuditSpec.Task t, String where) {
-    TaskKeys.requireAbsent(set(t), where, t.type, "explain");
-  }
-
   /** Checks an explain task's method and that each key set applies to it. */
-  static void validate(AuditSpec.Task t, String where) {
+  static void validate(ExplainSpec t, String where) {
     String method = t.method == null ? "kernel" : t.method;
     TaskKeys.requireMethod(method, METHODS, where, "explain");
     List<String> applies = APPLIES.get(method);

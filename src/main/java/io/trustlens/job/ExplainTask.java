@@ -26,11 +26,11 @@ import org.apache.spark.sql.Row;
  * shap_gap}, {@code shap_class}) of one model, global importance (mean |shap| per player) in the
  * summary and a bar chart in the report.
  */
-final class ExplainTask implements AuditTask {
+final class ExplainTask implements AuditTask<ExplainSpec> {
   static final int DEFAULT_BACKGROUND = 100;
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  public Map<String, Object> run(AuditRun run, ExplainSpec task) {
     String method = task.method == null ? "kernel" : task.method;
     run.input().requireUniqueIds(); // ids key each row's draws, maps and waterfalls
     if (ExplainKeys.isGradient(method)) {
@@ -40,7 +40,10 @@ final class ExplainTask implements AuditTask {
       return new OcclusionTask().run(run, task);
     }
     if (method.equals("sanity_checks")) {
-      return run.model(task.model).info().capabilities().contains(Capability.DIFFERENTIABLE)
+      return run.model(run.spec().modelOf(task))
+              .info()
+              .capabilities()
+              .contains(Capability.DIFFERENTIABLE)
           ? new SanityTask().run(run, task)
           : new MllibSanityTask().run(run, task);
     }
@@ -62,7 +65,7 @@ final class ExplainTask implements AuditTask {
     if (method.equals("activation_maximization")) {
       return new VisualizeTask().run(run, task);
     }
-    LoadedModel model = run.model(task.model);
+    LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = run.input().prepare(model);
@@ -121,7 +124,7 @@ final class ExplainTask implements AuditTask {
       ranked.put(players.get(i), importance[i]);
     }
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", method);
     result.put("players", players);
     String target = explainer.getOrDefault(explainer.target());
@@ -135,7 +138,9 @@ final class ExplainTask implements AuditTask {
     result.put("max_abs_gap", stats.maxAbs(1));
     result.put("outputs", Map.of(name, path));
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + model.info().type() + ")");
+    facts.put(
+        "model",
+        run.spec().models.get(run.spec().modelOf(task)) + " (" + model.info().type() + ")");
     facts.put("method", method);
     facts.put("class explained", explained);
     facts.put("players", players.size());
@@ -181,7 +186,7 @@ final class ExplainTask implements AuditTask {
   }
 
   /** Where the background came from, for the summary. */
-  static String backgroundFrom(String method, AuditSpec.Task task) {
+  static String backgroundFrom(String method, ExplainSpec task) {
     if (method.equals("tree")) {
       return "none (TreeSHAP uses the trees' training cover)";
     }
@@ -213,7 +218,7 @@ final class ExplainTask implements AuditTask {
   /** The task's background: a seeded sample (default 100 rows), k-means centres or a table. */
   static Background background(
       AuditRun run,
-      AuditSpec.Task task,
+      ExplainSpec task,
       LoadedModel model,
       Dataset<Row> prepared,
       FeatureSpace features,

@@ -120,7 +120,7 @@ final class ExploreCommand implements Callable<Integer> {
     spec.output = output.output;
     spec.outputFormat = output.outputFormat;
     spec.seed = seed;
-    AuditSpec.Task task = new AuditSpec.Task();
+    ExploreSpec task = new ExploreSpec();
     task.type = "explore";
     task.model = model == null ? null : "model";
     task.method = method;

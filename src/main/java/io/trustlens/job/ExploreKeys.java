@@ -14,7 +14,7 @@ final class ExploreKeys {
   private ExploreKeys() {}
 
   /** The explore keys set on {@code t}, by YAML name. */
-  private static Map<String, Object> set(AuditSpec.Task t) {
+  private static Map<String, Object> set(ExploreSpec t) {
     Map<String, Object> keys = new LinkedHashMap<>();
     keys.put("components", t.components);
     keys.put("scale", t.scale);
@@ -36,13 +36,8 @@ final class ExploreKeys {
     return keys;
   }
 
-  /** Fails when a task of another type sets an explore key. */
-  static void requireAbsent(AuditSpec.Task t, String where) {
-    TaskKeys.requireAbsent(set(t), where, t.type, "explore");
-  }
-
   /** Checks an explore task's method and that each key set applies to it. */
-  static void validate(AuditSpec.Task t, String where) {
+  static void validate(ExploreSpec t, String where) {
     String method = t.method == null ? "pca" : t.method;
     TaskKeys.requireMethod(method, METHODS, where, "explore");
     Map<String, List<String>> applies =

@@ -28,11 +28,11 @@ import org.apache.spark.sql.Row;
  * columns, the figures in the summary, a scatter plot of up to five encoded dimensions (drawn from
  * a seeded sample of {@code plot_sample} rows) in the report.
  */
-final class ExploreTask implements AuditTask {
+final class ExploreTask implements AuditTask<ExploreSpec> {
   static final int DEFAULT_PLOT_SAMPLE = 3000;
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  public Map<String, Object> run(AuditRun run, ExploreSpec task) {
     String method = task.method == null ? "pca" : task.method;
     AuditSpec.Input in = run.spec().input;
     String id = in.id == null ? "" : in.id;
@@ -299,7 +299,7 @@ final class ExploreTask implements AuditTask {
   private static void scatter(
       HtmlReport.Section section,
       Dataset<Row> written,
-      AuditSpec.Task task,
+      ExploreSpec task,
       AuditSpec.Input in,
       String x,
       String y,

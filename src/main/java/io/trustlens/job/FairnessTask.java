@@ -24,11 +24,11 @@ import org.apache.spark.sql.Row;
  * classes, with the share of attribution the sensitive columns carry when explanations are given;
  * thresholds on the parity difference and ratio and the equalized odds difference.
  */
-final class FairnessTask implements AuditTask {
+final class FairnessTask implements AuditTask<DataSpec> {
   private static final String SCORE = "_trustlens_p_positive";
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  public Map<String, Object> run(AuditRun run, DataSpec task) {
     AuditSpec.Input in = run.spec().input;
     if (in.label == null) {
       throw new SpecException(
@@ -211,7 +211,7 @@ final class FairnessTask implements AuditTask {
 
   private record GroupRow(String grouping, GroupRates rates) {}
 
-  static String modelName(AuditRun run, AuditSpec.Task task) {
+  static String modelName(AuditRun run, DataSpec task) {
     if (task.model != null) {
       return task.model;
     }
@@ -223,7 +223,7 @@ final class FairnessTask implements AuditTask {
             + " predicted classes (prediction, --prediction)");
   }
 
-  private static void thresholds(AuditRun run, AuditSpec.Task task, List<GroupFairness> groupings) {
+  private static void thresholds(AuditRun run, DataSpec task, List<GroupFairness> groupings) {
     GroupFairness parity = worst(groupings, g -> g.disparity().parityDifference());
     GroupFairness ratio = worst(groupings, g -> -g.disparity().parityRatio());
     GroupFairness odds = worst(groupings, g -> g.disparity().equalizedOddsDifference());
@@ -271,7 +271,7 @@ final class FairnessTask implements AuditTask {
    * The share of the mean absolute attribution that each grouping's sensitive columns (and their
    * one-hot groups) carry, from the explanations' Shapley values; null without explanations.
    */
-  private static Map<String, Double> attributionShares(AuditRun run, AuditSpec.Task task) {
+  private static Map<String, Double> attributionShares(AuditRun run, DataSpec task) {
     if (task.explanations == null) {
       return null;
     }

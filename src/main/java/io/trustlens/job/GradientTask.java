@@ -30,8 +30,8 @@ final class GradientTask {
   /** Rows whose image maps the report draws: the first of the written table. */
   static final int DRAWN_IMAGES = 6;
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = differentiable(run, task.model);
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
+    LoadedModel model = differentiable(run, run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     FeatureSpace features = run.input().features(model, table);
@@ -44,13 +44,13 @@ final class GradientTask {
     ModelInfo info = model.info();
     boolean integrated = stage.getMethod().equals("integrated_gradients");
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", stage.getMethod());
     result.put("variant", variantOf(stage));
     result.put("target", stage.getTarget());
     result.put("unit", unit(stage, info));
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put("method", stage.getMethod() + " " + variantOf(stage));
     facts.put("unit", unit(stage, info));
     List<Integer> classes =
@@ -127,11 +127,11 @@ final class GradientTask {
 
   /** The stage of gradient {@code method} with the task's settings, checked against the table. */
   static GradientExplainer stage(
-      AuditRun run, AuditSpec.Task task, String method, FeatureSpace features, Dataset<Row> table) {
+      AuditRun run, ExplainSpec task, String method, FeatureSpace features, Dataset<Row> table) {
     AuditSpec.Input in = run.spec().input;
     GradientExplainer stage =
         new GradientExplainer()
-            .setModelPath(run.spec().models.get(task.model))
+            .setModelPath(run.spec().models.get(run.spec().modelOf(task)))
             .setMethod(method)
             .setSeed(run.spec().seed);
     switch (features.source()) {

@@ -32,13 +32,13 @@ final class LimeTask {
   /** Reference rows the statistics come from when the task names no table. */
   static final int DEFAULT_REFERENCE_ROWS = 1000;
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = run.model(task.model);
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
+    LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     LimeExplainer stage =
         new LimeExplainer()
-            .setModelPath(run.spec().models.get(task.model))
+            .setModelPath(run.spec().models.get(run.spec().modelOf(task)))
             .setSeed(run.spec().seed);
     FeatureSpace inputFeatures =
         model.hasFeatureStages() ? null : run.input().features(model, table);
@@ -99,7 +99,7 @@ final class LimeTask {
           "lime draws perturbations from a reference table's quartiles and categories, not"
               + " k-means centres: give background a row count or a table path");
     }
-    AuditSpec.Task reference = new AuditSpec.Task();
+    ExplainSpec reference = new ExplainSpec();
     reference.background = spec;
     Background rows =
         ExplainTask.background(run, reference, model, prepared, space, run.spec().seed);
@@ -138,7 +138,7 @@ final class LimeTask {
             ? stage.getKernelWidth()
             : TabularLime.defaultWidth(players.size());
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "lime");
     result.put("players", players);
     result.put("target", stage.getTarget());
@@ -159,7 +159,7 @@ final class LimeTask {
     result.put("outputs", Map.of(name, path));
 
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put("class explained", result.get("class_explained"));
     facts.put(
         "surrogate",
@@ -196,7 +196,7 @@ final class LimeTask {
   /** The image path: one weight per superpixel of each image, no reference table. */
   private Map<String, Object> pictures(
       AuditRun run,
-      AuditSpec.Task task,
+      ExplainSpec task,
       LoadedModel model,
       LimeExplainer stage,
       FeatureSpace features) {
@@ -245,7 +245,7 @@ final class LimeTask {
                 avg(org.apache.spark.sql.functions.size(col(out))))
             .first();
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "lime");
     result.put("explained", "superpixels of " + stage.getImageCol());
     result.put("superpixels", stage.getSuperpixels());
@@ -266,7 +266,7 @@ final class LimeTask {
     result.put("map_shape", List.of(1, features.image().height(), features.image().width()));
     result.put("outputs", Map.of(name, path));
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put("class explained", result.get("class_explained"));
     facts.put(
         "surrogate",
@@ -300,7 +300,7 @@ final class LimeTask {
   /** The text path: one weight per distinct word of each row's text, no reference table. */
   private Map<String, Object> words(
       AuditRun run,
-      AuditSpec.Task task,
+      ExplainSpec task,
       LoadedModel model,
       LimeExplainer stage,
       io.trustlens.feature.TextEncoder text) {
@@ -323,7 +323,7 @@ final class LimeTask {
     String unit = info.kind().isClassification() ? "probability" : "output";
     Row fidelity = written.agg(avg(col(out + "_score")), min(col(out + "_score"))).first();
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "lime");
     result.put("explained", "words of " + text.textColumn());
     result.put("target", stage.getTarget());
@@ -338,7 +338,7 @@ final class LimeTask {
     result.put("min_fidelity", fidelity.getDouble(1));
     result.put("outputs", Map.of(name, path));
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put("class explained", result.get("class_explained"));
     facts.put(
         "surrogate",

@@ -23,13 +23,13 @@ import org.apache.spark.sql.Row;
  * rows) and the mean |centred term| per feature; in the report their bars.
  */
 final class LinearTermsTask {
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = run.model(task.model);
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
+    LoadedModel model = run.model(run.spec().modelOf(task));
     Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     LinearTermsExplainer stage =
-        new LinearTermsExplainer().setModelPath(run.spec().models.get(task.model));
+        new LinearTermsExplainer().setModelPath(run.spec().models.get(run.spec().modelOf(task)));
     ExplainTask.readInput(run, model, features, stage, "linear_terms");
     if (task.target != null) {
       stage.setTarget(task.target);
@@ -89,7 +89,7 @@ final class LinearTermsTask {
     String unit = coefficients.logistic() ? "log-odds" : "output";
     String explained = ExplainTask.explained(stage.getTarget(), model.info());
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "linear_terms");
     result.put("players", players);
     result.put("target", stage.getTarget());
@@ -105,7 +105,9 @@ final class LinearTermsTask {
     result.put("outputs", Map.of(name, path));
 
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + model.info().type() + ")");
+    facts.put(
+        "model",
+        run.spec().models.get(run.spec().modelOf(task)) + " (" + model.info().type() + ")");
     facts.put("class explained", explained);
     facts.put("unit", unit + (coefficients.logistic() ? " (odds ratios in terms_odds_ratio)" : ""));
     facts.put("reference", reference.size() + " rows, " + from);

@@ -15,12 +15,12 @@ import org.apache.spark.sql.Row;
  * tests as three tables ({@code NAME}, {@code NAME_patterns}, {@code NAME_dependence}), with
  * thresholds on the largest missing share and the largest gap between levels.
  */
-final class MissingTask implements AuditTask {
+final class MissingTask implements AuditTask<DataSpec> {
   /** A dependence is reported as found below this p-value. */
   static final double ALPHA = 0.001;
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  public Map<String, Object> run(AuditRun run, DataSpec task) {
     AuditSpec.Input in = run.spec().input;
     List<String> groupBy = new ArrayList<>();
     if (in.label != null) {

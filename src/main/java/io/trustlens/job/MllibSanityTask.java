@@ -43,9 +43,9 @@ final class MllibSanityTask {
   private static final List<String> GRADIENT_KEYS =
       List.of("noise", "steps", "rule", "baseline", "layer");
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
     String name = task.name != null ? task.name : "sanity_checks";
-    LoadedModel model = run.model(task.model);
+    LoadedModel model = run.model(run.spec().modelOf(task));
     ModelInfo info = model.info();
     refuseGradientSettings(task, info);
     List<String> compare = task.compare != null ? task.compare : defaults(info);
@@ -193,7 +193,7 @@ final class MllibSanityTask {
       tableRows.add(List.of(r.method(), "permuted labels", fmt(mean)));
     }
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "sanity_checks");
     result.put("permuted_model", task.permutedModel);
     result.put("permuted_from", permutedFrom);
@@ -211,7 +211,7 @@ final class MllibSanityTask {
 
     HtmlReport.Section section = run.report().section("Explain: " + name + " (sanity checks)");
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put("permuted labels", permutedFrom);
     facts.put("rows compared", n);
     facts.put("class explained", explained);
@@ -249,7 +249,7 @@ final class MllibSanityTask {
     return List.of(exact, "occlusion");
   }
 
-  private static void refuseGradientSettings(AuditSpec.Task task, ModelInfo info) {
+  private static void refuseGradientSettings(ExplainSpec task, ModelInfo info) {
     Map<String, Object> set = new LinkedHashMap<>();
     set.put("noise", task.noise);
     set.put("steps", task.steps);

@@ -33,8 +33,8 @@ final class NearestExamplesTask {
   /** Rows shown with their examples in the report. */
   static final int SHOWN = 10;
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = run.model(task.model);
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
+    LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
     ExampleSpace space = ExampleSpace.of(run, task, model, "nearest_examples", false);
     boolean credible = model.info().kind().isClassification();
@@ -95,7 +95,7 @@ final class NearestExamplesTask {
               + " rows held out of training to see their nearest other rows");
     }
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "nearest_examples");
     result.put("examples", task.examples);
     result.put("space", space.described());
@@ -106,7 +106,9 @@ final class NearestExamplesTask {
     result.put("calibration_rows", fitted.calibrationRows());
     result.put("rows_among_their_examples", themselves);
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + model.info().type() + ")");
+    facts.put(
+        "model",
+        run.spec().models.get(run.spec().modelOf(task)) + " (" + model.info().type() + ")");
     facts.put("training rows", task.examples + ": " + fitted.indexedRows() + " indexed");
     facts.put(
         "compared in",

@@ -38,12 +38,12 @@ final class OcclusionTask {
   /** Words the summary and the report rank. */
   static final int RANKED_WORDS = 20;
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = run.model(task.model);
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
+    LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     OcclusionExplainer stage =
-        new OcclusionExplainer().setModelPath(run.spec().models.get(task.model));
+        new OcclusionExplainer().setModelPath(run.spec().models.get(run.spec().modelOf(task)));
     if (in.id != null) {
       stage.setIdCol(in.id);
     }
@@ -89,7 +89,7 @@ final class OcclusionTask {
     ModelInfo info = model.info();
     String unit = unit(info);
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "occlusion");
     result.put("target", stage.getTarget());
     result.put("unit", unit);
@@ -99,7 +99,7 @@ final class OcclusionTask {
         "classes_explained",
         classes.stream().sorted().map(k -> info.outputNames().get(k)).toList());
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put("unit", unit);
     facts.put("table", path);
     HtmlReport.Section section = run.report().section("Explain: " + name + " (occlusion)");
@@ -165,7 +165,7 @@ final class OcclusionTask {
 
   /** Patch, stride and fill from the task; a table's mean fill is the input's feature means. */
   private static void settings(
-      OcclusionExplainer stage, AuditSpec.Task task, FeatureSpace features, Dataset<Row> prepared) {
+      OcclusionExplainer stage, ExplainSpec task, FeatureSpace features, Dataset<Row> prepared) {
     if (task.ngrams != null) {
       throw new SpecException(
           "ngrams applies to text; this model reads "

@@ -44,7 +44,7 @@ final class ProfileCommand implements Callable<Integer> {
     spec.input = table.toSpec();
     spec.output = output.output;
     spec.outputFormat = output.outputFormat;
-    AuditSpec.Task task = new AuditSpec.Task();
+    DataSpec task = new DataSpec();
     task.type = "profile";
     task.maxMissingFraction = maxMissingFraction;
     task.maxDuplicateRows = maxDuplicateRows;

@@ -17,12 +17,12 @@ import org.apache.spark.sql.Row;
  * figures per column as a table, histograms and top values in the report, and thresholds on the
  * share of missing values and of duplicate rows.
  */
-final class ProfileTask implements AuditTask {
+final class ProfileTask implements AuditTask<DataSpec> {
   /** Columns drawn in the report; a wider table's others are in the written table only. */
   private static final int DRAWN = 24;
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  public Map<String, Object> run(AuditRun run, DataSpec task) {
     AuditSpec.Input in = run.spec().input;
     TableProfile.Options options =
         new TableProfile.Options(

@@ -29,8 +29,8 @@ final class PrototypeAttentionTask {
   /** Rows shown with their heaviest prototypes in the report. */
   static final int SHOWN = 10;
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = run.model(task.model);
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
+    LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
     ModelInfo info = model.info();
     ExampleSpace space = ExampleSpace.of(run, task, model, "prototype_attention", true);
@@ -91,7 +91,7 @@ final class PrototypeAttentionTask {
       listed.add(one);
     }
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "prototype_attention");
     result.put("examples", task.examples);
     result.put("space", space.described());
@@ -105,7 +105,7 @@ final class PrototypeAttentionTask {
     result.put("outputs", Map.of(name, path));
 
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put(
         "prototypes",
         prototypes.size()

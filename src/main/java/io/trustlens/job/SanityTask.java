@@ -50,9 +50,9 @@ final class SanityTask {
           .add("spearman", DataTypes.DoubleType, true)
           .add("ssim", DataTypes.DoubleType, true);
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
     String name = task.name != null ? task.name : "sanity_checks";
-    LoadedModel model = GradientTask.differentiable(run, task.model);
+    LoadedModel model = GradientTask.differentiable(run, run.spec().modelOf(task));
     ModelInfo info = model.info();
     if (task.background != null) {
       throw new SpecException(
@@ -193,7 +193,7 @@ final class SanityTask {
     }
 
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "sanity_checks");
     result.put("permuted_model", task.permutedModel);
     result.put("rows_compared", n);
@@ -208,7 +208,7 @@ final class SanityTask {
 
     HtmlReport.Section section = run.report().section("Explain: " + name + " (sanity checks)");
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put(
         "permuted labels",
         task.permutedModel == null ? "not checked" : run.spec().models.get(task.permutedModel));

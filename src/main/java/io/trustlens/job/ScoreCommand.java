@@ -40,7 +40,7 @@ final class ScoreCommand implements Callable<Integer> {
     spec.models.put("model", String.join(",", models));
     spec.output = output.output;
     spec.outputFormat = output.outputFormat;
-    AuditSpec.Task task = new AuditSpec.Task();
+    ScoreSpec task = new ScoreSpec();
     task.type = "score";
     task.model = "model";
     task.batchSize = batchSize;

@@ -31,11 +31,11 @@ import scala.Tuple2;
  * The {@code score} task: the input rows with the model's prediction (and class probabilities, and
  * logits) appended; accuracy or RMSE when the spec names a label.
  */
-final class ScoreTask implements AuditTask {
+final class ScoreTask implements AuditTask<ScoreSpec> {
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = run.model(task.model);
+  public Map<String, Object> run(AuditRun run, ScoreSpec task) {
+    LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = run.input().prepare(model);
@@ -55,7 +55,7 @@ final class ScoreTask implements AuditTask {
     long inputRows = run.input().rows();
     ModelInfo info = model.info();
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("features", features.names());
     result.put("feature_groups", features.groups().stream().map(g -> g.name()).distinct().toList());
     result.put("rows_scored", rows);
@@ -72,7 +72,7 @@ final class ScoreTask implements AuditTask {
                     + " category)"));
     result.put("outputs", Map.of(name, path));
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put("output kind", info.kind().name().toLowerCase(java.util.Locale.ROOT));
     facts.put(
         "features",

@@ -13,7 +13,7 @@ final class TaskFailure extends RuntimeException {
     AuditSpec.Task t = spec.tasks.get(index);
     String what =
         t.type
-            + (t.method != null ? " " + t.method : "")
+            + (t.method() != null ? " " + t.method() : "")
             + (t.name != null ? " '" + t.name + "'" : "");
     return audit || spec.tasks.size() > 1 ? "task " + (index + 1) + " (" + what + ")" : what;
   }

@@ -29,13 +29,13 @@ final class TreeRulesTask {
   static final int TREES_LISTED = 10;
   static final int DRAWN_DEPTH = 4;
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
-    LoadedModel model = run.model(task.model);
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
+    LoadedModel model = run.model(run.spec().modelOf(task));
     Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     TreeRulesExplainer stage =
-        new TreeRulesExplainer().setModelPath(run.spec().models.get(task.model));
+        new TreeRulesExplainer().setModelPath(run.spec().models.get(run.spec().modelOf(task)));
     ExplainTask.readInput(run, model, features, stage, "tree_rules");
     stage.transformSchema(table.schema()); // every check before any task runs
     TreeRules rules = stage.rules(table.schema());
@@ -74,13 +74,15 @@ final class TreeRulesTask {
       perTree.add(tree);
     }
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "tree_rules");
     result.put("trees", trees);
     result.put("rules", perTree);
     result.put("outputs", Map.of(name, path));
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + model.info().type() + ")");
+    facts.put(
+        "model",
+        run.spec().models.get(run.spec().modelOf(task)) + " (" + model.info().type() + ")");
     facts.put("trees", trees);
     facts.put("table", path);
     HtmlReport.Section section =

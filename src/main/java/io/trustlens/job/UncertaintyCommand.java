@@ -161,7 +161,7 @@ final class UncertaintyCommand implements Callable<Integer> {
     if (seed != null) {
       spec.seed = seed;
     }
-    AuditSpec.Task task = new AuditSpec.Task();
+    UncertaintySpec task = new UncertaintySpec();
     task.type = "uncertainty";
     task.model = "model";
     task.batchSize = batchSize;

@@ -27,17 +27,17 @@ final class UncertaintyKeys {
   private UncertaintyKeys() {}
 
   /** Whether the task fits a Bayesian network. */
-  static boolean bayesian(AuditSpec.Task t) {
+  static boolean bayesian(UncertaintySpec t) {
     return Boolean.TRUE.equals(t.bayesianNetwork);
   }
 
   /** Whether the task scores rows by an autoencoder. */
-  static boolean novelty(AuditSpec.Task t) {
+  static boolean novelty(UncertaintySpec t) {
     return Boolean.TRUE.equals(t.autoencoder) || t.autoencoderModel != null;
   }
 
   /** The uncertainty keys set on {@code t}, by YAML name. */
-  static Map<String, Object> set(AuditSpec.Task t) {
+  static Map<String, Object> set(UncertaintySpec t) {
     Map<String, Object> keys = new LinkedHashMap<>();
     keys.put("calibrator", t.calibrator);
     keys.put("bins", t.bins);
@@ -60,19 +60,14 @@ final class UncertaintyKeys {
   }
 
   /** The keys that measure against a label: all but those of the per-row spread. */
-  private static Map<String, Object> labelKeys(AuditSpec.Task t) {
+  private static Map<String, Object> labelKeys(UncertaintySpec t) {
     Map<String, Object> keys = set(t);
     keys.keySet().removeAll(NO_LABEL);
     return keys;
   }
 
-  /** Fails when a task of another type sets an uncertainty key. */
-  static void requireAbsent(AuditSpec.Task t, String where) {
-    TaskKeys.requireAbsent(set(t), where, t.type, "uncertainty");
-  }
-
   /** Checks the values of an uncertainty task's keys. */
-  static void validate(AuditSpec.Task t, String where) {
+  static void validate(UncertaintySpec t, String where) {
     String w = where + " (uncertainty)";
     if (t.calibrator != null && !CALIBRATORS.contains(t.calibrator)) {
       throw new SpecException(
@@ -152,7 +147,7 @@ final class UncertaintyKeys {
    * Fails when the task has nothing to measure: one model and no label, or keys that need a label
    * (calibration, conformal sets) without one.
    */
-  static void requireLabelOrMembers(AuditSpec.Task t, String where, String label, String models) {
+  static void requireLabelOrMembers(UncertaintySpec t, String where, String label, String models) {
     if (t.explanationSpread != null && (models == null || !models.contains(","))) {
       throw new SpecException(
           where

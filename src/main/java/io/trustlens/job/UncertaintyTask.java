@@ -53,11 +53,11 @@ import org.apache.spark.sql.Row;
  * (or intervals) whose threshold the calibration rows fit. Rows are split by a hash of (seed, row
  * id), so the split does not depend on the partitioning. Thresholds: max_ece, min_coverage.
  */
-final class UncertaintyTask implements AuditTask {
+final class UncertaintyTask implements AuditTask<UncertaintySpec> {
   static final String SPLIT = "uncertainty_split";
 
   @Override
-  public Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  public Map<String, Object> run(AuditRun run, UncertaintySpec task) {
     List<Dataset<Row>> cached = new ArrayList<>();
     try {
       return run(run, task, cached);
@@ -66,12 +66,12 @@ final class UncertaintyTask implements AuditTask {
     }
   }
 
-  private Map<String, Object> run(AuditRun run, AuditSpec.Task task, List<Dataset<Row>> cached) {
+  private Map<String, Object> run(AuditRun run, UncertaintySpec task, List<Dataset<Row>> cached) {
     AuditSpec.Input in = run.spec().input;
-    LoadedModel model = run.model(task.model);
+    LoadedModel model = run.model(run.spec().modelOf(task));
     ModelInfo info = model.info();
     boolean classifier = info.kind().isClassification();
-    List<String> locations = List.of(run.spec().models.get(task.model).split(","));
+    List<String> locations = List.of(run.spec().models.get(run.spec().modelOf(task)).split(","));
     boolean ensemble = locations.size() > 1;
     String name = task.name != null ? task.name : "uncertainty";
     Dataset<Row> prepared = run.input().prepare(model);
@@ -114,14 +114,14 @@ final class UncertaintyTask implements AuditTask {
     }
 
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("members", locations.size());
     if (dropout) {
       result.put("mc_dropout_passes", task.mcDropout);
     }
     result.put("output", info.kind().name().toLowerCase(java.util.Locale.ROOT));
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put("members", locations.size());
     if (dropout) {
       facts.put("Monte Carlo dropout passes per row", task.mcDropout);
@@ -223,7 +223,7 @@ final class UncertaintyTask implements AuditTask {
    */
   private static Dataset<Row> novelty(
       AuditRun run,
-      AuditSpec.Task task,
+      UncertaintySpec task,
       LoadedModel model,
       FeatureSpace features,
       Dataset<Row> prepared,
@@ -296,7 +296,7 @@ final class UncertaintyTask implements AuditTask {
    */
   private static Dataset<Row> bayesian(
       AuditRun run,
-      AuditSpec.Task task,
+      UncertaintySpec task,
       LoadedModel model,
       FeatureSpace features,
       Dataset<Row> prepared,
@@ -440,7 +440,7 @@ final class UncertaintyTask implements AuditTask {
    */
   private static Dataset<Row> reference(
       AuditRun run,
-      AuditSpec.Task task,
+      UncertaintySpec task,
       LoadedModel model,
       Dataset<Row> prepared,
       String label,
@@ -464,7 +464,7 @@ final class UncertaintyTask implements AuditTask {
   /** The share of unfamiliar rows, its threshold and the histogram of errors. */
   private static void unfamiliarShare(
       AuditRun run,
-      AuditSpec.Task task,
+      UncertaintySpec task,
       Dataset<Row> written,
       Map<String, Object> result,
       Map<String, Object> facts,
@@ -574,7 +574,7 @@ final class UncertaintyTask implements AuditTask {
 
   private static Calibrated calibrate(
       AuditRun run,
-      AuditSpec.Task task,
+      UncertaintySpec task,
       Dataset<Row> scored,
       String probabilities,
       AuditSpec.Input in,
@@ -639,7 +639,7 @@ final class UncertaintyTask implements AuditTask {
     return new Calibrated(table, column, summary, facts, before, after, kind);
   }
 
-  private static void gate(AuditRun run, AuditSpec.Task task, String check, double ece) {
+  private static void gate(AuditRun run, UncertaintySpec task, String check, double ece) {
     if (task.maxEce != null) {
       run.threshold("uncertainty", check, task.maxEce, ece, ece <= task.maxEce);
     }
@@ -671,7 +671,7 @@ final class UncertaintyTask implements AuditTask {
 
   private static Dataset<Row> conformalSets(
       AuditRun run,
-      AuditSpec.Task task,
+      UncertaintySpec task,
       Dataset<Row> scored,
       String probabilities,
       AuditSpec.Input in,
@@ -742,7 +742,7 @@ final class UncertaintyTask implements AuditTask {
     return table;
   }
 
-  private static void coverageGate(AuditRun run, AuditSpec.Task task, double coverage) {
+  private static void coverageGate(AuditRun run, UncertaintySpec task, double coverage) {
     if (task.minCoverage != null) {
       run.threshold(
           "uncertainty",
@@ -755,7 +755,7 @@ final class UncertaintyTask implements AuditTask {
 
   private static Dataset<Row> conformalIntervals(
       AuditRun run,
-      AuditSpec.Task task,
+      UncertaintySpec task,
       Dataset<Row> scored,
       String prediction,
       AuditSpec.Input in,

@@ -44,9 +44,9 @@ final class VisualizeTask {
   /** Pictures per figure of the report. */
   static final int PER_FIGURE = 6;
 
-  Map<String, Object> run(AuditRun run, AuditSpec.Task task) {
+  Map<String, Object> run(AuditRun run, ExplainSpec task) {
     String name = task.name != null ? task.name : "activation_maximization";
-    LoadedModel model = GradientTask.differentiable(run, task.model);
+    LoadedModel model = GradientTask.differentiable(run, run.spec().modelOf(task));
     ModelInfo info = model.info();
     Dataset<Row> table = run.input().table();
     FeatureSpace features = run.input().features(model, table);
@@ -131,7 +131,7 @@ final class VisualizeTask {
     }
 
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("model", task.model);
+    result.put("model", run.spec().modelOf(task));
     result.put("method", "activation_maximization");
     result.put("steps", settings.steps());
     result.put("rate", settings.rate());
@@ -162,7 +162,7 @@ final class VisualizeTask {
     HtmlReport.Section section =
         run.report().section("Explain: " + name + " (activation maximization)");
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     if (box != null) {
       return tableReport(run, task, name, info, settings, pictures, box, path, result);
     }
@@ -268,7 +268,7 @@ final class VisualizeTask {
   /** A table's pictures: per target its features in standard deviations from the mean. */
   private static Map<String, Object> tableReport(
       AuditRun run,
-      AuditSpec.Task task,
+      ExplainSpec task,
       String name,
       ModelInfo info,
       ActivationMaximization.Settings settings,
@@ -279,7 +279,7 @@ final class VisualizeTask {
     HtmlReport.Section section =
         run.report().section("Explain: " + name + " (activation maximization)");
     Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("model", run.spec().models.get(task.model) + " (" + info.type() + ")");
+    facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
     facts.put(
         "ascent",
         String.format(

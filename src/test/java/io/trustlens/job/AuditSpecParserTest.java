@@ -15,7 +15,7 @@ class AuditSpecParserTest {
     AuditSpec spec = AuditSpecParser.load(Path.of("conf/demo.yaml"), null);
     assertEquals("datasets/synthetic/credit.csv", spec.input.path);
     assertEquals("default", spec.input.label);
-    assertEquals(0.05, spec.tasks.get(0).maxMissingFraction);
+    assertEquals(0.05, ((DataSpec) spec.tasks.get(0)).maxMissingFraction);
     assertEquals("gbt", spec.tasks.get(1).model);
     AuditSpec again = AuditSpecParser.parse(AuditSpecParser.write(spec), "written");
     assertEquals(spec, again);
@@ -49,7 +49,7 @@ class AuditSpecParserTest {
                 "seed=7",
                 "input.features=[age, income]"),
             env);
-    assertEquals(0.5, set.tasks.get(0).maxMissingFraction);
+    assertEquals(0.5, ((DataSpec) set.tasks.get(0)).maxMissingFraction);
     assertEquals("/tmp/elsewhere", set.output);
     assertEquals(7L, set.seed);
     assertEquals(List.of("age", "income"), set.input.features);
@@ -90,7 +90,7 @@ class AuditSpecParserTest {
     String yaml = readme.substring(start, readme.indexOf("```", start));
     AuditSpec spec = AuditSpecParser.parse(yaml, "README.md");
     spec.validate("README.md");
-    assertTrue(spec.tasks.stream().anyMatch(t -> "fairness".equals(t.method)), yaml);
+    assertTrue(spec.tasks.stream().anyMatch(t -> "fairness".equals(t.method())), yaml);
   }
 
   @Test
@@ -112,15 +112,15 @@ class AuditSpecParserTest {
     spec.output = "out";
     spec.outputFormat = "json";
     spec.seed = 9L;
-    AuditSpec.Task t = new AuditSpec.Task();
+    ScoreSpec t = new ScoreSpec();
     t.type = "score";
     t.name = "p";
     t.model = "m";
     t.batchSize = 64;
-    AuditSpec.Task p = new AuditSpec.Task();
+    DataSpec p = new DataSpec();
     p.type = "profile";
     p.maxMissingFraction = 0.1;
-    AuditSpec.Task e = new AuditSpec.Task();
+    ExploreSpec e = new ExploreSpec();
     e.type = "explore";
     e.method = "tsne";
     e.components = 3;
@@ -139,7 +139,7 @@ class AuditSpecParserTest {
     e.plotSample = 500;
     e.constantColumns = "ignore";
     e.mapRows = 5000;
-    AuditSpec.Task k = new AuditSpec.Task();
+    ExplainSpec k = new ExplainSpec();
     k.type = "explain";
     k.model = "m";
     k.method = "kernel";
@@ -147,7 +147,7 @@ class AuditSpecParserTest {
     k.background = "kmeans:5";
     k.target = "1";
     k.waterfallRows = List.of("3", "4");
-    AuditSpec.Task ig = new AuditSpec.Task();
+    ExplainSpec ig = new ExplainSpec();
     ig.type = "explain";
     ig.model = "m";
     ig.method = "integrated_gradients";
@@ -155,7 +155,7 @@ class AuditSpecParserTest {
     ig.rule = "trapezoid";
     ig.baseline = "blur";
     ig.target = "digit_3";
-    AuditSpec.Task sg = new AuditSpec.Task();
+    ExplainSpec sg = new ExplainSpec();
     sg.type = "explain";
     sg.model = "m";
     sg.method = "smoothgrad";
@@ -163,7 +163,7 @@ class AuditSpecParserTest {
     sg.noise = 0.2;
     sg.samples = 12;
     sg.layer = "conv2";
-    AuditSpec.Task occ = new AuditSpec.Task();
+    ExplainSpec occ = new ExplainSpec();
     occ.type = "explain";
     occ.model = "m";
     occ.method = "occlusion";
@@ -172,7 +172,7 @@ class AuditSpecParserTest {
     occ.fill = "constant";
     occ.fillValue = 0.5;
     occ.ngrams = 2;
-    AuditSpec.Task sanity = new AuditSpec.Task();
+    ExplainSpec sanity = new ExplainSpec();
     sanity.type = "explain";
     sanity.model = "m";
     sanity.method = "sanity_checks";
@@ -180,7 +180,7 @@ class AuditSpecParserTest {
     sanity.permutedModel = "permuted";
     sanity.rows = 16;
     spec.models.put("permuted", "models/permuted.pt");
-    AuditSpec.Task pictures = new AuditSpec.Task();
+    ExplainSpec pictures = new ExplainSpec();
     pictures.type = "explain";
     pictures.model = "m";
     pictures.method = "activation_maximization";
@@ -190,7 +190,7 @@ class AuditSpecParserTest {
     pictures.decay = 0.02;
     pictures.jitter = 2;
     pictures.blurSigma = 0.7;
-    AuditSpec.Task lime = new AuditSpec.Task();
+    ExplainSpec lime = new ExplainSpec();
     lime.type = "explain";
     lime.model = "m";
     lime.method = "lime";
@@ -200,7 +200,7 @@ class AuditSpecParserTest {
     lime.selection = "lasso";
     lime.keep = 4;
     lime.superpixels = "grid:4";
-    AuditSpec.Task examples = new AuditSpec.Task();
+    ExplainSpec examples = new ExplainSpec();
     examples.type = "explain";
     examples.model = "m";
     examples.method = "nearest_examples";
@@ -210,14 +210,14 @@ class AuditSpecParserTest {
     examples.calibrationFraction = 0.2;
     examples.embedding = "embed";
     examples.scale = false;
-    AuditSpec.Task prototypes = new AuditSpec.Task();
+    ExplainSpec prototypes = new ExplainSpec();
     prototypes.type = "explain";
     prototypes.model = "m";
     prototypes.method = "prototype_attention";
     prototypes.examples = "train.parquet";
     prototypes.prototypes = "class_means";
     prototypes.similarity = "neg_squared_distance";
-    AuditSpec.Task u = new AuditSpec.Task();
+    UncertaintySpec u = new UncertaintySpec();
     u.type = "uncertainty";
     u.model = "m";
     u.calibrator = "platt";
@@ -235,22 +235,22 @@ class AuditSpecParserTest {
     u.noveltyPercentile = 98.0;
     u.maxUnfamiliar = 0.05;
     u.autoencoder = true;
-    AuditSpec.Task reuse = new AuditSpec.Task();
+    UncertaintySpec reuse = new UncertaintySpec();
     reuse.type = "uncertainty";
     reuse.autoencoderModel = "run/autoencoder";
-    AuditSpec.Task profile = new AuditSpec.Task();
+    DataSpec profile = new DataSpec();
     profile.type = "data";
     profile.method = "profile";
     profile.bins = 12;
     profile.top = 5;
     profile.maxDuplicateRows = 0.01;
-    AuditSpec.Task missing = new AuditSpec.Task();
+    DataSpec missing = new DataSpec();
     missing.type = "data";
     missing.method = "missing";
     missing.sensitive = List.of("a");
     missing.maxGroups = 20;
     missing.maxMissingGap = 0.05;
-    AuditSpec.Task fairness = new AuditSpec.Task();
+    DataSpec fairness = new DataSpec();
     fairness.type = "data";
     fairness.method = "fairness";
     fairness.sensitive = List.of("a", "b");
@@ -260,7 +260,7 @@ class AuditSpecParserTest {
     fairness.maxParityDifference = 0.1;
     fairness.minParityRatio = 0.8;
     fairness.maxEqualizedOddsDifference = 0.1;
-    AuditSpec.Task drift = new AuditSpec.Task();
+    DataSpec drift = new DataSpec();
     drift.type = "data";
     drift.method = "drift";
     drift.model = "m";
@@ -341,10 +341,13 @@ class AuditSpecParserTest {
   void validationNamesTaskAndProblem() {
     String unknownType = "input: {path: x}\noutput: o\ntasks:\n  - type: explian\n";
     SpecException e =
-        assertThrows(
-            SpecException.class,
-            () -> AuditSpecParser.parse(unknownType, "s.yaml").validate("s.yaml"));
-    assertTrue(e.getMessage().contains("task 1: type is 'explian'"), e.getMessage());
+        assertThrows(SpecException.class, () -> AuditSpecParser.parse(unknownType, "s.yaml"));
+    assertTrue(e.getMessage().startsWith("s.yaml, line 4"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("task 1: type is 'explian'; expected one of"), e.getMessage());
+    String noType = "input: {path: x}\noutput: o\ntasks:\n  - {method: pca}\n";
+    e = assertThrows(SpecException.class, () -> AuditSpecParser.parse(noType, "s.yaml"));
+    assertTrue(e.getMessage().contains("task 1: type is 'null'"), e.getMessage());
 
     String unknownModel =
         "input: {path: x}\nmodels: {a: m1, b: m2}\noutput: o\ntasks:\n  - type: score\n    model: c\n";
@@ -369,12 +372,21 @@ class AuditSpecParserTest {
         "  - {type: explain, method: lime, neighbours: 3}\n",
         "neighbours does not apply to method lime"
       },
-      {"  - {type: score, neighbours: 3}\n", "[neighbours] apply to explore tasks only"},
-      {"  - {type: uncertainty, search: exact}\n", "[search] apply to explore tasks only"},
-      {"  - {type: explore, method: knn, examples: t}\n", "[examples] apply to explain tasks only"},
+      {"  - {type: score, neighbours: 3}\n", "a score task takes no such key"},
+      {"  - {type: uncertainty, search: exact}\n", "an uncertainty task takes no such key"},
+      {"  - {type: explore, method: knn, examples: t}\n", "an explore task takes no such key"},
+      {"  - {type: data, samples: 3}\n", "a data task takes no such key"},
       {"  - {type: explain, method: nearest_examples}\n", "needs examples"},
     };
     for (String[] c : cases) {
+      if (c[1].contains("takes no such key")) {
+        // A key of another task type is unknown to this type's class: refused while parsing.
+        SpecException e =
+            assertThrows(SpecException.class, () -> AuditSpecParser.parse(head + c[0], "s.yaml"));
+        assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+        assertTrue(e.getMessage().startsWith("s.yaml, line 5"), e.getMessage());
+        continue;
+      }
       AuditSpec spec = AuditSpecParser.parse(head + c[0], "s.yaml");
       if (c[1].isEmpty()) {
         spec.validate("s.yaml"); // accepted
@@ -390,7 +402,10 @@ class AuditSpecParserTest {
     AuditSpec spec =
         AuditSpecParser.parse(
             "input: {path: x}\nmodels: {a: m1}\noutput: o\ntasks:\n  - type: score\n", "s");
+    AuditSpec before = AuditSpecParser.parse(AuditSpecParser.write(spec), "s");
     spec.validate("s");
-    assertEquals("a", spec.tasks.get(0).model);
+    assertEquals("a", spec.modelOf(spec.tasks.get(0)));
+    assertEquals(before, spec, "validating changes nothing");
+    assertTrue(spec.tasks.get(0) instanceof ScoreSpec);
   }
 }
