@@ -99,6 +99,7 @@ final class LimeTask {
           "lime draws perturbations from a reference table's quartiles and categories, not"
               + " k-means centres: give background a row count or a table path");
     }
+    stage.requireFits(space); // before the reference rows are drawn
     ExplainSpec reference = new ExplainSpec();
     reference.background = spec;
     Background rows =

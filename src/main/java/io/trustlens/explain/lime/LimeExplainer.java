@@ -1,6 +1,7 @@
 package io.trustlens.explain.lime;
 
 import io.trustlens.explain.InputFeatures;
+import io.trustlens.explain.RowMemory;
 import io.trustlens.explain.TableStage;
 import io.trustlens.explain.shap.BackgroundSampler;
 import io.trustlens.feature.BatchedRows;
@@ -393,6 +394,20 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
     return setStatistics(TabularStatistics.of(values, space.size(), space.groups()));
   }
 
+  /**
+   * Fails when a row's perturbations of a table ({@code samples} rows of the features) and its
+   * surrogate's normal equations ({@code players²}) would pass {@link RowMemory#MAX_BYTES}.
+   */
+  public void requireFits(FeatureSpace space) {
+    double players = space.groups().size();
+    double bytes = 8.0 * getSamples() * space.size() + 8 * players * players;
+    RowMemory.require(
+        "lime",
+        space.groups().size(),
+        bytes,
+        getSamples() + " perturbations of " + space.size() + " features");
+  }
+
   /** The players' names, in the order of the weights. */
   public List<String> playerNames(StructType schema) {
     return features(preparedSchema(schema)).groups().stream().map(FeatureGroup::name).toList();
@@ -489,6 +504,7 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
       return textSchema(schema, text);
     }
     FeatureSpace space = features(preparedSchema(schema));
+    requireFits(space);
     checkedStatistics(space);
     String out = getOutputCol();
     String[] names = space.groups().stream().map(FeatureGroup::name).toArray(String[]::new);

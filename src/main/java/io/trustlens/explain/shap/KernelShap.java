@@ -41,6 +41,15 @@ public final class KernelShap implements RowExplainer {
     return 2 * players + 2048;
   }
 
+  /**
+   * What a row holds for {@code players} players and {@code samples} coalitions: the normal
+   * equations ({@code (M-1)²} doubles) and the coalitions ({@code samples·M} booleans).
+   */
+  public static double bytesPerRow(int players, int samples) {
+    double m = players;
+    return 8 * (m - 1) * (m - 1) + (double) samples * m;
+  }
+
   @Override
   public ShapleyResult[] explain(double[] x, long key) {
     int m = game.players();

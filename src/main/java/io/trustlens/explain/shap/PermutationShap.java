@@ -34,6 +34,15 @@ public final class PermutationShap implements RowExplainer {
     return 32;
   }
 
+  /**
+   * What a row holds for {@code players} players and {@code samples} orders (rounded up to even):
+   * the chain of coalitions, {@code orders·(M-1)} of {@code M} booleans each.
+   */
+  public static double bytesPerRow(int players, int samples) {
+    double m = players;
+    return (samples + samples % 2) * (m - 1) * m + 2 * m;
+  }
+
   @Override
   public ShapleyResult[] explain(double[] x, long key) {
     int m = game.players();

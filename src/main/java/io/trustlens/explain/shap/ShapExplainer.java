@@ -1,5 +1,6 @@
 package io.trustlens.explain.shap;
 
+import io.trustlens.explain.RowMemory;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
@@ -319,6 +320,22 @@ public final class ShapExplainer extends Transformer implements DefaultParamsWri
               + " players; the table has "
               + features.groups().size()
               + "; use method kernel or permutation");
+    }
+    int players = features.groups().size();
+    if (m.equals("kernel")) {
+      int n = (Integer) $(samples) > 0 ? (Integer) $(samples) : KernelShap.defaultSamples(players);
+      RowMemory.require(
+          m,
+          players,
+          KernelShap.bytesPerRow(players, n),
+          "its least-squares system of " + (players - 1) + "² and " + n + " coalitions");
+    } else if (m.equals("permutation")) {
+      int n = (Integer) $(samples) > 0 ? (Integer) $(samples) : PermutationShap.defaultSamples();
+      RowMemory.require(
+          m,
+          players,
+          PermutationShap.bytesPerRow(players, n),
+          "the coalitions along " + (n + n % 2) + " orders of " + players + " players");
     }
     targetIndex();
   }

@@ -244,9 +244,7 @@ public final class Mds extends Transformer implements DefaultParamsWritable {
     List<String> constant = moments.constantColumns(getFeatures().names());
     if (!constant.isEmpty() && !(Boolean) $(ignoreConstant)) {
       throw new InvalidFeatureException(
-          "constant feature columns (one value in every row) carry no distance: "
-              + constant
-              + "; leave them out of the features");
+          io.trustlens.explore.pca.ColumnMoments.constantColumnsError(constant, "distance"));
     }
     long rows = moments.rows();
     if (rows < dims() + 1) {

@@ -120,6 +120,32 @@ public final class ColumnMoments implements Serializable {
     return constant;
   }
 
+  /**
+   * The error for {@code constant} columns, which carry no {@code what} (variance, distance): the
+   * first {@value #NAMED} named, and how many there are in all.
+   */
+  public static String constantColumnsError(List<String> constant, String what) {
+    String named =
+        constant.size() <= NAMED
+            ? constant.toString()
+            : constant.subList(0, NAMED)
+                + " and "
+                + String.format(java.util.Locale.ROOT, "%,d", constant.size() - NAMED)
+                + " more";
+    return String.format(
+        java.util.Locale.ROOT,
+        "%,d constant feature column%s (one value in every row) carry no %s: %s; leave them out"
+            + " of the features, or let them pass (--constant-columns ignore; in a spec,"
+            + " constant_columns: ignore)",
+        constant.size(),
+        constant.size() == 1 ? "" : "s",
+        what,
+        named);
+  }
+
+  /** Constant columns an error names. */
+  static final int NAMED = 20;
+
   /** First-pass accumulator: count, sums of values and squares, range. */
   private static final class First implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -239,9 +239,7 @@ public final class Pca extends Estimator<PcaModel> implements DefaultParamsWrita
     List<String> constant = moments.constantColumns(getFeatures().names());
     if (!constant.isEmpty() && !(Boolean) $(ignoreConstant)) {
       throw new InvalidFeatureException(
-          "constant feature columns (one value in every row) carry no variance: "
-              + constant
-              + "; leave them out of the features");
+          io.trustlens.explore.pca.ColumnMoments.constantColumnsError(constant, "variance"));
     }
     double[] shift = getCenter() ? moments.mean() : new double[d];
     double[] std = new double[d];

@@ -669,9 +669,7 @@ public final class Tsne extends Transformer implements DefaultParamsWritable {
     }
     if (!constant.isEmpty()) {
       throw new InvalidFeatureException(
-          "constant feature columns (one value in every row) carry no distance: "
-              + constant
-              + "; leave them out of the features");
+          io.trustlens.explore.pca.ColumnMoments.constantColumnsError(constant, "distance"));
     }
   }
 
