@@ -143,6 +143,9 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
         run.spec().models.get(run.spec().modelOf(task)) + " (" + model.info().type() + ")");
     facts.put("method", method);
     facts.put("class explained", explained);
+    ExplainedUnit unit = ExplainedUnit.of(method, model.info());
+    facts.put("explained in", unit.meaning());
+    result.put("unit", unit.name());
     facts.put("players", players.size());
     facts.put("background rows", method.equals("tree") ? "none (tree covers)" : background.size());
     facts.put("largest |gap|", result.get("max_abs_gap"));
@@ -159,7 +162,16 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
       return result;
     }
     ShapReport.figures(
-        section, written, model, features, order, importance, task.waterfallRows, in.id);
+        section,
+        written,
+        model,
+        features,
+        order,
+        importance,
+        task.waterfallRows,
+        in.id,
+        explained.replace(" (the positive class)", "") + ", in " + unit.name(),
+        unit);
     return result;
   }
 

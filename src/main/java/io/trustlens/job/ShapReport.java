@@ -17,6 +17,41 @@ import org.apache.spark.sql.Row;
  * dependence plot per top feature and a waterfall per row the spec names.
  */
 final class ShapReport {
+  /** A feature's value as a waterfall prints it. */
+  private static String cell(Object v) {
+    return v instanceof Double d
+        ? Charts.number(d).replaceAll("0+$", "").replaceAll("\\.$", "")
+        : String.valueOf(v);
+  }
+
+  /**
+   * A one-hot group's dependence plot: the Shapley values of the group's rows per category of its
+   * input column.
+   */
+  private static void categories(
+      HtmlReport.Section section,
+      List<Row> rows,
+      String column,
+      int p,
+      double[][] shap,
+      String what,
+      String axis) {
+    java.util.Map<String, List<Double>> by = new java.util.TreeMap<>();
+    for (int r = 0; r < rows.size(); r++) {
+      Object v = rows.get(r).get(rows.get(r).fieldIndex(column));
+      by.computeIfAbsent(v == null ? "(missing)" : String.valueOf(v), k -> new ArrayList<>())
+          .add(shap[r][p]);
+    }
+    if (by.size() > 30) {
+      return; // too many categories to draw side by side
+    }
+    List<double[]> ys = new ArrayList<>();
+    by.values().forEach(v -> ys.add(v.stream().mapToDouble(Double::doubleValue).toArray()));
+    section.figure(
+        "Dependence: Shapley value of " + column + " per category (" + what + ")",
+        Charts.strips(column, new ArrayList<>(by.keySet()), axis, ys));
+  }
+
   /** Rows drawn in the beeswarm and dependence plots: the first rows of the written table. */
   static final int PLOTTED_ROWS = 500;
 
@@ -30,13 +65,16 @@ final class ShapReport {
       List<Integer> order,
       double[] importance,
       List<String> waterfallIds,
-      String idCol) {
+      String idCol,
+      String what,
+      ExplainedUnit unit) {
     List<FeatureGroup> groups = features.groups();
     List<Integer> top = order.subList(0, Math.min(12, order.size()));
     List<String> topNames = top.stream().map(i -> groups.get(i).name()).toList();
     double[] topValues = top.stream().mapToDouble(i -> importance[i]).toArray();
     section.figure(
-        "Global importance: mean |Shapley value| per feature", Charts.bars(topNames, topValues));
+        "Global importance: mean |Shapley value| per feature (" + what + ")",
+        Charts.bars(topNames, topValues));
 
     Dataset<Row> sample = written.limit(PLOTTED_ROWS);
     Dataset<Row> prepared = model.prepare(sample);
@@ -75,11 +113,21 @@ final class ShapReport {
         colours[r][p] = hi > lo ? (value[r][p] - lo) / (hi - lo) : Double.NaN;
       }
     }
+    String axis = "Shapley value (" + unit.name() + ")";
     section.figure(
-        "Beeswarm of the first " + n + " rows: each dot a row; blue low, red high feature value",
-        Charts.beeswarm(topNames, shap, colours));
+        "Beeswarm of the first "
+            + n
+            + " rows ("
+            + what
+            + "): each dot a row, coloured by the feature's value",
+        Charts.beeswarm(topNames, shap, colours, axis));
     for (int p = 0; p < Math.min(3, top.size()); p++) {
       if (groups.get(top.get(p)).slots().length != 1) {
+        String column = topNames.get(p);
+        if (!rows.isEmpty()
+            && java.util.Arrays.asList(rows.get(0).schema().fieldNames()).contains(column)) {
+          categories(section, rows, column, p, shap, what, axis);
+        }
         continue;
       }
       double[] xs = new double[n];
@@ -89,8 +137,8 @@ final class ShapReport {
         ys[r] = shap[r][p];
       }
       section.figure(
-          "Dependence: Shapley value of " + topNames.get(p) + " against its value",
-          Charts.scatter(topNames.get(p), "Shapley value", xs, ys));
+          "Dependence: Shapley value of " + topNames.get(p) + " against its value (" + what + ")",
+          Charts.scatter(topNames.get(p), axis, xs, ys));
     }
     if (waterfallIds == null || waterfallIds.isEmpty()) {
       return;
@@ -111,7 +159,12 @@ final class ShapReport {
       players.sort((a, b) -> Double.compare(Math.abs(s.get(b)), Math.abs(s.get(a))));
       double[] values = new double[players.size()];
       for (int i = 0; i < players.size(); i++) {
-        labels.add(groups.get(players.get(i)).name());
+        String name = groups.get(players.get(i)).name();
+        Object v =
+            java.util.Arrays.asList(row.schema().fieldNames()).contains(name)
+                ? row.get(row.fieldIndex(name))
+                : null;
+        labels.add(v == null ? name : name + " = " + cell(v));
         values[i] = s.get(players.get(i));
       }
       double base = row.getDouble(row.fieldIndex("shap_base"));
@@ -119,8 +172,24 @@ final class ShapReport {
       for (double v : values) {
         output += v;
       }
+      double probability = unit.probability(output);
       section.figure(
-          "Waterfall of row " + idCol + "=" + row.get(row.fieldIndex(idCol)),
+          "Waterfall of row "
+              + idCol
+              + "="
+              + row.get(row.fieldIndex(idCol))
+              + " ("
+              + what
+              + ")"
+              + (Double.isNaN(probability)
+                  ? ""
+                  : ": the output "
+                      + Charts.number(output)
+                      + " is a "
+                      + unit.name()
+                      + "; the score table's probability "
+                      + Charts.number(probability)
+                      + " follows from it"),
           Charts.waterfall(labels, values, base, output));
     }
   }

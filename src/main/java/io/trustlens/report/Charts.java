@@ -111,12 +111,14 @@ public final class Charts {
 
   /**
    * A beeswarm (summary) plot: one line per player, one dot per row at its Shapley value, coloured
-   * from blue (low feature value) to red (high); grey where a player has no single value.
+   * from blue (low feature value) to red (high); grey where a player has no single value. The value
+   * axis is symmetric about 0 with ticks, titled {@code axisTitle}; a colour legend sits below it.
    *
    * @param values {@code values[row][player]}
    * @param colours {@code colours[row][player]} in [0, 1], or NaN for grey
    */
-  public static String beeswarm(List<String> labels, double[][] values, double[][] colours) {
+  public static String beeswarm(
+      List<String> labels, double[][] values, double[][] colours, String axisTitle) {
     int row = 24;
     int left = 190;
     int width = 420;
@@ -124,23 +126,39 @@ public final class Charts {
     for (double[] v : values) {
       max = Math.max(max, maxAbs(v));
     }
-    Svg svg = new Svg(left + width + 30, row * labels.size() + 30);
+    double[] ticks = ticks(-max, max, 6);
+    double reach = max == 0 ? 1 : Math.max(max, Math.abs(ticks[0]));
+    int plot = row * labels.size();
+    Svg svg = new Svg(left + width + 30, plot + 92);
     double zero = left + width / 2.0;
-    svg.line(zero, 0, zero, row * labels.size(), "#8c959f");
+    java.util.function.DoubleUnaryOperator px = v -> zero + v / reach * (width / 2.0 - 6);
+    String grey = "#8c959f";
+    svg.line(zero, 0, zero, plot, grey);
+    svg.line(left, plot, left + width, plot, grey);
+    for (double t : ticks) {
+      if (Math.abs(t) <= reach) {
+        svg.line(px.applyAsDouble(t), plot, px.applyAsDouble(t), plot + 4, grey);
+        svg.text(px.applyAsDouble(t), plot + 16, "middle", DataCharts.tick(t));
+      }
+    }
     for (int p = 0; p < labels.size(); p++) {
       int y = p * row + row / 2;
       svg.text(left - 6, y + 4, "end", labels.get(p));
       for (int r = 0; r < values.length; r++) {
-        double x = zero + (max == 0 ? 0 : values[r][p] / max * (width / 2.0 - 6));
+        double x = px.applyAsDouble(values[r][p]);
         double jitter = ((r * 7919L + p * 104729L) % 17 - 8) * 0.9;
         svg.dot(x, y + jitter, 2.2, colour(colours[r][p]));
       }
     }
-    svg.text(
-        zero,
-        row * labels.size() + 18,
-        "middle",
-        "Shapley value (0 at the line; range ±" + number(max) + ")");
+    svg.text(zero, plot + 34, "middle", axisTitle);
+    int legend = plot + 56;
+    svg.text(left + width / 2.0 - 110, legend + 9, "end", "feature value: low");
+    for (int i = 0; i < 20; i++) {
+      svg.rect(left + width / 2.0 - 104 + i * 10, legend, 10, 10, colour(i / 19.0));
+    }
+    svg.text(left + width / 2.0 + 102, legend + 9, "start", "high");
+    svg.dot(left + width / 2.0 + 142, legend + 5, 4, colour(Double.NaN));
+    svg.text(left + width / 2.0 + 150, legend + 9, "start", "no single value");
     return svg.end();
   }
 
@@ -183,27 +201,119 @@ public final class Charts {
     return svg.end();
   }
 
-  /** A scatter plot of y against x. */
+  /** A scatter plot of y against x, with ticks on both axes and a line at y = 0 if in range. */
   public static String scatter(String xLabel, String yLabel, double[] x, double[] y) {
     int w = 420;
     int h = 260;
-    int pad = 40;
-    double x0 = min(x);
-    double x1 = max(x);
-    double y0 = min(y);
-    double y1 = max(y);
-    Svg svg = new Svg(w + pad + 10, h + pad + 10);
-    svg.line(pad, h, pad + w, h, "#8c959f");
-    svg.line(pad, 0, pad, h, "#8c959f");
-    for (int i = 0; i < x.length; i++) {
-      double px = pad + (x1 == x0 ? w / 2.0 : (x[i] - x0) / (x1 - x0) * w);
-      double py = h - (y1 == y0 ? h / 2.0 : (y[i] - y0) / (y1 - y0) * h);
-      svg.dot(px, py, 2.2, BLUE);
+    int left = 64;
+    int top = 22;
+    double[] xt = ticks(min(x), max(x), 5);
+    double[] yt = ticks(min(y), max(y), 5);
+    double x0 = Math.min(min(x), xt[0]);
+    double x1 = Math.max(max(x), xt[xt.length - 1]);
+    double y0 = Math.min(min(y), yt[0]);
+    double y1 = Math.max(max(y), yt[yt.length - 1]);
+    java.util.function.DoubleUnaryOperator px =
+        v -> left + (x1 == x0 ? w / 2.0 : (v - x0) / (x1 - x0) * w);
+    java.util.function.DoubleUnaryOperator py =
+        v -> top + h - (y1 == y0 ? h / 2.0 : (v - y0) / (y1 - y0) * h);
+    Svg svg = new Svg(left + w + 20, top + h + 48);
+    String grey = "#8c959f";
+    svg.line(left, top + h, left + w, top + h, grey);
+    svg.line(left, top, left, top + h, grey);
+    if (y0 < 0 && y1 > 0) {
+      svg.line(left, py.applyAsDouble(0), left + w, py.applyAsDouble(0), "#d0d7de");
     }
-    svg.text(
-        pad + w / 2.0, h + 28, "middle", xLabel + " (" + number(x0) + " to " + number(x1) + ")");
-    svg.text(4, 12, "start", yLabel + " (" + number(y0) + " to " + number(y1) + ")");
+    for (double t : xt) {
+      svg.line(px.applyAsDouble(t), top + h, px.applyAsDouble(t), top + h + 4, grey);
+      svg.text(px.applyAsDouble(t), top + h + 16, "middle", DataCharts.tick(t));
+    }
+    for (double t : yt) {
+      svg.line(left - 4, py.applyAsDouble(t), left, py.applyAsDouble(t), grey);
+      svg.text(left - 6, py.applyAsDouble(t) + 4, "end", DataCharts.tick(t));
+    }
+    for (int i = 0; i < x.length; i++) {
+      svg.dot(px.applyAsDouble(x[i]), py.applyAsDouble(y[i]), 2.2, BLUE);
+    }
+    svg.text(left + w / 2.0, top + h + 36, "middle", xLabel);
+    svg.text(4, 12, "start", yLabel);
     return svg.end();
+  }
+
+  /**
+   * A strip plot: for each category a column of dots at their y values (jittered sideways), the
+   * categories as x ticks, y with ticks and a line at 0 if in range.
+   *
+   * @param ys {@code ys.get(c)}: the values of category {@code c}
+   */
+  public static String strips(
+      String xLabel, List<String> categories, String yLabel, List<double[]> ys) {
+    int n = categories.size();
+    int w = Math.max(240, 70 * n);
+    int h = 220;
+    int left = 64;
+    int top = 22;
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (double[] v : ys) {
+      lo = Math.min(lo, min(v));
+      hi = Math.max(hi, max(v));
+    }
+    if (lo > hi) {
+      lo = 0;
+      hi = 0;
+    }
+    double[] yt = ticks(lo, hi, 5);
+    double y0 = Math.min(lo, yt[0]);
+    double y1 = Math.max(hi, yt[yt.length - 1]);
+    java.util.function.DoubleUnaryOperator py =
+        v -> top + h - (y1 == y0 ? h / 2.0 : (v - y0) / (y1 - y0) * h);
+    Svg svg = new Svg(left + w + 20, top + h + 48);
+    String grey = "#8c959f";
+    svg.line(left, top + h, left + w, top + h, grey);
+    svg.line(left, top, left, top + h, grey);
+    if (y0 < 0 && y1 > 0) {
+      svg.line(left, py.applyAsDouble(0), left + w, py.applyAsDouble(0), "#d0d7de");
+    }
+    for (double t : yt) {
+      svg.line(left - 4, py.applyAsDouble(t), left, py.applyAsDouble(t), grey);
+      svg.text(left - 6, py.applyAsDouble(t) + 4, "end", DataCharts.tick(t));
+    }
+    for (int c = 0; c < n; c++) {
+      double cx = left + (c + 0.5) * w / n;
+      svg.line(cx, top + h, cx, top + h + 4, grey);
+      svg.text(cx, top + h + 16, "middle", categories.get(c));
+      double[] v = ys.get(c);
+      for (int i = 0; i < v.length; i++) {
+        double jitter = ((i * 7919L) % 21 - 10) * (w / (double) n) / 60;
+        svg.dot(cx + jitter, py.applyAsDouble(v[i]), 2.2, BLUE);
+      }
+    }
+    svg.text(left + w / 2.0, top + h + 36, "middle", xLabel);
+    svg.text(4, 12, "start", yLabel);
+    return svg.end();
+  }
+
+  /**
+   * About {@code target} round tick values (1, 2 or 5 times a power of ten apart) covering {@code
+   * [lo, hi]}: the first at or below {@code lo}, the last at or above {@code hi}.
+   */
+  static double[] ticks(double lo, double hi, int target) {
+    if (!(hi > lo) || Double.isInfinite(hi - lo)) {
+      return new double[] {Double.isFinite(lo) ? lo : 0};
+    }
+    double raw = (hi - lo) / target;
+    double power = Math.pow(10, Math.floor(Math.log10(raw)));
+    double f = raw / power;
+    double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * power;
+    long first = (long) Math.floor(lo / step);
+    long last = (long) Math.ceil(hi / step);
+    double[] t = new double[(int) (last - first + 1)];
+    for (int i = 0; i < t.length; i++) {
+      double v = (first + i) * step;
+      t[i] = Math.abs(v) < step * 1e-9 ? 0 : v;
+    }
+    return t;
   }
 
   static String colour(double t) {

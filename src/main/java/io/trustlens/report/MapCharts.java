@@ -34,32 +34,45 @@ public final class MapCharts {
     }
   }
 
-  /** Bars of each component's share of variance, with the running total as a line. */
+  /**
+   * Bars of each component's share of variance, with the running total as a line, on a share axis
+   * from 0 to 1 with ticks.
+   */
   public static String scree(double[] ratios) {
     int w = 420;
     int h = 200;
-    int pad = 40;
-    Svg svg = new Svg(w + pad + 20, h + pad + 20);
+    int left = 48;
+    int top = 22;
+    Svg svg = new Svg(left + w + 20, top + h + 44);
     int n = ratios.length;
     double bar = (double) w / Math.max(1, n);
-    svg.line(pad, h, pad + w, h, "#8c959f");
-    svg.line(pad, 0, pad, h, "#8c959f");
+    String grey = "#8c959f";
+    svg.line(left, top + h, left + w, top + h, grey);
+    svg.line(left, top, left, top + h, grey);
+    for (int i = 0; i <= 5; i++) {
+      double y = top + h - i / 5.0 * h;
+      svg.line(left - 4, y, left, y, grey);
+      svg.text(left - 6, y + 4, "end", DataCharts.tick(i / 5.0));
+    }
     StringBuilder line = new StringBuilder();
     double total = 0;
     for (int j = 0; j < n; j++) {
-      double x = pad + j * bar;
-      svg.rect(x + 2, h - ratios[j] * h, Math.max(1, bar - 4), ratios[j] * h, "#1f6feb");
+      double x = left + j * bar;
+      svg.rect(x + 2, top + h - ratios[j] * h, Math.max(1, bar - 4), ratios[j] * h, "#1f6feb");
       total += ratios[j];
       line.append(j == 0 ? "M" : " L")
           .append(Svg.f(x + bar / 2))
           .append(' ')
-          .append(Svg.f(h - total * h));
-      svg.text(x + bar / 2, h + 14, "middle", "PC" + (j + 1));
+          .append(Svg.f(top + h - total * h));
+      svg.text(x + bar / 2, top + h + 14, "middle", "PC" + (j + 1));
     }
     svg.path(line.toString(), "#d1242f", 2);
-    svg.text(4, 12, "start", "share of variance (bars), cumulative (line), 0 to 1");
+    svg.text(4, 12, "start", "share of variance: each component (bars), cumulative (line)");
     svg.text(
-        pad + w / 2.0, h + 32, "middle", "first " + n + " components: " + Charts.number(total));
+        left + w / 2.0,
+        top + h + 32,
+        "middle",
+        "first " + n + " components: " + Charts.number(total));
     return svg.end();
   }
 

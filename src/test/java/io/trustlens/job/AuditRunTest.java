@@ -101,6 +101,27 @@ class AuditRunTest {
     assertFalse(html.contains("Each row explains its own predicted class"), "one class");
     assertEquals("class_1 (the positive class)", explain.get("class_explained").asText());
     assertTrue(html.contains("class_1 (the positive class)"), "the report names the class");
+    // Plots name the class and the unit; the waterfall says how its output meets the score table.
+    assertEquals("margin", explain.get("unit").asText());
+    assertTrue(
+        html.contains("Global importance: mean |Shapley value| per feature (class_1, in margin)"));
+    assertTrue(html.contains("Shapley value (margin)"), "the axes' unit");
+    assertTrue(html.contains("feature value: low"), "the beeswarm's colour legend");
+    assertTrue(html.contains("Dependence: Shapley value of region per category"), "one-hot");
+    assertTrue(html.contains("debt_ratio = 0.583"), "waterfalls list each feature's value");
+    Row first =
+        SparkTestSession.get()
+            .read()
+            .parquet(out.resolve("predictions").toString())
+            .filter("id = 0")
+            .first();
+    double p1 = first.<Double>getList(first.fieldIndex("probability")).get(1);
+    assertTrue(
+        html.contains(
+            "is a margin; the score table&#39;s probability "
+                + io.trustlens.report.Charts.number(p1)
+                + " follows from it"),
+        "the waterfall's output against the score table's probability " + p1);
     assertTrue(summary.at("/phases").size() >= 8, summary.at("/phases").toString());
     double phases = 0;
     for (JsonNode p : summary.at("/phases")) {
