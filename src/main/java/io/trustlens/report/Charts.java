@@ -2,6 +2,7 @@ package io.trustlens.report;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * Charts as inline SVG strings: no script, no external file, so a report stays self-contained.
@@ -205,38 +206,19 @@ public final class Charts {
   public static String scatter(String xLabel, String yLabel, double[] x, double[] y) {
     int w = 420;
     int h = 260;
-    int left = 64;
-    int top = 22;
     double[] xt = ticks(min(x), max(x), 5);
-    double[] yt = ticks(min(y), max(y), 5);
     double x0 = Math.min(min(x), xt[0]);
     double x1 = Math.max(max(x), xt[xt.length - 1]);
-    double y0 = Math.min(min(y), yt[0]);
-    double y1 = Math.max(max(y), yt[yt.length - 1]);
-    java.util.function.DoubleUnaryOperator px =
-        v -> left + (x1 == x0 ? w / 2.0 : (v - x0) / (x1 - x0) * w);
-    java.util.function.DoubleUnaryOperator py =
-        v -> top + h - (y1 == y0 ? h / 2.0 : (v - y0) / (y1 - y0) * h);
-    Svg svg = new Svg(left + w + 20, top + h + 48);
-    String grey = "#8c959f";
-    svg.line(left, top + h, left + w, top + h, grey);
-    svg.line(left, top, left, top + h, grey);
-    if (y0 < 0 && y1 > 0) {
-      svg.line(left, py.applyAsDouble(0), left + w, py.applyAsDouble(0), "#d0d7de");
-    }
+    DoubleUnaryOperator px = v -> LEFT + (x1 == x0 ? w / 2.0 : (v - x0) / (x1 - x0) * w);
+    Svg svg = new Svg(LEFT + w + 20, TOP + h + 48);
+    DoubleUnaryOperator py = frame(svg, w, h, min(y), max(y), xLabel, yLabel);
     for (double t : xt) {
-      svg.line(px.applyAsDouble(t), top + h, px.applyAsDouble(t), top + h + 4, grey);
-      svg.text(px.applyAsDouble(t), top + h + 16, "middle", DataCharts.tick(t));
-    }
-    for (double t : yt) {
-      svg.line(left - 4, py.applyAsDouble(t), left, py.applyAsDouble(t), grey);
-      svg.text(left - 6, py.applyAsDouble(t) + 4, "end", DataCharts.tick(t));
+      svg.line(px.applyAsDouble(t), TOP + h, px.applyAsDouble(t), TOP + h + 4, GREY);
+      svg.text(px.applyAsDouble(t), TOP + h + 16, "middle", DataCharts.tick(t));
     }
     for (int i = 0; i < x.length; i++) {
       svg.dot(px.applyAsDouble(x[i]), py.applyAsDouble(y[i]), 2.2, BLUE);
     }
-    svg.text(left + w / 2.0, top + h + 36, "middle", xLabel);
-    svg.text(4, 12, "start", yLabel);
     return svg.end();
   }
 
@@ -251,47 +233,58 @@ public final class Charts {
     int n = categories.size();
     int w = Math.max(240, 70 * n);
     int h = 220;
-    int left = 64;
-    int top = 22;
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
     for (double[] v : ys) {
-      lo = Math.min(lo, min(v));
-      hi = Math.max(hi, max(v));
+      if (v.length > 0) {
+        lo = Math.min(lo, min(v));
+        hi = Math.max(hi, max(v));
+      }
     }
-    if (lo > hi) {
-      lo = 0;
-      hi = 0;
-    }
-    double[] yt = ticks(lo, hi, 5);
-    double y0 = Math.min(lo, yt[0]);
-    double y1 = Math.max(hi, yt[yt.length - 1]);
-    java.util.function.DoubleUnaryOperator py =
-        v -> top + h - (y1 == y0 ? h / 2.0 : (v - y0) / (y1 - y0) * h);
-    Svg svg = new Svg(left + w + 20, top + h + 48);
-    String grey = "#8c959f";
-    svg.line(left, top + h, left + w, top + h, grey);
-    svg.line(left, top, left, top + h, grey);
-    if (y0 < 0 && y1 > 0) {
-      svg.line(left, py.applyAsDouble(0), left + w, py.applyAsDouble(0), "#d0d7de");
-    }
-    for (double t : yt) {
-      svg.line(left - 4, py.applyAsDouble(t), left, py.applyAsDouble(t), grey);
-      svg.text(left - 6, py.applyAsDouble(t) + 4, "end", DataCharts.tick(t));
-    }
+    Svg svg = new Svg(LEFT + w + 20, TOP + h + 48);
+    DoubleUnaryOperator py =
+        lo > hi ? frame(svg, w, h, 0, 0, xLabel, yLabel) : frame(svg, w, h, lo, hi, xLabel, yLabel);
     for (int c = 0; c < n; c++) {
-      double cx = left + (c + 0.5) * w / n;
-      svg.line(cx, top + h, cx, top + h + 4, grey);
-      svg.text(cx, top + h + 16, "middle", categories.get(c));
+      double cx = LEFT + (c + 0.5) * w / n;
+      svg.line(cx, TOP + h, cx, TOP + h + 4, GREY);
+      svg.text(cx, TOP + h + 16, "middle", categories.get(c));
       double[] v = ys.get(c);
       for (int i = 0; i < v.length; i++) {
         double jitter = ((i * 7919L) % 21 - 10) * (w / (double) n) / 60;
         svg.dot(cx + jitter, py.applyAsDouble(v[i]), 2.2, BLUE);
       }
     }
-    svg.text(left + w / 2.0, top + h + 36, "middle", xLabel);
-    svg.text(4, 12, "start", yLabel);
     return svg.end();
+  }
+
+  private static final int LEFT = 64;
+  private static final int TOP = 22;
+  private static final String GREY = "#8c959f";
+
+  /**
+   * Draws a plot's frame of {@code w × h} at ({@link #LEFT}, {@link #TOP}): both axes, the y ticks
+   * over {@code [lo, hi]}, a line at y = 0 when in range, and the titles.
+   *
+   * @return the y position of a value
+   */
+  private static DoubleUnaryOperator frame(
+      Svg svg, int w, int h, double lo, double hi, String xLabel, String yLabel) {
+    double[] yt = ticks(lo, hi, 5);
+    double y0 = Math.min(lo, yt[0]);
+    double y1 = Math.max(hi, yt[yt.length - 1]);
+    DoubleUnaryOperator py = v -> TOP + h - (y1 == y0 ? h / 2.0 : (v - y0) / (y1 - y0) * h);
+    svg.line(LEFT, TOP + h, LEFT + w, TOP + h, GREY);
+    svg.line(LEFT, TOP, LEFT, TOP + h, GREY);
+    if (y0 < 0 && y1 > 0) {
+      svg.line(LEFT, py.applyAsDouble(0), LEFT + w, py.applyAsDouble(0), "#d0d7de");
+    }
+    for (double t : yt) {
+      svg.line(LEFT - 4, py.applyAsDouble(t), LEFT, py.applyAsDouble(t), GREY);
+      svg.text(LEFT - 6, py.applyAsDouble(t) + 4, "end", DataCharts.tick(t));
+    }
+    svg.text(LEFT + w / 2.0, TOP + h + 36, "middle", xLabel);
+    svg.text(4, 12, "start", yLabel);
+    return py;
   }
 
   /**
