@@ -213,6 +213,14 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
   }
 
   /** What {@code target} explains, in words, for the summary and the report. */
+  /** The classes a written table explains, as its rows' class indices name them, for a report. */
+  static String classesExplained(List<Integer> classes, ModelInfo info) {
+    List<String> names = classes.stream().sorted().map(k -> info.outputNames().get(k)).toList();
+    return names.size() == 1
+        ? names.get(0)
+        : "each row's predicted class (" + String.join(", ", names) + ")";
+  }
+
   static String explained(String target, ModelInfo info) {
     if (target.equals("all")) {
       return "every output";

@@ -62,6 +62,7 @@ final class GradientTask {
     result.put(
         "classes_explained",
         classes.stream().sorted().map(k -> info.outputNames().get(k)).toList());
+    facts.put("class explained", ExplainTask.classesExplained(classes, info));
     if (integrated) {
       Row gaps =
           written
@@ -100,7 +101,13 @@ final class GradientTask {
             "note");
       }
       section.figure(
-          "Mean |" + stage.getMethod() + "| per feature (" + unit(stage, info) + ")",
+          "Mean |"
+              + stage.getMethod()
+              + "| per feature ("
+              + ExplainTask.classesExplained(classes, info)
+              + ": "
+              + unit(stage, info)
+              + ")",
           Charts.bars(top, top.stream().mapToDouble(k -> (Double) ranked.get(k)).toArray()));
     } else {
       ImageShape shape = features.image();

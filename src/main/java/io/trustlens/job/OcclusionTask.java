@@ -100,6 +100,7 @@ final class OcclusionTask {
         classes.stream().sorted().map(k -> info.outputNames().get(k)).toList());
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("model", run.spec().models.get(run.spec().modelOf(task)) + " (" + info.type() + ")");
+    facts.put("class explained", ExplainTask.classesExplained(classes, info));
     facts.put("unit", unit);
     facts.put("table", path);
     HtmlReport.Section section = run.report().section("Explain: " + name + " (occlusion)");
@@ -156,7 +157,11 @@ final class OcclusionTask {
       }
       List<String> top = ranked.keySet().stream().limit(12).toList();
       section.figure(
-          "Mean |drop| per feature when it is occluded (" + unit + ")",
+          "Mean |drop| per feature when it is occluded ("
+              + ExplainTask.classesExplained(classes, info)
+              + ": "
+              + unit
+              + ")",
           Charts.bars(top, top.stream().mapToDouble(k -> (Double) ranked.get(k)).toArray()));
     }
     result.put("outputs", Map.of(name, path));

@@ -103,7 +103,8 @@ class GradientCommandTest {
     JsonNode task = task("sal");
     assertEquals(30, task.at("/mean_abs_attribution").size());
     assertEquals("d logit of the class explained / d input", task.at("/unit").asText());
-    assertTrue(Files.readString(dir.resolve("sal/report.html")).contains("Mean |saliency|"));
+    String sal = Files.readString(dir.resolve("sal/report.html"));
+    assertTrue(sal.contains("Mean |saliency| per feature (malignant: d logit"), "class named");
     String[] mean = {"--method", "integrated_gradients", "--baseline", "mean", "--steps", "8"};
     assertEquals(0, explain("mean1", CANCER, concat(mean, "--partitions", "1")).exitCode());
     assertEquals(0, explain("mean3", CANCER, concat(mean, "--partitions", "3")).exitCode());

@@ -210,6 +210,10 @@ class OcclusionCommandTest {
     assertEquals(5, names.size(), t.toString());
     assertTrue(names.contains("region"), "the one-hot block as one feature");
     assertEquals("[\"class_1\"]", t.at("/classes_explained").toString());
+    String creditHtml = Files.readString(dir.resolve("credit/report.html"));
+    assertTrue(
+        creditHtml.contains("Mean |drop| per feature when it is occluded (class_1: drop of"),
+        "the class named in the plot");
 
     Cli bad =
         Cli.run(
