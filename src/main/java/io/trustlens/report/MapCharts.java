@@ -77,8 +77,9 @@ public final class MapCharts {
   }
 
   /**
-   * A biplot: rows' scores on two components as dots, and the features with the largest loadings as
-   * arrows from the origin (scaled to the scores' range).
+   * A biplot: rows' scores on two components as dots on axes with ticks, and the features with the
+   * largest loadings as arrows from the origin (scaled to the scores' range), their labels moved
+   * apart where they would overlap.
    */
   public static String biplot(
       String xLabel,
@@ -90,8 +91,9 @@ public final class MapCharts {
       double[] loadY) {
     int w = 420;
     int h = 320;
-    int pad = 40;
-    Svg svg = new Svg(w + 2 * pad, h + pad + 10);
+    int left = 56;
+    int top = 22;
+    Svg svg = new Svg(left + w + 40, top + h + 48);
     double range = 1e-12;
     for (int i = 0; i < x.length; i++) {
       range = Math.max(range, Math.max(Math.abs(x[i]), Math.abs(y[i])));
@@ -100,25 +102,61 @@ public final class MapCharts {
     for (int i = 0; i < loadX.length; i++) {
       arrows = Math.max(arrows, Math.hypot(loadX[i], loadY[i]));
     }
-    double cx = pad + w / 2.0;
-    double cy = h / 2.0;
+    double cx = left + w / 2.0;
+    double cy = top + h / 2.0;
     double s = (Math.min(w, h) / 2.0 - 10) / range;
-    svg.line(pad, cy, pad + w, cy, "#d0d7de");
-    svg.line(cx, 0, cx, h, "#d0d7de");
+    String grey = "#8c959f";
+    svg.line(left, top + h, left + w, top + h, grey);
+    svg.line(left, top, left, top + h, grey);
+    svg.line(left, cy, left + w, cy, "#d0d7de");
+    svg.line(cx, top, cx, top + h, "#d0d7de");
+    for (double t : Charts.ticks(-range, range, 6)) {
+      double tx = cx + t * s;
+      double ty = cy - t * s;
+      if (tx >= left && tx <= left + w) {
+        svg.line(tx, top + h, tx, top + h + 4, grey);
+        svg.text(tx, top + h + 16, "middle", DataCharts.tick(t));
+      }
+      if (ty >= top && ty <= top + h) {
+        svg.line(left - 4, ty, left, ty, grey);
+        svg.text(left - 6, ty + 4, "end", DataCharts.tick(t));
+      }
+    }
     for (int i = 0; i < x.length; i++) {
-      svg.dot(cx + x[i] * s, cy - y[i] * s, 1.8, "#8c959f");
+      svg.dot(cx + x[i] * s, cy - y[i] * s, 1.8, grey);
     }
     double a = (Math.min(w, h) / 2.0 - 30) / arrows;
+    List<double[]> placed = new ArrayList<>();
     for (int i = 0; i < features.size(); i++) {
       double ex = cx + loadX[i] * a;
       double ey = cy - loadY[i] * a;
       svg.path(
           "M" + Svg.f(cx) + " " + Svg.f(cy) + " L" + Svg.f(ex) + " " + Svg.f(ey), "#d1242f", 1.5);
-      svg.text(ex, ey + (loadY[i] >= 0 ? -4 : 12), "middle", features.get(i));
+      double half = 3.3 * features.get(i).length();
+      double ly = ey + (loadY[i] >= 0 ? -4 : 12);
+      double step = loadY[i] >= 0 ? -13 : 13;
+      for (int tries = 0;
+          tries < 8 && overlaps(placed, ex - half, ly - 11, ex + half, ly);
+          tries++) {
+        ly += step;
+      }
+      placed.add(new double[] {ex - half, ly - 11, ex + half, ly});
+      svg.text(ex, ly, "middle", features.get(i));
     }
-    svg.text(pad + w / 2.0, h + 28, "middle", xLabel);
+    svg.text(left + w / 2.0, top + h + 36, "middle", xLabel + " (arrows: loadings, scaled)");
     svg.text(4, 12, "start", yLabel);
     return svg.end();
+  }
+
+  /** Whether the box {@code (x0, y0)-(x1, y1)} overlaps any of {@code boxes}. */
+  private static boolean overlaps(
+      List<double[]> boxes, double x0, double y0, double x1, double y1) {
+    for (double[] b : boxes) {
+      if (x0 < b[2] && b[0] < x1 && y0 < b[3] && b[1] < y1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -137,15 +175,30 @@ public final class MapCharts {
       Encoding shape) {
     int w = 460;
     int h = 360;
-    int pad = 40;
+    int pad = 56;
+    int top = 22;
     int legend = 190;
-    Svg svg = new Svg(w + pad + legend, h + pad + 10);
-    double x0 = Charts.min(x);
-    double x1 = Charts.max(x);
-    double y0 = Charts.min(y);
-    double y1 = Charts.max(y);
-    svg.line(pad, h, pad + w, h, "#8c959f");
-    svg.line(pad, 0, pad, h, "#8c959f");
+    Svg svg = new Svg(w + pad + legend, top + h + 48);
+    double[] xt = Charts.ticks(Charts.min(x), Charts.max(x), 6);
+    double[] yt = Charts.ticks(Charts.min(y), Charts.max(y), 6);
+    double x0 = Math.min(Charts.min(x), xt[0]);
+    double x1 = Math.max(Charts.max(x), xt[xt.length - 1]);
+    double y0 = Math.min(Charts.min(y), yt[0]);
+    double y1 = Math.max(Charts.max(y), yt[yt.length - 1]);
+    java.util.function.DoubleUnaryOperator toX =
+        v -> pad + (x1 == x0 ? w / 2.0 : (v - x0) / (x1 - x0) * w);
+    java.util.function.DoubleUnaryOperator toY =
+        v -> top + h - (y1 == y0 ? h / 2.0 : (v - y0) / (y1 - y0) * h);
+    svg.line(pad, top + h, pad + w, top + h, "#8c959f");
+    svg.line(pad, top, pad, top + h, "#8c959f");
+    for (double t : xt) {
+      svg.line(toX.applyAsDouble(t), top + h, toX.applyAsDouble(t), top + h + 4, "#8c959f");
+      svg.text(toX.applyAsDouble(t), top + h + 16, "middle", DataCharts.tick(t));
+    }
+    for (double t : yt) {
+      svg.line(pad - 4, toY.applyAsDouble(t), pad, toY.applyAsDouble(t), "#8c959f");
+      svg.text(pad - 6, toY.applyAsDouble(t) + 4, "end", DataCharts.tick(t));
+    }
     Map<String, Integer> colourIndex =
         colour != null && colour.categories() != null
             ? index(colour.categories(), PALETTE.length)
@@ -162,8 +215,8 @@ public final class MapCharts {
     double s0 = size != null ? Charts.min(size.numbers()) : 0;
     double s1 = size != null ? Charts.max(size.numbers()) : 1;
     for (int i = 0; i < x.length; i++) {
-      double px = pad + (x1 == x0 ? w / 2.0 : (x[i] - x0) / (x1 - x0) * w);
-      double py = h - (y1 == y0 ? h / 2.0 : (y[i] - y0) / (y1 - y0) * h);
+      double px = toX.applyAsDouble(x[i]);
+      double py = toY.applyAsDouble(y[i]);
       String fill = "#1f6feb";
       if (colourIndex != null) {
         Integer c = colourIndex.get(colour.categories()[i]);
@@ -180,14 +233,10 @@ public final class MapCharts {
       }
       svg.shape(px, py, r, kind, fill);
     }
-    svg.text(
-        pad + w / 2.0,
-        h + 28,
-        "middle",
-        xLabel + " (" + Charts.number(x0) + " to " + Charts.number(x1) + ")");
-    svg.text(4, 12, "start", yLabel + " (" + Charts.number(y0) + " to " + Charts.number(y1) + ")");
+    svg.text(pad + w / 2.0, top + h + 36, "middle", xLabel);
+    svg.text(4, 12, "start", yLabel);
     double lx = pad + w + 20;
-    double ly = 14;
+    double ly = top + 14;
     if (colour != null) {
       svg.text(lx, ly, "start", "colour: " + colour.name());
       ly += 16;
