@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AuditSpecParserTest {
@@ -394,6 +395,18 @@ class AuditSpecParserTest {
       }
       SpecException e = assertThrows(SpecException.class, () -> spec.validate("s.yaml"), c[0]);
       assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+    }
+  }
+
+  @Test
+  void everyBundledSpecReadsAndValidates() throws Exception {
+    try (var specs = java.nio.file.Files.list(Path.of("conf"))) {
+      List<Path> yaml = specs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+      assertTrue(yaml.size() >= 2, yaml.toString());
+      for (Path p : yaml) {
+        AuditSpec spec = AuditSpecParser.load(p, "/tmp/unused", List.of(), Map.of());
+        assertTrue(!spec.tasks.isEmpty(), p.toString());
+      }
     }
   }
 
