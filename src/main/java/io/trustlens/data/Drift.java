@@ -1,9 +1,5 @@
 package io.trustlens.data;
 
-import static org.apache.spark.sql.functions.isnan;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -337,17 +333,6 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
       }
       return new Moments(r.rows(), missingCells, cnt, lo, hi, mean, sd, q);
     }
-  }
-
-  /** A finite value as a double, else null. */
-  static Column finite(Column c) {
-    Column d = c.cast("double");
-    return when(
-        isnan(d)
-            .or(d.equalTo(lit(Double.POSITIVE_INFINITY)))
-            .or(d.equalTo(lit(Double.NEGATIVE_INFINITY)))
-            .unary_$bang(),
-        d);
   }
 
   /** The third pass: counts of each numeric column's finite values per grid interval. */

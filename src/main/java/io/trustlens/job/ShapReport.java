@@ -19,9 +19,12 @@ import org.apache.spark.sql.Row;
 final class ShapReport {
   /** A feature's value as a waterfall prints it. */
   private static String cell(Object v) {
-    return v instanceof Double d
-        ? Charts.number(d).replaceAll("0+$", "").replaceAll("\\.$", "")
-        : String.valueOf(v);
+    if (!(v instanceof Double d)) {
+      return String.valueOf(v);
+    }
+    String s = Charts.number(d);
+    // Trailing zeros of a fixed-point number only: 1.000e+10 keeps its exponent.
+    return s.contains("e") ? s : s.replaceAll("0+$", "").replaceAll("\\.$", "");
   }
 
   /**
