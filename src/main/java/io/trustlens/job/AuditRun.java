@@ -70,8 +70,11 @@ public final class AuditRun {
   public int run(boolean overwrite) {
     long start = System.nanoTime();
     Instant started = Instant.now();
-    phases.sinceJvmStart(
-        "start: JVM, arguments", "start: Spark session", SparkOptions.lastStartSeconds());
+    phases.since(
+        TrustLens.commandStart(),
+        "start: JVM, arguments",
+        "start: Spark session",
+        SparkOptions.lastStartSeconds());
     Baseline baseline = spec.baseline == null ? null : Baseline.read(spec.baseline.path);
     try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite)) {
       this.output = out;

@@ -1,6 +1,5 @@
 package io.trustlens.job;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,11 +17,11 @@ final class Phases {
   private final Map<String, Double> seconds = new LinkedHashMap<>();
 
   /**
-   * Records the time from the JVM's start to now: {@code session} seconds as {@code sessionPhase},
+   * Records the time from {@code started} (epoch milliseconds: the JVM's start, or the command's
+   * call in a JVM that was running before) to now: {@code session} seconds as {@code sessionPhase},
    * the rest as {@code jvmPhase}.
    */
-  void sinceJvmStart(String jvmPhase, String sessionPhase, double session) {
-    long started = ManagementFactory.getRuntimeMXBean().getStartTime();
+  void since(long started, String jvmPhase, String sessionPhase, double session) {
     double all = Math.max(0, System.currentTimeMillis() - started) / 1e3;
     add(jvmPhase, Math.max(0, all - session));
     add(sessionPhase, Math.min(all, session));

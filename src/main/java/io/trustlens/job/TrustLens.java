@@ -38,6 +38,7 @@ public final class TrustLens implements Runnable {
 
   /** Runs a command and exits with its code. */
   public static void main(String[] args) {
+    startedByMain = true;
     int code = execute(args);
     SparkSession.getActiveSession()
         .foreach(
@@ -48,6 +49,20 @@ public final class TrustLens implements Runnable {
     System.exit(code);
   }
 
+  private static volatile boolean startedByMain;
+  private static volatile long commandStart = System.currentTimeMillis();
+
+  /**
+   * When the command's own time began, in epoch milliseconds: the JVM's start when the JVM was
+   * started for it ({@code jobs/trustlens}, spark-submit), else the call of {@link #execute} (a
+   * notebook's or an application's long-running JVM, whose age is none of the command's cost).
+   */
+  static long commandStart() {
+    return startedByMain
+        ? java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()
+        : commandStart;
+  }
+
   /** Runs a command in this JVM (reusing an active Spark session) and returns its exit code. */
   public static int execute(String... args) {
     return execute(new PrintWriter(System.err, true), args);
@@ -55,6 +70,7 @@ public final class TrustLens implements Runnable {
 
   /** Runs a command, writing errors to {@code err}, and returns its exit code. */
   public static int execute(PrintWriter err, String... args) {
+    commandStart = System.currentTimeMillis();
     CommandLine cl = new CommandLine(new TrustLens());
     cl.setErr(err);
     cl.setExecutionExceptionHandler(

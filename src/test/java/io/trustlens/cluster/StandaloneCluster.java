@@ -26,6 +26,7 @@ final class StandaloneCluster implements AutoCloseable {
   private final List<Process> daemons = new ArrayList<>();
   private final int masterPort = freePort();
   private final int masterUiPort = freePort();
+  private int replacements;
 
   StandaloneCluster(Path root) throws IOException {
     this.root = root;
@@ -54,23 +55,45 @@ final class StandaloneCluster implements AutoCloseable {
             "" + masterUiPort));
     waitFor(() -> masterJson().contains("\"aliveworkers\""), "the master to start");
     for (int i = 1; i <= 2; i++) {
-      daemons.add(
-          daemon(
-              "worker" + i,
-              "org.apache.spark.deploy.worker.Worker",
-              "--host",
-              "127.0.0.1",
-              "--cores",
-              "1",
-              "--memory",
-              "1g",
-              "--webui-port",
-              "" + freePort(),
-              "--work-dir",
-              Files.createDirectories(root.resolve("work" + i)).toString(),
-              masterUrl()));
+      daemons.add(worker("worker" + i, freePort()));
     }
     waitFor(() -> masterJson().contains("\"aliveworkers\" : 2"), "two workers to register");
+  }
+
+  private Process worker(String name, int port) throws IOException {
+    return daemon(
+        name,
+        "org.apache.spark.deploy.worker.Worker",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "" + port,
+        "--cores",
+        "1",
+        "--memory",
+        "1g",
+        "--webui-port",
+        "" + freePort(),
+        "--work-dir",
+        Files.createDirectories(root.resolve("work-" + name)).toString(),
+        masterUrl());
+  }
+
+  /**
+   * Kills worker {@code i} (1 or 2) with the executors it started, as when a machine is lost, and
+   * starts a new worker in its place; returns once the master lists the new one.
+   */
+  void replaceWorker(int i) throws Exception {
+    Process old = daemons.get(i);
+    old.descendants().forEach(ProcessHandle::destroyForcibly);
+    old.destroyForcibly();
+    old.waitFor();
+    replacements++;
+    int port = freePort();
+    daemons.set(i, worker("worker" + i + "-new" + replacements, port));
+    waitFor(
+        () -> masterJson().matches("(?s).*\"port\" : " + port + ",.*?\"state\" : \"ALIVE\".*"),
+        "the new worker (port " + port + ") to register");
   }
 
   String masterUrl() {
