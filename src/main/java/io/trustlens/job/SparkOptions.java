@@ -42,6 +42,7 @@ public final class SparkOptions {
     if (level != null) {
       org.apache.logging.log4j.core.config.Configurator.setRootLevel(level);
       quietLevel = null;
+      io.trustlens.model.NativeBlas.verbose(false);
     }
   }
 
@@ -52,6 +53,8 @@ public final class SparkOptions {
       org.apache.logging.log4j.core.config.Configurator.setRootLevel(
           org.apache.logging.log4j.Level.INFO);
     }
+    io.trustlens.model.NativeBlas.useJavaWhenNoSystemBlas();
+    io.trustlens.model.NativeBlas.verbose(verbose);
     SparkSession.Builder builder = SparkSession.builder().appName("trustlens " + app);
     if (master != null) {
       requireReachable(master);
