@@ -34,7 +34,12 @@ public final class TabularSampler {
   private final double[][] highZ;
   private final double[][] mass;
 
-  /** Per player: its shares summed bin by bin (or category by category); its first slot. */
+  /**
+   * Per player: the bins (or categories) that can be drawn, those whose share is not 0, and their
+   * shares summed in that order; its first slot.
+   */
+  private final int[][] drawable;
+
   private final double[][] cumulative;
 
   private final int[] slot;
@@ -53,16 +58,25 @@ public final class TabularSampler {
     lowZ = new double[m][];
     highZ = new double[m][];
     mass = new double[m][];
+    drawable = new int[m][];
     cumulative = new double[m][];
     slot = new int[m];
     numeric = new boolean[m];
     for (int j = 0; j < m; j++) {
       double[] shares = stats.shares()[j];
-      cumulative[j] = new double[shares.length];
+      int n = 0;
+      for (double share : shares) {
+        n += share > 0 ? 1 : 0;
+      }
+      drawable[j] = new int[n];
+      cumulative[j] = new double[n];
       double sum = 0;
-      for (int k = 0; k < shares.length; k++) {
+      for (int k = 0, i = 0; k < shares.length; k++) {
         sum += shares[k];
-        cumulative[j][k] = shares[k] > 0 ? sum : Double.NEGATIVE_INFINITY;
+        if (shares[k] > 0) {
+          drawable[j][i] = k;
+          cumulative[j][i++] = sum;
+        }
       }
       slot[j] = stats.slots()[j][0];
       numeric[j] = stats.isNumeric(j);
@@ -116,14 +130,14 @@ public final class TabularSampler {
       for (int j = 0; j < m; j++) {
         if (!numeric[j]) {
           int[] slots = stats.slots()[j];
-          int c = draw(cumulative[j], random.nextDouble());
+          int c = draw(drawable[j], cumulative[j], random.nextDouble());
           double[] block = stats.categories()[j][c];
           for (int t = 0; t < slots.length; t++) {
             inputs[at + slots[t]] = block[t];
           }
           rep[row + j] = c == own[j] ? 1 : 0;
         } else if (discretize) {
-          int b = draw(cumulative[j], random.nextDouble());
+          int b = draw(drawable[j], cumulative[j], random.nextDouble());
           inputs[at + slot[j]] = inBin(j, b, random);
           rep[row + j] = b == own[j] ? 1 : 0;
         } else {
@@ -162,20 +176,17 @@ public final class TabularSampler {
   }
 
   /**
-   * The index drawn by {@code u} in [0, 1): the first whose running share exceeds {@code u} ({@code
-   * cumulative}: the shares summed, negative infinity where a share is 0, never drawn).
+   * The index drawn by {@code u} in [0, 1): the first of {@code drawable} whose running share
+   * ({@code cumulative}, nondecreasing) exceeds {@code u}, the last when rounding left {@code u}
+   * above them all. Counted without a branch on {@code u}: a draw's outcome is random, so a loop
+   * that stops at it mispredicts about once a draw.
    */
-  static int draw(double[] cumulative, double u) {
-    int last = 0;
-    for (int k = 0; k < cumulative.length; k++) {
-      if (cumulative[k] != Double.NEGATIVE_INFINITY) {
-        if (u < cumulative[k]) {
-          return k;
-        }
-        last = k;
-      }
+  static int draw(int[] drawable, double[] cumulative, double u) {
+    int below = 0;
+    for (double c : cumulative) {
+      below += c <= u ? 1 : 0;
     }
-    return last; // rounding left u above the last running share
+    return drawable[Math.min(below, drawable.length - 1)];
   }
 
   /**

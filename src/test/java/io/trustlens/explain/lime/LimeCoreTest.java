@@ -125,6 +125,54 @@ class LimeCoreTest {
     }
   }
 
+  /**
+   * The draw of a bin or category equals the plain scan (the first positive share whose running sum
+   * exceeds u; the last positive one when rounding leaves u above them all), at and around every
+   * running sum, with shares of 0 anywhere.
+   */
+  @Test
+  void aDrawIsTheFirstRunningShareAboveU() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int t = 0; t < 2000; t++) {
+      int n = 1 + r.nextInt(6);
+      double[] shares = new double[n];
+      for (int k = 0; k < n; k++) {
+        shares[k] = r.nextInt(4) == 0 ? 0 : r.nextDouble();
+      }
+      shares[r.nextInt(n)] = 0.5; // at least one positive
+      double total = Arrays.stream(shares).sum();
+      int drawn = (int) Arrays.stream(shares).filter(v -> v > 0).count();
+      int[] drawable = new int[drawn];
+      double[] cumulative = new double[drawn];
+      double sum = 0;
+      for (int k = 0, i = 0; k < n; k++) {
+        sum += shares[k] / total;
+        if (shares[k] > 0) {
+          drawable[i] = k;
+          cumulative[i++] = sum;
+        }
+      }
+      java.util.List<Double> us = new java.util.ArrayList<>(List.of(0.0, r.nextDouble(), 1.5));
+      for (double c : cumulative) {
+        us.addAll(List.of(c, Math.nextDown(c), Math.nextUp(c)));
+      }
+      for (double u : us) {
+        int expected = -1;
+        double running = 0;
+        for (int k = 0; k < n && expected < 0; k++) {
+          running += shares[k] / total;
+          if (shares[k] > 0 && u < running) {
+            expected = k;
+          }
+        }
+        if (expected < 0) {
+          expected = drawable[drawn - 1];
+        }
+        assertEquals(expected, TabularSampler.draw(drawable, cumulative, u), "u = " + u);
+      }
+    }
+  }
+
   @Test
   void continuousSamplesAreTheScaledNormal() {
     TabularStatistics s = TabularStatistics.of(reference(4_000), 5, GROUPS);
