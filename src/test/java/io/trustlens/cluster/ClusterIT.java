@@ -29,16 +29,8 @@ class ClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
-    deleteRecursively(ROOT);
-    Files.createDirectories(ROOT);
-    cluster = new StandaloneCluster(ROOT);
-    cluster.start();
-    local =
-        SparkSession.builder()
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .getOrCreate();
+    cluster = StandaloneCluster.startIn(ROOT);
+    local = StandaloneCluster.local();
   }
 
   @AfterAll
@@ -100,23 +92,7 @@ class ClusterIT {
     // executors: the demo rows repeated 500 times with fresh ids, scored in 40 partitions
     // (after a shuffle, whose lost map output the retry must also recompute).
     Path big = ROOT.resolve("credit-big");
-    local
-        .read()
-        .option("header", "true")
-        .option("inferSchema", "true")
-        .csv("datasets/synthetic/credit.csv")
-        .crossJoin(local.range(500).withColumnRenamed("id", "copy"))
-        .selectExpr(
-            "id * 500 + copy as id",
-            "age",
-            "income",
-            "debt_ratio",
-            "years_employed",
-            "region",
-            "default")
-        .repartition(60)
-        .write()
-        .parquet(big.toString());
+    StandaloneCluster.creditRepeated(local, 500).repartition(60).write().parquet(big.toString());
     String[] args = {
       "score",
       "--input",
@@ -369,13 +345,5 @@ class ClusterIT {
     String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
-  }
-
-  private static void deleteRecursively(Path path) throws Exception {
-    if (Files.exists(path)) {
-      try (var walk = Files.walk(path)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
   }
 }

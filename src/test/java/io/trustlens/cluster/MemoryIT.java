@@ -34,35 +34,10 @@ class MemoryIT {
   @BeforeAll
   static void start() throws Exception {
     rows = Long.getLong("trustlens.memory.rows");
-    if (Files.exists(ROOT)) {
-      try (var walk = Files.walk(ROOT)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-    Files.createDirectories(ROOT);
-    cluster = new StandaloneCluster(ROOT);
-    cluster.start();
-    local =
-        SparkSession.builder()
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .getOrCreate();
+    cluster = StandaloneCluster.startIn(ROOT);
+    local = StandaloneCluster.local();
     long copies = (rows + 1999) / 2000;
-    local
-        .read()
-        .option("header", "true")
-        .option("inferSchema", "true")
-        .csv("datasets/synthetic/credit.csv")
-        .crossJoin(local.range(copies).withColumnRenamed("id", "copy"))
-        .selectExpr(
-            "id * " + copies + " + copy as id",
-            "age",
-            "income",
-            "debt_ratio",
-            "years_employed",
-            "region",
-            "default")
+    StandaloneCluster.creditRepeated(local, copies)
         .limit((int) rows)
         .repartition((int) Math.max(1, rows / 250_000))
         .write()

@@ -28,6 +28,50 @@ final class StandaloneCluster implements AutoCloseable {
   private final int masterUiPort = freePort();
   private int replacements;
 
+  /**
+   * Empties {@code root} and starts a cluster there; also makes this JVM's local Spark session
+   * (local[2]), for the undisturbed runs and for reading outputs, available as {@link #local()}.
+   */
+  static StandaloneCluster startIn(Path root) throws Exception {
+    if (Files.exists(root)) {
+      try (var walk = Files.walk(root)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    Files.createDirectories(root);
+    StandaloneCluster cluster = new StandaloneCluster(root);
+    cluster.start();
+    return cluster;
+  }
+
+  /** The demo loan rows repeated {@code copies} times, each copy with fresh ids. */
+  static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> creditRepeated(
+      org.apache.spark.sql.SparkSession spark, long copies) {
+    return spark
+        .read()
+        .option("header", "true")
+        .option("inferSchema", "true")
+        .csv("datasets/synthetic/credit.csv")
+        .crossJoin(spark.range(copies).withColumnRenamed("id", "copy"))
+        .selectExpr(
+            "id * " + copies + " + copy as id",
+            "age",
+            "income",
+            "debt_ratio",
+            "years_employed",
+            "region",
+            "default");
+  }
+
+  /** The test JVM's own local session (local[2]). */
+  static org.apache.spark.sql.SparkSession local() {
+    return org.apache.spark.sql.SparkSession.builder()
+        .master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .getOrCreate();
+  }
+
   StandaloneCluster(Path root) throws IOException {
     this.root = root;
     this.home = root.resolve("spark-home");
