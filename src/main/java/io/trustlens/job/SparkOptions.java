@@ -53,7 +53,7 @@ public final class SparkOptions {
       org.apache.logging.log4j.core.config.Configurator.setRootLevel(
           org.apache.logging.log4j.Level.INFO);
     }
-    io.trustlens.model.NativeBlas.useJavaWhenNoSystemBlas();
+    io.trustlens.model.NativeBlas.skipProbesOfMissingLibraries();
     io.trustlens.model.NativeBlas.verbose(verbose);
     SparkSession.Builder builder = SparkSession.builder().appName("trustlens " + app);
     if (master != null) {

@@ -6,7 +6,7 @@ import org.apache.spark.broadcast.Broadcast;
 record MllibSource(Broadcast<MllibModel> model, ModelInfo info) implements ModelSource {
   @Override
   public BatchModel open() {
-    NativeBlas.useJavaWhenNoSystemBlas(); // an executor's first MLlib model
+    NativeBlas.skipProbesOfMissingLibraries(); // an executor's first MLlib model
     return model.value();
   }
 }

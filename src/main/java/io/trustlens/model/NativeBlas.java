@@ -38,7 +38,7 @@ public final class NativeBlas {
    * Skips each probe (BLAS, LAPACK, ARPACK) whose system library the machine lacks; once per JVM,
    * before MLlib's first use of them.
    */
-  public static void useJavaWhenNoSystemBlas() {
+  public static void skipProbesOfMissingLibraries() {
     if (done) {
       return;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.job.TrustLens;
+import io.trustlens.testing.Tables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -259,23 +260,8 @@ class ClusterIT {
     return jar;
   }
 
-  /**
-   * Each table of a run's output, its rows as text with doubles in full (the shortest string that
-   * reads back to the same bits), sorted.
-   */
   private static Map<String, List<String>> tables(Path out) throws Exception {
-    Map<String, List<String>> tables = new java.util.TreeMap<>();
-    try (var entries = Files.list(out)) {
-      for (Path t : entries.filter(Files::isDirectory).toList()) {
-        List<String> rows = new java.util.ArrayList<>();
-        for (Row r : local.read().parquet(t.toString()).collectAsList()) {
-          rows.add(r.toString());
-        }
-        rows.sort(null);
-        tables.put(t.getFileName().toString(), rows);
-      }
-    }
-    return tables;
+    return Tables.outputs(local, out);
   }
 
   /**

@@ -74,17 +74,6 @@ class AuditSpecParserTest {
   }
 
   @Test
-  void everyBundledSpecParsesAndValidates() throws Exception {
-    try (var specs = java.nio.file.Files.list(Path.of("conf"))) {
-      List<Path> yaml = specs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-      assertTrue(yaml.size() >= 2, yaml.toString());
-      for (Path p : yaml) {
-        AuditSpecParser.load(p, null);
-      }
-    }
-  }
-
-  @Test
   void theReadmesSpecParsesAndValidates() throws Exception {
     String readme = java.nio.file.Files.readString(Path.of("README.md"));
     int start = readme.indexOf("```yaml", readme.indexOf("## Audit specs")) + "```yaml".length();
@@ -404,6 +393,7 @@ class AuditSpecParserTest {
       List<Path> yaml = specs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
       assertTrue(yaml.size() >= 2, yaml.toString());
       for (Path p : yaml) {
+        AuditSpecParser.load(p, null); // as the spec says, its own output
         AuditSpec spec = AuditSpecParser.load(p, "/tmp/unused", List.of(), Map.of());
         assertTrue(!spec.tasks.isEmpty(), p.toString());
       }

@@ -7,17 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.trustlens.testing.Cli;
 import io.trustlens.testing.SparkTestSession;
 import io.trustlens.testing.Tables;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,25 +157,8 @@ class DeterminismTest {
     assertTrue(!tables(out).equals(tables(other)), "another seed, other bits");
   }
 
-  /**
-   * Each table of a run's output, its rows as text with doubles in full (Double.toString gives the
-   * shortest string that reads back to the same bits), sorted.
-   */
   private static Map<String, List<String>> tables(Path out) throws Exception {
-    SparkSession spark = SparkTestSession.get();
-    Map<String, List<String>> tables = new LinkedHashMap<>();
-    try (Stream<Path> entries = Files.list(out)) {
-      for (Path t : entries.filter(Files::isDirectory).sorted().toList()) {
-        Dataset<Row> table = spark.read().parquet(t.toString());
-        List<String> rows = new ArrayList<>();
-        for (Row r : table.collectAsList()) {
-          rows.add(r.toString());
-        }
-        rows.sort(null);
-        tables.put(t.getFileName().toString(), rows);
-      }
-    }
-    return tables;
+    return Tables.outputs(SparkTestSession.get(), out);
   }
 
   private static String[] join(String[] a, String[] b) {

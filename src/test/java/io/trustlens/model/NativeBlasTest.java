@@ -69,7 +69,7 @@ class NativeBlasTest {
   public static final class Probe {
     public static void main(String[] args) {
       if (Boolean.parseBoolean(args[0])) {
-        NativeBlas.useJavaWhenNoSystemBlas();
+        NativeBlas.skipProbesOfMissingLibraries();
       }
       double[] a = new double[100];
       double[] b = new double[100];
