@@ -56,6 +56,7 @@ public final class AuditRun {
   private String phasePrefix = "";
   private String taskName = "";
   private InputTable input;
+  private ModelPrefetch prefetch;
   private OutputDirectory output;
   private HtmlReport report;
 
@@ -76,8 +77,10 @@ public final class AuditRun {
         "start: Spark session",
         SparkOptions.lastStartSeconds());
     Baseline baseline = spec.baseline == null ? null : Baseline.read(spec.baseline.path);
-    try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite)) {
+    try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite);
+        ModelPrefetch prefetch = ModelPrefetch.start(spark, spec)) {
       this.output = out;
+      this.prefetch = prefetch;
       this.input =
           phases.time(
               "read input: files, schema, row count", () -> InputTable.read(spark, spec.input));
@@ -357,9 +360,13 @@ public final class AuditRun {
       loaded =
           phases.time(
               phasePrefix + LOAD_MODELS,
-              () ->
-                  new ModelLoader(spark)
-                      .loadAll(locations, input.featureCountHint(), OutputKind.LOGIT));
+              () -> {
+                LoadedModel ahead = prefetch == null ? null : prefetch.take(name);
+                return ahead != null
+                    ? ahead
+                    : new ModelLoader(spark)
+                        .loadAll(locations, input.featureCountHint(), OutputKind.LOGIT);
+              });
       models.put(name, loaded);
     }
     return loaded;

@@ -63,6 +63,21 @@ public final class ModelLoader {
     }
   }
 
+  /**
+   * Whether {@code location} is a directory with {@code metadata/} (a saved MLlib model); false
+   * when it is anything else or cannot be read ({@link #load} then says why).
+   */
+  public boolean isMllibDirectory(String location) {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.getFileStatus(path).isDirectory()
+          && fs.exists(new org.apache.hadoop.fs.Path(path, "metadata"));
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /** Loads several models as one ensemble (one model gives itself). */
   public LoadedModel loadAll(List<String> locations, int inputSize, OutputKind kindWithoutCard) {
     if (locations.size() == 1) {

@@ -520,6 +520,68 @@ class BadInputTest {
     noOutput("h");
   }
 
+  /**
+   * A saved MLlib pipeline whose tree data is gone fails naming the model, and a missing input
+   * still fails first with its own message: MLlib models load on a second thread while the input is
+   * read (ModelPrefetch), and their errors come where the run asks for the model.
+   */
+  @Test
+  void corruptMllibModelIsNamedAfterTheInputsOwnErrors() throws Exception {
+    Path model = dir.resolve("credit_gbt_without_trees");
+    copy(Path.of("datasets/models/credit_gbt"), model);
+    try (Stream<Path> stages = Files.list(model.resolve("stages"))) {
+      Path gbt = stages.filter(p -> p.getFileName().toString().contains("gbtc")).findFirst().get();
+      delete(gbt.resolve("data"));
+    }
+    fails(
+        "corrupt MLlib model " + model,
+        "explain",
+        "--method",
+        "tree",
+        "--input",
+        "datasets/synthetic/credit.csv",
+        "--id",
+        "id",
+        "--model",
+        model.toString(),
+        "--output",
+        out("mllib"));
+    noOutput("mllib");
+    Cli cli =
+        fails(
+            "input not found: " + dir.resolve("nope.csv"),
+            "score",
+            "--input",
+            dir.resolve("nope.csv").toString(),
+            "--model",
+            model.toString(),
+            "--output",
+            out("mllib2"));
+    assertFalse(cli.errors().contains("corrupt"), cli.errors());
+    noOutput("mllib2");
+  }
+
+  private static void copy(Path from, Path to) throws java.io.IOException {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : all.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  private static void delete(Path tree) throws java.io.IOException {
+    try (Stream<Path> all = Files.walk(tree)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   @Test
   void corruptModel() throws Exception {
     Path bad = dir.resolve("corrupt.pt");
