@@ -70,7 +70,14 @@ public final class LocalSurrogate implements java.io.Serializable {
    * first) to outputs {@code y} with kernel weights {@code w}.
    */
   public Fit fit(double[] x, double[] y, double[] w, int n, int m) {
-    Moments all = new Moments(x, y, w, n, m, sparse);
+    return fit(sparse ? Neighbourhood.of(x, n, m) : Neighbourhood.valuesOf(x, n, m), y, w);
+  }
+
+  /** Fits a row's neighbourhood to outputs {@code y} with kernel weights {@code w}. */
+  public Fit fit(Neighbourhood x, double[] y, double[] w) {
+    int n = x.samples();
+    int m = x.players();
+    Moments all = new Moments(x, y, w);
     int[] kept =
         switch (selection) {
           case "highest_weights" -> highestWeights(all, x, m);
@@ -85,21 +92,43 @@ public final class LocalSurrogate implements java.io.Serializable {
       int j = kept[k];
       weights[j] = beta[k];
       intercept -= beta[k] * all.xMean[j];
-      prediction += beta[k] * x[j];
+      prediction += beta[k] * x.value(0, j);
     }
     prediction += intercept;
     double residual = 0;
     double total = 0;
     for (int i = 0; i < n; i++) {
-      double fit = intercept;
-      for (int j : kept) {
-        fit += weights[j] * x[i * m + j];
-      }
+      double fit = fitted(x, i, intercept, weights, kept);
       residual += w[i] * (y[i] - fit) * (y[i] - fit);
       total += w[i] * (y[i] - all.yMean) * (y[i] - all.yMean);
     }
     double score = total == 0 ? (residual == 0 ? 1 : 0) : 1 - residual / total;
     return new Fit(weights, intercept, score, prediction);
+  }
+
+  /**
+   * The surrogate at sample {@code i}: {@code intercept} plus {@code weights} times its values
+   * (over its ones, for indicators).
+   */
+  private static double fitted(
+      Neighbourhood x, int i, double intercept, double[] weights, int[] kept) {
+    double sum = intercept;
+    if (x.isIndicators()) {
+      long[] bits = x.bits();
+      int words = x.words();
+      for (int word = 0; word < words; word++) {
+        for (long b = bits[i * words + word]; b != 0; b &= b - 1) {
+          sum += weights[(word << 6) + Long.numberOfTrailingZeros(b)];
+        }
+      }
+      return sum;
+    }
+    double[] v = x.values();
+    int m = x.players();
+    for (int j : kept) {
+      sum += weights[j] * v[i * m + j];
+    }
+    return sum;
   }
 
   private static int[] all(int m) {
@@ -110,7 +139,7 @@ public final class LocalSurrogate implements java.io.Serializable {
     return a;
   }
 
-  private int[] highestWeights(Moments all, double[] x, int m) {
+  private int[] highestWeights(Moments all, Neighbourhood x, int m) {
     if (keep >= m) {
       return all(m);
     }
@@ -120,7 +149,9 @@ public final class LocalSurrogate implements java.io.Serializable {
       order[j] = j;
     }
     Arrays.sort(
-        order, (a, b) -> Double.compare(Math.abs(beta[b] * x[b]), Math.abs(beta[a] * x[a])));
+        order,
+        (a, b) ->
+            Double.compare(Math.abs(beta[b] * x.value(0, b)), Math.abs(beta[a] * x.value(0, a))));
     int[] kept = new int[keep];
     for (int k = 0; k < keep; k++) {
       kept[k] = order[k];
@@ -288,29 +319,23 @@ public final class LocalSurrogate implements java.io.Serializable {
     final double[][] gram;
     final double[] xty;
 
-    Moments(double[] x, double[] y, double[] w, int n, int m, boolean sparse) {
-      this.m = m;
+    Moments(Neighbourhood x, double[] y, double[] w) {
+      int n = x.samples();
+      this.m = x.players();
       double total = 0;
       double ySum = 0;
-      double[] xSum = new double[m];
       for (int i = 0; i < n; i++) {
         total += w[i];
         ySum += w[i] * y[i];
-        for (int j = 0; j < m; j++) {
-          xSum[j] += w[i] * x[i * m + j];
-        }
-      }
-      xMean = new double[m];
-      for (int j = 0; j < m; j++) {
-        xMean[j] = xSum[j] / total;
       }
       yMean = ySum / total;
+      xMean = new double[m];
       gram = new double[m][m];
       xty = new double[m];
-      if (sparse && binary(x, n * m)) {
-        indicators(x, y, w, n);
+      if (x.isIndicators()) {
+        indicators(x, y, w, total);
       } else {
-        centred(x, y, w, n);
+        centred(x.values(), y, w, n, total);
       }
       for (int j = 0; j < m; j++) {
         for (int k = 0; k < j; k++) {
@@ -319,67 +344,85 @@ public final class LocalSurrogate implements java.io.Serializable {
       }
     }
 
-    private static boolean binary(double[] x, int length) {
-      for (int i = 0; i < length; i++) {
-        if (x[i] != 0 && x[i] != 1) {
-          return false;
+    /** The weighted means, then the upper triangle of the centred sums, one sample at a time. */
+    private void centred(double[] x, double[] y, double[] w, int n, double total) {
+      double[] xSum = new double[m];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++) {
+          xSum[j] += w[i] * x[i * m + j];
         }
       }
-      return true;
-    }
-
-    /** The upper triangle of the centred sums, one sample at a time. */
-    private void centred(double[] x, double[] y, double[] w, int n) {
-      double[] centred = new double[m];
-      for (int i = 0; i < n; i++) {
-        double wi = w[i];
-        if (wi == 0) {
-          continue;
+      for (int j = 0; j < m; j++) {
+        xMean[j] = xSum[j] / total;
+      }
+      // Four samples a pass: each Gram entry is loaded and stored once per four samples, their
+      // terms summed in pairs first (a fixed order, so the same bits on every run).
+      double[][] c = new double[4][m];
+      double[] wc = new double[4];
+      for (int i = 0; i < n; i += 4) {
+        int count = Math.min(4, n - i);
+        for (int t = 0; t < 4; t++) {
+          double wi = t < count ? w[i + t] : 0;
+          double yc = t < count ? y[i + t] - yMean : 0;
+          for (int j = 0; j < m; j++) {
+            c[t][j] = t < count ? x[(i + t) * m + j] - xMean[j] : 0;
+            xty[j] += wi * c[t][j] * yc;
+          }
+          wc[t] = wi;
         }
+        double[] c0 = c[0];
+        double[] c1 = c[1];
+        double[] c2 = c[2];
+        double[] c3 = c[3];
         for (int j = 0; j < m; j++) {
-          centred[j] = x[i * m + j] - xMean[j];
-        }
-        double yc = y[i] - yMean;
-        for (int j = 0; j < m; j++) {
-          double wj = wi * centred[j];
-          xty[j] += wj * yc;
+          double a0 = wc[0] * c0[j];
+          double a1 = wc[1] * c1[j];
+          double a2 = wc[2] * c2[j];
+          double a3 = wc[3] * c3[j];
           double[] row = gram[j];
           for (int k = j; k < m; k++) {
-            row[k] += wj * centred[k];
+            row[k] += (a0 * c0[k] + a1 * c1[k]) + (a2 * c2[k] + a3 * c3[k]);
           }
         }
       }
     }
 
     /**
-     * The upper triangle for 0/1 values (quartile indicators and categories): the raw sums {@code
-     * sum w x_j x_k} over each sample's ones only, then centred as {@code sum w x_j x_k - W xbar_j
-     * xbar_k} (and {@code sum w x_j (y - ybar)} likewise), a sample costing its ones squared rather
-     * than the players squared.
+     * The upper triangle for 0/1 indicators: the raw sums {@code sum w x_j}, {@code sum w x_j x_k}
+     * and {@code sum w x_j (y - ybar)} over each sample's ones only, then centred as {@code sum w
+     * x_j x_k - W xbar_j xbar_k}, a sample costing its ones squared rather than the players
+     * squared.
      */
-    private void indicators(double[] x, double[] y, double[] w, int n) {
+    private void indicators(Neighbourhood x, double[] y, double[] w, double total) {
+      int n = x.samples();
+      int words = x.words();
+      long[] bits = x.bits();
+      double[] xSum = new double[m];
       int[] ones = new int[m];
-      double total = 0;
       for (int i = 0; i < n; i++) {
         double wi = w[i];
-        total += wi;
         if (wi == 0) {
           continue;
         }
         int count = 0;
-        for (int j = 0; j < m; j++) {
-          if (x[i * m + j] != 0) {
-            ones[count++] = j;
+        for (int word = 0; word < words; word++) {
+          for (long b = bits[i * words + word]; b != 0; b &= b - 1) {
+            ones[count++] = (word << 6) + Long.numberOfTrailingZeros(b);
           }
         }
         double wy = wi * (y[i] - yMean);
         for (int a = 0; a < count; a++) {
-          double[] row = gram[ones[a]];
-          xty[ones[a]] += wy;
+          int j = ones[a];
+          double[] row = gram[j];
+          xSum[j] += wi;
+          xty[j] += wy;
           for (int b = a; b < count; b++) {
             row[ones[b]] += wi;
           }
         }
+      }
+      for (int j = 0; j < m; j++) {
+        xMean[j] = xSum[j] / total;
       }
       for (int j = 0; j < m; j++) {
         for (int k = j; k < m; k++) {

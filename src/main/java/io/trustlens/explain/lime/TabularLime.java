@@ -79,36 +79,58 @@ public final class TabularLime {
     return Math.max(1, 16 * model.batchRows() / sampler.samples());
   }
 
-  /** Explains {@code n} rows ({@code xs}: {@code n × d}, row-major) keyed by {@code keys}. */
+  /**
+   * Explains {@code n} rows ({@code xs}: {@code n × d}, row-major) keyed by {@code keys}, a model
+   * batch of samples at a time: a few rows' samples are drawn, scored and fitted while they are in
+   * cache, not all the rows' samples drawn first.
+   */
   public Result[] explain(double[] xs, long[] keys, int n) {
     int d = model.info().inputSize();
     int w = model.info().outputSize();
     int s = sampler.samples();
-    int m = sampler.players();
-    double[] inputs = new double[n * s * d];
-    double[][] reps = new double[n][s * m];
-    for (int i = 0; i < n; i++) {
-      sampler.sample(xs, i * d, RowSeeds.random(seed, keys[i]), inputs, i * s * d, reps[i]);
+    int group = Math.max(1, Math.min(n, model.batchRows() / s));
+    double[] inputs = new double[group * s * d];
+    Neighbourhood[] reps = new Neighbourhood[group];
+    for (int i = 0; i < group; i++) {
+      reps[i] = sampler.neighbourhood();
     }
-    double[] outputs = scoreInChunks(inputs, n * s, d, w);
+    double[] kernel = reps[0].isIndicators() ? kernelByDistance(sampler.players()) : null;
     OutputKind kind = model.info().kind();
     double[] probabilities = new double[w];
     double[] y = new double[s];
     double[] weights = new double[s];
     Result[] results = new Result[n];
-    for (int i = 0; i < n; i++) {
-      int first = i * s * w;
-      int t = target == PREDICTED ? (int) kind.predict(outputs, first, w) : target;
-      if (!kind.isClassification()) {
-        t = target == PREDICTED ? 0 : target;
+    for (int first = 0; first < n; first += group) {
+      int rows = Math.min(group, n - first);
+      for (int i = 0; i < rows; i++) {
+        long key = keys[first + i];
+        sampler.sample(xs, (first + i) * d, RowSeeds.random(seed, key), inputs, i * s * d, reps[i]);
       }
-      for (int k = 0; k < s; k++) {
-        y[k] = explained(kind, outputs, (i * s + k) * w, w, t, probabilities);
-        weights[k] = kernel(reps[i], k, m);
+      double[] outputs = scoreInChunks(inputs, rows * s, d, w);
+      for (int i = 0; i < rows; i++) {
+        int t = target == PREDICTED ? (int) kind.predict(outputs, i * s * w, w) : target;
+        if (!kind.isClassification()) {
+          t = target == PREDICTED ? 0 : target;
+        }
+        Neighbourhood rep = reps[i];
+        for (int k = 0; k < s; k++) {
+          y[k] = explained(kind, outputs, (i * s + k) * w, w, t, probabilities);
+          double d2 = rep.distance2(k);
+          weights[k] = kernel != null ? kernel[(int) d2] : kernel(d2);
+        }
+        results[first + i] = new Result(surrogate.fit(rep, y, weights), t, y[0]);
       }
-      results[i] = new Result(surrogate.fit(reps[i], y, weights, s, m), t, y[0]);
     }
     return results;
+  }
+
+  /** The kernel of each whole squared distance 0..{@code players} (indicators differ by 0/1). */
+  private double[] kernelByDistance(int players) {
+    double[] k = new double[players + 1];
+    for (int d2 = 0; d2 <= players; d2++) {
+      k[d2] = kernel(d2);
+    }
+    return k;
   }
 
   private double[] scoreInChunks(double[] inputs, int rows, int d, int w) {
@@ -117,7 +139,7 @@ public final class TabularLime {
     for (int start = 0; start < rows; start += batch) {
       int count = Math.min(batch, rows - start);
       double[] part =
-          count == rows
+          count * d == inputs.length
               ? inputs
               : java.util.Arrays.copyOfRange(inputs, start * d, (start + count) * d);
       System.arraycopy(model.outputs(part, count), 0, outputs, start * w, count * w);
@@ -135,13 +157,8 @@ public final class TabularLime {
     return outputs[offset + t];
   }
 
-  /** lime's kernel of sample {@code k}'s distance from the row (sample 0). */
-  private double kernel(double[] rep, int k, int m) {
-    double d2 = 0;
-    for (int j = 0; j < m; j++) {
-      double diff = rep[k * m + j] - rep[j];
-      d2 += diff * diff;
-    }
+  /** lime's kernel of a sample at squared distance {@code d2} from the row. */
+  private double kernel(double d2) {
     return Math.sqrt(Math.exp(-d2 / (width * width)));
   }
 }

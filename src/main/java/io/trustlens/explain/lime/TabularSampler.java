@@ -20,7 +20,9 @@ import org.apache.commons.math3.special.Erf;
  * </ul>
  *
  * <p>The first sample is the row itself (interpretable values 1, or its scaled values). A bin whose
- * bounds are equal gives that bound.
+ * bounds are equal gives that bound. Bins and categories are drawn from an {@link AliasTable}; a
+ * row's stream of random numbers serves its players in turn, all samples of one player before the
+ * next's.
  */
 public final class TabularSampler {
   private final TabularStatistics stats;
@@ -42,6 +44,9 @@ public final class TabularSampler {
 
   private final double[][] cumulative;
 
+  /** Per player: the draw of its bins or categories (null beyond an alias table's size). */
+  private final AliasTable[] tables;
+
   private final int[] slot;
   private final boolean[] numeric;
 
@@ -60,6 +65,7 @@ public final class TabularSampler {
     mass = new double[m][];
     drawable = new int[m][];
     cumulative = new double[m][];
+    tables = new AliasTable[m];
     slot = new int[m];
     numeric = new boolean[m];
     for (int j = 0; j < m; j++) {
@@ -78,6 +84,11 @@ public final class TabularSampler {
           cumulative[j][i++] = sum;
         }
       }
+      double[] positive = new double[n];
+      for (int i = 0; i < n; i++) {
+        positive[i] = shares[drawable[j][i]];
+      }
+      tables[j] = n <= AliasTable.MAX_SLOTS ? new AliasTable(drawable[j], positive) : null;
       slot[j] = stats.slots()[j][0];
       numeric[j] = stats.isNumeric(j);
       int bins = stats.isNumeric(j) ? stats.shares()[j].length : 0;
@@ -104,9 +115,23 @@ public final class TabularSampler {
   }
 
   /**
+   * A buffer for one row's interpretable values: indicators when every player's are 0/1 (quartiles
+   * or categories), else values.
+   */
+  public Neighbourhood neighbourhood() {
+    boolean indicators = true;
+    for (boolean n : numeric) {
+      indicators &= discretize || !n;
+    }
+    return indicators
+        ? Neighbourhood.indicators(samples, players())
+        : Neighbourhood.values(samples, players());
+  }
+
+  /**
    * Writes the neighbourhood of row {@code x} (at {@code xOffset}): {@code samples × d} model
-   * inputs into {@code inputs} from {@code inOffset}, and {@code samples × players} interpretable
-   * values into {@code rep} from 0.
+   * inputs into {@code inputs} from {@code inOffset}, and the interpretable values into {@code rep}
+   * (from {@link #neighbourhood()}).
    */
   public void sample(
       double[] x,
@@ -114,65 +139,105 @@ public final class TabularSampler {
       SplittableRandom random,
       double[] inputs,
       int inOffset,
-      double[] rep) {
-    int m = stats.players();
+      Neighbourhood rep) {
+    rep.clear();
     System.arraycopy(x, xOffset, inputs, inOffset, d);
-    int[] own = new int[m];
-    for (int j = 0; j < m; j++) {
-      boolean numeric = stats.isNumeric(j);
-      double v = x[xOffset + stats.slots()[j][0]];
-      own[j] = numeric ? stats.bin(j, v) : stats.category(j, x, xOffset);
-      rep[j] = numeric && !discretize ? (v - stats.mean()[j]) / stats.scale()[j] : 1;
-    }
-    for (int s = 1; s < samples; s++) {
-      int at = inOffset + s * d;
-      int row = s * m;
-      for (int j = 0; j < m; j++) {
-        if (!numeric[j]) {
-          int[] slots = stats.slots()[j];
-          int c = draw(drawable[j], cumulative[j], random.nextDouble());
-          double[] block = stats.categories()[j][c];
-          for (int t = 0; t < slots.length; t++) {
-            inputs[at + slots[t]] = block[t];
-          }
-          rep[row + j] = c == own[j] ? 1 : 0;
-        } else if (discretize) {
-          int b = draw(drawable[j], cumulative[j], random.nextDouble());
-          inputs[at + slot[j]] = inBin(j, b, random);
-          rep[row + j] = b == own[j] ? 1 : 0;
-        } else {
-          double z = random.nextGaussian();
-          inputs[at + slot[j]] = stats.mean()[j] + stats.scale()[j] * z;
-          rep[row + j] = z;
-        }
+    for (int j = 0; j < stats.players(); j++) {
+      double v = x[xOffset + slot[j]];
+      if (numeric[j] && !discretize) {
+        rep.put(0, j, (v - stats.mean()[j]) / stats.scale()[j]);
+        continuous(j, random, inputs, inOffset, rep);
+      } else if (numeric[j]) {
+        mark(rep, 0, j, true);
+        binned(j, stats.bin(j, v), random, inputs, inOffset, rep);
+      } else {
+        mark(rep, 0, j, true);
+        categorical(j, stats.category(j, x, xOffset), random, inputs, inOffset, rep);
       }
     }
   }
 
+  // A player's samples are drawn together, one player after another: its constants stay at hand
+  // and the loop does not dispatch on the player's kind at every value.
+
+  private void continuous(
+      int j, SplittableRandom random, double[] inputs, int inOffset, Neighbourhood rep) {
+    double mean = stats.mean()[j];
+    double scale = stats.scale()[j];
+    int at = inOffset + slot[j];
+    for (int s = 1; s < samples; s++) {
+      double z = random.nextGaussian();
+      inputs[at + s * d] = mean + scale * z;
+      rep.put(s, j, z);
+    }
+  }
+
   /**
-   * A value of bin {@code b} of numeric player {@code j}: its truncated normal, by rejection from
-   * the normal when the bin holds at least a fifth of the normal's mass (every draw a standard
-   * normal until one falls inside: exactly the truncated law, about two draws at worst), else by
-   * inversion.
+   * Player {@code j}'s values by quartile: a bin drawn with its share, then the bin's truncated
+   * normal, by rejection from the normal when the bin holds at least a fifth of the normal's mass
+   * (every draw a standard normal until one falls inside: exactly the truncated law, about two
+   * draws at worst), else by inversion; a bin whose bounds are equal gives that bound.
    */
-  private double inBin(int j, int b, SplittableRandom random) {
-    double mean = stats.binMean()[j][b];
-    double sd = stats.binStd()[j][b];
-    double a = lowZ[j][b];
-    double c = highZ[j][b];
-    if (!(a < c)) {
-      return stats.binMin()[j][b];
-    }
-    if (mass[j][b] >= 0.2) {
-      while (true) {
-        double z = random.nextGaussian();
-        if (z >= a && z <= c) {
-          return mean + sd * z;
-        }
+  private void binned(
+      int j, int own, SplittableRandom random, double[] inputs, int inOffset, Neighbourhood rep) {
+    double[] mean = stats.binMean()[j];
+    double[] sd = stats.binStd()[j];
+    double[] low = lowZ[j];
+    double[] high = highZ[j];
+    double[] within = mass[j];
+    int at = inOffset + slot[j];
+    for (int s = 1; s < samples; s++) {
+      int b = pick(j, random);
+      double a = low[b];
+      double c = high[b];
+      double v;
+      if (!(a < c)) {
+        v = stats.binMin()[j][b];
+      } else if (within[b] >= 0.2) {
+        double z;
+        do {
+          z = random.nextGaussian();
+        } while (!(z >= a && z <= c));
+        v = mean[b] + sd[b] * z;
+      } else {
+        v =
+            truncatedNormal(
+                mean[b], sd[b], stats.binMin()[j][b], stats.binMax()[j][b], random.nextDouble());
       }
+      inputs[at + s * d] = v;
+      mark(rep, s, j, b == own);
     }
-    return truncatedNormal(
-        mean, sd, stats.binMin()[j][b], stats.binMax()[j][b], random.nextDouble());
+  }
+
+  private void categorical(
+      int j, int own, SplittableRandom random, double[] inputs, int inOffset, Neighbourhood rep) {
+    int[] slots = stats.slots()[j];
+    double[][] blocks = stats.categories()[j];
+    for (int s = 1; s < samples; s++) {
+      int c = pick(j, random);
+      int at = inOffset + s * d;
+      for (int t = 0; t < slots.length; t++) {
+        inputs[at + slots[t]] = blocks[c][t];
+      }
+      mark(rep, s, j, c == own);
+    }
+  }
+
+  /** A bin or category of player {@code j}, drawn with its share. */
+  private int pick(int j, SplittableRandom random) {
+    AliasTable table = tables[j];
+    return table != null
+        ? table.draw(random)
+        : draw(drawable[j], cumulative[j], random.nextDouble());
+  }
+
+  /** Sample {@code s}'s interpretable value of player {@code j}: 1 when {@code one}, else 0. */
+  private static void mark(Neighbourhood rep, int s, int j, boolean one) {
+    if (rep.isIndicators()) {
+      rep.set(s, j, one);
+    } else {
+      rep.put(s, j, one ? 1 : 0);
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package io.trustlens.explain.lime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.feature.FeatureGroup;
@@ -76,17 +77,18 @@ class LimeCoreTest {
     TabularSampler sampler = new TabularSampler(s, true, n, 5);
     double[] x = {1.0, 7.5, 0, 1, 0};
     double[] inputs = new double[n * 5];
-    double[] rep = new double[n * 3];
+    Neighbourhood rep = sampler.neighbourhood();
+    assertTrue(rep.isIndicators());
     sampler.sample(x, 0, new SplittableRandom(11), inputs, 0, rep);
     assertArrayEquals(x, Arrays.copyOf(inputs, 5));
-    assertArrayEquals(new double[] {1, 1, 1}, Arrays.copyOf(rep, 3));
+    assertArrayEquals(new double[] {1, 1, 1}, row(rep, 0));
     // Bins drawn with their shares (chi-square, 3 degrees of freedom, p = 0.001 line 16.27).
     for (int j = 0; j < 2; j++) {
       long[] counts = new long[s.shares()[j].length];
       for (int i = 1; i < n; i++) {
         int b = s.bin(j, inputs[i * 5 + j]);
         counts[b]++;
-        assertEquals(b == s.bin(j, x[j]) ? 1.0 : 0.0, rep[i * 3 + j], "sample " + i);
+        assertEquals(b == s.bin(j, x[j]) ? 1.0 : 0.0, rep.value(i, j), "sample " + i);
       }
       assertTrue(chiSquare(counts, s.shares()[j]) < 16.27, "bins of player " + j);
     }
@@ -95,7 +97,7 @@ class LimeCoreTest {
     for (int i = 1; i < n; i++) {
       int c = s.category(2, inputs, i * 5);
       cats[c]++;
-      assertEquals(c == 1 ? 1.0 : 0.0, rep[i * 3 + 2]);
+      assertEquals(c == 1 ? 1.0 : 0.0, rep.value(i, 2));
     }
     assertTrue(chiSquare(cats, s.shares()[2]) < 13.82);
     // Within a bin, values follow the bin's truncated normal (Kolmogorov-Smirnov, 0.1% line).
@@ -123,6 +125,48 @@ class LimeCoreTest {
       }
       assertTrue(ks * Math.sqrt(k) < 1.95, "bin " + b + ": KS " + ks * Math.sqrt(k));
     }
+  }
+
+  /**
+   * The alias table's own distribution: each outcome's probability summed over the table's slots is
+   * its share (exactly 0 for a share of 0), for 1 to 2,048 outcomes; and draws follow it (one
+   * {@code nextLong} split into slot and coin: chi-square at the 0.1% line).
+   */
+  @Test
+  void aliasTablesGiveEachOutcomeItsShare() {
+    SplittableRandom r = new SplittableRandom(21);
+    for (int t = 0; t < 300; t++) {
+      int n = t == 0 ? AliasTable.MAX_SLOTS : 1 + r.nextInt(40);
+      int[] outcomes = new int[n];
+      double[] shares = new double[n];
+      for (int k = 0; k < n; k++) {
+        outcomes[k] = 3 * k + 1;
+        shares[k] = r.nextInt(4) == 0 ? 0 : r.nextDouble() * (r.nextBoolean() ? 1 : 1e-6);
+      }
+      shares[r.nextInt(n)] = 0.5;
+      double total = Arrays.stream(shares).sum();
+      AliasTable table = new AliasTable(outcomes, shares);
+      assertEquals(Integer.highestOneBit(2 * n - 1), table.slots(), "slots for " + n);
+      for (int k = 0; k < n; k++) {
+        double p = table.probability(outcomes[k]);
+        if (shares[k] == 0) {
+          assertEquals(0.0, p, "outcome " + k + " of " + n);
+        } else {
+          assertEquals(shares[k] / total, p, 1e-14, "outcome " + k + " of " + n);
+        }
+      }
+    }
+    double[] shares = {0.1, 0.0, 0.45, 0.05, 0.25, 0.15};
+    AliasTable table = new AliasTable(new int[] {0, 1, 2, 3, 4, 5}, shares);
+    long[] counts = new long[shares.length];
+    SplittableRandom draws = new SplittableRandom(4);
+    for (int i = 0; i < 200_000; i++) {
+      counts[table.draw(draws)]++;
+    }
+    assertEquals(0, counts[1]);
+    long[] drawn = {counts[0], counts[2], counts[3], counts[4], counts[5]};
+    // 4 degrees of freedom: the 0.1% line is 18.47.
+    assertTrue(chiSquare(drawn, new double[] {0.1, 0.45, 0.05, 0.25, 0.15}) < 18.47);
   }
 
   /**
@@ -180,12 +224,13 @@ class LimeCoreTest {
     TabularSampler sampler = new TabularSampler(s, false, n, 5);
     double[] x = {2.0, 7.5, 1, 0, 0};
     double[] inputs = new double[n * 5];
-    double[] rep = new double[n * 3];
+    Neighbourhood rep = sampler.neighbourhood();
+    assertFalse(rep.isIndicators());
     sampler.sample(x, 0, new SplittableRandom(5), inputs, 0, rep);
-    assertEquals((2.0 - s.mean()[0]) / s.scale()[0], rep[0], 1e-15);
+    assertEquals((2.0 - s.mean()[0]) / s.scale()[0], rep.value(0, 0), 1e-15);
     double[] z = new double[n - 1];
     for (int i = 1; i < n; i++) {
-      z[i - 1] = rep[i * 3 + 1];
+      z[i - 1] = rep.value(i, 1);
       assertEquals(s.mean()[1] + s.scale()[1] * z[i - 1], inputs[i * 5 + 1], 1e-12);
     }
     Arrays.sort(z);
@@ -227,6 +272,30 @@ class LimeCoreTest {
       ks = Math.max(ks, Math.max(Math.abs(cdf - (i + 1.0) / n), Math.abs(cdf - (double) i / n)));
     }
     assertTrue(ks * Math.sqrt(n) < 1.95, "KS " + ks * Math.sqrt(n));
+  }
+
+  /** Indicators held as bits (70 players: two words) read and measure as the same values. */
+  @Test
+  void indicatorBitsAreTheirValues() {
+    SplittableRandom r = new SplittableRandom(8);
+    int n = 50;
+    int m = 70;
+    double[] x = new double[n * m];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextInt(3) == 0 ? 1 : 0;
+    }
+    Neighbourhood bits = Neighbourhood.of(x, n, m);
+    Neighbourhood values = Neighbourhood.valuesOf(x, n, m);
+    assertTrue(bits.isIndicators());
+    assertFalse(values.isIndicators());
+    assertFalse(Neighbourhood.of(new double[] {1, 0.5}, 1, 2).isIndicators());
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        assertEquals(x[i * m + j], bits.value(i, j));
+      }
+      assertEquals(values.distance2(i), bits.distance2(i), "sample " + i);
+    }
+    assertTrue(bits.distance2(7) > 0);
   }
 
   @Test
@@ -469,6 +538,14 @@ class LimeCoreTest {
       }
     }
     return chi;
+  }
+
+  private static double[] row(Neighbourhood rep, int i) {
+    double[] v = new double[rep.players()];
+    for (int j = 0; j < v.length; j++) {
+      v[j] = rep.value(i, j);
+    }
+    return v;
   }
 
   private static double phi(double z) {
