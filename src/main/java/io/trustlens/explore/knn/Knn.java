@@ -7,6 +7,7 @@ import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.FeatureSpaceParam;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -229,6 +230,40 @@ public final class Knn extends Transformer implements DefaultParamsWritable {
     }
   }
 
+  /**
+   * Bytes the driver holds a row, on the high side: the point ({@code dims} floats), two neighbour
+   * graphs ({@code k} ints and floats each: the forest's first and its refinement), the forest's
+   * point lists ({@code trees} ints), the id and the row it is collected from.
+   */
+  static long driverBytesPerRow(int dims, int k, int trees) {
+    return 4L * dims + 16L * k + 4L * trees + 150;
+  }
+
+  /**
+   * Refuses, before any work, a table whose rows would not fit in half of the driver's heap {@code
+   * maxHeap} (or beyond an array's reach), naming the rows, the memory needed and what to change.
+   */
+  static void checkDriverMemory(long rows, int dims, int k, int trees, long maxHeap) {
+    long need = rows * driverBytesPerRow(dims, k, trees);
+    if (rows < Integer.MAX_VALUE - 8 && need <= maxHeap / 2) {
+      return;
+    }
+    long mb = 1 << 20;
+    throw new InvalidFeatureException(
+        String.format(
+            Locale.ROOT,
+            "explore knn holds every row on the driver: %,d rows of %d dimensions with %d"
+                + " neighbours need about %,d MB, more than half of the driver's %,d MB heap; give"
+                + " the driver %dg or more (--driver-memory), lower --pca-dims, or explore a sample"
+                + " of the table",
+            rows,
+            dims,
+            k,
+            need / mb,
+            maxHeap / mb,
+            2 * need / (1L << 30) + 1));
+  }
+
   private Dataset<Row> neighbours(Dataset<Row> table, StructType out, Dataset<Row> indexed) {
     String id = $(idCol);
     int kValue = (Integer) $(k);
@@ -243,6 +278,12 @@ public final class Knn extends Transformer implements DefaultParamsWritable {
     }
     int dims = (Integer) $(pcaDims);
     FeatureSpace space = getFeatures();
+    checkDriverMemory(
+        rows,
+        dims > 0 ? Math.min(dims, space.size()) : space.size(),
+        kValue,
+        (Integer) $(trees),
+        Runtime.getRuntime().maxMemory());
     io.trustlens.explore.pca.PcaModel projection =
         dims > 0 && space.size() > dims
             ? new io.trustlens.explore.pca.Pca(space)

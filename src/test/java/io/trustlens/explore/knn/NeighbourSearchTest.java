@@ -2,6 +2,7 @@ package io.trustlens.explore.knn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.explore.Datasets;
@@ -104,5 +105,31 @@ class NeighbourSearchTest {
         assertEquals(one.neighbour(i, j), four.neighbour(i, j));
       }
     }
+  }
+
+  /**
+   * knn's driver-memory check: a million rows of 30 dimensions fit a 4 GB driver and not a 256 MB
+   * one (the error names the rows, the need and the option), and rows beyond an array's reach are
+   * refused whatever the heap.
+   */
+  @Test
+  void knnRefusesTablesThatWouldNotFitTheDriver() {
+    long bytes = Knn.driverBytesPerRow(30, 10, NeighbourSearch.DEFAULT_TREES);
+    assertEquals(4 * 30 + 16 * 10 + 4 * 16 + 150, bytes);
+    Knn.checkDriverMemory(1_000_000, 30, 10, NeighbourSearch.DEFAULT_TREES, 4L << 30);
+    Knn.checkDriverMemory(3 * 512 * 1024, 30, 10, 16, 2 * 3 * 512 * 1024 * bytes); // exactly half
+    io.trustlens.feature.InvalidFeatureException e =
+        assertThrows(
+            io.trustlens.feature.InvalidFeatureException.class,
+            () ->
+                Knn.checkDriverMemory(
+                    1_000_000, 30, 10, NeighbourSearch.DEFAULT_TREES, 256L << 20));
+    assertTrue(e.getMessage().contains("1,000,000 rows of 30 dimensions"), e.getMessage());
+    assertTrue(e.getMessage().contains("need about 471 MB"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("give the driver 1g or more (--driver-memory)"), e.getMessage());
+    assertThrows(
+        io.trustlens.feature.InvalidFeatureException.class,
+        () -> Knn.checkDriverMemory(1L << 31, 2, 1, 1, Long.MAX_VALUE / 2));
   }
 }
