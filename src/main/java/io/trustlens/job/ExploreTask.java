@@ -128,7 +128,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
                 .setSeed(seed)
                 .setIdCol(id)
                 .setIgnoreConstant(ignoreConstant)
-                .setProgress(ExploreTask::progress);
+                .setProgress(new TsneProgress(System.nanoTime(), SparkOptions.verboseRun()));
         if (task.perplexity != null) {
           tsne.setPerplexity(task.perplexity);
         }
@@ -214,9 +214,38 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     return result;
   }
 
-  private static void progress(int done, int total) {
-    if (done % 50 == 0 || done == total) {
-      System.err.printf(java.util.Locale.ROOT, "t-SNE: iteration %d of %d%n", done, total);
+  /**
+   * t-SNE's progress on the console: with {@code --verbose} every 50 iterations; otherwise only a
+   * map that takes long shows it is alive, at most one line per {@link #EVERY_NANOS} (a map of a
+   * few seconds prints nothing, as a command's success prints one line).
+   */
+  static final class TsneProgress implements io.trustlens.explore.tsne.TsneOptimizer.Progress {
+    static final long EVERY_NANOS = 15_000_000_000L;
+    private final boolean verbose;
+    private long last;
+
+    TsneProgress(long startNanos, boolean verbose) {
+      this.last = startNanos;
+      this.verbose = verbose;
+    }
+
+    @Override
+    public void iteration(int done, int total) {
+      if (due(done, total, System.nanoTime())) {
+        System.err.printf(java.util.Locale.ROOT, "t-SNE: iteration %d of %d%n", done, total);
+      }
+    }
+
+    /** Whether iteration {@code done} of {@code total}, at {@code now}, gets a line. */
+    boolean due(int done, int total, long now) {
+      if (verbose) {
+        return done % 50 == 0 || done == total;
+      }
+      if (done < total && now - last >= EVERY_NANOS) {
+        last = now;
+        return true;
+      }
+      return false;
     }
   }
 

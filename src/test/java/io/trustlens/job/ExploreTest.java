@@ -147,4 +147,23 @@ class ExploreTest {
       assertFalse(Files.exists(out), "no output directory after a failure");
     }
   }
+
+  /**
+   * t-SNE's console progress: a quick map prints nothing, a long one a line at most every 15 s
+   * (none for the last iteration: the success line follows); with --verbose every 50 iterations.
+   */
+  @Test
+  void tsneProgressLinesAreThrottledUnlessVerbose() {
+    long s = 1_000_000_000L;
+    ExploreTask.TsneProgress quiet = new ExploreTask.TsneProgress(0, false);
+    assertFalse(quiet.due(50, 1000, 14 * s));
+    assertTrue(quiet.due(51, 1000, 15 * s));
+    assertFalse(quiet.due(52, 1000, 29 * s));
+    assertTrue(quiet.due(53, 1000, 30 * s));
+    assertFalse(quiet.due(1000, 1000, 100 * s));
+    ExploreTask.TsneProgress verbose = new ExploreTask.TsneProgress(0, true);
+    assertTrue(verbose.due(50, 1000, 0));
+    assertFalse(verbose.due(51, 1000, 100 * s));
+    assertTrue(verbose.due(1000, 1000, 0));
+  }
 }
