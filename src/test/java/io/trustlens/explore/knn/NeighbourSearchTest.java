@@ -118,6 +118,9 @@ class NeighbourSearchTest {
     assertEquals(4 * 30 + 16 * 10 + 4 * 16 + 150, bytes);
     Knn.checkDriverMemory(1_000_000, 30, 10, NeighbourSearch.DEFAULT_TREES, 4L << 30);
     Knn.checkDriverMemory(3 * 512 * 1024, 30, 10, 16, 2 * 3 * 512 * 1024 * bytes); // exactly half
+    assertThrows(
+        io.trustlens.feature.InvalidFeatureException.class,
+        () -> Knn.checkDriverMemory(1000, 30, 10, 16, 2 * 1000 * bytes - 2)); // a byte past half
     io.trustlens.feature.InvalidFeatureException e =
         assertThrows(
             io.trustlens.feature.InvalidFeatureException.class,
