@@ -10,6 +10,7 @@ public final class TorchSettings {
   private TorchSettings() {}
 
   public static void applyDefaults() {
+    capOneDnn();
     setIfAbsent("ai.djl.offline", "true");
     setIfAbsent("OPT_OUT_TRACKING", "true");
     setIfAbsent("ai.djl.pytorch.num_threads", "1");
@@ -36,5 +37,48 @@ public final class TorchSettings {
     if (System.getProperty(key) == null) {
       System.setProperty(key, value);
     }
+  }
+
+  /** The instruction-set cap oneDNN gets when the environment names none. */
+  public static final String ONEDNN_ISA = "AVX2";
+
+  private static volatile String oneDnnIsa;
+
+  /**
+   * Caps libtorch's oneDNN at AVX2 unless the environment already sets {@code ONEDNN_MAX_CPU_ISA}:
+   * libtorch 2.7.1's oneDNN computes wrong convolution gradients with any AVX-512 level on AMD EPYC
+   * (Zen 5) CPUs (Integrated Gradients' completeness gap 120% on the shapes CNN instead of 0.5%,
+   * and now and then a chunk's gradient NaN almost everywhere, varying from run to run). oneDNN
+   * reads the variable when it first runs a primitive, so it is set in this process's C environment
+   * (setenv through JNA) before the first model loads; a driver passes it on to its executors
+   * ({@code SparkOptions}). This covers {@code spark-submit} and notebooks, where no launcher
+   * exported it.
+   *
+   * @return the cap in force: the environment's, this default, or null when it could not be set
+   */
+  public static synchronized String capOneDnn() {
+    if (oneDnnIsa == null) {
+      String given = System.getenv("ONEDNN_MAX_CPU_ISA");
+      if (given != null) {
+        oneDnnIsa = given;
+      } else {
+        try {
+          LibC.INSTANCE.setenv("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA, 0);
+          oneDnnIsa = LibC.INSTANCE.getenv("ONEDNN_MAX_CPU_ISA");
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+          oneDnnIsa = ""; // no C library to call (not Linux or macOS): leave oneDNN as it is
+        }
+      }
+    }
+    return oneDnnIsa.isEmpty() ? null : oneDnnIsa;
+  }
+
+  /** The two C library calls {@link #capOneDnn} needs. */
+  private interface LibC extends com.sun.jna.Library {
+    LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
+
+    int setenv(String name, String value, int overwrite);
+
+    String getenv(String name);
   }
 }

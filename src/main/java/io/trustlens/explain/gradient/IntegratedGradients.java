@@ -104,4 +104,13 @@ public final class IntegratedGradients implements GradientMethod {
     double fx0 = batch.output(trapezoid ? first : first + alphas.length, target);
     return new Attribution(ig, target, fx, fx0, sum - (fx - fx0));
   }
+
+  @Override
+  public String toString() {
+    return "integrated_gradients("
+        + (trapezoid ? "trapezoid" : "gauss_legendre")
+        + ", "
+        + (trapezoid ? alphas.length - 1 : alphas.length)
+        + " steps)";
+  }
 }
