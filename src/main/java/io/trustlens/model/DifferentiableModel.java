@@ -35,6 +35,25 @@ public interface DifferentiableModel {
   Gradients gradients(double[] inputs, int rows, int[] targets);
 
   /**
+   * Outputs of {@code rows} rows and, for each row, the gradient of its largest output (the first
+   * on ties) with respect to its input: saliency of the predicted class. By default an outputs call
+   * and then {@link #gradients}; a model may choose the outputs within the gradient pass itself.
+   */
+  default Gradients gradientsOfLargest(double[] inputs, int rows) {
+    double[] outputs = outputs(inputs, rows);
+    int w = info().outputSize();
+    int[] targets = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      for (int k = 1; k < w; k++) {
+        if (outputs[i * w + k] > outputs[i * w + targets[i]]) {
+          targets[i] = k;
+        }
+      }
+    }
+    return gradients(inputs, rows, targets);
+  }
+
+  /**
    * Outputs and, per row, the guided backpropagation map of its output {@code targets[i]}
    * (Springenberg et al. 2014, arXiv 1412.6806): the model must compute it itself, because its
    * ReLUs' backward rule changes.

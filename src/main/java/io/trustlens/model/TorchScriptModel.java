@@ -315,6 +315,19 @@ public final class TorchScriptModel
    */
   @Override
   public Gradients gradients(double[] inputs, int rows, int[] targets) {
+    return gradients(inputs, rows, targets, false);
+  }
+
+  /**
+   * The gradient of each row's largest output in one pass per chunk: the mask is chosen from the
+   * pass's own outputs (the same bits as {@link #outputs}), so no forward-only pass comes first.
+   */
+  @Override
+  public Gradients gradientsOfLargest(double[] inputs, int rows) {
+    return gradients(inputs, rows, null, true);
+  }
+
+  private Gradients gradients(double[] inputs, int rows, int[] targets, boolean largest) {
     requireDifferentiable();
     int d = info.inputSize();
     int w = info.outputSize();
@@ -324,8 +337,10 @@ public final class TorchScriptModel
     float[] mask = new float[chunk * w];
     for (int start = 0; start < rows; start += chunk) {
       int n = fill(buffer, inputs, start, rows);
-      oneHot(mask, targets, start, n);
-      float[][] chunkResult = backward(buffer, mask);
+      if (!largest) {
+        oneHot(mask, targets, start, n);
+      }
+      float[][] chunkResult = backward(buffer, largest ? null : mask);
       float[] out = chunkResult[0];
       float[] grad = chunkResult[1];
       if (out.length != chunk * w) {
@@ -346,7 +361,10 @@ public final class TorchScriptModel
     return new Gradients(outputs, gradients, w);
   }
 
-  /** One chunk's forward outputs and the gradient of the masked sum of them by the input. */
+  /**
+   * One chunk's forward outputs and the gradient of the masked sum of them by the input; a null
+   * mask picks each row's largest output (the first on ties) from this pass's outputs.
+   */
   private float[][] backward(float[] values, float[] mask) {
     TorchSettings.applyToThisThread();
     boolean wasOn = JniUtils.isGradMode();
@@ -356,7 +374,8 @@ public final class TorchScriptModel
       JniUtils.attachGradient(x, true);
       NDList out = IValueUtils.forward((PtSymbolBlock) model.getBlock(), new NDList(x), true);
       PtNDArray y = (PtNDArray) out.get(0);
-      NDArray weights = manager.create(mask, y.getShape());
+      float[] chosen = mask != null ? mask : largestOnes(toFloats(y), (int) y.getShape().get(1));
+      NDArray weights = manager.create(chosen, y.getShape());
       PtNDArray total = (PtNDArray) y.mul(weights).sum();
       JniUtils.backward(total, (PtNDArray) manager.ones(total.getShape()), false, false);
       float[] grad = JniUtils.getGradient(x).toType(DataType.FLOAT32, false).toFloatArray();
@@ -619,6 +638,21 @@ public final class TorchScriptModel
       }
       mask[i * w + t] = 1f;
     }
+  }
+
+  /** A one-hot mask of each row's largest output (the first on ties), rows of {@code w}. */
+  private static float[] largestOnes(float[] outputs, int w) {
+    float[] mask = new float[outputs.length];
+    for (int i = 0; i < outputs.length; i += w) {
+      int best = 0;
+      for (int k = 1; k < w; k++) {
+        if (outputs[i + k] > outputs[i + best]) {
+          best = k;
+        }
+      }
+      mask[i + best] = 1f;
+    }
+    return mask;
   }
 
   private static float[] toFloats(NDArray array) {

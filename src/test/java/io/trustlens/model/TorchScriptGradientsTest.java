@@ -125,4 +125,62 @@ class TorchScriptGradientsTest {
             () -> differentiable(SMOOTH).gradients(new double[4], 1, new int[] {3}));
     assertTrue(e.getMessage().contains("output 3 is outside 0..2"), e.getMessage());
   }
+
+  /**
+   * The predicted class's gradient in one pass equals an outputs call and a gradient call of the
+   * largest output, bit for bit (outputs and gradients), on a CNN with two and one with ten
+   * classes.
+   */
+  @Test
+  void gradientsOfTheLargestOutputInOnePassEqualTwoPasses() throws java.io.IOException {
+    for (Path file : new Path[] {DIGITS, Path.of("datasets/models/torch/shapes_cnn.pt")}) {
+      TorchScriptModel model = differentiable(file);
+      int rows = model.batchRows() + 7; // a second, padded chunk
+      int d = model.info().inputSize();
+      double[] x;
+      if (file == DIGITS) {
+        x = random(rows * d, 9, 1.0);
+        for (int i = 0; i < x.length; i++) {
+          x[i] = Math.abs(x[i]) * 16;
+        }
+      } else {
+        x =
+            io.trustlens.explain.gradient.DeviceCheck.readRows(
+                Path.of("datasets/synthetic/shapes.json"), "image", rows, d);
+      }
+      DifferentiableModel.Gradients one = model.gradientsOfLargest(x, rows);
+      DifferentiableModel twoPasses =
+          new DifferentiableModel() { // the interface's default: outputs, then gradients
+            public ModelInfo info() {
+              return model.info();
+            }
+
+            public int batchRows() {
+              return model.batchRows();
+            }
+
+            public double[] outputs(double[] inputs, int n) {
+              return model.outputs(inputs, n);
+            }
+
+            public Gradients gradients(double[] inputs, int n, int[] targets) {
+              return model.gradients(inputs, n, targets);
+            }
+          };
+      DifferentiableModel.Gradients two = twoPasses.gradientsOfLargest(x, rows);
+      assertArrayEquals(two.outputs(), one.outputs(), file.toString());
+      assertArrayEquals(two.gradients(), one.gradients(), file.toString());
+      java.util.Set<Integer> classes = new java.util.HashSet<>();
+      int w = model.info().outputSize();
+      for (int[] c :
+          new int[][] {
+            io.trustlens.explain.gradient.GradientBatches.predictedClasses(one.outputs(), rows, w)
+          }) {
+        for (int k : c) {
+          classes.add(k);
+        }
+      }
+      assertTrue(classes.size() > 1, file + ": rows of more than one predicted class");
+    }
+  }
 }

@@ -88,6 +88,9 @@ public final class GradientBatches {
     int d = info.inputSize();
     int w = info.outputSize();
     int perRow = method.inputsPerRow();
+    if (targets == null && target == PREDICTED && method.differentiatesTheRow()) {
+      return explainPredictedInOnePass(xs, n);
+    }
     double[] outputs = model.outputs(xs, n);
     int[] rowTarget = new int[n];
     double[] inputs = new double[n * perRow * d];
@@ -109,6 +112,27 @@ public final class GradientBatches {
       System.arraycopy(xs, i * d, x, 0, d);
       System.arraycopy(outputs, i * w, output, 0, w);
       result[i] = method.attribute(x, output, rowTarget[i], batch, i * perRow);
+    }
+    return result;
+  }
+
+  /**
+   * The predicted class's attribution of a method that differentiates the row itself, from one
+   * gradient pass whose own outputs choose each row's class (the bits of a forward pass first).
+   */
+  private Attribution[] explainPredictedInOnePass(double[] xs, int n) {
+    ModelInfo info = model.info();
+    int d = info.inputSize();
+    int w = info.outputSize();
+    DifferentiableModel.Gradients g = model.gradientsOfLargest(xs, n);
+    GradientBatch batch = new GradientBatch(g.outputs(), g.gradients(), g.outputWidth(), d);
+    Attribution[] result = new Attribution[n];
+    double[] x = new double[d];
+    double[] output = new double[w];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(xs, i * d, x, 0, d);
+      System.arraycopy(g.outputs(), i * w, output, 0, w);
+      result[i] = method.attribute(x, output, predicted(output, 0, w), batch, i);
     }
     return result;
   }

@@ -31,6 +31,15 @@ public interface GradientMethod extends java.io.Serializable {
     return new GradientBatch(g.outputs(), g.gradients(), g.outputWidth(), model.info().inputSize());
   }
 
+  /**
+   * Whether the method's one input per row is the row itself, differentiated through {@link
+   * DifferentiableModel#gradients} (saliency): then the predicted class can be chosen within the
+   * gradient pass ({@link DifferentiableModel#gradientsOfLargest}), with no forward pass before it.
+   */
+  default boolean differentiatesTheRow() {
+    return false;
+  }
+
   /** Channels of a row's map over an image of {@code image}'s shape: by default the input's. */
   default int mapChannels(io.trustlens.feature.ImageShape image) {
     return image.channels();

@@ -43,6 +43,11 @@ public final class Saliency implements OneInputPerRow {
   }
 
   @Override
+  public boolean differentiatesTheRow() {
+    return true;
+  }
+
+  @Override
   public String toString() {
     return "saliency(" + variant.toLowerCase(Locale.ROOT) + ")";
   }
