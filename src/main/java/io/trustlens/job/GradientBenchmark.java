@@ -97,9 +97,13 @@ final class GradientBenchmark {
       raws.put(c.name(), raw);
       lines.add(
           ExplainBenchmark.row("1 thread", "raw forward+backward, " + c.name(), raw, raw, 1.0));
-      int n = Math.min(c.n(), 2000);
-      double[] images = images(n, d);
       for (Method m : methods()) {
+        // Whole chunks for a method of one input a row: a call's last chunk is padded.
+        int n =
+            m.core().inputsPerRow() == 1
+                ? Math.max(Math.min(c.n(), 2000), 16 * model.batchRows())
+                : Math.min(c.n(), 2000);
+        double[] images = images(n, d);
         GradientBatches batches = new GradientBatches(model, m.core(), GradientBatches.PREDICTED);
         int perCall = batches.rowsPerCall();
         int warm = Math.min(n, perCall);
@@ -127,6 +131,12 @@ final class GradientBenchmark {
         for (Case c : cases()) {
           for (Method m : methods()) {
             int n = rowsFor(c, m);
+            if (m.core().inputsPerRow() == 1) {
+              // A partition's last chunk is padded to the model's fixed chunk (1,024 digit rows):
+              // at least 16 chunks a partition, as in tables of realistic size.
+              int chunk = raws.containsKey(c.name()) ? chunkOf(c) : 1;
+              n = Math.max(n, 16 * chunk * 4 * cores);
+            }
             int partitions = (int) Math.max(cores, Math.min(4L * cores, n / 50));
             Dataset<Row> table =
                 OcclusionBenchmark.table(session, n, c.shape().size(), partitions).cache();
@@ -144,7 +154,16 @@ final class GradientBenchmark {
             stage.transform(table).write().format("noop").mode("overwrite").save();
             double rate = n / ((System.nanoTime() - t0) / 1e9);
             spark.merge(
-                new Figure(master, m.name() + ", " + c.name() + " (" + n + " rows)"),
+                new Figure(
+                    master,
+                    m.name()
+                        + ", "
+                        + c.name()
+                        + " ("
+                        + n
+                        + " rows, "
+                        + partitions
+                        + " partitions)"),
                 rate,
                 Math::max);
             table.unpersist(true);
@@ -173,6 +192,13 @@ final class GradientBenchmark {
    * per row (saliency) up to 50 times as many (at most the larger of the case's rows and 5,000), so
    * that its tasks compute for seconds rather than Spark's own fixed cost per job.
    */
+  /** The model's own chunk of rows (what a partition's rows are cut into). */
+  private static int chunkOf(Case c) {
+    Path file = Path.of(c.model());
+    return ModelCache.differentiable(file, TorchScriptCard.readBeside(file), Device.cpu())
+        .batchRows();
+  }
+
   private static int rowsFor(Case c, Method m) {
     int ipr = m.core().inputsPerRow();
     if (ipr >= 50) {

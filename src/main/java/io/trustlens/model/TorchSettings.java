@@ -65,8 +65,8 @@ public final class TorchSettings {
         try {
           LibC.INSTANCE.setenv("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA, 0);
           oneDnnIsa = LibC.INSTANCE.getenv("ONEDNN_MAX_CPU_ISA");
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-          oneDnnIsa = ""; // no C library to call (not Linux or macOS): leave oneDNN as it is
+        } catch (LinkageError | RuntimeException e) { // no JNA, or no C library to load
+          oneDnnIsa = ""; // leave oneDNN as it is
         }
       }
     }
