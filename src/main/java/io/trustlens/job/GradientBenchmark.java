@@ -89,9 +89,7 @@ final class GradientBenchmark {
             "efficiency"));
     Map<String, Double> raws = new LinkedHashMap<>();
     for (Case c : cases()) {
-      Path file = Path.of(c.model());
-      DifferentiableModel model =
-          ModelCache.differentiable(file, TorchScriptCard.readBeside(file), Device.cpu());
+      DifferentiableModel model = model(c);
       int d = c.shape().size();
       double raw = raw(model, d);
       raws.put(c.name(), raw);
@@ -134,8 +132,7 @@ final class GradientBenchmark {
             if (m.core().inputsPerRow() == 1) {
               // A partition's last chunk is padded to the model's fixed chunk (1,024 digit rows):
               // at least 16 chunks a partition, as in tables of realistic size.
-              int chunk = raws.containsKey(c.name()) ? chunkOf(c) : 1;
-              n = Math.max(n, 16 * chunk * 4 * cores);
+              n = Math.max(n, 16 * model(c).batchRows() * 4 * cores);
             }
             int partitions = (int) Math.max(cores, Math.min(4L * cores, n / 50));
             Dataset<Row> table =
@@ -187,18 +184,17 @@ final class GradientBenchmark {
             + " throughput (local[2] may reach 2); target per core >= 0.8");
   }
 
+  /** The case's model, loaded once per JVM ({@link ModelCache}). */
+  private static DifferentiableModel model(Case c) {
+    Path file = Path.of(c.model());
+    return ModelCache.differentiable(file, TorchScriptCard.readBeside(file), Device.cpu());
+  }
+
   /**
    * Rows through Spark for method {@code m}: the case's rows, and for a method of one evaluation
    * per row (saliency) up to 50 times as many (at most the larger of the case's rows and 5,000), so
    * that its tasks compute for seconds rather than Spark's own fixed cost per job.
    */
-  /** The model's own chunk of rows (what a partition's rows are cut into). */
-  private static int chunkOf(Case c) {
-    Path file = Path.of(c.model());
-    return ModelCache.differentiable(file, TorchScriptCard.readBeside(file), Device.cpu())
-        .batchRows();
-  }
-
   private static int rowsFor(Case c, Method m) {
     int ipr = m.core().inputsPerRow();
     if (ipr >= 50) {

@@ -44,13 +44,20 @@ public interface DifferentiableModel {
     int w = info().outputSize();
     int[] targets = new int[rows];
     for (int i = 0; i < rows; i++) {
-      for (int k = 1; k < w; k++) {
-        if (outputs[i * w + k] > outputs[i * w + targets[i]]) {
-          targets[i] = k;
-        }
-      }
+      targets[i] = largestOutput(outputs, i * w, w);
     }
     return gradients(inputs, rows, targets);
+  }
+
+  /** The index of the largest of {@code w} outputs from {@code offset} (the first on ties). */
+  static int largestOutput(double[] outputs, int offset, int w) {
+    int best = 0;
+    for (int k = 1; k < w; k++) {
+      if (outputs[offset + k] > outputs[offset + best]) {
+        best = k;
+      }
+    }
+    return best;
   }
 
   /**

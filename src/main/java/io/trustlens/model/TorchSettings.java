@@ -42,7 +42,7 @@ public final class TorchSettings {
   /** The instruction-set cap oneDNN gets when the environment names none. */
   public static final String ONEDNN_ISA = "AVX2";
 
-  private static volatile String oneDnnIsa;
+  private static String oneDnnIsa;
 
   /**
    * Caps libtorch's oneDNN at AVX2 unless the environment already sets {@code ONEDNN_MAX_CPU_ISA}:
@@ -50,9 +50,8 @@ public final class TorchSettings {
    * (Zen 5) CPUs (Integrated Gradients' completeness gap 120% on the shapes CNN instead of 0.5%,
    * and now and then a chunk's gradient NaN almost everywhere, varying from run to run). oneDNN
    * reads the variable when it first runs a primitive, so it is set in this process's C environment
-   * (setenv through JNA) before the first model loads; a driver passes it on to its executors
-   * ({@code SparkOptions}). This covers {@code spark-submit} and notebooks, where no launcher
-   * exported it.
+   * (setenv through JNA) before the first model loads; executors load their models through here
+   * too. This covers {@code spark-submit} and notebooks, where no launcher exported it.
    *
    * @return the cap in force: the environment's, this default, or null when it could not be set
    */

@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
 /**
  * Checks a device (a GPU) against the CPU without Spark: a TorchScript model's saliency and
  * Integrated Gradients (arXiv 1703.01365) maps computed on both, their largest difference relative
- * to each row's largest value, IG's completeness gaps on the device, and each device's rows per
- * second. {@code jobs/gpu-check} runs it before the Spark run, so that a broken CUDA build is named
- * on its own.
+ * to each row's largest value, IG's completeness gaps on both, and each device's rows per second.
+ * {@code jobs/gpu-check} runs it before the Spark run, so that a broken CUDA build is named on its
+ * own.
  *
  * <p>Invariant: both devices see the same rows, keys and methods; only the device differs, so any
  * difference is the device's arithmetic (a GPU sums in another order: differences of about 1e-6 of
@@ -224,13 +224,11 @@ public final class DeviceCheck {
         i++;
       }
     }
-    if (i < n) { // fewer rows than asked: repeat them
-      for (int r = i; r < n; r++) {
-        System.arraycopy(rows, (r % Math.max(1, i)) * inputSize, rows, r * inputSize, inputSize);
-      }
-      if (i == 0) {
-        throw new IllegalArgumentException(file + " holds no rows");
-      }
+    if (i == 0) {
+      throw new IllegalArgumentException(file + " holds no rows");
+    }
+    for (int r = i; r < n; r++) { // fewer rows than asked: repeat them
+      System.arraycopy(rows, (r % i) * inputSize, rows, r * inputSize, inputSize);
     }
     return rows;
   }

@@ -148,12 +148,6 @@ public final class GradientBatches {
 
   /** The largest output (the first on ties); 0 for a single output. */
   private static int predicted(double[] outputs, int offset, int w) {
-    int best = 0;
-    for (int k = 1; k < w; k++) {
-      if (outputs[offset + k] > outputs[offset + best]) {
-        best = k;
-      }
-    }
-    return best;
+    return DifferentiableModel.largestOutput(outputs, offset, w);
   }
 }
