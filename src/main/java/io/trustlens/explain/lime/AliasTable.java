@@ -23,6 +23,7 @@ final class AliasTable {
 
   private final int shift;
   private final double[] coin;
+  private final long[] threshold;
   private final int[] heads;
   private final int[] alias;
 
@@ -71,14 +72,39 @@ final class AliasTable {
         alias[i] = outcomes[largest];
       }
     }
+    threshold = new long[slots];
+    for (int i = 0; i < slots; i++) {
+      threshold[i] = (long) Math.ceil(coin[i] * 0x1.0p53);
+    }
   }
 
-  /** The outcome of one draw. */
+  /**
+   * The outcome of one draw, without a branch on the coin: heads when the 53-bit integer {@code k}
+   * of the low bits is below {@code threshold[slot]}, the least integer not below {@code coin[slot]
+   * 2^53} (so exactly when {@code k 2^-53 < coin[slot]}); the sign of their difference selects
+   * heads or alias.
+   */
   int draw(SplittableRandom random) {
-    long bits = random.nextLong();
+    return draw(random.nextLong());
+  }
+
+  /** The outcome drawn by 64 random {@code bits}. */
+  int draw(long bits) {
+    int slot = shift == 64 ? 0 : (int) (bits >>> shift);
+    int below = (int) (((bits & ((1L << 53) - 1)) - threshold[slot]) >> 63); // -1 or 0
+    return alias[slot] ^ ((heads[slot] ^ alias[slot]) & below);
+  }
+
+  /** The coin rule that {@link #draw(long)} follows without a branch, for tests. */
+  int drawByCoin(long bits) {
     int slot = shift == 64 ? 0 : (int) (bits >>> shift);
     double u = (bits & ((1L << 53) - 1)) * 0x1.0p-53;
     return u < coin[slot] ? heads[slot] : alias[slot];
+  }
+
+  /** Slot {@code i}'s threshold on the 53 low bits: below it, heads. */
+  long threshold(int i) {
+    return threshold[i];
   }
 
   /** Slots (a power of two). */

@@ -170,6 +170,41 @@ class LimeCoreTest {
   }
 
   /**
+   * The branch-free draw is the coin rule {@code u < coin ? heads : alias} bit for bit: at random
+   * bits, and on both sides of every slot's threshold, where one 53-bit step turns heads to alias.
+   */
+  @Test
+  void aliasDrawsWithoutABranchFollowTheCoinRule() {
+    SplittableRandom r = new SplittableRandom(23);
+    for (int t = 0; t < 50; t++) {
+      int n = 1 + r.nextInt(t == 0 ? AliasTable.MAX_SLOTS : 40);
+      int[] outcomes = new int[n];
+      double[] shares = new double[n];
+      for (int k = 0; k < n; k++) {
+        outcomes[k] = k;
+        shares[k] = r.nextInt(5) == 0 ? 0 : r.nextDouble();
+      }
+      shares[0] = 1;
+      AliasTable table = new AliasTable(outcomes, shares);
+      for (int i = 0; i < 2000; i++) {
+        long bits = r.nextLong();
+        assertEquals(table.drawByCoin(bits), table.draw(bits));
+      }
+      int slotBits = Integer.numberOfTrailingZeros(table.slots());
+      for (int slot = 0; slot < table.slots(); slot++) {
+        long high = slotBits == 0 ? 0 : (long) slot << (64 - slotBits);
+        long k = table.threshold(slot);
+        for (long low : new long[] {k - 1, k, k + 1, 0, (1L << 53) - 1}) {
+          if (low >= 0 && low < 1L << 53) {
+            long bits = high | low;
+            assertEquals(table.drawByCoin(bits), table.draw(bits), "slot " + slot + ", low " + low);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * The draw of a bin or category equals the plain scan (the first positive share whose running sum
    * exceeds u; the last positive one when rounding leaves u above them all), at and around every
    * running sum, with shares of 0 anywhere.
