@@ -127,7 +127,7 @@ public final class MllibModel implements BatchModel, Serializable {
   public Scores score(double[] inputs, int rows) {
     CompiledTrees compiledTrees = trees();
     if (compiledTrees != null) {
-      return scoreTrees(compiledTrees, inputs, rows);
+      return scoreTrees(compiledTrees, inputs, rows, true);
     }
     int d = info.inputSize();
     int w = info.outputSize();
@@ -159,10 +159,28 @@ public final class MllibModel implements BatchModel, Serializable {
   }
 
   /**
-   * Scores a tree model from its flat arrays: the raw output equals MLlib's bit for bit, and
-   * MLlib's own methods turn it into probabilities and predictions.
+   * The outputs alone, as {@link #score} gives them: a tree model's rows then need no prediction
+   * (what explainers score by the million), and a GBT classifier's probabilities are computed in
+   * place of MLlib's per-row vectors.
    */
-  private Scores scoreTrees(CompiledTrees compiledTrees, double[] inputs, int rows) {
+  @Override
+  public double[] outputs(double[] inputs, int rows) {
+    CompiledTrees compiledTrees = trees();
+    return compiledTrees != null
+        ? scoreTrees(compiledTrees, inputs, rows, false).outputs()
+        : score(inputs, rows).outputs();
+  }
+
+  /**
+   * Scores a tree model from its flat arrays: the raw output equals MLlib's bit for bit, and
+   * MLlib's own methods turn it into probabilities and predictions (predictions only when {@code
+   * predict}), except a GBT classifier's probabilities, which follow MLlib's {@code
+   * raw2probabilityInPlace} here: {@code p0 = 1 / (1 + exp(-2 raw0))} (its logistic loss's {@code
+   * computeProbability} of {@code raw0 = -margin}) and {@code p1 = 1 - p0}, the same operations on
+   * the same values, so the same bits.
+   */
+  private Scores scoreTrees(
+      CompiledTrees compiledTrees, double[] inputs, int rows, boolean predict) {
     int d = info.inputSize();
     int w = info.outputSize();
     int r = compiledTrees.outputs();
@@ -175,6 +193,7 @@ public final class MllibModel implements BatchModel, Serializable {
         model.hasParam("thresholds") && model.isDefined(model.getParam("thresholds"));
     ProbabilisticClassificationModel<Vector, ?> p =
         model instanceof ProbabilisticClassificationModel<Vector, ?> c ? c : null;
+    boolean gbt = model instanceof GBTClassificationModel;
     for (int start = 0; start < rows; start += BLOCK) {
       int n = Math.min(BLOCK, rows - start);
       double[] block =
@@ -182,12 +201,18 @@ public final class MllibModel implements BatchModel, Serializable {
       compiledTrees.rawBlock(block, n, d, raw);
       for (int i = 0; i < n; i++) {
         int row = start + i;
-        if (p != null) {
+        if (gbt && !predict) {
+          double p0 = 1.0 / (1.0 + Math.exp(-2.0 * raw[2 * i]));
+          outputs[2 * row] = p0;
+          outputs[2 * row + 1] = 1.0 - p0;
+        } else if (p != null) {
           System.arraycopy(raw, i * r, one, 0, r);
           Vector probability = p.raw2probability(rawVector);
           copy(probability, outputs, row * w);
-          predictions[row] =
-              thresholds ? p.probability2prediction(probability) : p.raw2prediction(rawVector);
+          if (predict) {
+            predictions[row] =
+                thresholds ? p.probability2prediction(probability) : p.raw2prediction(rawVector);
+          }
         } else {
           predictions[row] = raw[i];
           outputs[row] = raw[i];

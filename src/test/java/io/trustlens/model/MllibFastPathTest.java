@@ -118,6 +118,16 @@ class MllibFastPathTest {
       }
     }
     assertTrue(mllib.filter(col("prediction").notEqual(col("fast_prediction"))).isEmpty());
+    // The outputs alone (what explainers score) are the scores' outputs, bit for bit.
+    List<Row> vectors = data.select("features").collectAsList();
+    int n = vectors.size();
+    int d = vectors.get(0).<Vector>getAs(0).size();
+    double[] x = new double[n * d];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(vectors.get(i).<Vector>getAs(0).toArray(), 0, x, i * d, d);
+    }
+    BatchModel open = source.open();
+    assertArrayEquals(open.score(x, n).outputs(), open.outputs(x, n), name);
   }
 
   private static double[] toArray(List<Double> values) {
