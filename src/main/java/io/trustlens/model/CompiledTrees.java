@@ -68,6 +68,10 @@ public final class CompiledTrees {
   private final boolean[] otherGoesLeft;
   private final int[] categoryCounts;
   private final double[] leafValues;
+
+  /** One-value kinds: per node, its leaf's value (0 for internal nodes), for the block descent. */
+  private final double[] nodeValues;
+
   private final double[] treeWeights;
 
   private CompiledTrees(Kind kind, int outputs, Node[] trees, double[] treeWeights) {
@@ -162,6 +166,10 @@ public final class CompiledTrees {
     leafValues = new double[leaves.size() * width];
     for (int l = 0; l < leaves.size(); l++) {
       System.arraycopy(leaves.get(l), 0, leafValues, l * width, width);
+    }
+    nodeValues = new double[width == 1 ? size : 0];
+    for (int i = 0; i < nodeValues.length; i++) {
+      nodeValues[i] = leafIndex[i] >= 0 ? leafValues[leafIndex[i]] : 0.0;
     }
   }
 
@@ -323,8 +331,17 @@ public final class CompiledTrees {
         for (int i = 0; i < rows; i++) {
           at[i] = leaf(roots[t], x, i * width);
         }
+      } else if (votes) {
+        descend(t, x, rows, width, at);
+        for (int i = 0; i < rows; i++) {
+          at[i] = leafIndex[at[i]];
+        }
       } else {
         descend(t, x, rows, width, at);
+        for (int i = 0; i < rows; i++) {
+          values[i * trees + t] = nodeValues[at[i]];
+        }
+        continue;
       }
       if (votes) {
         for (int i = 0; i < rows; i++) {
@@ -368,10 +385,10 @@ public final class CompiledTrees {
     }
   }
 
-  /** Leaf indices of {@code rows} rows in continuous tree {@code t}, level by level. */
-  private void descend(int t, double[] x, int rows, int width, int[] leafOut) {
+  /** Leaf nodes of {@code rows} rows in continuous tree {@code t}, level by level. */
+  private void descend(int t, double[] x, int rows, int width, int[] nodesOut) {
     int root = roots[t];
-    int[] at = leafOut;
+    int[] at = nodesOut;
     java.util.Arrays.fill(at, 0, rows, root);
     long[] step = steps;
     double[] split = threshold;
@@ -381,9 +398,6 @@ public final class CompiledTrees {
         long s = step[n];
         at[i] = (int) (s >>> 32) + (x[row + (int) s] <= split[n] ? 0 : 1);
       }
-    }
-    for (int i = 0; i < rows; i++) {
-      at[i] = leafIndex[at[i]];
     }
   }
 
