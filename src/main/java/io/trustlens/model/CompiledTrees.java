@@ -241,6 +241,11 @@ public final class CompiledTrees {
 
   /** The leaf row {@code x} (from {@code offset}) reaches in the tree rooted at {@code n}. */
   private int leaf(int n, double[] x, int offset) {
+    return leafIndex[leafNode(n, x, offset)];
+  }
+
+  /** The leaf's node, rather than its index among the leaves. */
+  private int leafNode(int n, double[] x, int offset) {
     while (leafIndex[n] < 0) {
       double v = x[offset + feature[n]];
       int set = categorical[n];
@@ -252,7 +257,7 @@ public final class CompiledTrees {
       }
       n = child[n] + (left ? 0 : 1);
     }
-    return leafIndex[n];
+    return n;
   }
 
   private boolean goesLeft(int set, double v) {
@@ -329,30 +334,21 @@ public final class CompiledTrees {
     for (int t = 0; t < trees; t++) {
       if (categoricalTree[t]) {
         for (int i = 0; i < rows; i++) {
-          at[i] = leaf(roots[t], x, i * width);
-        }
-      } else if (votes) {
-        descend(t, x, rows, width, at);
-        for (int i = 0; i < rows; i++) {
-          at[i] = leafIndex[at[i]];
+          at[i] = leafNode(roots[t], x, i * width);
         }
       } else {
         descend(t, x, rows, width, at);
-        for (int i = 0; i < rows; i++) {
-          values[i * trees + t] = nodeValues[at[i]];
-        }
-        continue;
       }
       if (votes) {
         for (int i = 0; i < rows; i++) {
-          int from = at[i] * w;
+          int from = leafIndex[at[i]] * w;
           for (int k = 0; k < w; k++) {
             raw[i * w + k] += leafValues[from + k]; // one tree's counts: 0 + counts, exactly
           }
         }
       } else {
         for (int i = 0; i < rows; i++) {
-          values[i * trees + t] = leafValues[at[i]];
+          values[i * trees + t] = nodeValues[at[i]];
         }
       }
     }

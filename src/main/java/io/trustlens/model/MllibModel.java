@@ -174,10 +174,10 @@ public final class MllibModel implements BatchModel, Serializable {
   /**
    * Scores a tree model from its flat arrays: the raw output equals MLlib's bit for bit, and
    * MLlib's own methods turn it into probabilities and predictions (predictions only when {@code
-   * predict}), except a GBT classifier's probabilities, which follow MLlib's {@code
-   * raw2probabilityInPlace} here: {@code p0 = 1 / (1 + exp(-2 raw0))} (its logistic loss's {@code
-   * computeProbability} of {@code raw0 = -margin}) and {@code p1 = 1 - p0}, the same operations on
-   * the same values, so the same bits.
+   * predict}), except a GBT classifier's probabilities, computed here as MLlib's {@code
+   * raw2probabilityInPlace} computes them: {@code p0 = 1 / (1 + exp(-2 raw0))} (its logistic loss's
+   * {@code computeProbability} of {@code raw0 = -margin}) and {@code p1 = 1 - p0}, the same
+   * operations on the same values, so the same bits.
    */
   private Scores scoreTrees(
       CompiledTrees compiledTrees, double[] inputs, int rows, boolean predict) {
@@ -201,17 +201,21 @@ public final class MllibModel implements BatchModel, Serializable {
       compiledTrees.rawBlock(block, n, d, raw);
       for (int i = 0; i < n; i++) {
         int row = start + i;
-        if (gbt && !predict) {
-          double p0 = 1.0 / (1.0 + Math.exp(-2.0 * raw[2 * i]));
-          outputs[2 * row] = p0;
-          outputs[2 * row + 1] = 1.0 - p0;
-        } else if (p != null) {
+        if (p != null) {
           System.arraycopy(raw, i * r, one, 0, r);
-          Vector probability = p.raw2probability(rawVector);
-          copy(probability, outputs, row * w);
+          if (gbt) {
+            double p0 = 1.0 / (1.0 + Math.exp(-2.0 * one[0]));
+            outputs[2 * row] = p0;
+            outputs[2 * row + 1] = 1.0 - p0;
+          } else {
+            copy(p.raw2probability(rawVector), outputs, row * w);
+          }
           if (predict) {
             predictions[row] =
-                thresholds ? p.probability2prediction(probability) : p.raw2prediction(rawVector);
+                thresholds
+                    ? p.probability2prediction(
+                        Vectors.dense(Arrays.copyOfRange(outputs, row * w, (row + 1) * w)))
+                    : p.raw2prediction(rawVector);
           }
         } else {
           predictions[row] = raw[i];

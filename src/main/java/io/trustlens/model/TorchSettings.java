@@ -63,7 +63,8 @@ public final class TorchSettings {
       } else {
         try {
           LibC.INSTANCE.setenv("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA, 0);
-          oneDnnIsa = LibC.INSTANCE.getenv("ONEDNN_MAX_CPU_ISA");
+          oneDnnIsa =
+              java.util.Objects.requireNonNullElse(LibC.INSTANCE.getenv("ONEDNN_MAX_CPU_ISA"), "");
         } catch (LinkageError | RuntimeException e) { // no JNA, or no C library to load
           oneDnnIsa = ""; // leave oneDNN as it is
         }
