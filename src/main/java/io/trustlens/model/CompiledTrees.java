@@ -323,9 +323,29 @@ public final class CompiledTrees {
    * double[], double[])} row by row.
    */
   public void rawBlock(double[] x, int rows, int width, double[] raw) {
+    rawBlock(x, 0, rows, width, raw, workspace(rows));
+  }
+
+  /** Working arrays for blocks of up to {@code rows} rows, reused from block to block. */
+  public Workspace workspace(int rows) {
+    return new Workspace(new double[rows * roots.length], new int[rows], new double[roots.length]);
+  }
+
+  /**
+   * Working arrays of {@link #rawBlock(double[], int, int, int, double[], Workspace)}: row i's tree
+   * t leaf value (GBT, forest mean), each row's node, one row's values for the dot product.
+   */
+  public record Workspace(double[] values, int[] at, double[] scratch) {}
+
+  /**
+   * As {@link #rawBlock(double[], int, int, double[])}, for the rows from {@code offset} (an index
+   * into {@code x}) on, in arrays of {@code space} (made by {@link #workspace} for at least {@code
+   * rows} rows): scoring a buffer block by block allocates nothing.
+   */
+  public void rawBlock(double[] x, int offset, int rows, int width, double[] raw, Workspace space) {
     int trees = roots.length;
-    double[] values = new double[rows * trees]; // row i's tree t leaf value (GBT, forest mean)
-    int[] at = new int[rows];
+    double[] values = space.values();
+    int[] at = space.at();
     int w = outputs;
     boolean votes = kind == Kind.TREE_COUNTS || kind == Kind.FOREST_VOTES;
     if (votes) {
@@ -334,10 +354,10 @@ public final class CompiledTrees {
     for (int t = 0; t < trees; t++) {
       if (categoricalTree[t]) {
         for (int i = 0; i < rows; i++) {
-          at[i] = leafNode(roots[t], x, i * width);
+          at[i] = leafNode(roots[t], x, offset + i * width);
         }
       } else {
-        descend(t, x, rows, width, at);
+        descend(t, x, offset, rows, width, at);
       }
       if (votes) {
         for (int i = 0; i < rows; i++) {
@@ -355,7 +375,7 @@ public final class CompiledTrees {
     if (votes) {
       return;
     }
-    double[] scratch = new double[trees];
+    double[] scratch = space.scratch();
     for (int i = 0; i < rows; i++) {
       switch (kind) {
         case TREE_VALUE -> raw[i] = values[i];
@@ -382,14 +402,14 @@ public final class CompiledTrees {
   }
 
   /** Leaf nodes of {@code rows} rows in continuous tree {@code t}, level by level. */
-  private void descend(int t, double[] x, int rows, int width, int[] nodesOut) {
+  private void descend(int t, double[] x, int offset, int rows, int width, int[] nodesOut) {
     int root = roots[t];
     int[] at = nodesOut;
     java.util.Arrays.fill(at, 0, rows, root);
     long[] step = steps;
     double[] split = threshold;
     for (int level = 0; level < depth[t]; level++) {
-      for (int i = 0, row = 0; i < rows; i++, row += width) {
+      for (int i = 0, row = offset; i < rows; i++, row += width) {
         int n = at[i];
         long s = step[n];
         at[i] = (int) (s >>> 32) + (x[row + (int) s] <= split[n] ? 0 : 1);

@@ -187,6 +187,7 @@ public final class MllibModel implements BatchModel, Serializable {
     double[] outputs = new double[rows * w];
     double[] predictions = new double[rows];
     double[] raw = new double[BLOCK * r];
+    CompiledTrees.Workspace space = compiledTrees.workspace(Math.min(BLOCK, rows));
     double[] one = new double[r];
     Vector rawVector = Vectors.dense(one); // wraps one: refilled for every row
     boolean thresholds =
@@ -196,9 +197,7 @@ public final class MllibModel implements BatchModel, Serializable {
     boolean gbt = model instanceof GBTClassificationModel;
     for (int start = 0; start < rows; start += BLOCK) {
       int n = Math.min(BLOCK, rows - start);
-      double[] block =
-          start == 0 && n == rows ? inputs : Arrays.copyOfRange(inputs, start * d, (start + n) * d);
-      compiledTrees.rawBlock(block, n, d, raw);
+      compiledTrees.rawBlock(inputs, start * d, n, d, raw, space);
       for (int i = 0; i < n; i++) {
         int row = start + i;
         if (p != null) {

@@ -151,6 +151,17 @@ class CompiledTreesTest {
                 Double.doubleToLongBits(fewer[j]),
                 model + ": a block of " + odd + " rows gives the same bits");
           }
+          // The last rows from an offset, in a workspace a larger block used first.
+          CompiledTrees.Workspace space = trees.workspace(rows.size());
+          trees.rawBlock(flat, 0, rows.size(), FEATURES, new double[block.length], space);
+          double[] tail = new double[(rows.size() - 5) * w];
+          trees.rawBlock(flat, 5 * FEATURES, rows.size() - 5, FEATURES, tail, space);
+          for (int j = 0; j < tail.length; j++) {
+            assertEquals(
+                Double.doubleToLongBits(block[5 * w + j]),
+                Double.doubleToLongBits(tail[j]),
+                model + ": rows from an offset, in a reused workspace, give the same bits");
+          }
           int row = 0;
           for (double[] x : rows) {
             trees.raw(x, 0, raw, scratch);
