@@ -11,6 +11,7 @@ public final class TorchSettings {
 
   public static void applyDefaults() {
     capOneDnn();
+    keepFreedMemory();
     setIfAbsent("ai.djl.offline", "true");
     setIfAbsent("OPT_OUT_TRACKING", "true");
     setIfAbsent("ai.djl.pytorch.num_threads", "1");
@@ -73,12 +74,62 @@ public final class TorchSettings {
     return oneDnnIsa.isEmpty() ? null : oneDnnIsa;
   }
 
-  /** The two C library calls {@link #capOneDnn} needs. */
+  /** Blocks at least this large are mapped and unmapped on their own (glibc's largest allowed). */
+  public static final int MMAP_THRESHOLD = 32 << 20;
+
+  /** Free memory at the top of a heap is handed back to the system beyond this much. */
+  public static final int TRIM_THRESHOLD = 256 << 20;
+
+  private static Boolean freedMemoryKept;
+
+  /**
+   * Lets the C library keep memory libtorch frees for its next call instead of handing it back to
+   * the system at once, unless the environment sets either threshold itself ({@code
+   * MALLOC_MMAP_THRESHOLD_}, {@code MALLOC_TRIM_THRESHOLD_}, or either in {@code GLIBC_TUNABLES}).
+   * libtorch allocates each call's activations and gradients with {@code malloc} and frees them at
+   * the end; glibc by default maps blocks of a few megabytes on their own and unmaps them on {@code
+   * free}, and trims a heap's free top beyond twice that, so every call faults the same memory in
+   * again, page by page, and two task threads serialise on the process's memory map. Measured on
+   * the digits CNN's forward+backward (chunks of 1,024 rows): 35 instead of 60-117 µs/row, 0.25 M
+   * instead of 1.3-3.5 M page faults, and saliency through Spark local[2] over local[1] 1.9x
+   * instead of 1.3x. The cost: a process keeps up to {@link #TRIM_THRESHOLD} of freed memory per
+   * heap for reuse. Uses {@code mallopt} (glibc); elsewhere nothing changes.
+   *
+   * @return whether the thresholds are in force (set here, or by the environment)
+   */
+  public static synchronized boolean keepFreedMemory() {
+    if (freedMemoryKept == null) {
+      String tunables = System.getenv("GLIBC_TUNABLES");
+      boolean given =
+          System.getenv("MALLOC_MMAP_THRESHOLD_") != null
+              || System.getenv("MALLOC_TRIM_THRESHOLD_") != null
+              || (tunables != null
+                  && (tunables.contains("malloc.mmap_threshold")
+                      || tunables.contains("malloc.trim_threshold")));
+      if (given) {
+        freedMemoryKept = true;
+      } else {
+        try {
+          // mallopt's parameters (malloc.h): M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3; 1 is success
+          freedMemoryKept =
+              LibC.INSTANCE.mallopt(-3, MMAP_THRESHOLD) == 1
+                  && LibC.INSTANCE.mallopt(-1, TRIM_THRESHOLD) == 1;
+        } catch (LinkageError | RuntimeException e) { // no JNA, or no glibc
+          freedMemoryKept = false;
+        }
+      }
+    }
+    return freedMemoryKept;
+  }
+
+  /** The C library calls {@link #capOneDnn} and {@link #keepFreedMemory} need. */
   private interface LibC extends com.sun.jna.Library {
     LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
 
     int setenv(String name, String value, int overwrite);
 
     String getenv(String name);
+
+    int mallopt(int param, int value);
   }
 }
