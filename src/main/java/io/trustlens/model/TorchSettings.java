@@ -85,15 +85,16 @@ public final class TorchSettings {
   /**
    * Lets the C library keep memory libtorch frees for its next call instead of handing it back to
    * the system at once, unless the environment sets either threshold itself ({@code
-   * MALLOC_MMAP_THRESHOLD_}, {@code MALLOC_TRIM_THRESHOLD_}, or either in {@code GLIBC_TUNABLES}).
-   * libtorch allocates each call's activations and gradients with {@code malloc} and frees them at
-   * the end; glibc by default maps blocks of a few megabytes on their own and unmaps them on {@code
-   * free}, and trims a heap's free top beyond twice that, so every call faults the same memory in
-   * again, page by page, and two task threads serialise on the process's memory map. Measured on
-   * the digits CNN's forward+backward (chunks of 1,024 rows): 35 instead of 60-117 µs/row, 0.25 M
-   * instead of 1.3-3.5 M page faults, and saliency through Spark local[2] over local[1] 1.9x
-   * instead of 1.3x. The cost: a process keeps up to {@link #TRIM_THRESHOLD} of freed memory per
-   * heap for reuse. Uses {@code mallopt} (glibc); elsewhere nothing changes.
+   * MALLOC_MMAP_THRESHOLD_}, {@code MALLOC_TRIM_THRESHOLD_}, or either in {@code GLIBC_TUNABLES})
+   * or the system property {@code trustlens.keepFreedMemory} is {@code false}. libtorch allocates
+   * each call's activations and gradients with {@code malloc} and frees them at the end; glibc by
+   * default maps blocks of a few megabytes on their own and unmaps them on {@code free}, and trims
+   * a heap's free top beyond twice that, so every call faults the same memory in again, page by
+   * page, and two task threads serialise on the process's memory map. Measured on the digits CNN's
+   * forward+backward (chunks of 1,024 rows): 35 instead of 60-117 µs/row, 0.25 M instead of 1.3-3.5
+   * M page faults, and saliency through Spark local[2] over local[1] 1.9x instead of 1.3x. The
+   * cost: a process keeps up to {@link #TRIM_THRESHOLD} of freed memory per heap for reuse. Uses
+   * {@code mallopt} (glibc); elsewhere nothing changes.
    *
    * @return whether the thresholds are in force (set here, or by the environment)
    */
@@ -106,7 +107,9 @@ public final class TorchSettings {
               || (tunables != null
                   && (tunables.contains("malloc.mmap_threshold")
                       || tunables.contains("malloc.trim_threshold")));
-      if (given) {
+      if ("false".equals(System.getProperty("trustlens.keepFreedMemory"))) {
+        freedMemoryKept = false;
+      } else if (given) {
         freedMemoryKept = true;
       } else {
         try {
