@@ -393,11 +393,11 @@ final class ExplainBenchmark {
   static String row(String where, String name, double rows, double evals, double eff) {
     return String.format(
         Locale.ROOT,
-        "%-10s %-34s %,12.1f %,14.0f %10s",
+        "%-10s %-34s %12s %14s %10s",
         where,
         name,
-        rows,
-        Double.isNaN(evals) ? 0 : evals,
+        Double.isNaN(rows) ? "" : String.format(Locale.ROOT, "%,.1f", rows),
+        Double.isNaN(evals) ? "" : String.format(Locale.ROOT, "%,.0f", evals),
         Double.isNaN(eff) ? "" : String.format(Locale.ROOT, "%.2f", eff));
   }
 }
