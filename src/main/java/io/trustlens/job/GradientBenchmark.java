@@ -102,7 +102,9 @@ final class GradientBenchmark {
                 ? Math.max(Math.min(c.n(), 2000), 16 * model.batchRows())
                 : Math.min(c.n(), 2000);
         double[] images = images(n, d);
-        GradientBatches batches = new GradientBatches(model, m.core(), GradientBatches.PREDICTED);
+        // The output the Spark stage explains by default (a binary model's positive class).
+        int target = new GradientExplainer().targetIndex(model.info());
+        GradientBatches batches = new GradientBatches(model, m.core(), target);
         int perCall = batches.rowsPerCall();
         int warm = Math.min(n, perCall);
         batches.explain(java.util.Arrays.copyOf(images, warm * d), keys(warm), warm);

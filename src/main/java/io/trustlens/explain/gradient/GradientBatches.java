@@ -88,8 +88,8 @@ public final class GradientBatches {
     int d = info.inputSize();
     int w = info.outputSize();
     int perRow = method.inputsPerRow();
-    if (targets == null && target == PREDICTED && method.differentiatesTheRow()) {
-      return explainPredictedInOnePass(xs, n);
+    if (method.differentiatesTheRow()) {
+      return explainInOnePass(xs, n, targets);
     }
     double[] outputs = model.outputs(xs, n);
     int[] rowTarget = new int[n];
@@ -117,14 +117,21 @@ public final class GradientBatches {
   }
 
   /**
-   * The predicted class's attribution of a method that differentiates the row itself, from one
-   * gradient pass whose own outputs choose each row's class (the bits of a forward pass first).
+   * The attribution of a method that differentiates the row itself, from one gradient pass whose
+   * own outputs (the bits of a forward pass) are the rows' outputs and, for the predicted class,
+   * choose each row's class: no forward pass first.
    */
-  private Attribution[] explainPredictedInOnePass(double[] xs, int n) {
+  private Attribution[] explainInOnePass(double[] xs, int n, int[] targets) {
     ModelInfo info = model.info();
     int d = info.inputSize();
     int w = info.outputSize();
-    DifferentiableModel.Gradients g = model.gradientsOfLargest(xs, n);
+    int[] given = targets;
+    if (given == null && target != PREDICTED) {
+      given = new int[n];
+      java.util.Arrays.fill(given, target);
+    }
+    DifferentiableModel.Gradients g =
+        given == null ? model.gradientsOfLargest(xs, n) : model.gradients(xs, n, given);
     GradientBatch batch = new GradientBatch(g.outputs(), g.gradients(), g.outputWidth(), d);
     Attribution[] result = new Attribution[n];
     double[] x = new double[d];
@@ -132,7 +139,8 @@ public final class GradientBatches {
     for (int i = 0; i < n; i++) {
       System.arraycopy(xs, i * d, x, 0, d);
       System.arraycopy(g.outputs(), i * w, output, 0, w);
-      result[i] = method.attribute(x, output, predicted(output, 0, w), batch, i);
+      result[i] =
+          method.attribute(x, output, given == null ? predicted(output, 0, w) : given[i], batch, i);
     }
     return result;
   }

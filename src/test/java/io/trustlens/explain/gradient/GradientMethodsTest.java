@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.feature.ImageShape;
+import io.trustlens.model.DifferentiableModel;
 import io.trustlens.testing.SeparableModel;
 import org.junit.jupiter.api.Test;
 
@@ -147,6 +148,65 @@ class GradientMethodsTest {
         assertEquals(2 * Q[j] * x, mean[i].values()[j], 5 * se, "E[grad], row " + i);
         double expected = 4 * Q[j] * Q[j] * (x * x + sigma * sigma);
         assertEquals(expected, squared[i].values()[j], 0.02 * expected, "E[grad²], row " + i);
+      }
+    }
+  }
+
+  /**
+   * Saliency takes each row's outputs from its gradient pass, for a fixed output and per-row
+   * outputs alike: the same attributions as a forward pass followed by a gradient pass, and no
+   * forward pass is made.
+   */
+  @Test
+  void saliencyMakesOneGradientPassAndNoForwardPass() {
+    int[] forwards = {0};
+    DifferentiableModel counting =
+        new DifferentiableModel() {
+          public io.trustlens.model.ModelInfo info() {
+            return MODEL.info();
+          }
+
+          public int batchRows() {
+            return MODEL.batchRows();
+          }
+
+          public double[] outputs(double[] inputs, int n) {
+            forwards[0]++;
+            return MODEL.outputs(inputs, n);
+          }
+
+          public Gradients gradients(double[] inputs, int n, int[] targets) {
+            return MODEL.gradients(inputs, n, targets);
+          }
+        };
+    Saliency saliency = new Saliency("input_x_gradient");
+    GradientMethod twoPasses = new GradientMethod() { // saliency without its one-pass route
+          public int inputsPerRow() {
+            return saliency.inputsPerRow();
+          }
+
+          public void inputs(double[] x, long key, double[] dest, int offset) {
+            saliency.inputs(x, key, dest, offset);
+          }
+
+          public Attribution attribute(
+              double[] x, double[] output, int target, GradientBatch batch, int first) {
+            return saliency.attribute(x, output, target, batch, first);
+          }
+        };
+    long[] keys = {11, 12, 13};
+    for (int target : new int[] {0, 1}) { // the predicted class: TorchScriptGradientsTest
+      for (int[] perRow : new int[][] {null, {1, 0, 1}}) {
+        Attribution[] one =
+            new GradientBatches(counting, saliency, target).explain(ROWS, keys, 3, perRow);
+        assertEquals(0, forwards[0], "no forward pass before the gradient pass");
+        Attribution[] two =
+            new GradientBatches(MODEL, twoPasses, target).explain(ROWS, keys, 3, perRow);
+        for (int i = 0; i < 3; i++) {
+          assertArrayEquals(two[i].values(), one[i].values());
+          assertEquals(two[i].target(), one[i].target());
+          assertEquals(two[i].output(), one[i].output());
+        }
       }
     }
   }
