@@ -98,10 +98,13 @@ public final class Neighbourhood {
   }
 
   /**
-   * Sets sample {@code i}'s indicator of player {@code j} to 1 when {@code one}, without a branch.
+   * Sets sample {@code i}'s indicator of player {@code j} to 1 when {@code drawn == own}, without a
+   * branch: the draw is random, so a branch on it would mispredict often. ({@code x | -x} has its
+   * sign bit set for every {@code x} but 0.)
    */
-  void set(int i, int j, boolean one) {
-    bits[i * words + (j >>> 6)] |= (one ? 1L : 0L) << j;
+  void setWhenEqual(int i, int j, int drawn, int own) {
+    int x = drawn ^ own;
+    bits[i * words + (j >>> 6)] |= (long) (((x | -x) >>> 31) ^ 1) << j;
   }
 
   /** Sets sample {@code i}'s value of player {@code j}. */

@@ -1,7 +1,6 @@
 package io.trustlens.explain.lime;
 
 import java.util.SplittableRandom;
-import org.apache.commons.math3.special.Erf;
 
 /**
  * Draws a row's LIME neighbourhood from {@link TabularStatistics} as lime's {@code
@@ -20,9 +19,10 @@ import org.apache.commons.math3.special.Erf;
  * </ul>
  *
  * <p>The first sample is the row itself (interpretable values 1, or its scaled values). A bin whose
- * bounds are equal gives that bound. Bins and categories are drawn from an {@link AliasTable}; a
- * row's stream of random numbers serves its players in turn, all samples of one player before the
- * next's.
+ * bounds are equal gives that bound. A numeric player's bin and value are drawn together by its
+ * {@link BinnedNormal}, categories from an {@link AliasTable}, standard normals by the {@link
+ * Ziggurat}; a row's stream of random numbers serves its players in turn, all samples of one player
+ * before the next's.
  */
 public final class TabularSampler {
   private final TabularStatistics stats;
@@ -30,11 +30,8 @@ public final class TabularSampler {
   private final int samples;
   private final int d;
 
-  /** Per numeric player and bin: the bounds in standard units, and the normal's mass between. */
-  private final double[][] lowZ;
-
-  private final double[][] highZ;
-  private final double[][] mass;
+  /** Per numeric player (null for the others): its bins and their truncated normals. */
+  private final BinnedNormal[] normals;
 
   /**
    * Per player: the bins (or categories) that can be drawn, those whose share is not 0, and their
@@ -60,9 +57,7 @@ public final class TabularSampler {
     this.samples = samples;
     this.d = d;
     int m = stats.players();
-    lowZ = new double[m][];
-    highZ = new double[m][];
-    mass = new double[m][];
+    normals = new BinnedNormal[m];
     drawable = new int[m][];
     cumulative = new double[m][];
     tables = new AliasTable[m];
@@ -91,15 +86,14 @@ public final class TabularSampler {
       tables[j] = n <= AliasTable.MAX_SLOTS ? new AliasTable(drawable[j], positive) : null;
       slot[j] = stats.slots()[j][0];
       numeric[j] = stats.isNumeric(j);
-      int bins = stats.isNumeric(j) ? stats.shares()[j].length : 0;
-      lowZ[j] = new double[bins];
-      highZ[j] = new double[bins];
-      mass[j] = new double[bins];
-      for (int b = 0; b < bins; b++) {
-        double sd = stats.binStd()[j][b];
-        lowZ[j][b] = (stats.binMin()[j][b] - stats.binMean()[j][b]) / sd;
-        highZ[j][b] = (stats.binMax()[j][b] - stats.binMean()[j][b]) / sd;
-        mass[j][b] = phi(highZ[j][b]) - phi(lowZ[j][b]);
+      if (numeric[j]) {
+        normals[j] =
+            new BinnedNormal(
+                stats.shares()[j],
+                stats.binMean()[j],
+                stats.binStd()[j],
+                stats.binMin()[j],
+                stats.binMax()[j]);
       }
     }
   }
@@ -148,10 +142,10 @@ public final class TabularSampler {
         rep.put(0, j, (v - stats.mean()[j]) / stats.scale()[j]);
         continuous(j, random, inputs, inOffset, rep);
       } else if (numeric[j]) {
-        mark(rep, 0, j, true);
+        mark(rep, 0, j, 0, 0);
         binned(j, stats.bin(j, v), random, inputs, inOffset, rep);
       } else {
-        mark(rep, 0, j, true);
+        mark(rep, 0, j, 0, 0);
         categorical(j, stats.category(j, x, xOffset), random, inputs, inOffset, rep);
       }
     }
@@ -165,47 +159,33 @@ public final class TabularSampler {
     double mean = stats.mean()[j];
     double scale = stats.scale()[j];
     int at = inOffset + slot[j];
+    long state = random.nextLong();
     for (int s = 1; s < samples; s++) {
-      double z = random.nextGaussian();
+      state += SplitMix.GAMMA;
+      double z = Ziggurat.next(SplitMix.mix(state), random);
       inputs[at + s * d] = mean + scale * z;
       rep.put(s, j, z);
     }
   }
 
   /**
-   * Player {@code j}'s values by quartile: a bin drawn with its share, then the bin's truncated
-   * normal, by rejection from the normal when the bin holds at least a fifth of the normal's mass
-   * (every draw a standard normal until one falls inside: exactly the truncated law, about two
-   * draws at worst), else by inversion; a bin whose bounds are equal gives that bound.
+   * Player {@code j}'s values by quartile: bin and value drawn together by its {@link
+   * BinnedNormal}, from a {@link SplitMix} stream seeded by the row's.
    */
   private void binned(
       int j, int own, SplittableRandom random, double[] inputs, int inOffset, Neighbourhood rep) {
-    double[] mean = stats.binMean()[j];
-    double[] sd = stats.binStd()[j];
-    double[] low = lowZ[j];
-    double[] high = highZ[j];
-    double[] within = mass[j];
+    BinnedNormal normal = normals[j];
     int at = inOffset + slot[j];
+    long state = random.nextLong();
     for (int s = 1; s < samples; s++) {
-      int b = pick(j, random);
-      double a = low[b];
-      double c = high[b];
-      double v;
-      if (!(a < c)) {
-        v = stats.binMin()[j][b];
-      } else if (within[b] >= 0.2) {
-        double z;
-        do {
-          z = random.nextGaussian();
-        } while (!(z >= a && z <= c));
-        v = mean[b] + sd[b] * z;
-      } else {
-        v =
-            truncatedNormal(
-                mean[b], sd[b], stats.binMin()[j][b], stats.binMax()[j][b], random.nextDouble());
-      }
-      inputs[at + s * d] = v;
-      mark(rep, s, j, b == own);
+      int b;
+      do {
+        state += SplitMix.GAMMA;
+        long boxBits = SplitMix.mix(state);
+        state += SplitMix.GAMMA;
+        b = normal.draw(boxBits, SplitMix.mix(state), random, inputs, at + s * d);
+      } while (b < 0);
+      mark(rep, s, j, b, own);
     }
   }
 
@@ -219,7 +199,7 @@ public final class TabularSampler {
       for (int t = 0; t < slots.length; t++) {
         inputs[at + slots[t]] = blocks[c][t];
       }
-      mark(rep, s, j, c == own);
+      mark(rep, s, j, c, own);
     }
   }
 
@@ -231,12 +211,15 @@ public final class TabularSampler {
         : draw(drawable[j], cumulative[j], random.nextDouble());
   }
 
-  /** Sample {@code s}'s interpretable value of player {@code j}: 1 when {@code one}, else 0. */
-  private static void mark(Neighbourhood rep, int s, int j, boolean one) {
+  /**
+   * Sample {@code s}'s interpretable value of player {@code j}: 1 when {@code drawn} is the row's
+   * {@code own} bin or category, else 0.
+   */
+  private static void mark(Neighbourhood rep, int s, int j, int drawn, int own) {
     if (rep.isIndicators()) {
-      rep.set(s, j, one);
+      rep.setWhenEqual(s, j, drawn, own);
     } else {
-      rep.put(s, j, one ? 1 : 0);
+      rep.put(s, j, drawn == own ? 1 : 0);
     }
   }
 
@@ -252,34 +235,5 @@ public final class TabularSampler {
       below += c <= u ? 1 : 0;
     }
     return drawable[Math.min(below, drawable.length - 1)];
-  }
-
-  /**
-   * The normal of {@code mean} and {@code sd} truncated to {@code [lo, hi]}, by inversion of its
-   * distribution function at {@code u}; on the upper side of the mean it inverts the mirror image,
-   * so that neither tail loses precision.
-   */
-  static double truncatedNormal(double mean, double sd, double lo, double hi, double u) {
-    double a = (lo - mean) / sd;
-    double b = (hi - mean) / sd;
-    if (!(a < b)) {
-      return lo;
-    }
-    if (a > 0) {
-      return mean - sd * standard(-b, -a, 1 - u);
-    }
-    return mean + sd * standard(a, b, u);
-  }
-
-  /** A standard normal truncated to {@code [a, b]} with {@code a <= 0}, at {@code u}. */
-  private static double standard(double a, double b, double u) {
-    double pa = phi(a);
-    double p = pa + u * (phi(b) - pa);
-    double z = p <= 0 ? a : -Math.sqrt(2) * Erf.erfcInv(2 * p);
-    return Math.max(a, Math.min(b, z));
-  }
-
-  private static double phi(double z) {
-    return 0.5 * Erf.erfc(-z / Math.sqrt(2));
   }
 }

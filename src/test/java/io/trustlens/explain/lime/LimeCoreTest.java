@@ -276,39 +276,6 @@ class LimeCoreTest {
     assertTrue(ks * Math.sqrt(z.length) < 1.95, "KS " + ks * Math.sqrt(z.length));
   }
 
-  @Test
-  void truncatedNormalsStayInsideTheirBoundsInBothTails() {
-    SplittableRandom r = new SplittableRandom(1);
-    for (int i = 0; i < 2000; i++) {
-      double u = r.nextDouble();
-      double upper = TabularSampler.truncatedNormal(0, 1, 6, 7, u);
-      double lower = TabularSampler.truncatedNormal(0, 1, -9, -8, u);
-      assertTrue(upper >= 6 && upper <= 7 && lower >= -9 && lower <= -8, upper + " " + lower);
-    }
-    assertEquals(3.0, TabularSampler.truncatedNormal(3, 1e-11, 3, 3, 0.4));
-    // The median of N(0,1) truncated to [0, inf) at u = 0.5 is the normal's 75% point.
-    assertEquals(0.6744897501960817, TabularSampler.truncatedNormal(0, 1, 0, 1e300, 0.5), 1e-9);
-  }
-
-  @Test
-  void inversionFollowsTheTruncatedNormalInATail() {
-    // Inversion serves bins holding under a fifth of the normal's mass: here [1.5, 3].
-    int n = 200_000;
-    double[] v = new double[n];
-    SplittableRandom r = new SplittableRandom(17);
-    for (int i = 0; i < n; i++) {
-      v[i] = TabularSampler.truncatedNormal(2, 0.5, 2.75, 3.5, r.nextDouble());
-    }
-    Arrays.sort(v);
-    double lo = phi(1.5);
-    double ks = 0;
-    for (int i = 0; i < n; i++) {
-      double cdf = (phi((v[i] - 2) / 0.5) - lo) / (phi(3) - lo);
-      ks = Math.max(ks, Math.max(Math.abs(cdf - (i + 1.0) / n), Math.abs(cdf - (double) i / n)));
-    }
-    assertTrue(ks * Math.sqrt(n) < 1.95, "KS " + ks * Math.sqrt(n));
-  }
-
   /** Indicators held as bits (70 players: two words) read and measure as the same values. */
   @Test
   void indicatorBitsAreTheirValues() {

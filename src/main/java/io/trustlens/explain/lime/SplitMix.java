@@ -1,0 +1,25 @@
+package io.trustlens.explain.lime;
+
+/**
+ * SplitMix64 (Steele, Lea and Flood 2014, "Fast Splittable Pseudorandom Number Generators", OOPSLA,
+ * doi:10.1145/2660193.2660195): the generator of {@link java.util.SplittableRandom}, whose state a
+ * sampling loop keeps in a local variable. A {@code SplittableRandom} keeps its state in a field,
+ * and a loop that draws from one stores and reloads it at every draw: a chain of dependent memory
+ * operations that held LIME's samplers to a few nanoseconds a draw whatever else they did.
+ *
+ * <p>Use: {@code state = random.nextLong()} from the row's stream, then {@code state += GAMMA; bits
+ * = mix(state)} for each draw.
+ */
+final class SplitMix {
+  /** The golden-ratio increment {@code SplittableRandom} uses for a stream of its own. */
+  static final long GAMMA = 0x9e3779b97f4a7c15L;
+
+  private SplitMix() {}
+
+  /** 64 random bits from the state {@code z} (Stafford's variant 13 of MurmurHash3's finaliser). */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+}
