@@ -97,8 +97,9 @@ public final class LocalSurrogate implements java.io.Serializable {
     prediction += intercept;
     double residual = 0;
     double total = 0;
+    double[] fits = x.isIndicators() ? null : fittedValues(x, intercept, weights, kept);
     for (int i = 0; i < n; i++) {
-      double fit = fitted(x, i, intercept, weights, kept);
+      double fit = fits != null ? fits[i] : fitted(x, i, intercept, weights, kept);
       residual += w[i] * (y[i] - fit) * (y[i] - fit);
       total += w[i] * (y[i] - all.yMean) * (y[i] - all.yMean);
     }
@@ -107,26 +108,36 @@ public final class LocalSurrogate implements java.io.Serializable {
   }
 
   /**
-   * The surrogate at sample {@code i}: {@code intercept} plus {@code weights} times its values
-   * (over its ones, for indicators).
+   * The surrogate at sample {@code i} of 0/1 indicators: {@code intercept} plus its ones' weights.
    */
   private static double fitted(
       Neighbourhood x, int i, double intercept, double[] weights, int[] kept) {
     double sum = intercept;
-    if (x.isIndicators()) {
-      long[] bits = x.bits();
-      int words = x.words();
-      for (int word = 0; word < words; word++) {
-        for (long b = bits[i * words + word]; b != 0; b &= b - 1) {
-          sum += weights[(word << 6) + Long.numberOfTrailingZeros(b)];
-        }
+    long[] bits = x.bits();
+    int words = x.words();
+    for (int word = 0; word < words; word++) {
+      for (long b = bits[i * words + word]; b != 0; b &= b - 1) {
+        sum += weights[(word << 6) + Long.numberOfTrailingZeros(b)];
       }
-      return sum;
     }
+    return sum;
+  }
+
+  /**
+   * The surrogate at every sample of values: {@code intercept} plus the kept players' weights times
+   * their values, added in {@code kept}'s order, a column at a time.
+   */
+  private static double[] fittedValues(
+      Neighbourhood x, double intercept, double[] weights, int[] kept) {
+    int n = x.samples();
     double[] v = x.values();
-    int m = x.players();
+    double[] sum = new double[n];
+    java.util.Arrays.fill(sum, intercept);
     for (int j : kept) {
-      sum += weights[j] * v[i * m + j];
+      double wj = weights[j];
+      for (int i = 0; i < n; i++) {
+        sum[i] += wj * v[j * n + i];
+      }
     }
     return sum;
   }
@@ -344,12 +355,15 @@ public final class LocalSurrogate implements java.io.Serializable {
       }
     }
 
-    /** The weighted means, then the upper triangle of the centred sums, one sample at a time. */
+    /**
+     * The weighted means, then the upper triangle of the centred sums ({@code x} column-major), a
+     * few samples at a time.
+     */
     private void centred(double[] x, double[] y, double[] w, int n, double total) {
       double[] xSum = new double[m];
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < m; j++) {
-          xSum[j] += w[i] * x[i * m + j];
+          xSum[j] += w[i] * x[j * n + i];
         }
       }
       for (int j = 0; j < m; j++) {
@@ -365,7 +379,7 @@ public final class LocalSurrogate implements java.io.Serializable {
           double wi = t < count ? w[i + t] : 0;
           double yc = t < count ? y[i + t] - yMean : 0;
           for (int j = 0; j < m; j++) {
-            c[t][j] = t < count ? x[(i + t) * m + j] - xMean[j] : 0;
+            c[t][j] = t < count ? x[j * n + i + t] - xMean[j] : 0;
             xty[j] += wi * c[t][j] * yc;
           }
           wc[t] = wi;

@@ -61,7 +61,11 @@ public final class Neighbourhood {
   /** The samples of row-major {@code x} as values, even when all are 0 or 1 (for tests). */
   static Neighbourhood valuesOf(double[] x, int samples, int players) {
     Neighbourhood n = values(samples, players);
-    System.arraycopy(x, 0, n.values, 0, samples * players);
+    for (int i = 0; i < samples; i++) {
+      for (int j = 0; j < players; j++) {
+        n.put(i, j, x[i * players + j]);
+      }
+    }
     return n;
   }
 
@@ -82,7 +86,7 @@ public final class Neighbourhood {
 
   /** Sample {@code i}'s value of player {@code j}. */
   public double value(int i, int j) {
-    return bits != null ? (bits[i * words + (j >>> 6)] >>> j) & 1 : values[i * players + j];
+    return bits != null ? (bits[i * words + (j >>> 6)] >>> j) & 1 : values[j * samples + i];
   }
 
   /** Sets every indicator to 0 (values are overwritten whole and need no clearing). */
@@ -109,7 +113,7 @@ public final class Neighbourhood {
 
   /** Sets sample {@code i}'s value of player {@code j}. */
   void put(int i, int j, double v) {
-    values[i * players + j] = v;
+    values[j * samples + i] = v;
   }
 
   /** Bit words per sample (indicators). */
@@ -122,7 +126,11 @@ public final class Neighbourhood {
     return bits;
   }
 
-  /** The values, row-major (null for indicators). */
+  /**
+   * The values, column-major: player {@code j}'s value in sample {@code i} at {@code j samples + i}
+   * (null for indicators). A sampler writes a player's samples in turn, and a fit's sums run down
+   * columns.
+   */
   double[] values() {
     return values;
   }
@@ -138,9 +146,31 @@ public final class Neighbourhood {
     }
     double d2 = 0;
     for (int j = 0; j < players; j++) {
-      double diff = values[i * players + j] - values[j];
+      double diff = values[j * samples + i] - values[j * samples];
       d2 += diff * diff;
     }
     return d2;
+  }
+
+  /**
+   * Every sample's {@link #distance2(int)} into {@code out}, the same bits: values are summed
+   * player by player down their columns, each sample's terms in the same order.
+   */
+  void distances2(double[] out) {
+    if (bits != null) {
+      for (int i = 0; i < samples; i++) {
+        out[i] = distance2(i);
+      }
+      return;
+    }
+    java.util.Arrays.fill(out, 0, samples, 0.0);
+    for (int j = 0; j < players; j++) {
+      int column = j * samples;
+      double own = values[column];
+      for (int i = 0; i < samples; i++) {
+        double diff = values[column + i] - own;
+        out[i] += diff * diff;
+      }
+    }
   }
 }

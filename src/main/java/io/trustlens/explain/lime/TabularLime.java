@@ -99,6 +99,7 @@ public final class TabularLime {
     double[] probabilities = new double[w];
     double[] y = new double[s];
     double[] weights = new double[s];
+    double[] distances = new double[s];
     Result[] results = new Result[n];
     for (int first = 0; first < n; first += group) {
       int rows = Math.min(group, n - first);
@@ -113,9 +114,10 @@ public final class TabularLime {
           t = target == PREDICTED ? 0 : target;
         }
         Neighbourhood rep = reps[i];
+        rep.distances2(distances);
         for (int k = 0; k < s; k++) {
           y[k] = explained(kind, outputs, (i * s + k) * w, w, t, probabilities);
-          double d2 = rep.distance2(k);
+          double d2 = distances[k];
           weights[k] = kernel != null ? kernel[(int) d2] : kernel(d2);
         }
         results[first + i] = new Result(surrogate.fit(rep, y, weights), t, y[0]);

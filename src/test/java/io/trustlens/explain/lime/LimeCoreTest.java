@@ -298,6 +298,38 @@ class LimeCoreTest {
       assertEquals(values.distance2(i), bits.distance2(i), "sample " + i);
     }
     assertTrue(bits.distance2(7) > 0);
+    double[] all = new double[n];
+    bits.distances2(all);
+    for (int i = 0; i < n; i++) {
+      assertEquals(bits.distance2(i), all[i]);
+    }
+  }
+
+  /**
+   * Real values stored by column read back by sample and player, and every sample's distance summed
+   * down the columns has the bits of its own sum over players.
+   */
+  @Test
+  void valuesReadBackAndMeasureTheSameByColumn() {
+    SplittableRandom r = new SplittableRandom(9);
+    int n = 40;
+    int m = 13;
+    double[] x = new double[n * m];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextGaussian() * 1e3;
+    }
+    Neighbourhood values = Neighbourhood.of(x, n, m);
+    double[] all = new double[n];
+    values.distances2(all);
+    for (int i = 0; i < n; i++) {
+      double d2 = 0;
+      for (int j = 0; j < m; j++) {
+        assertEquals(x[i * m + j], values.value(i, j));
+        d2 += (x[i * m + j] - x[j]) * (x[i * m + j] - x[j]);
+      }
+      assertEquals(d2, values.distance2(i), "sample " + i);
+      assertEquals(d2, all[i], "sample " + i);
+    }
   }
 
   @Test
