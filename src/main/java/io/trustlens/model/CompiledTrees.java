@@ -356,8 +356,11 @@ public final class CompiledTrees {
         for (int i = 0; i < rows; i++) {
           at[i] = leafNode(roots[t], x, offset + i * width);
         }
+      } else if (votes) {
+        descend(t, x, offset, rows, width, at, null, 0);
       } else {
-        descend(t, x, offset, rows, width, at);
+        descend(t, x, offset, rows, width, at, values, trees);
+        continue; // its leaves' values are in place
       }
       if (votes) {
         for (int i = 0; i < rows; i++) {
@@ -401,19 +404,57 @@ public final class CompiledTrees {
     }
   }
 
-  /** Leaf nodes of {@code rows} rows in continuous tree {@code t}, level by level. */
-  private void descend(int t, double[] x, int offset, int rows, int width, int[] nodesOut) {
+  /**
+   * Leaf nodes of {@code rows} rows in continuous tree {@code t}, level by level, into {@code at};
+   * or, when {@code values} is given, the leaves' values into {@code values[i * trees + t]}
+   * straight from the last level. Every row takes the root's split, so the first level reads it
+   * once for the block rather than once a row.
+   */
+  private void descend(
+      int t, double[] x, int offset, int rows, int width, int[] at, double[] values, int trees) {
     int root = roots[t];
-    int[] at = nodesOut;
-    java.util.Arrays.fill(at, 0, rows, root);
+    int levels = depth[t];
+    if (levels == 0) {
+      java.util.Arrays.fill(at, 0, rows, root);
+    } else {
+      long first = steps[root];
+      int child = (int) (first >>> 32);
+      double split = threshold[root];
+      for (int i = 0, at0 = offset + (int) first; i < rows; i++, at0 += width) {
+        at[i] = child + (x[at0] <= split ? 0 : 1);
+      }
+    }
+    int last = values == null ? levels : levels - 1; // the last level writes values, if asked
+    for (int level = 1; level < last; level++) {
+      step(x, offset, rows, width, at);
+    }
+    if (values == null) {
+      return;
+    }
+    if (levels <= 1) {
+      for (int i = 0; i < rows; i++) {
+        values[i * trees + t] = nodeValues[at[i]];
+      }
+      return;
+    }
     long[] step = steps;
     double[] split = threshold;
-    for (int level = 0; level < depth[t]; level++) {
-      for (int i = 0, row = offset; i < rows; i++, row += width) {
-        int n = at[i];
-        long s = step[n];
-        at[i] = (int) (s >>> 32) + (x[row + (int) s] <= split[n] ? 0 : 1);
-      }
+    double[] leaf = nodeValues;
+    for (int i = 0, row = offset; i < rows; i++, row += width) {
+      int n = at[i];
+      long s = step[n];
+      values[i * trees + t] = leaf[(int) (s >>> 32) + (x[row + (int) s] <= split[n] ? 0 : 1)];
+    }
+  }
+
+  /** One level down for every row: node {@code at[i]} to its child on row {@code i}'s value. */
+  private void step(double[] x, int offset, int rows, int width, int[] at) {
+    long[] step = steps;
+    double[] split = threshold;
+    for (int i = 0, row = offset; i < rows; i++, row += width) {
+      int n = at[i];
+      long s = step[n];
+      at[i] = (int) (s >>> 32) + (x[row + (int) s] <= split[n] ? 0 : 1);
     }
   }
 
