@@ -120,23 +120,12 @@ final class ExplainBenchmark {
           double rate = rows / seconds(c.data, c.model, vector, background, c.method);
           best.merge(new Figure(master, c.name + " (" + rows + " rows)"), rate, Math::max);
         }
-        // One stage per model, its model loaded before the clock starts (as the SHAP cases' is).
-        java.util.Map<Boolean, LimeExplainer> limeStages = new java.util.HashMap<>();
-        for (boolean tree : new boolean[] {true, false}) {
-          LimeExplainer stage =
-              new LimeExplainer()
-                  .setModelPath(tree ? gbtPath : torchModel)
-                  .setVectorCol("features")
-                  .setIdCol("id")
-                  .setSamples(LIME_SAMPLES)
-                  .setStatistics(limeStats);
-          stage.model();
-          limeStages.put(tree, stage);
-        }
+        LimeExplainer treeLime = limeStage(gbtPath, limeStats);
+        LimeExplainer torchLime = limeStage(torchModel, limeStats);
         for (boolean quartile : new boolean[] {true, false}) {
           for (Dataset<Row> d : List.of(few, more)) {
             boolean tree = d == few;
-            LimeExplainer stage = limeStages.get(tree).setDiscretize(quartile);
+            LimeExplainer stage = (tree ? treeLime : torchLime).setDiscretize(quartile);
             long rows = d.count();
             long t0 = System.nanoTime();
             stage.transform(d).write().format("noop").mode("overwrite").save();
@@ -160,6 +149,22 @@ final class ExplainBenchmark {
     }
     best.forEach((f, rate) -> lines.add(row(f.master, f.name, rate, Double.NaN, Double.NaN)));
     lines.forEach(System.out::println);
+  }
+
+  /**
+   * A LIME stage on the model at {@code path}, its model loaded now, before any clock starts (as
+   * the SHAP cases' models are).
+   */
+  private static LimeExplainer limeStage(String path, TabularStatistics stats) {
+    LimeExplainer stage =
+        new LimeExplainer()
+            .setModelPath(path)
+            .setVectorCol("features")
+            .setIdCol("id")
+            .setSamples(LIME_SAMPLES)
+            .setStatistics(stats);
+    stage.model();
+    return stage;
   }
 
   /** LIME's samples per row in the figures: SynapseML's TabularLIME peer figure used 1,000. */

@@ -51,7 +51,7 @@ final class BinnedNormal {
     int strips = Math.max(1, Math.min(STRIPS, AliasTable.MAX_SLOTS / Math.max(1, bins)));
     int n = 0;
     for (int b = 0; b < bins; b++) {
-      n += share[b] > 0 ? (isPoint(b, mean, sd, min, max) ? 1 : strips) : 0;
+      n += share[b] > 0 ? (Double.isNaN(point(b, mean, sd, min, max)) ? strips : 1) : 0;
     }
     bin = new int[n];
     left = new double[n];
@@ -67,11 +67,12 @@ final class BinnedNormal {
       if (!(share[b] > 0)) {
         continue;
       }
-      if (isPoint(b, mean, sd, min, max)) {
+      double point = point(b, mean, sd, min, max);
+      if (!Double.isNaN(point)) {
         bin[box] = b;
         top[box] = 1;
         sure[box] = 2048; // every height is accepted
-        base[box] = pointOf(b, mean, sd, min, max);
+        base[box] = point;
         weight[box] = share[b];
         outcomes[box] = box;
         box++;
@@ -105,18 +106,14 @@ final class BinnedNormal {
   /**
    * A bin drawn as one value: bounds equal (or a spread of 0), or a bin so far in the normal's tail
    * (beyond 37 of its own standard deviations) that its mass underflows: there the truncated normal
-   * lies within a 37th of a standard deviation of its nearer bound, which it then gives.
+   * lies within a 37th of a standard deviation of its nearer bound, which it then gives. Returns
+   * that value, or NaN for a bin drawn by its strips.
    */
-  private static boolean isPoint(int b, double[] mean, double[] sd, double[] min, double[] max) {
+  private static double point(int b, double[] mean, double[] sd, double[] min, double[] max) {
     double lo = (min[b] - mean[b]) / sd[b];
     double hi = (max[b] - mean[b]) / sd[b];
-    return !(lo < hi) || Double.isInfinite(hi - lo) || !(mass(lo, hi) > 0);
-  }
-
-  private static double pointOf(int b, double[] mean, double[] sd, double[] min, double[] max) {
-    double lo = (min[b] - mean[b]) / sd[b];
-    double hi = (max[b] - mean[b]) / sd[b];
-    return lo < hi && lo > 0 ? min[b] : lo < hi && hi < 0 ? max[b] : min[b];
+    boolean one = !(lo < hi) || Double.isInfinite(hi - lo) || !(mass(lo, hi) > 0);
+    return !one ? Double.NaN : hi < 0 ? max[b] : min[b];
   }
 
   /**
@@ -161,9 +158,8 @@ final class BinnedNormal {
     double boxesArea = 0;
     double under = 0;
     for (int k = 0; k < bin.length; k++) {
-      double p = boxes.probability(k);
-      boxesArea += p;
-      under += width[k] == 0 ? p : p * mass(left[k], left[k] + width[k]) / (top[k] * width[k]);
+      boxesArea += boxes.probability(k);
+      under += accepted(k);
     }
     return under / boxesArea;
   }
@@ -176,13 +172,16 @@ final class BinnedNormal {
     double all = 0;
     double mine = 0;
     for (int k = 0; k < bin.length; k++) {
-      double p = boxes.probability(k);
-      double accepted =
-          width[k] == 0 ? p : p * mass(left[k], left[k] + width[k]) / (top[k] * width[k]);
-      all += accepted;
-      mine += bin[k] == b ? accepted : 0;
+      all += accepted(k);
+      mine += bin[k] == b ? accepted(k) : 0;
     }
     return mine / all;
+  }
+
+  /** Box {@code k}'s probability of being drawn and accepted in one try. */
+  private double accepted(int k) {
+    double p = boxes.probability(k);
+    return width[k] == 0 ? p : p * mass(left[k], left[k] + width[k]) / (top[k] * width[k]);
   }
 
   /**

@@ -97,9 +97,9 @@ public final class LocalSurrogate implements java.io.Serializable {
     prediction += intercept;
     double residual = 0;
     double total = 0;
-    double[] fits = x.isIndicators() ? null : fittedValues(x, intercept, weights, kept);
+    double[] fits = fitted(x, intercept, weights, kept);
     for (int i = 0; i < n; i++) {
-      double fit = fits != null ? fits[i] : fitted(x, i, intercept, weights, kept);
+      double fit = fits[i];
       residual += w[i] * (y[i] - fit) * (y[i] - fit);
       total += w[i] * (y[i] - all.yMean) * (y[i] - all.yMean);
     }
@@ -108,31 +108,27 @@ public final class LocalSurrogate implements java.io.Serializable {
   }
 
   /**
-   * The surrogate at sample {@code i} of 0/1 indicators: {@code intercept} plus its ones' weights.
+   * The surrogate at every sample: {@code intercept} plus the weights of a sample's ones (0/1
+   * indicators), or plus the kept players' weights times their values, added in {@code kept}'s
+   * order a column at a time.
    */
-  private static double fitted(
-      Neighbourhood x, int i, double intercept, double[] weights, int[] kept) {
-    double sum = intercept;
-    long[] bits = x.bits();
-    int words = x.words();
-    for (int word = 0; word < words; word++) {
-      for (long b = bits[i * words + word]; b != 0; b &= b - 1) {
-        sum += weights[(word << 6) + Long.numberOfTrailingZeros(b)];
-      }
-    }
-    return sum;
-  }
-
-  /**
-   * The surrogate at every sample of values: {@code intercept} plus the kept players' weights times
-   * their values, added in {@code kept}'s order, a column at a time.
-   */
-  private static double[] fittedValues(
-      Neighbourhood x, double intercept, double[] weights, int[] kept) {
+  private static double[] fitted(Neighbourhood x, double intercept, double[] weights, int[] kept) {
     int n = x.samples();
-    double[] v = x.values();
     double[] sum = new double[n];
     java.util.Arrays.fill(sum, intercept);
+    if (x.isIndicators()) {
+      long[] bits = x.bits();
+      int words = x.words();
+      for (int i = 0; i < n; i++) {
+        for (int word = 0; word < words; word++) {
+          for (long b = bits[i * words + word]; b != 0; b &= b - 1) {
+            sum[i] += weights[(word << 6) + Long.numberOfTrailingZeros(b)];
+          }
+        }
+      }
+      return sum;
+    }
+    double[] v = x.values();
     for (int j : kept) {
       double wj = weights[j];
       for (int i = 0; i < n; i++) {

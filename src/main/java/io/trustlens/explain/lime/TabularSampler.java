@@ -30,21 +30,23 @@ public final class TabularSampler {
   private final int samples;
   private final int d;
 
-  /** Per numeric player (null for the others): its bins and their truncated normals. */
+  /** Per numeric player drawn by quartile (null for the others): its bins' truncated normals. */
   private final BinnedNormal[] normals;
 
   /**
-   * Per player: the bins (or categories) that can be drawn, those whose share is not 0, and their
-   * shares summed in that order; its first slot.
+   * Per categorical player (null for the others): the categories that can be drawn, those whose
+   * share is not 0, and their shares summed in that order.
    */
   private final int[][] drawable;
 
   private final double[][] cumulative;
 
-  /** Per player: the draw of its bins or categories (null beyond an alias table's size). */
+  /** Per categorical player: the draw of its categories (null beyond an alias table's size). */
   private final AliasTable[] tables;
 
+  /** Per player: its first slot. */
   private final int[] slot;
+
   private final boolean[] numeric;
 
   /** Draws {@code samples} inputs of {@code d} features (the row itself first) per row. */
@@ -64,6 +66,20 @@ public final class TabularSampler {
     slot = new int[m];
     numeric = new boolean[m];
     for (int j = 0; j < m; j++) {
+      slot[j] = stats.slots()[j][0];
+      numeric[j] = stats.isNumeric(j);
+      if (numeric[j] && discretize) {
+        normals[j] =
+            new BinnedNormal(
+                stats.shares()[j],
+                stats.binMean()[j],
+                stats.binStd()[j],
+                stats.binMin()[j],
+                stats.binMax()[j]);
+      }
+      if (numeric[j]) {
+        continue;
+      }
       double[] shares = stats.shares()[j];
       int n = 0;
       for (double share : shares) {
@@ -84,17 +100,6 @@ public final class TabularSampler {
         positive[i] = shares[drawable[j][i]];
       }
       tables[j] = n <= AliasTable.MAX_SLOTS ? new AliasTable(drawable[j], positive) : null;
-      slot[j] = stats.slots()[j][0];
-      numeric[j] = stats.isNumeric(j);
-      if (numeric[j]) {
-        normals[j] =
-            new BinnedNormal(
-                stats.shares()[j],
-                stats.binMean()[j],
-                stats.binStd()[j],
-                stats.binMin()[j],
-                stats.binMax()[j]);
-      }
     }
   }
 
