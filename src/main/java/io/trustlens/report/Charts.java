@@ -317,7 +317,7 @@ public final class Charts {
     int r = (int) Math.round(31 + c * (209 - 31));
     int g = (int) Math.round(111 + c * (36 - 111));
     int b = (int) Math.round(235 + c * (47 - 235));
-    return String.format(Locale.ROOT, "#%02x%02x%02x", r, g, b);
+    return "#" + Integer.toHexString(0x1000000 | r << 16 | g << 8 | b).substring(1);
   }
 
   private static double maxAbs(double[] v) {

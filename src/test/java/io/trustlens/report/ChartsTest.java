@@ -65,4 +65,30 @@ class ChartsTest {
     assertTrue(svg.contains(">no single value<"));
     assertTrue(svg.contains(">-0.4<") && svg.contains(">0.4<") && svg.contains(">0<"), svg);
   }
+
+  @Test
+  void coordinatesAndColoursAreWrittenAsFormatWouldWriteThem() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    for (int i = 0; i < 200_000; i++) {
+      double v = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(-3, 9));
+      String expected = String.format(java.util.Locale.ROOT, "%.1f", v);
+      assertEquals(expected.equals("-0.0") ? "0.0" : expected, Svg.f(v), "v = " + v);
+    }
+    for (double v : new double[] {0.05, 0.25, -0.25, 1.05, 9.95, -9.95, 0, -0.0, -0.04, 1e15}) {
+      String expected = String.format(java.util.Locale.ROOT, "%.1f", v);
+      assertEquals(expected.equals("-0.0") ? "0.0" : expected, Svg.f(v), "v = " + v);
+    }
+    assertEquals("NaN", Svg.f(Double.NaN));
+    for (double t = -0.5; t <= 1.5; t += 0.01) {
+      double c = Math.max(0, Math.min(1, t));
+      String expected =
+          String.format(
+              java.util.Locale.ROOT,
+              "#%02x%02x%02x",
+              Math.round(31 + c * (209 - 31)),
+              Math.round(111 + c * (36 - 111)),
+              Math.round(235 + c * (47 - 235)));
+      assertEquals(expected, Charts.colour(t), "t = " + t);
+    }
+  }
 }
