@@ -45,7 +45,7 @@ import picocli.CommandLine.Parameters;
       "explain: TreeSHAP on N rows and kernel/permutation on --explain-rows rows with a GBT of 100"
           + " trees of depth 5 and the MLP; rows/s, evaluations/s and explainer efficiency.",
       "gradients: saliency, SmoothGrad (50 copies) and Integrated Gradients (50 steps) on the"
-          + " digits CNN (--gradient-rows) and the 64x64 shapes CNN (a 250th of them), one thread"
+          + " digits CNN (--gradient-rows) and the 64x64 shapes CNN (40 per 1,250 of them), one thread"
           + " and per master, with efficiency against the raw forward+backward throughput.",
       "occlusion: patch occlusion maps of the digits CNN (patch 2, stride 1) and the 64x64 shapes"
           + " CNN (patch 8, stride 4), one thread and per master, with efficiency against the raw"
@@ -106,15 +106,15 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--gradient-rows",
-      description = "gradients: digit rows explained through Spark per method (default 20000).")
-  int gradientRows = 20_000;
+      description = "gradients: digit rows explained through Spark per method (default 10000).")
+  int gradientRows = 10_000;
 
   @Option(
       names = "--occlusion-rows",
       description =
-          "occlusion: digit images mapped through Spark (default 5000; a fiftieth of them for the"
-              + " 64x64 model).")
-  int occlusionRows = 5_000;
+          "occlusion: digit images mapped through Spark (default 20000; a hundredth of them for"
+              + " the 64x64 model).")
+  int occlusionRows = 20_000;
 
   @Option(
       names = "--uncertainty-rows",

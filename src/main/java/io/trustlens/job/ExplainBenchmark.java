@@ -148,6 +148,7 @@ final class ExplainBenchmark {
       }
     }
     best.forEach((f, rate) -> lines.add(row(f.master, f.name, rate, Double.NaN, Double.NaN)));
+    lines.addAll(BenchFigure.scaling(best));
     lines.forEach(System.out::println);
   }
 
@@ -219,7 +220,7 @@ final class ExplainBenchmark {
     }
   }
 
-  private record Figure(String master, String name) {}
+  private record Figure(String master, String name) implements BenchFigure {}
 
   /** Single-thread figures without Spark: raw throughput and efficiency of each explainer. */
   private void cores(BatchModel gbt, BatchModel mlp, Background background, FeatureSpace space) {

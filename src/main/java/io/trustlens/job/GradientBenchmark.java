@@ -45,7 +45,7 @@ final class GradientBenchmark {
   /** A model, its image shape and the rows explained per method. */
   private record Case(String name, String model, ImageShape shape, int n) {}
 
-  private record Figure(String master, String name) {}
+  private record Figure(String master, String name) implements BenchFigure {}
 
   private record Method(String name, GradientMethod core, String method) {}
 
@@ -57,10 +57,11 @@ final class GradientBenchmark {
             "shapes CNN 64x64",
             "datasets/models/torch/shapes64_cnn.pt",
             new ImageShape(1, 64, 64),
-            // 64 times the pixels, about 80 times slower per row; 80 rows at the default give each
-            // of two tasks two full calls of 20 SmoothGrad or IG rows (1,000 inputs, one chunk),
-            // so the Spark figures do not measure a padded last call.
-            Math.max(1, rows / 250)));
+            // 64 times the pixels, about 80 times slower per row; 320 rows at the default give
+            // each of 8 tasks (4 a core) two full calls of 20 SmoothGrad or IG rows (1,000 inputs,
+            // one chunk), so the Spark figures measure no padded last call, and a core slowed for
+            // a while by a neighbour leaves its tasks to the other core.
+            Math.max(1, rows / 1250) * 40));
   }
 
   private static List<Method> methods() {
@@ -136,7 +137,7 @@ final class GradientBenchmark {
               // at least 16 chunks a partition, as in tables of realistic size.
               n = Math.max(n, 16 * model(c).batchRows() * 4 * cores);
             }
-            int partitions = (int) Math.max(cores, Math.min(4L * cores, n / 50));
+            int partitions = (int) Math.max(cores, Math.min(4L * cores, n / 40));
             Dataset<Row> table =
                 OcclusionBenchmark.table(session, n, c.shape().size(), partitions).cache();
             table.count();
@@ -180,6 +181,7 @@ final class GradientBenchmark {
           lines.add(
               ExplainBenchmark.row(f.master(), f.name(), rate, evals, evals / raws.get(c.name())));
         });
+    lines.addAll(BenchFigure.scaling(spark));
     lines.forEach(System.out::println);
     System.out.println(
         "efficiency: gradient evaluations/s inside over one thread's raw batched forward+backward"

@@ -49,7 +49,7 @@ final class OcclusionBenchmark {
     }
   }
 
-  private record Figure(String master, String name) {}
+  private record Figure(String master, String name) implements BenchFigure {}
 
   private List<Case> cases() {
     return List.of(
@@ -66,7 +66,7 @@ final class OcclusionBenchmark {
             new ImageShape(1, 64, 64),
             8,
             4,
-            Math.max(1, rows / 50)));
+            Math.max(1, rows / 100)));
   }
 
   void run() {
@@ -149,6 +149,7 @@ final class OcclusionBenchmark {
           lines.add(
               ExplainBenchmark.row(f.master(), f.name(), rate, evals, evals / raws.get(c.name())));
         });
+    lines.addAll(BenchFigure.scaling(spark));
     lines.forEach(System.out::println);
     System.out.println(
         "efficiency: model evaluations/s inside over one thread's raw batched forward throughput"

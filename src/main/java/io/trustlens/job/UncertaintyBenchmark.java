@@ -47,7 +47,7 @@ final class UncertaintyBenchmark {
     this.repeat = Math.max(1, repeat);
   }
 
-  private record Figure(String master, String name) {}
+  private record Figure(String master, String name) implements BenchFigure {}
 
   void run() throws Exception {
     List<String> lines = new ArrayList<>();
@@ -208,6 +208,7 @@ final class UncertaintyBenchmark {
     lines.add(
         "efficiency: model evaluations/s inside over one thread's raw batched throughput (for"
             + " local[2] it may reach 2); targets per core >= 0.8");
+    lines.addAll(BenchFigure.scaling(spark));
     lines.forEach(System.out::println);
   }
 
