@@ -186,21 +186,26 @@ final class OcclusionBenchmark {
     return x;
   }
 
-  /** A table of {@code n} random images ({@code id}, {@code image}: array of {@code d} doubles). */
+  /**
+   * A table of {@code n} random images ({@code id}, {@code image}: array of {@code d} doubles
+   * uniform in [0, 1), drawn from the row's id) in {@code partitions} partitions, made on the
+   * executors: a table built on the driver (boxed values, then one serialized task of the whole
+   * table) left gigabytes for the collector to mark while the next case was timed.
+   */
   static Dataset<Row> table(SparkSession spark, int n, int d, int partitions) {
-    double[] x = images(n, d);
-    List<Row> rows = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Double[] image = new Double[d];
-      for (int j = 0; j < d; j++) {
-        image[j] = x[i * d + j];
-      }
-      rows.add(RowFactory.create((long) i, image));
-    }
     StructType schema =
         new StructType()
             .add("id", DataTypes.LongType, false)
             .add("image", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-    return spark.createDataFrame(rows, schema).repartition(partitions);
+    org.apache.spark.api.java.function.MapFunction<Long, Row> image =
+        id -> {
+          SplittableRandom r = new SplittableRandom(id);
+          Double[] x = new Double[d];
+          for (int j = 0; j < d; j++) {
+            x[j] = r.nextDouble();
+          }
+          return RowFactory.create(id, x);
+        };
+    return spark.range(0, n, 1, partitions).map(image, org.apache.spark.sql.Encoders.row(schema));
   }
 }
