@@ -91,13 +91,18 @@ public final class InputTable {
         }
       }
     }
-    if (format.equals("csv")) {
-      requireNumericLooking(df, spec);
+    // Counted once, here (every run reports it), with the id's nulls and a CSV's numeric-looking
+    // text columns in the same pass.
+    List<String> text = format.equals("csv") ? textColumns(df, spec) : List.of();
+    List<org.apache.spark.sql.Column> aggregates =
+        new ArrayList<>(
+            List.of(count(lit(1)), count(spec.id == null ? lit(1) : col("`" + spec.id + "`"))));
+    for (String c : text) {
+      aggregates.add(count(col("`" + c + "`")));
+      aggregates.add(count(number(c)));
     }
-    // Counted once, here (every run reports it), with the id's nulls in the same pass.
-    Row counts =
-        aggregate(
-            df, List.of(count(lit(1)), count(spec.id == null ? lit(1) : col("`" + spec.id + "`"))));
+    Row counts = aggregate(df, aggregates);
+    requireNumericLooking(df, spec, text, counts, 2);
     long rows = counts.getLong(0);
     if (rows == 0) {
       throw new InvalidFeatureException("the input table " + spec.path + " has no rows");
@@ -127,28 +132,15 @@ public final class InputTable {
    * Schema inference reads a CSV column with one non-numeric cell ("abc" among incomes) as text,
    * which would then be one-hot encoded or dropped without a word. A text column whose non-empty
    * cells are nearly all numbers ({@link #NUMERIC_LOOKING} of them, at most {@link #STRAY_CELLS}
-   * others) is refused, naming the column, a row and its cell. One pass over the text columns.
+   * others) is refused, naming the column, a row and its cell. The counts of each of the {@code
+   * text} columns' cells and numbers come from {@code counts}, from index {@code first} on, counted
+   * with the rows.
    */
-  private static void requireNumericLooking(Dataset<Row> df, AuditSpec.Input spec) {
-    List<String> text = new ArrayList<>();
-    for (StructField f : df.schema().fields()) {
-      if (f.dataType() instanceof org.apache.spark.sql.types.StringType
-          && !f.name().equals(spec.id)) {
-        text.add(f.name());
-      }
-    }
-    if (text.isEmpty()) {
-      return;
-    }
-    List<org.apache.spark.sql.Column> counts = new ArrayList<>();
-    for (String c : text) {
-      counts.add(count(col("`" + c + "`")));
-      counts.add(count(number(c)));
-    }
-    Row r = aggregate(df, counts);
+  private static void requireNumericLooking(
+      Dataset<Row> df, AuditSpec.Input spec, List<String> text, Row counts, int first) {
     for (int i = 0; i < text.size(); i++) {
-      long cells = r.getLong(2 * i);
-      long numbers = r.getLong(2 * i + 1);
+      long cells = counts.getLong(first + 2 * i);
+      long numbers = counts.getLong(first + 2 * i + 1);
       long stray = cells - numbers;
       if (stray > 0 && stray <= STRAY_CELLS && numbers >= NUMERIC_LOOKING * cells) {
         String c = text.get(i);
@@ -174,6 +166,18 @@ public final class InputTable {
                 + "; fix those cells, or give the table as Parquet with the column's type");
       }
     }
+  }
+
+  /** The text columns of a CSV table but its id. */
+  private static List<String> textColumns(Dataset<Row> df, AuditSpec.Input spec) {
+    List<String> text = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.StringType
+          && !f.name().equals(spec.id)) {
+        text.add(f.name());
+      }
+    }
+    return text;
   }
 
   /** One row of {@code aggregates} over {@code df}, in one pass. */
