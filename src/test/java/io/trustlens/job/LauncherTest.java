@@ -1,0 +1,63 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The local launcher ({@code jobs/trustlens}) records its class-data archive only from a command's
+ * successful run: an archive recorded by {@code --version} or by a run that failed holds a few
+ * hundred classes, and every later run would load the rest from jars.
+ */
+class LauncherTest {
+  @TempDir Path dir;
+
+  private record Run(int code, String output) {}
+
+  private Run launch(Path archive, String... args) throws IOException, InterruptedException {
+    List<String> command =
+        Stream.concat(Stream.of("bash", "jobs/trustlens"), Stream.of(args)).toList();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("TRUSTLENS_CDS_ARCHIVE", archive.toString());
+    builder.environment().remove("TRUSTLENS_CDS");
+    Process process = builder.start();
+    byte[] out = process.getInputStream().readAllBytes(); // until the launcher's JVM exits
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the launcher did not exit");
+    return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  /** The archive, or the launcher's temporary recording of it ({@code PATH.<pid>}), if any. */
+  private List<Path> recorded(Path archive) throws IOException {
+    String name = archive.getFileName().toString();
+    try (Stream<Path> files = Files.list(archive.getParent())) {
+      return files.filter(p -> p.getFileName().toString().startsWith(name)).toList();
+    }
+  }
+
+  @Test
+  void versionAndFailedRunsRecordNoArchive() throws Exception {
+    Path archive = dir.resolve("a.jsa");
+    Run version = launch(archive, "--version");
+    assertEquals(0, version.code(), version.output());
+    assertTrue(version.output().contains("trustlens " + Versions.trustlens()), version.output());
+    assertEquals(List.of(), recorded(archive), "recorded by --version");
+
+    // A command that stops at its arguments: the JVM records at exit, the launcher discards it.
+    Run failed = launch(archive, "explain", "--no-such-option");
+    assertNotEquals(0, failed.code(), failed.output());
+    assertTrue(failed.output().contains("Usage: trustlens explain"), failed.output());
+    assertEquals(List.of(), recorded(archive), "recorded by a failed run");
+    assertFalse(Files.exists(archive));
+  }
+}
