@@ -6,19 +6,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A bench figure measured through Spark: the master it ran on and its case. */
-interface BenchFigure {
-  String master();
-
-  /** The case, with its rows and partitions in parentheses at the end. */
-  String name();
-
+/**
+ * A bench figure measured through Spark: the master it ran on and its case ({@code name}, with its
+ * rows and partitions in parentheses at the end).
+ */
+record BenchFigure(String master, String name) {
   /**
    * How each case scales with cores: one line per case measured on more than one master, each later
    * master's best rows/s over the first's ({@code local[2]/local[1]: 1.93}). A case is its name
    * without the parenthesised rows, which may differ between masters.
    */
-  static List<String> scaling(Map<? extends BenchFigure, Double> best) {
+  static List<String> scaling(Map<BenchFigure, Double> best) {
     Map<String, Map<String, Double>> byCase = new LinkedHashMap<>();
     best.forEach(
         (f, rate) -> {

@@ -69,7 +69,7 @@ final class ExplainBenchmark {
             "efficiency"));
     // Masters take turns, once per repeat, and each case keeps its best time: a slow minute on a
     // shared machine then costs one master one repeat, not all of its figures.
-    java.util.Map<Figure, Double> best = new java.util.LinkedHashMap<>();
+    java.util.Map<BenchFigure, Double> best = new java.util.LinkedHashMap<>();
     for (int r = 0; r < repeat; r++) {
       for (String master : masters) {
         boolean first = r == 0 && master.equals(masters.get(0));
@@ -118,7 +118,7 @@ final class ExplainBenchmark {
         for (Case c : cases) {
           long rows = c.data.count();
           double rate = rows / seconds(c.data, c.model, vector, background, c.method);
-          best.merge(new Figure(master, c.name + " (" + rows + " rows)"), rate, Math::max);
+          best.merge(new BenchFigure(master, c.name + " (" + rows + " rows)"), rate, Math::max);
         }
         LimeExplainer treeLime = limeStage(gbtPath, limeStats);
         LimeExplainer torchLime = limeStage(torchModel, limeStats);
@@ -138,7 +138,7 @@ final class ExplainBenchmark {
                     + " ("
                     + rows
                     + " rows)";
-            best.merge(new Figure(master, name), rate, Math::max);
+            best.merge(new BenchFigure(master, name), rate, Math::max);
           }
         }
         few.unpersist(true); // blocking: an unpersist still running when the session stops fails
@@ -147,7 +147,7 @@ final class ExplainBenchmark {
         spark.stop();
       }
     }
-    best.forEach((f, rate) -> lines.add(row(f.master, f.name, rate, Double.NaN, Double.NaN)));
+    best.forEach((f, rate) -> lines.add(row(f.master(), f.name(), rate, Double.NaN, Double.NaN)));
     lines.addAll(BenchFigure.scaling(best));
     lines.forEach(System.out::println);
   }
@@ -219,8 +219,6 @@ final class ExplainBenchmark {
       }
     }
   }
-
-  private record Figure(String master, String name) implements BenchFigure {}
 
   /** Single-thread figures without Spark: raw throughput and efficiency of each explainer. */
   private void cores(BatchModel gbt, BatchModel mlp, Background background, FeatureSpace space) {

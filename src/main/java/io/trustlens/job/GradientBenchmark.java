@@ -45,8 +45,6 @@ final class GradientBenchmark {
   /** A model, its image shape and the rows explained per method. */
   private record Case(String name, String model, ImageShape shape, int n) {}
 
-  private record Figure(String master, String name) implements BenchFigure {}
-
   private record Method(String name, GradientMethod core, String method) {}
 
   private List<Case> cases() {
@@ -124,7 +122,7 @@ final class GradientBenchmark {
             ExplainBenchmark.row("1 thread", m.name() + ", " + c.name(), best, evals, evals / raw));
       }
     }
-    Map<Figure, Double> spark = new LinkedHashMap<>();
+    Map<BenchFigure, Double> spark = new LinkedHashMap<>();
     for (int r = 0; r < repeat; r++) {
       for (String master : masters) {
         SparkSession session = BenchCommand.session(master);
@@ -154,7 +152,7 @@ final class GradientBenchmark {
             stage.transform(table).write().format("noop").mode("overwrite").save();
             double rate = n / ((System.nanoTime() - t0) / 1e9);
             spark.merge(
-                new Figure(
+                new BenchFigure(
                     master,
                     m.name()
                         + ", "

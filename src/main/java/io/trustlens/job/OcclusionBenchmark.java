@@ -49,8 +49,6 @@ final class OcclusionBenchmark {
     }
   }
 
-  private record Figure(String master, String name) implements BenchFigure {}
-
   private List<Case> cases() {
     return List.of(
         new Case(
@@ -112,7 +110,7 @@ final class OcclusionBenchmark {
       lines.add(
           ExplainBenchmark.row("1 thread", "occlusion, " + c.name(), best, evals, evals / raw));
     }
-    Map<Figure, Double> spark = new LinkedHashMap<>();
+    Map<BenchFigure, Double> spark = new LinkedHashMap<>();
     for (int r = 0; r < repeat; r++) {
       for (String master : masters) {
         SparkSession session = BenchCommand.session(master);
@@ -136,7 +134,7 @@ final class OcclusionBenchmark {
           long t0 = System.nanoTime();
           stage.transform(table).write().format("noop").mode("overwrite").save();
           double rate = c.n() / ((System.nanoTime() - t0) / 1e9);
-          spark.merge(new Figure(master, c.name() + " (" + c.n() + " rows)"), rate, Math::max);
+          spark.merge(new BenchFigure(master, c.name() + " (" + c.n() + " rows)"), rate, Math::max);
           table.unpersist(true);
         }
         session.stop();

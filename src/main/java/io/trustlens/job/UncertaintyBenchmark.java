@@ -47,8 +47,6 @@ final class UncertaintyBenchmark {
     this.repeat = Math.max(1, repeat);
   }
 
-  private record Figure(String master, String name) implements BenchFigure {}
-
   void run() throws Exception {
     List<String> lines = new ArrayList<>();
     lines.add(
@@ -141,7 +139,7 @@ final class UncertaintyBenchmark {
             ensembleRate * MEMBERS,
             ensembleRate * MEMBERS / rawGbt));
 
-    Map<Figure, Double> spark = new LinkedHashMap<>();
+    Map<BenchFigure, Double> spark = new LinkedHashMap<>();
     for (int r = 0; r < repeat; r++) {
       for (String master : masters) {
         SparkSession session = BenchCommand.session(master);
@@ -151,7 +149,7 @@ final class UncertaintyBenchmark {
         digits.count();
         time(
             spark,
-            new Figure(master, "MC dropout, T = 30 (" + rows + " rows)"),
+            new BenchFigure(master, "MC dropout, T = 30 (" + rows + " rows)"),
             () -> new McDropoutUncertainty().setModelPath(DIGITS).setPasses(PASSES).setIdCol("id"),
             digits,
             rows);
@@ -161,7 +159,7 @@ final class UncertaintyBenchmark {
         table.count();
         time(
             spark,
-            new Figure(master, "ensemble of 5 GBTs (" + gbtRowCount + " rows)"),
+            new BenchFigure(master, "ensemble of 5 GBTs (" + gbtRowCount + " rows)"),
             () ->
                 new EnsembleUncertainty()
                     .setModelPaths(members.toArray(new String[0]))
@@ -176,7 +174,7 @@ final class UncertaintyBenchmark {
         long t0 = System.nanoTime();
         scorer.transform(table).write().format("noop").mode("overwrite").save();
         spark.merge(
-            new Figure(master, "one GBT scored (" + gbtRowCount + " rows)"),
+            new BenchFigure(master, "one GBT scored (" + gbtRowCount + " rows)"),
             gbtRowCount / ((System.nanoTime() - t0) / 1e9),
             Math::max);
         table.unpersist(true);
@@ -190,7 +188,7 @@ final class UncertaintyBenchmark {
             lines.add(ExplainBenchmark.row(f.master(), f.name(), rate, rate, rate / rawGbt));
             Double together =
                 spark.get(
-                    new Figure(
+                    new BenchFigure(
                         f.master(), f.name().replace("one GBT scored", "ensemble of 5 GBTs")));
             lines.add(
                 ExplainBenchmark.row(
@@ -235,8 +233,8 @@ final class UncertaintyBenchmark {
   }
 
   private static void time(
-      Map<Figure, Double> into,
-      Figure figure,
+      Map<BenchFigure, Double> into,
+      BenchFigure figure,
       Supplier<SpreadStage<?>> stage,
       Dataset<Row> table,
       long count) {

@@ -179,8 +179,9 @@ public final class TabularSampler {
   static final int BLOCK = 64;
 
   // Within a block a player's samples are drawn together, one player after another: its constants
-  // stay at hand and the loop does not dispatch on the player's kind at every value. Each player
-  // draws from its own SplitMix stream, so its values do not depend on the block size.
+  // stay at hand and the loop does not dispatch on the player's kind at every value. Each player's
+  // first tries come from its own SplitMix stream; the rare draws beyond them come from the row's
+  // stream, in the order the blocks reach them.
 
   private long continuous(
       int j,
