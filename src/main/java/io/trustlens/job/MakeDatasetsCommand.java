@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Write the deterministic synthetic data sets whose truth is known, each with a"
-          + " *.truth.json beside it:",
-      "credit.csv (logistic model with an interaction and a one-hot region), shapes.json"
+          + " *.truth.json beside it.",
+      "They are: credit.csv (logistic model with an interaction and a one-hot region), shapes.json"
           + " (16x16 images decided by a known region), jobads.csv (salary set by known words)."
     })
 final class MakeDatasetsCommand implements Callable<Integer> {

@@ -41,9 +41,10 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Fit an MLlib baseline on a table and save it as a PipelineModel directory:",
-      "StringIndexer + OneHotEncoder for string columns, Tokenizer + CountVectorizer for the"
-          + " --text column, VectorAssembler, then the estimator."
+      "Fit an MLlib baseline (gbt, rf, dt, logistic or linear) on a table and save it as a"
+          + " PipelineModel directory, with its rows, class balance and held-out metrics.",
+      "The pipeline: StringIndexer + OneHotEncoder for string columns, Tokenizer +"
+          + " CountVectorizer for the --text column, VectorAssembler, then the estimator."
     })
 final class TrainCommand implements Callable<Integer> {
   @Mixin TableOptions table;
@@ -218,7 +219,7 @@ final class TrainCommand implements Callable<Integer> {
       List<String> shares = new ArrayList<>();
       balance.forEach(
           (k, v) -> shares.add(k + ": " + String.format(java.util.Locale.ROOT, "%,d", v)));
-      said.append(" (" + table.label + " " + String.join(", ", shares) + ")");
+      said.append("; " + table.label + " in all rows: " + String.join(", ", shares));
     }
     PipelineModel model = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(fit);
     if (testRows > 0) {

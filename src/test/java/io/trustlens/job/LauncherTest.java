@@ -26,11 +26,17 @@ class LauncherTest {
   private record Run(int code, String output) {}
 
   private Run launch(Path archive, String... args) throws IOException, InterruptedException {
+    return launch(archive, false, args);
+  }
+
+  private Run launch(Path archive, boolean jvmWarnings, String... args)
+      throws IOException, InterruptedException {
     List<String> command =
         Stream.concat(Stream.of("bash", "jobs/trustlens"), Stream.of(args)).toList();
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("TRUSTLENS_CDS_ARCHIVE", archive.toString());
     builder.environment().remove("TRUSTLENS_CDS");
+    builder.environment().put("TRUSTLENS_JVM_WARNINGS", jvmWarnings ? "1" : "0");
     Process process = builder.start();
     byte[] out = process.getInputStream().readAllBytes(); // until the launcher's JVM exits
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the launcher did not exit");
@@ -59,5 +65,25 @@ class LauncherTest {
     assertTrue(failed.output().contains("Usage: trustlens explain"), failed.output());
     assertEquals(List.of(), recorded(archive), "recorded by a failed run");
     assertFalse(Files.exists(archive));
+  }
+
+  /**
+   * The JVM's warning about the incubating vector module (every run prints it first: Spark's
+   * module options add the module) stays off the console; the rest of the output, the exit code and
+   * the warning itself on request are kept.
+   */
+  @Test
+  void theIncubatorWarningStaysOffTheConsole() throws Exception {
+    Path archive = dir.resolve("b.jsa");
+    String warning = "WARNING: Using incubator modules: jdk.incubator.vector";
+    Run asked = launch(archive, true, "--version");
+    assertTrue(asked.output().contains(warning), asked.output()); // the JVM does print it
+    Run version = launch(archive, "--version");
+    assertEquals(0, version.code(), version.output());
+    assertEquals("trustlens " + Versions.trustlens(), version.output().strip());
+    Run failed = launch(archive, "explain", "--no-such-option");
+    assertEquals(2, failed.code(), failed.output());
+    assertFalse(failed.output().contains(warning), failed.output());
+    assertTrue(failed.output().startsWith("Missing required options"), failed.output());
   }
 }
