@@ -44,15 +44,16 @@ public final class InputTable {
   /** Reads the table {@code spec} names. */
   public static InputTable read(SparkSession spark, AuditSpec.Input spec) {
     Path path = new Path(spec.path);
+    String format = format(spec);
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(path)) {
         throw new InvalidFeatureException("input not found: " + spec.path);
       }
+      InputFormatCheck.require(fs, path, format, spec.format != null);
     } catch (IOException e) {
       throw new InvalidFeatureException("cannot read input " + spec.path + ": " + e.getMessage());
     }
-    String format = format(spec);
     Dataset<Row> df =
         switch (format) {
           case "csv" ->
@@ -67,6 +68,9 @@ public final class InputTable {
                       + format
                       + "' is not supported; use parquet, csv, json or image");
         };
+    if (format.equals("json")) {
+      InputFormatCheck.requireJsonRecords(df, spec.path);
+    }
     for (String role : new String[] {spec.id, spec.label}) {
       if (role != null && df.schema().getFieldIndex(role).isEmpty()) {
         throw new InvalidFeatureException(

@@ -75,6 +75,7 @@ public final class TrustLens implements Runnable {
     cl.setErr(err);
     cl.setExecutionExceptionHandler(
         (error, command, parsed) -> {
+          endProgressBar();
           command.getErr().println("trustlens: error: " + UserErrors.message(error));
           if (Boolean.getBoolean("trustlens.debug") || SparkOptions.verboseRun()) {
             error.printStackTrace(command.getErr());
@@ -85,6 +86,18 @@ public final class TrustLens implements Runnable {
       return cl.execute(args);
     } finally {
       SparkOptions.endVerbose();
+    }
+  }
+
+  /**
+   * Ends the line of Spark's console progress bar, as Spark does after each job that finishes, so
+   * that an error from a job that failed starts a line of its own.
+   */
+  private static void endProgressBar() {
+    scala.Option<org.apache.spark.SparkContext> active =
+        org.apache.spark.SparkContext$.MODULE$.getActive();
+    if (active.isDefined() && active.get().progressBar().isDefined()) {
+      active.get().progressBar().get().finishAll();
     }
   }
 

@@ -647,6 +647,82 @@ class BadInputTest {
   }
 
   @Test
+  void aFileInAnotherFormatThanItIsReadAsIsNamedBeforeSparkReadsIt() throws Exception {
+    // A CSV file without its extension is read as Parquet (the default): refused, with the advice.
+    Path txt = Files.copy(Path.of("datasets/iris.csv"), dir.resolve("iris.txt"));
+    fails(
+        "iris.txt is not a Parquet file (Parquet files start with PAR1; its first line is"
+            + " 'sepal_length_cm,",
+        "profile",
+        "--input",
+        txt.toString(),
+        "--output",
+        out("f1"));
+    noOutput("f1");
+    Cli csv =
+        Cli.run("profile", "--input", txt.toString(), "--format", "csv", "--output", out("f2"));
+    assertEquals(0, csv.exitCode(), csv.errors()); // said so, it is read
+    // A Parquet folder read as CSV or JSON: refused, not profiled as lines of binary.
+    for (String format : new String[] {"csv", "json"}) {
+      fails(
+          ".parquet is a Parquet file, read as " + format + " (--format)",
+          "profile",
+          "--input",
+          withNulls,
+          "--format",
+          format,
+          "--output",
+          out("f3"));
+      noOutput("f3");
+    }
+    // A CSV file read as JSON: no line parses (Spark would stop on its _corrupt_record column).
+    fails(
+        "no line of datasets/iris.csv is a JSON record",
+        "profile",
+        "--input",
+        "datasets/iris.csv",
+        "--format",
+        "json",
+        "--output",
+        out("f4"));
+    noOutput("f4");
+    // Some lines of a JSON file are not records.
+    Path json = dir.resolve("partly.json");
+    Files.writeString(json, "{\"x\": 1.0}\n{\"x\": 2.0}\nx = 3\n");
+    fails(
+        "some lines of " + json + " are not JSON records",
+        "profile",
+        "--input",
+        json.toString(),
+        "--output",
+        out("f5"));
+    noOutput("f5");
+  }
+
+  @Test
+  void aTruncatedParquetFileIsNamed() throws Exception {
+    Path table = dir.resolve("truncated");
+    Files.createDirectories(table);
+    Path part;
+    try (Stream<Path> files = Files.list(Path.of(withNulls))) {
+      part = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(part);
+    Path cut = table.resolve("part-0.parquet");
+    Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Cli cli =
+        fails(
+            cut.getFileName() + " is not a Parquet file",
+            "profile",
+            "--input",
+            table.toString(),
+            "--output",
+            out("f6"));
+    assertEquals(1, cli.errors().strip().lines().count(), cli.errors()); // one line, no traces
+    noOutput("f6");
+  }
+
+  @Test
   void malformedSpecNamesLineAndKey() throws Exception {
     Path spec = dir.resolve("bad.yaml");
     Files.writeString(

@@ -68,9 +68,9 @@ class LauncherTest {
   }
 
   /**
-   * The JVM's warning about the incubating vector module (every run prints it first: Spark's
-   * module options add the module) stays off the console; the rest of the output, the exit code and
-   * the warning itself on request are kept.
+   * The JVM's warning about the incubating vector module (every run prints it first: Spark's module
+   * options add the module) stays off the console; the rest of the output, the exit code and the
+   * warning itself on request are kept.
    */
   @Test
   void theIncubatorWarningStaysOffTheConsole() throws Exception {
