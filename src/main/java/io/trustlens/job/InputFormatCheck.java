@@ -94,6 +94,29 @@ final class InputFormatCheck {
             + " _corrupt_record; fix or remove them");
   }
 
+  /**
+   * Refuses a CSV table read as one column whose name holds another separator ({@code ;}, a tab or
+   * {@code |}): a file separated by it, which would be read as one text column of whole lines.
+   */
+  static void requireCommaSeparated(Dataset<Row> df, String path) {
+    if (df.schema().size() != 1) {
+      return;
+    }
+    String header = df.schema().fieldNames()[0];
+    for (String separator : new String[] {";", "\t", "|"}) {
+      if (header.contains(separator)) {
+        throw new InvalidFeatureException(
+            path
+                + " reads as one column, '"
+                + header
+                + "': its values are separated by '"
+                + (separator.equals("\t") ? "\\t" : separator)
+                + "', and a CSV table's by commas; convert the file, or give the table as"
+                + " Parquet");
+      }
+    }
+  }
+
   /** The first file under {@code path} that Spark reads: not hidden ({@code _} or {@code .}). */
   private static FileStatus firstDataFile(FileSystem fs, Path path) throws IOException {
     FileStatus status = fs.getFileStatus(path);

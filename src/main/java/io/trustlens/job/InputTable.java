@@ -71,6 +71,9 @@ public final class InputTable {
     if (format.equals("json")) {
       InputFormatCheck.requireJsonRecords(df, spec.path);
     }
+    if (format.equals("csv")) {
+      InputFormatCheck.requireCommaSeparated(df, spec.path);
+    }
     for (String role : new String[] {spec.id, spec.label}) {
       if (role != null && df.schema().getFieldIndex(role).isEmpty()) {
         throw new InvalidFeatureException(

@@ -700,6 +700,21 @@ class BadInputTest {
   }
 
   @Test
+  void aCsvFileSeparatedBySemicolonsIsNamed() throws Exception {
+    Path semi = dir.resolve("semi.csv");
+    Files.writeString(semi, Files.readString(Path.of("datasets/iris.csv")).replace(',', ';'));
+    fails(
+        "semi.csv reads as one column, 'sepal_length_cm;sepal_width_cm;petal_length_cm;"
+            + "petal_width_cm;species': its values are separated by ';'",
+        "profile",
+        "--input",
+        semi.toString(),
+        "--output",
+        out("f7"));
+    noOutput("f7");
+  }
+
+  @Test
   void aTruncatedParquetFileIsNamed() throws Exception {
     Path table = dir.resolve("truncated");
     Files.createDirectories(table);
