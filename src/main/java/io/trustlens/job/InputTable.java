@@ -367,7 +367,10 @@ public final class InputTable {
     return model.prepare(table);
   }
 
-  /** The input options a task was given but did not use since the last call, then forgets them. */
+  /**
+   * What a task's use of the input should be told since the last call (options it was given but did
+   * not use, columns its default features left out), then forgets them.
+   */
   List<String> drainUnused() {
     List<String> notes = new ArrayList<>(unused);
     unused.clear();
@@ -435,12 +438,23 @@ public final class InputTable {
     }
     if (columns == null) {
       columns = new ArrayList<>();
+      List<String> left = new ArrayList<>();
       for (StructField f : prepared.schema().fields()) {
-        if (f.dataType() instanceof NumericType
-            && !f.name().equals(spec.id)
-            && !f.name().equals(spec.label)) {
-          columns.add(f.name());
+        if (f.name().equals(spec.id) || f.name().equals(spec.label)) {
+          continue;
         }
+        if (f.dataType() instanceof NumericType) {
+          columns.add(f.name());
+        } else {
+          left.add(f.name() + " (" + f.dataType().simpleString() + ")");
+        }
+      }
+      if (!left.isEmpty() && !columns.isEmpty()) {
+        unused.add(
+            "columns left out of the features, which default to the numeric ones: "
+                + String.join(", ", left)
+                + "; name the features with --features (in a spec, the input's features), or"
+                + " train a pipeline that encodes them");
       }
       if (columns.isEmpty()) {
         throw new InvalidFeatureException(

@@ -715,6 +715,50 @@ class BadInputTest {
   }
 
   @Test
+  void columnsTheDefaultFeaturesLeaveOutAreAWarning() throws Exception {
+    StringBuilder csv = new StringBuilder("id,x1,x2,day,flag,name\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(i)
+          .append(',')
+          .append(Math.sin(i))
+          .append(',')
+          .append(Math.cos(3 * i))
+          .append(",2024-01-")
+          .append(String.format(java.util.Locale.ROOT, "%02d", 1 + i % 28))
+          .append(',')
+          .append(i % 2 == 0)
+          .append(",n")
+          .append(i % 5)
+          .append('\n');
+    }
+    Path table = dir.resolve("mixed.csv");
+    Files.writeString(table, csv);
+    Path out = Path.of(out("f8"));
+    Cli cli =
+        Cli.run(
+            "explore",
+            "--method",
+            "pca",
+            "--input",
+            table.toString(),
+            "--id",
+            "id",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    var summary =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(out.resolve("summary.json").toFile());
+    assertEquals(2, summary.at("/tasks/0/loadings").size(), summary.toString()); // x1 and x2
+    assertEquals(
+        "explore pca: columns left out of the features, which default to the numeric ones:"
+            + " day (date), flag (boolean), name (string); name the features with --features (in a"
+            + " spec, the input's features), or train a pipeline that encodes them",
+        summary.at("/warnings/0").asText(),
+        summary.at("/warnings").toString());
+  }
+
+  @Test
   void aTruncatedParquetFileIsNamed() throws Exception {
     Path table = dir.resolve("truncated");
     Files.createDirectories(table);
