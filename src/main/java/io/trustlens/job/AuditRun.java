@@ -119,7 +119,7 @@ public final class AuditRun {
         } finally {
           releaseCachedSince(cachedBefore);
         }
-        input.drainUnused().forEach(this::warn);
+        input.drainNotes().forEach(this::warn);
         entry.put("seconds", seconds(t0));
         double rest =
             seconds(t0)

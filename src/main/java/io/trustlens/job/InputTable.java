@@ -33,7 +33,7 @@ public final class InputTable {
   private final long rows;
   private boolean idsUnique;
   private final java.util.Set<List<String>> checkedPipelineInputs = new java.util.HashSet<>();
-  private final java.util.Set<String> unused = new java.util.LinkedHashSet<>();
+  private final java.util.Set<String> notes = new java.util.LinkedHashSet<>();
 
   private InputTable(AuditSpec.Input spec, Dataset<Row> table, long rows) {
     this.spec = spec;
@@ -371,10 +371,10 @@ public final class InputTable {
    * What a task's use of the input should be told since the last call (options it was given but did
    * not use, columns its default features left out), then forgets them.
    */
-  List<String> drainUnused() {
-    List<String> notes = new ArrayList<>(unused);
-    unused.clear();
-    return notes;
+  List<String> drainNotes() {
+    List<String> drained = new ArrayList<>(notes);
+    notes.clear();
+    return drained;
   }
 
   /** The features the spec names in the raw table, or -1 when a model decides them. */
@@ -398,7 +398,7 @@ public final class InputTable {
     int expected = model == null ? -1 : model.info().inputSize();
     if (model != null && model.hasFeatureStages()) {
       if (spec.features != null || spec.vector != null) {
-        unused.add(
+        notes.add(
             (spec.features != null
                     ? "the features named (" + String.join(", ", spec.features) + ") are"
                     : "the vector column named (" + spec.vector + ") is")
@@ -450,7 +450,7 @@ public final class InputTable {
         }
       }
       if (!left.isEmpty() && !columns.isEmpty()) {
-        unused.add(
+        notes.add(
             "columns left out of the features, which default to the numeric ones: "
                 + String.join(", ", left)
                 + "; name the features with --features (in a spec, the input's features), or"

@@ -67,6 +67,15 @@ class BadInputTest {
     return cli;
   }
 
+  /** Runs a command that must succeed and returns the summary it wrote to {@code out}. */
+  private static com.fasterxml.jackson.databind.JsonNode succeeds(Path out, String... args)
+      throws java.io.IOException {
+    Cli cli = Cli.run(args);
+    assertEquals(0, cli.exitCode(), cli.errors());
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(out.resolve("summary.json").toFile());
+  }
+
   private static String out(String name) {
     return dir.resolve("out-" + name).toString();
   }
@@ -235,8 +244,9 @@ class BadInputTest {
     Path csv = dir.resolve("no-region.csv");
     Files.write(csv, lines);
     Path out = dir.resolve("missing-region");
-    Cli cli =
-        Cli.run(
+    var summary =
+        succeeds(
+            out,
             "score",
             "--input",
             csv.toString(),
@@ -248,10 +258,6 @@ class BadInputTest {
             "datasets/models/credit_gbt",
             "--output",
             out.toString());
-    assertEquals(0, cli.exitCode(), cli.errors());
-    var summary =
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(out.resolve("summary.json").toFile());
     assertEquals(7, summary.at("/tasks/0/missing_categories/region").asLong(), summary.toString());
     assertTrue(
         summary.at("/warnings/0").asText().contains("region is missing in 7 rows"),
@@ -734,8 +740,9 @@ class BadInputTest {
     Path table = dir.resolve("mixed.csv");
     Files.writeString(table, csv);
     Path out = Path.of(out("f8"));
-    Cli cli =
-        Cli.run(
+    var summary =
+        succeeds(
+            out,
             "explore",
             "--method",
             "pca",
@@ -745,10 +752,6 @@ class BadInputTest {
             "id",
             "--output",
             out.toString());
-    assertEquals(0, cli.exitCode(), cli.errors());
-    var summary =
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(out.resolve("summary.json").toFile());
     assertEquals(2, summary.at("/tasks/0/loadings").size(), summary.toString()); // x1 and x2
     assertEquals(
         "explore pca: columns left out of the features, which default to the numeric ones:"
