@@ -78,7 +78,7 @@ class ClusterIT {
         spec.toString(),
         "--output",
         out.toString());
-    assertTrue(Files.readString(ROOT.resolve("torch.log")).contains(FailOncePlugin.MESSAGE));
+    assertTrue(driverLog("torch").contains(FailOncePlugin.MESSAGE), driverLog("torch"));
     Path expected = ROOT.resolve("torch-local");
     assertEquals(0, TrustLens.execute("audit", spec.toString(), "--output", expected.toString()));
     Map<String, List<String>> want = tables(expected);
@@ -163,7 +163,7 @@ class ClusterIT {
     waitForTables(run, out, 5, "five tables before a worker is killed");
     cluster.replaceWorker(2);
     int exit = ProgressWait.exit(run, "the audit under faults to finish", cluster::activity);
-    String log = Files.readString(ROOT.resolve("faults.log"));
+    String log = driverLog("faults");
     assertEquals(0, exit, log);
     assertTrue(log.contains(FailOncePlugin.MESSAGE), "tasks threw once: " + log);
     assertTrue(log.contains("Lost executor"), "executors were lost: " + log);
@@ -304,6 +304,16 @@ class ClusterIT {
     } catch (java.io.IOException | java.io.UncheckedIOException racedWithTheJob) {
       return 0;
     }
+  }
+
+  /**
+   * The console output of the driver run {@code name} and its log file, where a failing task's
+   * lines go ({@code conf/log4j2.properties}).
+   */
+  private static String driverLog(String name) throws java.io.IOException {
+    Path full = ROOT.resolve(name + ".log.full");
+    return Files.readString(ROOT.resolve(name + ".log"))
+        + (Files.exists(full) ? Files.readString(full) : "");
   }
 
   private static void runOnCluster(String name, List<String> options, String... args)

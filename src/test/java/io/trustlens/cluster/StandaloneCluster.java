@@ -144,10 +144,14 @@ final class StandaloneCluster implements AutoCloseable {
     return "spark://127.0.0.1:" + masterPort;
   }
 
-  /** Runs spark-submit (client mode) with the cluster jar; returns its exit code, output in log. */
+  /**
+   * Runs spark-submit (client mode) with the cluster jar; returns its exit code, console output in
+   * {@code log} and the driver's log file (a failing task's lines, traces) in {@code log.full}.
+   */
   Process submit(Path log, List<String> sparkOptions, String... commandArgs) throws IOException {
     List<String> cmd = java();
     cmd.add("-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath());
+    cmd.add("-Dtrustlens.log=" + log.toAbsolutePath() + ".full");
     cmd.add("org.apache.spark.deploy.SparkSubmit");
     cmd.addAll(List.of("--master", masterUrl(), "--deploy-mode", "client"));
     cmd.addAll(List.of("--class", "io.trustlens.job.TrustLens"));
