@@ -24,16 +24,22 @@ class TorchSettingsTest {
     assertTrue(TorchSettings.keepFreedMemory(), "glibc's mallopt takes the thresholds");
     long[] sizes = {3L << 20, 5L << 20, 9L << 20, 7L << 20}; // 24 MiB a round, 6,144 pages
     round(sizes); // faults its pages in once
-    int rounds = 20;
-    long before = minorFaults();
-    for (int r = 0; r < rounds; r++) {
-      round(sizes);
-    }
-    long faults = minorFaults() - before;
+    // The best of a few attempts: another thread of this JVM, or the VM reclaiming idle pages, can
+    // fault some pages in again during one attempt on a busy machine; without the thresholds every
+    // attempt faults in every page of every round.
+    int rounds = 4;
     long pages = rounds * (24L << 20) / 4096;
+    long fewest = Long.MAX_VALUE;
+    for (int attempt = 0; attempt < 5 && fewest >= pages / 10; attempt++) {
+      long before = minorFaults();
+      for (int r = 0; r < rounds; r++) {
+        round(sizes);
+      }
+      fewest = Math.min(fewest, minorFaults() - before);
+    }
     assertTrue(
-        faults < pages / 10,
-        faults + " page faults in " + rounds + " rounds that touch " + pages + " pages");
+        fewest < pages / 10,
+        fewest + " page faults at best in " + rounds + " rounds that touch " + pages + " pages");
   }
 
   private static void round(long[] sizes) {
