@@ -78,6 +78,7 @@ public final class AuditRun {
         SparkOptions.lastStartSeconds());
     Baseline baseline = spec.baseline == null ? null : Baseline.read(spec.baseline.path);
     try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite);
+        InterpretedPlans plans = InterpretedPlans.forRun(spark, spec);
         ModelPrefetch prefetch = ModelPrefetch.start(spark, spec)) {
       this.output = out;
       this.prefetch = prefetch;
@@ -91,6 +92,7 @@ public final class AuditRun {
       summary.put("started", started.toString());
       summary.put("seed", spec.seed);
       summary.put("versions", Versions.all(spark));
+      summary.put("spark_plans", plans.describe());
       Map<String, Object> in = new LinkedHashMap<>();
       in.put("path", spec.input.path);
       in.put("format", InputTable.format(spec.input));
