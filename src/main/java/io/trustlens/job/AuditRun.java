@@ -84,7 +84,8 @@ public final class AuditRun {
       this.prefetch = prefetch;
       this.input =
           phases.time(
-              "read input: files, schema, row count", () -> InputTable.read(spark, spec.input));
+              "read input: files, schema, row count",
+              () -> InputTable.read(spark, spec.input, plans.smallTables()));
       this.report = new HtmlReport("TrustLens audit: " + spec.name);
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("name", spec.name);

@@ -35,14 +35,34 @@ public final class InputTable {
   private final java.util.Set<List<String>> checkedPipelineInputs = new java.util.HashSet<>();
   private final java.util.Set<String> notes = new java.util.LinkedHashSet<>();
 
-  private InputTable(AuditSpec.Input spec, Dataset<Row> table, long rows) {
+  /**
+   * Per column counted with the rows (see {@link #read(SparkSession, AuditSpec.Input, boolean)}): a
+   * numeric column's null, NaN and infinite cells, a text column's null and empty cells; empty when
+   * not counted.
+   */
+  private final Map<String, Long> badCells;
+
+  private InputTable(
+      AuditSpec.Input spec, Dataset<Row> table, long rows, Map<String, Long> badCells) {
     this.spec = spec;
     this.table = table;
     this.rows = rows;
+    this.badCells = badCells;
   }
 
   /** Reads the table {@code spec} names. */
   public static InputTable read(SparkSession spark, AuditSpec.Input spec) {
+    return read(spark, spec, false);
+  }
+
+  /**
+   * Reads the table {@code spec} names; with {@code countBadCells} (for a small table) each
+   * column's bad cells are counted in the pass that counts the rows, so the checks of a pipeline's
+   * inputs and of missing categories need no pass of their own: a Spark job of about 0.3 s saved
+   * each in a young JVM. A large table's pass would cost more with every column parsed than the
+   * passes it saves (counting a Parquet table's rows reads no column at all).
+   */
+  public static InputTable read(SparkSession spark, AuditSpec.Input spec, boolean countBadCells) {
     Path path = new Path(spec.path);
     String format = format(spec);
     try {
@@ -108,8 +128,22 @@ public final class InputTable {
       aggregates.add(count(col("`" + c + "`")));
       aggregates.add(count(number(c)));
     }
+    List<String> counted = new ArrayList<>();
+    if (countBadCells && df.schema().size() <= COLUMNS_COUNTED) {
+      for (StructField f : df.schema().fields()) {
+        org.apache.spark.sql.Column bad = badCell(f);
+        if (bad != null) {
+          counted.add(f.name());
+          aggregates.add(count(org.apache.spark.sql.functions.when(bad, 1)));
+        }
+      }
+    }
     Row counts = aggregate(df, aggregates);
     requireNumericLooking(df, spec, text, counts, 2);
+    Map<String, Long> badCells = new java.util.HashMap<>();
+    for (int i = 0; i < counted.size(); i++) {
+      badCells.put(counted.get(i), counts.getLong(2 + 2 * text.size() + i));
+    }
     long rows = counts.getLong(0);
     if (rows == 0) {
       throw new InvalidFeatureException("the input table " + spec.path + " has no rows");
@@ -132,7 +166,7 @@ public final class InputTable {
       }
       df = df.repartition(spec.partitions);
     }
-    return new InputTable(spec, df, rows);
+    return new InputTable(spec, df, rows, badCells);
   }
 
   /**
@@ -190,6 +224,38 @@ public final class InputTable {
   /** One row of {@code aggregates} over {@code df}, in one pass. */
   private static Row aggregate(Dataset<Row> df, List<org.apache.spark.sql.Column> aggregates) {
     return df.select(aggregates.toArray(new org.apache.spark.sql.Column[0])).first();
+  }
+
+  /** The most columns a table may have for its bad cells to be counted with its rows. */
+  static final int COLUMNS_COUNTED = 2_000;
+
+  /**
+   * Whether a cell of {@code f} is bad: null, NaN or infinite for a number, null or empty for text;
+   * null for columns of other types.
+   */
+  private static org.apache.spark.sql.Column badCell(StructField f) {
+    org.apache.spark.sql.Column v = col("`" + f.name() + "`");
+    if (f.dataType() instanceof NumericType) {
+      org.apache.spark.sql.Column d = v.cast("double");
+      return v.isNull()
+          .or(org.apache.spark.sql.functions.isnan(d))
+          .or(org.apache.spark.sql.functions.abs(d).equalTo(Double.POSITIVE_INFINITY));
+    }
+    if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+      return v.isNull().or(v.equalTo(""));
+    }
+    return null;
+  }
+
+  /** Whether every one of {@code columns} was counted with the rows and has no bad cell. */
+  private boolean countedClean(List<String> columns) {
+    for (String c : columns) {
+      Long bad = badCells.get(c);
+      if (bad == null || bad > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The share of a text column's cells that makes it look numeric. */
@@ -297,7 +363,7 @@ public final class InputTable {
       }
     }
     Map<String, Long> missing = new java.util.LinkedHashMap<>();
-    if (columns.isEmpty()) {
+    if (columns.isEmpty() || countedClean(columns)) {
       return missing;
     }
     List<org.apache.spark.sql.Column> counts = new ArrayList<>();
@@ -342,6 +408,10 @@ public final class InputTable {
     }
     if ("skip".equals(spec.onInvalid)) {
       return model.prepare(table.filter(org.apache.spark.sql.functions.not(bad)));
+    }
+    if (countedClean(numeric)) { // counted with the rows: no pass needed
+      checkedPipelineInputs.add(numeric);
+      return model.prepare(table);
     }
     List<Row> first = table.filter(bad).limit(1).collectAsList();
     if (!first.isEmpty()) {

@@ -38,11 +38,13 @@ final class InterpretedPlans implements AutoCloseable {
   static final String FACTORY_MODE = SQLConf.CODEGEN_FACTORY_MODE().key();
 
   private final SparkSession spark;
+  private final boolean given;
   private final boolean interpreted;
   private final long bytes;
 
-  private InterpretedPlans(SparkSession spark, boolean interpreted, long bytes) {
+  private InterpretedPlans(SparkSession spark, boolean given, boolean interpreted, long bytes) {
     this.spark = spark;
+    this.given = given;
     this.interpreted = interpreted;
     this.bytes = bytes;
   }
@@ -50,16 +52,19 @@ final class InterpretedPlans implements AutoCloseable {
   /** Switches {@code spark} to interpreted plans if the tables {@code spec} reads are small. */
   static InterpretedPlans forRun(SparkSession spark, AuditSpec spec) {
     SQLConf conf = spark.sessionState().conf();
-    if (conf.contains(WHOLE_STAGE) || conf.contains(FACTORY_MODE)) {
-      return new InterpretedPlans(spark, false, -1);
-    }
+    boolean given = conf.contains(WHOLE_STAGE) || conf.contains(FACTORY_MODE);
     long bytes = tableBytes(spark.sparkContext().hadoopConfiguration(), spec);
-    boolean small = bytes >= 0 && bytes <= SMALL_TABLES_BYTES;
-    if (small) {
+    boolean interpreted = !given && bytes >= 0 && bytes <= SMALL_TABLES_BYTES;
+    if (interpreted) {
       spark.conf().set(WHOLE_STAGE, "false");
       spark.conf().set(FACTORY_MODE, "NO_CODEGEN");
     }
-    return new InterpretedPlans(spark, small, bytes);
+    return new InterpretedPlans(spark, given, interpreted, bytes);
+  }
+
+  /** Whether the run's tables add up to at most {@link #SMALL_TABLES_BYTES}. */
+  boolean smallTables() {
+    return bytes >= 0 && bytes <= SMALL_TABLES_BYTES;
   }
 
   /** Whether this run's plans run interpreted. */
@@ -69,8 +74,11 @@ final class InterpretedPlans implements AutoCloseable {
 
   /** For the summary: how Spark runs this run's plans, and why. */
   String describe() {
+    if (given) {
+      return "as the Spark settings given say";
+    }
     if (bytes < 0) {
-      return "compiled (the Spark settings given)";
+      return "compiled (the tables' size unknown)";
     }
     return (interpreted ? "interpreted" : "compiled")
         + " (tables of "

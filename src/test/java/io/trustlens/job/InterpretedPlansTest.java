@@ -37,7 +37,7 @@ class InterpretedPlansTest {
     spark.conf().set(InterpretedPlans.WHOLE_STAGE, "true");
     try {
       assertEquals(0, Cli.run(with(demo, "output=" + compiled)).exitCode());
-      assertEquals("compiled (the Spark settings given)", plans(compiled));
+      assertEquals("as the Spark settings given say", plans(compiled));
       assertEquals("true", spark.conf().get(InterpretedPlans.WHOLE_STAGE), "the user's setting");
     } finally {
       spark.conf().unset(InterpretedPlans.WHOLE_STAGE);
