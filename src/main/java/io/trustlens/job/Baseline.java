@@ -245,7 +245,7 @@ final class Baseline {
         .ifPresent(x -> out.put("largest_change", x));
     List<Map<String, Object>> rankings = new ArrayList<>();
     for (Ranking r : c.rankings()) {
-      rankings.add(Map.of("task", r.task(), "spearman", r.spearman()));
+      rankings.add(Ordered.map("task", r.task(), "spearman", r.spearman()));
     }
     out.put("importance", rankings);
     return out;

@@ -162,7 +162,7 @@ final class ExplainKeys {
       }
     }
     for (var count :
-        Map.of(
+        Ordered.map(
                 "samples", t.samples == null ? 1 : t.samples,
                 "steps", t.steps == null ? 1 : t.steps,
                 "patch", t.patch == null ? 1 : t.patch,
@@ -171,7 +171,7 @@ final class ExplainKeys {
                 "keep", t.keep == null ? 1 : t.keep,
                 "neighbours", t.neighbours == null ? 1 : t.neighbours)
             .entrySet()) {
-      if (count.getValue() < 1) {
+      if ((Integer) count.getValue() < 1) {
         throw new SpecException(
             where
                 + " (explain): "

@@ -53,7 +53,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
       features = FeatureSpace.ofVector(data.schema(), "embedding", width);
       result.put(
           "embedding",
-          Map.of("model", task.model, "method", embedder.resolvedMethod(), "width", width));
+          Ordered.map("model", task.model, "method", embedder.resolvedMethod(), "width", width));
       facts.put(
           "features",
           "embedding by "
@@ -159,7 +159,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
         result.put("trustworthiness_k10", r.trustworthiness());
         result.put(
             "seconds",
-            Map.of(
+            Ordered.map(
                 "features", r.secondsReading(),
                 "neighbours", r.secondsNeighbours(),
                 "optimisation", r.secondsOptimising()));

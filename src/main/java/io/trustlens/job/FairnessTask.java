@@ -204,7 +204,7 @@ final class FairnessTask implements AuditTask<DataSpec> {
     result.put("groupings", summary);
     result.put(
         "outputs",
-        Map.of(
+        Ordered.map(
             name, run.outputPath(name), name + "_disparity", run.outputPath(name + "_disparity")));
     return result;
   }

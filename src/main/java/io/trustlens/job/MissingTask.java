@@ -179,7 +179,7 @@ final class MissingTask implements AuditTask<DataSpec> {
     result.put("dependence", found);
     result.put(
         "outputs",
-        Map.of(
+        Ordered.map(
             name,
             run.outputPath(name),
             name + "_patterns",

@@ -56,8 +56,9 @@ final class OcclusionTask {
       if (task.ngrams != null) {
         stage.setNgrams(task.ngrams);
       }
-      for (var e : Map.of("patch", task.patch != null, "stride", task.stride != null).entrySet()) {
-        if (e.getValue()) {
+      for (var e :
+          Ordered.map("patch", task.patch != null, "stride", task.stride != null).entrySet()) {
+        if (Boolean.TRUE.equals(e.getValue())) {
           throw new SpecException(
               e.getKey() + " applies to images; " + model.info().location() + " reads text");
         }

@@ -200,7 +200,9 @@ final class ProfileTask implements AuditTask<DataSpec> {
       e.put("quantiles", q);
     }
     if (c.histogram() != null) {
-      e.put("histogram", Map.of("edges", c.histogram().edges(), "counts", c.histogram().counts()));
+      e.put(
+          "histogram",
+          Ordered.map("edges", c.histogram().edges(), "counts", c.histogram().counts()));
     }
     e.put("outliers", c.outliers());
     if (c.top() != null) {

@@ -154,6 +154,12 @@ class DataCommandTest {
     }
     assertTrue(byLabel, "income is missing by label");
     assertFalse(byGroup, "but not by group");
+    List<String> outputs = new java.util.ArrayList<>();
+    task.get("outputs").fieldNames().forEachRemaining(outputs::add);
+    assertEquals(
+        List.of("missing", "missing_patterns", "missing_dependence"),
+        outputs,
+        "the summary's keys in the order written, the same in every JVM");
     assertTrue(
         summary.get("warnings").toString().contains("code has more than 20 levels"),
         summary.get("warnings").toString());
