@@ -368,8 +368,7 @@ public final class InputTable {
     }
     List<org.apache.spark.sql.Column> counts = new ArrayList<>();
     for (String c : columns) {
-      org.apache.spark.sql.Column v = col("`" + c + "`");
-      counts.add(count(org.apache.spark.sql.functions.when(v.isNull().or(v.equalTo("")), 1)));
+      counts.add(count(org.apache.spark.sql.functions.when(badCell(table.schema().apply(c)), 1)));
     }
     Row r = aggregate(table, counts);
     for (int i = 0; i < columns.size(); i++) {
@@ -399,12 +398,7 @@ public final class InputTable {
     }
     org.apache.spark.sql.Column bad = lit(false);
     for (String c : numeric) {
-      org.apache.spark.sql.Column v = col("`" + c + "`");
-      org.apache.spark.sql.Column d = v.cast("double");
-      bad =
-          bad.or(v.isNull())
-              .or(org.apache.spark.sql.functions.isnan(d))
-              .or(org.apache.spark.sql.functions.abs(d).equalTo(Double.POSITIVE_INFINITY));
+      bad = bad.or(badCell(table.schema().apply(c)));
     }
     if ("skip".equals(spec.onInvalid)) {
       return model.prepare(table.filter(org.apache.spark.sql.functions.not(bad)));
