@@ -20,12 +20,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import scala.Tuple2;
 
 /**
  * The {@code score} task: the input rows with the model's prediction (and class probabilities, and
@@ -129,8 +126,8 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
   /**
    * A classifier's figures beyond accuracy: the confusion matrix (rows: the label; columns: the
    * prediction), the log loss of the probability of the true class (clamped at {@link #EPSILON}),
-   * and for two classes the area under the ROC curve of the probability of class 1 (exact: MLlib's
-   * BinaryClassificationMetrics without binning, tied scores grouped).
+   * and for two classes the area under the ROC curve of the probability of class 1 ({@link
+   * RocArea}: exact, tied scores grouped, the same bits whatever the partitioning).
    *
    * @return the confusion matrix's rows for the report, each led by its class name
    */
@@ -190,14 +187,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     result.put("log_loss", logLoss);
     facts.put("log loss", logLoss);
     if (k == 2) {
-      JavaRDD<Tuple2<Object, Object>> pairs =
-          known
-              .select(element_at(col("probability"), 2), label)
-              .javaRDD()
-              .map(r -> new Tuple2<>((Object) r.getDouble(0), (Object) r.getDouble(1)));
-      BinaryClassificationMetrics metrics = new BinaryClassificationMetrics(pairs.rdd(), 0);
-      double auc = metrics.areaUnderROC();
-      metrics.unpersist();
+      double auc = RocArea.of(known, element_at(col("probability"), 2), label);
       result.put("auc", auc);
       facts.put("AUC (ROC, class " + info.outputNames().get(1) + ")", auc);
     }
