@@ -42,12 +42,20 @@ public final class InputTable {
    */
   private final Map<String, Long> badCells;
 
+  /** The table's rows when it was read on the driver ({@link SmallCsv}), else null. */
+  private final List<Row> localRows;
+
   private InputTable(
-      AuditSpec.Input spec, Dataset<Row> table, long rows, Map<String, Long> badCells) {
+      AuditSpec.Input spec,
+      Dataset<Row> table,
+      long rows,
+      Map<String, Long> badCells,
+      List<Row> localRows) {
     this.spec = spec;
     this.table = table;
     this.rows = rows;
     this.badCells = badCells;
+    this.localRows = localRows;
   }
 
   /** Reads the table {@code spec} names. */
@@ -56,38 +64,50 @@ public final class InputTable {
   }
 
   /**
-   * Reads the table {@code spec} names; with {@code countBadCells} (for a small table) each
-   * column's bad cells are counted in the pass that counts the rows, so the checks of a pipeline's
-   * inputs and of missing categories need no pass of their own: a Spark job of about 0.3 s saved
-   * each in a young JVM. A large table's pass would cost more with every column parsed than the
-   * passes it saves (counting a Parquet table's rows reads no column at all).
+   * Reads the table {@code spec} names. A {@code small} run's CSV file of at most {@link
+   * SmallCsv#MAX_BYTES} is read on the driver ({@link SmallCsv}: the same types and rows as Spark's
+   * reader, without its jobs). With {@code small} (or a table read on the driver) each column's bad
+   * cells are counted in the pass that counts the rows, so the checks of a pipeline's inputs and of
+   * missing categories need no pass of their own: a Spark job of about 0.3 s saved each in a young
+   * JVM. A large table's pass would cost more with every column parsed than the passes it saves
+   * (counting a Parquet table's rows reads no column at all).
    */
-  public static InputTable read(SparkSession spark, AuditSpec.Input spec, boolean countBadCells) {
+  public static InputTable read(SparkSession spark, AuditSpec.Input spec, boolean small) {
     Path path = new Path(spec.path);
     String format = format(spec);
+    SmallCsv.Table local = null;
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(path)) {
         throw new InvalidFeatureException("input not found: " + spec.path);
       }
       InputFormatCheck.require(fs, path, format, spec.format != null);
+      if (small && format.equals("csv")) {
+        local = SmallCsv.read(spark, fs, path);
+      }
     } catch (IOException e) {
       throw new InvalidFeatureException("cannot read input " + spec.path + ": " + e.getMessage());
     }
     Dataset<Row> df =
-        switch (format) {
-          case "csv" ->
-              spark.read().option("header", "true").option("inferSchema", "true").csv(spec.path);
-          case "json" -> spark.read().json(spec.path);
-          case "parquet" -> spark.read().parquet(spec.path);
-          case "image" ->
-              spark.read().format("image").option("dropInvalid", "true").load(spec.path);
-          default ->
-              throw new SpecException(
-                  "input format '"
-                      + format
-                      + "' is not supported; use parquet, csv, json or image");
-        };
+        local != null
+            ? local.table()
+            : switch (format) {
+              case "csv" ->
+                  spark
+                      .read()
+                      .option("header", "true")
+                      .option("inferSchema", "true")
+                      .csv(spec.path);
+              case "json" -> spark.read().json(spec.path);
+              case "parquet" -> spark.read().parquet(spec.path);
+              case "image" ->
+                  spark.read().format("image").option("dropInvalid", "true").load(spec.path);
+              default ->
+                  throw new SpecException(
+                      "input format '"
+                          + format
+                          + "' is not supported; use parquet, csv, json or image");
+            };
     if (format.equals("json")) {
       InputFormatCheck.requireJsonRecords(df, spec.path);
     }
@@ -121,39 +141,38 @@ public final class InputTable {
     // Counted once, here (every run reports it), with the id's nulls and a CSV's numeric-looking
     // text columns in the same pass.
     List<String> text = format.equals("csv") ? textColumns(df, spec) : List.of();
-    List<org.apache.spark.sql.Column> aggregates =
-        new ArrayList<>(
-            List.of(count(lit(1)), count(spec.id == null ? lit(1) : col("`" + spec.id + "`"))));
+    List<org.apache.spark.sql.Column> counted =
+        new ArrayList<>(List.of(lit(1), spec.id == null ? lit(1) : col("`" + spec.id + "`")));
     for (String c : text) {
-      aggregates.add(count(col("`" + c + "`")));
-      aggregates.add(count(number(c)));
+      counted.add(col("`" + c + "`"));
+      counted.add(number(c));
     }
-    List<String> counted = new ArrayList<>();
-    if (countBadCells && df.schema().size() <= COLUMNS_COUNTED) {
+    List<String> checked = new ArrayList<>();
+    if ((small || local != null) && df.schema().size() <= COLUMNS_COUNTED) {
       for (StructField f : df.schema().fields()) {
         org.apache.spark.sql.Column bad = badCell(f);
         if (bad != null) {
-          counted.add(f.name());
-          aggregates.add(count(org.apache.spark.sql.functions.when(bad, 1)));
+          checked.add(f.name());
+          counted.add(org.apache.spark.sql.functions.when(bad, 1));
         }
       }
     }
-    Row counts = aggregate(df, aggregates);
+    long[] counts = nonNull(df, counted, local != null);
     requireNumericLooking(df, spec, text, counts, 2);
     Map<String, Long> badCells = new java.util.HashMap<>();
-    for (int i = 0; i < counted.size(); i++) {
-      badCells.put(counted.get(i), counts.getLong(2 + 2 * text.size() + i));
+    for (int i = 0; i < checked.size(); i++) {
+      badCells.put(checked.get(i), counts[2 + 2 * text.size() + i]);
     }
-    long rows = counts.getLong(0);
+    long rows = counts[0];
     if (rows == 0) {
       throw new InvalidFeatureException("the input table " + spec.path + " has no rows");
     }
-    if (counts.getLong(1) < rows) {
+    if (counts[1] < rows) {
       throw new InvalidFeatureException(
           "the id column '"
               + spec.id
               + "' is null in "
-              + (rows - counts.getLong(1))
+              + (rows - counts[1])
               + " of "
               + rows
               + " rows of "
@@ -166,7 +185,7 @@ public final class InputTable {
       }
       df = df.repartition(spec.partitions);
     }
-    return new InputTable(spec, df, rows, badCells);
+    return new InputTable(spec, df, rows, badCells, local == null ? null : local.rows());
   }
 
   /**
@@ -178,10 +197,10 @@ public final class InputTable {
    * with the rows.
    */
   private static void requireNumericLooking(
-      Dataset<Row> df, AuditSpec.Input spec, List<String> text, Row counts, int first) {
+      Dataset<Row> df, AuditSpec.Input spec, List<String> text, long[] counts, int first) {
     for (int i = 0; i < text.size(); i++) {
-      long cells = counts.getLong(first + 2 * i);
-      long numbers = counts.getLong(first + 2 * i + 1);
+      long cells = counts[first + 2 * i];
+      long numbers = counts[first + 2 * i + 1];
       long stray = cells - numbers;
       if (stray > 0 && stray <= STRAY_CELLS && numbers >= NUMERIC_LOOKING * cells) {
         String c = text.get(i);
@@ -219,6 +238,37 @@ public final class InputTable {
       }
     }
     return text;
+  }
+
+  /**
+   * How many cells of each of {@code values} over {@code df} are not null, in one pass: a Spark job
+   * for a table Spark reads; for a table {@code local} to the driver, the values computed on the
+   * driver (Spark's optimizer evaluates a projection of a local table in place, so no job starts).
+   */
+  private static long[] nonNull(
+      Dataset<Row> df, List<org.apache.spark.sql.Column> values, boolean local) {
+    long[] counts = new long[values.size()];
+    if (!local) {
+      List<org.apache.spark.sql.Column> aggregates = new ArrayList<>();
+      for (org.apache.spark.sql.Column v : values) {
+        aggregates.add(count(v));
+      }
+      Row r = aggregate(df, aggregates);
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = r.getLong(i);
+      }
+      return counts;
+    }
+    List<org.apache.spark.sql.Column> present = new ArrayList<>();
+    for (org.apache.spark.sql.Column v : values) {
+      present.add(v.isNotNull());
+    }
+    for (Row r : df.select(present.toArray(new org.apache.spark.sql.Column[0])).collectAsList()) {
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] += r.getBoolean(i) ? 1 : 0;
+      }
+    }
+    return counts;
   }
 
   /** One row of {@code aggregates} over {@code df}, in one pass. */
@@ -322,6 +372,10 @@ public final class InputTable {
     if (spec.id == null || idsUnique) {
       return;
     }
+    if (localRows != null && distinct(localRows, localRows.get(0).fieldIndex(spec.id))) {
+      idsUnique = true; // read on the driver: checked there, no shuffle
+      return;
+    }
     List<Row> repeated =
         table
             .groupBy(col("`" + spec.id + "`").as("id"))
@@ -343,6 +397,27 @@ public final class InputTable {
               + "; ids must be unique: each keys one row's random draws, waterfall and neighbours");
     }
     idsUnique = true;
+  }
+
+  /**
+   * Whether the values in field {@code i} of {@code rows} are distinct, counting as equal what
+   * Spark's grouping counts as equal (it makes -0.0 and 0.0 one key, and every NaN one key); when
+   * not, Spark's grouping finds and names the repeated ones.
+   */
+  private static boolean distinct(List<Row> rows, int i) {
+    java.util.Set<Object> seen = new java.util.HashSet<>();
+    for (Row r : rows) {
+      Object v = r.get(i);
+      if (v instanceof Double d && d == 0.0) {
+        v = 0.0;
+      } else if (v instanceof Float f && f == 0.0f) {
+        v = 0.0f;
+      }
+      if (!seen.add(v)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

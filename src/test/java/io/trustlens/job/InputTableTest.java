@@ -1,12 +1,16 @@
 package io.trustlens.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelLoader;
 import io.trustlens.model.OutputKind;
 import io.trustlens.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,12 +21,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InputTableTest {
   private static final SparkSession SPARK = SparkTestSession.get();
 
   @Test
-  void aSmallTablesBadCellsAreCountedWithItsRowsSoThePipelinesChecksRunNoJob() {
+  void aSmallCsvIsReadAndCheckedOnTheDriverWithoutASparkJob() {
     AuditSpec.Input in = new AuditSpec.Input();
     in.path = "datasets/synthetic/credit.csv";
     in.id = "id";
@@ -30,7 +35,15 @@ class InputTableTest {
     LoadedModel model =
         new ModelLoader(SPARK).loadAll(List.of("datasets/models/credit_gbt"), -1, OutputKind.LOGIT);
 
-    InputTable counted = InputTable.read(SPARK, in, true);
+    InputTable counted = jobs(() -> InputTable.read(SPARK, in, true), 0, "types, rows and cells");
+    assertEquals(2000, counted.rows());
+    jobs(
+        () -> {
+          counted.requireUniqueIds();
+          return null;
+        },
+        0,
+        "the ids");
     Dataset<Row> prepared = jobs(() -> counted.prepare(model), 0, "the pipeline's inputs");
     FeatureSpace features = counted.features(model, prepared);
     Map<String, Long> missing =
@@ -40,6 +53,29 @@ class InputTableTest {
     InputTable uncounted = InputTable.read(SPARK, in, false);
     jobs(() -> uncounted.prepare(model), 1, "a pass over the pipeline's inputs");
     assertEquals(Map.of(), uncounted.missingCategories(features));
+    assertEquals(
+        counted.table().collectAsList(),
+        uncounted.table().collectAsList(),
+        "the same rows read by Spark and on the driver");
+  }
+
+  @Test
+  void repeatedIdsOfATableReadOnTheDriverAreNamedAsSparkNamesThem(@TempDir Path dir)
+      throws Exception {
+    Path csv = dir.resolve("ids.csv");
+    Files.writeString(csv, "id,x\n1,0.5\n2,0.25\n1,1.5\n0.0,1\n-0.0,2\n");
+    AuditSpec.Input in = new AuditSpec.Input();
+    in.path = csv.toString();
+    in.id = "id";
+    for (boolean small : new boolean[] {true, false}) {
+      InputTable table = InputTable.read(SPARK, in, small);
+      InvalidFeatureException e =
+          assertThrows(InvalidFeatureException.class, table::requireUniqueIds);
+      assertEquals(
+          "the id column 'id' repeats values, for example 0.0 (2 rows), 1.0 (2 rows); ids must"
+              + " be unique: each keys one row's random draws, waterfall and neighbours",
+          e.getMessage());
+    }
   }
 
   /** Waits until the listeners have seen every event so far (bounded: two minutes). */

@@ -1,0 +1,100 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.trustlens.testing.SparkTestSession;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A CSV file read on the driver has the types and rows Spark's own reader gives it. */
+class SmallCsvTest {
+  private static final SparkSession SPARK = SparkTestSession.get();
+
+  @TempDir Path dir;
+
+  /** Files that exercise Spark's inference and parsing, by name. */
+  private static final Map<String, String> FILES =
+      Map.ofEntries(
+          Map.entry("numbers", "a,b,c\n1,2.5,3000000000\n-4,1e3,5\n7,NaN,8\n"),
+          Map.entry("mixed", "x,y\n1,abc\n2.5,\n,true\n3,\"quoted, comma\"\n"),
+          Map.entry("infinities", "v,w\nInfinity,Inf\n-Infinity,-Inf\n1,2\n"),
+          Map.entry("booleans and dates", "flag,day,at\ntrue,2024-01-31,2024-01-31 10:00:00\n"),
+          Map.entry("same names", "a,a,A,\n1,2,3,4\n5,6,7,8\n"),
+          Map.entry("short and long rows", "a,b,c\n1,2\n3,4,5,6\n7,8,9\n"),
+          Map.entry("blank lines and CRLF", "a,b\r\n1,x\r\n\r\n   \r\n\t\r\n2,y\r\n"),
+          Map.entry("the header again", "a,b\n1,2\na,b\n3,4\n"),
+          Map.entry("header only", "a,b\n"),
+          Map.entry("no last line end", "id,text\n1,\"two\nlines\"\n2,\"\"\n3,\"say \"\"hi\"\"\""),
+          Map.entry("bare CR", "a,b\r1,2\r3,4\r"),
+          Map.entry("unicode", "name,value\nZoë,1\n東京,2\n"),
+          Map.entry("big integers", "n\n12345678901234567890123\n1\n"),
+          Map.entry("spaces", "a, b\n 1, 2\n3 ,4 \n"),
+          Map.entry("blank first lines", "\n  \n\t\na,b\n1,2\n"),
+          Map.entry("a tab line first", "\t\na,b\n1,2\n"));
+
+  @Test
+  void everyFileHasSparksTypesAndRowsInTheFilesOrder() throws Exception {
+    FileSystem fs = FileSystem.getLocal(SPARK.sparkContext().hadoopConfiguration());
+    for (Map.Entry<String, String> e : FILES.entrySet()) {
+      Path file = dir.resolve(e.getKey().replace(' ', '_') + ".csv");
+      Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
+      SmallCsv.Table local =
+          SmallCsv.read(SPARK, fs, new org.apache.hadoop.fs.Path(file.toString()));
+      assertNotNull(local, e.getKey());
+      var spark =
+          SPARK.read().option("header", "true").option("inferSchema", "true").csv(file.toString());
+      assertEquals(spark.schema(), local.table().schema(), e.getKey() + ": the types");
+      List<Row> expected = spark.collectAsList();
+      assertEquals(expected.toString(), local.rows().toString(), e.getKey() + ": the rows");
+      assertEquals(
+          expected.toString(),
+          local.table().collectAsList().toString(),
+          e.getKey() + ": the table's rows");
+    }
+  }
+
+  @Test
+  void filesSparkShouldReadAreLeftToIt() throws Exception {
+    FileSystem fs = FileSystem.getLocal(SPARK.sparkContext().hadoopConfiguration());
+    Path bom = dir.resolve("bom.csv");
+    Files.write(bom, ("\uFEFFa,b\n1,2\n").getBytes(StandardCharsets.UTF_8));
+    Path blank = dir.resolve("blank.csv");
+    Files.writeString(blank, "\n   \n");
+    Path big = dir.resolve("big.csv");
+    StringBuilder rows = new StringBuilder("a,b\n");
+    while (rows.length() <= SmallCsv.MAX_BYTES) {
+      rows.append("0.123456789,9.87654321\n");
+    }
+    Files.writeString(big, rows);
+    Path gz = dir.resolve("small.csv.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write("a,b\n1,2\n".getBytes(StandardCharsets.UTF_8));
+    }
+    Path folder = dir.resolve("parts");
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("part-0.csv"), "a,b\n1,2\n");
+    for (Path p : List.of(bom, blank, big, gz, folder)) {
+      assertNull(
+          SmallCsv.read(SPARK, fs, new org.apache.hadoop.fs.Path(p.toString())), p.toString());
+    }
+    Path small = dir.resolve("small.csv");
+    Files.writeString(small, "a,b\n1,2\n");
+    SPARK.conf().set(SmallCsv.ENABLED, "false");
+    try {
+      assertNull(SmallCsv.read(SPARK, fs, new org.apache.hadoop.fs.Path(small.toString())));
+    } finally {
+      SPARK.conf().unset(SmallCsv.ENABLED);
+    }
+    assertNotNull(SmallCsv.read(SPARK, fs, new org.apache.hadoop.fs.Path(small.toString())));
+  }
+}
