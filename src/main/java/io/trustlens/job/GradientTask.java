@@ -38,7 +38,7 @@ final class GradientTask {
     GradientExplainer stage = stage(run, task, task.method, features, table);
     String name = task.name != null ? task.name : stage.getOutputCol();
     String out = stage.getOutputCol();
-    String path = run.writeAppended(name, table, stage.transform(table));
+    String path = run.writeAppended(name, table, stage.transform(run.input().spread(table)));
 
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();

@@ -157,7 +157,7 @@ public final class InputTable {
         }
       }
     }
-    long[] counts = nonNull(df, counted, local != null);
+    long[] counts = nonNull(local != null ? local.local() : df, counted, local != null);
     requireNumericLooking(df, spec, text, counts, 2);
     Map<String, Long> badCells = new java.util.HashMap<>();
     for (int i = 0; i < checked.size(); i++) {
@@ -397,6 +397,21 @@ public final class InputTable {
               + "; ids must be unique: each keys one row's random draws, waterfall and neighbours");
     }
     idsUnique = true;
+  }
+
+  /**
+   * {@code rows} for a method that works hard on each row: dealt round-robin over the session's
+   * default parallelism (its cores) when they sit in fewer partitions and the spec names none.
+   * Spark scans a CSV file of up to 4 MB, or a Parquet file of one row group, as one partition,
+   * which one core would then explain alone while the others idle; a method's results do not depend
+   * on the partitioning (DeterminismTest), and the shuffle costs a small part of such work.
+   */
+  Dataset<Row> spread(Dataset<Row> rows) {
+    int cores = rows.sparkSession().sparkContext().defaultParallelism();
+    if (spec.partitions != null || this.rows < 2 || rows.rdd().getNumPartitions() >= cores) {
+      return rows;
+    }
+    return rows.repartition(cores);
   }
 
   /**

@@ -116,7 +116,7 @@ final class LimeTask {
     stage.transformSchema(table.schema()); // every check before any task runs
     String name = task.name != null ? task.name : "lime";
     String out = stage.getOutputCol();
-    String path = run.writeAppended(name, table, stage.transform(table));
+    String path = run.writeAppended(name, table, stage.transform(run.input().spread(table)));
 
     Dataset<Row> written = run.readWritten(name);
     List<String> players = stage.playerNames(table.schema());
@@ -234,7 +234,7 @@ final class LimeTask {
     stage.transformSchema(table.schema()); // every check before any task runs
     String name = task.name != null ? task.name : "lime";
     String out = stage.getOutputCol();
-    String path = run.writeAppended(name, table, stage.transform(table));
+    String path = run.writeAppended(name, table, stage.transform(run.input().spread(table)));
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";
@@ -318,7 +318,7 @@ final class LimeTask {
     stage.transformSchema(table.schema()); // every check before any task runs
     String name = task.name != null ? task.name : "lime";
     String out = stage.getOutputCol();
-    String path = run.writeAppended(name, table, stage.transform(table));
+    String path = run.writeAppended(name, table, stage.transform(run.input().spread(table)));
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";

@@ -84,7 +84,7 @@ final class OcclusionTask {
     stage.transformSchema(table.schema()); // every check before any task runs
     String name = task.name != null ? task.name : "occlusion";
     String out = stage.getOutputCol();
-    String path = run.writeAppended(name, table, stage.transform(table));
+    String path = run.writeAppended(name, table, stage.transform(run.input().spread(table)));
 
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();

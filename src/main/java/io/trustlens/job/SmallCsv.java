@@ -40,14 +40,15 @@ import scala.jdk.javaapi.CollectionConverters;
  * (Spark's scheduling, tasks and file-scan code run for the first time), more than parsing a few
  * hundred KB on the driver. Measured on a 2-core machine, session start to the end of a first write
  * of 569 rows: 3.8-4.4 s through Spark's reader with a count, 3.2-3.6 s from a local table with a
- * count, 3.5-3.7 s (a busier moment: 6.0-6.8 against 3.5-3.7) without one.
+ * count; at a busier moment 6.0-6.8 s through Spark's reader and 3.5-3.7 s from a local table
+ * without a count.
  *
  * <p>Only a single plain file of at most {@link #MAX_BYTES} is read here; a folder, a compressed
  * file, a file that starts with a byte-order mark or has no line but spaces is left to Spark
- * ({@link #read} returns null), as is every file when {@link #ENABLED} is {@code false}. The local
- * table's rows are in the file's order; it is split into the session's default parallelism, where
- * Spark would scan a file this small as one partition (TrustLens's outputs do not depend on the
- * partitioning).
+ * ({@link #read} returns null), as is every file when {@link #ENABLED} is {@code false}. The
+ * table's rows are in the file's order, in one partition, as Spark scans a file this small: a local
+ * table is split into the session's default parallelism, which differs between machines and
+ * clusters, and a summary's sums, merged in partition order, would then differ in their last bits.
  */
 final class SmallCsv {
   /** The largest file read on the driver. */
@@ -56,8 +57,12 @@ final class SmallCsv {
   /** A Spark setting: {@code false} leaves every CSV file to Spark's reader. */
   static final String ENABLED = "spark.trustlens.readSmallCsvOnDriver";
 
-  /** A table read on the driver: as a Spark table, and its rows. */
-  record Table(Dataset<Row> table, List<Row> rows) {}
+  /**
+   * A table read on the driver: as a Spark table of one partition (as Spark scans a file this
+   * small), as a local table (whose projections Spark's optimizer computes on the driver, without a
+   * job), and as its rows.
+   */
+  record Table(Dataset<Row> table, Dataset<Row> local, List<Row> rows) {}
 
   private SmallCsv() {}
 
@@ -113,7 +118,16 @@ final class SmallCsv {
     while (parsed.hasNext()) {
       rows.add((Row) toRow.apply(parsed.next()));
     }
-    return new Table(spark.createDataFrame(rows, schema), rows);
+    // One partition of these rows: a local table's coalesce(1) would be dropped by Spark's
+    // optimizer
+    // under a later repartition (CollapseRepartition), which would then deal the local table's
+    // slices, as many as the machine or cluster has cores, and a summary's sums would follow them.
+    Dataset<Row> table =
+        spark.createDataFrame(
+            org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(rows, 1),
+            schema);
+    return new Table(table, spark.createDataFrame(rows, schema), rows);
   }
 
   /**

@@ -1,13 +1,16 @@
 package io.trustlens.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelLoader;
 import io.trustlens.model.OutputKind;
+import io.trustlens.testing.Cli;
 import io.trustlens.testing.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +40,8 @@ class InputTableTest {
 
     InputTable counted = jobs(() -> InputTable.read(SPARK, in, true), 0, "types, rows and cells");
     assertEquals(2000, counted.rows());
+    assertEquals(
+        1, counted.table().rdd().getNumPartitions(), "one partition, as Spark scans the file");
     jobs(
         () -> {
           counted.requireUniqueIds();
@@ -57,6 +62,14 @@ class InputTableTest {
         counted.table().collectAsList(),
         uncounted.table().collectAsList(),
         "the same rows read by Spark and on the driver");
+
+    // Dealt over partitions (a spec's partitions), each partition holds the same rows either way:
+    // profiles and summaries merge partial sums in partition order.
+    in.partitions = 6;
+    assertEquals(
+        InputTable.read(SPARK, in, false).table().javaRDD().glom().collect(),
+        InputTable.read(SPARK, in, true).table().javaRDD().glom().collect(),
+        "the partitions of the rows read by Spark and on the driver");
   }
 
   @Test
@@ -75,6 +88,65 @@ class InputTableTest {
           "the id column 'id' repeats values, for example 0.0 (2 rows), 1.0 (2 rows); ids must"
               + " be unique: each keys one row's random draws, waterfall and neighbours",
           e.getMessage());
+    }
+  }
+
+  @Test
+  void aHeavyMethodsRowsAreSpreadOverTheCoresWhenTheTableSitsInFewerPartitions(@TempDir Path dir)
+      throws Exception {
+    Path one = dir.resolve("one.parquet");
+    SPARK
+        .read()
+        .option("header", "true")
+        .option("inferSchema", "true")
+        .csv("datasets/synthetic/credit.csv")
+        .limit(200)
+        .coalesce(1)
+        .write()
+        .parquet(one.toString());
+    AuditSpec.Input in = new AuditSpec.Input();
+    in.path = one.toString();
+    in.id = "id";
+    InputTable table = InputTable.read(SPARK, in, false);
+    int cores = SPARK.sparkContext().defaultParallelism();
+    assertTrue(cores >= 2, "the test session has several cores");
+    assertEquals(1, table.table().rdd().getNumPartitions());
+    assertEquals(cores, table.spread(table.table()).rdd().getNumPartitions());
+    Dataset<Row> many = table.table().repartition(cores + 1);
+    assertSame(many, table.spread(many), "enough partitions already");
+    in.partitions = 1;
+    InputTable named = InputTable.read(SPARK, in, false);
+    assertSame(named.table(), named.spread(named.table()), "the spec's partitions kept");
+
+    // Through the command: Kernel SHAP writes one part per core, TreeSHAP the scan's one.
+    for (String method : List.of("kernel", "tree")) {
+      Path out = dir.resolve(method);
+      List<String> args =
+          new java.util.ArrayList<>(
+              List.of(
+                  "explain",
+                  "--input",
+                  one.toString(),
+                  "--id",
+                  "id",
+                  "--label",
+                  "default",
+                  "--model",
+                  "datasets/models/credit_gbt",
+                  "--method",
+                  method,
+                  "--output",
+                  out.toString()));
+      if (method.equals("kernel")) {
+        args.addAll(List.of("--samples", "64", "--background", "datasets/synthetic/credit.csv"));
+      }
+      Cli cli = Cli.run(args.toArray(new String[0]));
+      assertEquals(0, cli.exitCode(), cli.errors());
+      long parts;
+      try (var files = Files.list(out.resolve("shap"))) {
+        parts = files.filter(f -> f.getFileName().toString().startsWith("part-")).count();
+      }
+      assertEquals(method.equals("kernel") ? cores : 1, parts, method + "'s output files");
     }
   }
 
