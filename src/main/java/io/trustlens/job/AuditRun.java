@@ -79,7 +79,9 @@ public final class AuditRun {
     Baseline baseline = spec.baseline == null ? null : Baseline.read(spec.baseline.path);
     try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite);
         InterpretedPlans plans = InterpretedPlans.forRun(spark, spec);
+        JobDescription jobs = JobDescription.start(spark, "TrustLens " + command, "load models");
         ModelPrefetch prefetch = ModelPrefetch.start(spark, spec)) {
+      jobs.step("read input");
       this.output = out;
       this.prefetch = prefetch;
       this.input =
@@ -114,6 +116,7 @@ public final class AuditRun {
         entry.put("parameters", new ObjectMapper().convertValue(task, Map.class));
         phasePrefix = "task " + (i + 1) + " (" + task.type + ")";
         taskName = TaskFailure.name(spec, i, command.equals("audit"));
+        jobs.step(taskName);
         java.util.Set<Object> cachedBefore = persistedRdds();
         try {
           entry.putAll(runTask(task));
@@ -132,6 +135,7 @@ public final class AuditRun {
         phasePrefix = "";
         taskSummaries.add(entry);
       }
+      jobs.step("summary and report");
       summary.put("models", modelSummaries());
       summary.put("tasks", taskSummaries);
       if (baseline != null) {
