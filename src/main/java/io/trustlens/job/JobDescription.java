@@ -5,16 +5,14 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Names the Spark jobs a run starts after the step that starts them ("TrustLens explain: read
- * input", "TrustLens audit: task 2 (score)"), as the Spark UI, the event log and a listener show
- * them; without it they show Spark's call sites ("save at OutputFormat.java:68", or for adaptive
- * plans "$anonfun$withThreadLocalCaptured$1 at CompletableFuture.java"). The description is a local
- * property of the thread: threads the run starts afterwards inherit it, and the caller's own is put
- * back when the run ends (a notebook's session outlives the run).
+ * input", "TrustLens audit conf/demo.yaml: task 2 (score)"), as the Spark UI, the event log and a
+ * listener show them; without it they show Spark's call sites ("save at OutputFormat.java:68", or
+ * for adaptive plans "$anonfun$withThreadLocalCaptured$1 at CompletableFuture.java"). The
+ * description is a local property of the thread: threads the run starts afterwards inherit it, and
+ * the caller's own is put back when the run ends (a notebook's session outlives the run).
  */
 final class JobDescription implements AutoCloseable {
-  /**
-   * Spark's local property for a job's description ({@code SparkContext.SPARK_JOB_DESCRIPTION}).
-   */
+  /** Spark's local property for a job's description, the one {@code setJobDescription} sets. */
   static final String KEY = "spark.job.description";
 
   private final SparkContext spark;
