@@ -1,17 +1,18 @@
 package io.trustlens.job;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 
 /**
- * What a task's summary needs from the table it wrote, in one pass (one Spark job, partial sums per
- * partition added on the driver in partition order): the mean |value| at each position of an array
- * column, and the mean and largest |value| of some numeric columns. Nulls are skipped, as SQL's
- * {@code avg} skips them; a NaN makes its mean NaN, as it does there.
+ * What a task's summary needs from the table it wrote, in one pass (one Spark job, each partition's
+ * sums kept exactly and merged on the driver, {@link ExactSum}): the mean |value| at each position
+ * of an array column, and the mean and largest |value| of some numeric columns. The figures are the
+ * same bits however the table is partitioned (a method that deals its rows over the cores writes as
+ * many parts as the machine has cores). Nulls are skipped, as SQL's {@code avg} skips them; a NaN
+ * makes its mean NaN, as it does there.
  */
 final class ArrayStats {
   private final double[] sums;
@@ -25,76 +26,110 @@ final class ArrayStats {
   }
 
   /**
-   * Reads {@code array} (positions 0..size-1) and {@code scalars} of {@code table}.
+   * Reads {@code array} (positions 0..size-1; none when null) and {@code scalars} of {@code table}.
    *
    * @throws IllegalArgumentException when a row's array is longer than {@code size}
    */
   static ArrayStats of(Dataset<Row> table, String array, int size, String... scalars) {
     List<org.apache.spark.sql.Column> columns = new ArrayList<>();
-    columns.add(org.apache.spark.sql.functions.col("`" + array + "`"));
+    columns.add(
+        array == null
+            ? org.apache.spark.sql.functions.lit(null).cast("array<double>")
+            : org.apache.spark.sql.functions.col("`" + array + "`"));
     for (String s : scalars) {
       columns.add(org.apache.spark.sql.functions.col("`" + s + "`").cast("double"));
     }
     int k = scalars.length;
-    int width = size + 2 * k; // per position |v|; per scalar its sum, then its largest |v|
-    MapPartitionsFunction<Row, double[]> partial =
-        rows -> {
-          double[] acc = new double[2 * width];
-          for (int j = 0; j < k; j++) {
-            acc[size + k + j] = Double.NEGATIVE_INFINITY;
-          }
-          while (rows.hasNext()) {
-            add(rows.next(), acc, size, k, width);
-          }
-          return List.of(acc).iterator();
-        };
-    double[] sums = new double[width];
-    long[] counts = new long[width];
-    for (int j = 0; j < k; j++) {
-      sums[size + k + j] = Double.NEGATIVE_INFINITY;
-    }
-    List<double[]> parts =
+    Partial total = new Partial(size, k);
+    for (Partial p :
         table
             .select(columns.toArray(new org.apache.spark.sql.Column[0]))
-            .mapPartitions(partial, Encoders.kryo(double[].class))
-            .collectAsList();
-    for (double[] p : parts) {
-      for (int i = 0; i < width; i++) {
-        if (i >= size + k) {
-          sums[i] = Math.max(sums[i], p[i]);
-        } else {
-          sums[i] += p[i];
-        }
-        counts[i] += (long) p[width + i];
-      }
+            .javaRDD()
+            .mapPartitions(
+                rows -> {
+                  Partial p = new Partial(size, k);
+                  while (rows.hasNext()) {
+                    p.add(rows.next());
+                  }
+                  return List.of(p).iterator();
+                })
+            .collect()) {
+      total.add(p);
     }
-    return new ArrayStats(sums, counts, size);
+    return total.stats();
   }
 
-  private static void add(Row row, double[] acc, int size, int k, int width) {
-    if (!row.isNullAt(0)) {
-      List<Object> values = row.getList(0);
-      if (values.size() > size) {
-        throw new IllegalArgumentException(
-            "an array of " + values.size() + " values where " + size + " were written");
+  /**
+   * One partition's figures: per position the exact sum of |value|, per scalar the exact sum of its
+   * values and its largest |value|, and the values counted for each (positions, then scalars' sums,
+   * then scalars' largest).
+   */
+  static final class Partial implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int size;
+    private final int k;
+    private final ExactSum[] sums;
+    private final double[] largest;
+    private final long[] counts;
+
+    Partial(int size, int k) {
+      this.size = size;
+      this.k = k;
+      sums = new ExactSum[size + k];
+      for (int i = 0; i < sums.length; i++) {
+        sums[i] = new ExactSum();
       }
-      for (int i = 0; i < values.size(); i++) {
-        Object v = values.get(i);
-        if (v != null) {
-          acc[i] += Math.abs(((Number) v).doubleValue());
-          acc[width + i]++;
+      largest = new double[k];
+      java.util.Arrays.fill(largest, Double.NEGATIVE_INFINITY);
+      counts = new long[size + 2 * k];
+    }
+
+    void add(Row row) {
+      if (!row.isNullAt(0)) {
+        List<Object> values = row.getList(0);
+        if (values.size() > size) {
+          throw new IllegalArgumentException(
+              "an array of " + values.size() + " values where " + size + " were written");
+        }
+        for (int i = 0; i < values.size(); i++) {
+          Object v = values.get(i);
+          if (v != null) {
+            sums[i].add(Math.abs(((Number) v).doubleValue()));
+            counts[i]++;
+          }
+        }
+      }
+      for (int j = 0; j < k; j++) {
+        if (!row.isNullAt(1 + j)) {
+          double v = row.getDouble(1 + j);
+          sums[size + j].add(v);
+          counts[size + j]++;
+          largest[j] = Math.max(largest[j], Math.abs(v)); // NaN stays NaN
+          counts[size + k + j]++;
         }
       }
     }
-    for (int j = 0; j < k; j++) {
-      if (!row.isNullAt(1 + j)) {
-        double v = row.getDouble(1 + j);
-        acc[size + j] += v;
-        acc[width + size + j]++;
-        int m = size + k + j;
-        acc[m] = Math.max(acc[m], Math.abs(v)); // NaN stays NaN
-        acc[width + m]++;
+
+    void add(Partial other) {
+      for (int i = 0; i < sums.length; i++) {
+        sums[i].add(other.sums[i]);
       }
+      for (int j = 0; j < k; j++) {
+        largest[j] = Math.max(largest[j], other.largest[j]);
+      }
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] += other.counts[i];
+      }
+    }
+
+    ArrayStats stats() {
+      double[] figures = new double[size + 2 * k];
+      for (int i = 0; i < sums.length; i++) {
+        figures[i] = sums[i].value();
+      }
+      System.arraycopy(largest, 0, figures, size + k, k);
+      return new ArrayStats(figures, counts.clone(), size);
     }
   }
 

@@ -131,7 +131,7 @@ final class LimeTask {
     for (int i : order) {
       ranked.put(players.get(i), importance[i]);
     }
-    Row fidelity = written.agg(avg(col(out + "_score")), min(col(out + "_score"))).first();
+    Row fidelity = fidelity(written, out, stats.mean(0));
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";
     double width =
@@ -238,19 +238,14 @@ final class LimeTask {
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";
-    Row fidelity =
-        written
-            .agg(
-                avg(col(out + "_score")),
-                min(col(out + "_score")),
-                avg(org.apache.spark.sql.functions.size(col(out))))
-            .first();
+    Row fidelity = fidelity(written, out, null);
+    Row segments = written.agg(avg(org.apache.spark.sql.functions.size(col(out)))).first();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", run.spec().modelOf(task));
     result.put("method", "lime");
     result.put("explained", "superpixels of " + stage.getImageCol());
     result.put("superpixels", stage.getSuperpixels());
-    result.put("mean_superpixels", fidelity.getDouble(2));
+    result.put("mean_superpixels", segments.getDouble(0));
     result.put("fill", fill);
     result.put("target", stage.getTarget());
     result.put("class_explained", ExplainTask.explained(stage.getTarget(), info));
@@ -277,7 +272,7 @@ final class LimeTask {
                 + " per image keeping each superpixel with probability 1/2, hidden ones painted"
                 + " in %s; kernel width %s on cosine distance",
             stage.getSuperpixels(),
-            fidelity.getDouble(2),
+            segments.getDouble(0),
             stage.getSamples(),
             fill.equals("mean") ? "their own mean" : "the value " + stage.getHideValue(),
             result.get("kernel_width")));
@@ -322,7 +317,7 @@ final class LimeTask {
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";
-    Row fidelity = written.agg(avg(col(out + "_score")), min(col(out + "_score"))).first();
+    Row fidelity = fidelity(written, out, null);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", run.spec().modelOf(task));
     result.put("method", "lime");
@@ -365,5 +360,16 @@ final class LimeTask {
             + unit
             + " when the word is present), over the rows that contain it: positive raises it.");
     return result;
+  }
+
+  /**
+   * The surrogates' mean and lowest local fidelity over {@code written} (null in a column where no
+   * row has one), the mean summed exactly ({@link ArrayStats}, which may have it already as {@code
+   * mean}): the same bits for any partitioning of the rows explained.
+   */
+  private static Row fidelity(Dataset<Row> written, String out, Double mean) {
+    Double exact = mean != null ? mean : ArrayStats.of(written, null, 0, out + "_score").mean(0);
+    Row low = written.agg(min(col(out + "_score"))).first();
+    return org.apache.spark.sql.RowFactory.create(exact, low.get(0));
   }
 }

@@ -50,4 +50,37 @@ class ArrayStatsTest {
     ArrayStats n = ArrayStats.of(nan, "shap", 1, "base");
     assertTrue(Double.isNaN(n.meanAbs()[0]) && Double.isNaN(n.mean(0)), "NaN stays NaN");
   }
+
+  @Test
+  void theFiguresAreTheSameBitsForAnyPartitioning() {
+    java.util.Random random = new java.util.Random(3);
+    List<Row> rows = new java.util.ArrayList<>();
+    java.math.BigDecimal exact = java.math.BigDecimal.ZERO; // of the first position's |values|
+    for (int i = 0; i < 2000; i++) {
+      double a = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(12) - 6);
+      exact = exact.add(new java.math.BigDecimal(Math.abs(a)));
+      double b = random.nextGaussian() * 1e-3;
+      rows.add(RowFactory.create(Arrays.asList(a, b, a * b), a + b, b, null));
+    }
+    Dataset<Row> table = SparkTestSession.get().createDataFrame(rows, SCHEMA);
+    ArrayStats one = ArrayStats.of(table.coalesce(1), "shap", 3, "base", "gap");
+    assertEquals(
+        Double.parseDouble(exact.toString()) / rows.size(),
+        one.meanAbs()[0],
+        0.0,
+        "the exact sum, rounded once, over the rows");
+    for (int partitions : new int[] {2, 3, 7, 16}) {
+      ArrayStats many = ArrayStats.of(table.repartition(partitions), "shap", 3, "base", "gap");
+      for (int i = 0; i < 3; i++) {
+        assertEquals(
+            Double.doubleToLongBits(one.meanAbs()[i]),
+            Double.doubleToLongBits(many.meanAbs()[i]),
+            partitions + " partitions, position " + i);
+      }
+      assertEquals(
+          Double.doubleToLongBits(one.mean(0)),
+          Double.doubleToLongBits(many.mean(0)),
+          partitions + " partitions, base");
+    }
+  }
 }
