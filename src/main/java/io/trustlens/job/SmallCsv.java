@@ -118,10 +118,9 @@ final class SmallCsv {
     while (parsed.hasNext()) {
       rows.add((Row) toRow.apply(parsed.next()));
     }
-    // One partition of these rows: a local table's coalesce(1) would be dropped by Spark's
-    // optimizer
-    // under a later repartition (CollapseRepartition), which would then deal the local table's
-    // slices, as many as the machine or cluster has cores, and a summary's sums would follow them.
+    // One partition of these rows. Spark's optimizer drops a local table's coalesce(1) under a
+    // later repartition (CollapseRepartition), which would then deal the local table's slices, as
+    // many as the machine or cluster has cores, and a profile's sums would follow them.
     Dataset<Row> table =
         spark.createDataFrame(
             org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
