@@ -55,7 +55,12 @@ public final class ModelLoader {
                   + location
                   + " is a directory without metadata/, so not a saved MLlib model");
         }
-        return loadMllib(location, mllibClass(fs, metadata, location));
+        String className = mllibClass(fs, metadata, location);
+        Object model =
+            Boolean.parseBoolean(spark.conf().get(SavedMllibReader.ENABLED, "true"))
+                ? new SavedMllibReader(fs, spark.sparkContext().hadoopConfiguration()).read(path)
+                : null;
+        return loadMllib(location, className, model);
       }
       return loadTorchScript(location, inputSize, kindWithoutCard);
     } catch (IOException e) {
@@ -147,11 +152,17 @@ public final class ModelLoader {
     throw new InvalidModelException("corrupt MLlib model " + loc + ": empty metadata/");
   }
 
-  private LoadedModel loadMllib(String location, String className) {
-    Object model;
+  /**
+   * A saved MLlib model as a {@link LoadedModel}: {@code read} when the driver read it ({@link
+   * SavedMllibReader}), else MLlib's loader of {@code className}.
+   */
+  private LoadedModel loadMllib(String location, String className, Object read) {
+    Object model = read;
     try {
-      Class<?> type = Class.forName(className);
-      model = type.getMethod("load", String.class).invoke(null, location);
+      if (model == null) {
+        Class<?> type = Class.forName(className);
+        model = type.getMethod("load", String.class).invoke(null, location);
+      }
     } catch (ClassNotFoundException | NoSuchMethodException e) {
       throw new InvalidModelException(
           "unsupported model: " + location + " holds " + className + ", which cannot be loaded");

@@ -11,15 +11,13 @@ import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelLoader;
 import io.trustlens.model.OutputKind;
 import io.trustlens.testing.Cli;
+import io.trustlens.testing.SparkJobs;
 import io.trustlens.testing.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -150,34 +148,10 @@ class InputTableTest {
     }
   }
 
-  /** Waits until the listeners have seen every event so far (bounded: two minutes). */
-  private static void drained() {
-    try {
-      SPARK.sparkContext().listenerBus().waitUntilEmpty(120_000);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("Spark's listener bus did not drain in two minutes", e);
-    }
-  }
-
   /** {@code work}'s result, checking that it started {@code expected} Spark jobs. */
   private static <T> T jobs(Supplier<T> work, int expected, String what) {
-    AtomicInteger started = new AtomicInteger();
-    SparkListener listener =
-        new SparkListener() {
-          @Override
-          public void onJobStart(SparkListenerJobStart start) {
-            started.incrementAndGet();
-          }
-        };
-    drained();
-    SPARK.sparkContext().addSparkListener(listener);
-    try {
-      T result = work.get();
-      drained();
-      assertEquals(expected, started.get(), "Spark jobs checking " + what);
-      return result;
-    } finally {
-      SPARK.sparkContext().removeSparkListener(listener);
-    }
+    SparkJobs.Counted<T> counted = SparkJobs.count(SPARK, work);
+    assertEquals(expected, counted.jobs(), "Spark jobs checking " + what);
+    return counted.result();
   }
 }

@@ -1,0 +1,445 @@
+package io.trustlens.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
+import org.apache.spark.ml.classification.GBTClassificationModel;
+import org.apache.spark.ml.classification.RandomForestClassificationModel;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
+import org.apache.spark.ml.regression.GBTRegressionModel;
+import org.apache.spark.ml.regression.RandomForestRegressionModel;
+import org.apache.spark.ml.tree.DecisionTreeModelReadWrite;
+import org.apache.spark.ml.tree.Node;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.MLAllowListedLoader;
+import org.json4s.JString;
+import org.json4s.JValue;
+import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Reads a saved MLlib model on the driver, without a Spark job: the pipeline's and each stage's
+ * {@code metadata/} as a text file, a tree model's {@code treesMetadata/} and {@code data/} Parquet
+ * files with Parquet's own reader. MLlib's loader starts two small Spark jobs per metadata file (a
+ * pipeline reads each stage's twice) and two per Parquet folder; on a small table those jobs, not
+ * the model, are the load's seconds.
+ *
+ * <p>What is built is what MLlib's readers build, through MLlib's own code: {@code
+ * DefaultParamsReader.parseMetadata} for the metadata, {@code Metadata.getAndSetParams} for every
+ * param (skipping what each reader skips: a GBT classifier's {@code impurity}), {@code
+ * DecisionTreeModelReadWrite.buildTreeFromNodes} for each tree from its node rows, and the model
+ * classes' constructors as the readers of Spark 4.2 call them, trees in their {@code treeID} order.
+ * Known: {@code PipelineModel}, the stages MLlib itself reads from their params alone (its {@code
+ * DefaultParamsReader}: {@code VectorAssembler}, {@code Tokenizer}, {@code HashingTF}, ...), and
+ * the decision tree, random forest and GBT models (classification and regression). A pipeline's
+ * other stages are read by their own MLlib reader; a model this class does not know, or any file it
+ * cannot read as it expects (a legacy layout, several metadata parts, a missing column), returns
+ * null, and MLlib's loader reads the whole model as before (with MLlib's own errors).
+ *
+ * <p>Invariant (pinned by {@code SavedMllibReaderTest} on many random models): the model read here
+ * equals MLlib's load in its class, uid, every param, tree weights and every node (split, threshold
+ * or categories, prediction, impurity, gain, statistics and counts), so its predictions are the
+ * same bits.
+ */
+public final class SavedMllibReader {
+  /** A Spark setting: {@code false} leaves every saved model to MLlib's loader. */
+  public static final String ENABLED = "spark.trustlens.readModelsOnDriver";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FileSystem fs;
+  private final Configuration conf;
+
+  /** A reader of models on {@code fs}, with {@code conf} for Parquet. */
+  public SavedMllibReader(FileSystem fs, Configuration conf) {
+    this.fs = fs;
+    this.conf = conf;
+  }
+
+  /** Thrown where a saved model is not laid out as this class expects: MLlib reads it instead. */
+  private static final class Unexpected extends Exception {
+    Unexpected(String what) {
+      super(what, null, false, false);
+    }
+  }
+
+  /**
+   * The model saved at {@code dir}, or null when this class does not read it (then MLlib's loader
+   * should).
+   */
+  public Object read(Path dir) {
+    try {
+      return readTop(dir);
+    } catch (Unexpected | IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private Object readTop(Path dir) throws IOException, Unexpected {
+    String line = metadataLine(dir);
+    String className = JSON.readTree(line).path("class").asText();
+    if (className.equals(PipelineModel.class.getName())) {
+      return pipeline(dir, line);
+    }
+    Object model = stage(dir, line);
+    if (model == null) {
+      throw new Unexpected("not read here: " + className);
+    }
+    return model;
+  }
+
+  private PipelineModel pipeline(Path dir, String line) throws IOException, Unexpected {
+    DefaultParamsReader.Metadata metadata = parse(line, PipelineModel.class.getName());
+    JsonNode uids = JSON.readTree(line).path("paramMap").path("stageUids");
+    if (!uids.isArray()) {
+      throw new Unexpected("no stageUids");
+    }
+    int n = uids.size();
+    String format = "%0" + Integer.toString(n).length() + "d_%s";
+    Transformer[] stages = new Transformer[n];
+    for (int i = 0; i < n; i++) {
+      Path stageDir =
+          new Path(new Path(dir, "stages"), String.format(format, i, uids.get(i).asText()));
+      String stageLine = metadataLine(stageDir);
+      Object stage = stage(stageDir, stageLine);
+      if (stage == null) {
+        stage = mllibLoad(JSON.readTree(stageLine).path("class").asText(), stageDir);
+      }
+      if (!(stage instanceof Transformer t)) {
+        throw new Unexpected("stage " + i + " is not a Transformer");
+      }
+      stages[i] = t;
+    }
+    return new PipelineModel(metadata.uid(), stages);
+  }
+
+  /** One stage read here, or null when its class is not one this class reads. */
+  private Object stage(Path dir, String line) throws IOException, Unexpected {
+    String className = JSON.readTree(line).path("class").asText();
+    Class<?> type = MLAllowListedLoader.load(className);
+    DefaultParamsReader.Metadata metadata = parse(line, className);
+    JsonNode extra = JSON.readTree(line);
+    if (type == GBTClassificationModel.class || type == GBTRegressionModel.class) {
+      return gbt(type, dir, metadata, extra);
+    }
+    if (type == RandomForestClassificationModel.class
+        || type == RandomForestRegressionModel.class) {
+      return forest(type, dir, metadata, extra);
+    }
+    if (type == DecisionTreeClassificationModel.class
+        || type == DecisionTreeRegressionModel.class) {
+      return tree(type, dir, metadata, extra);
+    }
+    Object reader;
+    try {
+      reader = type.getMethod("read").invoke(null);
+    } catch (ReflectiveOperationException e) {
+      return null;
+    }
+    if (!(reader instanceof DefaultParamsReader<?>)) {
+      return null;
+    }
+    try {
+      Params instance = (Params) type.getConstructor(String.class).newInstance(metadata.uid());
+      metadata.getAndSetParams(instance, metadata.getAndSetParams$default$2());
+      return instance;
+    } catch (ReflectiveOperationException e) {
+      return null;
+    }
+  }
+
+  private Object gbt(Class<?> type, Path dir, DefaultParamsReader.Metadata metadata, JsonNode extra)
+      throws IOException, Unexpected {
+    int numFeatures = integer(extra, "numFeatures");
+    Ensemble ensemble = ensemble(dir, metadata, DecisionTreeRegressionModel.class.getName());
+    checkTrees(extra, ensemble);
+    DecisionTreeRegressionModel[] trees = regressionTrees(ensemble, numFeatures);
+    if (type == GBTClassificationModel.class) {
+      var model = new GBTClassificationModel(metadata.uid(), trees, ensemble.weights, numFeatures);
+      // As MLlib's reader: a GBT classifier's impurity was once saved wrongly (SPARK-25959).
+      metadata.getAndSetParams(model, Option.apply(scalaList("impurity")));
+      return model;
+    }
+    var model = new GBTRegressionModel(metadata.uid(), trees, ensemble.weights, numFeatures);
+    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
+    return model;
+  }
+
+  private Object forest(
+      Class<?> type, Path dir, DefaultParamsReader.Metadata metadata, JsonNode extra)
+      throws IOException, Unexpected {
+    int numFeatures = integer(extra, "numFeatures");
+    if (type == RandomForestRegressionModel.class) {
+      Ensemble ensemble = ensemble(dir, metadata, DecisionTreeRegressionModel.class.getName());
+      checkTrees(extra, ensemble);
+      var model =
+          new RandomForestRegressionModel(
+              metadata.uid(), regressionTrees(ensemble, numFeatures), numFeatures);
+      metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
+      return model;
+    }
+    int numClasses = integer(extra, "numClasses");
+    Ensemble ensemble = ensemble(dir, metadata, DecisionTreeClassificationModel.class.getName());
+    checkTrees(extra, ensemble);
+    int k = ensemble.roots.size();
+    DecisionTreeClassificationModel[] trees = new DecisionTreeClassificationModel[k];
+    for (int t = 0; t < k; t++) {
+      DefaultParamsReader.Metadata m = ensemble.metadata.get(t);
+      trees[t] =
+          new DecisionTreeClassificationModel(
+              m.uid(), ensemble.roots.get(t), numFeatures, numClasses);
+      m.getAndSetParams(trees[t], m.getAndSetParams$default$2());
+    }
+    var model = new RandomForestClassificationModel(metadata.uid(), trees, numFeatures, numClasses);
+    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
+    return model;
+  }
+
+  private Object tree(
+      Class<?> type, Path dir, DefaultParamsReader.Metadata metadata, JsonNode extra)
+      throws IOException, Unexpected {
+    int numFeatures = integer(extra, "numFeatures");
+    String impurity = impurity(metadata);
+    List<DecisionTreeModelReadWrite.NodeData> nodes = new ArrayList<>();
+    for (Group row : parquet(new Path(dir, "data"))) {
+      nodes.add(node(row));
+    }
+    Node root = build(nodes, impurity);
+    if (type == DecisionTreeRegressionModel.class) {
+      var model = new DecisionTreeRegressionModel(metadata.uid(), root, numFeatures);
+      metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
+      return model;
+    }
+    var model =
+        new DecisionTreeClassificationModel(
+            metadata.uid(), root, numFeatures, integer(extra, "numClasses"));
+    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
+    return model;
+  }
+
+  /** An ensemble's trees in {@code treeID} order: each tree's metadata, root and weight. */
+  private record Ensemble(
+      List<DefaultParamsReader.Metadata> metadata, List<Node> roots, double[] weights) {}
+
+  private Ensemble ensemble(Path dir, DefaultParamsReader.Metadata metadata, String treeClass)
+      throws IOException, Unexpected {
+    String impurity = impurity(metadata);
+    TreeMap<Integer, Group> treeRows = new TreeMap<>();
+    for (Group row : parquet(new Path(dir, "treesMetadata"))) {
+      checkTreeRow(row.getType());
+      if (treeRows.put(row.getInteger(0, 0), row) != null) {
+        throw new Unexpected("a tree's metadata twice");
+      }
+    }
+    Map<Integer, List<DecisionTreeModelReadWrite.NodeData>> nodes = new TreeMap<>();
+    for (Group row : parquet(new Path(dir, "data"))) {
+      nodes
+          .computeIfAbsent(row.getInteger("treeID", 0), t -> new ArrayList<>())
+          .add(node(row.getGroup("nodeData", 0)));
+    }
+    if (!nodes.keySet().equals(treeRows.keySet())) {
+      throw new Unexpected("trees without nodes, or nodes without a tree");
+    }
+    List<DefaultParamsReader.Metadata> treeMetadata = new ArrayList<>();
+    List<Node> roots = new ArrayList<>();
+    double[] weights = new double[treeRows.size()];
+    int t = 0;
+    for (var e : treeRows.entrySet()) {
+      Group row = e.getValue();
+      treeMetadata.add(parse(row.getString(1, 0), treeClass));
+      weights[t++] = row.getDouble(2, 0);
+      roots.add(build(nodes.get(e.getKey()), impurity));
+    }
+    return new Ensemble(treeMetadata, roots, weights);
+  }
+
+  /**
+   * A row of {@code treesMetadata/}: Spark 4.2 writes (tree id, metadata, weight) as a tuple's
+   * {@code _1, _2, _3} (earlier versions named them {@code treeID, metadata, weights}) and reads
+   * them back by position, as this does.
+   */
+  private static void checkTreeRow(GroupType type) throws Unexpected {
+    boolean laidOut =
+        type.getFieldCount() == 3
+            && isPrimitive(type, 0, PrimitiveTypeName.INT32)
+            && isPrimitive(type, 1, PrimitiveTypeName.BINARY)
+            && isPrimitive(type, 2, PrimitiveTypeName.DOUBLE);
+    if (!laidOut) {
+      throw new Unexpected("treesMetadata is not (int, string, double)");
+    }
+  }
+
+  private static boolean isPrimitive(GroupType type, int i, PrimitiveTypeName name) {
+    return type.getType(i).isPrimitive()
+        && type.getType(i).asPrimitiveType().getPrimitiveTypeName() == name;
+  }
+
+  private static void checkTrees(JsonNode extra, Ensemble ensemble) throws Unexpected {
+    if (integer(extra, "numTrees") != ensemble.roots.size()) {
+      throw new Unexpected("numTrees differs from the trees saved");
+    }
+  }
+
+  private static DecisionTreeRegressionModel[] regressionTrees(Ensemble ensemble, int numFeatures) {
+    int k = ensemble.roots.size();
+    DecisionTreeRegressionModel[] trees = new DecisionTreeRegressionModel[k];
+    for (int t = 0; t < k; t++) {
+      DefaultParamsReader.Metadata m = ensemble.metadata.get(t);
+      trees[t] = new DecisionTreeRegressionModel(m.uid(), ensemble.roots.get(t), numFeatures);
+      m.getAndSetParams(trees[t], m.getAndSetParams$default$2());
+    }
+    return trees;
+  }
+
+  private static Node build(List<DecisionTreeModelReadWrite.NodeData> nodes, String impurity) {
+    return DecisionTreeModelReadWrite.buildTreeFromNodes(
+        nodes.toArray(new DecisionTreeModelReadWrite.NodeData[0]), impurity);
+  }
+
+  /** One node row as MLlib's {@code NodeData}. */
+  private static DecisionTreeModelReadWrite.NodeData node(Group g) throws Unexpected {
+    Group split = g.getGroup("split", 0);
+    return new DecisionTreeModelReadWrite.NodeData(
+        g.getInteger("id", 0),
+        g.getDouble("prediction", 0),
+        g.getDouble("impurity", 0),
+        doubles(g, "impurityStats"),
+        g.getLong("rawCount", 0),
+        g.getDouble("gain", 0),
+        g.getInteger("leftChild", 0),
+        g.getInteger("rightChild", 0),
+        new DecisionTreeModelReadWrite.SplitData(
+            split.getInteger("featureIndex", 0),
+            doubles(split, "leftCategoriesOrThreshold"),
+            split.getInteger("numCategories", 0)));
+  }
+
+  /**
+   * An array column of doubles, as Spark writes it: a LIST group whose repeated group holds one
+   * element each.
+   */
+  private static double[] doubles(Group g, String field) throws Unexpected {
+    if (g.getFieldRepetitionCount(field) != 1) {
+      throw new Unexpected(field + " is null");
+    }
+    Group list = g.getGroup(field, 0);
+    GroupType type = list.getType();
+    if (type.getFieldCount() != 1 || type.getType(0).isPrimitive()) {
+      throw new Unexpected(field + " is not a three-level list");
+    }
+    int n = list.getFieldRepetitionCount(0);
+    double[] values = new double[n];
+    for (int i = 0; i < n; i++) {
+      Group element = list.getGroup(0, i);
+      if (element.getFieldRepetitionCount(0) != 1) {
+        throw new Unexpected(field + " holds a null");
+      }
+      values[i] = element.getDouble(0, 0);
+    }
+    return values;
+  }
+
+  private static String impurity(DefaultParamsReader.Metadata metadata) throws Unexpected {
+    JValue value = metadata.getParamValue("impurity");
+    if (!(value instanceof JString s)) {
+      throw new Unexpected("impurity is not a string");
+    }
+    return s.s();
+  }
+
+  private static int integer(JsonNode extra, String key) throws Unexpected {
+    JsonNode value = extra.get(key);
+    if (value == null || !value.isInt()) {
+      throw new Unexpected(key + " is not an integer");
+    }
+    return value.intValue();
+  }
+
+  private static DefaultParamsReader.Metadata parse(String line, String className) {
+    return DefaultParamsReader.parseMetadata(line, className);
+  }
+
+  private static scala.collection.immutable.List<String> scalaList(String... values) {
+    return CollectionConverters.asScala(Arrays.asList(values)).toList();
+  }
+
+  /** A stage read by its own MLlib reader (for the stages this class does not read). */
+  private static Object mllibLoad(String className, Path dir) throws Unexpected {
+    try {
+      return MLAllowListedLoader.load(className)
+          .getMethod("load", String.class)
+          .invoke(null, dir.toString());
+    } catch (ReflectiveOperationException e) {
+      throw new Unexpected("MLlib cannot read " + dir);
+    }
+  }
+
+  /** The first line of the one {@code part-} file of {@code dir/metadata}. */
+  private String metadataLine(Path dir) throws IOException, Unexpected {
+    List<Path> parts = parts(new Path(dir, "metadata"), "part-");
+    if (parts.size() != 1) {
+      throw new Unexpected("not one metadata part");
+    }
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(fs.open(parts.get(0)), StandardCharsets.UTF_8))) {
+      String line = in.readLine();
+      if (line == null) {
+        throw new Unexpected("empty metadata");
+      }
+      return line;
+    }
+  }
+
+  /** Every row of the Parquet files of {@code dir}, file by file in name order. */
+  private List<Group> parquet(Path dir) throws IOException, Unexpected {
+    List<Path> parts = parts(dir, "part-");
+    if (parts.isEmpty()) {
+      throw new Unexpected("no Parquet part in " + dir);
+    }
+    List<Group> rows = new ArrayList<>();
+    for (Path part : parts) {
+      try (ParquetReader<Group> reader =
+          ParquetReader.builder(new GroupReadSupport(), part).withConf(conf).build()) {
+        for (Group row = reader.read(); row != null; row = reader.read()) {
+          rows.add(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The files of {@code dir} whose names start with {@code prefix}, in name order. */
+  private List<Path> parts(Path dir, String prefix) throws IOException {
+    List<Path> parts = new ArrayList<>();
+    for (FileStatus status : fs.listStatus(dir)) {
+      String name = status.getPath().getName();
+      if (status.isFile() && name.startsWith(prefix) && !name.endsWith(".crc")) {
+        parts.add(status.getPath());
+      }
+    }
+    parts.sort(Comparator.comparing(Path::getName));
+    return parts;
+  }
+}

@@ -1,0 +1,264 @@
+package io.trustlens.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustlens.testing.SparkJobs;
+import io.trustlens.testing.SparkTestSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.DecisionTreeClassifier;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.feature.VectorIndexer;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.regression.DecisionTreeRegressor;
+import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.ml.regression.RandomForestRegressor;
+import org.apache.spark.ml.tree.CategoricalSplit;
+import org.apache.spark.ml.tree.ContinuousSplit;
+import org.apache.spark.ml.tree.DecisionTreeModel;
+import org.apache.spark.ml.tree.InternalNode;
+import org.apache.spark.ml.tree.Node;
+import org.apache.spark.ml.tree.TreeEnsembleModel;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Models read on the driver equal MLlib's own load in everything (class, uid, params, trees and
+ * their weights, every node) and transform a table to the same bits; what the reader does not know
+ * is left to MLlib; reading starts no Spark job.
+ */
+class SavedMllibReaderTest {
+  private static final SparkSession SPARK = SparkTestSession.get();
+
+  @TempDir Path dir;
+
+  @Test
+  void treeModelsEqualMllibsLoadOnManyRandomModels() throws IOException {
+    int checked = 0;
+    for (long seed = 1; seed <= 2; seed++) {
+      for (int classes : new int[] {0, 2, 3}) {
+        Dataset<Row> t = CompiledTreesTest.table(seed, 300, classes, seed == 1);
+        int depth = (int) (2 + seed * 2);
+        List<Model<?>> models = new ArrayList<>();
+        if (classes == 0) {
+          models.add(new DecisionTreeRegressor().setMaxDepth(depth).fit(t));
+          models.add(
+              new RandomForestRegressor().setNumTrees(5).setMaxDepth(depth).setSeed(seed).fit(t));
+          models.add(new GBTRegressor().setMaxIter(6).setWeightCol("weight").setSeed(seed).fit(t));
+        } else {
+          DecisionTreeClassifier tree = new DecisionTreeClassifier().setMaxDepth(depth);
+          tree.setLeafCol("leaf");
+          models.add(tree.fit(t));
+          models.add(
+              new RandomForestClassifier()
+                  .setNumTrees(4)
+                  .setWeightCol("weight")
+                  .setSeed(seed)
+                  .fit(t));
+          if (classes == 2) {
+            models.add(
+                new GBTClassifier()
+                    .setMaxIter(7)
+                    .setMaxDepth(depth)
+                    .setThresholds(new double[] {0.3, 0.7})
+                    .setSeed(seed)
+                    .fit(t));
+          }
+        }
+        for (Model<?> model : models) {
+          Object read = saveAndRead(model, "m" + checked++);
+          assertSame(reloaded(model, "m" + (checked - 1)), read, model.toString());
+          assertSameRows(model, read, t);
+        }
+      }
+    }
+    assertEquals(16, checked);
+  }
+
+  @Test
+  void pipelinesReadEachKnownStageHereAndTheOthersByMllib() throws IOException {
+    Dataset<Row> t = CompiledTreesTest.table(3, 300, 2, false);
+    List<PipelineStage> stages = new ArrayList<>();
+    stages.add(new VectorAssembler().setInputCols(new String[] {"features"}).setOutputCol("a"));
+    // Ten more stages: the stage folders are numbered with two digits ("03_sql_...").
+    for (int i = 0; i < 10; i++) {
+      stages.add(new SQLTransformer().setStatement("SELECT * FROM __THIS__"));
+    }
+    stages.add(new VectorIndexer().setInputCol("a").setOutputCol("idx").setMaxCategories(3));
+    stages.add(new GBTClassifier().setFeaturesCol("idx").setMaxIter(5).setSeed(4));
+    PipelineModel model = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(t);
+    Object read = saveAndRead(model, "pipeline");
+    assertInstanceOf(PipelineModel.class, read);
+    assertSame(reloaded(model, "pipeline"), read, "pipeline");
+    assertSameRows(model, read, t);
+  }
+
+  @Test
+  void modelsItDoesNotKnowAndDamagedFilesAreLeftToMllib() throws IOException {
+    Dataset<Row> t = CompiledTreesTest.table(4, 200, 2, false);
+    assertNull(
+        saveAndRead(new LogisticRegression().setMaxIter(5).fit(t), "logistic"),
+        "a logistic regression is MLlib's to read");
+    Model<?> gbt = new GBTClassifier().setMaxIter(3).setSeed(1).fit(t);
+    saveAndRead(gbt, "damaged");
+    try (var files = Files.list(dir.resolve("damaged").resolve("data"))) {
+      Path part =
+          files.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().get();
+      byte[] bytes = Files.readAllBytes(part);
+      Files.write(part, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    }
+    assertNull(read(dir.resolve("damaged")), "a truncated Parquet file is MLlib's to report");
+  }
+
+  @Test
+  void readingAPipelineOfKnownStagesStartsNoSparkJob() throws IOException {
+    Dataset<Row> t = CompiledTreesTest.table(5, 200, 2, false);
+    PipelineModel model =
+        new Pipeline()
+            .setStages(
+                new PipelineStage[] {
+                  new VectorAssembler().setInputCols(new String[] {"features"}).setOutputCol("a"),
+                  new RandomForestClassifier().setFeaturesCol("a").setNumTrees(3).setSeed(2)
+                })
+            .fit(t);
+    model.save(dir.resolve("jobs").toString());
+    ModelLoader loader = new ModelLoader(SPARK);
+    String where = dir.resolve("jobs").toString();
+    assertEquals(
+        0,
+        SparkJobs.count(SPARK, () -> loader.load(where, -1, OutputKind.LOGIT)).jobs(),
+        "read on the driver");
+    SPARK.conf().set(SavedMllibReader.ENABLED, "false");
+    try {
+      assertTrue(
+          SparkJobs.count(SPARK, () -> loader.load(where, -1, OutputKind.LOGIT)).jobs() > 0,
+          "MLlib's loader");
+    } finally {
+      SPARK.conf().unset(SavedMllibReader.ENABLED);
+    }
+  }
+
+  private Object saveAndRead(Model<?> model, String name) throws IOException {
+    ((MLWritable) model).save(dir.resolve(name).toString());
+    return read(dir.resolve(name));
+  }
+
+  private static Object read(Path where) throws IOException {
+    Configuration conf = SPARK.sparkContext().hadoopConfiguration();
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(where.toString());
+    return new SavedMllibReader(FileSystem.get(path.toUri(), conf), conf).read(path);
+  }
+
+  /** The model as MLlib's own loader reads it back. */
+  private Object reloaded(Model<?> model, String name) {
+    try {
+      return model
+          .getClass()
+          .getMethod("load", String.class)
+          .invoke(null, dir.resolve(name).toString());
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void assertSameRows(Model<?> model, Object read, Dataset<Row> t) {
+    List<Row> expected = model.transform(t).collectAsList();
+    List<Row> actual = ((Model<?>) read).transform(t).collectAsList();
+    assertEquals(expected, actual, "transformed rows");
+  }
+
+  /** Everything MLlib's load gives, compared exactly. */
+  private static void assertSame(Object expected, Object actual, String what) {
+    assertNotNull(actual, what + ": not read on the driver");
+    assertEquals(expected.getClass(), actual.getClass(), what);
+    assertParams((Params) expected, (Params) actual, what);
+    if (expected instanceof PipelineModel p) {
+      PipelineModel q = (PipelineModel) actual;
+      assertEquals(p.stages().length, q.stages().length, what + ": stages");
+      for (int i = 0; i < p.stages().length; i++) {
+        assertSame(p.stages()[i], q.stages()[i], what + ", stage " + i);
+      }
+    }
+    if (expected instanceof TreeEnsembleModel<?> e) {
+      TreeEnsembleModel<?> f = (TreeEnsembleModel<?>) actual;
+      assertArrayEquals(e.treeWeights(), f.treeWeights(), what + ": tree weights");
+      assertEquals(e.trees().length, f.trees().length, what + ": trees");
+      for (int k = 0; k < e.trees().length; k++) {
+        assertSame(e.trees()[k], f.trees()[k], what + ", tree " + k);
+      }
+    }
+    if (expected instanceof DecisionTreeModel d) {
+      assertNodes(d.rootNode(), ((DecisionTreeModel) actual).rootNode(), what + ", root");
+    }
+  }
+
+  private static void assertParams(Params expected, Params actual, String what) {
+    assertEquals(expected.uid(), actual.uid(), what + ": uid");
+    for (Param<?> p : expected.params()) {
+      @SuppressWarnings("unchecked")
+      Param<Object> param = (Param<Object>) p;
+      String name = what + ": param " + p.name();
+      assertEquals(expected.isSet(param), actual.isSet(actual.getParam(p.name())), name);
+      assertEquals(expected.hasDefault(param), actual.hasDefault(actual.getParam(p.name())), name);
+      if (expected.isDefined(param)) {
+        assertEquals(
+            param.jsonEncode(expected.getOrDefault(param)),
+            param.jsonEncode(actual.getOrDefault(actual.getParam(p.name()))),
+            name);
+      }
+    }
+  }
+
+  private static void assertNodes(Node expected, Node actual, String where) {
+    assertEquals(expected.getClass(), actual.getClass(), where);
+    assertEquals(bits(expected.prediction()), bits(actual.prediction()), where + " prediction");
+    assertEquals(bits(expected.impurity()), bits(actual.impurity()), where + " impurity");
+    assertArrayEquals(
+        expected.impurityStats().stats(), actual.impurityStats().stats(), where + " stats");
+    assertEquals(
+        expected.impurityStats().rawCount(), actual.impurityStats().rawCount(), where + " count");
+    if (expected instanceof InternalNode e) {
+      InternalNode a = (InternalNode) actual;
+      assertEquals(bits(e.gain()), bits(a.gain()), where + " gain");
+      assertEquals(e.split().getClass(), a.split().getClass(), where + " split");
+      assertEquals(e.split().featureIndex(), a.split().featureIndex(), where + " feature");
+      if (e.split() instanceof ContinuousSplit c) {
+        assertEquals(bits(c.threshold()), bits(((ContinuousSplit) a.split()).threshold()), where);
+      } else {
+        CategoricalSplit c = (CategoricalSplit) e.split();
+        CategoricalSplit d = (CategoricalSplit) a.split();
+        assertArrayEquals(c.leftCategories(), d.leftCategories(), where + " categories");
+        assertEquals(c.numCategories(), d.numCategories(), where + " categories");
+      }
+      assertNodes(e.leftChild(), a.leftChild(), where + " left");
+      assertNodes(e.rightChild(), a.rightChild(), where + " right");
+    }
+  }
+
+  private static long bits(double v) {
+    return Double.doubleToRawLongBits(v);
+  }
+}
