@@ -26,6 +26,8 @@ import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.classification.RandomForestClassificationModel;
+import org.apache.spark.ml.feature.OneHotEncoderModel;
+import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
 import org.apache.spark.ml.regression.GBTRegressionModel;
@@ -34,6 +36,7 @@ import org.apache.spark.ml.tree.DecisionTreeModelReadWrite;
 import org.apache.spark.ml.tree.Node;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.MLAllowListedLoader;
+import org.apache.spark.util.VersionUtils;
 import org.json4s.JString;
 import org.json4s.JValue;
 import scala.Option;
@@ -52,16 +55,17 @@ import scala.jdk.javaapi.CollectionConverters;
  * DecisionTreeModelReadWrite.buildTreeFromNodes} for each tree from its node rows, and the model
  * classes' constructors as the readers of Spark 4.2 call them, trees in their {@code treeID} order.
  * Known: {@code PipelineModel}, the stages MLlib itself reads from their params alone (its {@code
- * DefaultParamsReader}: {@code VectorAssembler}, {@code Tokenizer}, {@code HashingTF}, ...), and
- * the decision tree, random forest and GBT models (classification and regression). A pipeline's
- * other stages are read by their own MLlib reader; a model this class does not know, or any file it
- * cannot read as it expects (a legacy layout, several metadata parts, a missing column), returns
- * null, and MLlib's loader reads the whole model as before (with MLlib's own errors).
+ * DefaultParamsReader}: {@code VectorAssembler}, {@code Tokenizer}, {@code HashingTF}, ...), {@code
+ * StringIndexerModel} (saved by Spark 3 or later) and {@code OneHotEncoderModel}, and the decision
+ * tree, random forest and GBT models (classification and regression). A pipeline's other stages are
+ * read by their own MLlib reader; a model this class does not know, or any file it cannot read as
+ * it expects (a legacy layout, several metadata parts, a missing column), returns null, and MLlib's
+ * loader reads the whole model as before (with MLlib's own errors).
  *
  * <p>Invariant (pinned by {@code SavedMllibReaderTest} on many random models): the model read here
- * equals MLlib's load in its class, uid, every param, tree weights and every node (split, threshold
- * or categories, prediction, impurity, gain, statistics and counts), so its predictions are the
- * same bits.
+ * equals MLlib's load in its class, uid, every param, an indexer's labels, an encoder's category
+ * counts, tree weights and every node (split, threshold or categories, prediction, impurity, gain,
+ * statistics and counts), so it transforms a table to the same bits.
  */
 public final class SavedMllibReader {
   /** A Spark setting: {@code false} leaves every saved model to MLlib's loader. */
@@ -152,6 +156,9 @@ public final class SavedMllibReader {
         || type == DecisionTreeRegressionModel.class) {
       return tree(type, dir, metadata, extra);
     }
+    if (type == StringIndexerModel.class || type == OneHotEncoderModel.class) {
+      return encoder(type, dir, metadata);
+    }
     Object reader;
     try {
       reader = type.getMethod("read").invoke(null);
@@ -168,6 +175,28 @@ public final class SavedMllibReader {
     } catch (ReflectiveOperationException e) {
       return null;
     }
+  }
+
+  /**
+   * A string indexer (its labels per input column; saved by Spark 3 or later) or a one-hot encoder
+   * (its category counts): MLlib saves each as one row of {@code data/}.
+   */
+  private Object encoder(Class<?> type, Path dir, DefaultParamsReader.Metadata metadata)
+      throws IOException, Unexpected {
+    List<Group> rows = parquet(new Path(dir, "data"));
+    if (rows.size() != 1) {
+      throw new Unexpected("not one row of data");
+    }
+    Params model;
+    if (type == OneHotEncoderModel.class) {
+      model = new OneHotEncoderModel(metadata.uid(), integers(rows.get(0), "categorySizes"));
+    } else if (VersionUtils.majorVersion(metadata.sparkVersion()) >= 3) {
+      model = new StringIndexerModel(metadata.uid(), stringArrays(rows.get(0), "labelsArray"));
+    } else {
+      throw new Unexpected("a string indexer saved before Spark 3");
+    }
+    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
+    return model;
   }
 
   private Object gbt(Class<?> type, Path dir, DefaultParamsReader.Metadata metadata, JsonNode extra)
@@ -336,29 +365,68 @@ public final class SavedMllibReader {
             split.getInteger("numCategories", 0)));
   }
 
-  /**
-   * An array column of doubles, as Spark writes it: a LIST group whose repeated group holds one
-   * element each.
-   */
+  /** An array column of doubles (no nulls). */
   private static double[] doubles(Group g, String field) throws Unexpected {
+    List<Group> elements = elements(g, field);
+    double[] values = new double[elements.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = elements.get(i).getDouble(0, 0);
+    }
+    return values;
+  }
+
+  /** An array column of integers (no nulls). */
+  private static int[] integers(Group g, String field) throws Unexpected {
+    List<Group> elements = elements(g, field);
+    int[] values = new int[elements.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = elements.get(i).getInteger(0, 0);
+    }
+    return values;
+  }
+
+  /** An array column of arrays of strings (no nulls), as a string indexer's labels. */
+  private static String[][] stringArrays(Group g, String field) throws Unexpected {
+    List<Group> outer = elements(g, field);
+    String[][] values = new String[outer.size()][];
+    for (int i = 0; i < values.length; i++) {
+      List<Group> inner = elements(outer.get(i), 0);
+      values[i] = new String[inner.size()];
+      for (int k = 0; k < inner.size(); k++) {
+        values[i][k] = inner.get(k).getString(0, 0);
+      }
+    }
+    return values;
+  }
+
+  private static List<Group> elements(Group g, String field) throws Unexpected {
+    return elements(g, g.getType().getFieldIndex(field));
+  }
+
+  /**
+   * The elements of array column {@code field} of {@code g}, as Spark writes arrays: a LIST group
+   * whose repeated group holds one value each (its field 0). Throws for a null array or value.
+   */
+  private static List<Group> elements(Group g, int field) throws Unexpected {
+    String name = g.getType().getFieldName(field);
     if (g.getFieldRepetitionCount(field) != 1) {
-      throw new Unexpected(field + " is null");
+      throw new Unexpected(name + " is null");
     }
     Group list = g.getGroup(field, 0);
     GroupType type = list.getType();
     if (type.getFieldCount() != 1 || type.getType(0).isPrimitive()) {
-      throw new Unexpected(field + " is not a three-level list");
+      throw new Unexpected(name + " is not a three-level list");
     }
     int n = list.getFieldRepetitionCount(0);
-    double[] values = new double[n];
+    List<Group> elements = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Group element = list.getGroup(0, i);
-      if (element.getFieldRepetitionCount(0) != 1) {
-        throw new Unexpected(field + " holds a null");
+      if (element.getType().getFieldCount() != 1 || element.getFieldRepetitionCount(0) != 1) {
+        throw new Unexpected(name + " holds a null");
       }
-      values[i] = element.getDouble(0, 0);
+      elements.add(element);
     }
-    return values;
+    return elements;
   }
 
   private static String impurity(DefaultParamsReader.Metadata metadata) throws Unexpected {

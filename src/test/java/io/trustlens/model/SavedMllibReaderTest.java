@@ -1,5 +1,6 @@
 package io.trustlens.model;
 
+import static org.apache.spark.sql.functions.expr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -24,7 +25,11 @@ import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.OneHotEncoderModel;
 import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.feature.VectorIndexer;
 import org.apache.spark.ml.param.Param;
@@ -100,10 +105,31 @@ class SavedMllibReaderTest {
 
   @Test
   void pipelinesReadEachKnownStageHereAndTheOthersByMllib() throws IOException {
-    Dataset<Row> t = CompiledTreesTest.table(3, 300, 2, false);
+    Dataset<Row> t =
+        CompiledTreesTest.table(3, 300, 2, false)
+            .withColumn(
+                "colour",
+                expr(
+                    "CASE WHEN weight < 0.5 THEN 'red' WHEN weight < 1.2 THEN 'green'"
+                        + " ELSE 'blue' END"))
+            .withColumn("size", expr("CASE WHEN label > 0 THEN 'big' ELSE 'small' END"));
     List<PipelineStage> stages = new ArrayList<>();
-    stages.add(new VectorAssembler().setInputCols(new String[] {"features"}).setOutputCol("a"));
-    // Ten more stages: the stage folders are numbered with two digits ("03_sql_...").
+    stages.add(
+        new StringIndexer()
+            .setInputCols(new String[] {"colour", "size"})
+            .setOutputCols(new String[] {"ci", "si"})
+            .setStringOrderType("alphabetDesc")
+            .setHandleInvalid("keep"));
+    stages.add(
+        new OneHotEncoder()
+            .setInputCols(new String[] {"ci", "si"})
+            .setOutputCols(new String[] {"co", "so"})
+            .setDropLast(false));
+    stages.add(
+        new VectorAssembler()
+            .setInputCols(new String[] {"features", "co", "so"})
+            .setOutputCol("a"));
+    // Ten more stages: the stage folders are numbered with two digits ("05_sql_...").
     for (int i = 0; i < 10; i++) {
       stages.add(new SQLTransformer().setStatement("SELECT * FROM __THIS__"));
     }
@@ -135,12 +161,18 @@ class SavedMllibReaderTest {
 
   @Test
   void readingAPipelineOfKnownStagesStartsNoSparkJob() throws IOException {
-    Dataset<Row> t = CompiledTreesTest.table(5, 200, 2, false);
+    Dataset<Row> t =
+        CompiledTreesTest.table(5, 200, 2, false)
+            .withColumn("size", expr("CASE WHEN weight > 1 THEN 'big' ELSE 'small' END"));
     PipelineModel model =
         new Pipeline()
             .setStages(
                 new PipelineStage[] {
-                  new VectorAssembler().setInputCols(new String[] {"features"}).setOutputCol("a"),
+                  new StringIndexer().setInputCol("size").setOutputCol("si"),
+                  new OneHotEncoder().setInputCol("si").setOutputCol("so"),
+                  new VectorAssembler()
+                      .setInputCols(new String[] {"features", "so"})
+                      .setOutputCol("a"),
                   new RandomForestClassifier().setFeaturesCol("a").setNumTrees(3).setSeed(2)
                 })
             .fit(t);
@@ -201,6 +233,17 @@ class SavedMllibReaderTest {
       for (int i = 0; i < p.stages().length; i++) {
         assertSame(p.stages()[i], q.stages()[i], what + ", stage " + i);
       }
+    }
+    if (expected instanceof StringIndexerModel e) {
+      String[][] labels = ((StringIndexerModel) actual).labelsArray();
+      assertEquals(e.labelsArray().length, labels.length, what + ": columns");
+      for (int i = 0; i < labels.length; i++) {
+        assertArrayEquals(e.labelsArray()[i], labels[i], what + ": labels");
+      }
+    }
+    if (expected instanceof OneHotEncoderModel e) {
+      assertArrayEquals(
+          e.categorySizes(), ((OneHotEncoderModel) actual).categorySizes(), what + ": sizes");
     }
     if (expected instanceof TreeEnsembleModel<?> e) {
       TreeEnsembleModel<?> f = (TreeEnsembleModel<?>) actual;
