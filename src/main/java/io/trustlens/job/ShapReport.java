@@ -79,8 +79,12 @@ final class ShapReport {
         "Global importance: mean |Shapley value| per feature (" + what + ")",
         Charts.bars(topNames, topValues));
 
-    Dataset<Row> sample = written.limit(PLOTTED_ROWS);
-    Dataset<Row> prepared = model.prepare(sample);
+    // The first rows are collected, then prepared as a local table: Spark's optimizer runs the
+    // pipeline's feature stages over a local table on the driver, where a limit under them would
+    // be a shuffle to one partition (a job of two stages).
+    List<Row> head = written.limit(PLOTTED_ROWS).collectAsList();
+    Dataset<Row> prepared =
+        model.prepare(written.sparkSession().createDataFrame(head, written.schema()));
     List<Row> rows = prepared.collectAsList();
     if (rows.stream().map(r -> r.getInt(r.fieldIndex("shap_class"))).distinct().count() > 1) {
       section.paragraph(
