@@ -68,12 +68,13 @@ enum OutputFormat {
     writer.save(path);
   }
 
-  /** Reads back a table written by {@link #write} with {@code schema}. */
+  /**
+   * Reads back a table written by {@link #write} with {@code schema}. Parquet gets the schema too:
+   * Spark would infer it from the files' footers with a job of its own, and gives the written
+   * schema either way (as Spark writes it: every field nullable, the columns' metadata kept).
+   */
   Dataset<Row> read(SparkSession spark, StructType schema, String path) {
-    DataFrameReader reader = spark.read().format(sparkName());
-    if (this != PARQUET) {
-      reader = reader.schema(schema);
-    }
+    DataFrameReader reader = spark.read().format(sparkName()).schema(schema);
     if (this == CSV) {
       reader = reader.option("header", "true");
     }
