@@ -20,22 +20,33 @@ import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.classification.GBTClassificationModel;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.classification.RandomForestClassificationModel;
+import org.apache.spark.ml.feature.CountVectorizerModel;
 import org.apache.spark.ml.feature.OneHotEncoderModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.linalg.MatrixUDT;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
 import org.apache.spark.ml.regression.GBTRegressionModel;
+import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.ml.regression.RandomForestRegressionModel;
 import org.apache.spark.ml.tree.DecisionTreeModelReadWrite;
 import org.apache.spark.ml.tree.Node;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.MLAllowListedLoader;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.util.VersionUtils;
 import org.json4s.JString;
 import org.json4s.JValue;
@@ -56,11 +67,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * classes' constructors as the readers of Spark 4.2 call them, trees in their {@code treeID} order.
  * Known: {@code PipelineModel}, the stages MLlib itself reads from their params alone (its {@code
  * DefaultParamsReader}: {@code VectorAssembler}, {@code Tokenizer}, {@code HashingTF}, ...), {@code
- * StringIndexerModel} (saved by Spark 3 or later) and {@code OneHotEncoderModel}, and the decision
- * tree, random forest and GBT models (classification and regression). A pipeline's other stages are
- * read by their own MLlib reader; a model this class does not know, or any file it cannot read as
- * it expects (a legacy layout, several metadata parts, a missing column), returns null, and MLlib's
- * loader reads the whole model as before (with MLlib's own errors).
+ * StringIndexerModel}, {@code OneHotEncoderModel}, {@code CountVectorizerModel}, logistic and
+ * linear regression (those saved by Spark 3 or later), and the decision tree, random forest and GBT
+ * models (classification and regression): every pipeline {@code train} saves. A pipeline's other
+ * stages are read by their own MLlib reader; a model this class does not know, or any file it
+ * cannot read as it expects (a legacy layout, several metadata parts, a missing column), returns
+ * null, and MLlib's loader reads the whole model as before (with MLlib's own errors).
  *
  * <p>Invariant (pinned by {@code SavedMllibReaderTest} on many random models): the model read here
  * equals MLlib's load in its class, uid, every param, an indexer's labels, an encoder's category
@@ -156,8 +168,13 @@ public final class SavedMllibReader {
         || type == DecisionTreeRegressionModel.class) {
       return tree(type, dir, metadata, extra);
     }
-    if (type == StringIndexerModel.class || type == OneHotEncoderModel.class) {
+    if (type == StringIndexerModel.class
+        || type == OneHotEncoderModel.class
+        || type == CountVectorizerModel.class) {
       return encoder(type, dir, metadata);
+    }
+    if (type == LogisticRegressionModel.class || type == LinearRegressionModel.class) {
+      return linear(type, dir, metadata);
     }
     Object reader;
     try {
@@ -178,8 +195,9 @@ public final class SavedMllibReader {
   }
 
   /**
-   * A string indexer (its labels per input column; saved by Spark 3 or later) or a one-hot encoder
-   * (its category counts): MLlib saves each as one row of {@code data/}.
+   * A string indexer (its labels per input column; saved by Spark 3 or later), a one-hot encoder
+   * (its category counts) or a count vectorizer (its vocabulary): MLlib saves each as one row of
+   * {@code data/}.
    */
   private Object encoder(Class<?> type, Path dir, DefaultParamsReader.Metadata metadata)
       throws IOException, Unexpected {
@@ -190,6 +208,8 @@ public final class SavedMllibReader {
     Params model;
     if (type == OneHotEncoderModel.class) {
       model = new OneHotEncoderModel(metadata.uid(), integers(rows.get(0), "categorySizes"));
+    } else if (type == CountVectorizerModel.class) {
+      model = new CountVectorizerModel(metadata.uid(), strings(rows.get(0), "vocabulary"));
     } else if (VersionUtils.majorVersion(metadata.sparkVersion()) >= 3) {
       model = new StringIndexerModel(metadata.uid(), stringArrays(rows.get(0), "labelsArray"));
     } else {
@@ -197,6 +217,102 @@ public final class SavedMllibReader {
     }
     metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
     return model;
+  }
+
+  /**
+   * A logistic regression (coefficient matrix, intercept vector, classes, multinomial or not) or a
+   * linear regression (intercept, coefficients, Huber scale), saved by Spark 3 or later as one row
+   * of {@code data/}; vectors and matrices decoded by MLlib's own {@code VectorUDT} and {@code
+   * MatrixUDT}.
+   */
+  private Object linear(Class<?> type, Path dir, DefaultParamsReader.Metadata metadata)
+      throws IOException, Unexpected {
+    if (VersionUtils.majorVersion(metadata.sparkVersion()) < 3) {
+      throw new Unexpected("a linear model saved before Spark 3");
+    }
+    List<Group> rows = parquet(new Path(dir, "data"));
+    if (rows.size() != 1) {
+      throw new Unexpected("not one row of data");
+    }
+    Group row = rows.get(0);
+    Params model;
+    if (type == LogisticRegressionModel.class) {
+      Matrix coefficients = new MatrixUDT().deserialize(udt(row, "coefficientMatrix"));
+      Vector intercepts = new VectorUDT().deserialize(udt(row, "interceptVector"));
+      model =
+          new LogisticRegressionModel(
+              metadata.uid(),
+              coefficients,
+              intercepts,
+              row.getInteger("numClasses", 0),
+              row.getBoolean("isMultinomial", 0));
+    } else {
+      model =
+          new LinearRegressionModel(
+              metadata.uid(),
+              new VectorUDT().deserialize(udt(row, "coefficients")),
+              row.getDouble("intercept", 0),
+              row.getDouble("scale", 0));
+    }
+    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
+    return model;
+  }
+
+  /**
+   * A vector's or matrix's struct as Spark's row: bytes (8-bit integers), integers, booleans and
+   * arrays of integers or doubles, a missing optional field as null.
+   */
+  private static InternalRow udt(Group row, String field) throws Unexpected {
+    if (row.getFieldRepetitionCount(field) != 1) {
+      throw new Unexpected(field + " is null");
+    }
+    Group g = row.getGroup(field, 0);
+    GroupType type = g.getType();
+    Object[] values = new Object[type.getFieldCount()];
+    for (int i = 0; i < values.length; i++) {
+      if (g.getFieldRepetitionCount(i) == 0) {
+        continue;
+      }
+      org.apache.parquet.schema.Type t = type.getType(i);
+      if (!t.isPrimitive()) {
+        List<Group> elements = elements(g, i);
+        if (isDoubles(t)) {
+          double[] d = new double[elements.size()];
+          for (int k = 0; k < d.length; k++) {
+            d[k] = elements.get(k).getDouble(0, 0);
+          }
+          values[i] = new GenericArrayData(d);
+        } else {
+          int[] n = new int[elements.size()];
+          for (int k = 0; k < n.length; k++) {
+            n[k] = elements.get(k).getInteger(0, 0);
+          }
+          values[i] = new GenericArrayData(n);
+        }
+        continue;
+      }
+      values[i] =
+          switch (t.asPrimitiveType().getPrimitiveTypeName()) {
+            case BOOLEAN -> g.getBoolean(i, 0);
+            case INT32 ->
+                t.getLogicalTypeAnnotation()
+                            instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation a
+                        && a.getBitWidth() == 8
+                    ? (Object) (byte) g.getInteger(i, 0)
+                    : (Object) g.getInteger(i, 0);
+            default -> throw new Unexpected(field + "." + type.getFieldName(i) + " is unexpected");
+          };
+    }
+    return new GenericInternalRow(values);
+  }
+
+  /** Whether a LIST group's elements are doubles. */
+  private static boolean isDoubles(org.apache.parquet.schema.Type list) {
+    org.apache.parquet.schema.Type element = list.asGroupType().getType(0);
+    return !element.isPrimitive()
+        && element.asGroupType().getType(0).isPrimitive()
+        && element.asGroupType().getType(0).asPrimitiveType().getPrimitiveTypeName()
+            == PrimitiveTypeName.DOUBLE;
   }
 
   private Object gbt(Class<?> type, Path dir, DefaultParamsReader.Metadata metadata, JsonNode extra)
@@ -381,6 +497,16 @@ public final class SavedMllibReader {
     int[] values = new int[elements.size()];
     for (int i = 0; i < values.length; i++) {
       values[i] = elements.get(i).getInteger(0, 0);
+    }
+    return values;
+  }
+
+  /** An array column of strings (no nulls), as a count vectorizer's vocabulary. */
+  private static String[] strings(Group g, String field) throws Unexpected {
+    List<Group> elements = elements(g, field);
+    String[] values = new String[elements.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = elements.get(i).getString(0, 0);
     }
     return values;
   }

@@ -23,19 +23,26 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LinearSVC;
 import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.feature.CountVectorizer;
+import org.apache.spark.ml.feature.CountVectorizerModel;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.OneHotEncoderModel;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.ml.feature.Tokenizer;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.feature.VectorIndexer;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.regression.DecisionTreeRegressor;
 import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.ml.regression.RandomForestRegressor;
 import org.apache.spark.ml.tree.CategoricalSplit;
 import org.apache.spark.ml.tree.ContinuousSplit;
@@ -61,7 +68,7 @@ class SavedMllibReaderTest {
   @TempDir Path dir;
 
   @Test
-  void treeModelsEqualMllibsLoadOnManyRandomModels() throws IOException {
+  void treeAndLinearModelsEqualMllibsLoadOnManyRandomModels() throws IOException {
     int checked = 0;
     for (long seed = 1; seed <= 2; seed++) {
       for (int classes : new int[] {0, 2, 3}) {
@@ -73,6 +80,12 @@ class SavedMllibReaderTest {
           models.add(
               new RandomForestRegressor().setNumTrees(5).setMaxDepth(depth).setSeed(seed).fit(t));
           models.add(new GBTRegressor().setMaxIter(6).setWeightCol("weight").setSeed(seed).fit(t));
+          models.add(
+              new LinearRegression()
+                  .setLoss(seed == 1 ? "huber" : "squaredError")
+                  .setElasticNetParam(seed == 1 ? 0 : 0.5)
+                  .setRegParam(0.01)
+                  .fit(t));
         } else {
           DecisionTreeClassifier tree = new DecisionTreeClassifier().setMaxDepth(depth);
           tree.setLeafCol("leaf");
@@ -82,6 +95,13 @@ class SavedMllibReaderTest {
                   .setNumTrees(4)
                   .setWeightCol("weight")
                   .setSeed(seed)
+                  .fit(t));
+          models.add(
+              new LogisticRegression()
+                  .setMaxIter(20)
+                  .setRegParam(0.01)
+                  .setElasticNetParam(seed == 1 ? 1 : 0)
+                  .setFamily(seed == 1 ? "multinomial" : "auto")
                   .fit(t));
           if (classes == 2) {
             models.add(
@@ -100,7 +120,7 @@ class SavedMllibReaderTest {
         }
       }
     }
-    assertEquals(16, checked);
+    assertEquals(22, checked);
   }
 
   @Test
@@ -112,7 +132,8 @@ class SavedMllibReaderTest {
                 expr(
                     "CASE WHEN weight < 0.5 THEN 'red' WHEN weight < 1.2 THEN 'green'"
                         + " ELSE 'blue' END"))
-            .withColumn("size", expr("CASE WHEN label > 0 THEN 'big' ELSE 'small' END"));
+            .withColumn("size", expr("CASE WHEN label > 0 THEN 'big' ELSE 'small' END"))
+            .withColumn("words", expr("concat_ws(' ', colour, size, colour)"));
     List<PipelineStage> stages = new ArrayList<>();
     stages.add(
         new StringIndexer()
@@ -125,11 +146,13 @@ class SavedMllibReaderTest {
             .setInputCols(new String[] {"ci", "si"})
             .setOutputCols(new String[] {"co", "so"})
             .setDropLast(false));
+    stages.add(new Tokenizer().setInputCol("words").setOutputCol("tokens"));
+    stages.add(new CountVectorizer().setInputCol("tokens").setOutputCol("counts").setMinDF(2));
     stages.add(
         new VectorAssembler()
-            .setInputCols(new String[] {"features", "co", "so"})
+            .setInputCols(new String[] {"features", "co", "so", "counts"})
             .setOutputCol("a"));
-    // Ten more stages: the stage folders are numbered with two digits ("05_sql_...").
+    // Ten more stages: the stage folders are numbered with two digits ("07_sql_...").
     for (int i = 0; i < 10; i++) {
       stages.add(new SQLTransformer().setStatement("SELECT * FROM __THIS__"));
     }
@@ -146,8 +169,8 @@ class SavedMllibReaderTest {
   void modelsItDoesNotKnowAndDamagedFilesAreLeftToMllib() throws IOException {
     Dataset<Row> t = CompiledTreesTest.table(4, 200, 2, false);
     assertNull(
-        saveAndRead(new LogisticRegression().setMaxIter(5).fit(t), "logistic"),
-        "a logistic regression is MLlib's to read");
+        saveAndRead(new LinearSVC().setMaxIter(5).fit(t), "svc"),
+        "a linear SVC is MLlib's to read");
     Model<?> gbt = new GBTClassifier().setMaxIter(3).setSeed(1).fit(t);
     saveAndRead(gbt, "damaged");
     try (var files = Files.list(dir.resolve("damaged").resolve("data"))) {
@@ -163,17 +186,20 @@ class SavedMllibReaderTest {
   void readingAPipelineOfKnownStagesStartsNoSparkJob() throws IOException {
     Dataset<Row> t =
         CompiledTreesTest.table(5, 200, 2, false)
-            .withColumn("size", expr("CASE WHEN weight > 1 THEN 'big' ELSE 'small' END"));
+            .withColumn("size", expr("CASE WHEN weight > 1 THEN 'big' ELSE 'small' END"))
+            .withColumn("words", expr("concat_ws(' ', size, 'and', size)"));
     PipelineModel model =
         new Pipeline()
             .setStages(
                 new PipelineStage[] {
                   new StringIndexer().setInputCol("size").setOutputCol("si"),
                   new OneHotEncoder().setInputCol("si").setOutputCol("so"),
+                  new Tokenizer().setInputCol("words").setOutputCol("tokens"),
+                  new CountVectorizer().setInputCol("tokens").setOutputCol("counts"),
                   new VectorAssembler()
-                      .setInputCols(new String[] {"features", "so"})
+                      .setInputCols(new String[] {"features", "so", "counts"})
                       .setOutputCol("a"),
-                  new RandomForestClassifier().setFeaturesCol("a").setNumTrees(3).setSeed(2)
+                  new LogisticRegression().setFeaturesCol("a").setMaxIter(5)
                 })
             .fit(t);
     model.save(dir.resolve("jobs").toString());
@@ -244,6 +270,27 @@ class SavedMllibReaderTest {
     if (expected instanceof OneHotEncoderModel e) {
       assertArrayEquals(
           e.categorySizes(), ((OneHotEncoderModel) actual).categorySizes(), what + ": sizes");
+    }
+    if (expected instanceof CountVectorizerModel e) {
+      assertArrayEquals(
+          e.vocabulary(), ((CountVectorizerModel) actual).vocabulary(), what + ": vocabulary");
+    }
+    if (expected instanceof LogisticRegressionModel e) {
+      LogisticRegressionModel a = (LogisticRegressionModel) actual;
+      assertEquals(e.coefficientMatrix().getClass(), a.coefficientMatrix().getClass(), what);
+      assertArrayEquals(
+          e.coefficientMatrix().toArray(), a.coefficientMatrix().toArray(), what + ": coef");
+      assertEquals(e.interceptVector().getClass(), a.interceptVector().getClass(), what);
+      assertArrayEquals(
+          e.interceptVector().toArray(), a.interceptVector().toArray(), what + ": intercepts");
+      assertEquals(e.numClasses(), a.numClasses(), what + ": classes");
+    }
+    if (expected instanceof LinearRegressionModel e) {
+      LinearRegressionModel a = (LinearRegressionModel) actual;
+      assertEquals(e.coefficients().getClass(), a.coefficients().getClass(), what);
+      assertArrayEquals(e.coefficients().toArray(), a.coefficients().toArray(), what + ": coef");
+      assertEquals(bits(e.intercept()), bits(a.intercept()), what + ": intercept");
+      assertEquals(bits(e.scale()), bits(a.scale()), what + ": scale");
     }
     if (expected instanceof TreeEnsembleModel<?> e) {
       TreeEnsembleModel<?> f = (TreeEnsembleModel<?>) actual;
