@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
  * What a task's summary needs from the table it wrote, in one pass (one Spark job, each partition's
@@ -35,16 +37,19 @@ final class ArrayStats {
     columns.add(
         array == null
             ? org.apache.spark.sql.functions.lit(null).cast("array<double>")
-            : org.apache.spark.sql.functions.col("`" + array + "`"));
+            : org.apache.spark.sql.functions.col("`" + array + "`").cast("array<double>"));
     for (String s : scalars) {
       columns.add(org.apache.spark.sql.functions.col("`" + s + "`").cast("double"));
     }
     int k = scalars.length;
     Partial total = new Partial(size, k);
+    // Spark's internal rows, read as they stream by: no row deserializer is compiled for them.
     for (Partial p :
         table
             .select(columns.toArray(new org.apache.spark.sql.Column[0]))
-            .javaRDD()
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
             .mapPartitions(
                 rows -> {
                   Partial p = new Partial(size, k);
@@ -85,17 +90,17 @@ final class ArrayStats {
       counts = new long[size + 2 * k];
     }
 
-    void add(Row row) {
+    void add(InternalRow row) {
       if (!row.isNullAt(0)) {
-        List<Object> values = row.getList(0);
-        if (values.size() > size) {
+        ArrayData values = row.getArray(0);
+        int n = values.numElements();
+        if (n > size) {
           throw new IllegalArgumentException(
-              "an array of " + values.size() + " values where " + size + " were written");
+              "an array of " + n + " values where " + size + " were written");
         }
-        for (int i = 0; i < values.size(); i++) {
-          Object v = values.get(i);
-          if (v != null) {
-            sums[i].add(Math.abs(((Number) v).doubleValue()));
+        for (int i = 0; i < n; i++) {
+          if (!values.isNullAt(i)) {
+            sums[i].add(Math.abs(values.getDouble(i)));
             counts[i]++;
           }
         }

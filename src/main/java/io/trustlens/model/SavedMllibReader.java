@@ -153,10 +153,10 @@ public final class SavedMllibReader {
 
   /** One stage read here, or null when its class is not one this class reads. */
   private Object stage(Path dir, String line) throws IOException, Unexpected {
-    String className = JSON.readTree(line).path("class").asText();
+    JsonNode extra = JSON.readTree(line);
+    String className = extra.path("class").asText();
     Class<?> type = MLAllowListedLoader.load(className);
     DefaultParamsReader.Metadata metadata = parse(line, className);
-    JsonNode extra = JSON.readTree(line);
     if (type == GBTClassificationModel.class || type == GBTRegressionModel.class) {
       return gbt(type, dir, metadata, extra);
     }

@@ -33,6 +33,8 @@ class JobDescriptionTest {
     sc.listenerBus().waitUntilEmpty(120_000);
     sc.addSparkListener(listener);
     sc.setJobDescription("the notebook's own");
+    // MLlib's loader, whose jobs the run describes too (the driver's own reader starts none).
+    SparkTestSession.get().conf().set(io.trustlens.model.SavedMllibReader.ENABLED, "false");
     try {
       Cli cli =
           Cli.run(
@@ -53,6 +55,7 @@ class JobDescriptionTest {
     } finally {
       sc.removeSparkListener(listener);
       sc.setJobDescription(null);
+      SparkTestSession.get().conf().unset(io.trustlens.model.SavedMllibReader.ENABLED);
     }
     assertTrue(described.size() > 3, described.toString());
     for (String d : described) {

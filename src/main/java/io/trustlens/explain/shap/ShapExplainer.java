@@ -5,6 +5,7 @@ import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.FeatureSpaceParam;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.RowKeys;
 import io.trustlens.model.BatchModel;
@@ -28,9 +29,7 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
@@ -433,14 +432,10 @@ public final class ShapExplainer extends Transformer implements DefaultParamsWri
             (Long) $(seed),
             targetIndex(),
             id);
-    Dataset<Row> explained = dataset.toDF().mapPartitions(plan, Encoders.row(out));
-    // The row encoder drops field metadata: give the shap column its players' names back.
-    org.apache.spark.sql.Column[] named = new org.apache.spark.sql.Column[out.size()];
-    for (int i = 0; i < named.length; i++) {
-      StructField f = out.fields()[i];
-      named[i] = explained.col("`" + f.name() + "`").as(f.name(), f.metadata());
-    }
-    return explained.select(named);
+    // Rows read and written as Spark's internal rows: a row's columns are converted only when
+    // read, and no deserializer is compiled for the table's schema. The shap column gets its
+    // players' names back as metadata.
+    return Columns.withMetadata(InternalRows.mapPartitions(dataset, out, plan), out);
   }
 
   @Override
@@ -498,10 +493,6 @@ public final class ShapExplainer extends Transformer implements DefaultParamsWri
                 Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
           }
           ShapleyResult[] all = explainer.explain(x, RowKeys.of(row, idIndex, x));
-          Object[] values = new Object[row.length() + 4];
-          for (int i = 0; i < row.length(); i++) {
-            values[i] = row.get(i);
-          }
           if (target == ALL) {
             double[][] each = new double[all.length][];
             double[] bases = new double[all.length];
@@ -511,19 +502,11 @@ public final class ShapExplainer extends Transformer implements DefaultParamsWri
               bases[k] = all[k].base();
               gaps[k] = all[k].gap();
             }
-            values[row.length()] = each;
-            values[row.length() + 1] = bases;
-            values[row.length() + 2] = gaps;
-            values[row.length() + 3] = ALL;
-            return RowFactory.create(values);
+            return Columns.appended(row, each, bases, gaps, ALL);
           }
           int k = target >= 0 ? target : predictedClass(scorer, all);
           ShapleyResult r = all[k];
-          values[row.length()] = r.values();
-          values[row.length() + 1] = r.base();
-          values[row.length() + 2] = r.gap();
-          values[row.length() + 3] = k;
-          return RowFactory.create(values);
+          return Columns.appended(row, r.values(), r.base(), r.gap(), k);
         }
       };
     }
