@@ -37,6 +37,7 @@ import scala.jdk.javaapi.CollectionConverters;
 final class SavedTrees {
   private SavedTrees() {}
 
+  /** A GBT classifier or regressor saved at {@code dir} ({@code extra}: its metadata's JSON). */
   static Object gbt(
       SavedFiles files,
       Class<?> type,
@@ -59,6 +60,7 @@ final class SavedTrees {
     return model;
   }
 
+  /** A random forest classifier or regressor saved at {@code dir}. */
   static Object forest(
       SavedFiles files,
       Class<?> type,
@@ -95,6 +97,7 @@ final class SavedTrees {
     return model;
   }
 
+  /** A decision tree classifier or regressor saved at {@code dir}. */
   static Object tree(
       SavedFiles files,
       Class<?> type,
