@@ -1,16 +1,8 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.log;
-import static org.apache.spark.sql.functions.negate;
-import static org.apache.spark.sql.functions.pow;
-import static org.apache.spark.sql.functions.sqrt;
-import static org.apache.spark.sql.functions.when;
 
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
@@ -48,9 +40,13 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     String path = run.writeAppended(name, prepared, scorer.transform(prepared));
 
     Dataset<Row> written = run.readWritten(name);
-    long rows = written.count();
-    long inputRows = run.input().rows();
     ModelInfo info = model.info();
+    boolean classifier = info.kind().isClassification();
+    boolean probability = List.of(written.columns()).contains("probability");
+    ScoreFigures figures =
+        ScoreFigures.of(written, in.label, classifier ? info.outputSize() : 0, probability);
+    long rows = figures.rows();
+    long inputRows = run.input().rows();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", run.spec().modelOf(task));
     result.put("features", features.names());
@@ -78,25 +74,12 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     facts.put("rows skipped (invalid features)", inputRows - rows);
     List<List<Object>> confusion = null;
     if (in.label != null) {
-      Column label = col("`" + in.label + "`").cast("double");
-      double metric;
-      String metricName;
-      if (info.kind().isClassification()) {
-        metricName = "accuracy";
-        metric =
-            written
-                .agg(avg(when(col("prediction").equalTo(label), 1.0).otherwise(0.0)))
-                .first()
-                .getDouble(0);
-      } else {
-        metricName = "rmse";
-        metric =
-            written.agg(sqrt(avg(pow(col("prediction").minus(label), 2)))).first().getDouble(0);
-      }
+      String metricName = classifier ? "accuracy" : "rmse";
+      double metric = classifier ? figures.accuracy() : figures.rmse();
       result.put(metricName, metric);
       facts.put(metricName + " against " + in.label, metric);
-      if (info.kind().isClassification()) {
-        confusion = classification(run, written, in.label, info, result, facts);
+      if (classifier) {
+        confusion = classification(run, written, in.label, info, figures, result, facts);
       }
     }
     facts.put("table", path);
@@ -124,10 +107,9 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
   static final double EPSILON = 1e-15;
 
   /**
-   * A classifier's figures beyond accuracy: the confusion matrix (rows: the label; columns: the
-   * prediction), the log loss of the probability of the true class (clamped at {@link #EPSILON}),
-   * and for two classes the area under the ROC curve of the probability of class 1 ({@link
-   * RocArea}: exact, tied scores grouped, the same bits whatever the partitioning).
+   * A classifier's figures beyond accuracy: the confusion matrix and the log loss of {@code
+   * figures}, and for two classes the area under the ROC curve of the probability of class 1
+   * ({@link RocArea}: exact, tied scores grouped, the same bits whatever the partitioning).
    *
    * @return the confusion matrix's rows for the report, each led by its class name
    */
@@ -136,30 +118,20 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
       Dataset<Row> written,
       String labelName,
       ModelInfo info,
+      ScoreFigures figures,
       Map<String, Object> result,
       Map<String, Object> facts) {
-    Column label = col("`" + labelName + "`").cast("double");
     int k = info.outputSize();
-    long[][] confusion = new long[k][k];
-    long outside = 0;
-    for (Row r : written.groupBy(label.as("label"), col("prediction")).count().collectAsList()) {
-      double l = r.isNullAt(0) ? Double.NaN : r.getDouble(0);
-      int p = (int) r.getDouble(1);
-      if (l == Math.rint(l) && l >= 0 && l < k) {
-        confusion[(int) l][p] += r.getLong(2);
-      } else {
-        outside += r.getLong(2);
-      }
-    }
+    long[][] confusion = figures.confusion();
     List<List<Long>> matrix = new ArrayList<>();
     for (long[] row : confusion) {
       matrix.add(java.util.Arrays.stream(row).boxed().toList());
     }
     result.put("confusion_matrix", matrix);
     result.put("confusion_labels", info.outputNames());
-    if (outside > 0) {
+    if (figures.outside() > 0) {
       run.warn(
-          outside
+          figures.outside()
               + " rows have a label that is not a class index 0.."
               + (k - 1)
               + "; the confusion matrix, log loss and AUC leave them out");
@@ -173,21 +145,16 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
       table.add(row);
     }
     facts.put("confusion matrix", "below (rows: the label; columns: the prediction)");
-    if (!List.of(written.columns()).contains("probability")) {
-      return table;
+    if (figures.lossRows() == 0) {
+      return table; // no probabilities, or no row with a class label
     }
-    Column inRange = label.geq(0).and(label.lt(k)).and(label.equalTo(floor(label)));
-    Dataset<Row> known = written.filter(inRange);
-    Column p = element_at(col("probability"), label.cast("int").plus(1));
-    Row loss = known.agg(avg(negate(log(greatest(p, lit(EPSILON)))))).first();
-    if (loss.isNullAt(0)) {
-      return table; // no row with a class label
-    }
-    double logLoss = loss.getDouble(0);
+    double logLoss = figures.logLoss();
     result.put("log_loss", logLoss);
     facts.put("log loss", logLoss);
     if (k == 2) {
-      double auc = RocArea.of(known, element_at(col("probability"), 2), label);
+      Column label = col("`" + labelName + "`").cast("double");
+      Column inRange = label.geq(0).and(label.lt(k)).and(label.equalTo(floor(label)));
+      double auc = RocArea.of(written.filter(inRange), element_at(col("probability"), 2), label);
       result.put("auc", auc);
       facts.put("AUC (ROC, class " + info.outputNames().get(1) + ")", auc);
     }
