@@ -1,12 +1,8 @@
 package io.trustlens.data;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +51,7 @@ import org.apache.spark.sql.types.StructField;
 public record TableProfile(
     long rows, List<ColumnProfile> columns, Duplicates duplicates, LabelBalance label) {
 
-  /** Passes over the table, whatever its width. */
+  /** Passes over the table, whatever its width (a small table's third reads no shuffle). */
   public static final int PASSES = 3;
 
   /** The quantile levels of numeric columns. */
@@ -187,7 +183,7 @@ public record TableProfile(
     for (int i = 0; i < fields.length; i++) {
       columns.add(column(fields[i], first.columns()[i], i, plan, second, options));
     }
-    Duplicates duplicates = duplicates(table, fields, options.id());
+    Duplicates duplicates = DuplicateRows.of(table, fields, options.id(), rows);
     LabelBalance label = null;
     if (options.label() != null) {
       ColumnProfile c = columns.get(table.schema().fieldIndex(options.label()));
@@ -268,63 +264,5 @@ public record TableProfile(
         frequent == null ? null : frequent.exact(),
         constant,
         nearConstant);
-  }
-
-  private static Duplicates duplicates(Dataset<Row> table, StructField[] fields, String id) {
-    List<Column> content = new ArrayList<>();
-    List<Column> nulls = new ArrayList<>();
-    for (StructField f : fields) {
-      if (!f.name().equals(id)) {
-        content.add(quoted(f.name()));
-        nulls.add(when(quoted(f.name()).isNull(), lit("1")).otherwise(lit("0")));
-      }
-    }
-    if (content.isEmpty() && id == null) {
-      return new Duplicates(0, null, null);
-    }
-    List<Column> keys = new ArrayList<>();
-    if (!content.isEmpty()) {
-      // Hashes skip nulls, so the null pattern joins them: (1, null) and (null, 1) stay apart.
-      content.add(org.apache.spark.sql.functions.concat_ws("", nulls.toArray(new Column[0])));
-      Column[] c = content.toArray(new Column[0]);
-      keys.add(
-          org.apache.spark.sql.functions.struct(
-              lit("row").as("kind"),
-              org.apache.spark.sql.functions.xxhash64(c).as("h1"),
-              org.apache.spark.sql.functions.hash(c).as("h2")));
-    }
-    if (id != null) {
-      Column v = quoted(id);
-      keys.add(
-          when(
-              v.isNotNull(),
-              org.apache.spark.sql.functions.struct(
-                  lit("id").as("kind"),
-                  org.apache.spark.sql.functions.xxhash64(v).as("h1"),
-                  org.apache.spark.sql.functions.hash(v).as("h2"))));
-    }
-    List<Row> counts =
-        table
-            .select(
-                org.apache.spark.sql.functions.explode(array(keys.toArray(new Column[0]))).as("k"))
-            .filter(col("k").isNotNull())
-            .groupBy(col("k.kind").as("kind"), col("k.h1"), col("k.h2"))
-            .count()
-            .filter(col("count").gt(1))
-            .groupBy(col("kind"))
-            .agg(count(lit(1)), org.apache.spark.sql.functions.sum(col("count").minus(1)))
-            .collectAsList();
-    long rows = 0;
-    long ids = 0;
-    long idRows = 0;
-    for (Row r : counts) {
-      if (r.getString(0).equals("row")) {
-        rows = r.getLong(2);
-      } else {
-        ids = r.getLong(1);
-        idRows = r.getLong(2);
-      }
-    }
-    return id == null ? new Duplicates(rows, null, null) : new Duplicates(rows, ids, idRows);
   }
 }

@@ -10,6 +10,7 @@ import io.trustlens.explore.pca.PcaModel;
 import io.trustlens.explore.tsne.Tsne;
 import io.trustlens.explore.tsne.TsneResult;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.report.HtmlReport;
 import io.trustlens.report.MapCharts;
@@ -360,7 +361,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     MapCharts.Encoding sizeEnc = task.size == null ? null : encoding(task.size, rows, at++, true);
     MapCharts.Encoding shapeEnc =
         task.shape == null ? null : encoding(task.shape, rows, at, false, true);
-    long total = written.count();
+    long total = InternalRows.count(written);
     section.figure(
         "Map: "
             + y

@@ -7,6 +7,7 @@ import io.trustlens.explain.sanity.SanityChecks;
 import io.trustlens.explain.shap.Background;
 import io.trustlens.explain.shap.ShapExplainer;
 import io.trustlens.feature.FeatureSpace;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.model.BatchModel;
 import io.trustlens.model.Capability;
 import io.trustlens.model.LoadedModel;
@@ -164,7 +165,7 @@ final class MllibSanityTask {
     }
     String path =
         run.writeTable(name, run.spark().createDataFrame(rows, SanityTask.SCHEMA).coalesce(1));
-    long written = run.readWritten(name).count();
+    long written = InternalRows.count(run.readWritten(name));
     if (written != rows.size()) {
       throw new IllegalStateException(
           name + ": wrote " + rows.size() + " rows but reads back " + written);

@@ -5,6 +5,7 @@ import io.trustlens.explain.gradient.GradientMethod;
 import io.trustlens.explain.sanity.SanityChecks;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.report.Charts;
@@ -131,7 +132,7 @@ final class SanityTask {
       }
     }
     String path = run.writeTable(name, run.spark().createDataFrame(rows, SCHEMA).coalesce(1));
-    long written = run.readWritten(name).count();
+    long written = InternalRows.count(run.readWritten(name));
     if (written != rows.size()) {
       throw new IllegalStateException(
           name + ": wrote " + rows.size() + " rows but reads back " + written);

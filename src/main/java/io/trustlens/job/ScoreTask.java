@@ -154,7 +154,9 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     if (k == 2) {
       Column label = col("`" + labelName + "`").cast("double");
       Column inRange = label.geq(0).and(label.lt(k)).and(label.equalTo(floor(label)));
-      double auc = RocArea.of(written.filter(inRange), element_at(col("probability"), 2), label);
+      double auc =
+          RocArea.of(
+              written.filter(inRange), element_at(col("probability"), 2), label, figures.rows());
       result.put("auc", auc);
       facts.put("AUC (ROC, class " + info.outputNames().get(1) + ")", auc);
     }

@@ -5,6 +5,7 @@ import io.trustlens.explain.visualize.Target;
 import io.trustlens.explain.visualize.Visualizer;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.model.DifferentiableModel;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
@@ -125,7 +126,7 @@ final class VisualizeTask {
               p.objective()));
     }
     String path = run.writeTable(name, run.spark().createDataFrame(rows, schema).coalesce(1));
-    long back = run.readWritten(name).count();
+    long back = InternalRows.count(run.readWritten(name));
     if (back != rows.size()) {
       throw new IllegalStateException(name + ": wrote " + rows.size() + " rows, read " + back);
     }

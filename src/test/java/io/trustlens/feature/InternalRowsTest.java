@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.testing.SparkTestSession;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -105,6 +106,19 @@ class InternalRowsTest {
       System.arraycopy(added, 0, values, row.length(), added.length);
       return RowFactory.create(values);
     }
+  }
+
+  @Test
+  void countsTheRowsOfAFileAFilterAndAnEmptyTable(@org.junit.jupiter.api.io.TempDir Path dir) {
+    SparkSession spark = SparkTestSession.get();
+    String path = dir.resolve("t").toString();
+    spark.range(0, 1234, 1, 5).selectExpr("id", "id % 7 AS r").write().parquet(path);
+    Dataset<Row> file = spark.read().parquet(path);
+    assertEquals(1234, InternalRows.count(file));
+    Dataset<Row> filtered = file.where("r = 3");
+    assertEquals(filtered.count(), InternalRows.count(filtered));
+    assertTrue(InternalRows.count(filtered) < 1234);
+    assertEquals(0, InternalRows.count(file.where("r > 7")));
   }
 
   @Test
