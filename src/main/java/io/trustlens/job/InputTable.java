@@ -141,27 +141,23 @@ public final class InputTable {
     // Counted once, here (every run reports it), with the id's nulls and a CSV's numeric-looking
     // text columns in the same pass.
     List<String> text = format.equals("csv") ? textColumns(df, spec) : List.of();
-    List<org.apache.spark.sql.Column> counted =
-        new ArrayList<>(List.of(lit(1), spec.id == null ? lit(1) : col("`" + spec.id + "`")));
-    for (String c : text) {
-      counted.add(col("`" + c + "`"));
-      counted.add(number(c));
-    }
-    List<String> checked = new ArrayList<>();
+    List<StructField> checked = new ArrayList<>();
     if ((small || local != null) && df.schema().size() <= COLUMNS_COUNTED) {
       for (StructField f : df.schema().fields()) {
-        org.apache.spark.sql.Column bad = badCell(f);
-        if (bad != null) {
-          checked.add(f.name());
-          counted.add(org.apache.spark.sql.functions.when(bad, 1));
+        if (f.dataType() instanceof NumericType
+            || f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+          checked.add(f); // the columns badCell checks
         }
       }
     }
-    long[] counts = nonNull(local != null ? local.local() : df, counted, local != null);
+    long[] counts =
+        local != null
+            ? CellCounts.of(local.rows(), df.schema(), spec.id, text, checked)
+            : nonNull(df, counted(spec, text, checked));
     requireNumericLooking(df, spec, text, counts, 2);
     Map<String, Long> badCells = new java.util.HashMap<>();
     for (int i = 0; i < checked.size(); i++) {
-      badCells.put(checked.get(i), counts[2 + 2 * text.size() + i]);
+      badCells.put(checked.get(i).name(), counts[2 + 2 * text.size() + i]);
     }
     long rows = counts[0];
     if (rows == 0) {
@@ -241,32 +237,33 @@ public final class InputTable {
   }
 
   /**
-   * How many cells of each of {@code values} over {@code df} are not null, in one pass: a Spark job
-   * for a table Spark reads; for a table {@code local} to the driver, the values computed on the
-   * driver (Spark's optimizer evaluates a projection of a local table in place, so no job starts).
+   * What a table's pass counts (as {@link CellCounts} lays them out): the rows, the rows with an
+   * id, each text column's cells and numbers, each {@code checked} column's bad cells.
    */
-  private static long[] nonNull(
-      Dataset<Row> df, List<org.apache.spark.sql.Column> values, boolean local) {
+  static List<org.apache.spark.sql.Column> counted(
+      AuditSpec.Input spec, List<String> text, List<StructField> checked) {
+    List<org.apache.spark.sql.Column> counted =
+        new ArrayList<>(List.of(lit(1), spec.id == null ? lit(1) : col("`" + spec.id + "`")));
+    for (String c : text) {
+      counted.add(col("`" + c + "`"));
+      counted.add(number(c));
+    }
+    for (StructField f : checked) {
+      counted.add(org.apache.spark.sql.functions.when(badCell(f), 1));
+    }
+    return counted;
+  }
+
+  /** How many cells of each of {@code values} over {@code df} are not null, in one Spark pass. */
+  static long[] nonNull(Dataset<Row> df, List<org.apache.spark.sql.Column> values) {
     long[] counts = new long[values.size()];
-    if (!local) {
-      List<org.apache.spark.sql.Column> aggregates = new ArrayList<>();
-      for (org.apache.spark.sql.Column v : values) {
-        aggregates.add(count(v));
-      }
-      Row r = aggregate(df, aggregates);
-      for (int i = 0; i < counts.length; i++) {
-        counts[i] = r.getLong(i);
-      }
-      return counts;
-    }
-    List<org.apache.spark.sql.Column> present = new ArrayList<>();
+    List<org.apache.spark.sql.Column> aggregates = new ArrayList<>();
     for (org.apache.spark.sql.Column v : values) {
-      present.add(v.isNotNull());
+      aggregates.add(count(v));
     }
-    for (Row r : df.select(present.toArray(new org.apache.spark.sql.Column[0])).collectAsList()) {
-      for (int i = 0; i < counts.length; i++) {
-        counts[i] += r.getBoolean(i) ? 1 : 0;
-      }
+    Row r = aggregate(df, aggregates);
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = r.getLong(i);
     }
     return counts;
   }

@@ -59,10 +59,9 @@ final class SmallCsv {
 
   /**
    * A table read on the driver: as a Spark table of one partition (as Spark scans a file this
-   * small), as a local table (whose projections Spark's optimizer computes on the driver, without a
-   * job), and as its rows.
+   * small), and as its rows.
    */
-  record Table(Dataset<Row> table, Dataset<Row> local, List<Row> rows) {}
+  record Table(Dataset<Row> table, List<Row> rows) {}
 
   private SmallCsv() {}
 
@@ -126,7 +125,7 @@ final class SmallCsv {
             org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(rows, 1),
             schema);
-    return new Table(table, spark.createDataFrame(rows, schema), rows);
+    return new Table(table, rows);
   }
 
   /**

@@ -70,6 +70,49 @@ class InputTableTest {
         "the partitions of the rows read by Spark and on the driver");
   }
 
+  /**
+   * Cells of every kind (null ids and numbers, NaN, infinities, empty text, and text in the forms a
+   * cast to double may or may not read) counted in Java over the rows read on the driver, and by
+   * Spark's pass over the rows Spark reads: the same counts.
+   */
+  @Test
+  void cellsCountedOnTheDriverAreCountedAsSparksPassCountsThem(@TempDir Path dir) throws Exception {
+    String[] forms = {
+      "1", " 2 ", "3.5", "1e3", "-0", "+.5", "1d", "2F", "0x1p3", "inf", "-Infinity", "INF",
+      "NaN", "nan", "1_000", "\u0661", "abc", "1,5", "\"\"", "", "1e400", " ", "Infinityx", "+inf"
+    };
+    StringBuilder csv = new StringBuilder("id,n,x,t,mixed\n");
+    String[] xs = {"1.5", "NaN", "Inf", "-Inf", "", "2"};
+    for (int i = 0; i < 60; i++) {
+      String id = i % 17 == 5 ? "" : String.valueOf(i);
+      String n = i % 7 == 3 ? "" : String.valueOf(i * 3);
+      String t = i % 5 == 0 ? "\"\"" : i % 5 == 1 ? "" : "w" + i;
+      String mixed = forms[i % forms.length].replace("\\u0661", "\u0661");
+      csv.append(id).append(',').append(n).append(',').append(xs[i % xs.length]).append(',');
+      csv.append(t).append(',').append(mixed).append('\n');
+    }
+    Path file = dir.resolve("cells.csv");
+    Files.writeString(file, csv.toString());
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file.toString());
+    SmallCsv.Table local =
+        SmallCsv.read(SPARK, path.getFileSystem(SPARK.sparkContext().hadoopConfiguration()), path);
+    Dataset<Row> bySpark =
+        SPARK.read().option("header", "true").option("inferSchema", "true").csv(file.toString());
+    assertEquals(bySpark.schema(), local.table().schema());
+    List<String> text = List.of("t", "mixed");
+    List<org.apache.spark.sql.types.StructField> checked =
+        List.of(bySpark.schema().fields()).subList(1, 5);
+    AuditSpec.Input in = new AuditSpec.Input();
+    in.id = "id";
+    long[] spark = InputTable.nonNull(bySpark, InputTable.counted(in, text, checked));
+    long[] driver = CellCounts.of(local.rows(), bySpark.schema(), "id", text, checked);
+    assertEquals(List.of(60L, 56L), List.of(spark[0], spark[1]), "rows, then ids");
+    assertTrue(spark[5] > 10 && spark[5] < spark[4], "some of the mixed cells are numbers");
+    assertTrue(spark[2 + 4 + 1] > 0 && spark[2 + 4 + 2] > 0, "bad numbers and text: " + spark[7]);
+    assertEquals(
+        java.util.Arrays.toString(spark), java.util.Arrays.toString(driver), "the same counts");
+  }
+
   @Test
   void repeatedIdsOfATableReadOnTheDriverAreNamedAsSparkNamesThem(@TempDir Path dir)
       throws Exception {
