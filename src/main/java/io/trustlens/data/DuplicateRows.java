@@ -23,7 +23,16 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.Murmur3Hash;
+import org.apache.spark.sql.catalyst.expressions.XxHash64;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * A profile's third pass: rows equal in every column but the id to an earlier row, and ids held by
@@ -61,39 +70,65 @@ final class DuplicateRows {
     if (content.isEmpty() && id == null) {
       return new Duplicates(0, null, null);
     }
-    Column[] c = null;
-    if (!content.isEmpty()) {
-      content.add(concat_ws("", nulls.toArray(new Column[0])));
-      c = content.toArray(new Column[0]);
+    Duplicates d;
+    if (onTheDriver) {
+      d = onTheDriver(table, id, !content.isEmpty());
+    } else {
+      Column[] c = null;
+      if (!content.isEmpty()) {
+        content.add(concat_ws("", nulls.toArray(new Column[0])));
+        c = content.toArray(new Column[0]);
+      }
+      d = inAShuffle(table, c, id == null ? null : TableProfile.quoted(id));
     }
-    Column v = id == null ? null : TableProfile.quoted(id);
-    Duplicates d = onTheDriver ? onTheDriver(table, c, v) : inAShuffle(table, c, v);
     return id == null ? new Duplicates(d.rows(), null, null) : d;
   }
 
   /**
-   * Counted on the driver: each partition's keys collected (a row's two hashes; its id's when the
-   * id is not null), then each kind's keys counted in a map.
+   * Counted on the driver: each partition's keys collected (a row's two hashes when {@code rows};
+   * its id's when the id is not null), then each kind's keys counted in a map. The hashes are
+   * Spark's own expressions, evaluated on each row as its SQL functions evaluate them, without a
+   * query to plan: {@code xxhash64} and {@code hash} (seed 42) of the cells but the id's and of
+   * their null pattern, as {@code concat_ws} of "1" and "0" joins it.
    */
-  private static Duplicates onTheDriver(Dataset<Row> table, Column[] c, Column v) {
-    Column none = lit(null).cast("long");
-    Dataset<Row> keys =
-        table.select(
-            c == null ? none : xxhash64(c),
-            c == null ? none : hash(c).cast("long"),
-            v == null ? none : when(v.isNotNull(), xxhash64(v)),
-            v == null ? none : when(v.isNotNull(), hash(v).cast("long")));
+  private static Duplicates onTheDriver(Dataset<Row> table, String id, boolean rows) {
+    StructType schema = table.schema();
+    int idAt = id == null ? -1 : schema.fieldIndex(id);
     Map<Key, Long> byRow = new HashMap<>();
     Map<Key, Long> byId = new HashMap<>();
     long rowKeys = 0;
     long idKeys = 0;
     for (long[][] part :
-        keys.queryExecution().toRdd().toJavaRDD().mapPartitions(DuplicateRows::keys).collect()) {
+        table
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(r -> keys(r, schema, idAt, rows))
+            .collect()) {
       rowKeys += tally(part[0], byRow);
       idKeys += tally(part[1], byId);
     }
     long ids = byId.values().stream().filter(n -> n > 1).count();
     return new Duplicates(rowKeys - byRow.size(), ids, idKeys - byId.size());
+  }
+
+  /** Every row's key and every id's key, as pairs {@code h1, h2}, in row order (for tests). */
+  static long[][] keys(Dataset<Row> table, String id) {
+    StructType schema = table.schema();
+    int idAt = id == null ? -1 : schema.fieldIndex(id);
+    List<long[][]> parts =
+        table
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(r -> keys(r, schema, idAt, true))
+            .collect();
+    long[][] all = new long[2][];
+    for (int kind = 0; kind < 2; kind++) {
+      int k = kind;
+      all[kind] = parts.stream().flatMapToLong(p -> Arrays.stream(p[k])).toArray();
+    }
+    return all;
   }
 
   /** A row's or an id's two hashes. */
@@ -107,25 +142,68 @@ final class DuplicateRows {
     return pairs.length / 2;
   }
 
-  /** A partition's row keys and id keys, each as pairs {@code h1, h2}; null cells give none. */
-  private static Iterator<long[][]> keys(Iterator<InternalRow> rows) {
+  /**
+   * A partition's row keys (when {@code rows}) and id keys, each as pairs {@code h1, h2}; a null id
+   * gives none.
+   */
+  private static Iterator<long[][]> keys(
+      Iterator<InternalRow> rows, StructType schema, int idAt, boolean rowKeys) {
+    int n = schema.size() - (idAt < 0 ? 0 : 1);
+    int[] at = new int[n];
+    DataType[] types = new DataType[n];
+    List<Expression> cells = new ArrayList<>();
+    for (int i = 0, k = 0; i < schema.size(); i++) {
+      if (i != idAt) {
+        at[k] = i;
+        types[k] = schema.fields()[i].dataType();
+        cells.add(new BoundReference(k, types[k], true));
+        k++;
+      }
+    }
+    cells.add(new BoundReference(n, DataTypes.StringType, false)); // the null pattern
+    Expression rowH1 = new XxHash64(seq(cells));
+    Expression rowH2 = new Murmur3Hash(seq(cells));
+    List<Expression> idCell =
+        List.of(
+            new BoundReference(
+                0, idAt < 0 ? DataTypes.NullType : schema.fields()[idAt].dataType(), true));
+    Expression idH1 = new XxHash64(seq(idCell));
+    Expression idH2 = new Murmur3Hash(seq(idCell));
+    GenericInternalRow row = new GenericInternalRow(n + 1);
+    GenericInternalRow idRow = new GenericInternalRow(1);
+    byte[] pattern = new byte[n];
     long[][] pairs = {new long[64], new long[64]};
     int[] size = new int[2];
     while (rows.hasNext()) {
       InternalRow r = rows.next();
-      for (int kind = 0; kind < 2; kind++) {
-        if (r.isNullAt(2 * kind)) {
-          continue;
+      if (rowKeys) {
+        for (int k = 0; k < n; k++) {
+          boolean missing = r.isNullAt(at[k]);
+          row.update(k, missing ? null : r.get(at[k], types[k]));
+          pattern[k] = (byte) (missing ? '1' : '0');
         }
-        if (size[kind] == pairs[kind].length) {
-          pairs[kind] = Arrays.copyOf(pairs[kind], 2 * size[kind]);
-        }
-        pairs[kind][size[kind]++] = r.getLong(2 * kind);
-        pairs[kind][size[kind]++] = r.getLong(2 * kind + 1);
+        row.update(n, UTF8String.fromBytes(pattern));
+        add(pairs, size, 0, (Long) rowH1.eval(row), (Integer) rowH2.eval(row));
+      }
+      if (idAt >= 0 && !r.isNullAt(idAt)) {
+        idRow.update(0, r.get(idAt, schema.fields()[idAt].dataType()));
+        add(pairs, size, 1, (Long) idH1.eval(idRow), (Integer) idH2.eval(idRow));
       }
     }
     long[][] part = {Arrays.copyOf(pairs[0], size[0]), Arrays.copyOf(pairs[1], size[1])};
     return java.util.Collections.singletonList(part).iterator();
+  }
+
+  private static void add(long[][] pairs, int[] size, int kind, long h1, long h2) {
+    if (size[kind] == pairs[kind].length) {
+      pairs[kind] = Arrays.copyOf(pairs[kind], 2 * size[kind]);
+    }
+    pairs[kind][size[kind]++] = h1;
+    pairs[kind][size[kind]++] = h2;
+  }
+
+  private static scala.collection.immutable.Seq<Expression> seq(List<Expression> list) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(list).toList();
   }
 
   /** Counted in a shuffle: keys grouped and counted, then the repeated keys summed per kind. */

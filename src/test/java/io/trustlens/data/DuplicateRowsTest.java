@@ -74,4 +74,58 @@ class DuplicateRowsTest {
       assertNull(withoutId.ids());
     }
   }
+
+  /**
+   * The driver's keys are Spark's SQL functions' values, cell for cell: {@code xxhash64} and {@code
+   * hash} of the cells but the id's and their null pattern, over columns of many types (with -0.0,
+   * NaN, nulls and empty text), and of the id.
+   */
+  @Test
+  void theDriversKeysAreSparksHashes() {
+    Dataset<Row> table =
+        SPARK.sql(
+            "SELECT * FROM VALUES"
+                + " (1L, 1, -0.0D, 'a', true, CAST(1.50 AS DECIMAL(10,2)), DATE'2024-02-29'),"
+                + " (2L, NULL, CAST('NaN' AS DOUBLE), '', false, NULL, NULL),"
+                + " (NULL, 7, 0.0D, NULL, NULL, CAST(-3 AS DECIMAL(10,2)), DATE'1970-01-01'),"
+                + " (4L, 7, 2.5D, 'é', true, CAST(0 AS DECIMAL(10,2)), DATE'2000-01-01')"
+                + " AS t(id, i, d, s, b, m, day)");
+    List<org.apache.spark.sql.Column> cells = new ArrayList<>();
+    List<org.apache.spark.sql.Column> nulls = new ArrayList<>();
+    for (String c : List.of("i", "d", "s", "b", "m", "day")) {
+      cells.add(org.apache.spark.sql.functions.col(c));
+      nulls.add(
+          org.apache
+              .spark
+              .sql
+              .functions
+              .when(org.apache.spark.sql.functions.col(c).isNull(), "1")
+              .otherwise("0"));
+    }
+    cells.add(
+        org.apache.spark.sql.functions.concat_ws(
+            "", nulls.toArray(new org.apache.spark.sql.Column[0])));
+    org.apache.spark.sql.Column[] c = cells.toArray(new org.apache.spark.sql.Column[0]);
+    org.apache.spark.sql.Column id = org.apache.spark.sql.functions.col("id");
+    List<Row> bySql =
+        table
+            .select(
+                org.apache.spark.sql.functions.xxhash64(c),
+                org.apache.spark.sql.functions.hash(c),
+                org.apache.spark.sql.functions.xxhash64(id),
+                org.apache.spark.sql.functions.hash(id),
+                id.isNull())
+            .collectAsList();
+    long[][] keys = DuplicateRows.keys(table.coalesce(1), "id");
+    List<Long> rows = new ArrayList<>();
+    List<Long> ids = new ArrayList<>();
+    for (Row r : bySql) {
+      rows.addAll(List.of(r.getLong(0), (long) r.getInt(1)));
+      if (!r.getBoolean(4)) {
+        ids.addAll(List.of(r.getLong(2), (long) r.getInt(3)));
+      }
+    }
+    assertEquals(rows, Arrays.stream(keys[0]).boxed().toList(), "rows' keys");
+    assertEquals(ids, Arrays.stream(keys[1]).boxed().toList(), "ids' keys (the null id has none)");
+  }
 }
