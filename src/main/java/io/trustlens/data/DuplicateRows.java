@@ -47,7 +47,10 @@ import org.apache.spark.unsafe.types.UTF8String;
  * hashes. Both count the same keys, from the same Spark expressions, so the figures are the same.
  */
 final class DuplicateRows {
-  /** Rows whose keys (at most 28 bytes each) are counted on the driver. */
+  /**
+   * Rows at most whose keys are counted on the driver: 32 bytes a row collected, a map entry of
+   * about 100 bytes a distinct key.
+   */
   static final long ON_THE_DRIVER = 1 << 18;
 
   private DuplicateRows() {}
@@ -92,28 +95,20 @@ final class DuplicateRows {
    * their null pattern, as {@code concat_ws} of "1" and "0" joins it.
    */
   private static Duplicates onTheDriver(Dataset<Row> table, String id, boolean rows) {
-    StructType schema = table.schema();
-    int idAt = id == null ? -1 : schema.fieldIndex(id);
-    Map<Key, Long> byRow = new HashMap<>();
-    Map<Key, Long> byId = new HashMap<>();
-    long rowKeys = 0;
-    long idKeys = 0;
-    for (long[][] part :
-        table
-            .queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitions(r -> keys(r, schema, idAt, rows))
-            .collect()) {
-      rowKeys += tally(part[0], byRow);
-      idKeys += tally(part[1], byId);
-    }
+    long[][] keys = keys(table, id, rows);
+    Map<Key, Long> byRow = tally(keys[0]);
+    Map<Key, Long> byId = tally(keys[1]);
     long ids = byId.values().stream().filter(n -> n > 1).count();
-    return new Duplicates(rowKeys - byRow.size(), ids, idKeys - byId.size());
+    long repeatedRows = keys[0].length / 2 - byRow.size();
+    long repeatedIdRows = keys[1].length / 2 - byId.size();
+    return new Duplicates(repeatedRows, ids, repeatedIdRows);
   }
 
-  /** Every row's key and every id's key, as pairs {@code h1, h2}, in row order (for tests). */
-  static long[][] keys(Dataset<Row> table, String id) {
+  /**
+   * The rows' keys (when {@code rows}) and the ids' keys of {@code table}, each as pairs {@code h1,
+   * h2} in partition order, collected from its partitions.
+   */
+  static long[][] keys(Dataset<Row> table, String id, boolean rows) {
     StructType schema = table.schema();
     int idAt = id == null ? -1 : schema.fieldIndex(id);
     List<long[][]> parts =
@@ -121,7 +116,7 @@ final class DuplicateRows {
             .queryExecution()
             .toRdd()
             .toJavaRDD()
-            .mapPartitions(r -> keys(r, schema, idAt, true))
+            .mapPartitions(r -> keys(r, schema, idAt, rows))
             .collect();
     long[][] all = new long[2][];
     for (int kind = 0; kind < 2; kind++) {
@@ -134,12 +129,13 @@ final class DuplicateRows {
   /** A row's or an id's two hashes. */
   private record Key(long h1, long h2) {}
 
-  /** Counts the keys of {@code pairs} ({@code h1, h2} in turn) into {@code counts}. */
-  private static long tally(long[] pairs, Map<Key, Long> counts) {
+  /** The rows holding each key of {@code pairs} ({@code h1, h2} in turn). */
+  private static Map<Key, Long> tally(long[] pairs) {
+    Map<Key, Long> counts = new HashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
       counts.merge(new Key(pairs[i], pairs[i + 1]), 1L, Long::sum);
     }
-    return pairs.length / 2;
+    return counts;
   }
 
   /**

@@ -116,7 +116,7 @@ class DuplicateRowsTest {
                 org.apache.spark.sql.functions.hash(id),
                 id.isNull())
             .collectAsList();
-    long[][] keys = DuplicateRows.keys(table.coalesce(1), "id");
+    long[][] keys = DuplicateRows.keys(table.coalesce(1), "id", true);
     List<Long> rows = new ArrayList<>();
     List<Long> ids = new ArrayList<>();
     for (Row r : bySql) {
