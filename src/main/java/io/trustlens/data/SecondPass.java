@@ -3,8 +3,11 @@ package io.trustlens.data;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
+import scala.Function1;
 
 /**
  * The profile's second pass over a partition's rows: histograms and outlier counts of the numeric
@@ -24,6 +27,7 @@ final class SecondPass implements Serializable {
   private final int summary;
   private final int[] numericSlot;
   private final int[] categoricalSlot;
+  private final DataType[] types;
 
   private SecondPass(
       int[] numeric,
@@ -34,7 +38,7 @@ final class SecondPass implements Serializable {
       int bins,
       int[] categorical,
       int summary,
-      int columns) {
+      DataType[] types) {
     this.numeric = numeric;
     this.lo = lo;
     this.hi = hi;
@@ -43,8 +47,9 @@ final class SecondPass implements Serializable {
     this.bins = bins;
     this.categorical = categorical;
     this.summary = summary;
-    numericSlot = slots(numeric, columns);
-    categoricalSlot = slots(categorical, columns);
+    this.types = types;
+    numericSlot = slots(numeric, types.length);
+    categoricalSlot = slots(categorical, types.length);
   }
 
   private static int[] slots(int[] columns, int n) {
@@ -92,7 +97,7 @@ final class SecondPass implements Serializable {
         options.bins(),
         categorical.stream().mapToInt(Integer::intValue).toArray(),
         summary,
-        fields.length);
+        java.util.Arrays.stream(fields).map(StructField::dataType).toArray(DataType[]::new));
   }
 
   /** A result with nothing counted. */
@@ -108,13 +113,17 @@ final class SecondPass implements Serializable {
     return new Result(h, new long[numeric.length], f);
   }
 
-  /** Counts one partition. */
-  Iterator<Result> run(Iterator<Row> rows) {
+  /**
+   * Counts one partition of Spark's internal rows, each cell read as the {@code Row} encoder gives
+   * it (by Catalyst's converter of its type): no row deserializer is compiled for the table.
+   */
+  Iterator<Result> run(Iterator<InternalRow> rows) {
     Result r = empty();
+    Function1<Object, Object>[] external = converters();
     while (rows.hasNext()) {
-      Row row = rows.next();
+      InternalRow row = rows.next();
       for (int s = 0; s < numeric.length; s++) {
-        Object o = row.get(numeric[s]);
+        Object o = cell(row, numeric[s], external);
         if (o == null) {
           continue;
         }
@@ -128,13 +137,26 @@ final class SecondPass implements Serializable {
         }
       }
       for (int s = 0; s < categorical.length; s++) {
-        Object o = row.get(categorical[s]);
+        Object o = cell(row, categorical[s], external);
         if (o != null && !(o instanceof Double d && d.isNaN())) {
           r.frequent[s].add(String.valueOf(o));
         }
       }
     }
     return List.of(r).iterator();
+  }
+
+  @SuppressWarnings("unchecked")
+  private Function1<Object, Object>[] converters() {
+    Function1<Object, Object>[] c = new Function1[types.length];
+    for (int i = 0; i < types.length; i++) {
+      c[i] = CatalystTypeConverters.createToScalaConverter(types[i]);
+    }
+    return c;
+  }
+
+  private Object cell(InternalRow row, int column, Function1<Object, Object>[] external) {
+    return row.isNullAt(column) ? null : external[column].apply(row.get(column, types[column]));
   }
 
   Histogram histogram(int column, Result r) {

@@ -176,7 +176,8 @@ public record TableProfile(
     SecondPass plan = SecondPass.plan(fields, first.columns(), options, summary);
     // Merged on the driver in partition order, whatever order the tasks finish in.
     SecondPass.Result second = plan.empty();
-    for (SecondPass.Result r : table.toJavaRDD().mapPartitions(plan::run).collect()) {
+    for (SecondPass.Result r :
+        table.queryExecution().toRdd().toJavaRDD().mapPartitions(plan::run).collect()) {
       second.merge(r);
     }
     List<ColumnProfile> columns = new ArrayList<>();
