@@ -206,13 +206,66 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     HtmlReport.Section section =
         run.report().section("Explore: " + name + " (" + method + ")").keyValues(facts);
     Dataset<Row> written = run.readWritten(name);
+    String colour = task.colour != null ? task.colour : in.label;
+    List<String> mapColumns = x == null ? List.of() : mapColumns(written, task, x, y, colour);
+    List<String> plottedColumns = new ArrayList<>();
+    if (pcaModel != null && pcaModel.k() >= 2) {
+      plottedColumns.addAll(List.of("pc1", "pc2"));
+    }
+    mapColumns.stream().filter(c -> !plottedColumns.contains(c)).forEach(plottedColumns::add);
+    Plotted plotted = new Plotted(written, id, seed, plottedColumns);
     if (pcaModel != null) {
-      biplot(section, written, pcaModel, id, seed);
+      biplot(section, plotted, pcaModel);
     }
     if (x != null) {
-      scatter(section, written, task, in, x, y, id, seed);
+      int limit = task.plotSample == null ? DEFAULT_PLOT_SAMPLE : task.plotSample;
+      scatter(section, plotted.rows(limit, mapColumns), written, task, x, y, colour);
     }
     return result;
+  }
+
+  /**
+   * The written table's plotted rows: the seeded sample of {@link RowOrder#sample} with every
+   * column a plot of the task needs, drawn once per sample size (the biplot and the map share it
+   * when their sizes agree: the same rows either way), then each plot's columns.
+   */
+  private static final class Plotted {
+    private final Dataset<Row> written;
+    private final String id;
+    private final long seed;
+    private final List<String> columns;
+    private final Map<Integer, List<Row>> bySize = new java.util.HashMap<>();
+
+    Plotted(Dataset<Row> written, String id, long seed, List<String> columns) {
+      this.written = written;
+      this.id = id;
+      this.seed = seed;
+      this.columns = columns;
+    }
+
+    /** The sample of {@code size} rows, each holding {@code wanted} in that order. */
+    List<Row> rows(int size, List<String> wanted) {
+      List<Row> sample =
+          bySize.computeIfAbsent(
+              size,
+              n ->
+                  RowOrder.sample(written, id, n, seed)
+                      .select(
+                          columns.stream()
+                              .map(c -> org.apache.spark.sql.functions.col("`" + c + "`"))
+                              .toArray(org.apache.spark.sql.Column[]::new))
+                      .collectAsList());
+      int[] at = wanted.stream().mapToInt(columns::indexOf).toArray();
+      List<Row> rows = new ArrayList<>(sample.size());
+      for (Row r : sample) {
+        Object[] values = new Object[at.length];
+        for (int i = 0; i < at.length; i++) {
+          values[i] = r.get(at[i]);
+        }
+        rows.add(org.apache.spark.sql.RowFactory.create(values));
+      }
+      return rows;
+    }
   }
 
   /**
@@ -281,18 +334,14 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     facts.put("variance explained by them", sum);
   }
 
-  private static void biplot(
-      HtmlReport.Section section, Dataset<Row> written, PcaModel model, String id, long seed) {
+  private static void biplot(HtmlReport.Section section, Plotted plotted, PcaModel model) {
     section.figure(
         "Scree plot: each component's share of the variance",
         MapCharts.scree(model.explainedVarianceRatio()));
     if (model.k() < 2) {
       return;
     }
-    List<Row> rows =
-        RowOrder.sample(written, id, DEFAULT_PLOT_SAMPLE, seed)
-            .select("pc1", "pc2")
-            .collectAsList();
+    List<Row> rows = plotted.rows(DEFAULT_PLOT_SAMPLE, List.of("pc1", "pc2"));
     double[] px = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
     double[] py = rows.stream().mapToDouble(r -> r.getDouble(1)).toArray();
     List<String> names = model.featureNames();
@@ -326,17 +375,9 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     section.table(List.of("feature", "loading on pc1", "loading on pc2"), table);
   }
 
-  private static void scatter(
-      HtmlReport.Section section,
-      Dataset<Row> written,
-      ExploreSpec task,
-      AuditSpec.Input in,
-      String x,
-      String y,
-      String id,
-      long seed) {
-    int limit = task.plotSample == null ? DEFAULT_PLOT_SAMPLE : task.plotSample;
-    String colour = task.colour != null ? task.colour : in.label;
+  /** The map's columns: x, y, then colour, size and shape where given; each must exist. */
+  private static List<String> mapColumns(
+      Dataset<Row> written, ExploreSpec task, String x, String y, String colour) {
     List<String> columns = new ArrayList<>(List.of(x, y));
     for (String c : Arrays.asList(colour, task.size, task.shape)) {
       if (c != null) {
@@ -347,13 +388,17 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
         columns.add(c);
       }
     }
-    List<Row> rows =
-        RowOrder.sample(written, id, limit, seed)
-            .select(
-                columns.stream()
-                    .map(c -> org.apache.spark.sql.functions.col("`" + c + "`"))
-                    .toArray(org.apache.spark.sql.Column[]::new))
-            .collectAsList();
+    return columns;
+  }
+
+  private static void scatter(
+      HtmlReport.Section section,
+      List<Row> rows,
+      Dataset<Row> written,
+      ExploreSpec task,
+      String x,
+      String y,
+      String colour) {
     double[] px = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
     double[] py = rows.stream().mapToDouble(r -> r.getDouble(1)).toArray();
     int at = 2;
