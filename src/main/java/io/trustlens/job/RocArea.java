@@ -29,7 +29,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
  */
 final class RocArea {
   /**
-   * Rows at most whose scores are counted on the driver (16 bytes each): one job, no shuffle. The
+   * Rows at most whose scores are counted on the driver (8 bytes each): one job, no shuffle. The
    * sort's shuffle cost a small table ~0.8 s in a young JVM (its planning and code generation).
    */
   static final long ON_THE_DRIVER = 1 << 18;
