@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.schema.GroupType;
@@ -15,6 +17,7 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.classification.RandomForestClassificationModel;
+import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
 import org.apache.spark.ml.regression.GBTRegressionModel;
 import org.apache.spark.ml.regression.RandomForestRegressionModel;
@@ -55,9 +58,8 @@ final class SavedTrees {
       metadata.getAndSetParams(model, Option.apply(scalaList("impurity")));
       return model;
     }
-    var model = new GBTRegressionModel(metadata.uid(), trees, ensemble.weights, numFeatures);
-    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
-    return model;
+    return withParams(
+        metadata, new GBTRegressionModel(metadata.uid(), trees, ensemble.weights, numFeatures));
   }
 
   /** A random forest classifier or regressor saved at {@code dir}. */
@@ -73,28 +75,22 @@ final class SavedTrees {
       Ensemble ensemble =
           ensemble(files, dir, metadata, DecisionTreeRegressionModel.class.getName());
       checkTrees(extra, ensemble);
-      var model =
+      return withParams(
+          metadata,
           new RandomForestRegressionModel(
-              metadata.uid(), regressionTrees(ensemble, numFeatures), numFeatures);
-      metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
-      return model;
+              metadata.uid(), regressionTrees(ensemble, numFeatures), numFeatures));
     }
     int numClasses = SavedFiles.integer(extra, "numClasses");
     Ensemble ensemble =
         ensemble(files, dir, metadata, DecisionTreeClassificationModel.class.getName());
     checkTrees(extra, ensemble);
-    int k = ensemble.roots.size();
-    DecisionTreeClassificationModel[] trees = new DecisionTreeClassificationModel[k];
-    for (int t = 0; t < k; t++) {
-      DefaultParamsReader.Metadata m = ensemble.metadata.get(t);
-      trees[t] =
-          new DecisionTreeClassificationModel(
-              m.uid(), ensemble.roots.get(t), numFeatures, numClasses);
-      m.getAndSetParams(trees[t], m.getAndSetParams$default$2());
-    }
-    var model = new RandomForestClassificationModel(metadata.uid(), trees, numFeatures, numClasses);
-    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
-    return model;
+    DecisionTreeClassificationModel[] trees =
+        ensemble.trees(
+            DecisionTreeClassificationModel[]::new,
+            (uid, root) -> new DecisionTreeClassificationModel(uid, root, numFeatures, numClasses));
+    return withParams(
+        metadata,
+        new RandomForestClassificationModel(metadata.uid(), trees, numFeatures, numClasses));
   }
 
   /** A decision tree classifier or regressor saved at {@code dir}. */
@@ -113,20 +109,34 @@ final class SavedTrees {
     }
     Node root = build(nodes, impurity);
     if (type == DecisionTreeRegressionModel.class) {
-      var model = new DecisionTreeRegressionModel(metadata.uid(), root, numFeatures);
-      metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
-      return model;
+      return withParams(
+          metadata, new DecisionTreeRegressionModel(metadata.uid(), root, numFeatures));
     }
-    var model =
+    return withParams(
+        metadata,
         new DecisionTreeClassificationModel(
-            metadata.uid(), root, numFeatures, SavedFiles.integer(extra, "numClasses"));
-    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
-    return model;
+            metadata.uid(), root, numFeatures, SavedFiles.integer(extra, "numClasses")));
   }
 
   /** An ensemble's trees in {@code treeID} order: each tree's metadata, root and weight. */
   private record Ensemble(
-      List<DefaultParamsReader.Metadata> metadata, List<Node> roots, double[] weights) {}
+      List<DefaultParamsReader.Metadata> metadata, List<Node> roots, double[] weights) {
+
+    /** Each tree as a model made from its uid and root, with its own metadata's params. */
+    <T extends Params> T[] trees(IntFunction<T[]> array, BiFunction<String, Node, T> model) {
+      T[] trees = array.apply(roots.size());
+      for (int t = 0; t < trees.length; t++) {
+        trees[t] = withParams(metadata.get(t), model.apply(metadata.get(t).uid(), roots.get(t)));
+      }
+      return trees;
+    }
+  }
+
+  /** {@code model} with the params its {@code metadata} saved, as MLlib's readers set them. */
+  private static <T extends Params> T withParams(DefaultParamsReader.Metadata metadata, T model) {
+    metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
+    return model;
+  }
 
   private static Ensemble ensemble(
       SavedFiles files, Path dir, DefaultParamsReader.Metadata metadata, String treeClass)
@@ -189,14 +199,9 @@ final class SavedTrees {
   }
 
   private static DecisionTreeRegressionModel[] regressionTrees(Ensemble ensemble, int numFeatures) {
-    int k = ensemble.roots.size();
-    DecisionTreeRegressionModel[] trees = new DecisionTreeRegressionModel[k];
-    for (int t = 0; t < k; t++) {
-      DefaultParamsReader.Metadata m = ensemble.metadata.get(t);
-      trees[t] = new DecisionTreeRegressionModel(m.uid(), ensemble.roots.get(t), numFeatures);
-      m.getAndSetParams(trees[t], m.getAndSetParams$default$2());
-    }
-    return trees;
+    return ensemble.trees(
+        DecisionTreeRegressionModel[]::new,
+        (uid, root) -> new DecisionTreeRegressionModel(uid, root, numFeatures));
   }
 
   private static Node build(List<DecisionTreeModelReadWrite.NodeData> nodes, String impurity) {
