@@ -24,15 +24,16 @@ import org.apache.spark.unsafe.types.UTF8String;
 /**
  * One column's summary in a single pass, mergeable across partitions, of fixed size whatever the
  * rows: exact counts (nulls, NaN, infinities, empty strings, values), the minimum and maximum, the
- * mean and the sample standard deviation (Welford's update, merged with Chan et al.'s pairwise
- * formula), quantiles (Spark's Greenwald-Khanna {@link QuantileSummaries}, as {@code
- * percentile_approx}: a quantile's rank is off by at most {@code relativeError} of the values) and
- * the approximate distinct count (Spark's HyperLogLog++ {@link HyperLogLogPlusPlusHelper}, as
- * {@code approx_count_distinct}, fed the same values with the same hash, so the same estimate).
+ * mean and the sample standard deviation (from exact sums: {@link ExactMoments}), quantiles
+ * (Spark's Greenwald-Khanna {@link QuantileSummaries}, as {@code percentile_approx}: a quantile's
+ * rank is off by at most {@code relativeError} of the values) and the approximate distinct count
+ * (Spark's HyperLogLog++ {@link HyperLogLogPlusPlusHelper}, as {@code approx_count_distinct}, fed
+ * the same values with the same hash, so the same estimate).
  *
- * <p>Invariants: counts and extremes are exact and independent of the merge order; moments and
- * quantile summaries depend on it only in rounding and in which values the summary keeps, so a
- * fixed merge order gives the same bits. Numeric statistics see finite values only.
+ * <p>Invariants: counts, extremes, the mean and the standard deviation are independent of the merge
+ * order (the same bits for any partitioning); quantile summaries depend on it in which values the
+ * summary keeps, so a fixed merge order gives the same bits. Numeric statistics see finite values
+ * only.
  */
 public final class ColumnSketch implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -65,8 +66,7 @@ public final class ColumnSketch implements Serializable {
   private long values;
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
-  private double mean;
-  private double m2;
+  private final ExactMoments moments;
 
   private transient QuantileSummaries quantiles;
   private transient int pending;
@@ -84,6 +84,7 @@ public final class ColumnSketch implements Serializable {
     this.type = type;
     this.read = read(type);
     this.numeric = type instanceof NumericType;
+    this.moments = numeric ? new ExactMoments() : null;
     this.relativeError = numeric ? relativeError : 0;
     this.hllError = type instanceof AtomicType ? distinctError : 0;
     if (this.relativeError > 0) {
@@ -193,9 +194,7 @@ public final class ColumnSketch implements Serializable {
     values++;
     min = Math.min(min, v);
     max = Math.max(max, v);
-    double delta = v - mean;
-    mean += delta / values;
-    m2 += delta * (v - mean);
+    moments.add(v);
     if (quantiles != null) {
       quantiles = quantiles.insert(v);
       if (++pending == COMPRESS_EVERY) {
@@ -220,10 +219,8 @@ public final class ColumnSketch implements Serializable {
       throw new IllegalArgumentException("cannot merge sketches of different columns");
     }
     long n = values + other.values;
-    if (other.values > 0) {
-      double delta = other.mean - mean;
-      mean = values == 0 ? other.mean : mean + delta * other.values / n;
-      m2 += other.m2 + delta * delta * ((double) values * other.values / n);
+    if (numeric) {
+      moments.merge(other.moments);
     }
     nulls += other.nulls;
     nans += other.nans;
@@ -281,12 +278,12 @@ public final class ColumnSketch implements Serializable {
 
   /** The mean of the finite values, or null without one. */
   public Double mean() {
-    return numeric && values > 0 ? mean : null;
+    return numeric && values > 0 ? moments.mean() : null;
   }
 
   /** The sample standard deviation of the finite values, or null with fewer than two. */
   public Double stddev() {
-    return numeric && values > 1 ? Math.sqrt(m2 / (values - 1)) : null;
+    return numeric && values > 1 ? Math.sqrt(moments.variance()) : null;
   }
 
   /** The approximate number of distinct non-null values, or null for a type it does not count. */

@@ -71,19 +71,32 @@ public final class ExactSums implements Serializable {
 
   /** Sum {@code i}, rounded to the nearest double (ties to even). */
   public double value(int i) {
+    return rounded(units(i), -1074);
+  }
+
+  /** Sum {@code i} exactly, in units of 2<sup>-1074</sup>. */
+  public BigInteger units(int i) {
     carry();
     BigInteger total = BigInteger.ZERO;
     for (int j = LIMBS - 1; j >= 0; j--) {
       total = total.shiftLeft(32).add(BigInteger.valueOf(limbs[i][j]));
     }
-    int signum = total.signum();
-    BigInteger magnitude = total.abs();
+    return total;
+  }
+
+  /**
+   * {@code units × 2^exponent} rounded to the nearest double (ties to even; a result in the
+   * subnormal range is rounded again to its coarser spacing).
+   */
+  public static double rounded(BigInteger units, int exponent) {
+    int signum = units.signum();
+    BigInteger magnitude = units.abs();
     int drop = Math.max(0, magnitude.bitLength() - 62);
     long top = magnitude.shiftRight(drop).longValueExact();
     if (drop > 0 && magnitude.getLowestSetBit() < drop) {
       top |= 1; // sticky bit: 62 kept bits leave room for correct rounding to 53
     }
-    return signum * Math.scalb((double) top, drop - 1074);
+    return signum * Math.scalb((double) top, drop + exponent);
   }
 
   /** Moves each limb's overflow above 32 bits into the next limb. */

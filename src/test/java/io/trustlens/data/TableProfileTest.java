@@ -228,6 +228,9 @@ class TableProfileTest {
       assertEquals(ca.top(), cb.top());
       assertEquals(ca.outliers(), cb.outliers());
       assertEquals(ca.min(), cb.min());
+      assertEquals(ca.max(), cb.max());
+      assertEquals(ca.mean(), cb.mean(), ca.name() + ": mean"); // Double.equals: the same bits
+      assertEquals(ca.stddev(), cb.stddev(), ca.name() + ": stddev");
       if (ca.histogram() != null) {
         assertArrayEquals(ca.histogram().counts(), cb.histogram().counts());
       }
