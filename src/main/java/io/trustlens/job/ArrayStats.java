@@ -11,20 +11,24 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 /**
  * What a task's summary needs from the table it wrote, in one pass (one Spark job, each partition's
  * sums kept exactly and merged on the driver, {@link ExactSum}): the mean |value| at each position
- * of an array column, and the mean and largest |value| of some numeric columns. The figures are the
- * same bits however the table is partitioned (a method that deals its rows over the cores writes as
- * many parts as the machine has cores). Nulls are skipped, as SQL's {@code avg} skips them; a NaN
- * makes its mean NaN, as it does there.
+ * of an array column, and the mean, extremes and largest |value| of some numeric columns. The
+ * figures are the same bits however the table is partitioned (a method that deals its rows over the
+ * cores writes as many parts as the machine has cores). Nulls are skipped, as SQL's {@code avg}
+ * skips them; a NaN makes its mean NaN, as it does there.
  */
 final class ArrayStats {
   private final double[] sums;
   private final long[] counts;
   private final int size;
+  private final double[] lowest;
+  private final double[] highest;
 
-  private ArrayStats(double[] sums, long[] counts, int size) {
+  private ArrayStats(double[] sums, long[] counts, int size, double[] lowest, double[] highest) {
     this.sums = sums;
     this.counts = counts;
     this.size = size;
+    this.lowest = lowest;
+    this.highest = highest;
   }
 
   /**
@@ -76,6 +80,8 @@ final class ArrayStats {
     private final int k;
     private final ExactSum[] sums;
     private final double[] largest;
+    private final double[] lowest;
+    private final double[] highest;
     private final long[] counts;
 
     Partial(int size, int k) {
@@ -87,6 +93,10 @@ final class ArrayStats {
       }
       largest = new double[k];
       java.util.Arrays.fill(largest, Double.NEGATIVE_INFINITY);
+      lowest = new double[k];
+      java.util.Arrays.fill(lowest, Double.POSITIVE_INFINITY);
+      highest = new double[k];
+      java.util.Arrays.fill(highest, Double.NEGATIVE_INFINITY);
       counts = new long[size + 2 * k];
     }
 
@@ -111,6 +121,8 @@ final class ArrayStats {
           sums[size + j].add(v);
           counts[size + j]++;
           largest[j] = Math.max(largest[j], Math.abs(v)); // NaN stays NaN
+          lowest[j] = Math.min(lowest[j], v);
+          highest[j] = Math.max(highest[j], v);
           counts[size + k + j]++;
         }
       }
@@ -122,6 +134,8 @@ final class ArrayStats {
       }
       for (int j = 0; j < k; j++) {
         largest[j] = Math.max(largest[j], other.largest[j]);
+        lowest[j] = Math.min(lowest[j], other.lowest[j]);
+        highest[j] = Math.max(highest[j], other.highest[j]);
       }
       for (int i = 0; i < counts.length; i++) {
         counts[i] += other.counts[i];
@@ -134,7 +148,7 @@ final class ArrayStats {
         figures[i] = sums[i].value();
       }
       System.arraycopy(largest, 0, figures, size + k, k);
-      return new ArrayStats(figures, counts.clone(), size);
+      return new ArrayStats(figures, counts.clone(), size, lowest.clone(), highest.clone());
     }
   }
 
@@ -150,6 +164,23 @@ final class ArrayStats {
   /** The mean of scalar {@code j}; null when it was null in every row. */
   Double mean(int j) {
     return counts[size + j] == 0 ? null : sums[size + j] / counts[size + j];
+  }
+
+  /** The sum of scalar {@code j}, correctly rounded (0 when it was null in every row). */
+  double sum(int j) {
+    return sums[size + j];
+  }
+
+  /**
+   * The smallest value of scalar {@code j} (NaN if one was); null when it was null in every row.
+   */
+  Double min(int j) {
+    return counts[size + j] == 0 ? null : lowest[j];
+  }
+
+  /** The largest value of scalar {@code j} (NaN if one was); null when it was null in every row. */
+  Double max(int j) {
+    return counts[size + j] == 0 ? null : highest[j];
   }
 
   /** The largest |value| of scalar {@code j}; null when it was null in every row. */

@@ -1,6 +1,5 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.floor;
@@ -72,21 +71,27 @@ final class NearestExamplesTask {
     String path = run.writeAppended(name, space.queries(), fitted.transform(space.queries()));
 
     Dataset<Row> written = run.readWritten(name);
-    // one pass: rows among their own examples, and the credibility's mean and low share
+    // one pass, sums exact (the same bits in any partitioning): rows among their own examples,
+    // and the credibility's mean and low share
     org.apache.spark.sql.Column own =
         org.apache.spark.sql.functions.array_contains(
             col(out).cast("array<string>"), col("`" + in.id + "`").cast("string"));
     org.apache.spark.sql.Column credibility = col(out + "_credibility"); // read if credible
-    Row spread =
-        written
-            .agg(
-                org.apache.spark.sql.functions.sum(when(own, 1L).otherwise(0L)),
-                credible ? avg(credibility) : org.apache.spark.sql.functions.lit(0.0),
-                credible
-                    ? avg(when(credibility.lt(LOW_CREDIBILITY), 1.0).otherwise(0.0))
-                    : org.apache.spark.sql.functions.lit(0.0))
-            .first();
-    long themselves = spread.isNullAt(0) ? 0 : spread.getLong(0);
+    ArrayStats spread =
+        ArrayStats.of(
+            written.select(
+                when(own, 1.0).otherwise(0.0).as("own"),
+                (credible ? credibility.cast("double") : lit(0.0)).as("credibility"),
+                (credible ? when(credibility.lt(LOW_CREDIBILITY), 1.0).otherwise(0.0) : lit(0.0))
+                    .as("low")),
+            null,
+            0,
+            "own",
+            "credibility",
+            "low");
+    long themselves = (long) spread.sum(0);
+    double meanCredibility = spread.mean(1) == null ? Double.NaN : spread.mean(1);
+    double lowShare = spread.mean(2);
     if (themselves > 0) {
       run.warn(
           themselves
@@ -119,17 +124,17 @@ final class NearestExamplesTask {
     List<Double> histogram = new ArrayList<>();
     if (credible) {
       result.put("classes", List.of(fitted.getClasses()));
-      result.put("mean_credibility", spread.getDouble(1));
-      result.put("low_credibility_share", spread.getDouble(2));
+      result.put("mean_credibility", meanCredibility);
+      result.put("low_credibility_share", lowShare);
       result.put("low_credibility_below", LOW_CREDIBILITY);
       facts.put(
           "credibility",
           "Deep k-NN (Papernot and McDaniel 2018), calibrated on "
               + fitted.calibrationRows()
               + " held-out training rows; mean "
-              + String.format(java.util.Locale.ROOT, "%.3f", spread.getDouble(1))
+              + String.format(java.util.Locale.ROOT, "%.3f", meanCredibility)
               + ", "
-              + String.format(java.util.Locale.ROOT, "%.1f%%", 100 * spread.getDouble(2))
+              + String.format(java.util.Locale.ROOT, "%.1f%%", 100 * lowShare)
               + " of rows below "
               + LOW_CREDIBILITY);
       long[] bins = new long[10];

@@ -1,12 +1,5 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.arrays_zip;
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
-
 import io.trustlens.explain.occlusion.OcclusionExplainer;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
@@ -18,6 +11,7 @@ import io.trustlens.report.Charts;
 import io.trustlens.report.HtmlReport;
 import io.trustlens.report.TextMaps;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -249,35 +243,27 @@ final class OcclusionTask {
       String idCol,
       String noun,
       String explanation) {
-    List<Row> ranked =
-        written
-            .select(explode(arrays_zip(col(out + "_words"), col(out))).as("z"))
-            .groupBy(col("z." + out + "_words").as("word"))
-            .agg(
-                avg(col("z." + out)).as("mean"),
-                avg(abs(col("z." + out))).as("mean_abs"),
-                count("*").as("rows"))
-            .orderBy(col("mean_abs").desc(), col("word"))
-            .limit(RANKED_WORDS)
-            .collectAsList();
+    List<WordMeans.Word> ranked = WordMeans.top(written, out + "_words", out, RANKED_WORDS);
     List<Map<String, Object>> top = new ArrayList<>();
     List<List<Object>> cells = new ArrayList<>();
-    for (Row r : ranked) {
+    for (WordMeans.Word r : ranked) {
       Map<String, Object> w = new LinkedHashMap<>();
-      w.put("word", r.getString(0));
-      w.put("mean_" + noun, r.getDouble(1));
-      w.put("mean_abs_" + noun, r.getDouble(2));
-      w.put("rows", r.getLong(3));
+      w.put("word", r.word());
+      w.put("mean_" + noun, r.mean());
+      w.put("mean_abs_" + noun, r.meanAbs());
+      w.put("rows", r.rows());
       top.add(w);
-      cells.add(List.of(r.getString(0), r.getDouble(1), r.getDouble(2), r.getLong(3)));
+      cells.add(Arrays.asList(r.word(), r.mean(), r.meanAbs(), r.rows()));
     }
     result.put("top_words", top);
     section.paragraph(explanation, "note");
     section.table(List.of("word", "mean " + noun, "mean |" + noun + "|", "rows with it"), cells);
-    List<String> labels = ranked.stream().limit(12).map(r -> r.getString(0)).toList();
+    List<WordMeans.Word> drawn = ranked.subList(0, Math.min(12, ranked.size()));
     section.figure(
         "Mean " + noun + " per word, largest |" + noun + "| first (" + unit + ")",
-        Charts.bars(labels, ranked.stream().limit(12).mapToDouble(r -> r.getDouble(1)).toArray()));
+        Charts.bars(
+            drawn.stream().map(WordMeans.Word::word).toList(),
+            drawn.stream().mapToDouble(w -> w.mean() == null ? Double.NaN : w.mean()).toArray()));
     long position = 0;
     for (Row row : written.limit(DRAWN_TEXTS).collectAsList()) {
       position++;

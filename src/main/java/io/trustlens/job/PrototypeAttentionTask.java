@@ -1,6 +1,5 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.when;
@@ -68,14 +67,22 @@ final class PrototypeAttentionTask {
     Dataset<Row> written = run.readWritten(name);
     // weights are positive: their mean |value| per prototype is their mean, in one pass
     double[] meanWeight = ArrayStats.of(written, out + "_weights", prototypes.size()).meanAbs();
-    Row summary =
-        written
-            .agg(
-                classifier
-                    ? avg(when(col(out + "_agrees"), 1.0).otherwise(0.0))
-                    : avg(org.apache.spark.sql.functions.abs(col(out + "_gap"))),
-                avg(element_at(col(out + "_top_weights"), 1)))
-            .first();
+    // the agreement (or mean |gap|) and the heaviest weight's mean, sums exact (the same bits in
+    // any partitioning)
+    ArrayStats summary =
+        ArrayStats.of(
+            written.select(
+                (classifier
+                        ? when(col(out + "_agrees"), 1.0).otherwise(0.0)
+                        : org.apache.spark.sql.functions.abs(col(out + "_gap")))
+                    .as("fit"),
+                element_at(col(out + "_top_weights"), 1).as("top")),
+            null,
+            0,
+            "fit",
+            "top");
+    double fit = summary.mean(0) == null ? Double.NaN : summary.mean(0);
+    double topWeight = summary.mean(1) == null ? Double.NaN : summary.mean(1);
     List<Map<String, Object>> listed = new ArrayList<>();
     double[] labels = prototypes.labels();
     int outputs = prototypes.outputs();
@@ -100,8 +107,8 @@ final class PrototypeAttentionTask {
     result.put("similarity", stage.getSimilarity());
     result.put("training_rows_used", fitted.getTrainingRows());
     result.put("prototypes", listed);
-    result.put(classifier ? "agreement" : "mean_abs_gap", summary.getDouble(0));
-    result.put("mean_top_weight", summary.getDouble(1));
+    result.put(classifier ? "agreement" : "mean_abs_gap", fit);
+    result.put("mean_top_weight", topWeight);
     result.put("outputs", Map.of(name, path));
 
     Map<String, Object> facts = new LinkedHashMap<>();
@@ -123,13 +130,13 @@ final class PrototypeAttentionTask {
         "softmax of "
             + (stage.getSimilarity().equals("dot") ? "the inner product ⟨f(x), p⟩" : "−‖f(x) − p‖²")
             + " over the prototypes; mean weight of each row's heaviest "
-            + String.format(java.util.Locale.ROOT, "%.3f", summary.getDouble(1)));
+            + String.format(java.util.Locale.ROOT, "%.3f", topWeight));
     facts.put(
         classifier ? "agreement with the model" : "mean |prototypes' value − model's|",
         String.format(
             java.util.Locale.ROOT,
             classifier ? "%.1f%% of rows" : "%.4g",
-            classifier ? 100 * summary.getDouble(0) : summary.getDouble(0)));
+            classifier ? 100 * fit : fit));
     facts.put("table", path);
     HtmlReport.Section section =
         run.report().section("Explain: " + name + " (prototype attention)").keyValues(facts);

@@ -470,29 +470,26 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
       Map<String, Object> facts,
       HtmlReport.Section section,
       List<Runnable> figures) {
-    Row r =
-        written
-            .agg(
-                avg(when(col("uncertainty_unfamiliar"), 1.0).otherwise(0.0)),
-                avg(col("uncertainty_reconstruction_error")))
-            .first();
+    // the share's sum of 0/1 is exact; the error's mean comes from its histogram's exact sum
+    Row r = written.agg(avg(when(col("uncertainty_unfamiliar"), 1.0).otherwise(0.0))).first();
     @SuppressWarnings("unchecked")
     Map<String, Object> novelty = (Map<String, Object>) result.get("novelty");
     novelty.put("unfamiliar_share", r.getDouble(0));
-    novelty.put("mean_error", r.getDouble(1));
     facts.put("share of unfamiliar rows", r.getDouble(0));
-    histogram(
-        written,
-        "uncertainty_reconstruction_error",
-        "Rows by the autoencoder's reconstruction error (mean squared, standardised units); rows"
-            + " above "
-            + String.format(java.util.Locale.ROOT, "%.4g", (Double) novelty.get("threshold"))
-            + " (the training errors' "
-            + novelty.get("percentile")
-            + "th percentile) are unfamiliar",
-        "reconstruction error (standardised units squared)",
-        section,
-        figures);
+    double meanError =
+        histogram(
+            written,
+            "uncertainty_reconstruction_error",
+            "Rows by the autoencoder's reconstruction error (mean squared, standardised units); rows"
+                + " above "
+                + String.format(java.util.Locale.ROOT, "%.4g", (Double) novelty.get("threshold"))
+                + " (the training errors' "
+                + novelty.get("percentile")
+                + "th percentile) are unfamiliar",
+            "reconstruction error (standardised units squared)",
+            section,
+            figures);
+    novelty.put("mean_error", meanError);
     if (task.maxUnfamiliar != null) {
       run.threshold(
           "uncertainty",
@@ -830,15 +827,10 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
       String axis,
       HtmlReport.Section section,
       List<Runnable> figures) {
-    Row r =
-        written
-            .agg(
-                avg(col(column)),
-                org.apache.spark.sql.functions.min(col(column)),
-                org.apache.spark.sql.functions.max(col(column)))
-            .first();
-    double lo = r.getDouble(1);
-    double hi = r.getDouble(2) > lo ? r.getDouble(2) : lo + 1;
+    // the mean from an exact sum: the same bits in any partitioning
+    ArrayStats stats = ArrayStats.of(written, null, 0, column);
+    double lo = stats.min(0);
+    double hi = stats.max(0) > lo ? stats.max(0) : lo + 1;
     double[] edges = new double[21];
     for (int i = 0; i <= 20; i++) {
       edges[i] = lo + (hi - lo) * i / 20;
@@ -851,7 +843,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
             .mapToDouble(x -> x)
             .histogram(edges);
     figures.add(() -> section.figure(caption, CalibrationCharts.histogram(axis, edges, counts)));
-    return r.getDouble(0);
+    return stats.mean(0);
   }
 
   private static Map<String, Object> spread(

@@ -39,8 +39,14 @@ class ArrayStatsTest {
       assertArrayEquals(new double[] {2, 2, 6}, s.meanAbs(), 1e-15, partitions + " partitions");
       assertEquals(1.0, s.mean(0), 1e-15, "avg skips the null base");
       assertEquals(3.0, s.maxAbs(1), 0.0, "largest |gap|");
+      assertEquals(-3.0, s.min(1), 0.0, "smallest gap");
+      assertEquals(2.0, s.max(1), 0.0, "largest gap");
+      assertEquals(0.5, s.min(0), 0.0, "smallest base, the null skipped");
+      assertEquals(3.0, s.sum(0), 0.0, "the bases' sum");
       assertNull(s.mean(2), "null in every row: null, as SQL's avg");
       assertNull(s.maxAbs(2));
+      assertNull(s.min(2));
+      assertNull(s.max(2));
     }
     Dataset<Row> nan =
         SparkTestSession.get()

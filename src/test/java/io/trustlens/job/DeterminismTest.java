@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustlens.testing.Cli;
 import io.trustlens.testing.SparkTestSession;
 import io.trustlens.testing.Tables;
@@ -19,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every per-row method gives the same bits for 1, 3 and 16 partitions with the same seed: each
- * row's random draws are keyed by the seed and the row's id, never by where the row lands. The
- * README's determinism table lists these cases.
+ * row's random draws are keyed by the seed and the row's id, never by where the row lands; and so
+ * do the figures of its summary (sums kept exactly). The README's determinism table lists these
+ * cases.
  */
 class DeterminismTest {
   private static final String GBT = "datasets/models/credit_gbt";
@@ -124,6 +128,7 @@ class DeterminismTest {
     List<String> differing = new ArrayList<>();
     for (Map.Entry<String, String[]> c : cases().entrySet()) {
       Map<String, List<String>> first = null;
+      String firstFigures = null;
       for (int p : PARTITIONS) {
         Path out = dir.resolve(c.getKey().replace(' ', '-') + "-" + p);
         Cli cli =
@@ -134,10 +139,21 @@ class DeterminismTest {
         assertEquals(0, cli.exitCode(), c.getKey() + ": " + cli.errors());
         Map<String, List<String>> tables = tables(out);
         assertFalse(tables.isEmpty(), c.getKey() + " wrote no table");
+        String figures = figures(out);
         if (first == null) {
           first = tables;
+          firstFigures = figures;
         } else if (!first.equals(tables)) {
           differing.add(c.getKey() + " at " + p + " partitions");
+        } else if (!firstFigures.equals(figures)) {
+          differing.add(
+              c.getKey()
+                  + " at "
+                  + p
+                  + " partitions, summary figures: "
+                  + firstFigures
+                  + " / "
+                  + figures);
         }
       }
     }
@@ -155,6 +171,18 @@ class DeterminismTest {
         Cli.run(join(kernel, new String[] {"--seed", "43", "--output", other.toString()}))
             .exitCode());
     assertTrue(!tables(out).equals(tables(other)), "another seed, other bits");
+  }
+
+  /**
+   * The summary's task figures (its {@code tasks}, less each task's parameters and output paths,
+   * which name the partitions and the folder, and its seconds), as JSON text.
+   */
+  private static String figures(Path out) throws Exception {
+    JsonNode tasks = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("tasks");
+    for (JsonNode task : tasks) {
+      ((ObjectNode) task).remove(List.of("parameters", "outputs", "seconds"));
+    }
+    return tasks.toString();
   }
 
   private static Map<String, List<String>> tables(Path out) throws Exception {
