@@ -1,7 +1,6 @@
 package io.trustlens.job;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -11,15 +10,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.unsafe.types.UTF8String;
+import scala.Tuple2;
 
 /**
  * The words of a text method's table ranked for its summary and report: per word, over the entries
  * that hold it (the table's word and value arrays zipped, as SQL's {@code arrays_zip}), the mean
- * value and mean |value| from exact sums ({@link ExactSum}) and the entries counted. One pass over
- * the table's internal rows, each partition's sums merged on the driver, so the figures and the
- * ranking are the same bits for any partitioning (a grouped SQL {@code avg} sums in the order rows
- * reach each group). Ranked as SQL's {@code ORDER BY mean_abs DESC, word} ranks: NaN first, words
- * without a value last, ties by the words' UTF-8 bytes.
+ * value and mean |value| from exact sums ({@link ExactSum}) and the entries counted. Each partition
+ * sums its words over the table's internal rows, the words' sums are merged by key across the
+ * cluster and only the top words reach the driver (its memory does not grow with the vocabulary);
+ * the sums being exact, the figures and the ranking are the same bits for any partitioning (a
+ * grouped SQL {@code avg} sums in the order rows reach each group). Ranked as SQL's {@code ORDER BY
+ * mean_abs DESC, word} ranks: NaN first, words without a value last, ties by the words' UTF-8
+ * bytes.
  */
 final class WordMeans {
   private WordMeans() {}
@@ -28,33 +30,52 @@ final class WordMeans {
    * One word's figures: its mean and mean |value| (null when none of its entries had a value) and
    * its entries.
    */
-  record Word(String word, Double mean, Double meanAbs, long rows) {}
+  record Word(String word, Double mean, Double meanAbs, long rows) implements Serializable {}
 
   /** The {@code n} highest-ranked words of {@code table}'s {@code words} and {@code values}. */
   static List<Word> top(Dataset<Row> table, String words, String values, int n) {
-    Map<String, Sums> total = new HashMap<>();
-    for (Map<String, Sums> part :
-        table
-            .select(
-                org.apache.spark.sql.functions.col("`" + words + "`").cast("array<string>"),
-                org.apache.spark.sql.functions.col("`" + values + "`").cast("array<double>"))
-            .queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitions(rows -> List.of(sums(rows)).iterator())
-            .collect()) {
-      part.forEach((word, sums) -> total.merge(word, sums, Sums::add));
+    return table
+        .select(
+            org.apache.spark.sql.functions.col("`" + words + "`").cast("array<string>"),
+            org.apache.spark.sql.functions.col("`" + values + "`").cast("array<double>"))
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .mapPartitionsToPair(
+            rows ->
+                sums(rows).entrySet().stream()
+                    .map(e -> new Tuple2<>(e.getKey(), e.getValue()))
+                    .iterator())
+        .reduceByKey(Sums::add)
+        .map(e -> e._2().word(e._1()))
+        .takeOrdered(n, new Ranking());
+  }
+
+  /**
+   * SQL's {@code ORDER BY mean_abs DESC, word}: NaN first, words without a value last, ties by the
+   * words' UTF-8 bytes (a null word first).
+   */
+  private static final class Ranking implements Comparator<Word>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(Word x, Word y) {
+      if (x.meanAbs() == null || y.meanAbs() == null) {
+        int nulls = Boolean.compare(x.meanAbs() == null, y.meanAbs() == null);
+        if (nulls != 0) {
+          return nulls;
+        }
+      } else {
+        int byMean = Double.compare(y.meanAbs(), x.meanAbs());
+        if (byMean != 0) {
+          return byMean;
+        }
+      }
+      if (x.word() == null || y.word() == null) {
+        return Boolean.compare(x.word() != null, y.word() != null);
+      }
+      return UTF8String.fromString(x.word()).compareTo(UTF8String.fromString(y.word()));
     }
-    List<Word> ranked = new ArrayList<>();
-    total.forEach((word, s) -> ranked.add(s.word(word)));
-    Comparator<Word> byMeanAbs =
-        Comparator.comparing(Word::meanAbs, Comparator.nullsLast(Comparator.reverseOrder()));
-    Comparator<Word> byWord =
-        Comparator.comparing(
-            w -> w.word() == null ? null : UTF8String.fromString(w.word()),
-            Comparator.nullsFirst(Comparator.naturalOrder()));
-    ranked.sort(byMeanAbs.thenComparing(byWord));
-    return ranked.subList(0, Math.min(n, ranked.size()));
   }
 
   private static Map<String, Sums> sums(java.util.Iterator<InternalRow> rows) {
