@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -238,12 +239,38 @@ public final class HeadlessChromium implements AutoCloseable {
     try {
       socket.abort();
     } finally {
+      // Chromium's helpers (the network service among them) write into the profile until they
+      // exit: wait for every one, not only the browser, before the profile is removed.
+      List<ProcessHandle> helpers = process.descendants().toList();
       process.destroy();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+      for (ProcessHandle helper : helpers) {
+        helper.destroy();
+        try {
+          helper.onExit().get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          helper.destroyForcibly();
+        }
+      }
+      deleteProfile();
+    }
+  }
+
+  /**
+   * Removes the temporary profile; a file that vanishes during the walk (a helper's last rename) is
+   * already gone, and the walk starts again.
+   */
+  private void deleteProfile() throws IOException {
+    for (int attempt = 0; ; attempt++) {
       try (var files = Files.walk(profile)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        return;
+      } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+        if (attempt == 10) {
+          throw e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+        }
       }
     }
   }
