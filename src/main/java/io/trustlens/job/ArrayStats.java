@@ -70,8 +70,8 @@ final class ArrayStats {
 
   /**
    * One partition's figures: per position the exact sum of |value|, per scalar the exact sum of its
-   * values and its largest |value|, and the values counted for each (positions, then scalars' sums,
-   * then scalars' largest).
+   * values and its smallest and largest value, and the values counted for each (positions, then
+   * scalars).
    */
   static final class Partial implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -79,7 +79,6 @@ final class ArrayStats {
     private final int size;
     private final int k;
     private final ExactSum[] sums;
-    private final double[] largest;
     private final double[] lowest;
     private final double[] highest;
     private final long[] counts;
@@ -91,13 +90,11 @@ final class ArrayStats {
       for (int i = 0; i < sums.length; i++) {
         sums[i] = new ExactSum();
       }
-      largest = new double[k];
-      java.util.Arrays.fill(largest, Double.NEGATIVE_INFINITY);
       lowest = new double[k];
       java.util.Arrays.fill(lowest, Double.POSITIVE_INFINITY);
       highest = new double[k];
       java.util.Arrays.fill(highest, Double.NEGATIVE_INFINITY);
-      counts = new long[size + 2 * k];
+      counts = new long[size + k];
     }
 
     void add(InternalRow row) {
@@ -120,10 +117,8 @@ final class ArrayStats {
           double v = row.getDouble(1 + j);
           sums[size + j].add(v);
           counts[size + j]++;
-          largest[j] = Math.max(largest[j], Math.abs(v)); // NaN stays NaN
-          lowest[j] = Math.min(lowest[j], v);
+          lowest[j] = Math.min(lowest[j], v); // NaN stays NaN
           highest[j] = Math.max(highest[j], v);
-          counts[size + k + j]++;
         }
       }
     }
@@ -133,7 +128,6 @@ final class ArrayStats {
         sums[i].add(other.sums[i]);
       }
       for (int j = 0; j < k; j++) {
-        largest[j] = Math.max(largest[j], other.largest[j]);
         lowest[j] = Math.min(lowest[j], other.lowest[j]);
         highest[j] = Math.max(highest[j], other.highest[j]);
       }
@@ -143,11 +137,10 @@ final class ArrayStats {
     }
 
     ArrayStats stats() {
-      double[] figures = new double[size + 2 * k];
+      double[] figures = new double[size + k];
       for (int i = 0; i < sums.length; i++) {
         figures[i] = sums[i].value();
       }
-      System.arraycopy(largest, 0, figures, size + k, k);
       return new ArrayStats(figures, counts.clone(), size, lowest.clone(), highest.clone());
     }
   }
@@ -185,7 +178,6 @@ final class ArrayStats {
 
   /** The largest |value| of scalar {@code j}; null when it was null in every row. */
   Double maxAbs(int j) {
-    int k = (sums.length - size) / 2;
-    return counts[size + k + j] == 0 ? null : sums[size + k + j];
+    return counts[size + j] == 0 ? null : Math.max(Math.abs(lowest[j]), Math.abs(highest[j]));
   }
 }
