@@ -310,6 +310,10 @@ public final class DeviceCheck {
             + GAP_LIMIT
             + "; oneDNN's instruction set: "
             + io.trustlens.model.TorchSettings.capOneDnn()
+            + "; "
+            + io.trustlens.model.TorchSettings.TF32_VARIABLE
+            + "="
+            + io.trustlens.model.TorchSettings.exactFloat32OnGpu()
             + ")");
     System.exit(ok ? 0 : 1);
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.trustlens.model.TorchSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,7 +70,8 @@ class DeviceCheckTest {
    * A JVM started without {@code ONEDNN_MAX_CPU_ISA} (as under spark-submit or in a notebook) caps
    * oneDNN itself: Integrated Gradients' gaps on the shapes CNN stay small. On a CPU with AVX-512
    * (this project's machines) the uncapped gap is about 1.1 of |f(x) - f(baseline)|, so the check
-   * fails there without the cap; elsewhere this passes either way.
+   * fails there without the cap; elsewhere this passes either way. It also keeps a GPU's float32
+   * arithmetic float32 ({@code NVIDIA_TF32_OVERRIDE=0} set in its own environment).
    */
   @Test
   void aJvmWithoutTheVariableCapsOneDnnItself() throws Exception {
@@ -91,10 +93,12 @@ class DeviceCheckTest {
                 "1")
             .redirectErrorStream(true);
     child.environment().remove("ONEDNN_MAX_CPU_ISA");
+    child.environment().remove(TorchSettings.TF32_VARIABLE);
     Process process = child.start();
     String output = new String(process.getInputStream().readAllBytes(), "UTF-8");
     int status = process.waitFor();
     assertEquals(0, status, output);
     assertTrue(output.contains("oneDNN's instruction set: AVX2"), output);
+    assertTrue(output.contains("NVIDIA_TF32_OVERRIDE=0"), output);
   }
 }
