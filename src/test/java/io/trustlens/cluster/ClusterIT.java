@@ -124,6 +124,59 @@ class ClusterIT {
   }
 
   /**
+   * Executors given GPUs take, in each task, the GPU Spark assigned that task: each worker lists
+   * two GPUs through a discovery script (addresses 3 and 5, {@link StandaloneCluster#GPUS}), the
+   * job asks for one per executor and one per task, and every task's {@link
+   * io.trustlens.model.Devices#forCurrentTask()} (where a TorchScript model would load) is that
+   * GPU.
+   */
+  @Test
+  void eachTaskRunsOnTheGpuSparkAssignedIt() throws Exception {
+    Path log = Files.createDirectories(ROOT.resolve("task-devices"));
+    runOnCluster(
+        "gpus",
+        List.of(
+            "--jars",
+            pluginJar().toString(),
+            "--conf",
+            "spark.plugins=" + TaskDevicePlugin.class.getName(),
+            "--conf",
+            TaskDevicePlugin.FOLDER + "=" + log,
+            "--conf",
+            "spark.executor.resource.gpu.amount=1",
+            "--conf",
+            "spark.task.resource.gpu.amount=1"),
+        "score",
+        "--input",
+        "datasets/synthetic/credit.csv",
+        "--id",
+        "id",
+        "--model",
+        "datasets/models/credit_gbt",
+        "--partitions",
+        "4",
+        "--output",
+        ROOT.resolve("gpu-scores").toString());
+    List<String> tasks = new java.util.ArrayList<>();
+    try (var files = Files.list(log)) {
+      for (Path f : files.toList()) {
+        tasks.addAll(Files.readAllLines(f));
+      }
+    }
+    assertTrue(tasks.size() >= 4, "a line per task: " + tasks);
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    for (String task : tasks) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\\d+ \\d+ gpu=(\\d+) device=(.*)").matcher(task);
+      assertTrue(m.matches(), "a task with one GPU: " + task);
+      assertTrue(StandaloneCluster.GPUS.contains(m.group(1)), "a worker's GPU: " + task);
+      assertEquals("gpu(" + m.group(1) + ")", m.group(2), task);
+      used.add(m.group(1));
+    }
+    System.out.println("tasks ran on the GPUs " + used + ": " + tasks.size() + " tasks");
+  }
+
+  /**
    * Every kind of command as one audit (profile and missing values, score, explanations of the
    * Shapley, LIME, occlusion and design families, and the PCA and nearest-neighbour maps) under
    * every fault: the driver killed mid-run leaves no output that looks complete; the rerun, while
@@ -242,16 +295,23 @@ class ClusterIT {
     }
   }
 
-  /** A jar of {@link FailOncePlugin} for spark-submit's {@code --jars}. */
+  /**
+   * A jar of {@link FailOncePlugin} and {@link TaskDevicePlugin} for spark-submit's {@code --jars}.
+   */
   private static Path pluginJar() throws Exception {
-    Path jar = ROOT.resolve("faults.jar");
+    Path jar = ROOT.resolve("plugins.jar");
     Path classes =
         Path.of(FailOncePlugin.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    String prefix = FailOncePlugin.class.getName().replace('.', '/');
+    List<String> prefixes =
+        List.of(
+            FailOncePlugin.class.getName().replace('.', '/'),
+            TaskDevicePlugin.class.getName().replace('.', '/'));
     try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
         var files = Files.walk(classes)) {
       for (Path c :
-          files.filter(f -> classes.relativize(f).toString().startsWith(prefix)).toList()) {
+          files
+              .filter(f -> prefixes.stream().anyMatch(classes.relativize(f).toString()::startsWith))
+              .toList()) {
         out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(c).toString()));
         out.write(Files.readAllBytes(c));
         out.closeEntry();

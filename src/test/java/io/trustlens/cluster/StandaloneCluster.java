@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * A real Spark standalone cluster on 127.0.0.1: one master and two one-core workers, each its own
  * JVM started from the Maven classpath (a SPARK_HOME whose {@code jars/} links to those jars), as
- * on a cluster where Spark is installed and TrustLens arrives as one jar.
+ * on a cluster where Spark is installed and TrustLens arrives as one jar. Each worker lists two
+ * GPUs ({@link #GPUS}) through a discovery script, for jobs that ask for them; none is used.
  */
 final class StandaloneCluster implements AutoCloseable {
   private final Path root;
@@ -27,6 +28,9 @@ final class StandaloneCluster implements AutoCloseable {
   private final int masterPort = freePort();
   private final int masterUiPort = freePort();
   private int replacements;
+
+  /** The GPU addresses each worker lists (a discovery script; no GPU is used). */
+  static final List<String> GPUS = List.of("3", "5");
 
   /**
    * Empties {@code root} and starts a cluster there; also makes this JVM's local Spark session
@@ -105,8 +109,18 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   private Process worker(String name, int port) throws IOException {
+    Path gpus = root.resolve("gpus.sh");
+    Files.writeString(
+        gpus,
+        "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\""
+            + String.join("\", \"", GPUS)
+            + "\"]}'\n");
+    gpus.toFile().setExecutable(true);
     return daemon(
         name,
+        List.of(
+            "-Dspark.worker.resource.gpu.amount=" + GPUS.size(),
+            "-Dspark.worker.resource.gpu.discoveryScript=" + gpus),
         "org.apache.spark.deploy.worker.Worker",
         "--host",
         "127.0.0.1",
@@ -169,7 +183,13 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   private Process daemon(String name, String mainClass, String... args) throws IOException {
+    return daemon(name, List.of(), mainClass, args);
+  }
+
+  private Process daemon(String name, List<String> javaOptions, String mainClass, String... args)
+      throws IOException {
     List<String> cmd = java();
+    cmd.addAll(javaOptions);
     cmd.add(mainClass);
     cmd.addAll(Arrays.asList(args));
     return start(cmd, root.resolve(name + ".log"));
