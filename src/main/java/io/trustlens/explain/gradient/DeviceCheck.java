@@ -14,6 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Checks a device (a GPU) against the CPU without Spark: a TorchScript model's saliency and
@@ -24,11 +29,12 @@ import java.util.SplittableRandom;
  *
  * <p>Invariant: both devices see the same rows, keys and methods; only the device differs, so any
  * difference is the device's arithmetic (a GPU sums in another order: differences of about 1e-6 of
- * a map's scale are expected, 1e-4 is the limit).
+ * a map's scale are expected, 1e-4 is the limit). With {@code --threads 2} the device's maps come
+ * from two threads sharing its one loaded model, as two Spark tasks sharing a GPU do.
  *
  * <pre>
  * java ... io.trustlens.explain.gradient.DeviceCheck MODEL.pt [--input ROWS.json --column image]
- *     [--rows 512] [--device gpu|gpuK|cpu] [--steps 50] [--repeat 3]
+ *     [--rows 512] [--device gpu|gpuK|cpu] [--steps 50] [--repeat 3] [--threads 1]
  * </pre>
  */
 public final class DeviceCheck {
@@ -88,8 +94,8 @@ public final class DeviceCheck {
   public static final double GAP_LIMIT = 0.02;
 
   /**
-   * Compares {@code methods} on {@code rows} rows ({@code n × inputSize}) between the CPU and
-   * {@code device}, timing the best of {@code repeat} runs on each.
+   * Compares {@code methods} on {@code rows} rows ({@code n × inputSize}) between the CPU (one
+   * thread) and {@code device}, timing the best of {@code repeat} runs on each.
    */
   public static List<Result> compare(
       Path modelFile,
@@ -98,6 +104,22 @@ public final class DeviceCheck {
       int n,
       List<GradientMethod> methods,
       int repeat) {
+    return compare(modelFile, device, rows, n, methods, repeat, 1);
+  }
+
+  /**
+   * As {@link #compare(Path, Device, double[], int, List, int)}, with the device's maps computed by
+   * {@code threads} threads at once that share its one loaded model, as Spark tasks sharing a GPU
+   * do ({@code spark.task.resource.gpu.amount=0.5}: two tasks, one model in the executor's cache).
+   */
+  public static List<Result> compare(
+      Path modelFile,
+      Device device,
+      double[] rows,
+      int n,
+      List<GradientMethod> methods,
+      int repeat,
+      int threads) {
     TorchScriptCard card = TorchScriptCard.readBeside(modelFile);
     long[] keys = new long[n];
     for (int i = 0; i < n; i++) {
@@ -107,8 +129,8 @@ public final class DeviceCheck {
     try (TorchScriptModel cpu = TorchScriptModel.load(modelFile, card, Device.cpu(), true);
         TorchScriptModel other = TorchScriptModel.load(modelFile, card, device, true)) {
       for (GradientMethod method : methods) {
-        Timed onCpu = explain(cpu, method, rows, keys, n, repeat);
-        Timed onDevice = explain(other, method, rows, keys, n, repeat);
+        Timed onCpu = explain(cpu, method, rows, keys, n, repeat, 1);
+        Timed onDevice = explain(other, method, rows, keys, n, repeat, threads);
         double worst = 0;
         for (int i = 0; i < n; i++) {
           double[] a = onCpu.maps[i].values();
@@ -170,29 +192,52 @@ public final class DeviceCheck {
       double[] rows,
       long[] keys,
       int n,
-      int repeat) {
+      int repeat,
+      int threads) {
     GradientBatches batches = new GradientBatches(model, method, GradientBatches.PREDICTED);
     int d = model.info().inputSize();
-    int perCall = batches.rowsPerCall();
+    // Calls of the method's best size, or smaller so that every thread has rows.
+    int perCall = Math.min(batches.rowsPerCall(), (n + threads - 1) / Math.max(1, threads));
     Attribution[] maps = new Attribution[n];
-    double best = Double.POSITIVE_INFINITY;
-    for (int r = 0; r < Math.max(1, repeat) + 1; r++) { // the first run warms the device up
-      long start = System.nanoTime();
-      for (int s = 0; s < n; s += perCall) {
-        int m = Math.min(perCall, n - s);
-        double[] xs = new double[m * d];
-        System.arraycopy(rows, s * d, xs, 0, m * d);
-        long[] k = new long[m];
-        System.arraycopy(keys, s, k, 0, m);
-        Attribution[] part = batches.explain(xs, k, m);
-        System.arraycopy(part, 0, maps, s, m);
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      if (r > 0) {
-        best = Math.min(best, seconds);
-      }
+    List<Callable<Void>> calls = new ArrayList<>();
+    for (int from = 0; from < n; from += perCall) {
+      int s = from;
+      int m = Math.min(perCall, n - s);
+      calls.add(
+          () -> {
+            io.trustlens.model.TorchSettings.applyToThisThread();
+            double[] xs = new double[m * d];
+            System.arraycopy(rows, s * d, xs, 0, m * d);
+            long[] k = new long[m];
+            System.arraycopy(keys, s, k, 0, m);
+            Attribution[] part = batches.explain(xs, k, m);
+            System.arraycopy(part, 0, maps, s, m);
+            return null;
+          });
     }
-    return new Timed(maps, best);
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+    try {
+      double best = Double.POSITIVE_INFINITY;
+      for (int r = 0; r < Math.max(1, repeat) + 1; r++) { // the first run warms the device up
+        long start = System.nanoTime();
+        for (Future<Void> call : pool.invokeAll(calls)) {
+          call.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (r > 0) {
+          best = Math.min(best, seconds);
+        }
+      }
+      return new Timed(maps, best);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          method + " on " + model.device() + ": " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** The first {@code n} rows of a JSON-lines file's numeric array column. */
@@ -259,7 +304,7 @@ public final class DeviceCheck {
     if (args.length == 0) {
       System.err.println(
           "usage: DeviceCheck MODEL.pt [--input ROWS.json --column image] [--rows 512]"
-              + " [--device gpu] [--steps 50] [--repeat 3]");
+              + " [--device gpu] [--steps 50] [--repeat 3] [--threads 1]");
       System.exit(2);
     }
     Path model = Path.of(args[0]);
@@ -269,6 +314,7 @@ public final class DeviceCheck {
     String deviceName = "gpu";
     int steps = IntegratedGradients.DEFAULT_STEPS;
     int repeat = 3;
+    int threads = 1;
     for (int a = 1; a < args.length; a += 2) {
       if (a + 1 >= args.length) {
         throw new IllegalArgumentException(args[a] + " needs a value");
@@ -281,6 +327,7 @@ public final class DeviceCheck {
         case "--device" -> deviceName = value;
         case "--steps" -> steps = Integer.parseInt(value);
         case "--repeat" -> repeat = Integer.parseInt(value);
+        case "--threads" -> threads = Integer.parseInt(value);
         default -> throw new IllegalArgumentException("unknown option " + args[a]);
       }
     }
@@ -295,9 +342,16 @@ public final class DeviceCheck {
             new Saliency("signed"),
             new IntegratedGradients(Baseline.zero(), steps, "gauss_legendre"));
     System.out.printf(
-        Locale.ROOT, "device-check: %s on cpu and %s, %d rows of %d values%n", model, device, n, d);
+        Locale.ROOT,
+        "device-check: %s on cpu (one thread) and %s (%d thread%s), %d rows of %d values%n",
+        model,
+        device,
+        threads,
+        threads == 1 ? "" : "s",
+        n,
+        d);
     boolean ok = true;
-    for (Result r : compare(model, device, rows, n, methods, repeat)) {
+    for (Result r : compare(model, device, rows, n, methods, repeat, threads)) {
       System.out.println("device-check: " + r);
       ok &= r.passes();
     }

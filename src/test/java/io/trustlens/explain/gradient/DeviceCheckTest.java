@@ -49,6 +49,31 @@ class DeviceCheckTest {
         "a difference or a device gap over its limit fails");
   }
 
+  /**
+   * Two threads sharing one loaded model (as two tasks sharing a device do) give every row the same
+   * map as one thread.
+   */
+  @Test
+  void twoThreadsSharingTheModelGiveTheSameMaps() throws Exception {
+    int n = 150; // two calls of 75 rows, one per thread, at once
+    double[] rows =
+        DeviceCheck.readRows(Path.of("datasets/synthetic/shapes.json"), "image", n, 256);
+    List<DeviceCheck.Result> results =
+        DeviceCheck.compare(
+            SHAPES_CNN,
+            Device.cpu(),
+            rows,
+            n,
+            List.of(
+                new Saliency("signed"),
+                new IntegratedGradients(Baseline.zero(), 16, "gauss_legendre")),
+            1,
+            2);
+    for (DeviceCheck.Result r : results) {
+      assertEquals(0.0, r.worstDifference(), r.method());
+    }
+  }
+
   @Test
   void rowsAndDevicesAreChecked(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("rows.json");
