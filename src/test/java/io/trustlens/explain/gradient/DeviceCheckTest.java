@@ -19,19 +19,7 @@ class DeviceCheckTest {
 
   @Test
   void theCpuAgainstItselfGivesTheSameMapsAndPasses() throws Exception {
-    int n = 40;
-    double[] rows =
-        DeviceCheck.readRows(Path.of("datasets/synthetic/shapes.json"), "image", n, 256);
-    List<DeviceCheck.Result> results =
-        DeviceCheck.compare(
-            SHAPES_CNN,
-            Device.cpu(),
-            rows,
-            n,
-            List.of(
-                new Saliency("signed"),
-                new IntegratedGradients(Baseline.zero(), 16, "gauss_legendre")),
-            1);
+    List<DeviceCheck.Result> results = cpuAgainstCpu(40, 1);
     assertEquals(2, results.size());
     for (DeviceCheck.Result r : results) {
       assertEquals(0.0, r.worstDifference(), r.method());
@@ -55,23 +43,25 @@ class DeviceCheckTest {
    */
   @Test
   void twoThreadsSharingTheModelGiveTheSameMaps() throws Exception {
-    int n = 150; // two calls of 75 rows, one per thread, at once
-    double[] rows =
-        DeviceCheck.readRows(Path.of("datasets/synthetic/shapes.json"), "image", n, 256);
-    List<DeviceCheck.Result> results =
-        DeviceCheck.compare(
-            SHAPES_CNN,
-            Device.cpu(),
-            rows,
-            n,
-            List.of(
-                new Saliency("signed"),
-                new IntegratedGradients(Baseline.zero(), 16, "gauss_legendre")),
-            1,
-            2);
-    for (DeviceCheck.Result r : results) {
+    // 150 rows: two calls of 75 rows, one per thread, at once
+    for (DeviceCheck.Result r : cpuAgainstCpu(150, 2)) {
       assertEquals(0.0, r.worstDifference(), r.method());
     }
+  }
+
+  /** Saliency and IG (16 steps) of {@code n} shapes rows, the CPU (one thread) against itself. */
+  private static List<DeviceCheck.Result> cpuAgainstCpu(int n, int threads) throws Exception {
+    double[] rows =
+        DeviceCheck.readRows(Path.of("datasets/synthetic/shapes.json"), "image", n, 256);
+    return DeviceCheck.compare(
+        SHAPES_CNN,
+        Device.cpu(),
+        rows,
+        n,
+        List.of(
+            new Saliency("signed"), new IntegratedGradients(Baseline.zero(), 16, "gauss_legendre")),
+        1,
+        threads);
   }
 
   @Test
