@@ -87,8 +87,10 @@ public final class TorchSettings {
    * lets cuDNN run float32 convolutions on TensorFloat-32 tensor cores by default (a 10-bit
    * mantissa): measured on an H100 with libtorch 2.11, the shapes CNN's saliency maps then differ
    * from the CPU's by up to 4.4% of a row's largest value and Integrated Gradients' by 0.6%, where
-   * an explanation's numbers should not depend on where it ran. {@code -Dtrustlens.tf32=true}
-   * trades that for speed. The CPU never uses TF32, so nothing changes there.
+   * an explanation's numbers should not depend on where it ran (that the variable brings them
+   * within {@code DeviceCheck}'s 1e-4 is still to be measured on a GPU). {@code
+   * -Dtrustlens.tf32=true} trades that for speed. The CPU never uses TF32, so nothing changes
+   * there; the setting is the process's, so other CUDA libraries in the same JVM see it too.
    *
    * @return the variable's value in force ("0" when set here), or null where it is unset or could
    *     not be set
