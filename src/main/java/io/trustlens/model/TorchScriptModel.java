@@ -137,6 +137,7 @@ public final class TorchScriptModel
       throw new InvalidModelException("TorchScript model file not found: " + file);
     }
     TorchSettings.applyDefaults();
+    requireCuda(device, file);
     Model model = Model.newInstance(file.getFileName().toString(), device, "PyTorch");
     try {
       model.load(
@@ -162,6 +163,39 @@ public final class TorchScriptModel
             card.kind(),
             EnumSet.of(Capability.DIFFERENTIABLE));
     return new TorchScriptModel(model, info, device, card, differentiable);
+  }
+
+  /**
+   * Checks, for a GPU, that the libtorch DJL loaded has CUDA's part (a {@code torch_cuda} library
+   * in its folder): DJL's CPU natives, this build's default, have none, and without this check a
+   * task that Spark gave a GPU fails with libtorch's list of every backend an operator has.
+   *
+   * @throws InvalidModelException naming the device, the libtorch folder and the ways out
+   */
+  static void requireCuda(Device device, Path file) {
+    if (!device.isGpu()) {
+      return;
+    }
+    ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch
+    Path folder = Path.of(ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
+    boolean cuda;
+    try (var files = Files.list(folder)) {
+      cuda = files.anyMatch(f -> f.getFileName().toString().contains("torch_cuda"));
+    } catch (IOException e) {
+      return; // an unreadable folder: let libtorch itself say what it can do
+    }
+    if (!cuda) {
+      throw new InvalidModelException(
+          "cannot run "
+              + file.getFileName()
+              + " on "
+              + device
+              + ": the libtorch this JVM loaded ("
+              + folder
+              + ") has no CUDA part; build with -Pgpu (DJL's CUDA natives) or point"
+              + " PYTORCH_LIBRARY_PATH at a CUDA libtorch (README: GPU), or run without GPUs"
+              + " (spark.executor.resource.gpu.amount)");
+    }
   }
 
   private static String firstLine(String message) {

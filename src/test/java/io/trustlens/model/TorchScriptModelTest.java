@@ -2,6 +2,7 @@ package io.trustlens.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -175,6 +176,31 @@ class TorchScriptModelTest {
                     bad, TorchScriptModel.defaultCard(3, 1, OutputKind.REGRESSION), Device.cpu()));
     assertTrue(e.getMessage().contains("broken.pt"), e.getMessage());
     assertTrue(e.getMessage().contains("TorchScript"), e.getMessage());
+  }
+
+  /**
+   * A task given a GPU by Spark while this JVM's libtorch is DJL's CPU build gets one clear error,
+   * not libtorch's list of backends (skipped where the libtorch loaded has CUDA).
+   */
+  @Test
+  void aGpuWithoutCudaInLibtorchIsRefusedNamingTheWaysOut() throws Exception {
+    Path file = MODELS.resolve("shapes_cnn.pt");
+    TorchScriptCard card = TorchScriptCard.readBeside(file);
+    TorchScriptModel.load(file, card, Device.cpu()).close(); // loads libtorch
+    Path libtorch = Path.of(ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
+    try (var files = Files.list(libtorch)) {
+      org.junit.jupiter.api.Assumptions.assumeFalse(
+          files.anyMatch(f -> f.getFileName().toString().contains("torch_cuda")),
+          "this libtorch has CUDA");
+    }
+    InvalidModelException e =
+        assertThrows(
+            InvalidModelException.class, () -> TorchScriptModel.load(file, card, Device.gpu(1)));
+    for (String part :
+        List.of("shapes_cnn.pt", "gpu(1)", "no CUDA part", "-Pgpu", libtorch.toString())) {
+      assertTrue(e.getMessage().contains(part), part + " in: " + e.getMessage());
+    }
+    assertFalse(e.getMessage().contains("backend"), e.getMessage());
   }
 
   @Test
