@@ -110,12 +110,14 @@ final class StandaloneCluster implements AutoCloseable {
 
   private Process worker(String name, int port) throws IOException {
     Path gpus = root.resolve("gpus.sh");
-    Files.writeString(
-        gpus,
-        "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\""
-            + String.join("\", \"", GPUS)
-            + "\"]}'\n");
-    gpus.toFile().setExecutable(true);
+    if (!Files.exists(gpus)) { // written once: a replacement worker must not truncate it mid-read
+      Files.writeString(
+          gpus,
+          "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\""
+              + String.join("\", \"", GPUS)
+              + "\"]}'\n");
+      gpus.toFile().setExecutable(true);
+    }
     return daemon(
         name,
         List.of(
