@@ -65,6 +65,15 @@ class GpuBundleTest {
     assertTrue(checked.text().contains(TorchSettings.TF32_VARIABLE + "=0"), checked.text());
   }
 
+  @Test
+  void aFolderThatIsNotABundleIsNeverRemoved(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("keep.txt"), "mine");
+    Output refused = run(List.of("bash", "jobs/gpu-bundle", dir.toString()), false);
+    assertEquals(2, refused.status(), refused.text());
+    assertTrue(refused.text().contains("is not a bundle"), refused.text());
+    assertEquals("mine", Files.readString(dir.resolve("keep.txt")));
+  }
+
   private record Output(int status, String text) {}
 
   private static Output run(List<String> command, boolean withoutTf32Variable) throws Exception {
