@@ -59,20 +59,26 @@ public final class TorchSettings {
    */
   public static synchronized String capOneDnn() {
     if (oneDnnIsa == null) {
-      String given = System.getenv("ONEDNN_MAX_CPU_ISA");
-      if (given != null) {
-        oneDnnIsa = given;
-      } else {
-        try {
-          LibC.INSTANCE.setenv("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA, 0);
-          oneDnnIsa =
-              java.util.Objects.requireNonNullElse(LibC.INSTANCE.getenv("ONEDNN_MAX_CPU_ISA"), "");
-        } catch (LinkageError | RuntimeException e) { // no JNA, or no C library to load
-          oneDnnIsa = ""; // leave oneDNN as it is
-        }
-      }
+      oneDnnIsa = setenvIfAbsent("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA);
     }
     return oneDnnIsa.isEmpty() ? null : oneDnnIsa;
+  }
+
+  /**
+   * Sets {@code name=value} in this process's C environment (setenv through JNA) unless the
+   * environment already sets it; returns the value in force, or "" where it could not be set.
+   */
+  private static String setenvIfAbsent(String name, String value) {
+    String given = System.getenv(name);
+    if (given != null) {
+      return given;
+    }
+    try {
+      LibC.INSTANCE.setenv(name, value, 0);
+      return java.util.Objects.requireNonNullElse(LibC.INSTANCE.getenv(name), "");
+    } catch (LinkageError | RuntimeException e) { // no JNA, or no C library to load
+      return ""; // leave the library as it is
+    }
   }
 
   /** The environment variable NVIDIA's cuBLAS and cuDNN read: 0 turns TensorFloat-32 off. */
@@ -97,19 +103,9 @@ public final class TorchSettings {
    */
   public static synchronized String exactFloat32OnGpu() {
     if (tf32 == null) {
-      String given = System.getenv(TF32_VARIABLE);
-      if (given != null) {
-        tf32 = given;
-      } else if (Boolean.getBoolean("trustlens.tf32")) {
-        tf32 = "";
-      } else {
-        try {
-          LibC.INSTANCE.setenv(TF32_VARIABLE, "0", 0);
-          tf32 = java.util.Objects.requireNonNullElse(LibC.INSTANCE.getenv(TF32_VARIABLE), "");
-        } catch (LinkageError | RuntimeException e) { // no JNA, or no C library to load
-          tf32 = "";
-        }
-      }
+      boolean optedOut =
+          System.getenv(TF32_VARIABLE) == null && Boolean.getBoolean("trustlens.tf32");
+      tf32 = optedOut ? "" : setenvIfAbsent(TF32_VARIABLE, "0");
     }
     return tf32.isEmpty() ? null : tf32;
   }

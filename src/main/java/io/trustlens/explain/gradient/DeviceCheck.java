@@ -95,22 +95,10 @@ public final class DeviceCheck {
 
   /**
    * Compares {@code methods} on {@code rows} rows ({@code n × inputSize}) between the CPU (one
-   * thread) and {@code device}, timing the best of {@code repeat} runs on each.
-   */
-  public static List<Result> compare(
-      Path modelFile,
-      Device device,
-      double[] rows,
-      int n,
-      List<GradientMethod> methods,
-      int repeat) {
-    return compare(modelFile, device, rows, n, methods, repeat, 1);
-  }
-
-  /**
-   * As {@link #compare(Path, Device, double[], int, List, int)}, with the device's maps computed by
-   * {@code threads} threads at once that share its one loaded model, as Spark tasks sharing a GPU
-   * do ({@code spark.task.resource.gpu.amount=0.5}: two tasks, one model in the executor's cache).
+   * thread) and {@code device}, timing the best of {@code repeat} runs on each; the device's maps
+   * are computed by {@code threads} threads at once that share its one loaded model, as Spark tasks
+   * sharing a GPU do ({@code spark.task.resource.gpu.amount=0.5}: two tasks, one model in the
+   * executor's cache).
    */
   public static List<Result> compare(
       Path modelFile,
