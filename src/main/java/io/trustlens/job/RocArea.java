@@ -123,14 +123,21 @@ final class RocArea {
    * is the one the sorted table gives.
    */
   static double onTheDriver(Dataset<Row> table, Column scores, Column labels) {
-    List<double[][]> parts =
+    return area(
         table
             .select(scores.cast("double"), labels.cast("double"))
             .queryExecution()
             .toRdd()
             .toJavaRDD()
             .mapPartitions(RocArea::scoresByClass)
-            .collect();
+            .collect());
+  }
+
+  /**
+   * The area from partitions' scores by class ({@link Scores#part()}), in any order: the whole
+   * number counted is the same.
+   */
+  static double area(List<double[][]> parts) {
     double[][] byClass = new double[2][];
     long[] nulls = new long[2];
     for (int c = 0; c < 2; c++) {
@@ -162,28 +169,49 @@ final class RocArea {
     return twice / (2.0 * p * n);
   }
 
-  /**
-   * A partition's scores by class: negatives then positives, each array led by its count of null
-   * scores; {@code -0.0} as {@code 0.0}.
-   */
+  /** A partition's scores (a double, or null) and classes (label 1 or not). */
   private static Iterator<double[][]> scoresByClass(Iterator<InternalRow> rows) {
-    double[][] scores = {new double[65], new double[65]};
-    int[] size = {1, 1};
+    Scores scores = new Scores();
     while (rows.hasNext()) {
       InternalRow r = rows.next();
-      int c = !r.isNullAt(1) && r.getDouble(1) == 1 ? 1 : 0;
+      boolean positive = !r.isNullAt(1) && r.getDouble(1) == 1;
       if (r.isNullAt(0)) {
-        scores[c][0]++;
-        continue;
+        scores.addNull(positive);
+      } else {
+        scores.add(r.getDouble(0), positive);
       }
+    }
+    return java.util.Collections.singletonList(scores.part()).iterator();
+  }
+
+  /**
+   * One partition's scores by class, gathered row by row for {@link #area}: negatives then
+   * positives, each array led by its count of null scores; {@code -0.0} kept as {@code 0.0}.
+   */
+  static final class Scores implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final double[][] scores = {new double[65], new double[65]};
+    private final int[] size = {1, 1};
+
+    /** Adds a row's score. */
+    void add(double score, boolean positive) {
+      int c = positive ? 1 : 0;
       if (size[c] == scores[c].length) {
         scores[c] = Arrays.copyOf(scores[c], 2 * size[c]);
       }
-      double s = r.getDouble(0);
-      scores[c][size[c]++] = s == 0 ? 0.0 : s;
+      scores[c][size[c]++] = score == 0 ? 0.0 : score;
     }
-    double[][] part = {Arrays.copyOf(scores[0], size[0]), Arrays.copyOf(scores[1], size[1])};
-    return java.util.Collections.singletonList(part).iterator();
+
+    /** Adds a row whose score is null. */
+    void addNull(boolean positive) {
+      scores[positive ? 1 : 0][0]++;
+    }
+
+    /** The scores so far, as {@link #area} takes a partition's. */
+    double[][] part() {
+      return new double[][] {Arrays.copyOf(scores[0], size[0]), Arrays.copyOf(scores[1], size[1])};
+    }
   }
 
   /**

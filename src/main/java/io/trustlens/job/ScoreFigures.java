@@ -23,6 +23,10 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * is a whole number in {@code 0..k-1} (the others, null labels too, counted apart as {@link
  * #outside()}); the RMSE over rows with a label (not null).
  *
+ * <p>Asked to, a two-class classifier's pass also gathers the probability of class 1 of every row
+ * the confusion matrix counts, by class, for {@link RocArea#area} on the driver: the AUC without a
+ * pass of its own over a small table.
+ *
  * <p>Invariant: sums are kept exactly ({@link ExactSum}) and counts are whole numbers, so every
  * figure is the same bits whatever the partitioning and the order in which tasks finish.
  */
@@ -38,11 +42,23 @@ final class ScoreFigures implements Serializable {
   private long lossRows;
   private final ExactSum squaredErrors = new ExactSum();
   private long labelled;
+  private final List<double[][]> scores;
+  private final RocArea.Scores partScores;
 
   /** Empty figures for a classifier of {@code classes} outputs, or a regressor ({@code 0}). */
   ScoreFigures(int classes) {
+    this(classes, false);
+  }
+
+  /** As above; {@code scores}: gather the scores of a two-class classifier for its AUC. */
+  private ScoreFigures(int classes, boolean scores) {
+    if (scores && classes != 2) {
+      throw new IllegalArgumentException("the AUC's scores need a classifier of two classes");
+    }
     this.classes = classes;
     this.confusion = new long[classes][classes];
+    this.scores = scores ? new java.util.ArrayList<>() : null;
+    this.partScores = scores ? new RocArea.Scores() : null;
   }
 
   /**
@@ -50,6 +66,15 @@ final class ScoreFigures implements Serializable {
    * rows only), with the {@code probability} array when {@code probability} is true.
    */
   static ScoreFigures of(Dataset<Row> written, String label, int classes, boolean probability) {
+    return of(written, label, classes, probability, false);
+  }
+
+  /**
+   * As above; with {@code scores} (a two-class classifier with probabilities) the pass also gathers
+   * the scores of {@link #rocArea()}.
+   */
+  static ScoreFigures of(
+      Dataset<Row> written, String label, int classes, boolean probability, boolean scores) {
     List<Column> columns =
         List.of(
             label == null ? lit(null).cast("double") : col("`" + label + "`").cast("double"),
@@ -57,7 +82,7 @@ final class ScoreFigures implements Serializable {
             probability
                 ? col("probability").cast("array<double>")
                 : lit(null).cast("array<double>"));
-    ScoreFigures total = new ScoreFigures(classes);
+    ScoreFigures total = new ScoreFigures(classes, scores);
     for (ScoreFigures part :
         written
             .select(columns.toArray(new Column[0]))
@@ -66,7 +91,7 @@ final class ScoreFigures implements Serializable {
             .toJavaRDD()
             .mapPartitions(
                 internal -> {
-                  ScoreFigures f = new ScoreFigures(classes);
+                  ScoreFigures f = new ScoreFigures(classes, scores);
                   while (internal.hasNext()) {
                     f.add(internal.next());
                   }
@@ -106,6 +131,13 @@ final class ScoreFigures implements Serializable {
     }
     int l = (int) label;
     confusion[l][(int) prediction]++;
+    if (partScores != null) {
+      if (probability == null) {
+        partScores.addNull(l == 1);
+      } else {
+        partScores.add(probability[1], l == 1);
+      }
+    }
     if (probability != null) {
       loss.add(-Math.log(Math.max(probability[l], ScoreTask.EPSILON)));
       lossRows++;
@@ -126,6 +158,28 @@ final class ScoreFigures implements Serializable {
     lossRows += other.lossRows;
     squaredErrors.add(other.squaredErrors);
     labelled += other.labelled;
+    if (scores != null) {
+      scores.addAll(other.scores);
+      scores.add(other.partScores.part());
+    }
+  }
+
+  /** Whether the pass gathered the scores of {@link #rocArea()}. */
+  boolean gatheredScores() {
+    return scores != null;
+  }
+
+  /**
+   * The area under the ROC curve of class 1's probability over the rows the confusion matrix counts
+   * ({@link RocArea#area}), from the scores gathered in the pass; NaN when either class has no row.
+   */
+  double rocArea() {
+    if (scores == null) {
+      throw new IllegalStateException("these figures were not asked to gather scores");
+    }
+    List<double[][]> all = new java.util.ArrayList<>(scores);
+    all.add(partScores.part());
+    return RocArea.area(all);
   }
 
   /** Rows read. */

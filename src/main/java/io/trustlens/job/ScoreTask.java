@@ -43,8 +43,15 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     ModelInfo info = model.info();
     boolean classifier = info.kind().isClassification();
     boolean probability = List.of(written.columns()).contains("probability");
+    // A small two-class table's AUC comes from the same pass: its scores go to the driver.
+    boolean scores =
+        in.label != null
+            && classifier
+            && info.outputSize() == 2
+            && probability
+            && run.input().rows() <= RocArea.ON_THE_DRIVER;
     ScoreFigures figures =
-        ScoreFigures.of(written, in.label, classifier ? info.outputSize() : 0, probability);
+        ScoreFigures.of(written, in.label, classifier ? info.outputSize() : 0, probability, scores);
     long rows = figures.rows();
     long inputRows = run.input().rows();
     Map<String, Object> result = new LinkedHashMap<>();
@@ -155,8 +162,13 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
       Column label = col("`" + labelName + "`").cast("double");
       Column inRange = label.geq(0).and(label.lt(k)).and(label.equalTo(floor(label)));
       double auc =
-          RocArea.of(
-              written.filter(inRange), element_at(col("probability"), 2), label, figures.rows());
+          figures.gatheredScores()
+              ? figures.rocArea()
+              : RocArea.of(
+                  written.filter(inRange),
+                  element_at(col("probability"), 2),
+                  label,
+                  figures.rows());
       result.put("auc", auc);
       facts.put("AUC (ROC, class " + info.outputNames().get(1) + ")", auc);
     }

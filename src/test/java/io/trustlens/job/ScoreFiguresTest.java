@@ -77,6 +77,58 @@ class ScoreFiguresTest {
     assertEquals(Double.doubleToLongBits(one.logLoss()), Double.doubleToLongBits(seven.logLoss()));
   }
 
+  /**
+   * Two classes with tied, negative-zero and null probabilities and labels outside 0..1: the AUC
+   * gathered in the figures' pass equals a brute-force count over every (positive, negative) pair
+   * of the rows the confusion matrix counts (ties one half, null scores below all), equals
+   * RocArea's sorted-table path over the same rows, and is the same bits in one partition and in
+   * seven.
+   */
+  @Test
+  void gatheredAucEqualsAPairCountAndTheSortedPath() {
+    Random random = new Random(13);
+    List<Row> rows = new ArrayList<>();
+    List<Double> positives = new ArrayList<>();
+    List<Double> negatives = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      double u = random.nextDouble();
+      String label = u < 0.03 ? null : u < 0.05 ? "2" : u < 0.06 ? "0.5" : "" + (i % 2);
+      // Few distinct scores (ties), 0.0 and -0.0 among them, and some rows without probabilities.
+      double p1 = random.nextInt(40) / 40.0 * (random.nextBoolean() ? 1 : -1);
+      p1 = p1 == 0 && random.nextBoolean() ? -0.0 : p1;
+      boolean noScore = random.nextDouble() < 0.03;
+      rows.add(
+          RowFactory.create(
+              label, (double) random.nextInt(2), noScore ? null : toList(new double[] {0, p1})));
+      if ("0".equals(label) || "1".equals(label)) {
+        ("1".equals(label) ? positives : negatives).add(noScore ? null : p1);
+      }
+    }
+    double twice = 0;
+    for (Double p : positives) {
+      for (Double n : negatives) {
+        double a = p == null ? Double.NEGATIVE_INFINITY : p;
+        double b = n == null ? Double.NEGATIVE_INFINITY : n;
+        twice += a > b ? 2 : a == b ? 1 : 0; // nulls tie with nulls, -0.0 with 0.0
+      }
+    }
+    double expected = twice / (2.0 * positives.size() * negatives.size());
+    Dataset<Row> table = SPARK.createDataFrame(rows, SCHEMA);
+    ScoreFigures one = ScoreFigures.of(table.coalesce(1), "label", 2, true, true);
+    ScoreFigures seven = ScoreFigures.of(table.repartition(7), "label", 2, true, true);
+    org.apache.spark.sql.Column label = org.apache.spark.sql.functions.col("label").cast("double");
+    double sorted =
+        RocArea.ofSortedScores(
+            table.filter(label.isin(0.0, 1.0)),
+            org.apache.spark.sql.functions.element_at(
+                org.apache.spark.sql.functions.col("probability"), 2),
+            label);
+    assertEquals(expected, one.rocArea(), 1e-15);
+    assertEquals(Double.doubleToLongBits(sorted), Double.doubleToLongBits(one.rocArea()));
+    assertEquals(Double.doubleToLongBits(one.rocArea()), Double.doubleToLongBits(seven.rocArea()));
+    assertTrue(!new ScoreFigures(2).gatheredScores(), "not gathered unless asked");
+  }
+
   /** A regressor: the RMSE over rows with a label, null labels left out, any partitioning. */
   @Test
   void regressorRmseLeavesOutRowsWithoutALabel() {
