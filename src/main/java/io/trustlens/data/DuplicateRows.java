@@ -16,7 +16,6 @@ import io.trustlens.data.TableProfile.Duplicates;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -95,7 +94,28 @@ final class DuplicateRows {
    * their null pattern, as {@code concat_ws} of "1" and "0" joins it.
    */
   private static Duplicates onTheDriver(Dataset<Row> table, String id, boolean rows) {
-    long[][] keys = keys(table, id, rows);
+    return counted(parts(table, id, rows));
+  }
+
+  /**
+   * Whether a profile counts the duplicates of a table of {@code rows} rows on the driver, from the
+   * partitions' {@link Keys} (gathered in a pass that reads the rows for other figures too).
+   */
+  static boolean countedOnTheDriver(long rows) {
+    return rows <= ON_THE_DRIVER;
+  }
+
+  /**
+   * The duplicates counted from partitions' keys ({@link Keys#part()}, in partition order) of a
+   * table whose id column is {@code id} (null for none).
+   */
+  static Duplicates fromKeys(List<long[][]> parts, String id) {
+    Duplicates d = counted(parts);
+    return id == null ? new Duplicates(d.rows(), null, null) : d;
+  }
+
+  private static Duplicates counted(List<long[][]> parts) {
+    long[][] keys = concatenated(parts);
     Map<Key, Long> byRow = tally(keys[0]);
     Map<Key, Long> byId = tally(keys[1]);
     long ids = byId.values().stream().filter(n -> n > 1).count();
@@ -109,15 +129,27 @@ final class DuplicateRows {
    * h2} in partition order, collected from its partitions.
    */
   static long[][] keys(Dataset<Row> table, String id, boolean rows) {
+    return concatenated(parts(table, id, rows));
+  }
+
+  private static List<long[][]> parts(Dataset<Row> table, String id, boolean rows) {
     StructType schema = table.schema();
-    int idAt = id == null ? -1 : schema.fieldIndex(id);
-    List<long[][]> parts =
-        table
-            .queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitions(r -> keys(r, schema, idAt, rows))
-            .collect();
+    return table
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .mapPartitions(
+            r -> {
+              Keys keys = new Keys(schema, id, rows);
+              while (r.hasNext()) {
+                keys.add(r.next());
+              }
+              return java.util.Collections.singletonList(keys.part()).iterator();
+            })
+        .collect();
+  }
+
+  private static long[][] concatenated(List<long[][]> parts) {
     long[][] all = new long[2][];
     for (int kind = 0; kind < 2; kind++) {
       int k = kind;
@@ -139,63 +171,85 @@ final class DuplicateRows {
   }
 
   /**
-   * A partition's row keys (when {@code rows}) and id keys, each as pairs {@code h1, h2}; a null id
-   * gives none.
+   * One partition's row keys and id keys, gathered row by row, each as pairs {@code h1, h2}; a null
+   * id gives none.
    */
-  private static Iterator<long[][]> keys(
-      Iterator<InternalRow> rows, StructType schema, int idAt, boolean rowKeys) {
-    int n = schema.size() - (idAt < 0 ? 0 : 1);
-    int[] at = new int[n];
-    DataType[] types = new DataType[n];
-    List<Expression> cells = new ArrayList<>();
-    for (int i = 0, k = 0; i < schema.size(); i++) {
-      if (i != idAt) {
-        at[k] = i;
-        types[k] = schema.fields()[i].dataType();
-        cells.add(new BoundReference(k, types[k], true));
-        k++;
+  static final class Keys {
+    private final int idAt;
+    private final DataType idType;
+    private final boolean rowKeys;
+    private final int[] at;
+    private final DataType[] types;
+    private final Expression rowH1;
+    private final Expression rowH2;
+    private final Expression idH1;
+    private final Expression idH2;
+    private final GenericInternalRow row;
+    private final GenericInternalRow idRow = new GenericInternalRow(1);
+    private final byte[] pattern;
+    private long[][] pairs = {new long[64], new long[64]};
+    private final int[] size = new int[2];
+
+    /**
+     * Keys of rows of {@code schema} whose id column is {@code id} (null for none): the rows' keys
+     * when {@code rowKeys}, the ids' always.
+     */
+    Keys(StructType schema, String id, boolean rowKeys) {
+      this.idAt = id == null ? -1 : schema.fieldIndex(id);
+      this.idType = idAt < 0 ? DataTypes.NullType : schema.fields()[idAt].dataType();
+      this.rowKeys = rowKeys;
+      int n = schema.size() - (idAt < 0 ? 0 : 1);
+      at = new int[n];
+      types = new DataType[n];
+      List<Expression> cells = new ArrayList<>();
+      for (int i = 0, k = 0; i < schema.size(); i++) {
+        if (i != idAt) {
+          at[k] = i;
+          types[k] = schema.fields()[i].dataType();
+          cells.add(new BoundReference(k, types[k], true));
+          k++;
+        }
       }
+      cells.add(new BoundReference(n, DataTypes.StringType, false)); // the null pattern
+      rowH1 = new XxHash64(seq(cells));
+      rowH2 = new Murmur3Hash(seq(cells));
+      List<Expression> idCell = List.of(new BoundReference(0, idType, true));
+      idH1 = new XxHash64(seq(idCell));
+      idH2 = new Murmur3Hash(seq(idCell));
+      row = new GenericInternalRow(n + 1);
+      pattern = new byte[n];
     }
-    cells.add(new BoundReference(n, DataTypes.StringType, false)); // the null pattern
-    Expression rowH1 = new XxHash64(seq(cells));
-    Expression rowH2 = new Murmur3Hash(seq(cells));
-    List<Expression> idCell =
-        List.of(
-            new BoundReference(
-                0, idAt < 0 ? DataTypes.NullType : schema.fields()[idAt].dataType(), true));
-    Expression idH1 = new XxHash64(seq(idCell));
-    Expression idH2 = new Murmur3Hash(seq(idCell));
-    GenericInternalRow row = new GenericInternalRow(n + 1);
-    GenericInternalRow idRow = new GenericInternalRow(1);
-    byte[] pattern = new byte[n];
-    long[][] pairs = {new long[64], new long[64]};
-    int[] size = new int[2];
-    while (rows.hasNext()) {
-      InternalRow r = rows.next();
+
+    /** Adds a row's keys. */
+    void add(InternalRow r) {
       if (rowKeys) {
+        int n = at.length;
         for (int k = 0; k < n; k++) {
           boolean missing = r.isNullAt(at[k]);
           row.update(k, missing ? null : r.get(at[k], types[k]));
           pattern[k] = (byte) (missing ? '1' : '0');
         }
         row.update(n, UTF8String.fromBytes(pattern));
-        add(pairs, size, 0, (Long) rowH1.eval(row), (Integer) rowH2.eval(row));
+        add(0, (Long) rowH1.eval(row), (Integer) rowH2.eval(row));
       }
       if (idAt >= 0 && !r.isNullAt(idAt)) {
-        idRow.update(0, r.get(idAt, schema.fields()[idAt].dataType()));
-        add(pairs, size, 1, (Long) idH1.eval(idRow), (Integer) idH2.eval(idRow));
+        idRow.update(0, r.get(idAt, idType));
+        add(1, (Long) idH1.eval(idRow), (Integer) idH2.eval(idRow));
       }
     }
-    long[][] part = {Arrays.copyOf(pairs[0], size[0]), Arrays.copyOf(pairs[1], size[1])};
-    return java.util.Collections.singletonList(part).iterator();
-  }
 
-  private static void add(long[][] pairs, int[] size, int kind, long h1, long h2) {
-    if (size[kind] == pairs[kind].length) {
-      pairs[kind] = Arrays.copyOf(pairs[kind], 2 * size[kind]);
+    /** The keys so far: the rows' pairs, then the ids'. */
+    long[][] part() {
+      return new long[][] {Arrays.copyOf(pairs[0], size[0]), Arrays.copyOf(pairs[1], size[1])};
     }
-    pairs[kind][size[kind]++] = h1;
-    pairs[kind][size[kind]++] = h2;
+
+    private void add(int kind, long h1, long h2) {
+      if (size[kind] == pairs[kind].length) {
+        pairs[kind] = Arrays.copyOf(pairs[kind], 2 * size[kind]);
+      }
+      pairs[kind][size[kind]++] = h1;
+      pairs[kind][size[kind]++] = h2;
+    }
   }
 
   private static scala.collection.immutable.Seq<Expression> seq(List<Expression> list) {

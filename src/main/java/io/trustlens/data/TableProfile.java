@@ -5,10 +5,12 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
@@ -16,10 +18,11 @@ import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * A profile of a table in {@value #PASSES} passes over it, however many columns it has, as Deequ's
- * and ydata-profiling's profiles:
+ * A profile of a table in {@value #PASSES} passes over it (two for a small table), however many
+ * columns it has, as Deequ's and ydata-profiling's profiles:
  *
  * <ol>
  *   <li>one read sketching every column ({@link ColumnSketch}, of fixed size whatever the rows):
@@ -36,7 +39,8 @@ import org.apache.spark.sql.types.StructField;
  *       a column has at most twice {@code topValues}·{@value #SUMMARY_FACTOR} distinct values);
  *   <li>one shuffle: duplicate rows (equal in every column but the id) and repeated ids, keyed by
  *       two independent hashes of the row (xxHash64 and Murmur3, 96 bits: a false duplicate among
- *       10 million rows has a chance below 1e-15).
+ *       10 million rows has a chance below 1e-15). A table of at most 262,144 rows has its keys
+ *       gathered in the second pass and counted on the driver: two passes in all.
  * </ol>
  *
  * <p>Counts are exact. The partition summaries are merged in partition order, so a profile is the
@@ -51,8 +55,16 @@ import org.apache.spark.sql.types.StructField;
 public record TableProfile(
     long rows, List<ColumnProfile> columns, Duplicates duplicates, LabelBalance label) {
 
-  /** Passes over the table, whatever its width (a small table's third reads no shuffle). */
+  /** Passes over a table, whatever its width: at most three (see {@link #passes(long)}). */
   public static final int PASSES = 3;
+
+  /**
+   * Passes over a table of {@code rows} rows: two when its duplicate keys ride on the second pass,
+   * three otherwise.
+   */
+  public static int passes(long rows) {
+    return DuplicateRows.countedOnTheDriver(rows) ? 2 : PASSES;
+  }
 
   /** The quantile levels of numeric columns. */
   public static final double[] QUANTILES = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
@@ -162,7 +174,7 @@ public record TableProfile(
     return of(table, Options.defaults());
   }
 
-  /** Profiles {@code table} in {@value #PASSES} passes. */
+  /** Profiles {@code table} in {@link #passes(long)} passes. */
   public static TableProfile of(Dataset<Row> table, Options options) {
     StructField[] fields = table.schema().fields();
     FirstPass.Sketches first =
@@ -174,17 +186,37 @@ public record TableProfile(
     long rows = first.rows();
     int summary = options.topValues() * SUMMARY_FACTOR;
     SecondPass plan = SecondPass.plan(fields, first.columns(), options, summary);
+    // A small table's duplicate keys are gathered in the second pass too (one job, not two).
+    String id = options.id();
+    boolean keys = DuplicateRows.countedOnTheDriver(rows);
+    boolean rowKeys = fields.length > (id == null ? 0 : 1);
+    StructType schema = table.schema();
     // Merged on the driver in partition order, whatever order the tasks finish in.
     SecondPass.Result second = plan.empty();
-    for (SecondPass.Result r :
-        table.queryExecution().toRdd().toJavaRDD().mapPartitions(plan::run).collect()) {
-      second.merge(r);
+    List<long[][]> keyParts = new ArrayList<>();
+    for (Second part :
+        table
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(
+                rowsOfPart -> {
+                  DuplicateRows.Keys k = keys ? new DuplicateRows.Keys(schema, id, rowKeys) : null;
+                  Iterator<InternalRow> counted =
+                      k == null ? rowsOfPart : new Tee(rowsOfPart, k::add);
+                  SecondPass.Result r = plan.run(counted).next();
+                  return List.of(new Second(r, k == null ? null : k.part())).iterator();
+                })
+            .collect()) {
+      second.merge(part.result());
+      keyParts.add(part.keys());
     }
     List<ColumnProfile> columns = new ArrayList<>();
     for (int i = 0; i < fields.length; i++) {
       columns.add(column(fields[i], first.columns()[i], i, plan, second, options));
     }
-    Duplicates duplicates = DuplicateRows.of(table, fields, options.id(), rows);
+    Duplicates duplicates =
+        keys ? DuplicateRows.fromKeys(keyParts, id) : DuplicateRows.of(table, fields, id, false);
     LabelBalance label = null;
     if (options.label() != null) {
       ColumnProfile c = columns.get(table.schema().fieldIndex(options.label()));
@@ -193,6 +225,25 @@ public record TableProfile(
       label = new LabelBalance(c.name(), c.top(), least == 0 ? Double.NaN : (double) most / least);
     }
     return new TableProfile(rows, List.copyOf(columns), duplicates, label);
+  }
+
+  /** A partition's second-pass counts and its duplicate keys (null when not gathered). */
+  private record Second(SecondPass.Result result, long[][] keys) implements java.io.Serializable {}
+
+  /** The rows of a partition as they pass, each handed to {@code each} too. */
+  private record Tee(Iterator<InternalRow> rows, java.util.function.Consumer<InternalRow> each)
+      implements Iterator<InternalRow> {
+    @Override
+    public boolean hasNext() {
+      return rows.hasNext();
+    }
+
+    @Override
+    public InternalRow next() {
+      InternalRow r = rows.next();
+      each.accept(r);
+      return r;
+    }
   }
 
   /** The kind of a column of {@code type}: numeric, categorical (text, boolean) or other. */

@@ -83,7 +83,7 @@ final class ProfileTask implements AuditTask<DataSpec> {
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("rows", rows);
     facts.put("columns", profile.columns().size());
-    facts.put("passes over the table", TableProfile.PASSES);
+    facts.put("passes over the table", TableProfile.passes(rows));
     facts.put(
         "duplicate rows (equal but for the id)", d.rows() + " (" + percent(duplicateShare) + ")");
     if (d.ids() != null) {
@@ -129,7 +129,7 @@ final class ProfileTask implements AuditTask<DataSpec> {
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("rows", rows);
-    result.put("passes", TableProfile.PASSES);
+    result.put("passes", TableProfile.passes(rows));
     result.put("duplicate_rows", d.rows());
     result.put("duplicate_ids", d.ids());
     result.put("duplicate_id_rows", d.idRows());

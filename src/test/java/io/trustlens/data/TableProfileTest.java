@@ -266,7 +266,8 @@ class TableProfileTest {
             "profile of %d columns x %d rows: %.1f s%n",
             columns, rowCount, (System.nanoTime() - start) / 1e9);
         assertEquals(columns, p.columns().size());
-        assertEquals(TableProfile.PASSES * (long) rowCount, read.records(), columns + " columns");
+        assertEquals(2, TableProfile.passes(rowCount), "duplicate keys ride on the second pass");
+        assertEquals(2L * rowCount, read.records(), columns + " columns");
       }
     }
   }
