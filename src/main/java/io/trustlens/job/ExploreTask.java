@@ -219,7 +219,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     }
     if (x != null) {
       int limit = task.plotSample == null ? DEFAULT_PLOT_SAMPLE : task.plotSample;
-      scatter(section, plotted.rows(limit, mapColumns), written, task, x, y, colour);
+      scatter(section, plotted.rows(limit, mapColumns), limit, written, task, x, y, colour);
     }
     return result;
   }
@@ -391,9 +391,15 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     return columns;
   }
 
+  /**
+   * The map's scatter plot of {@code rows}, the seeded sample of at most {@code limit} rows of
+   * {@code written}: a sample smaller than its limit holds every row, so only a full one counts the
+   * table for its caption.
+   */
   private static void scatter(
       HtmlReport.Section section,
       List<Row> rows,
+      int limit,
       Dataset<Row> written,
       ExploreSpec task,
       String x,
@@ -406,7 +412,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     MapCharts.Encoding sizeEnc = task.size == null ? null : encoding(task.size, rows, at++, true);
     MapCharts.Encoding shapeEnc =
         task.shape == null ? null : encoding(task.shape, rows, at, false, true);
-    long total = InternalRows.count(written);
+    long total = rows.size() < limit ? rows.size() : InternalRows.count(written);
     section.figure(
         "Map: "
             + y

@@ -60,6 +60,25 @@ class ExploreTest {
     assertTrue(
         html.contains("Scree plot") && html.contains("Biplot") && html.contains("size: alcohol"));
     assertTrue(html.contains("colour: cultivar"), "the label colours the map by default");
+    assertFalse(html.contains("a seeded sample of"), "178 rows are under the plot sample");
+
+    Path sampled = dir.resolve("pca-sampled");
+    Cli small =
+        Cli.run(
+            "explore",
+            "--input",
+            WINE,
+            "--method",
+            "pca",
+            "--plot-sample",
+            "100",
+            "--output",
+            sampled.toString());
+    assertEquals(0, small.exitCode(), small.errors());
+    assertTrue(
+        Files.readString(sampled.resolve("report.html"))
+            .contains("a seeded sample of 100 of 178 rows"),
+        "a full sample counts the table for its caption");
   }
 
   @Test
