@@ -11,6 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
 
 /**
  * The figures of an explain task: global importance bars, a beeswarm of the first rows, a
@@ -59,6 +65,35 @@ final class ShapReport {
   static final int PLOTTED_ROWS = 500;
 
   private ShapReport() {}
+
+  /**
+   * The written rows of the waterfall {@code ids}, in table order: taken from the plotted first
+   * rows {@code head} when they hold every id (an explained table's ids are unique, and an id of
+   * text or whole numbers reads as Spark casts it to text), else filtered from the table.
+   */
+  private static List<Row> waterfallRows(
+      Dataset<Row> written, List<Row> head, String idCol, List<String> ids) {
+    DataType type = written.schema().apply(idCol).dataType();
+    if (type instanceof StringType
+        || type instanceof IntegerType
+        || type instanceof LongType
+        || type instanceof ShortType
+        || type instanceof ByteType) {
+      java.util.Set<String> wanted = new java.util.HashSet<>(ids);
+      int at = written.schema().fieldIndex(idCol);
+      List<Row> found =
+          head.stream()
+              .filter(r -> !r.isNullAt(at) && wanted.contains(String.valueOf(r.get(at))))
+              .toList();
+      long distinct = found.stream().map(r -> String.valueOf(r.get(at))).distinct().count();
+      if (found.size() == wanted.size() && distinct == wanted.size()) {
+        return found;
+      }
+    }
+    return written
+        .filter(col("`" + idCol + "`").cast("string").isin(ids.toArray()))
+        .collectAsList();
+  }
 
   static void figures(
       HtmlReport.Section section,
@@ -153,10 +188,7 @@ final class ShapReport {
     if (idCol == null) {
       throw new SpecException("waterfall_rows needs the input's id column");
     }
-    for (Row row :
-        written
-            .filter(col("`" + idCol + "`").cast("string").isin(waterfallIds.toArray()))
-            .collectAsList()) {
+    for (Row row : waterfallRows(written, head, idCol, waterfallIds)) {
       List<Double> s = row.getList(row.fieldIndex("shap"));
       List<String> labels = new ArrayList<>();
       List<Integer> players = new ArrayList<>();

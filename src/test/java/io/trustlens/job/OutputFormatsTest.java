@@ -68,7 +68,14 @@ class OutputFormatsTest {
     String[] tree =
         concat(concat(new String[] {"explain"}, CREDIT_INPUT), "--model", GBT, "--method", "tree");
     sameInEveryFormat(
-        "tree", concat(tree, "--waterfall-rows", "3"), "shap", List.of("parquet", "json"));
+        "tree", concat(tree, "--waterfall-rows", "3,1999"), "shap", List.of("parquet", "json"));
+    for (String format : List.of("parquet", "json")) {
+      // Row 3 is among the plotted first rows, row 1999 (the last) is read apart: both drawn.
+      String html = Files.readString(dir.resolve("tree-" + format).resolve("report.html"));
+      assertTrue(html.contains("Waterfall of row id=3"), format);
+      assertTrue(
+          html.contains("Waterfall of row id=1999") && html.contains("debt_ratio = 0.065"), format);
+    }
     String[] kernel =
         concat(
             concat(new String[] {"explain"}, CREDIT_INPUT),
