@@ -110,7 +110,7 @@ final class DriftTask implements AuditTask<DataSpec> {
             .number("reference_missing", Drift.ColumnDrift::referenceMissing)
             .number("current_missing", Drift.ColumnDrift::currentMissing)
             .flag("moved", c -> c.psi() >= limit);
-    List<Row> written = table.writeAndReadBack(run, name, drift.columns());
+    List<Row> written = table.write(run, name, drift.columns());
     List<Drift.ColumnDrift> ranked = new ArrayList<>(drift.columns());
     ranked.removeIf(c -> Double.isNaN(c.psi()));
     ranked.sort(Comparator.comparingDouble(Drift.ColumnDrift::psi).reversed());
@@ -269,7 +269,7 @@ final class DriftTask implements AuditTask<DataSpec> {
             .number("current_mean_abs_shap", Player::now)
             .count("reference_rank", Player::rankThen)
             .count("current_rank", Player::rankNow);
-    List<Row> written = table.writeAndReadBack(run, name + "_importance", rows);
+    List<Row> written = table.write(run, name + "_importance", rows);
     section
         .paragraph(
             "Global importance (mean |shap|) in both tables' explanations: Spearman's rank"

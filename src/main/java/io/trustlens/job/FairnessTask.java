@@ -116,7 +116,7 @@ final class FairnessTask implements AuditTask<DataSpec> {
             .number("accuracy", r -> r.rates().accuracy())
             .number("mean_probability", r -> r.rates().meanScore())
             .number("calibration_gap", r -> r.rates().calibrationGap());
-    List<Row> writtenGroups = groupTable.writeAndReadBack(run, name, rows);
+    List<Row> writtenGroups = groupTable.write(run, name, rows);
     Map<String, Double> shares = attributionShares(run, task);
     DataTables<GroupFairness> disparityTable =
         new DataTables<GroupFairness>()
@@ -132,8 +132,7 @@ final class FairnessTask implements AuditTask<DataSpec> {
             .number("equalized_odds_difference", g -> g.disparity().equalizedOddsDifference())
             .number("base_rate_difference", g -> g.disparity().baseRateDifference())
             .number("attribution_share", g -> shares == null ? null : shares.get(g.grouping()));
-    List<Row> writtenDisparity =
-        disparityTable.writeAndReadBack(run, name + "_disparity", groupings);
+    List<Row> writtenDisparity = disparityTable.write(run, name + "_disparity", groupings);
 
     HtmlReport.Section section = run.report().section("Fairness: " + name);
     section

@@ -40,7 +40,7 @@ final class MissingTask implements AuditTask<DataSpec> {
             .text("column", Missingness.ColumnRate::column)
             .count("missing", Missingness.ColumnRate::missing)
             .number("rate", Missingness.ColumnRate::rate)
-            .writeAndReadBack(run, name, m.columns());
+            .write(run, name, m.columns());
     DataTables<Missingness.Pattern> patternTable =
         new DataTables<Missingness.Pattern>()
             .text(
@@ -48,7 +48,7 @@ final class MissingTask implements AuditTask<DataSpec> {
                 p -> p.columns().isEmpty() ? "(none)" : String.join(", ", p.columns()))
             .count("rows", Missingness.Pattern::rows)
             .number("share", Missingness.Pattern::share);
-    List<Row> patterns = patternTable.writeAndReadBack(run, name + "_patterns", m.patterns());
+    List<Row> patterns = patternTable.write(run, name + "_patterns", m.patterns());
     DataTables<Missingness.Dependence> dependenceTable =
         new DataTables<Missingness.Dependence>()
             .text("column", Missingness.Dependence::column)
@@ -60,8 +60,7 @@ final class MissingTask implements AuditTask<DataSpec> {
             .number("gap", Missingness.Dependence::gap)
             .flag("depends", d -> d.test().pValue() < ALPHA)
             .flag("capped", Missingness.Dependence::capped);
-    List<Row> dependence =
-        dependenceTable.writeAndReadBack(run, name + "_dependence", m.dependence());
+    List<Row> dependence = dependenceTable.write(run, name + "_dependence", m.dependence());
 
     HtmlReport.Section section = run.report().section("Missing values: " + name);
     List<Missingness.ColumnRate> some = m.columns().stream().filter(c -> c.missing() > 0).toList();

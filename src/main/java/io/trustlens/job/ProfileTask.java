@@ -55,7 +55,7 @@ final class ProfileTask implements AuditTask<DataSpec> {
         .text("top_values", c -> c.top() == null ? null : topText(c.top()))
         .flag("constant", ColumnProfile::constant)
         .flag("near_constant", ColumnProfile::nearConstant);
-    List<Row> written = table.writeAndReadBack(run, name, profile.columns());
+    List<Row> written = table.write(run, name, profile.columns());
 
     List<String> constant = new ArrayList<>();
     List<String> nearConstant = new ArrayList<>();
