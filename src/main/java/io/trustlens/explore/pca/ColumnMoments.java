@@ -40,9 +40,19 @@ public final class ColumnMoments implements Serializable {
 
   /** The moments of {@code features} in {@code table}; fails on null or NaN with the row named. */
   public static ColumnMoments of(Dataset<Row> table, FeatureSpace features, String idCol) {
-    int d = features.size();
-    First first =
-        Pass.run(table, features, idCol, () -> new First(d), First::add, (a, b) -> a.merge(b));
+    return of(new Pass.Source(table, features, idCol, KEPT_VALUES));
+  }
+
+  /**
+   * Feature values at most that the first pass keeps for the later passes to fold on the driver (16
+   * MB): a small table is read once, not once a pass.
+   */
+  static final long KEPT_VALUES = 1L << 21;
+
+  /** The moments of {@code source}'s features, its first pass keeping a small table's rows. */
+  static ColumnMoments of(Pass.Source source) {
+    int d = source.features().size();
+    First first = source.run(() -> new First(d), First::add, (a, b) -> a.merge(b));
     if (first.count == 0) {
       throw new InvalidFeatureException("the table has no rows");
     }
@@ -54,10 +64,7 @@ public final class ColumnMoments implements Serializable {
       second[j] = first.sums.value(d + j) / n;
     }
     ExactSums squares =
-        Pass.run(
-            table,
-            features,
-            idCol,
+        source.run(
             () -> new ExactSums(d),
             (acc, x) -> {
               for (int j = 0; j < d; j++) {
@@ -74,7 +81,7 @@ public final class ColumnMoments implements Serializable {
           || !Double.isFinite(second[j])
           || !Double.isFinite(variance[j])) {
         overflow.add(
-            features.names().get(j)
+            source.features().names().get(j)
                 + " (largest |value| "
                 + Math.max(Math.abs(first.min[j]), Math.abs(first.max[j]))
                 + ")");

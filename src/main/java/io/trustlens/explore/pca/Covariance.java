@@ -1,9 +1,6 @@
 package io.trustlens.explore.pca;
 
 import io.trustlens.explore.Eigen;
-import io.trustlens.feature.FeatureSpace;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 
 /**
  * The covariance of standardised features {@code z = (x - shift) / std}: summed whole ({@code d ×
@@ -13,19 +10,10 @@ final class Covariance {
   private Covariance() {}
 
   /** The full covariance matrix, row-major. */
-  static double[] of(
-      Dataset<Row> table,
-      FeatureSpace features,
-      String idCol,
-      double[] shift,
-      double[] std,
-      long n) {
-    int d = features.size();
+  static double[] of(Pass.Source source, double[] shift, double[] std, long n) {
+    int d = source.features().size();
     ExactSums triangle =
-        Pass.run(
-            table,
-            features,
-            idCol,
+        source.run(
             () -> new ExactSums(d * (d + 1) / 2),
             (acc, x) -> {
               double[] z = standardise(x, shift, std);
@@ -58,20 +46,11 @@ final class Covariance {
   }
 
   /** The covariance as an operator: each product is one distributed pass. */
-  static Eigen.Operator operator(
-      Dataset<Row> table,
-      FeatureSpace features,
-      String idCol,
-      double[] shift,
-      double[] std,
-      long n) {
-    int d = features.size();
+  static Eigen.Operator operator(Pass.Source source, double[] shift, double[] std, long n) {
+    int d = source.features().size();
     return (q, l) -> {
       ExactSums product =
-          Pass.run(
-              table,
-              features,
-              idCol,
+          source.run(
               () -> new ExactSums(d * l),
               (acc, x) -> {
                 double[] z = standardise(x, shift, std);

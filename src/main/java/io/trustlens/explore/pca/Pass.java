@@ -40,35 +40,116 @@ final class Pass {
       Zero<A> zero,
       Fold<A> fold,
       Merge<A> merge) {
-    StructType schema = table.schema();
-    int idIndex = idCol == null || idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
-    List<A> parts =
-        table
-            .javaRDD()
-            .mapPartitions(
-                (Iterator<Row> rows) -> {
-                  FeatureSpace.Reader reader = features.reader(schema);
-                  A acc = zero.get();
-                  double[] x = new double[features.size()];
-                  long position = 0;
-                  while (rows.hasNext()) {
-                    Row row = rows.next();
-                    try {
-                      reader.read(row, x, 0);
-                    } catch (InvalidFeatureException e) {
-                      throw new InvalidFeatureException(
-                          Columns.describe(row, idCol, idIndex, position) + ": " + e.getMessage());
-                    }
-                    fold.add(acc, x);
-                    position++;
-                  }
-                  return List.of(acc).iterator();
-                })
-            .collect();
-    A result = zero.get();
-    for (A part : parts) {
-      result = merge.merge(result, part);
-    }
-    return result;
+    return new Source(table, features, idCol, 0).run(zero, fold, merge);
   }
+
+  /**
+   * The rows that passes read: a table's, each pass a Spark job, or, when its features add up to at
+   * most {@code keep} values, the rows its first pass kept, each later pass folded on the driver
+   * (no job). Kept rows are folded partition by partition and merged in partition order, as the
+   * executors' accumulators are, so a pass gives the same bits either way.
+   */
+  static final class Source {
+    private final Dataset<Row> table;
+    private final FeatureSpace features;
+    private final String idCol;
+    private final long keep;
+    private List<double[]> kept;
+
+    Source(Dataset<Row> table, FeatureSpace features, String idCol, long keep) {
+      this.table = table;
+      this.features = features;
+      this.idCol = idCol;
+      this.keep = keep;
+    }
+
+    /** The features read. */
+    FeatureSpace features() {
+      return features;
+    }
+
+    /** Whether passes now fold kept rows on the driver. */
+    boolean kept() {
+      return kept != null;
+    }
+
+    /** One pass: each partition's rows folded into an accumulator, then merged in order. */
+    <A extends Serializable> A run(Zero<A> zero, Fold<A> fold, Merge<A> merge) {
+      List<Part<A>> parts = kept != null ? local(zero, fold) : distributed(zero, fold);
+      A result = zero.get();
+      for (Part<A> part : parts) {
+        result = merge.merge(result, part.acc());
+      }
+      if (kept == null && keep > 0 && parts.stream().allMatch(p -> p.rows() != null)) {
+        kept = parts.stream().map(Part::rows).toList();
+      }
+      return result;
+    }
+
+    private <A extends Serializable> List<Part<A>> local(Zero<A> zero, Fold<A> fold) {
+      int d = features.size();
+      List<Part<A>> parts = new java.util.ArrayList<>();
+      double[] x = new double[d];
+      for (double[] rows : kept) {
+        A acc = zero.get();
+        for (int at = 0; at < rows.length; at += d) {
+          System.arraycopy(rows, at, x, 0, d);
+          fold.add(acc, x);
+        }
+        parts.add(new Part<>(acc, null));
+      }
+      return parts;
+    }
+
+    private <A extends Serializable> List<Part<A>> distributed(Zero<A> zero, Fold<A> fold) {
+      StructType schema = table.schema();
+      int idIndex = idCol == null || idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
+      FeatureSpace space = features;
+      String id = idCol;
+      int d = space.size();
+      // Each partition may keep its share of the values; a table whose every partition did is
+      // small enough to fold on the driver from then on.
+      long share = keep <= 0 ? -1 : keep / Math.max(1, table.rdd().getNumPartitions());
+      return table
+          .javaRDD()
+          .mapPartitions(
+              (Iterator<Row> rows) -> {
+                FeatureSpace.Reader reader = space.reader(schema);
+                A acc = zero.get();
+                double[] x = new double[d];
+                double[] values = share >= 0 ? new double[Math.min(64 * d, (int) share)] : null;
+                int size = 0;
+                long position = 0;
+                while (rows.hasNext()) {
+                  Row row = rows.next();
+                  try {
+                    reader.read(row, x, 0);
+                  } catch (InvalidFeatureException e) {
+                    throw new InvalidFeatureException(
+                        Columns.describe(row, id, idIndex, position) + ": " + e.getMessage());
+                  }
+                  fold.add(acc, x);
+                  if (values != null && size + d > share) {
+                    values = null; // too many rows to keep
+                  } else if (values != null) {
+                    if (size + d > values.length) {
+                      values =
+                          java.util.Arrays.copyOf(
+                              values,
+                              (int) Math.min(share, Math.max(2L * values.length, size + d)));
+                    }
+                    System.arraycopy(x, 0, values, size, d);
+                    size += d;
+                  }
+                  position++;
+                }
+                double[] part = values == null ? null : java.util.Arrays.copyOf(values, size);
+                return List.of(new Part<>(acc, part)).iterator();
+              })
+          .collect();
+    }
+  }
+
+  /** A partition's accumulator and, when kept, its rows (row-major). */
+  record Part<A>(A acc, double[] rows) implements Serializable {}
 }

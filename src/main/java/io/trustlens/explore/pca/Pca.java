@@ -27,7 +27,9 @@ import org.apache.spark.sql.types.StructType;
  * multiplies the covariance by a block of {@code k + oversample} vectors ({@code Zᵀ(Z Q)}, summed
  * over rows on the executors), with {@code powerIterations} passes of subspace iteration before the
  * Rayleigh-Ritz step. {@code auto} picks exact up to {@value #EXACT_LIMIT} columns. Every sum is
- * exact to about 100 bits, so the fit does not depend on the partitioning.
+ * exact to about 100 bits, so the fit does not depend on the partitioning. A small table's first
+ * pass keeps its rows ({@link Pass.Source}) and the later passes fold them on the driver, in the
+ * executors' order: the same bits, without a Spark job each.
  *
  * <p>MLlib's {@code RowMatrix} PCA would serve the exact case, but its tree-aggregated sums change
  * in the last bits with the partitioning; this class keeps TrustLens' bit-for-bit rule.
@@ -231,7 +233,8 @@ public final class Pca extends Estimator<PcaModel> implements DefaultParamsWrita
     transformSchema(table.schema());
     int d = getFeatures().size();
     int components = getK();
-    ColumnMoments moments = ColumnMoments.of(table, getFeatures(), $(idCol));
+    Pass.Source source = new Pass.Source(table, getFeatures(), $(idCol), ColumnMoments.KEPT_VALUES);
+    ColumnMoments moments = ColumnMoments.of(source);
     long n = moments.rows();
     if (n < 2) {
       throw new InvalidFeatureException("PCA needs at least 2 rows; the table has " + n);
@@ -254,10 +257,9 @@ public final class Pca extends Estimator<PcaModel> implements DefaultParamsWrita
     String used = resolvedSolver();
     Eigen.Pairs pairs =
         used.equals("exact")
-            ? Eigen.full(
-                Covariance.of(table, getFeatures(), $(idCol), shift, std, n), d, components)
+            ? Eigen.full(Covariance.of(source, shift, std, n), d, components)
             : Eigen.subspace(
-                Covariance.operator(table, getFeatures(), $(idCol), shift, std, n),
+                Covariance.operator(source, shift, std, n),
                 d,
                 components,
                 (Integer) $(oversample),

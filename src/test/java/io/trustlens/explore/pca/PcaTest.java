@@ -2,6 +2,7 @@ package io.trustlens.explore.pca;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -184,6 +185,52 @@ class PcaTest {
           assertEquals(one.component(i, j), seven.component(i, j), 0.0, solver);
         }
       }
+    }
+  }
+
+  /**
+   * A small table's first pass keeps its rows and the later passes fold them on the driver: the
+   * moments, the covariance and the randomized solver's products are the same bits as the passes'
+   * Spark jobs give, in one partition and in seven; a table over the kept values' limit is read
+   * every pass.
+   */
+  @Test
+  void passesFoldedOnTheDriverGiveTheSameBitsAsTheirJobs() {
+    Dataset<Row> t = table(correlated(500, 5, 8));
+    FeatureSpace f = features(t);
+    double[] q = new double[5 * 2];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = Math.sin(i + 1);
+    }
+    for (int partitions : new int[] {1, 7}) {
+      Dataset<Row> p = t.repartition(partitions);
+      Pass.Source kept = new Pass.Source(p, f, "id", ColumnMoments.KEPT_VALUES);
+      Pass.Source read = new Pass.Source(p, f, "id", 0);
+      Pass.Source over = new Pass.Source(p, f, "id", 5 * 499);
+      ColumnMoments a = ColumnMoments.of(kept);
+      ColumnMoments b = ColumnMoments.of(read);
+      ColumnMoments c = ColumnMoments.of(over);
+      assertTrue(kept.kept(), "500 rows of 5 values are kept");
+      assertFalse(read.kept() || over.kept(), "nothing kept, or more rows than the limit");
+      for (ColumnMoments m : List.of(b, c)) {
+        assertArrayEquals(a.mean(), m.mean(), 0.0);
+        assertArrayEquals(a.variance(), m.variance(), 0.0);
+      }
+      double[] shift = a.mean();
+      double[] std = a.variance();
+      for (int j = 0; j < std.length; j++) {
+        std[j] = Math.sqrt(std[j]);
+      }
+      assertArrayEquals(
+          Covariance.of(read, shift, std, a.rows()),
+          Covariance.of(kept, shift, std, a.rows()),
+          0.0,
+          partitions + " partitions");
+      assertArrayEquals(
+          Covariance.operator(read, shift, std, a.rows()).times(q, 2),
+          Covariance.operator(kept, shift, std, a.rows()).times(q, 2),
+          0.0,
+          partitions + " partitions");
     }
   }
 
