@@ -205,6 +205,9 @@ public record TableProfile(
                   Iterator<InternalRow> counted =
                       k == null ? rowsOfPart : new Tee(rowsOfPart, k::add);
                   SecondPass.Result r = plan.run(counted).next();
+                  while (counted.hasNext()) {
+                    counted.next(); // every row keyed, whatever the pass read
+                  }
                   return List.of(new Second(r, k == null ? null : k.part())).iterator();
                 })
             .collect()) {
