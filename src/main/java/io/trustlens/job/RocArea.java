@@ -208,6 +208,16 @@ final class RocArea {
       scores[positive ? 1 : 0][0]++;
     }
 
+    /** Adds another partition's scores (the area does not depend on their order). */
+    void add(Scores other) {
+      for (int c = 0; c < 2; c++) {
+        scores[c][0] += other.scores[c][0];
+        for (int i = 1; i < other.size[c]; i++) {
+          add(other.scores[c][i], c == 1);
+        }
+      }
+    }
+
     /** The scores so far, as {@link #area} takes a partition's. */
     double[][] part() {
       return new double[][] {Arrays.copyOf(scores[0], size[0]), Arrays.copyOf(scores[1], size[1])};

@@ -42,8 +42,7 @@ final class ScoreFigures implements Serializable {
   private long lossRows;
   private final ExactSum squaredErrors = new ExactSum();
   private long labelled;
-  private final List<double[][]> scores;
-  private final RocArea.Scores partScores;
+  private final RocArea.Scores scores;
 
   /** Empty figures for a classifier of {@code classes} outputs, or a regressor ({@code 0}). */
   ScoreFigures(int classes) {
@@ -57,8 +56,7 @@ final class ScoreFigures implements Serializable {
     }
     this.classes = classes;
     this.confusion = new long[classes][classes];
-    this.scores = scores ? new java.util.ArrayList<>() : null;
-    this.partScores = scores ? new RocArea.Scores() : null;
+    this.scores = scores ? new RocArea.Scores() : null;
   }
 
   /**
@@ -131,11 +129,11 @@ final class ScoreFigures implements Serializable {
     }
     int l = (int) label;
     confusion[l][(int) prediction]++;
-    if (partScores != null) {
+    if (scores != null) {
       if (probability == null) {
-        partScores.addNull(l == 1);
+        scores.addNull(l == 1);
       } else {
-        partScores.add(probability[1], l == 1);
+        scores.add(probability[1], l == 1);
       }
     }
     if (probability != null) {
@@ -159,8 +157,7 @@ final class ScoreFigures implements Serializable {
     squaredErrors.add(other.squaredErrors);
     labelled += other.labelled;
     if (scores != null) {
-      scores.addAll(other.scores);
-      scores.add(other.partScores.part());
+      scores.add(other.scores);
     }
   }
 
@@ -177,9 +174,7 @@ final class ScoreFigures implements Serializable {
     if (scores == null) {
       throw new IllegalStateException("these figures were not asked to gather scores");
     }
-    List<double[][]> all = new java.util.ArrayList<>(scores);
-    all.add(partScores.part());
-    return RocArea.area(all);
+    return RocArea.area(java.util.Collections.singletonList(scores.part()));
   }
 
   /** Rows read. */

@@ -11,9 +11,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One distributed pass over a table's features: each partition folds its rows into an accumulator
- * on the executor, and the accumulators are merged on the driver. Rows with null or NaN features
- * fail the pass with the row named.
+ * Passes over a table's features ({@link Source}): each partition folds its rows into an
+ * accumulator, and the accumulators are merged on the driver in partition order. Rows with null or
+ * NaN features fail the first pass with the row named.
  */
 final class Pass {
   private Pass() {}
@@ -31,16 +31,6 @@ final class Pass {
   /** Merges two accumulators, returning the result. */
   interface Merge<A> extends Serializable {
     A merge(A a, A b);
-  }
-
-  static <A extends Serializable> A run(
-      Dataset<Row> table,
-      FeatureSpace features,
-      String idCol,
-      Zero<A> zero,
-      Fold<A> fold,
-      Merge<A> merge) {
-    return new Source(table, features, idCol, 0).run(zero, fold, merge);
   }
 
   /**
