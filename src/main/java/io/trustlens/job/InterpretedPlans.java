@@ -24,6 +24,12 @@ import org.apache.spark.sql.internal.SQLConf;
  * to at most {@link #SMALL_TABLES_BYTES} on disk runs interpreted; the output is the same bits
  * either way (Spark's interpreted and generated expressions compute alike; pinned by a test).
  *
+ * <p>The settings go into the session and into the run thread's local properties: a job started
+ * from a Dataset action carries the session's settings to its tasks, but a job on a plan's RDD
+ * ({@code queryExecution().toRdd()}, the way TrustLens's own passes read a table) carries only the
+ * thread's local properties, and without them its tasks generated code for the rows' conversions
+ * (the demo audit: five classes compiled, the first 0.25 s in a young JVM).
+ *
  * <p>The tables counted are the input and every other existing file or folder a task names (a drift
  * reference, a training table). Either setting given by the user ({@code --conf
  * spark.sql.codegen.wholeStage=...} or {@code spark.sql.codegen.factoryMode}) leaves both alone.
@@ -38,12 +44,18 @@ final class InterpretedPlans implements AutoCloseable {
   static final String FACTORY_MODE = SQLConf.CODEGEN_FACTORY_MODE().key();
 
   private final SparkSession spark;
+  private final String[] threadBefore;
   private final boolean given;
   private final boolean interpreted;
   private final long bytes;
 
   private InterpretedPlans(SparkSession spark, boolean given, boolean interpreted, long bytes) {
     this.spark = spark;
+    this.threadBefore =
+        new String[] {
+          spark.sparkContext().getLocalProperty(WHOLE_STAGE),
+          spark.sparkContext().getLocalProperty(FACTORY_MODE)
+        };
     this.given = given;
     this.interpreted = interpreted;
     this.bytes = bytes;
@@ -55,11 +67,14 @@ final class InterpretedPlans implements AutoCloseable {
     boolean given = conf.contains(WHOLE_STAGE) || conf.contains(FACTORY_MODE);
     long bytes = tableBytes(spark.sparkContext().hadoopConfiguration(), spec);
     boolean interpreted = !given && bytes >= 0 && bytes <= SMALL_TABLES_BYTES;
+    InterpretedPlans plans = new InterpretedPlans(spark, given, interpreted, bytes);
     if (interpreted) {
       spark.conf().set(WHOLE_STAGE, "false");
       spark.conf().set(FACTORY_MODE, "NO_CODEGEN");
+      spark.sparkContext().setLocalProperty(WHOLE_STAGE, "false");
+      spark.sparkContext().setLocalProperty(FACTORY_MODE, "NO_CODEGEN");
     }
-    return new InterpretedPlans(spark, given, interpreted, bytes);
+    return plans;
   }
 
   /** Whether the run's tables add up to at most {@link #SMALL_TABLES_BYTES}. */
@@ -93,6 +108,8 @@ final class InterpretedPlans implements AutoCloseable {
     if (interpreted) {
       spark.conf().unset(WHOLE_STAGE);
       spark.conf().unset(FACTORY_MODE);
+      spark.sparkContext().setLocalProperty(WHOLE_STAGE, threadBefore[0]); // null removes it
+      spark.sparkContext().setLocalProperty(FACTORY_MODE, threadBefore[1]);
     }
   }
 

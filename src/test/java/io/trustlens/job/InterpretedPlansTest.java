@@ -87,6 +87,44 @@ class InterpretedPlansTest {
     assertFalse(spark.sessionState().conf().contains(InterpretedPlans.FACTORY_MODE));
   }
 
+  @Test
+  void jobsOnAPlansRddRunTheirTasksInterpretedToo() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path spec = dir.resolve("small.yaml");
+    Files.writeString(
+        spec,
+        "input: {path: "
+            + BREAST_CANCER
+            + "}\noutput: "
+            + dir.resolve("out")
+            + "\ntasks:\n  - {type: profile}\n");
+    String before = spark.sparkContext().getLocalProperty(InterpretedPlans.FACTORY_MODE);
+    try (InterpretedPlans plans = InterpretedPlans.forRun(spark, AuditSpecParser.read(spec))) {
+      assertTrue(plans.interpreted(), plans.describe());
+      assertEquals(List.of("NO_CODEGEN|false"), taskSettings(spark), "a task's SQL settings");
+    }
+    assertEquals(before, spark.sparkContext().getLocalProperty(InterpretedPlans.FACTORY_MODE));
+    assertEquals(List.of("FALLBACK|true"), taskSettings(spark), "the settings put back");
+  }
+
+  /** The code generation settings a task of a job on a plan's RDD runs with. */
+  private static List<String> taskSettings(SparkSession spark) {
+    return spark
+        .range(1)
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .map(
+            r -> {
+              org.apache.spark.sql.internal.SQLConf conf =
+                  org.apache.spark.sql.internal.SQLConf.get();
+              return conf.getConfString(InterpretedPlans.FACTORY_MODE)
+                  + "|"
+                  + conf.getConfString(InterpretedPlans.WHOLE_STAGE);
+            })
+        .collect();
+  }
+
   private static String plans(Path out) throws Exception {
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     return summary.get("spark_plans").asText();
