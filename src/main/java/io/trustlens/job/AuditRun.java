@@ -48,10 +48,16 @@ public final class AuditRun {
   private final SparkSession spark;
   private final AuditSpec spec;
   private final String command;
-  private final Map<String, LoadedModel> models = new LinkedHashMap<>();
+
+  /** Shared by the run and its tasks' views: the models loaded (guarded by itself), the tables. */
+  private final Map<String, LoadedModel> models;
+
+  private final Map<String, StructType> written;
+
+  /** The run's own, or a task view's, merged into the run's in task order. */
   private final List<Map<String, Object>> thresholds = new ArrayList<>();
+
   private final List<String> warnings = new ArrayList<>();
-  private final Map<String, StructType> written = new LinkedHashMap<>();
   private final Phases phases = new Phases();
   private String phasePrefix = "";
   private String taskName = "";
@@ -65,6 +71,28 @@ public final class AuditRun {
     this.spark = spark;
     this.spec = spec;
     this.command = command;
+    this.models = new LinkedHashMap<>();
+    this.written = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+  }
+
+  /**
+   * The view task {@code index} of {@code run} works through: the run's session, spec, input,
+   * output and models, and a report, phases, warnings and thresholds of its own, merged into the
+   * run's in task order when every task has run (tasks may run at once: {@link TaskLanes}).
+   */
+  private AuditRun(AuditRun run, int index) {
+    this.spark = run.spark;
+    this.spec = run.spec;
+    this.command = run.command;
+    this.models = run.models;
+    this.written = run.written;
+    this.input = run.input;
+    this.prefetch = run.prefetch;
+    this.output = run.output;
+    this.report = new HtmlReport(run.spec.name);
+    AuditSpec.Task task = spec.tasks.get(index);
+    this.phasePrefix = "task " + (index + 1) + " (" + task.type + ")";
+    this.taskName = TaskFailure.name(spec, index, command.equals("audit"));
   }
 
   /** Runs every task; returns 0, or {@link #THRESHOLD_BROKEN} when a threshold was broken. */
@@ -107,34 +135,12 @@ public final class AuditRun {
       summary.put("input", in);
       report.section("Run").keyValues(runFacts(in));
       requireCapabilities();
-      List<Map<String, Object>> taskSummaries = new ArrayList<>();
-      for (int i = 0; i < spec.tasks.size(); i++) {
-        AuditSpec.Task task = spec.tasks.get(i);
-        long t0 = System.nanoTime();
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("type", task.type);
-        entry.put("parameters", new ObjectMapper().convertValue(task, Map.class));
-        phasePrefix = "task " + (i + 1) + " (" + task.type + ")";
-        taskName = TaskFailure.name(spec, i, command.equals("audit"));
-        jobs.step(taskName);
-        java.util.Set<Object> cachedBefore = persistedRdds();
-        try {
-          entry.putAll(runTask(task));
-        } catch (RuntimeException e) {
-          throw new TaskFailure(taskName, e);
-        } finally {
-          releaseCachedSince(cachedBefore);
-        }
-        input.drainNotes().forEach(this::warn);
-        entry.put("seconds", seconds(t0));
-        double rest =
-            seconds(t0)
-                - phases.of(phasePrefix + LOAD_MODELS)
-                - phases.of(phasePrefix + COMPUTE_AND_WRITE);
-        phases.add(phasePrefix + ": summaries and figures", Math.max(0, rest));
-        phasePrefix = "";
-        taskSummaries.add(entry);
-      }
+      long tasksStart = System.nanoTime();
+      List<Map<String, Object>> taskSummaries = runTasks(jobs);
+      Map<String, Object> lanes = new LinkedHashMap<>();
+      lanes.put("at_once", lanesUsed());
+      lanes.put("seconds", seconds(tasksStart));
+      summary.put("task_lanes", lanes);
       jobs.step("summary and report");
       summary.put("models", modelSummaries());
       summary.put("tasks", taskSummaries);
@@ -148,7 +154,7 @@ public final class AuditRun {
       summary.put("seconds", seconds(start));
       thresholdSection(broken);
       long t0 = System.nanoTime();
-      timeSection();
+      timeSection((Double) lanes.get("seconds"));
       String html = report.render();
       phases.add("report and summary", (System.nanoTime() - t0) / 1e9);
       summary.put("phases", phases.toList());
@@ -158,6 +164,52 @@ public final class AuditRun {
       System.out.println(headline(taskSummaries, broken, seconds(start), out.target()));
       return broken ? THRESHOLD_BROKEN : 0;
     }
+  }
+
+  /**
+   * Runs the tasks, up to the spec's {@code parallel_tasks} at a time, each through a view of its
+   * own; merges their report sections, phases, warnings and thresholds in task order; returns their
+   * summaries in task order.
+   */
+  private List<Map<String, Object>> runTasks(JobDescription jobs) {
+    List<AuditRun> views = new ArrayList<>();
+    for (int i = 0; i < spec.tasks.size(); i++) {
+      views.add(new AuditRun(this, i));
+    }
+    List<Map<String, Object>> summaries =
+        new TaskLanes(spark, spec.parallelTasks)
+            .run(views.size(), i -> views.get(i).runOne(i, jobs));
+    for (AuditRun view : views) {
+      report.append(view.report);
+      phases.addAll(view.phases);
+      warnings.addAll(view.warnings);
+      thresholds.addAll(view.thresholds);
+    }
+    return summaries;
+  }
+
+  /** Runs task {@code index} through this view; returns its summary. */
+  private Map<String, Object> runOne(int index, JobDescription jobs) {
+    AuditSpec.Task task = spec.tasks.get(index);
+    long t0 = System.nanoTime();
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("type", task.type);
+    entry.put("parameters", new ObjectMapper().convertValue(task, Map.class));
+    jobs.step(taskName);
+    try {
+      entry.putAll(runTask(task));
+    } catch (RuntimeException e) {
+      throw new TaskFailure(taskName, e);
+    } finally {
+      input.drainNotes().forEach(this::warn);
+    }
+    entry.put("seconds", seconds(t0));
+    double rest =
+        seconds(t0)
+            - phases.of(phasePrefix + LOAD_MODELS)
+            - phases.of(phasePrefix + COMPUTE_AND_WRITE);
+    phases.add(phasePrefix + ": summaries and figures", Math.max(0, rest));
+    return entry;
   }
 
   /**
@@ -255,29 +307,16 @@ public final class AuditRun {
     }
   }
 
-  /** The ids of the RDDs persisted now (a cached Dataset's blocks are one). */
-  private java.util.Set<Object> persistedRdds() {
-    return new java.util.HashSet<>(
-        scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs())
-            .keySet());
+  /** How many tasks ran at once at most: the spec's {@code parallel_tasks}, at most the tasks. */
+  private int lanesUsed() {
+    return Math.min(spec.parallelTasks, spec.tasks.size());
   }
 
   /**
-   * Unpersists what a task cached and left cached, on success and failure alike: its outputs are
-   * written by then, and a cache that outlives its task holds executor memory for nothing.
+   * The report's last section: the phases so far (the summary also has the report's own), and the
+   * tasks' wall time when they ran at once.
    */
-  private void releaseCachedSince(java.util.Set<Object> before) {
-    scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs())
-        .forEach(
-            (id, rdd) -> {
-              if (!before.contains(id)) {
-                rdd.unpersist(false);
-              }
-            });
-  }
-
-  /** The report's last section: the phases so far (the summary also has the report's own). */
-  private void timeSection() {
+  private void timeSection(double tasksSeconds) {
     List<List<Object>> rows = new ArrayList<>();
     for (Map<String, Object> p : phases.toList()) {
       rows.add(
@@ -287,7 +326,14 @@ public final class AuditRun {
         .section("Where the time went")
         .paragraph(
             "Wall seconds per phase, in the order they ran (Spark computes lazily: a task's"
-                + " computation is timed with its writes).",
+                + " computation is timed with its writes)."
+                + (lanesUsed() > 1
+                    ? " The tasks ran "
+                        + lanesUsed()
+                        + " at a time, so their phases overlap: all of them took "
+                        + String.format(java.util.Locale.ROOT, "%.3f", tasksSeconds)
+                        + " s of wall time."
+                    : ""),
             "")
         .table(List.of("phase", "seconds"), rows);
   }
@@ -361,6 +407,12 @@ public final class AuditRun {
 
   /** The model named {@code name} in the spec, loaded once per run. */
   LoadedModel model(String name) {
+    synchronized (models) {
+      return loadModel(name);
+    }
+  }
+
+  private LoadedModel loadModel(String name) {
     LoadedModel loaded = models.get(name);
     if (loaded == null) {
       List<String> locations = List.of(spec.models.get(name).split(","));

@@ -31,6 +31,12 @@ public final class AuditSpec {
   public Long seed = 42L;
   public List<Task> tasks = new ArrayList<>();
 
+  /**
+   * How many tasks run at once (each task's Spark jobs and its driver-side work beside another's);
+   * 1 runs them one after another. Their outputs, summaries and reports are the same either way.
+   */
+  public Integer parallelTasks = 2;
+
   /** A previous run to compare with, and thresholds on the change; null: none. */
   public Baseline baseline;
 
@@ -160,6 +166,7 @@ public final class AuditSpec {
         && Objects.equals(outputFormat, s.outputFormat)
         && Objects.equals(seed, s.seed)
         && Objects.equals(tasks, s.tasks)
+        && Objects.equals(parallelTasks, s.parallelTasks)
         && Objects.equals(baseline, s.baseline);
   }
 
@@ -191,6 +198,10 @@ public final class AuditSpec {
     }
     if (tasks.isEmpty()) {
       throw new SpecException(source + ": 'tasks' lists no task");
+    }
+    if (parallelTasks == null || parallelTasks < 1) {
+      throw new SpecException(
+          source + ": parallel_tasks is " + parallelTasks + "; expected 1 or more");
     }
     if (baseline != null) {
       if (baseline.path == null) {

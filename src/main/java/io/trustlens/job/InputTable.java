@@ -31,9 +31,15 @@ public final class InputTable {
   private final AuditSpec.Input spec;
   private final Dataset<Row> table;
   private final long rows;
-  private boolean idsUnique;
-  private final java.util.Set<List<String>> checkedPipelineInputs = new java.util.HashSet<>();
-  private final java.util.Set<String> notes = new java.util.LinkedHashSet<>();
+  private volatile boolean idsUnique;
+  private final java.util.Set<List<String>> checkedPipelineInputs =
+      java.util.Collections.synchronizedSet(new java.util.HashSet<>());
+
+  /**
+   * Per thread (tasks of a run may run at once, each on its own thread): what it should be told.
+   */
+  private final ThreadLocal<java.util.Set<String>> notes =
+      ThreadLocal.withInitial(java.util.LinkedHashSet::new);
 
   /**
    * Per column counted with the rows (see {@link #read(SparkSession, AuditSpec.Input, boolean)}): a
@@ -519,12 +525,13 @@ public final class InputTable {
   }
 
   /**
-   * What a task's use of the input should be told since the last call (options it was given but did
-   * not use, columns its default features left out), then forgets them.
+   * What the calling thread's task should be told about its use of the input since the thread's
+   * last call (options it was given but did not use, columns its default features left out), then
+   * forgets them.
    */
   List<String> drainNotes() {
-    List<String> drained = new ArrayList<>(notes);
-    notes.clear();
+    List<String> drained = new ArrayList<>(notes.get());
+    notes.remove();
     return drained;
   }
 
@@ -549,12 +556,14 @@ public final class InputTable {
     int expected = model == null ? -1 : model.info().inputSize();
     if (model != null && model.hasFeatureStages()) {
       if (spec.features != null || spec.vector != null) {
-        notes.add(
-            (spec.features != null
-                    ? "the features named (" + String.join(", ", spec.features) + ") are"
-                    : "the vector column named (" + spec.vector + ") is")
-                + " not used: the model is a pipeline that assembles its own features from the"
-                + " table");
+        notes
+            .get()
+            .add(
+                (spec.features != null
+                        ? "the features named (" + String.join(", ", spec.features) + ") are"
+                        : "the vector column named (" + spec.vector + ") is")
+                    + " not used: the model is a pipeline that assembles its own features from the"
+                    + " table");
       }
       FeatureSpace vector = FeatureSpace.ofVector(prepared.schema(), model.featuresCol(), expected);
       return PipelineFeatures.describe(vector, model.featureStages(), prepared.schema());
@@ -601,11 +610,13 @@ public final class InputTable {
         }
       }
       if (!left.isEmpty() && !columns.isEmpty()) {
-        notes.add(
-            "columns left out of the features, which default to the numeric ones: "
-                + String.join(", ", left)
-                + "; name the features with --features (in a spec, the input's features), or"
-                + " train a pipeline that encodes them");
+        notes
+            .get()
+            .add(
+                "columns left out of the features, which default to the numeric ones: "
+                    + String.join(", ", left)
+                    + "; name the features with --features (in a spec, the input's features), or"
+                    + " train a pipeline that encodes them");
       }
       if (columns.isEmpty()) {
         throw new InvalidFeatureException(

@@ -42,6 +42,11 @@ final class Phases {
     seconds.merge(phase, s, Double::sum);
   }
 
+  /** Adds every phase of {@code other}, in its order. */
+  void addAll(Phases other) {
+    other.seconds.forEach(this::add);
+  }
+
   /** The seconds recorded for {@code phase}, 0 if none. */
   double of(String phase) {
     return seconds.getOrDefault(phase, 0.0);

@@ -72,6 +72,11 @@ public final class HtmlReport {
     return s;
   }
 
+  /** Adds {@code other}'s sections after this report's, in their order. */
+  public void append(HtmlReport other) {
+    sections.addAll(other.sections);
+  }
+
   /** The whole page. */
   public String render() {
     StringBuilder html = new StringBuilder(4096);

@@ -128,10 +128,19 @@ class AuditRunTest {
                 + " follows from it"),
         "the waterfall's output against the score table's probability " + p1);
     assertTrue(summary.at("/phases").size() >= 8, summary.at("/phases").toString());
-    double phases = 0;
+    // The tasks ran two at a time: their phases overlap, and their wall time is task_lanes'.
+    assertEquals(2, summary.at("/task_lanes/at_once").asInt());
+    double tasks = summary.at("/task_lanes/seconds").asDouble();
+    double phases = tasks;
+    double taskPhases = 0;
     for (JsonNode p : summary.at("/phases")) {
-      phases += p.get("seconds").asDouble();
+      boolean task = p.get("phase").asText().startsWith("task ");
+      phases += task ? 0 : p.get("seconds").asDouble();
+      taskPhases += task ? p.get("seconds").asDouble() : 0;
     }
+    assertTrue(
+        taskPhases >= 0.8 * tasks && taskPhases <= 2 * tasks + 0.01,
+        "two lanes' phases cover their wall time once to twice: " + taskPhases + " of " + tasks);
     double start =
         summary.at("/phases/0/seconds").asDouble() + summary.at("/phases/1/seconds").asDouble();
     double total = summary.get("seconds").asDouble();
@@ -154,6 +163,50 @@ class AuditRunTest {
     assertTrue(html.contains("Scree plot") && html.contains("colour: default"));
     assertEquals(
         2000, SparkTestSession.get().read().parquet(out.resolve("pca").toString()).count());
+  }
+
+  @Test
+  void tasksTwoAtATimeWriteWhatTasksOneAtATimeWrite() throws Exception {
+    Path one = dir.resolve("one");
+    Path two = dir.resolve("two");
+    ok("audit", "conf/demo.yaml", "--output", one.toString(), "--set", "parallel_tasks=1");
+    ok("audit", "conf/demo.yaml", "--output", two.toString(), "--set", "parallel_tasks=2");
+    for (String table : List.of("profile", "predictions", "shap", "pca")) {
+      Dataset<Row> a = SparkTestSession.get().read().parquet(one.resolve(table).toString());
+      Dataset<Row> b = SparkTestSession.get().read().parquet(two.resolve(table).toString());
+      assertTrue(a.count() > 0, table);
+      assertEquals(0, a.exceptAll(b).count(), table + ": every value the same bits");
+      assertEquals(0, b.exceptAll(a).count(), table + ": every value the same bits");
+    }
+    ObjectMapper json = new ObjectMapper();
+    JsonNode a = json.readTree(one.resolve("summary.json").toFile());
+    JsonNode b = json.readTree(two.resolve("summary.json").toFile());
+    for (String key : List.of("warnings", "thresholds", "status", "models")) {
+      assertEquals(a.get(key), b.get(key), key);
+    }
+    assertEquals(withoutTimes(a.get("tasks"), one), withoutTimes(b.get("tasks"), two));
+    List<String> phases = new java.util.ArrayList<>();
+    b.get("phases").forEach(p -> phases.add(p.get("phase").asText()));
+    List<String> phasesOne = new java.util.ArrayList<>();
+    a.get("phases").forEach(p -> phasesOne.add(p.get("phase").asText()));
+    assertEquals(phasesOne, phases, "the same phases, in task order");
+    assertEquals(report(one), report(two), "the report, but for its times");
+  }
+
+  /** The tasks' summaries without their seconds, the output folder named OUT. */
+  private static String withoutTimes(JsonNode tasks, Path out) {
+    for (JsonNode t : tasks) {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("seconds");
+    }
+    return tasks.toString().replace(out.toString(), "OUT");
+  }
+
+  /** The report without its last section (the phases' seconds), the output folder named OUT. */
+  private static String report(Path out) throws java.io.IOException {
+    String html = Files.readString(out.resolve("report.html")).replace(out.toString(), "OUT");
+    int times = html.indexOf("<h2>Where the time went</h2>");
+    assertTrue(times > 0, "the time section");
+    return html.substring(0, times);
   }
 
   @Test

@@ -311,6 +311,17 @@ class AuditSpecParserTest {
   }
 
   @Test
+  void parallelTasksBelowOneIsRefused() {
+    String yaml = "input: {path: x.csv}\noutput: o\nparallel_tasks: 0\ntasks: [{type: profile}]\n";
+    AuditSpec spec = AuditSpecParser.parse(yaml, "s.yaml");
+    SpecException e = assertThrows(SpecException.class, () -> spec.validate("s.yaml"));
+    assertEquals("s.yaml: parallel_tasks is 0; expected 1 or more", e.getMessage());
+    AuditSpec three = AuditSpecParser.parse(yaml.replace(": 0", ": 3"), "s.yaml");
+    three.validate("s.yaml");
+    assertEquals(3, three.parallelTasks);
+  }
+
+  @Test
   void malformedYamlIsNamedWithItsLine() {
     String yaml = "input:\n  path: x.csv\ntasks: [\n  - type: score\n";
     SpecException e =
