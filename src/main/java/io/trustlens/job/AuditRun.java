@@ -178,7 +178,10 @@ public final class AuditRun {
     }
     List<Map<String, Object>> summaries =
         new TaskLanes(spark, spec.parallelTasks)
-            .run(views.size(), i -> views.get(i).runOne(i, jobs));
+            .run(
+                views.size(),
+                i -> spec.tasks.get(i).readsEarlierOutputs(),
+                i -> views.get(i).runOne(i, jobs));
     for (AuditRun view : views) {
       report.append(view.report);
       phases.addAll(view.phases);

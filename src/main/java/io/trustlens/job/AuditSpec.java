@@ -142,6 +142,14 @@ public final class AuditSpec {
       return null;
     }
 
+    /**
+     * Whether the task may read what an earlier task of the audit wrote (it names an earlier task's
+     * output): it then starts only once every earlier task has ended.
+     */
+    public boolean readsEarlierOutputs() {
+      return false;
+    }
+
     /** Equal when of one type with the same keys set to the same values. */
     @Override
     public boolean equals(Object o) {

@@ -94,4 +94,10 @@ public final class DataSpec extends AuditSpec.Task {
   public String method() {
     return method;
   }
+
+  /** Explanations may name an earlier explain task's output. */
+  @Override
+  public boolean readsEarlierOutputs() {
+    return explanations != null || referenceExplanations != null;
+  }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,12 +28,12 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>Invariants: the results come back in task order, whatever order the tasks end in. With one
  * lane the tasks run on the calling thread, one after another, as before lanes existed. A task that
- * fails stops the run: tasks not yet started do not start, the running ones' Spark jobs are
- * cancelled (each task's jobs carry a job tag of its own, cancelled again until the task has
- * stopped, so a job it starts after the first cancel is cancelled too), and once every task has
- * stopped the first failure is thrown. Threads are not interrupted: an interrupt inside a class's
- * initialisation or a native library's loading would break them for the rest of the JVM (a notebook
- * outlives a run).
+ * reads an earlier task's output starts once every earlier task has ended. A task that fails stops
+ * the run: tasks not yet started do not start, the running ones' Spark jobs are cancelled (each
+ * task's jobs carry a job tag of its own, cancelled again until the task has stopped, so a job it
+ * starts after the first cancel is cancelled too), and once every task has stopped the first
+ * failure is thrown. Threads are not interrupted: an interrupt inside a class's initialisation or a
+ * native library's loading would break them for the rest of the JVM (a notebook outlives a run).
  *
  * <p>Caches: what a finished task left cached is unpersisted as soon as no running task can have
  * made it, that is once every running task started after it was cached; with one lane, right after
@@ -58,6 +59,14 @@ final class TaskLanes {
 
   /** Runs {@code task.apply(i)} for every {@code i < tasks}; returns the results in that order. */
   <T> List<T> run(int tasks, IntFunction<T> task) {
+    return run(tasks, i -> false, task);
+  }
+
+  /**
+   * Runs {@code task.apply(i)} for every {@code i < tasks}, task {@code i} only once every earlier
+   * task has ended when {@code afterEarlier.test(i)}; returns the results in task order.
+   */
+  <T> List<T> run(int tasks, java.util.function.IntPredicate afterEarlier, IntFunction<T> task) {
     int threads = Math.min(lanes, tasks);
     if (threads <= 1) {
       List<T> results = new ArrayList<>();
@@ -82,10 +91,27 @@ final class TaskLanes {
             });
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Future<T>> futures = new ArrayList<>();
+    CountDownLatch[] ended = new CountDownLatch[tasks];
+    for (int i = 0; i < tasks; i++) {
+      ended[i] = new CountDownLatch(1);
+    }
     try {
       for (int i = 0; i < tasks; i++) {
         int index = i;
-        futures.add(pool.submit(() -> runOne(index, task, failure)));
+        futures.add(
+            pool.submit(
+                () -> {
+                  try {
+                    // Lanes take tasks in order: every earlier task has started, so none waits
+                    // on a task that cannot start.
+                    for (int j = 0; afterEarlier.test(index) && j < index; j++) {
+                      ended[j].await();
+                    }
+                    return runOne(index, task, failure);
+                  } finally {
+                    ended[index].countDown();
+                  }
+                }));
       }
       awaitAll(futures, failure);
     } finally {

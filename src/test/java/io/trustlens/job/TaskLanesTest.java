@@ -41,6 +41,27 @@ class TaskLanesTest {
   }
 
   @Test
+  void aTaskThatReadsEarlierOutputsStartsWhenTheyHaveEnded() {
+    SparkSession spark = SparkTestSession.get();
+    java.util.concurrent.atomic.AtomicInteger ended =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<Integer> seen =
+        new TaskLanes(spark, 2)
+            .run(
+                3,
+                i -> i == 2,
+                i -> {
+                  int endedBefore = ended.get();
+                  for (int k = 0; k < 3; k++) {
+                    spark.range(0, 1000L * (k + 1)).count(); // a few jobs: a while on a lane
+                  }
+                  ended.incrementAndGet();
+                  return endedBefore;
+                });
+    assertEquals(2, seen.get(2), "tasks 0 and 1 had ended when task 2 started");
+  }
+
+  @Test
   void aFailureCancelsTheRunningTasksJobsStartsNoOtherAndIsThrown() {
     SparkSession spark = SparkTestSession.get();
     CountDownLatch jobRunning = new CountDownLatch(1);
