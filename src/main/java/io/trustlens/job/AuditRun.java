@@ -201,7 +201,7 @@ public final class AuditRun {
     jobs.step(taskName);
     try {
       entry.putAll(runTask(task));
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // a Spark job's failure is a checked SparkException, undeclared
       throw new TaskFailure(taskName, e);
     } finally {
       input.drainNotes().forEach(this::warn);

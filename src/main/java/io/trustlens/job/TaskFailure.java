@@ -1,10 +1,14 @@
 package io.trustlens.job;
 
-/** A task's failure, its message led by which task failed ("task 2 (explain tree): ..."). */
+/**
+ * A task's failure, its message led by which task failed ("task 2 (explain tree): ..."), then the
+ * most specific message of its cause, whether the task's driver code threw it or a Spark job failed
+ * with it on an executor.
+ */
 final class TaskFailure extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  TaskFailure(String task, RuntimeException cause) {
+  TaskFailure(String task, Exception cause) {
     super(task + ": " + UserErrors.message(cause), cause);
   }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +41,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * the task; at the end, everything cached since the tasks began.
  */
 final class TaskLanes {
+  /** Spark's local property (and job property) holding a thread's job tags. */
+  private static final String JOB_TAGS = "spark.job.tags";
+
   /** How often the cancel of a failed run's tasks is repeated while they stop. */
   private static final long CANCEL_EVERY_MILLIS = 100;
 
@@ -89,6 +93,8 @@ final class TaskLanes {
               t.setDaemon(true);
               return t;
             });
+    RunningTasks running = new RunningTasks();
+    spark.sparkContext().addSparkListener(running);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Future<T>> futures = new ArrayList<>();
     CountDownLatch[] ended = new CountDownLatch[tasks];
@@ -114,8 +120,12 @@ final class TaskLanes {
                 }));
       }
       awaitAll(futures, failure);
+      if (failure.get() != null) {
+        running.awaitNone();
+      }
     } finally {
       pool.shutdown();
+      spark.sparkContext().removeSparkListener(running);
     }
     Throwable first = failure.get();
     if (first != null) {
@@ -166,6 +176,61 @@ final class TaskLanes {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           failure.compareAndSet(null, new IllegalStateException("interrupted while tasks ran", e));
+        }
+      }
+    }
+  }
+
+  /**
+   * Counts the executor tasks of this run's jobs that have started and not ended, from the
+   * scheduler's events: a cancelled job fails on the driver at once, while its killed tasks end
+   * when they next look (a write's task could otherwise still be writing into the run's output
+   * folder as the run removes it).
+   */
+  private final class RunningTasks extends org.apache.spark.scheduler.SparkListener {
+    private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger running = new AtomicInteger();
+
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+      String tags = job.properties() == null ? null : job.properties().getProperty(JOB_TAGS);
+      if (tags != null && tags.contains(runTag)) {
+        for (Object stage : CollectionConverters.asJava(job.stageIds())) {
+          stages.add((Integer) stage);
+        }
+      }
+    }
+
+    @Override
+    public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart task) {
+      running.addAndGet(stages.contains(task.stageId()) ? 1 : 0);
+    }
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd task) {
+      running.addAndGet(stages.contains(task.stageId()) ? -1 : 0);
+    }
+
+    /**
+     * Waits until every task of the run's jobs has ended: the events posted so far delivered, then
+     * none running. Every task a job launched has its start posted before its job's failure reaches
+     * the task that waits on it (the scheduler's events are handled in order), so once the lanes
+     * have ended no start is missing.
+     */
+    void awaitNone() {
+      org.apache.spark.scheduler.LiveListenerBus bus = spark.sparkContext().listenerBus();
+      while (true) {
+        try {
+          bus.waitUntilEmpty();
+          if (running.get() <= 0) {
+            return;
+          }
+          Thread.sleep(CANCEL_EVERY_MILLIS);
+        } catch (TimeoutException e) {
+          // the bus is slow to drain: look again
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
         }
       }
     }

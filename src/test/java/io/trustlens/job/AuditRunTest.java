@@ -254,6 +254,41 @@ class AuditRunTest {
   }
 
   @Test
+  void aTaskWhoseJobFailsOnAnExecutorIsNamedAndStopsTheOtherTask() throws Exception {
+    Path table = dir.resolve("images.json");
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      rows.append("{\"id\":")
+          .append(i)
+          .append(",\"pixels\":")
+          .append(i == 37 ? "[1.0,2.0]" : "[" + i + ".0," + (i % 7) + ".0,1.0]")
+          .append("}\n");
+    }
+    Files.writeString(table, rows);
+    Path spec = dir.resolve("images.yaml");
+    Path out = dir.resolve("images");
+    Files.writeString(
+        spec,
+        "input: {path: "
+            + table
+            + ", id: id, image: pixels, image_shape: '1,1,3'}\noutput: "
+            + out
+            + "\ntasks:\n  - {type: profile}\n  - {type: explore, method: pca}\n");
+    Cli cli = Cli.run("audit", spec.toString());
+    assertEquals(1, cli.exitCode());
+    // Row 37's wrong size is found inside a Spark job of task 2, on an executor.
+    assertTrue(
+        cli.errors()
+            .contains("error: task 2 (explore pca): row id=37: image column 'pixels' holds 2"),
+        cli.errors());
+    assertFalse(Files.exists(out), "a failed run leaves no output");
+    try (var left = Files.list(dir)) {
+      assertEquals(
+          List.of(), left.filter(p -> p.getFileName().toString().startsWith(".images")).toList());
+    }
+  }
+
+  @Test
   void brokenThresholdExitsWithThreeAndStillWritesTheReport() throws Exception {
     Path table = dir.resolve("gaps.csv");
     Files.writeString(table, "id,a,b\n1,1.0,\n2,2.0,3.0\n3,,4.0\n4,4.0,5.0\n");
