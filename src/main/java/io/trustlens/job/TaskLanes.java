@@ -53,7 +53,7 @@ final class TaskLanes {
   private final Set<Object> beforeTasks;
 
   /** The running tasks, in the order they started, each with the RDDs persisted at its start. */
-  private final Map<Integer, Set<Object>> running = new LinkedHashMap<>();
+  private final Map<Integer, Set<Object>> startedWith = new LinkedHashMap<>();
 
   TaskLanes(SparkSession spark, int lanes) {
     this.spark = spark;
@@ -93,8 +93,8 @@ final class TaskLanes {
               t.setDaemon(true);
               return t;
             });
-    RunningTasks running = new RunningTasks();
-    spark.sparkContext().addSparkListener(running);
+    RunningTasks executorTasks = new RunningTasks();
+    spark.sparkContext().addSparkListener(executorTasks);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Future<T>> futures = new ArrayList<>();
     CountDownLatch[] ended = new CountDownLatch[tasks];
@@ -121,11 +121,11 @@ final class TaskLanes {
       }
       awaitAll(futures, failure);
       if (failure.get() != null) {
-        running.awaitNone();
+        executorTasks.awaitNone();
       }
     } finally {
       pool.shutdown();
-      spark.sparkContext().removeSparkListener(running);
+      spark.sparkContext().removeSparkListener(executorTasks);
     }
     Throwable first = failure.get();
     if (first != null) {
@@ -162,6 +162,7 @@ final class TaskLanes {
    * every {@link #CANCEL_EVERY_MILLIS}.
    */
   private <T> void awaitAll(List<Future<T>> futures, AtomicReference<Throwable> failure) {
+    boolean interrupted = false;
     for (Future<T> f : futures) {
       while (!f.isDone()) {
         if (failure.get() != null) {
@@ -174,10 +175,14 @@ final class TaskLanes {
         } catch (TimeoutException | ExecutionException e) {
           // not done yet, or failed: the failure is recorded by the task itself
         } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          // The caller is told once the tasks have stopped; until then the cancels go on.
+          interrupted = true;
           failure.compareAndSet(null, new IllegalStateException("interrupted while tasks ran", e));
         }
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -258,7 +263,7 @@ final class TaskLanes {
   }
 
   private synchronized void started(int index) {
-    running.put(index, persisted());
+    startedWith.put(index, persisted());
   }
 
   /**
@@ -266,8 +271,9 @@ final class TaskLanes {
    * none runs, else what was cached before the earliest running task started.
    */
   private synchronized void finished(int index) {
-    running.remove(index);
-    Set<Object> releasable = running.isEmpty() ? persisted() : running.values().iterator().next();
+    startedWith.remove(index);
+    Set<Object> releasable =
+        startedWith.isEmpty() ? persisted() : startedWith.values().iterator().next();
     Map<Object, org.apache.spark.rdd.RDD<?>> now =
         CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs());
     for (Object id : releasable) {
