@@ -60,16 +60,8 @@ class InterpretedPlansTest {
       rows.append("0.123456789,9.87654321\n");
     }
     Files.writeString(big, rows);
-    Path spec = dir.resolve("drift.yaml");
-    Files.writeString(
-        spec,
-        "input: {path: "
-            + BREAST_CANCER
-            + "}\noutput: "
-            + dir.resolve("out")
-            + "\ntasks:\n  - {type: data, method: drift, reference: "
-            + big
-            + "}\n");
+    Path spec =
+        breastCancerSpec("drift.yaml", "{type: data, method: drift, reference: " + big + "}");
     org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
     long bytes = InterpretedPlans.tableBytes(hadoop, AuditSpecParser.read(spec));
     assertEquals(120924 + Files.size(big), bytes, "the input and the drift reference");
@@ -90,14 +82,7 @@ class InterpretedPlansTest {
   @Test
   void jobsOnAPlansRddRunTheirTasksInterpretedToo() throws Exception {
     SparkSession spark = SparkTestSession.get();
-    Path spec = dir.resolve("small.yaml");
-    Files.writeString(
-        spec,
-        "input: {path: "
-            + BREAST_CANCER
-            + "}\noutput: "
-            + dir.resolve("out")
-            + "\ntasks:\n  - {type: profile}\n");
+    Path spec = breastCancerSpec("small.yaml", "{type: profile}");
     String before = spark.sparkContext().getLocalProperty(InterpretedPlans.FACTORY_MODE);
     try (InterpretedPlans plans = InterpretedPlans.forRun(spark, AuditSpecParser.read(spec))) {
       assertTrue(plans.interpreted(), plans.describe());
@@ -105,6 +90,21 @@ class InterpretedPlansTest {
     }
     assertEquals(before, spark.sparkContext().getLocalProperty(InterpretedPlans.FACTORY_MODE));
     assertEquals(List.of("FALLBACK|true"), taskSettings(spark), "the settings put back");
+  }
+
+  /** A spec file {@code file} running {@code task} over breast_cancer.csv. */
+  private Path breastCancerSpec(String file, String task) throws java.io.IOException {
+    Path spec = dir.resolve(file);
+    Files.writeString(
+        spec,
+        "input: {path: "
+            + BREAST_CANCER
+            + "}\noutput: "
+            + dir.resolve("out")
+            + "\ntasks:\n  - "
+            + task
+            + "\n");
+    return spec;
   }
 
   /** The code generation settings a task of a job on a plan's RDD runs with. */
