@@ -131,7 +131,7 @@ public final class AuditRun {
       in.put("label", spec.input.label);
       in.put("columns", List.of(input.table().schema().fieldNames()));
       in.put("rows", input.rows());
-      in.put("partitions", input.table().rdd().getNumPartitions());
+      in.put("partitions", input.table().queryExecution().toRdd().getNumPartitions());
       summary.put("input", in);
       report.section("Run").keyValues(runFacts(in));
       requireCapabilities();

@@ -411,7 +411,9 @@ public final class InputTable {
    */
   Dataset<Row> spread(Dataset<Row> rows) {
     int cores = rows.sparkSession().sparkContext().defaultParallelism();
-    if (spec.partitions != null || this.rows < 2 || rows.rdd().getNumPartitions() >= cores) {
+    if (spec.partitions != null
+        || this.rows < 2
+        || rows.queryExecution().toRdd().getNumPartitions() >= cores) {
       return rows;
     }
     return rows.repartition(cores);

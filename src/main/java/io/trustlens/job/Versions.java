@@ -24,13 +24,35 @@ final class Versions {
     }
   }
 
+  /**
+   * DJL's version, read as {@code Engine.getDjlVersion()} reads it (the package's specification
+   * version, else {@code api.properties}) but without initialising {@code Engine}: that looks up
+   * every engine provider, work a run without a TorchScript model has no use for.
+   */
+  static String djl() {
+    Class<?> engine = ai.djl.engine.Engine.class; // a class literal loads, it does not initialise
+    String version = engine.getPackage().getSpecificationVersion();
+    if (version != null) {
+      return version;
+    }
+    try (InputStream in = engine.getResourceAsStream("api.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("djl_version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
   static Map<String, Object> all(SparkSession spark) {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("trustlens", trustlens());
     v.put("spark", spark.version());
     v.put("scala", scala.util.Properties.versionNumberString());
     v.put("java", System.getProperty("java.version"));
-    v.put("djl", ai.djl.engine.Engine.getDjlVersion());
+    v.put("djl", djl());
     v.put("master", spark.sparkContext().master());
     return v;
   }
