@@ -13,15 +13,7 @@ final class Versions {
 
   /** TrustLens's own version, from the build. */
   static String trustlens() {
-    try (InputStream in = Versions.class.getResourceAsStream("/trustlens.properties")) {
-      Properties p = new Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return property(Versions.class, "/trustlens.properties", "version");
   }
 
   /**
@@ -32,15 +24,17 @@ final class Versions {
   static String djl() {
     Class<?> engine = ai.djl.engine.Engine.class; // a class literal loads, it does not initialise
     String version = engine.getPackage().getSpecificationVersion();
-    if (version != null) {
-      return version;
-    }
-    try (InputStream in = engine.getResourceAsStream("api.properties")) {
+    return version != null ? version : property(engine, "api.properties", "djl_version");
+  }
+
+  /** The value of {@code key} in the properties resource {@code name} beside {@code owner}. */
+  private static String property(Class<?> owner, String name, String key) {
+    try (InputStream in = owner.getResourceAsStream(name)) {
       Properties p = new Properties();
       if (in != null) {
         p.load(in);
       }
-      return p.getProperty("djl_version", "unknown");
+      return p.getProperty(key, "unknown");
     } catch (IOException e) {
       return "unknown";
     }
