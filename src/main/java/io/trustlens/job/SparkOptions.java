@@ -77,6 +77,7 @@ public final class SparkOptions {
     long t0 = System.nanoTime();
     SparkSession session = builder.getOrCreate();
     lastStartSeconds = (System.nanoTime() - t0) / 1e9;
+    commandSessionStarted = true;
     return session;
   }
 
@@ -116,6 +117,13 @@ public final class SparkOptions {
   }
 
   /** Seconds the last {@link #session} call took (near 0 when it reused a running session). */
+  /** Whether a command started (or reused) its Spark session through these options in this JVM. */
+  static boolean commandSessionStarted() {
+    return commandSessionStarted;
+  }
+
+  private static volatile boolean commandSessionStarted;
+
   static double lastStartSeconds() {
     return lastStartSeconds;
   }

@@ -31,6 +31,11 @@ class LauncherTest {
 
   private Run launch(Path archive, boolean jvmWarnings, String... args)
       throws IOException, InterruptedException {
+    return launch(archive, jvmWarnings, 60, args);
+  }
+
+  private Run launch(Path archive, boolean jvmWarnings, int seconds, String... args)
+      throws IOException, InterruptedException {
     List<String> command =
         Stream.concat(Stream.of("bash", "jobs/trustlens"), Stream.of(args)).toList();
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -39,7 +44,7 @@ class LauncherTest {
     builder.environment().put("TRUSTLENS_JVM_WARNINGS", jvmWarnings ? "1" : "0");
     Process process = builder.start();
     byte[] out = process.getInputStream().readAllBytes(); // until the launcher's JVM exits
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the launcher did not exit");
+    assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "the launcher did not exit");
     return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8));
   }
 
@@ -65,6 +70,49 @@ class LauncherTest {
     assertTrue(failed.output().contains("Usage: trustlens explain"), failed.output());
     assertEquals(List.of(), recorded(archive), "recorded by a failed run");
     assertFalse(Files.exists(archive));
+
+    Run help = launch(archive, "explain", "--help");
+    assertEquals(0, help.code(), help.output());
+    assertTrue(help.output().contains("Usage: trustlens explain"), help.output());
+    assertEquals(List.of(), recorded(archive), "recorded by a command's --help");
+  }
+
+  /**
+   * A run keeps its archive only when its command ran through Spark: a command done without a
+   * session ({@code make-datasets}) records at exit and the launcher discards it; a command's run
+   * (a profile of iris) keeps it, and the next run maps it.
+   */
+  @Test
+  void onlyACommandThatRanThroughSparkKeepsItsArchive() throws Exception {
+    Path archive = dir.resolve("c.jsa");
+    Run made =
+        launch(
+            archive,
+            false,
+            600,
+            "make-datasets",
+            "--output",
+            dir.resolve("made").toString(),
+            "--rows",
+            "50",
+            "--images",
+            "10");
+    assertEquals(0, made.code(), made.output());
+    assertTrue(Files.isDirectory(dir.resolve("made")), made.output());
+    assertEquals(List.of(), recorded(archive), "kept from a run without Spark");
+
+    String[] profile = {
+      "profile", "--input", "datasets/iris.csv", "--output", dir.resolve("p").toString()
+    };
+    Run first = launch(archive, false, 600, profile);
+    assertEquals(0, first.code(), first.output());
+    assertEquals(List.of(archive), recorded(archive), "a command's run keeps its archive");
+    assertTrue(Files.size(archive) > 50_000_000, "the archive holds " + Files.size(archive));
+    Path again = dir.resolve("q");
+    profile[4] = again.toString();
+    Run second = launch(archive, false, 600, profile);
+    assertEquals(0, second.code(), second.output());
+    assertTrue(Files.isDirectory(again), second.output());
   }
 
   /**
