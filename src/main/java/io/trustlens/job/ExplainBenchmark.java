@@ -47,6 +47,9 @@ final class ExplainBenchmark {
   private final int repeat;
   private final List<String> lines = new ArrayList<>();
 
+  /** Each model's raw two-thread scaling ({@link ThreadScaling}), printed after the masters'. */
+  private final List<String> ceilings = new ArrayList<>();
+
   ExplainBenchmark(
       long treeRows, int sampledRows, List<String> masters, String torchModel, int repeat) {
     this.treeRows = treeRows;
@@ -149,6 +152,7 @@ final class ExplainBenchmark {
     }
     best.forEach((f, rate) -> lines.add(row(f.master(), f.name(), rate, Double.NaN, Double.NaN)));
     lines.addAll(BenchFigure.scaling(best));
+    lines.addAll(ceilings);
     lines.forEach(System.out::println);
   }
 
@@ -231,6 +235,14 @@ final class ExplainBenchmark {
       String name = model instanceof MllibModel ? "GBT" : "TorchScript MLP";
       double raw = raw(name, model);
       lines.add(row("1 thread", "raw batched scoring, " + name, raw, raw, 1));
+      int batch = model.batchRows();
+      double[] inputs = new double[batch * 30];
+      java.util.Arrays.fill(inputs, 0.5);
+      ceilings.add(
+          ThreadScaling.line(
+              "raw batched scoring, " + name,
+              ThreadScaling.twoOverOne(
+                  () -> model.outputs(inputs, batch), ThreadScaling.callsPerSecond(raw, batch))));
       if (model instanceof MllibModel m) {
         double own = mllibOwn(m);
         lines.add(row("1 thread", "MLlib's own predictRaw, GBT", own, own, Double.NaN));

@@ -87,11 +87,20 @@ final class GradientBenchmark {
             "evals/s",
             "efficiency"));
     Map<String, Double> raws = new LinkedHashMap<>();
+    List<String> ceilings = new ArrayList<>();
     for (Case c : cases()) {
       DifferentiableModel model = model(c);
       int d = c.shape().size();
       double raw = raw(model, d);
       raws.put(c.name(), raw);
+      int chunk = model.batchRows();
+      double[] chunkImages = images(chunk, d);
+      ceilings.add(
+          ThreadScaling.line(
+              "raw forward+backward, " + c.name(),
+              ThreadScaling.twoOverOne(
+                  () -> model.gradients(chunkImages, chunk, new int[chunk]),
+                  ThreadScaling.callsPerSecond(raw, chunk))));
       lines.add(
           ExplainBenchmark.row("1 thread", "raw forward+backward, " + c.name(), raw, raw, 1.0));
       for (Method m : methods()) {
@@ -180,6 +189,7 @@ final class GradientBenchmark {
               ExplainBenchmark.row(f.master(), f.name(), rate, evals, evals / raws.get(c.name())));
         });
     lines.addAll(BenchFigure.scaling(spark));
+    lines.addAll(ceilings);
     lines.forEach(System.out::println);
     System.out.println(
         "efficiency: gradient evaluations/s inside over one thread's raw batched forward+backward"

@@ -79,12 +79,21 @@ final class OcclusionBenchmark {
             "evals/s",
             "efficiency"));
     Map<String, Double> raws = new LinkedHashMap<>();
+    List<String> ceilings = new ArrayList<>();
     for (Case c : cases()) {
       Path file = Path.of(c.model());
       BatchModel model =
           ModelCache.torchScript(file, TorchScriptCard.readBeside(file), Device.cpu());
       double raw = raw(model, c.shape().size());
       raws.put(c.name(), raw);
+      int chunk = model.batchRows();
+      double[] chunkImages = images(chunk, c.shape().size());
+      ceilings.add(
+          ThreadScaling.line(
+              "raw forward, " + c.name(),
+              ThreadScaling.twoOverOne(
+                  () -> model.outputs(chunkImages, chunk),
+                  ThreadScaling.callsPerSecond(raw, chunk))));
       lines.add(ExplainBenchmark.row("1 thread", "raw forward, " + c.name(), raw, raw, 1.0));
       PatchOcclusion occluder = c.occluder();
       OcclusionBatches batches = new OcclusionBatches(model, OcclusionBatches.PREDICTED);
@@ -148,6 +157,7 @@ final class OcclusionBenchmark {
               ExplainBenchmark.row(f.master(), f.name(), rate, evals, evals / raws.get(c.name())));
         });
     lines.addAll(BenchFigure.scaling(spark));
+    lines.addAll(ceilings);
     lines.forEach(System.out::println);
     System.out.println(
         "efficiency: model evaluations/s inside over one thread's raw batched forward throughput"
