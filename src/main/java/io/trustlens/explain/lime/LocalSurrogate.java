@@ -75,7 +75,6 @@ public final class LocalSurrogate implements java.io.Serializable {
 
   /** Fits a row's neighbourhood to outputs {@code y} with kernel weights {@code w}. */
   public Fit fit(Neighbourhood x, double[] y, double[] w) {
-    int n = x.samples();
     int m = x.players();
     Moments all = new Moments(x, y, w);
     int[] kept =
@@ -95,47 +94,12 @@ public final class LocalSurrogate implements java.io.Serializable {
       prediction += beta[k] * x.value(0, j);
     }
     prediction += intercept;
-    double residual = 0;
-    double total = 0;
-    double[] fits = fitted(x, intercept, weights, kept);
-    for (int i = 0; i < n; i++) {
-      double fit = fits[i];
-      residual += w[i] * (y[i] - fit) * (y[i] - fit);
-      total += w[i] * (y[i] - all.yMean) * (y[i] - all.yMean);
-    }
+    // The weighted residual sum of squares from the moments, not sample by sample: for any beta,
+    // sum w (yc - xc beta)^2 = Syy - 2 beta xty + beta G beta (centred; yc - xc beta = y - fit).
+    double residual = all.residual(kept, beta);
+    double total = all.yy;
     double score = total == 0 ? (residual == 0 ? 1 : 0) : 1 - residual / total;
     return new Fit(weights, intercept, score, prediction);
-  }
-
-  /**
-   * The surrogate at every sample: {@code intercept} plus the weights of a sample's ones (0/1
-   * indicators), or plus the kept players' weights times their values, added in {@code kept}'s
-   * order a column at a time.
-   */
-  private static double[] fitted(Neighbourhood x, double intercept, double[] weights, int[] kept) {
-    int n = x.samples();
-    double[] sum = new double[n];
-    java.util.Arrays.fill(sum, intercept);
-    if (x.isIndicators()) {
-      long[] bits = x.bits();
-      int words = x.words();
-      for (int i = 0; i < n; i++) {
-        for (int word = 0; word < words; word++) {
-          for (long b = bits[i * words + word]; b != 0; b &= b - 1) {
-            sum[i] += weights[(word << 6) + Long.numberOfTrailingZeros(b)];
-          }
-        }
-      }
-      return sum;
-    }
-    double[] v = x.values();
-    for (int j : kept) {
-      double wj = weights[j];
-      for (int i = 0; i < n; i++) {
-        sum[i] += wj * v[j * n + i];
-      }
-    }
-    return sum;
   }
 
   private static int[] all(int m) {
@@ -323,6 +287,10 @@ public final class LocalSurrogate implements java.io.Serializable {
     final int m;
     final double[] xMean;
     final double yMean;
+
+    /** {@code sum w (y - ybar)^2}. */
+    final double yy;
+
     final double[][] gram;
     final double[] xty;
 
@@ -336,6 +304,11 @@ public final class LocalSurrogate implements java.io.Serializable {
         ySum += w[i] * y[i];
       }
       yMean = ySum / total;
+      double squares = 0;
+      for (int i = 0; i < n; i++) {
+        squares += w[i] * (y[i] - yMean) * (y[i] - yMean);
+      }
+      yy = squares;
       xMean = new double[m];
       gram = new double[m][m];
       xty = new double[m];
@@ -399,17 +372,18 @@ public final class LocalSurrogate implements java.io.Serializable {
 
     /**
      * The upper triangle for 0/1 indicators: the raw sums {@code sum w x_j}, {@code sum w x_j x_k}
-     * and {@code sum w x_j (y - ybar)} over each sample's ones only, then centred as {@code sum w
-     * x_j x_k - W xbar_j xbar_k}, a sample costing its ones squared rather than the players
-     * squared.
+     * and {@code sum w x_j (y - ybar)}, then centred as {@code sum w x_j x_k - W xbar_j xbar_k}.
+     * The pairs' sums come from {@link #byDistance} where the weights allow, else from each
+     * sample's ones (a sample costing its ones squared rather than the players squared).
      */
     private void indicators(Neighbourhood x, double[] y, double[] w, double total) {
       int n = x.samples();
       int words = x.words();
       long[] bits = x.bits();
+      boolean grouped = byDistance(x, y, w);
       double[] xSum = new double[m];
       int[] ones = new int[m];
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < n && !grouped; i++) {
         double wi = w[i];
         if (wi == 0) {
           continue;
@@ -432,13 +406,105 @@ public final class LocalSurrogate implements java.io.Serializable {
         }
       }
       for (int j = 0; j < m; j++) {
-        xMean[j] = xSum[j] / total;
+        xMean[j] = (grouped ? gram[j][j] : xSum[j]) / total; // x_j x_j = x_j
       }
       for (int j = 0; j < m; j++) {
         for (int k = j; k < m; k++) {
           gram[j][k] -= total * xMean[j] * xMean[k];
         }
       }
+    }
+
+    /**
+     * The raw sums {@code sum w x_j x_k} ({@code j <= k}) and {@code sum w x_j (y - ybar)} of 0/1
+     * indicators whose weights depend on a sample's distance from the row alone, as LIME's kernel
+     * makes them. The samples are put in order of distance, each distance starting a 64-bit word of
+     * its own, and each word holds its 64 samples' indicators of one player; for each word and pair
+     * of players the sum gains the word's weight times the number of its samples where both are 1
+     * (a population count of the two words ANDed, exact). A pair costs a word per 64 samples of a
+     * distance, not a term per sample. Returns false, having computed nothing, when two samples at
+     * one distance have different weights (the caller then sums sample by sample).
+     */
+    private boolean byDistance(Neighbourhood x, double[] y, double[] w) {
+      int n = x.samples();
+      int words = x.words();
+      long[] bits = x.bits();
+      int[] distance = new int[n];
+      double[] weight = new double[m + 1];
+      int[] count = new int[m + 1];
+      for (int i = 0; i < n; i++) {
+        int d = 0;
+        for (int word = 0; word < words; word++) {
+          d += Long.bitCount(bits[i * words + word] ^ bits[word]);
+        }
+        if (count[d]++ == 0) {
+          weight[d] = w[i];
+        } else if (Double.doubleToRawLongBits(weight[d]) != Double.doubleToRawLongBits(w[i])) {
+          return false;
+        }
+        distance[i] = d;
+      }
+      // Distance d's samples fill words from place[d] / 64 on; each word's weight.
+      int[] place = new int[m + 1];
+      int columnWords = 0;
+      for (int d = 0; d <= m; d++) {
+        place[d] = columnWords << 6;
+        columnWords += (count[d] + 63) >>> 6;
+      }
+      double[] wordWeight = new double[columnWords];
+      for (int d = 0; d <= m; d++) {
+        Arrays.fill(
+            wordWeight, place[d] >>> 6, (place[d] >>> 6) + ((count[d] + 63) >>> 6), weight[d]);
+      }
+      long[] columns = new long[columnWords * m]; // word-major: a word's players side by side
+      for (int i = 0; i < n; i++) {
+        int at = place[distance[i]]++;
+        long bit = 1L << at;
+        int row = (at >>> 6) * m;
+        double wy = w[i] == 0 ? 0 : w[i] * (y[i] - yMean); // as the sums sample by sample
+        for (int word = 0; word < words; word++) {
+          for (long b = bits[i * words + word]; b != 0; b &= b - 1) {
+            int j = (word << 6) + Long.numberOfTrailingZeros(b);
+            columns[row + j] |= bit;
+            xty[j] += wy;
+          }
+        }
+      }
+      for (int word = 0; word < columnWords; word++) {
+        double ww = wordWeight[word];
+        int row = word * m;
+        for (int j = 0; j < m; j++) {
+          long a = columns[row + j];
+          if (a == 0) {
+            continue;
+          }
+          double[] sums = gram[j];
+          for (int k = j; k < m; k++) {
+            sums[k] += ww * Long.bitCount(a & columns[row + k]);
+          }
+        }
+      }
+      return true;
+    }
+
+    /**
+     * {@code sum w (y - fit)^2} of the surrogate with coefficients {@code beta} of the players
+     * {@code kept} (the intercept making the weighted mean of the residuals 0): {@code Syy - 2
+     * beta·xty + beta G beta}, at least 0 (rounding can leave a perfect fit's a few ulps below).
+     */
+    double residual(int[] kept, double[] beta) {
+      double linear = 0;
+      double quadratic = 0;
+      for (int p = 0; p < kept.length; p++) {
+        double[] row = gram[kept[p]];
+        double g = 0;
+        for (int q = 0; q < kept.length; q++) {
+          g += row[kept[q]] * beta[q];
+        }
+        linear += beta[p] * xty[kept[p]];
+        quadratic += beta[p] * g;
+      }
+      return Math.max(0, yy - 2 * linear + quadratic);
     }
 
     /** The ridge coefficients of the players {@code kept} with penalty {@code alpha}. */

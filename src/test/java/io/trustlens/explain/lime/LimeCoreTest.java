@@ -357,6 +357,59 @@ class LimeCoreTest {
     }
   }
 
+  /**
+   * With LIME's kernel the weights depend on a sample's distance alone, and the pairs' sums are
+   * counted by distance (more than 64 players, too: two words a sample); they equal the dense sums,
+   * and the fit's R², taken from the moments, equals the weighted R² of its own predictions.
+   */
+  @Test
+  void kernelWeightedIndicatorsSummedByDistanceEqualTheDenseOnes() {
+    SplittableRandom r = new SplittableRandom(13);
+    for (int m : new int[] {9, 70}) {
+      int n = 777;
+      double[] x = new double[n * m];
+      double[] y = new double[n];
+      double[] w = new double[n];
+      for (int i = 0; i < n; i++) {
+        int zeros = 0;
+        for (int j = 0; j < m; j++) {
+          x[i * m + j] = i == 0 || r.nextDouble() < 0.3 ? 1 : 0;
+          zeros += x[i * m + j] == 0 ? 1 : 0;
+          y[i] += x[i * m + j] * (j % 7 - 3);
+        }
+        y[i] += 0.5 * r.nextGaussian();
+        w[i] = Math.sqrt(Math.exp(-zeros / (0.5625 * m)));
+      }
+      for (String selection : LocalSurrogate.SELECTIONS) {
+        LocalSurrogate.Fit sparse = new LocalSurrogate(1, selection, 4, true).fit(x, y, w, n, m);
+        LocalSurrogate.Fit dense = new LocalSurrogate(1, selection, 4, false).fit(x, y, w, n, m);
+        String name = selection + ", " + m + " players";
+        assertArrayEquals(dense.weights(), sparse.weights(), 1e-9, name);
+        assertEquals(dense.intercept(), sparse.intercept(), 1e-9, name);
+        assertEquals(dense.score(), sparse.score(), 1e-9, name);
+        double mean = 0;
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+          mean += w[i] * y[i];
+          total += w[i];
+        }
+        mean /= total;
+        double residual = 0;
+        double squares = 0;
+        for (int i = 0; i < n; i++) {
+          double fit = sparse.intercept();
+          for (int j = 0; j < m; j++) {
+            fit += sparse.weights()[j] * x[i * m + j];
+          }
+          residual += w[i] * (y[i] - fit) * (y[i] - fit);
+          squares += w[i] * (y[i] - mean) * (y[i] - mean);
+        }
+        assertEquals(1 - residual / squares, sparse.score(), 1e-12, name);
+        assertTrue(sparse.score() > 0.1 && sparse.score() < 1, name + ": " + sparse.score());
+      }
+    }
+  }
+
   @Test
   void textSamplesRemoveAUniformNumberOfWordsAsAUniformSubset() {
     int d = 4;
