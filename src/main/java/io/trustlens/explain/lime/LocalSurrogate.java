@@ -329,14 +329,12 @@ public final class LocalSurrogate implements java.io.Serializable {
      * few samples at a time.
      */
     private void centred(double[] x, double[] y, double[] w, int n, double total) {
-      double[] xSum = new double[m];
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < m; j++) {
-          xSum[j] += w[i] * x[j * n + i];
+      for (int j = 0; j < m; j++) { // down each column: the same sums as sample by sample
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+          sum += w[i] * x[j * n + i];
         }
-      }
-      for (int j = 0; j < m; j++) {
-        xMean[j] = xSum[j] / total;
+        xMean[j] = sum / total;
       }
       // Four samples a pass: each Gram entry is loaded and stored once per four samples, their
       // terms summed in pairs first (a fixed order, so the same bits on every run).
