@@ -116,7 +116,6 @@ public final class SparkOptions {
             + ": is it running, and is --master right?");
   }
 
-  /** Seconds the last {@link #session} call took (near 0 when it reused a running session). */
   /** Whether a command started (or reused) its Spark session through these options in this JVM. */
   static boolean commandSessionStarted() {
     return commandSessionStarted;
@@ -124,6 +123,7 @@ public final class SparkOptions {
 
   private static volatile boolean commandSessionStarted;
 
+  /** Seconds the last {@link #session} call took (near 0 when it reused a running session). */
   static double lastStartSeconds() {
     return lastStartSeconds;
   }

@@ -421,7 +421,8 @@ public final class LocalSurrogate implements java.io.Serializable {
      * of players the sum gains the word's weight times the number of its samples where both are 1
      * (a population count of the two words ANDed, exact). A pair costs a word per 64 samples of a
      * distance, not a term per sample. Returns false, having computed nothing, when two samples at
-     * one distance have different weights (the caller then sums sample by sample).
+     * one distance have different weights, or when the words' pairs would outnumber the samples'
+     * pairs of ones (the caller then sums sample by sample).
      */
     private boolean byDistance(Neighbourhood x, double[] y, double[] w) {
       int n = x.samples();
@@ -430,11 +431,15 @@ public final class LocalSurrogate implements java.io.Serializable {
       int[] distance = new int[n];
       double[] weight = new double[m + 1];
       int[] count = new int[m + 1];
+      long pairsOfOnes = 0; // the terms of the sums sample by sample
       for (int i = 0; i < n; i++) {
         int d = 0;
+        int ones = 0;
         for (int word = 0; word < words; word++) {
           d += Long.bitCount(bits[i * words + word] ^ bits[word]);
+          ones += Long.bitCount(bits[i * words + word]);
         }
+        pairsOfOnes += (long) ones * (ones + 1) / 2;
         if (count[d]++ == 0) {
           weight[d] = w[i];
         } else if (Double.doubleToRawLongBits(weight[d]) != Double.doubleToRawLongBits(w[i])) {
@@ -448,6 +453,9 @@ public final class LocalSurrogate implements java.io.Serializable {
       for (int d = 0; d <= m; d++) {
         place[d] = columnWords << 6;
         columnWords += (count[d] + 63) >>> 6;
+      }
+      if ((long) columnWords * m * (m + 1) / 2 > pairsOfOnes) {
+        return false; // many distances of few samples each: sample by sample costs less
       }
       double[] wordWeight = new double[columnWords];
       for (int d = 0; d <= m; d++) {
