@@ -236,8 +236,7 @@ final class ExplainBenchmark {
       double raw = raw(name, model);
       lines.add(row("1 thread", "raw batched scoring, " + name, raw, raw, 1));
       int batch = model.batchRows();
-      double[] inputs = new double[batch * 30];
-      java.util.Arrays.fill(inputs, 0.5);
+      double[] inputs = uniformRows(batch);
       ceilings.add(
           ThreadScaling.line(
               "raw batched scoring, " + name,
@@ -359,11 +358,7 @@ final class ExplainBenchmark {
    */
   private static double measureRaw(BatchModel model) {
     int rows = 16384;
-    double[] inputs = new double[rows * 30];
-    SplittableRandom r = new SplittableRandom(3);
-    for (int i = 0; i < inputs.length; i++) {
-      inputs[i] = r.nextDouble();
-    }
+    double[] inputs = uniformRows(rows);
     double best = 0;
     for (int batch : new int[] {rows, Math.min(rows, model.batchRows())}) {
       model.outputs(inputs, batch);
@@ -377,6 +372,16 @@ final class ExplainBenchmark {
       }
     }
     return best;
+  }
+
+  /** {@code rows} rows of 30 features uniform in [0, 1), the same every run. */
+  private static double[] uniformRows(int rows) {
+    double[] inputs = new double[rows * 30];
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = r.nextDouble();
+    }
+    return inputs;
   }
 
   /**

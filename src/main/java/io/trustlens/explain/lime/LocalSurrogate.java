@@ -375,13 +375,26 @@ public final class LocalSurrogate implements java.io.Serializable {
      * sample's ones (a sample costing its ones squared rather than the players squared).
      */
     private void indicators(Neighbourhood x, double[] y, double[] w, double total) {
+      if (!byDistance(x, y, w)) {
+        bySample(x, y, w);
+      }
+      for (int j = 0; j < m; j++) {
+        xMean[j] = gram[j][j] / total; // x_j x_j = x_j: the diagonal is sum w x_j
+      }
+      for (int j = 0; j < m; j++) {
+        for (int k = j; k < m; k++) {
+          gram[j][k] -= total * xMean[j] * xMean[k];
+        }
+      }
+    }
+
+    /** The raw sums of {@link #indicators} over each sample's ones, sample by sample. */
+    private void bySample(Neighbourhood x, double[] y, double[] w) {
       int n = x.samples();
       int words = x.words();
       long[] bits = x.bits();
-      boolean grouped = byDistance(x, y, w);
-      double[] xSum = new double[m];
       int[] ones = new int[m];
-      for (int i = 0; i < n && !grouped; i++) {
+      for (int i = 0; i < n; i++) {
         double wi = w[i];
         if (wi == 0) {
           continue;
@@ -394,21 +407,11 @@ public final class LocalSurrogate implements java.io.Serializable {
         }
         double wy = wi * (y[i] - yMean);
         for (int a = 0; a < count; a++) {
-          int j = ones[a];
-          double[] row = gram[j];
-          xSum[j] += wi;
-          xty[j] += wy;
+          double[] row = gram[ones[a]];
+          xty[ones[a]] += wy;
           for (int b = a; b < count; b++) {
             row[ones[b]] += wi;
           }
-        }
-      }
-      for (int j = 0; j < m; j++) {
-        xMean[j] = (grouped ? gram[j][j] : xSum[j]) / total; // x_j x_j = x_j
-      }
-      for (int j = 0; j < m; j++) {
-        for (int k = j; k < m; k++) {
-          gram[j][k] -= total * xMean[j] * xMean[k];
         }
       }
     }
