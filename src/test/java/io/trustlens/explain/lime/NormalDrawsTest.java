@@ -144,6 +144,30 @@ class NormalDrawsTest {
     assertEquals(-8.1212, sum[1] / count[1], 0.01);
   }
 
+  /**
+   * A column of whole numbers gives bins of one value between wider bounds (lime's spread of 1e-11:
+   * mean 1 and bounds 0 and 1 span 1e11 standard units): draws stay at the value, to the spread,
+   * and are accepted as often as any bin's.
+   */
+  @Test
+  void binsOfOneValueBetweenWiderBoundsDrawThatValue() {
+    double[] share = {0.36, 0.34, 0.3};
+    double[] mean = {0, 1, 2};
+    double[] sd = {1e-11, 1e-11, 1e-11};
+    double[] min = {0, 0, 1};
+    double[] max = {0, 1, 2};
+    BinnedNormal normal = new BinnedNormal(share, mean, sd, min, max);
+    assertTrue(normal.acceptance() > 0.9, "acceptance " + normal.acceptance());
+    assertEquals(0.34, normal.binProbability(1), 1e-12);
+    SplittableRandom random = new SplittableRandom(2);
+    double[] out = new double[1];
+    for (int i = 0; i < 20_000; i++) {
+      int b = normal.draw(random, out, 0);
+      assertTrue(out[0] >= min[b] && out[0] <= max[b], out[0] + " outside bin " + b);
+      assertEquals(mean[b], out[0], 1e-9, "bin " + b);
+    }
+  }
+
   private static void assertWithin(long count, int n, double p) {
     double sd = Math.sqrt(n * p * (1 - p));
     assertTrue(Math.abs(count - n * p) < 4 * sd, count + " against " + n * p + " expected");
