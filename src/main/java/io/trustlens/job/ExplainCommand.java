@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
       "LIME (any model, tables; Ribeiro et al. 2016): --method lime fits a weighted ridge per row"
           + " to --samples perturbations (default 5000) drawn from a reference table's statistics"
           + " (--background PATH, or N rows of the input, default 1000): quartile bins (default)"
-          + " or scaled values (--discretize none), kernel sqrt(exp(-d^2/w^2)) (--kernel-width),"
+          + " or scaled values (--discretize none), each row's own or one shared draw"
+          + " (--neighbourhood per_row or shared), kernel sqrt(exp(-d^2/w^2)) (--kernel-width),"
           + " all features or K kept (--selection highest_weights or lasso, --keep). Classifiers"
           + " in probability. Columns: lime, lime_intercept, lime_score (local fidelity, weighted"
           + " R^2), lime_prediction, lime_output, lime_class. Images: a weight per superpixel"
@@ -241,6 +242,13 @@ final class ExplainCommand implements Callable<Integer> {
   String discretize;
 
   @Option(
+      names = "--neighbourhood",
+      description =
+          "lime on tables: per_row (default: each row draws its own samples) or shared (one draw"
+              + " of samples for every row, scored once: each row's law unchanged).")
+  String neighbourhood;
+
+  @Option(
       names = "--kernel-width",
       description = "lime: the exponential kernel's width (default 0.75 sqrt(features)).")
   Double kernelWidth;
@@ -353,6 +361,7 @@ final class ExplainCommand implements Callable<Integer> {
     task.jitter = jitter;
     task.blurSigma = blurSigma;
     task.discretize = discretize;
+    task.neighbourhood = neighbourhood;
     task.kernelWidth = kernelWidth;
     task.selection = selection;
     task.keep = keep;

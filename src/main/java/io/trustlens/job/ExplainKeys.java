@@ -59,6 +59,7 @@ final class ExplainKeys {
                   "background",
                   "target",
                   "discretize",
+                  "neighbourhood",
                   "kernel_width",
                   "selection",
                   "keep",
@@ -128,6 +129,7 @@ final class ExplainKeys {
     keys.put("jitter", t.jitter);
     keys.put("blur_sigma", t.blurSigma);
     keys.put("discretize", t.discretize);
+    keys.put("neighbourhood", t.neighbourhood);
     keys.put("kernel_width", t.kernelWidth);
     keys.put("selection", t.selection);
     keys.put("keep", t.keep);
@@ -285,6 +287,14 @@ final class ExplainKeys {
     if (t.discretize != null && !List.of("quartile", "none").contains(t.discretize)) {
       throw new SpecException(
           where + " (explain): discretize is '" + t.discretize + "'; expected quartile or none");
+    }
+    if (t.neighbourhood != null
+        && !io.trustlens.explain.lime.LimeExplainer.NEIGHBOURHOODS.contains(t.neighbourhood)) {
+      throw new SpecException(
+          where
+              + " (explain): neighbourhood is '"
+              + t.neighbourhood
+              + "'; expected per_row or shared");
     }
     if (t.kernelWidth != null && !(t.kernelWidth > 0 && t.kernelWidth < Double.POSITIVE_INFINITY)) {
       throw new SpecException(

@@ -127,6 +127,12 @@ public final class ExplainSpec extends AuditSpec.Task {
   /** lime: quartile (default, lime's) or none (numeric features as scaled values). */
   public String discretize;
 
+  /**
+   * lime on tables: per_row (default: each row draws its own samples) or shared (one draw for every
+   * row).
+   */
+  public String neighbourhood;
+
   /** lime on images: grid:CELL or slic:K (default slic:50). */
   public String superpixels;
 

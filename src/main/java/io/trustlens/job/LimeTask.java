@@ -76,6 +76,9 @@ final class LimeTask {
     if (task.discretize != null && text == null) {
       stage.setDiscretize(task.discretize.equals("quartile"));
     }
+    if (task.neighbourhood != null && text == null && !images) {
+      stage.setNeighbourhood(task.neighbourhood);
+    }
     if (task.kernelWidth != null) {
       stage.setKernelWidth(task.kernelWidth);
     }
@@ -147,6 +150,7 @@ final class LimeTask {
     result.put("unit", unit);
     result.put("samples", stage.getSamples());
     result.put("discretize", stage.getDiscretize() ? "quartile" : "none");
+    result.put("neighbourhood", stage.getNeighbourhood());
     result.put("kernel_width", width);
     result.put("selection", stage.getSelection());
     if (!stage.getSelection().equals("none")) {
@@ -170,7 +174,10 @@ final class LimeTask {
             + players.size()
             + " players, "
             + stage.getSamples()
-            + " samples per row, kernel width "
+            + (stage.getNeighbourhood().equals("shared")
+                ? " samples per row (after its own, one draw shared by every row)"
+                : " samples per row")
+            + ", kernel width "
             + String.format(java.util.Locale.ROOT, "%.3f", width)
             + (stage.getSelection().equals("none")
                 ? ""
@@ -201,9 +208,11 @@ final class LimeTask {
       LoadedModel model,
       LimeExplainer stage,
       FeatureSpace features) {
-    if (task.background != null || task.discretize != null) {
+    if (task.background != null || task.discretize != null || task.neighbourhood != null) {
       throw new SpecException(
-          (task.background != null ? "background" : "discretize")
+          (task.background != null
+                  ? "background"
+                  : task.discretize != null ? "discretize" : "neighbourhood")
               + " applies to LIME on tables; LIME hides superpixels of the images");
     }
     if (task.superpixels != null) {
@@ -300,9 +309,11 @@ final class LimeTask {
       LoadedModel model,
       LimeExplainer stage,
       io.trustlens.feature.TextEncoder text) {
-    if (task.background != null || task.discretize != null) {
+    if (task.background != null || task.discretize != null || task.neighbourhood != null) {
       throw new SpecException(
-          (task.background != null ? "background" : "discretize")
+          (task.background != null
+                  ? "background"
+                  : task.discretize != null ? "discretize" : "neighbourhood")
               + " applies to LIME on tables; "
               + model.info().location()
               + " reads the text column '"

@@ -315,6 +315,8 @@ class ExplainTest {
             "lasso",
             "--keep",
             "3",
+            "--neighbourhood",
+            "shared",
             "--output",
             out.toString());
     assertEquals(0, cli.exitCode(), cli.errors());
@@ -329,6 +331,7 @@ class ExplainTest {
     assertEquals("lime", task.at("/method").asText());
     assertEquals("probability", task.at("/unit").asText());
     assertEquals(3, task.at("/keep").asInt());
+    assertEquals("shared", task.at("/neighbourhood").asText());
     assertEquals(Math.sqrt(5) * 0.75, task.at("/kernel_width").asDouble(), 1e-12);
     assertEquals("the reference table " + CREDIT, task.at("/reference_from").asText());
     assertEquals(5, task.at("/mean_abs_weight").size());
@@ -347,6 +350,20 @@ class ExplainTest {
     fails("fill applies to LIME on images", "--model", GBT, "--method", "lime", "--fill", "zero");
     fails("not k-means centres", "--model", GBT, "--method", "lime", "--background", "kmeans:4");
     fails("discretize is 'deciles'", "--model", GBT, "--method", "lime", "--discretize", "deciles");
+    fails(
+        "neighbourhood is 'global'",
+        "--model",
+        GBT,
+        "--method",
+        "lime",
+        "--neighbourhood",
+        "global");
+    fails(
+        "neighbourhood does not apply to method kernel",
+        "--model",
+        GBT,
+        "--neighbourhood",
+        "shared");
     fails("selection does not apply to method kernel", "--model", GBT, "--selection", "lasso");
   }
 
@@ -580,13 +597,15 @@ class ExplainTest {
       {"--discretize", "none"},
       {"--background", "10"},
       {"--fill-value", "0.5"},
+      {"--neighbourhood", "shared"},
     };
     String[] expected = {
       "expected grid:CELL",
       "fill is 'blur'",
       "discretize applies to LIME on tables",
       "background applies to LIME on tables",
-      "fill_value applies to fill constant"
+      "fill_value applies to fill constant",
+      "neighbourhood applies to LIME on tables"
     };
     for (int c = 0; c < cases.length; c++) {
       Path out = dir.resolve("image-lime-" + c);

@@ -51,9 +51,13 @@ import org.apache.spark.sql.types.StructType;
 public final class LimeExplainer extends TableStage<LimeExplainer> {
   private static final long serialVersionUID = 1L;
 
+  /** The ways a table's neighbourhoods are drawn: each row's own, or one draw for all. */
+  public static final List<String> NEIGHBOURHOODS = List.of("per_row", "shared");
+
   private final Param<String> target;
   private final IntParam samples;
   private final BooleanParam discretize;
+  private final Param<String> neighbourhood;
   private final DoubleParam kernelWidth;
   private final Param<String> selection;
   private final IntParam keep;
@@ -98,6 +102,14 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
             this,
             "discretize",
             "numeric features as quartile bins (lime's default) rather than scaled values");
+    neighbourhood =
+        new Param<>(
+            this,
+            "neighbourhood",
+            "per_row: each row draws its own samples (lime's way); shared: the samples after each"
+                + " row's first are drawn once and scored once for every row (each row's law"
+                + " unchanged, its draws the other rows')",
+            ParamValidators.inArray(NEIGHBOURHOODS.toArray(new String[0])));
     kernelWidth =
         new DoubleParam(
             this,
@@ -142,6 +154,7 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
     setDefault(target, ModelInfo.AUTO);
     setDefault(samples, 5000);
     setDefault(discretize, true);
+    setDefault(neighbourhood, "per_row");
     setDefault(kernelWidth, 0.0);
     setDefault(selection, "none");
     setDefault(keep, 10);
@@ -185,6 +198,22 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
 
   public LimeExplainer setDiscretize(boolean value) {
     return (LimeExplainer) set(discretize, value);
+  }
+
+  public Param<String> neighbourhood() {
+    return neighbourhood;
+  }
+
+  public String getNeighbourhood() {
+    return $(neighbourhood);
+  }
+
+  /**
+   * {@code shared}: every row's samples after its first are one draw, scored once (see {@link
+   * SharedSamples}); {@code per_row} (the default): each row draws its own.
+   */
+  public LimeExplainer setNeighbourhood(String value) {
+    return (LimeExplainer) set(neighbourhood, value);
   }
 
   public DoubleParam kernelWidth() {
@@ -335,7 +364,8 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
    * {@code player}.
    */
   private void refuseTableParams(String what, String player) {
-    for (String set : List.of("vectorCol", "featuresCols", "statistics", "discretize")) {
+    for (String set :
+        List.of("vectorCol", "featuresCols", "statistics", "discretize", "neighbourhood")) {
       if (isSet(getParam(set))) {
         throw new IllegalArgumentException(set + " does not apply to " + what);
       }
@@ -572,6 +602,7 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
             space,
             stats,
             getDiscretize(),
+            getNeighbourhood().equals("shared"),
             getSamples(),
             new LocalSurrogate(getAlpha(), getSelection(), Math.min(getKeep(), stats.players())),
             getKernelWidth(),
@@ -678,6 +709,7 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
       FeatureSpace features,
       TabularStatistics stats,
       boolean discretize,
+      boolean shared,
       int samples,
       LocalSurrogate surrogate,
       double width,
@@ -698,6 +730,9 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
               width,
               target,
               seed);
+      if (shared) {
+        lime.shareSamples();
+      }
       FeatureSpace.Reader reader = features.reader(schema);
       int idIndex = idCol.isEmpty() ? -1 : schema.fieldIndex(idCol);
       int perCall = lime.rowsPerCall();

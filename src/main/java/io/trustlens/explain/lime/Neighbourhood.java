@@ -111,6 +111,25 @@ public final class Neighbourhood {
     bits[i * words + (j >>> 6)] |= (long) (((x | -x) >>> 31) ^ 1) << j;
   }
 
+  /**
+   * Sets every sample but the first from its draws: player {@code j}'s indicator of sample {@code
+   * i} is 1 when {@code codes[i players + j]} equals {@code own[j]}; a word's bits gathered before
+   * it is written.
+   */
+  void setWhereEqual(int[] codes, int[] own) {
+    for (int i = 1; i < samples; i++) {
+      int at = i * players;
+      for (int w = 0; w < words; w++) {
+        long word = 0;
+        for (int j = w << 6, end = Math.min(players, j + 64); j < end; j++) {
+          int x = codes[at + j] ^ own[j];
+          word |= (long) (((x | -x) >>> 31) ^ 1) << j;
+        }
+        bits[i * words + w] = word;
+      }
+    }
+  }
+
   /** Sets sample {@code i}'s value of player {@code j}. */
   void put(int i, int j, double v) {
     values[j * samples + i] = v;

@@ -4,6 +4,7 @@ import io.trustlens.feature.RowSeeds;
 import io.trustlens.model.BatchModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.OutputKind;
+import java.util.Arrays;
 
 /**
  * LIME for tables (Ribeiro et al. 2016, arXiv 1602.04938): each row's neighbourhood drawn by a
@@ -14,7 +15,12 @@ import io.trustlens.model.OutputKind;
  * LocalSurrogate}. Classifiers are explained in probability, as lime explains {@code
  * predict_proba}; regressors in their output.
  *
- * <p>Invariant: a row's result depends on the row, its key, the seed and the model alone.
+ * <p>With {@link #shareSamples()} the samples after each row's first are drawn once from the seed
+ * ({@link SharedSamples}) and scored once per instance; a row then costs its own model call and its
+ * fit.
+ *
+ * <p>Invariant: a row's result depends on the row, its key (unless samples are shared), the seed
+ * and the model alone.
  */
 public final class TabularLime {
   /** Explain the predicted class (the largest output) of each row. */
@@ -27,6 +33,12 @@ public final class TabularLime {
   private final int target;
   private final long seed;
   private long evaluations;
+  private boolean shared;
+  private SharedSamples sharedSamples;
+  private double[] sharedOutputs;
+
+  /** The stream shared samples are drawn from: the key no row's stream is drawn with here. */
+  static final long SHARED_KEY = Long.MIN_VALUE;
 
   /**
    * Explains output {@code target} (or {@link #PREDICTED}) of {@code model}.
@@ -63,6 +75,15 @@ public final class TabularLime {
     return width;
   }
 
+  /**
+   * Draws the samples after each row's first once, for every row ({@link SharedSamples}): each
+   * row's neighbourhood keeps lime's law, and the rows' draws are the same.
+   */
+  public TabularLime shareSamples() {
+    shared = true;
+    return this;
+  }
+
   /** Model evaluations (rows scored) so far. */
   public long evaluations() {
     return evaluations;
@@ -74,9 +95,12 @@ public final class TabularLime {
    */
   public record Result(LocalSurrogate.Fit fit, int target, double output) {}
 
-  /** Rows per call: about 16 of the model's batches of samples, at least one row. */
+  /**
+   * Rows per call: about 16 of the model's batches of samples, at least one row (with shared
+   * samples, one batch of the rows themselves).
+   */
   public int rowsPerCall() {
-    return Math.max(1, 16 * model.batchRows() / sampler.samples());
+    return Math.max(1, shared ? model.batchRows() : 16 * model.batchRows() / sampler.samples());
   }
 
   /**
@@ -85,6 +109,9 @@ public final class TabularLime {
    * cache, not all the rows' samples drawn first.
    */
   public Result[] explain(double[] xs, long[] keys, int n) {
+    if (shared) {
+      return explainShared(xs, n);
+    }
     int d = model.info().inputSize();
     int w = model.info().outputSize();
     int s = sampler.samples();
@@ -109,19 +136,69 @@ public final class TabularLime {
       }
       double[] outputs = scoreInChunks(inputs, rows * s, d, w);
       for (int i = 0; i < rows; i++) {
-        int t = target == PREDICTED ? (int) kind.predict(outputs, i * s * w, w) : target;
-        if (!kind.isClassification()) {
-          t = target == PREDICTED ? 0 : target;
-        }
-        Neighbourhood rep = reps[i];
-        rep.distances2(distances);
+        int t = target(kind, outputs, i * s * w, w);
         for (int k = 0; k < s; k++) {
           y[k] = explained(kind, outputs, (i * s + k) * w, w, t, probabilities);
-          double d2 = distances[k];
-          weights[k] = kernel != null ? kernel[(int) d2] : kernel(d2);
         }
-        results[first + i] = new Result(surrogate.fit(rep, y, weights), t, y[0]);
+        results[first + i] = fit(reps[i], y, t, kernel, distances, weights);
       }
+    }
+    return results;
+  }
+
+  /**
+   * The output explained for the row scored at {@code offset}: the target, or its predicted class.
+   */
+  private int target(OutputKind kind, double[] outputs, int offset, int w) {
+    if (!kind.isClassification()) {
+      return target == PREDICTED ? 0 : target;
+    }
+    return target == PREDICTED ? (int) kind.predict(outputs, offset, w) : target;
+  }
+
+  /** The surrogate fitted to {@code y} on {@code rep}, weighted by the kernel of each distance. */
+  private Result fit(
+      Neighbourhood rep, double[] y, int t, double[] kernel, double[] distances, double[] weights) {
+    rep.distances2(distances);
+    for (int k = 0; k < y.length; k++) {
+      double d2 = distances[k];
+      weights[k] = kernel != null ? kernel[(int) d2] : kernel(d2);
+    }
+    return new Result(surrogate.fit(rep, y, weights), t, y[0]);
+  }
+
+  /**
+   * Explains {@code n} rows against the shared samples: drawn and scored on the first call, then
+   * each row's own output and interpretable values, and its fit.
+   */
+  private Result[] explainShared(double[] xs, int n) {
+    int d = model.info().inputSize();
+    int w = model.info().outputSize();
+    int s = sampler.samples();
+    if (sharedSamples == null) {
+      sharedSamples = sampler.shared(RowSeeds.random(seed, SHARED_KEY));
+      double[] inputs = sharedSamples.inputs();
+      double[] scored = scoreInChunks(Arrays.copyOfRange(inputs, d, inputs.length), s - 1, d, w);
+      sharedOutputs = new double[s * w];
+      System.arraycopy(scored, 0, sharedOutputs, w, scored.length);
+    }
+    Neighbourhood rep = sampler.neighbourhood();
+    double[] kernel = rep.isIndicators() ? kernelByDistance(sampler.players()) : null;
+    OutputKind kind = model.info().kind();
+    double[] probabilities = new double[w];
+    double[] y = new double[s];
+    double[] weights = new double[s];
+    double[] distances = new double[s];
+    double[] own = scoreInChunks(xs.length == n * d ? xs : Arrays.copyOf(xs, n * d), n, d, w);
+    Result[] results = new Result[n];
+    for (int i = 0; i < n; i++) {
+      int t = target(kind, own, i * w, w);
+      y[0] = explained(kind, own, i * w, w, t, probabilities);
+      for (int k = 1; k < s; k++) {
+        y[k] = explained(kind, sharedOutputs, k * w, w, t, probabilities);
+      }
+      sampler.neighbourhood(xs, i * d, sharedSamples, rep);
+      results[i] = fit(rep, y, t, kernel, distances, weights);
     }
     return results;
   }
@@ -143,7 +220,7 @@ public final class TabularLime {
       double[] part =
           count * d == inputs.length
               ? inputs
-              : java.util.Arrays.copyOfRange(inputs, start * d, (start + count) * d);
+              : Arrays.copyOfRange(inputs, start * d, (start + count) * d);
       System.arraycopy(model.outputs(part, count), 0, outputs, start * w, count * w);
     }
     evaluations += rows;

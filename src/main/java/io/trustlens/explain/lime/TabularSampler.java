@@ -143,9 +143,66 @@ public final class TabularSampler {
       Neighbourhood rep) {
     rep.clear();
     System.arraycopy(x, xOffset, inputs, inOffset, d);
+    draw(random, own(x, xOffset, rep), inputs, inOffset, rep, null);
+  }
+
+  /**
+   * Draws samples 1.. once for every row ({@code sample_around_instance} off, lime's default, makes
+   * them independent of the row): their model inputs, and per player the bin or category each drew
+   * (or its scaled value). {@link #neighbourhood(double[], int, SharedSamples, Neighbourhood)} then
+   * makes a row's interpretable values of them. Drawn as {@link #sample} draws a row's from the
+   * same stream.
+   */
+  public SharedSamples shared(SplittableRandom random) {
+    int m = stats.players();
+    int covered = 0;
+    for (int j = 0; j < m; j++) {
+      covered += stats.slots()[j].length;
+    }
+    if (covered != d) {
+      throw new IllegalArgumentException(
+          "the players cover " + covered + " of the " + d + " inputs; shared samples need all");
+    }
+    double[] inputs = new double[samples * d];
+    Neighbourhood values = neighbourhood();
+    int[] codes = new int[samples * m];
+    draw(random, new int[m], inputs, 0, values, codes);
+    return new SharedSamples(inputs, codes, values.isIndicators() ? null : values.values());
+  }
+
+  /**
+   * Writes row {@code x}'s interpretable values of {@code shared}'s samples into {@code rep}: the
+   * row's own first, then per sample 1 where it drew the row's bin or category, else 0 (or the
+   * sample's scaled value).
+   */
+  public void neighbourhood(double[] x, int xOffset, SharedSamples shared, Neighbourhood rep) {
+    rep.clear();
+    int[] own = own(x, xOffset, rep);
+    int m = stats.players();
+    int[] codes = shared.codes();
+    if (rep.isIndicators()) {
+      rep.setWhereEqual(codes, own);
+      return;
+    }
+    for (int j = 0; j < m; j++) {
+      if (numeric[j] && !discretize) {
+        System.arraycopy(
+            shared.values(), j * samples + 1, rep.values(), j * samples + 1, samples - 1);
+        continue;
+      }
+      for (int s = 1; s < samples; s++) {
+        rep.put(s, j, codes[s * m + j] == own[j] ? 1 : 0);
+      }
+    }
+  }
+
+  /**
+   * The row's own bin or category per player (0 for players drawn as scaled values), its
+   * interpretable values written as sample 0 of {@code rep}.
+   */
+  private int[] own(double[] x, int xOffset, Neighbourhood rep) {
     int m = stats.players();
     int[] own = new int[m];
-    long[] state = new long[m];
     for (int j = 0; j < m; j++) {
       double v = x[xOffset + slot[j]];
       if (numeric[j] && !discretize) {
@@ -154,6 +211,24 @@ public final class TabularSampler {
         own[j] = numeric[j] ? stats.bin(j, v) : stats.category(j, x, xOffset);
         mark(rep, 0, j, 0, 0);
       }
+    }
+    return own;
+  }
+
+  /**
+   * Samples 1.. into {@code inputs} and {@code rep}: marked against {@code own}, or (when {@code
+   * codes} is not null) each player's draw kept in {@code codes}, sample-major.
+   */
+  private void draw(
+      SplittableRandom random,
+      int[] own,
+      double[] inputs,
+      int inOffset,
+      Neighbourhood rep,
+      int[] codes) {
+    int m = stats.players();
+    long[] state = new long[m];
+    for (int j = 0; j < m; j++) {
       state[j] = random.nextLong();
     }
     for (int from = 1; from < samples; from += BLOCK) {
@@ -162,9 +237,9 @@ public final class TabularSampler {
         if (numeric[j] && !discretize) {
           state[j] = continuous(j, from, to, state[j], random, inputs, inOffset, rep);
         } else if (numeric[j]) {
-          state[j] = binned(j, own[j], from, to, state[j], random, inputs, inOffset, rep);
+          state[j] = binned(j, own[j], from, to, state[j], random, inputs, inOffset, rep, codes);
         } else {
-          state[j] = categorical(j, own[j], from, to, state[j], inputs, inOffset, rep);
+          state[j] = categorical(j, own[j], from, to, state[j], inputs, inOffset, rep, codes);
         }
       }
     }
@@ -217,7 +292,8 @@ public final class TabularSampler {
       SplittableRandom random,
       double[] inputs,
       int inOffset,
-      Neighbourhood rep) {
+      Neighbourhood rep,
+      int[] codes) {
     BinnedNormal normal = normals[j];
     int at = inOffset + slot[j];
     for (int s = from; s < to; s++) {
@@ -228,7 +304,7 @@ public final class TabularSampler {
         state += SplitMix.GAMMA;
         b = normal.draw(boxBits, SplitMix.mix(state), random, inputs, at + s * d);
       } while (b < 0);
-      mark(rep, s, j, b, own);
+      record(rep, codes, s, j, b, own);
     }
     return state;
   }
@@ -241,7 +317,8 @@ public final class TabularSampler {
       long state,
       double[] inputs,
       int inOffset,
-      Neighbourhood rep) {
+      Neighbourhood rep,
+      int[] codes) {
     int[] slots = stats.slots()[j];
     double[][] blocks = stats.categories()[j];
     for (int s = from; s < to; s++) {
@@ -251,7 +328,7 @@ public final class TabularSampler {
       for (int t = 0; t < slots.length; t++) {
         inputs[at + slots[t]] = blocks[c][t];
       }
-      mark(rep, s, j, c, own);
+      record(rep, codes, s, j, c, own);
     }
     return state;
   }
@@ -262,6 +339,15 @@ public final class TabularSampler {
     return table != null
         ? table.draw(bits)
         : draw(drawable[j], cumulative[j], (bits >>> 11) * 0x1.0p-53);
+  }
+
+  /** Sample {@code s}'s draw of player {@code j}: kept in {@code codes}, else marked. */
+  private void record(Neighbourhood rep, int[] codes, int s, int j, int drawn, int own) {
+    if (codes != null) {
+      codes[s * stats.players() + j] = drawn;
+    } else {
+      mark(rep, s, j, drawn, own);
+    }
   }
 
   /**

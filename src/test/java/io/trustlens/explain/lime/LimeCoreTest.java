@@ -564,6 +564,109 @@ class LimeCoreTest {
     return left;
   }
 
+  /**
+   * Shared samples are a row's own draws from the same stream: the same inputs bit for bit, and a
+   * row's interpretable values of them are those its own sampling marks (quartiles and categories
+   * as bits, over 70 players in two words, and scaled values beside indicators).
+   */
+  @Test
+  void sharedSamplesAreEachRowsOwnDrawsFromTheirStream() {
+    SplittableRandom r = new SplittableRandom(21);
+    int m = 70;
+    int d = m + 2; // the last player a one-hot block of 3 slots
+    double[] rows = new double[500 * d];
+    List<FeatureGroup> groups = new java.util.ArrayList<>();
+    for (int j = 0; j < m - 1; j++) {
+      groups.add(new FeatureGroup("f" + j, new int[] {j}));
+    }
+    groups.add(new FeatureGroup("colour", new int[] {m - 1, m, m + 1}));
+    for (int i = 0; i < 500; i++) {
+      for (int j = 0; j < m - 1; j++) {
+        rows[i * d + j] = j % 7 == 0 ? r.nextInt(3) : r.nextGaussian() * (1 + j);
+      }
+      rows[i * d + m - 1 + r.nextInt(3)] = 1;
+    }
+    TabularStatistics s = TabularStatistics.of(rows, d, groups);
+    int n = 300;
+    for (boolean discretize : new boolean[] {true, false}) {
+      TabularSampler sampler = new TabularSampler(s, discretize, n, d);
+      SharedSamples shared = sampler.shared(new SplittableRandom(99));
+      Neighbourhood rep = sampler.neighbourhood();
+      Neighbourhood own = sampler.neighbourhood();
+      assertEquals(discretize, rep.isIndicators());
+      for (int row = 0; row < 6; row++) {
+        double[] inputs = new double[n * d];
+        sampler.sample(rows, row * d, new SplittableRandom(99), inputs, 0, own);
+        sampler.neighbourhood(rows, row * d, shared, rep);
+        assertArrayEquals(
+            Arrays.copyOfRange(inputs, d, n * d),
+            Arrays.copyOfRange(shared.inputs(), d, n * d),
+            "the same draws");
+        for (int i = 0; i < n; i++) {
+          assertArrayEquals(row(own, i), row(rep, i), "row " + row + ", sample " + i);
+        }
+      }
+      assertTrue(rep.distance2(1) > 0);
+    }
+    TabularSampler partial =
+        new TabularSampler(TabularStatistics.of(rows, d, groups.subList(0, 5)), true, n, d);
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> partial.shared(new SplittableRandom(1)));
+    assertTrue(e.getMessage().contains("cover 5 of the 72 inputs"), e.getMessage());
+  }
+
+  /**
+   * A row explained against shared samples gets the bits of its explanation alone from the shared
+   * stream (the per-row path with the shared key); the model scores the shared samples once.
+   */
+  @Test
+  void sharedSamplesGiveEachRowItsExplanationFromTheSharedStream() {
+    TabularStatistics s = TabularStatistics.of(reference(2_000), 5, GROUPS);
+    double[] xs = Arrays.copyOf(reference(9), 45);
+    BatchModel[] models = {new Linear(new double[] {1.5, -0.4, 2, 0.3, -1}), new Softmax()};
+    for (BatchModel model : models) {
+      for (boolean discretize : new boolean[] {true, false}) {
+        TabularLime shared =
+            new TabularLime(
+                    model,
+                    new TabularSampler(s, discretize, 500, 5),
+                    new LocalSurrogate(1, "none", 3),
+                    0,
+                    TabularLime.PREDICTED,
+                    42)
+                .shareSamples();
+        TabularLime.Result[] all = shared.explain(xs, new long[9], 9);
+        assertEquals(499 + 9, shared.evaluations(), "the shared samples scored once");
+        shared.explain(xs, new long[9], 9);
+        assertEquals(499 + 18, shared.evaluations());
+        for (int i = 0; i < 9; i++) {
+          TabularLime alone =
+              new TabularLime(
+                  model,
+                  new TabularSampler(s, discretize, 500, 5),
+                  new LocalSurrogate(1, "none", 3),
+                  0,
+                  TabularLime.PREDICTED,
+                  42);
+          TabularLime.Result one =
+              alone
+                  .explain(
+                      Arrays.copyOfRange(xs, i * 5, i * 5 + 5),
+                      new long[] {TabularLime.SHARED_KEY},
+                      1)[0];
+          String what =
+              model.info().kind() + (discretize ? " quartile" : " continuous") + " row " + i;
+          assertArrayEquals(one.fit().weights(), all[i].fit().weights(), what);
+          assertEquals(one.fit().intercept(), all[i].fit().intercept(), what);
+          assertEquals(one.fit().score(), all[i].fit().score(), what);
+          assertEquals(one.output(), all[i].output(), what);
+          assertEquals(one.target(), all[i].target(), what);
+        }
+      }
+    }
+  }
+
   /** f(x) = 3 x0 - x1 + 0.5 x2 (+ 0 x3), one output: LIME recovers signs, ranking, fidelity. */
   @Test
   void recoversALinearModelsCoefficients() {
@@ -637,6 +740,33 @@ class LimeCoreTest {
 
   private static double phi(double z) {
     return 0.5 * Erf.erfc(-z / Math.sqrt(2));
+  }
+
+  /** A three-class softmax of the first three inputs as a batch model. */
+  record Softmax() implements BatchModel {
+    @Override
+    public ModelInfo info() {
+      return new ModelInfo(
+          "softmax",
+          "test",
+          new int[] {5},
+          List.of("a", "b", "c"),
+          OutputKind.LOGIT,
+          java.util.Set.of());
+    }
+
+    @Override
+    public Scores score(double[] inputs, int rows) {
+      double[] out = new double[rows * 3];
+      double[] predicted = new double[rows];
+      for (int i = 0; i < rows; i++) {
+        out[i * 3] = inputs[i * 5] - 1;
+        out[i * 3 + 1] = 0.2 * inputs[i * 5 + 1];
+        out[i * 3 + 2] = inputs[i * 5 + 2] + inputs[i * 5 + 3];
+        predicted[i] = OutputKind.LOGIT.predict(out, i * 3, 3);
+      }
+      return new Scores(out, predicted, 3);
+    }
   }
 
   /** A linear regressor as a batch model. */

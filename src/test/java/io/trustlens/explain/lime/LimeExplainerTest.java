@@ -89,6 +89,21 @@ class LimeExplainerTest {
         }
       }
     }
+    LimeExplainer shared = onCredit().setSamples(400).setNeighbourhood("shared");
+    Dataset<Row> oneShared = shared.transform(rows.coalesce(1));
+    assertEquals(0, oneShared.exceptAll(shared.transform(rows.repartition(7))).count(), "shared");
+    assertTrue(
+        oneShared.exceptAll(onCredit().setSamples(400).transform(rows)).count() > 0,
+        "one draw for every row, not each row's own");
+    String saved = dir.resolve("shared-stage").toString();
+    try {
+      shared.write().overwrite().save(saved);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    LimeExplainer loaded = LimeExplainer.load(saved);
+    assertEquals("shared", loaded.getNeighbourhood());
+    assertEquals(0, loaded.transform(rows.repartition(3)).exceptAll(oneShared).count(), "loaded");
     LimeExplainer other = onCredit().setSamples(400).setSeed(7);
     assertTrue(
         other.transform(rows).exceptAll(onCredit().setSamples(400).transform(rows)).count() > 0,
@@ -220,6 +235,8 @@ class LimeExplainerTest {
         "the statistics describe players [x]",
         () -> onCredit().setStatistics(other).transformSchema(schema));
     assertMessage("is a pipeline", () -> onCredit().setFeaturesCols("age").transformSchema(schema));
+    assertMessage(
+        "neighbourhood given invalid value global", () -> onCredit().setNeighbourhood("global"));
   }
 
   private static void assertMessage(String part, Runnable action) {
