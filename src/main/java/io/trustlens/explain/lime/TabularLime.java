@@ -37,6 +37,9 @@ public final class TabularLime {
   private SharedSamples sharedSamples;
   private double[] sharedOutputs;
 
+  /** Per output explained: the shared samples' values of it (a softmax each, for logits). */
+  private double[][] sharedValues;
+
   /** The stream shared samples are drawn from: the key no row's stream is drawn with here. */
   static final long SHARED_KEY = Long.MIN_VALUE;
 
@@ -181,6 +184,7 @@ public final class TabularLime {
       double[] scored = scoreInChunks(Arrays.copyOfRange(inputs, d, inputs.length), s - 1, d, w);
       sharedOutputs = new double[s * w];
       System.arraycopy(scored, 0, sharedOutputs, w, scored.length);
+      sharedValues = new double[w][];
     }
     Neighbourhood rep = sampler.neighbourhood();
     double[] kernel = rep.isIndicators() ? kernelByDistance(sampler.players()) : null;
@@ -193,10 +197,14 @@ public final class TabularLime {
     Result[] results = new Result[n];
     for (int i = 0; i < n; i++) {
       int t = target(kind, own, i * w, w);
-      y[0] = explained(kind, own, i * w, w, t, probabilities);
-      for (int k = 1; k < s; k++) {
-        y[k] = explained(kind, sharedOutputs, k * w, w, t, probabilities);
+      if (sharedValues[t] == null) {
+        sharedValues[t] = new double[s];
+        for (int k = 1; k < s; k++) {
+          sharedValues[t][k] = explained(kind, sharedOutputs, k * w, w, t, probabilities);
+        }
       }
+      System.arraycopy(sharedValues[t], 1, y, 1, s - 1);
+      y[0] = explained(kind, own, i * w, w, t, probabilities);
       sampler.neighbourhood(xs, i * d, sharedSamples, rep);
       results[i] = fit(rep, y, t, kernel, distances, weights);
     }
