@@ -25,6 +25,11 @@ import java.util.SplittableRandom;
  * row's stream (which also serves the rare draws beyond a first try: rejected boxes, the normal's
  * tail and wedges); samples are drawn {@link #BLOCK} at a time, each player's part of a block in
  * turn.
+ *
+ * <p>Samples after the first do not depend on the row, so they can also be drawn once for all rows
+ * ({@link #shared}) and each row's interpretable values made from them ({@link
+ * #neighbourhood(double[], int, SharedSamples, Neighbourhood)}): the same values and bits as the
+ * row's own sampling from the same stream.
  */
 public final class TabularSampler {
   private final TabularStatistics stats;
