@@ -129,17 +129,14 @@ final class ExplainBenchmark {
           for (Dataset<Row> d : List.of(few, more)) {
             boolean tree = d == few;
             LimeExplainer stage = (tree ? treeLime : torchLime).setDiscretize(quartile);
-            long rows = d.count();
-            long t0 = System.nanoTime();
-            stage.transform(d).write().format("noop").mode("overwrite").save();
-            double rate = rows / ((System.nanoTime() - t0) / 1e9);
+            double rate = rowsPerSecond(stage, d);
             String name =
                 "lime "
                     + (quartile ? "quartile" : "continuous")
                     + ", "
                     + (tree ? "GBT" : "TorchScript MLP")
                     + " ("
-                    + rows
+                    + d.count()
                     + " rows)";
             best.merge(new BenchFigure(master, name), rate, Math::max);
           }
@@ -147,16 +144,12 @@ final class ExplainBenchmark {
         // Shared samples: a row costs its own score and its fit, so both models run the larger
         // table.
         for (LimeExplainer stage : List.of(treeLime, torchLime)) {
-          stage.setDiscretize(true).setNeighbourhood("shared");
-          long rows = more.count();
-          long t0 = System.nanoTime();
-          stage.transform(more).write().format("noop").mode("overwrite").save();
-          double rate = rows / ((System.nanoTime() - t0) / 1e9);
+          double rate = rowsPerSecond(stage.setDiscretize(true).setNeighbourhood("shared"), more);
           String name =
               "lime quartile shared, "
                   + (stage == treeLime ? "GBT" : "TorchScript MLP")
                   + " ("
-                  + rows
+                  + more.count()
                   + " rows)";
           best.merge(new BenchFigure(master, name), rate, Math::max);
         }
@@ -186,6 +179,14 @@ final class ExplainBenchmark {
             .setStatistics(stats);
     stage.model();
     return stage;
+  }
+
+  /** Rows/s of {@code stage} over {@code data} (cached), written to Spark's no-op sink. */
+  private static double rowsPerSecond(LimeExplainer stage, Dataset<Row> data) {
+    long rows = data.count();
+    long t0 = System.nanoTime();
+    stage.transform(data).write().format("noop").mode("overwrite").save();
+    return rows / ((System.nanoTime() - t0) / 1e9);
   }
 
   /** LIME's samples per row in the figures: SynapseML's TabularLIME peer figure used 1,000. */
