@@ -201,6 +201,15 @@ final class LimeTask {
     return result;
   }
 
+  /** The first option given that only tables take, or null. */
+  private static String tableOption(ExplainSpec task) {
+    return task.background != null
+        ? "background"
+        : task.discretize != null
+            ? "discretize"
+            : task.neighbourhood != null ? "neighbourhood" : null;
+  }
+
   /** The image path: one weight per superpixel of each image, no reference table. */
   private Map<String, Object> pictures(
       AuditRun run,
@@ -208,12 +217,9 @@ final class LimeTask {
       LoadedModel model,
       LimeExplainer stage,
       FeatureSpace features) {
-    if (task.background != null || task.discretize != null || task.neighbourhood != null) {
+    if (tableOption(task) != null) {
       throw new SpecException(
-          (task.background != null
-                  ? "background"
-                  : task.discretize != null ? "discretize" : "neighbourhood")
-              + " applies to LIME on tables; LIME hides superpixels of the images");
+          tableOption(task) + " applies to LIME on tables; LIME hides superpixels of the images");
     }
     if (task.superpixels != null) {
       stage.setSuperpixels(task.superpixels);
@@ -309,11 +315,9 @@ final class LimeTask {
       LoadedModel model,
       LimeExplainer stage,
       io.trustlens.feature.TextEncoder text) {
-    if (task.background != null || task.discretize != null || task.neighbourhood != null) {
+    if (tableOption(task) != null) {
       throw new SpecException(
-          (task.background != null
-                  ? "background"
-                  : task.discretize != null ? "discretize" : "neighbourhood")
+          tableOption(task)
               + " applies to LIME on tables; "
               + model.info().location()
               + " reads the text column '"

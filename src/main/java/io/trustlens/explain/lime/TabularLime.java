@@ -40,7 +40,7 @@ public final class TabularLime {
   /** Per output explained: the shared samples' values of it (a softmax each, for logits). */
   private double[][] sharedValues;
 
-  /** The stream shared samples are drawn from: the key no row's stream is drawn with here. */
+  /** The key whose row stream ({@link RowSeeds#random}) the shared samples are drawn from. */
   static final long SHARED_KEY = Long.MIN_VALUE;
 
   /**
