@@ -196,40 +196,33 @@ final class ExplainBenchmark {
 
   /**
    * Single-thread LIME figures without Spark: rows/s, model evaluations/s and efficiency on each
-   * model, with quartile and continuous neighbourhoods of {@link #LIME_SAMPLES} samples; then with
-   * shared samples (drawn and scored once before the clock starts, as once per partition), rows/s
-   * and their ratio to each row's own.
+   * model, with quartile and continuous neighbourhoods of {@link #LIME_SAMPLES} samples; each
+   * beside shared samples (drawn and scored once before the clock starts, as once per partition):
+   * rows/s and their ratio to each row's own.
    */
   private void lime(BatchModel gbt, BatchModel mlp, TabularStatistics stats) {
     for (BatchModel model : List.of(gbt, mlp)) {
       String name = model instanceof MllibModel ? "GBT" : "TorchScript MLP";
       double raw = raw(name, model);
-      for (boolean shared : new boolean[] {false, true}) {
-        for (boolean quartile : new boolean[] {true, false}) {
-          String what = "lime " + (quartile ? "quartile" : "continuous");
-          double rate = limeRows(model, stats, quartile, shared);
-          if (!shared) {
-            double evals = rate * LIME_SAMPLES;
-            lines.add(row("1 thread", what + ", " + name, rate, evals, evals / raw));
-            ownRows.put(what + name, rate);
-            continue;
-          }
-          lines.add(row("1 thread", what + " shared, " + name, rate, Double.NaN, Double.NaN));
-          lines.add(
-              String.format(
-                  Locale.ROOT,
-                  "  shared samples / each row's own: %.1fx rows/s (%s, %s; a model-bound LIME of"
-                      + " each row's own samples would run %.0f rows/s)",
-                  rate / ownRows.get(what + name),
-                  what,
-                  name,
-                  raw / LIME_SAMPLES));
-        }
+      for (boolean quartile : new boolean[] {true, false}) {
+        String what = "lime " + (quartile ? "quartile" : "continuous");
+        double own = limeRows(model, stats, quartile, false);
+        double evals = own * LIME_SAMPLES;
+        lines.add(row("1 thread", what + ", " + name, own, evals, evals / raw));
+        double shared = limeRows(model, stats, quartile, true);
+        lines.add(row("1 thread", what + " shared, " + name, shared, Double.NaN, Double.NaN));
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "  shared samples / each row's own: %.1fx rows/s (%s, %s; a model-bound LIME of"
+                    + " each row's own samples would run %.0f rows/s)",
+                shared / own,
+                what,
+                name,
+                raw / LIME_SAMPLES));
       }
     }
   }
-
-  private final Map<String, Double> ownRows = new HashMap<>();
 
   /** One thread's best LIME rows/s of three repeats on uniform random rows. */
   private static double limeRows(
