@@ -5,12 +5,16 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.trustlens.feature.Columns;
+import io.trustlens.feature.InternalRows;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -63,4 +67,37 @@ public final class RowOrder {
         .limit(size)
         .drop("_sample_hash", "_sample_tie");
   }
+
+  /**
+   * The rows of {@link #sample} as {@code columns} (external values, as {@code collectAsList} gives
+   * them), in the sample's order: the smallest pairs of the two hashes, taken from the internal
+   * rows by comparing two longs, without the sort's ordering that Spark generates and compiles code
+   * for whatever the plan mode (a small run's only compile left in the demo audit).
+   */
+  public static List<Row> sampleRows(
+      Dataset<Row> table, String idCol, int size, long seed, List<String> columns) {
+    List<Column> selected = new ArrayList<>();
+    selected.add(xxhash64(lit(seed), key(table, idCol)));
+    selected.add(wholeRow(table));
+    for (String c : columns) {
+      selected.add(col("`" + c + "`"));
+    }
+    Dataset<Row> keyed = table.select(selected.toArray(new Column[0]));
+    List<InternalRow> smallest =
+        keyed
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .map(InternalRow::copy)
+            .takeOrdered(size, BY_HASHES);
+    return InternalRows.external(smallest, keyed.schema(), 2);
+  }
+
+  /** Ascending by the first long, then the second: {@code orderBy} on two non-null longs. */
+  private static final Comparator<InternalRow> BY_HASHES =
+      (Comparator<InternalRow> & Serializable)
+          (a, b) -> {
+            int byHash = Long.compare(a.getLong(0), b.getLong(0));
+            return byHash != 0 ? byHash : Long.compare(a.getLong(1), b.getLong(1));
+          };
 }

@@ -246,15 +246,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     /** The sample of {@code size} rows, each holding {@code wanted} in that order. */
     List<Row> rows(int size, List<String> wanted) {
       List<Row> sample =
-          bySize.computeIfAbsent(
-              size,
-              n ->
-                  RowOrder.sample(written, id, n, seed)
-                      .select(
-                          columns.stream()
-                              .map(c -> org.apache.spark.sql.functions.col("`" + c + "`"))
-                              .toArray(org.apache.spark.sql.Column[]::new))
-                      .collectAsList());
+          bySize.computeIfAbsent(size, n -> RowOrder.sampleRows(written, id, n, seed, columns));
       int[] at = wanted.stream().mapToInt(columns::indexOf).toArray();
       List<Row> rows = new ArrayList<>(sample.size());
       for (Row r : sample) {

@@ -100,8 +100,7 @@ final class Pass {
       // Each partition may keep its share of the values; a table whose every partition did is
       // small enough to fold on the driver from then on.
       long share = keep <= 0 ? -1 : keep / Math.max(1, table.rdd().getNumPartitions());
-      return table
-          .javaRDD()
+      return io.trustlens.feature.InternalRows.javaRDD(table)
           .mapPartitions(
               (Iterator<Row> rows) -> {
                 FeatureSpace.Reader reader = space.reader(schema);

@@ -3,6 +3,7 @@ package io.trustlens.explore.pca;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.FeatureSpaceParam;
+import io.trustlens.feature.InternalRows;
 import io.trustlens.feature.InvalidFeatureException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,7 +20,6 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -226,9 +226,10 @@ public final class PcaModel extends Model<PcaModel> implements DefaultParamsWrit
     Dataset<Row> in = dataset.toDF();
     StructType schema = in.schema();
     StructType out = transformSchema(schema);
-    return in.mapPartitions(
-        (MapPartitionsFunction<Row, Row>) rows -> project(rows, schema),
-        ExpressionEncoder.apply(out));
+    return Columns.withMetadata(
+        InternalRows.mapPartitions(
+            in, out, (MapPartitionsFunction<Row, Row>) rows -> project(rows, schema)),
+        out);
   }
 
   private Iterator<Row> project(Iterator<Row> rows, StructType schema) {
