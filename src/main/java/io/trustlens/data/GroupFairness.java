@@ -9,6 +9,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * A model's decisions across groups of a sensitive column, and of the intersection of two, as
@@ -62,7 +63,9 @@ public record GroupFairness(
             y,
             selected,
             y.multiply(selected),
-            score == null ? lit(Double.NaN) : TableProfile.quoted(score).cast("double"));
+            score == null
+                ? lit(Double.NaN)
+                : TableProfile.quoted(score).cast(DataTypes.DoubleType));
     List<GroupFairness> result = new ArrayList<>();
     for (GroupedSums.Grouping g : GroupedSums.of(table, names, levels, sums, maxGroups)) {
       List<GroupRates> kept = new ArrayList<>();
@@ -81,7 +84,7 @@ public record GroupFairness(
   }
 
   private static Column flag(Column c, double positive) {
-    return when(c.cast("double").equalTo(lit(positive)), lit(1)).otherwise(lit(0));
+    return when(c.cast(DataTypes.DoubleType).equalTo(lit(positive)), lit(1)).otherwise(lit(0));
   }
 
   private static GroupRates rates(GroupedSums.Level l) {

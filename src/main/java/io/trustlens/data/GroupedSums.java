@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Row counts and sums per level of several grouping columns in one pass (one shuffle) however many
@@ -52,7 +53,7 @@ final class GroupedSums {
 
   /** The text of a grouping column's cell: its value as a string, {@value #MISSING} for null. */
   static Column level(Column c) {
-    return when(c.isNull(), lit(MISSING)).otherwise(c.cast("string"));
+    return when(c.isNull(), lit(MISSING)).otherwise(c.cast(DataTypes.StringType));
   }
 
   /**
@@ -68,7 +69,7 @@ final class GroupedSums {
     List<Column> select = new ArrayList<>();
     select.add(posexplode(array(groupings.toArray(new Column[0]))).as(new String[] {"g", "l"}));
     for (int i = 0; i < sums.size(); i++) {
-      select.add(sums.get(i).cast("double").as("s" + i));
+      select.add(sums.get(i).cast(DataTypes.DoubleType).as("s" + i));
     }
     List<Column> aggs = new ArrayList<>();
     for (int i = 0; i < sums.size(); i++) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * A row's key for its random draws: the id column's value when there is one, else a hash of the
@@ -43,7 +44,7 @@ public final class RowKeys {
     List<Column> hashed = new ArrayList<>(List.of(salt));
     hashed.addAll(keys);
     return pmod(xxhash64(hashed.toArray(new Column[0])), lit(1L << 53))
-        .cast("double")
+        .cast(DataTypes.DoubleType)
         .divide(lit((double) (1L << 53)));
   }
 }

@@ -1,5 +1,8 @@
 package io.trustlens.job;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * What a task's summary needs from the table it wrote, in one pass (one Spark job, each partition's
@@ -17,6 +21,10 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
  * skips them; a NaN makes its mean NaN, as it does there.
  */
 final class ArrayStats {
+  /** Arrays of doubles (a cast by type, not by a string the SQL parser reads). */
+  private static final org.apache.spark.sql.types.DataType DOUBLES =
+      DataTypes.createArrayType(DataTypes.DoubleType);
+
   private final double[] sums;
   private final long[] counts;
   private final int size;
@@ -38,12 +46,9 @@ final class ArrayStats {
    */
   static ArrayStats of(Dataset<Row> table, String array, int size, String... scalars) {
     List<org.apache.spark.sql.Column> columns = new ArrayList<>();
-    columns.add(
-        array == null
-            ? org.apache.spark.sql.functions.lit(null).cast("array<double>")
-            : org.apache.spark.sql.functions.col("`" + array + "`").cast("array<double>"));
+    columns.add(array == null ? lit(null).cast(DOUBLES) : col("`" + array + "`").cast(DOUBLES));
     for (String s : scalars) {
-      columns.add(org.apache.spark.sql.functions.col("`" + s + "`").cast("double"));
+      columns.add(col("`" + s + "`").cast(DataTypes.DoubleType));
     }
     int k = scalars.length;
     Partial total = new Partial(size, k);

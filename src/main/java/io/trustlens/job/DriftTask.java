@@ -19,6 +19,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code data} with method {@code drift}: the input against a reference table ({@link Drift}) per
@@ -220,7 +221,7 @@ final class DriftTask implements AuditTask<DataSpec> {
         model.info().isBinaryClassifier()
             ? element_at(col("_trustlens_probability"), 2)
             : model.info().kind().isClassification()
-                ? col("_trustlens_prediction").cast("long").cast("string")
+                ? col("_trustlens_prediction").cast(DataTypes.LongType).cast(DataTypes.StringType)
                 : col("_trustlens_prediction");
     List<Column> keep = new ArrayList<>();
     columns.forEach(c -> keep.add(col("`" + c + "`")));

@@ -14,6 +14,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code trustlens bench examples}: nearest examples (k = 10, credibility on) for {@code queries}
@@ -91,7 +92,8 @@ final class ExamplesBenchmark {
 
   private static Dataset<Row> labelled(Dataset<Row> blobs) {
     return blobs.withColumn(
-        "label", pmod(col("id"), org.apache.spark.sql.functions.lit(10)).cast("double"));
+        "label",
+        pmod(col("id"), org.apache.spark.sql.functions.lit(10)).cast(DataTypes.DoubleType));
   }
 
   /** The share of the exact 10 nearest that the index's own search finds, over {@code sample}. */

@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -289,7 +290,7 @@ public final class InputTable {
   private static org.apache.spark.sql.Column badCell(StructField f) {
     org.apache.spark.sql.Column v = col("`" + f.name() + "`");
     if (f.dataType() instanceof NumericType) {
-      org.apache.spark.sql.Column d = v.cast("double");
+      org.apache.spark.sql.Column d = v.cast(DataTypes.DoubleType);
       return v.isNull()
           .or(org.apache.spark.sql.functions.isnan(d))
           .or(org.apache.spark.sql.functions.abs(d).equalTo(Double.POSITIVE_INFINITY));
@@ -318,8 +319,7 @@ public final class InputTable {
   static final long STRAY_CELLS = 100;
 
   private static org.apache.spark.sql.Column number(String c) {
-    return org.apache.spark.sql.functions.expr(
-        "try_cast(`" + c.replace("`", "``") + "` as double)");
+    return col("`" + c.replace("`", "``") + "`").try_cast(DataTypes.DoubleType);
   }
 
   /** The format named in the spec, else the one the path's extension implies. */

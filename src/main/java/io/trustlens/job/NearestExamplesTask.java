@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The {@code explain} task with method {@code nearest_examples}: per row its nearest training rows
@@ -75,13 +76,14 @@ final class NearestExamplesTask {
     // and the credibility's mean and low share
     org.apache.spark.sql.Column own =
         org.apache.spark.sql.functions.array_contains(
-            col(out).cast("array<string>"), col("`" + in.id + "`").cast("string"));
+            col(out).cast(DataTypes.createArrayType(DataTypes.StringType)),
+            col("`" + in.id + "`").cast(DataTypes.StringType));
     org.apache.spark.sql.Column credibility = col(out + "_credibility"); // read if credible
     ArrayStats spread =
         ArrayStats.of(
             written.select(
                 when(own, 1.0).otherwise(0.0).as("own"),
-                (credible ? credibility.cast("double") : lit(0.0)).as("credibility"),
+                (credible ? credibility.cast(DataTypes.DoubleType) : lit(0.0)).as("credibility"),
                 (credible ? when(credibility.lt(LOW_CREDIBILITY), 1.0).otherwise(0.0) : lit(0.0))
                     .as("low")),
             null,

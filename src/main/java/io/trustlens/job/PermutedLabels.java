@@ -115,7 +115,7 @@ final class PermutedLabels {
     JavaPairRDD<Long, Double> inKeyOrder =
         table
             .orderBy(keys.toArray(new Column[0]))
-            .select(col(label).cast("double"))
+            .select(col(label).cast(DataTypes.DoubleType))
             .javaRDD()
             .zipWithIndex()
             .mapToPair(t -> new Tuple2<>(t._2(), t._1().getDouble(0)));

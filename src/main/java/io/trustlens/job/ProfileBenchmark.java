@@ -22,6 +22,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code bench profile}: wall time and passes over a Parquet table of N synthetic rows x 20 columns
@@ -122,7 +123,11 @@ final class ProfileBenchmark {
     }
     for (int j = 0; j < LEVELS.length; j++) {
       cols.add(
-          concat(lit("v"), floor(rand(200 + j).multiply(LEVELS[j])).cast("long").cast("string"))
+          concat(
+                  lit("v"),
+                  floor(rand(200 + j).multiply(LEVELS[j]))
+                      .cast(DataTypes.LongType)
+                      .cast(DataTypes.StringType))
               .as("c" + j));
     }
     return spark.range(0, n, 1, partitions).select(cols.toArray(new Column[0]));

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The area under the ROC curve, computed in whole numbers, so it is the same bits whatever the
@@ -125,7 +126,7 @@ final class RocArea {
   static double onTheDriver(Dataset<Row> table, Column scores, Column labels) {
     return area(
         table
-            .select(scores.cast("double"), labels.cast("double"))
+            .select(scores.cast(DataTypes.DoubleType), labels.cast(DataTypes.DoubleType))
             .queryExecution()
             .toRdd()
             .toJavaRDD()

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * A scored table's figures against its label, from one pass over Spark's internal rows: the rows,
@@ -75,11 +76,13 @@ final class ScoreFigures implements Serializable {
       Dataset<Row> written, String label, int classes, boolean probability, boolean scores) {
     List<Column> columns =
         List.of(
-            label == null ? lit(null).cast("double") : col("`" + label + "`").cast("double"),
-            col("prediction").cast("double"),
+            label == null
+                ? lit(null).cast(DataTypes.DoubleType)
+                : col("`" + label + "`").cast(DataTypes.DoubleType),
+            col("prediction").cast(DataTypes.DoubleType),
             probability
-                ? col("probability").cast("array<double>")
-                : lit(null).cast("array<double>"));
+                ? col("probability").cast(DataTypes.createArrayType(DataTypes.DoubleType))
+                : lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType)));
     ScoreFigures total = new ScoreFigures(classes, scores);
     for (ScoreFigures part :
         written

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The {@code score} task: the input rows with the model's prediction (and class probabilities, and
@@ -159,7 +160,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     result.put("log_loss", logLoss);
     facts.put("log loss", logLoss);
     if (k == 2) {
-      Column label = col("`" + labelName + "`").cast("double");
+      Column label = col("`" + labelName + "`").cast(DataTypes.DoubleType);
       Column inRange = label.geq(0).and(label.lt(k)).and(label.equalTo(floor(label)));
       double auc =
           figures.gatheredScores()

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
@@ -91,7 +92,7 @@ final class ShapReport {
       }
     }
     return written
-        .filter(col("`" + idCol + "`").cast("string").isin(ids.toArray()))
+        .filter(col("`" + idCol + "`").cast(DataTypes.StringType).isin(ids.toArray()))
         .collectAsList();
   }
 

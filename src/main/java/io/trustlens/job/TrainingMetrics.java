@@ -14,6 +14,7 @@ import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * What {@code train} says of its data and its model: the rows, the label's balance, and metrics on
@@ -46,7 +47,8 @@ final class TrainingMetrics {
   /** The held-out metrics of a fitted pipeline's predictions {@code scored}. */
   static Map<String, Double> of(Dataset<Row> scored, String label, boolean regression) {
     Map<String, Double> m = new LinkedHashMap<>();
-    Dataset<Row> typed = scored.withColumn(label, col("`" + label + "`").cast("double"));
+    Dataset<Row> typed =
+        scored.withColumn(label, col("`" + label + "`").cast(DataTypes.DoubleType));
     if (regression) {
       RegressionEvaluator e = new RegressionEvaluator().setLabelCol(label);
       m.put("rmse", e.setMetricName("rmse").evaluate(typed));

@@ -44,6 +44,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The {@code uncertainty} task: per row the spread of an ensemble's members ({@link
@@ -699,7 +700,10 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
         heldOut
             .agg(
                 avg(
-                    when(array_contains(col(set), col("`" + in.label + "`").cast("int")), 1.0)
+                    when(
+                            array_contains(
+                                col(set), col("`" + in.label + "`").cast(DataTypes.IntegerType)),
+                            1.0)
                         .otherwise(0.0)),
                 avg(col(set + "_size")),
                 avg(when(col(set + "_size").equalTo(0), 1.0).otherwise(0.0)))

@@ -1,5 +1,7 @@
 package io.trustlens.job;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.io.Serializable;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -9,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
@@ -24,6 +27,14 @@ import scala.Tuple2;
  * bytes.
  */
 final class WordMeans {
+  /** Arrays of doubles (a cast by type, not by a string the SQL parser reads). */
+  private static final org.apache.spark.sql.types.DataType DOUBLES =
+      DataTypes.createArrayType(DataTypes.DoubleType);
+
+  /** Arrays of strings. */
+  private static final org.apache.spark.sql.types.DataType STRINGS =
+      DataTypes.createArrayType(DataTypes.StringType);
+
   private WordMeans() {}
 
   /**
@@ -35,9 +46,7 @@ final class WordMeans {
   /** The {@code n} highest-ranked words of {@code table}'s {@code words} and {@code values}. */
   static List<Word> top(Dataset<Row> table, String words, String values, int n) {
     return table
-        .select(
-            org.apache.spark.sql.functions.col("`" + words + "`").cast("array<string>"),
-            org.apache.spark.sql.functions.col("`" + values + "`").cast("array<double>"))
+        .select(col("`" + words + "`").cast(STRINGS), col("`" + values + "`").cast(DOUBLES))
         .queryExecution()
         .toRdd()
         .toJavaRDD()
