@@ -144,7 +144,26 @@ class InternalRowsTest {
   @Test
   void readsTheRowsOfJavaRddForEveryColumnType() {
     SparkSession spark = SparkTestSession.get();
+    String mode = org.apache.spark.sql.internal.SQLConf.CODEGEN_FACTORY_MODE().key();
     Dataset<Row> in = table(spark);
+    assertEquals(List.of(false), InternalRows.javaRDD(in).map(Views::is).distinct().collect());
+    spark.conf().set(mode, "NO_CODEGEN"); // a small run's plans: rows read as views
+    try {
+      assertEquals(List.of(true), InternalRows.javaRDD(in).map(Views::is).distinct().collect());
+      sameRowsAsJavaRdd(in);
+    } finally {
+      spark.conf().unset(mode);
+    }
+  }
+
+  /** Whether a row is a view of an internal row. */
+  private static final class Views {
+    static boolean is(Row row) {
+      return row instanceof InternalRows.View;
+    }
+  }
+
+  private static void sameRowsAsJavaRdd(Dataset<Row> in) {
     List<Row> expected = in.javaRDD().collect();
     List<Row> views = InternalRows.javaRDD(in).collect();
     List<Row> converted = new ArrayList<>();

@@ -20,6 +20,7 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -226,10 +227,12 @@ public final class PcaModel extends Model<PcaModel> implements DefaultParamsWrit
     Dataset<Row> in = dataset.toDF();
     StructType schema = in.schema();
     StructType out = transformSchema(schema);
-    return Columns.withMetadata(
-        InternalRows.mapPartitions(
-            in, out, (MapPartitionsFunction<Row, Row>) rows -> project(rows, schema)),
-        out);
+    MapPartitionsFunction<Row, Row> projected = rows -> project(rows, schema);
+    // A small run's plans are interpreted: its rows skip the generated row encoders (see
+    // InternalRows.javaRDD); a large table's are faster through them.
+    return InternalRows.interpreted(in.sparkSession())
+        ? Columns.withMetadata(InternalRows.mapPartitions(in, out, projected), out)
+        : in.mapPartitions(projected, ExpressionEncoder.apply(out));
   }
 
   private Iterator<Row> project(Iterator<Row> rows, StructType schema) {

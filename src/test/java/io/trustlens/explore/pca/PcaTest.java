@@ -117,6 +117,26 @@ class PcaTest {
   }
 
   @Test
+  void interpretedPlansGiveTheSameModelAndProjectionThroughInternalRows() {
+    double[][] x = correlated(300, 5, 3);
+    Dataset<Row> t = table(x).repartition(3);
+    PcaModel compiled = new Pca(features(t)).setK(3).setSeed(7).fit(t);
+    List<Row> expected = compiled.transform(t).collectAsList();
+    String mode = org.apache.spark.sql.internal.SQLConf.CODEGEN_FACTORY_MODE().key();
+    spark.conf().set(mode, "NO_CODEGEN"); // as a small run sets it: rows read without encoders
+    try {
+      assertTrue(io.trustlens.feature.InternalRows.interpreted(spark));
+      PcaModel interpreted = new Pca(features(t)).setK(3).setSeed(7).fit(t);
+      assertArrayEquals(compiled.explainedVariance(), interpreted.explainedVariance(), 0.0);
+      assertEquals(expected, interpreted.transform(t).collectAsList());
+      assertEquals(expected, compiled.transform(t).collectAsList());
+    } finally {
+      spark.conf().unset(mode);
+    }
+    assertFalse(io.trustlens.feature.InternalRows.interpreted(spark));
+  }
+
+  @Test
   void scaledPcaDecomposesTheCorrelationMatrix() {
     double[][] x = correlated(300, 5, 2);
     double[][] c = Oracles.covariance(x);
