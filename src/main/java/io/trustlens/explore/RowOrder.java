@@ -61,7 +61,7 @@ public final class RowOrder {
    */
   public static Dataset<Row> sample(Dataset<Row> table, String idCol, int size, long seed) {
     return table
-        .withColumn("_sample_hash", xxhash64(lit(seed), key(table, idCol)))
+        .withColumn("_sample_hash", sampleHash(table, idCol, seed))
         .withColumn("_sample_tie", wholeRow(table))
         .orderBy("_sample_hash", "_sample_tie")
         .limit(size)
@@ -77,7 +77,7 @@ public final class RowOrder {
   public static List<Row> sampleRows(
       Dataset<Row> table, String idCol, int size, long seed, List<String> columns) {
     List<Column> selected = new ArrayList<>();
-    selected.add(xxhash64(lit(seed), key(table, idCol)));
+    selected.add(sampleHash(table, idCol, seed));
     selected.add(wholeRow(table));
     for (String c : columns) {
       selected.add(col("`" + c + "`"));
@@ -91,6 +91,11 @@ public final class RowOrder {
             .map(InternalRow::copy)
             .takeOrdered(size, BY_HASHES);
     return InternalRows.external(smallest, keyed.schema(), 2);
+  }
+
+  /** A row's seeded hash of its key: a sample takes the rows whose hashes are smallest. */
+  private static Column sampleHash(Dataset<Row> table, String idCol, long seed) {
+    return xxhash64(lit(seed), key(table, idCol));
   }
 
   /** Ascending by the first long, then the second: {@code orderBy} on two non-null longs. */

@@ -146,32 +146,27 @@ class InternalRowsTest {
     SparkSession spark = SparkTestSession.get();
     String mode = org.apache.spark.sql.internal.SQLConf.CODEGEN_FACTORY_MODE().key();
     Dataset<Row> in = table(spark);
-    assertEquals(List.of(false), InternalRows.javaRDD(in).map(Views::is).distinct().collect());
+    assertEquals(
+        List.of(false),
+        InternalRows.javaRDD(in).map(r -> r instanceof InternalRows.View).distinct().collect());
     spark.conf().set(mode, "NO_CODEGEN"); // a small run's plans: rows read as views
     try {
-      assertEquals(List.of(true), InternalRows.javaRDD(in).map(Views::is).distinct().collect());
+      assertEquals(
+          List.of(true),
+          InternalRows.javaRDD(in).map(r -> r instanceof InternalRows.View).distinct().collect());
       sameRowsAsJavaRdd(in);
     } finally {
       spark.conf().unset(mode);
     }
   }
 
-  /** Whether a row is a view of an internal row. */
-  private static final class Views {
-    static boolean is(Row row) {
-      return row instanceof InternalRows.View;
-    }
-  }
-
   private static void sameRowsAsJavaRdd(Dataset<Row> in) {
     List<Row> expected = in.javaRDD().collect();
-    List<Row> views = InternalRows.javaRDD(in).collect();
-    List<Row> converted = new ArrayList<>();
-    for (Row view : InternalRows.javaRDD(in).map(InternalRowsTest::plain).collect()) {
-      converted.add(view);
-    }
+    // Each value read on the executor, where the view was made, into a plain row.
+    List<Row> converted =
+        InternalRows.javaRDD(in).map(r -> Appender.plain(r, new Object[0])).collect();
     assertEquals(40, expected.size());
-    assertEquals(expected.size(), views.size());
+    assertEquals(expected.size(), converted.size());
     // Same rows in the same order, each value as the row deserializer gives it.
     assertEquals(expected, converted);
     assertEquals(expected.get(5).toString(), converted.get(5).toString());
@@ -185,15 +180,6 @@ class InternalRowsTest {
       }
       assertEquals(IN.size() - 2, tail.get(i).length());
     }
-  }
-
-  /** A row's values in a plain row (a view converts them on the executor, where it was read). */
-  private static Row plain(Row row) {
-    Object[] values = new Object[row.length()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = row.get(i);
-    }
-    return RowFactory.create(values);
   }
 
   @Test
