@@ -70,6 +70,10 @@ public final class ColumnSketch implements Serializable {
 
   private transient QuantileSummaries quantiles;
   private transient int pending;
+
+  /** Whether the quantile summary was compressed since the last value was added ({@link #seal}). */
+  private transient boolean sealed;
+
   private byte[] registers;
   private transient HyperLogLogPlusPlusHelper hll;
   private transient UnsafeRow buffer;
@@ -197,6 +201,7 @@ public final class ColumnSketch implements Serializable {
     moments.add(v);
     if (quantiles != null) {
       quantiles = quantiles.insert(v);
+      sealed = false;
       if (++pending == COMPRESS_EVERY) {
         compress();
       }
@@ -206,6 +211,18 @@ public final class ColumnSketch implements Serializable {
   private void compress() {
     quantiles = quantiles.compress();
     pending = 0;
+  }
+
+  /**
+   * Compresses the quantile summary once after the last value of a partition, as a partition's
+   * sketch leaves its task: whether it is then shipped to the driver (serialized) or merged where
+   * it is, the merge that follows sees the same summary, so the same bits.
+   */
+  void seal() {
+    if (quantiles != null && !sealed) {
+      compress();
+      sealed = true;
+    }
   }
 
   /**
@@ -307,7 +324,7 @@ public final class ColumnSketch implements Serializable {
   private void writeObject(ObjectOutputStream out) throws IOException {
     out.defaultWriteObject();
     if (relativeError > 0) {
-      compress();
+      seal();
       QuantileSummaries.Stats[] s = quantiles.sampled();
       out.writeLong(quantiles.count());
       out.writeInt(s.length);

@@ -74,6 +74,19 @@ final class FirstPass implements Serializable {
    */
   static Sketches of(
       Dataset<Row> table, int[] ordinals, double quantileError, double distinctError) {
+    return of(table, ordinals, quantileError, distinctError, null);
+  }
+
+  /**
+   * As above; with {@code driverRows} (the table's one partition, held on the driver) the read runs
+   * on the driver, without a Spark job, and gives the same bits.
+   */
+  static Sketches of(
+      Dataset<Row> table,
+      int[] ordinals,
+      double quantileError,
+      double distinctError,
+      List<InternalRow> driverRows) {
     StructField[] fields = table.schema().fields();
     DataType[] types = new DataType[ordinals.length];
     int numeric = 0;
@@ -87,6 +100,9 @@ final class FirstPass implements Serializable {
             types,
             quantileError > 0 ? relativeError(quantileError, numeric) : 0,
             distinctError);
+    if (driverRows != null) {
+      return plan.empty().merge(plan.run(0, driverRows.iterator()).next()._2());
+    }
     JavaRDD<InternalRow> rows = table.queryExecution().toRdd().toJavaRDD();
     int partitions = rows.getNumPartitions();
     JavaRDD<Tuple2<Integer, Sketches>> parts = rows.mapPartitionsWithIndex(plan::run, false);
@@ -143,6 +159,9 @@ final class FirstPass implements Serializable {
       for (int i = 0; i < ordinals.length; i++) {
         s.columns()[i].add(row, ordinals[i]);
       }
+    }
+    for (ColumnSketch c : s.columns()) {
+      c.seal();
     }
     return List.of(new Tuple2<>(partition, new Sketches(n, s.columns()))).iterator();
   }

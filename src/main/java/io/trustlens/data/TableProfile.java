@@ -176,13 +176,23 @@ public record TableProfile(
 
   /** Profiles {@code table} in {@link #passes(long)} passes. */
   public static TableProfile of(Dataset<Row> table, Options options) {
+    return of(table, options, null);
+  }
+
+  /**
+   * As above; with {@code driverRows} (the table's one partition, its internal rows held on the
+   * driver, as a small CSV read there) both passes run on the driver, without a Spark job, and give
+   * the same figures.
+   */
+  public static TableProfile of(Dataset<Row> table, Options options, List<InternalRow> driverRows) {
     StructField[] fields = table.schema().fields();
     FirstPass.Sketches first =
         FirstPass.of(
             table,
             java.util.stream.IntStream.range(0, fields.length).toArray(),
             1.0 / QUANTILE_ACCURACY,
-            DISTINCT_RSD);
+            DISTINCT_RSD,
+            driverRows);
     long rows = first.rows();
     int summary = options.topValues() * SUMMARY_FACTOR;
     SecondPass plan = SecondPass.plan(fields, first.columns(), options, summary);
@@ -194,23 +204,18 @@ public record TableProfile(
     // Merged on the driver in partition order, whatever order the tasks finish in.
     SecondPass.Result second = plan.empty();
     List<long[][]> keyParts = new ArrayList<>();
-    for (Second part :
-        table
-            .queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitions(
-                rowsOfPart -> {
-                  DuplicateRows.Keys k = keys ? new DuplicateRows.Keys(schema, id, rowKeys) : null;
-                  Iterator<InternalRow> counted =
-                      k == null ? rowsOfPart : new Tee(rowsOfPart, k::add);
-                  SecondPass.Result r = plan.run(counted).next();
-                  while (counted.hasNext()) {
-                    counted.next(); // every row keyed, whatever the pass read
-                  }
-                  return List.of(new Second(r, k == null ? null : k.part())).iterator();
-                })
-            .collect()) {
+    List<Second> parts =
+        driverRows != null
+            ? List.of(secondPass(driverRows.iterator(), plan, keys, schema, id, rowKeys))
+            : table
+                .queryExecution()
+                .toRdd()
+                .toJavaRDD()
+                .mapPartitions(
+                    rowsOfPart ->
+                        List.of(secondPass(rowsOfPart, plan, keys, schema, id, rowKeys)).iterator())
+                .collect();
+    for (Second part : parts) {
       second.merge(part.result());
       keyParts.add(part.keys());
     }
@@ -228,6 +233,23 @@ public record TableProfile(
       label = new LabelBalance(c.name(), c.top(), least == 0 ? Double.NaN : (double) most / least);
     }
     return new TableProfile(rows, List.copyOf(columns), duplicates, label);
+  }
+
+  /** One partition's second pass, its rows keyed for duplicates too when {@code keys}. */
+  private static Second secondPass(
+      Iterator<InternalRow> rows,
+      SecondPass plan,
+      boolean keys,
+      StructType schema,
+      String id,
+      boolean rowKeys) {
+    DuplicateRows.Keys k = keys ? new DuplicateRows.Keys(schema, id, rowKeys) : null;
+    Iterator<InternalRow> counted = k == null ? rows : new Tee(rows, k::add);
+    SecondPass.Result r = plan.run(counted).next();
+    while (counted.hasNext()) {
+      counted.next(); // every row keyed, whatever the pass read
+    }
+    return new Second(r, k == null ? null : k.part());
   }
 
   /** A partition's second-pass counts and its duplicate keys (null when not gathered). */

@@ -52,17 +52,24 @@ public final class InputTable {
   /** The table's rows when it was read on the driver ({@link SmallCsv}), else null. */
   private final List<Row> localRows;
 
+  /**
+   * The table's internal rows when it was read on the driver and is that one partition (not
+   * repartitioned), else null.
+   */
+  private final List<org.apache.spark.sql.catalyst.InternalRow> driverRows;
+
   private InputTable(
       AuditSpec.Input spec,
       Dataset<Row> table,
       long rows,
       Map<String, Long> badCells,
-      List<Row> localRows) {
+      SmallCsv.Table local) {
     this.spec = spec;
     this.table = table;
     this.rows = rows;
     this.badCells = badCells;
-    this.localRows = localRows;
+    this.localRows = local == null ? null : local.rows();
+    this.driverRows = local == null || spec.partitions != null ? null : local.internalRows();
   }
 
   /** Reads the table {@code spec} names. */
@@ -188,7 +195,7 @@ public final class InputTable {
       }
       df = df.repartition(spec.partitions);
     }
-    return new InputTable(spec, df, rows, badCells, local == null ? null : local.rows());
+    return new InputTable(spec, df, rows, badCells, local);
   }
 
   /**
@@ -339,6 +346,14 @@ public final class InputTable {
 
   public Dataset<Row> table() {
     return table;
+  }
+
+  /**
+   * The table's one partition as internal rows held on the driver (a small CSV read there and not
+   * repartitioned), for passes that then need no Spark job; null for any other table.
+   */
+  public List<org.apache.spark.sql.catalyst.InternalRow> driverRows() {
+    return driverRows;
   }
 
   /** The number of rows, counted when the table was read. */

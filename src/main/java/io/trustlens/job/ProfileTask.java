@@ -27,7 +27,7 @@ final class ProfileTask implements AuditTask<DataSpec> {
     TableProfile.Options options =
         new TableProfile.Options(
             in.id, in.label, task.bins != null ? task.bins : 20, task.top != null ? task.top : 10);
-    TableProfile profile = TableProfile.of(run.input().table(), options);
+    TableProfile profile = TableProfile.of(run.input().table(), options, run.input().driverRows());
     long rows = profile.rows();
     String name = task.name != null ? task.name : "profile";
     DataTables<ColumnProfile> table =

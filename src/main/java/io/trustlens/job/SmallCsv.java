@@ -59,9 +59,9 @@ final class SmallCsv {
 
   /**
    * A table read on the driver: as a Spark table of one partition (as Spark scans a file this
-   * small), and as its rows.
+   * small), and as its rows, external and internal (that partition's rows, in order).
    */
-  record Table(Dataset<Row> table, List<Row> rows) {}
+  record Table(Dataset<Row> table, List<Row> rows, List<InternalRow> internalRows) {}
 
   private SmallCsv() {}
 
@@ -133,7 +133,7 @@ final class SmallCsv {
                     .rdd(),
                 schema,
                 false);
-    return new Table(table, rows);
+    return new Table(table, rows, internal);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.trustlens.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,8 +53,19 @@ class InputTableTest {
     Map<String, Long> missing =
         jobs(() -> counted.missingCategories(features), 0, "the categories' missing cells");
     assertEquals(Map.of(), missing);
+    io.trustlens.data.TableProfile profile =
+        jobs(
+            () ->
+                io.trustlens.data.TableProfile.of(
+                    counted.table(),
+                    new io.trustlens.data.TableProfile.Options("id", "default", 20, 10),
+                    counted.driverRows()),
+            0,
+            "the profile's two passes");
+    assertEquals(2000, profile.rows());
 
     InputTable uncounted = InputTable.read(SPARK, in, false);
+    assertNull(uncounted.driverRows(), "rows Spark read are not on the driver");
     jobs(() -> uncounted.prepare(model), 1, "a pass over the pipeline's inputs");
     assertEquals(Map.of(), uncounted.missingCategories(features));
     assertEquals(
@@ -64,6 +76,7 @@ class InputTableTest {
     // Dealt over partitions (a spec's partitions), each partition holds the same rows either way:
     // profiles and summaries merge partial sums in partition order.
     in.partitions = 6;
+    assertNull(InputTable.read(SPARK, in, true).driverRows(), "dealt over six partitions");
     assertEquals(
         InputTable.read(SPARK, in, false).table().javaRDD().glom().collect(),
         InputTable.read(SPARK, in, true).table().javaRDD().glom().collect(),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.trustlens.data.TableProfile;
 import io.trustlens.testing.SparkTestSession;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,5 +97,64 @@ class SmallCsvTest {
       SPARK.conf().unset(SmallCsv.ENABLED);
     }
     assertNotNull(SmallCsv.read(SPARK, fs, new org.apache.hadoop.fs.Path(small.toString())));
+  }
+
+  /**
+   * A profile of the rows read on the driver, run there without a Spark job, has every figure of
+   * the same profile through Spark: 5,000 rows, and 8,192 (the quantile summaries compressed at
+   * their last value), with duplicate ids and rows, blank, NaN and infinite cells and a label.
+   */
+  @Test
+  void aProfileOfTheDriversRowsHasEveryFigureOfSparksPasses() throws Exception {
+    FileSystem fs = FileSystem.getLocal(SPARK.sparkContext().hadoopConfiguration());
+    for (int n : new int[] {5000, 8192}) {
+      StringBuilder csv = new StringBuilder("id,x,y,text,label\n");
+      java.util.SplittableRandom r = new java.util.SplittableRandom(n);
+      String last = "";
+      for (int i = 0; i < n; i++) {
+        int id = i % 97 == 0 ? i - 1 : i; // some ids twice
+        String x =
+            i % 50 == 0
+                ? ""
+                : i % 77 == 0 ? "NaN" : i % 91 == 0 ? "Infinity" : "" + r.nextGaussian();
+        String text = i % 13 == 0 ? "" : "w" + r.nextInt(40);
+        int y = i % 31 == 0 ? 7 : r.nextInt(1000);
+        String rest = x + ',' + y + ',' + text + ',' + r.nextInt(3);
+        last = i % 101 == 0 ? last : rest; // some rows equal to an earlier one but for the id
+        csv.append(id).append(',').append(last).append('\n');
+      }
+      Path file = dir.resolve("profile" + n + ".csv");
+      Files.writeString(file, csv.toString(), StandardCharsets.UTF_8);
+      SmallCsv.Table local =
+          SmallCsv.read(SPARK, fs, new org.apache.hadoop.fs.Path(file.toString()));
+      TableProfile.Options options = new TableProfile.Options("id", "label", 20, 10);
+      TableProfile spark = TableProfile.of(local.table(), options);
+      TableProfile driver = TableProfile.of(local.table(), options, local.internalRows());
+      assertEquals(n, driver.rows());
+      assertEquals(describe(spark), describe(driver), n + " rows");
+    }
+  }
+
+  /** Every figure of a profile, arrays by their values. */
+  private static String describe(TableProfile p) {
+    StringBuilder s = new StringBuilder();
+    s.append(p.rows()).append(' ').append(p.duplicates()).append(' ').append(p.label());
+    for (TableProfile.ColumnProfile c : p.columns()) {
+      s.append('\n').append(c.name()).append(' ').append(c.type()).append(' ').append(c.kind());
+      for (Object v :
+          new Object[] {
+            c.values(), c.nulls(), c.nans(), c.infinities(), c.empty(), c.distinct(), c.min(),
+            c.max(), c.mean(), c.stddev(), c.outliers(), c.top(), c.topExact(), c.constant(),
+            c.nearConstant()
+          }) {
+        s.append(' ').append(v);
+      }
+      s.append(' ').append(java.util.Arrays.toString(c.quantiles()));
+      if (c.histogram() != null) {
+        s.append(' ').append(java.util.Arrays.toString(c.histogram().edges()));
+        s.append(' ').append(java.util.Arrays.toString(c.histogram().counts()));
+      }
+    }
+    return s.toString();
   }
 }
