@@ -30,6 +30,7 @@ final class ArrayStats {
   private final int size;
   private final double[] lowest;
   private final double[] highest;
+  private List<Row> head = List.of();
 
   private ArrayStats(double[] sums, long[] counts, int size, double[] lowest, double[] highest) {
     this.sums = sums;
@@ -45,6 +46,15 @@ final class ArrayStats {
    * @throws IllegalArgumentException when a row's array is longer than {@code size}
    */
   static ArrayStats of(Dataset<Row> table, String array, int size, String... scalars) {
+    return of(table, 0, array, size, scalars);
+  }
+
+  /**
+   * As above; the pass also gathers the table's first {@code headRows} rows ({@link #head()}), as
+   * {@code table.limit(headRows).collectAsList()} gives them.
+   */
+  static ArrayStats of(
+      Dataset<Row> table, int headRows, String array, int size, String... scalars) {
     List<org.apache.spark.sql.Column> columns = new ArrayList<>();
     columns.add(array == null ? lit(null).cast(DOUBLES) : col("`" + array + "`").cast(DOUBLES));
     for (String s : scalars) {
@@ -52,25 +62,31 @@ final class ArrayStats {
     }
     int k = scalars.length;
     Partial total = new Partial(size, k);
+    List<HeadRows> heads = new ArrayList<>();
+    Dataset<Row> read = table.select(HeadRows.columns(table, headRows > 0, columns));
     // Spark's internal rows, read as they stream by: no row deserializer is compiled for them.
-    for (Partial p :
-        table
-            .select(columns.toArray(new org.apache.spark.sql.Column[0]))
-            .queryExecution()
+    for (scala.Tuple2<Partial, HeadRows> part :
+        read.queryExecution()
             .toRdd()
             .toJavaRDD()
             .mapPartitions(
                 rows -> {
                   Partial p = new Partial(size, k);
+                  HeadRows head = new HeadRows(headRows);
                   while (rows.hasNext()) {
-                    p.add(rows.next());
+                    InternalRow row = rows.next();
+                    p.add(row);
+                    head.offer(row);
                   }
-                  return List.of(p).iterator();
+                  return List.of(new scala.Tuple2<>(p, head)).iterator();
                 })
             .collect()) {
-      total.add(p);
+      total.add(part._1());
+      heads.add(part._2());
     }
-    return total.stats();
+    ArrayStats stats = total.stats();
+    stats.head = HeadRows.rows(heads, read.schema(), columns.size(), table.schema());
+    return stats;
   }
 
   /**
@@ -148,6 +164,11 @@ final class ArrayStats {
       }
       return new ArrayStats(figures, counts.clone(), size, lowest.clone(), highest.clone());
     }
+  }
+
+  /** The table's first rows gathered by the pass (none unless asked for). */
+  List<Row> head() {
+    return head;
   }
 
   /** The mean |value| at each position; 0 where every row's value was null. */

@@ -116,7 +116,15 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
                     col("z.shap_gap").as("shap_gap"))
             : written;
     List<String> players = explainer.playerNames();
-    ArrayStats stats = ArrayStats.of(flat, "shap", players.size(), "shap_base", "shap_gap");
+    // The plotted first rows come with the statistics' pass (a table of one output per row).
+    ArrayStats stats =
+        ArrayStats.of(
+            flat,
+            all ? 0 : ShapReport.PLOTTED_ROWS,
+            "shap",
+            players.size(),
+            "shap_base",
+            "shap_gap");
     double[] importance = stats.meanAbs();
     Map<String, Object> ranked = new LinkedHashMap<>();
     List<Integer> order = new ArrayList<>();
@@ -168,6 +176,7 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
     ShapReport.figures(
         section,
         written,
+        stats.head(),
         model,
         features,
         order,

@@ -44,6 +44,7 @@ final class ScoreFigures implements Serializable {
   private final ExactSum squaredErrors = new ExactSum();
   private long labelled;
   private final RocArea.Scores scores;
+  private transient List<Row> head = List.of();
 
   /** Empty figures for a classifier of {@code classes} outputs, or a regressor ({@code 0}). */
   ScoreFigures(int classes) {
@@ -74,6 +75,20 @@ final class ScoreFigures implements Serializable {
    */
   static ScoreFigures of(
       Dataset<Row> written, String label, int classes, boolean probability, boolean scores) {
+    return of(written, label, classes, probability, scores, 0);
+  }
+
+  /**
+   * As above; the pass also gathers the table's first {@code headRows} rows ({@link #head()}), as
+   * {@code written.limit(headRows).collectAsList()} gives them.
+   */
+  static ScoreFigures of(
+      Dataset<Row> written,
+      String label,
+      int classes,
+      boolean probability,
+      boolean scores,
+      int headRows) {
     List<Column> columns =
         List.of(
             label == null
@@ -84,24 +99,37 @@ final class ScoreFigures implements Serializable {
                 ? col("probability").cast(DataTypes.createArrayType(DataTypes.DoubleType))
                 : lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType)));
     ScoreFigures total = new ScoreFigures(classes, scores);
-    for (ScoreFigures part :
-        written
-            .select(columns.toArray(new Column[0]))
-            .queryExecution()
+    Dataset<Row> read = written.select(HeadRows.columns(written, headRows > 0, columns));
+    List<HeadRows> heads = new java.util.ArrayList<>();
+    for (Part part :
+        read.queryExecution()
             .toRdd()
             .toJavaRDD()
             .mapPartitions(
                 internal -> {
                   ScoreFigures f = new ScoreFigures(classes, scores);
+                  HeadRows head = new HeadRows(headRows);
                   while (internal.hasNext()) {
-                    f.add(internal.next());
+                    InternalRow row = internal.next();
+                    f.add(row);
+                    head.offer(row);
                   }
-                  return List.of(f).iterator();
+                  return List.of(new Part(f, head)).iterator();
                 })
             .collect()) {
-      total.add(part);
+      total.add(part.figures());
+      heads.add(part.head());
     }
+    total.head = HeadRows.rows(heads, read.schema(), columns.size(), written.schema());
     return total;
+  }
+
+  /** One partition's figures and first rows. */
+  private record Part(ScoreFigures figures, HeadRows head) implements Serializable {}
+
+  /** The table's first rows gathered by the pass (none unless asked for). */
+  List<Row> head() {
+    return head;
   }
 
   private void add(InternalRow r) {

@@ -52,7 +52,13 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
             && probability
             && run.input().rows() <= RocArea.ON_THE_DRIVER;
     ScoreFigures figures =
-        ScoreFigures.of(written, in.label, classifier ? info.outputSize() : 0, probability, scores);
+        ScoreFigures.of(
+            written,
+            in.label,
+            classifier ? info.outputSize() : 0,
+            probability,
+            scores,
+            PREVIEW_ROWS);
     long rows = figures.rows();
     long inputRows = run.input().rows();
     Map<String, Object> result = new LinkedHashMap<>();
@@ -99,7 +105,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     }
     List<List<Object>> preview = new ArrayList<>();
     String[] shown = written.columns();
-    for (Row r : written.limit(10).collectAsList()) {
+    for (Row r : figures.head()) {
       List<Object> cells = new ArrayList<>();
       for (int i = 0; i < r.length(); i++) {
         Object v = r.get(i);
@@ -110,6 +116,9 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     run.report().section("First rows of " + name).table(List.of(shown), preview);
     return result;
   }
+
+  /** Rows shown in the report's first rows of the scored table (gathered by the figures' pass). */
+  static final int PREVIEW_ROWS = 10;
 
   /** Log loss below this probability clamp (MLlib's and scikit-learn's). */
   static final double EPSILON = 1e-15;

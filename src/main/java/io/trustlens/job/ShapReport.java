@@ -96,9 +96,14 @@ final class ShapReport {
         .collectAsList();
   }
 
+  /**
+   * The explanation's figures; {@code head}: the first {@link #PLOTTED_ROWS} rows of {@code
+   * written}, in table order.
+   */
   static void figures(
       HtmlReport.Section section,
       Dataset<Row> written,
+      List<Row> head,
       LoadedModel model,
       FeatureSpace features,
       List<Integer> order,
@@ -115,10 +120,9 @@ final class ShapReport {
         "Global importance: mean |Shapley value| per feature (" + what + ")",
         Charts.bars(topNames, topValues));
 
-    // The first rows are collected, then prepared as a local table: Spark's optimizer runs the
-    // pipeline's feature stages over a local table on the driver, where a limit under them would
-    // be a shuffle to one partition (a job of two stages).
-    List<Row> head = written.limit(PLOTTED_ROWS).collectAsList();
+    // The first rows are prepared as a local table: Spark's optimizer runs the pipeline's feature
+    // stages over a local table on the driver, where a limit under them would be a shuffle to one
+    // partition (a job of two stages).
     Dataset<Row> prepared =
         model.prepare(written.sparkSession().createDataFrame(head, written.schema()));
     List<Row> rows = prepared.collectAsList();
