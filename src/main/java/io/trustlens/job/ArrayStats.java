@@ -69,23 +69,24 @@ final class ArrayStats {
         read.queryExecution()
             .toRdd()
             .toJavaRDD()
-            .mapPartitions(
-                rows -> {
+            .mapPartitionsWithIndex(
+                (partition, rows) -> {
                   Partial p = new Partial(size, k);
-                  HeadRows head = new HeadRows(headRows);
+                  HeadRows head = HeadRows.of(partition, headRows);
                   while (rows.hasNext()) {
                     InternalRow row = rows.next();
                     p.add(row);
                     head.offer(row);
                   }
                   return List.of(new scala.Tuple2<>(p, head)).iterator();
-                })
+                },
+                false)
             .collect()) {
       total.add(part._1());
       heads.add(part._2());
     }
     ArrayStats stats = total.stats();
-    stats.head = HeadRows.rows(heads, read.schema(), columns.size(), table.schema());
+    stats.head = HeadRows.rows(heads, read.schema(), columns.size(), table, headRows);
     return stats;
   }
 

@@ -14,19 +14,30 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A table's first rows gathered by a pass that reads the table for other figures, instead of a
  * {@code limit(n).collectAsList()} job of their own: the pass selects its own columns first and the
- * table's after them ({@link #columns}), each partition keeps copies of its first {@code n} rows
- * ({@link #offer}), and the driver joins the partitions' rows in partition order and keeps the
- * first {@code n} ({@link #rows}): the rows {@code limit(n)} collects, in its order.
+ * table's after them ({@link #columns}), each of the first {@link #PARTITIONS} partitions keeps
+ * copies of its first {@code n} rows ({@link #offer}), and the driver joins them in partition order
+ * and keeps the first {@code n} ({@link #rows}): the rows {@code limit(n)} collects, in its order.
+ * When those partitions hold fewer than {@code n} rows and more follow, the limit job runs after
+ * all; the driver never holds more than {@code PARTITIONS × n} gathered rows.
  */
 final class HeadRows implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** Partitions that keep their first rows. */
+  static final int PARTITIONS = 8;
+
   private final int n;
   private final List<InternalRow> rows = new ArrayList<>();
 
-  /** A partition's first {@code n} rows, none yet. */
-  HeadRows(int n) {
+  private HeadRows(int n) {
     this.n = n;
+  }
+
+  /**
+   * Partition {@code partition}'s first {@code n} rows, none yet (none kept past the first few).
+   */
+  static HeadRows of(int partition, int n) {
+    return new HeadRows(partition < PARTITIONS ? n : 0);
   }
 
   /**
@@ -51,24 +62,31 @@ final class HeadRows implements Serializable {
   }
 
   /**
-   * The first {@code n} rows of the partitions' {@code parts} (in partition order) as rows of
-   * {@code table}: the columns after the pass's {@code own} ones of the selected {@code schema}.
+   * The first {@code n} rows of {@code table}: from the partitions' {@code parts} (in partition
+   * order; their rows hold the pass's {@code own} columns of the {@code selected} schema, then the
+   * table's), else from {@code table.limit(n)}.
    */
-  static List<Row> rows(List<HeadRows> parts, StructType selected, int own, StructType table) {
+  static List<Row> rows(
+      List<HeadRows> parts, StructType selected, int own, Dataset<Row> table, int n) {
+    int held = parts.stream().mapToInt(p -> p.rows.size()).sum();
+    if (held < n && parts.size() > PARTITIONS) {
+      return table.limit(n).collectAsList(); // the first partitions hold too few rows
+    }
     scala.Function1<Object, Object> external =
         CatalystTypeConverters.createToScalaConverter(selected);
+    StructType schema = table.schema();
     List<Row> head = new ArrayList<>();
     for (HeadRows part : parts) {
       for (InternalRow r : part.rows) {
-        if (head.size() == part.n) {
+        if (head.size() == n) {
           return head;
         }
         Row all = (Row) external.apply(r);
-        Object[] values = new Object[table.size()];
+        Object[] values = new Object[schema.size()];
         for (int i = 0; i < values.length; i++) {
           values[i] = all.get(own + i);
         }
-        head.add(new GenericRowWithSchema(values, table));
+        head.add(new GenericRowWithSchema(values, schema));
       }
     }
     return head;

@@ -105,22 +105,23 @@ final class ScoreFigures implements Serializable {
         read.queryExecution()
             .toRdd()
             .toJavaRDD()
-            .mapPartitions(
-                internal -> {
+            .mapPartitionsWithIndex(
+                (partition, internal) -> {
                   ScoreFigures f = new ScoreFigures(classes, scores);
-                  HeadRows head = new HeadRows(headRows);
+                  HeadRows head = HeadRows.of(partition, headRows);
                   while (internal.hasNext()) {
                     InternalRow row = internal.next();
                     f.add(row);
                     head.offer(row);
                   }
                   return List.of(new Part(f, head)).iterator();
-                })
+                },
+                false)
             .collect()) {
       total.add(part.figures());
       heads.add(part.head());
     }
-    total.head = HeadRows.rows(heads, read.schema(), columns.size(), written.schema());
+    total.head = HeadRows.rows(heads, read.schema(), columns.size(), written, headRows);
     return total;
   }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The first rows a summary pass gathers ({@link HeadRows}: the score figures' and the SHAP
  * statistics') are the rows {@code limit(n).collectAsList()} gives, in its order, whatever the
- * partitioning, the number asked for and the columns' types.
+ * partitioning (past {@link HeadRows#PARTITIONS} partitions too), the number asked for and the
+ * columns' types.
  */
 class HeadRowsTest {
   private static final SparkSession SPARK = SparkTestSession.get();
@@ -53,7 +54,9 @@ class HeadRowsTest {
               new Timestamp(1_700_000_000_000L + 1000L * i)));
     }
     Dataset<Row> table = SPARK.createDataFrame(rows, SCHEMA);
-    for (Dataset<Row> parts : List.of(table.coalesce(1), table.repartition(7))) {
+    // Twenty partitions: the first eight hold too few rows for ten or more, and the limit runs.
+    for (Dataset<Row> parts :
+        List.of(table.coalesce(1), table.repartition(7), table.repartition(20))) {
       for (int n : new int[] {1, 3, 10, 500}) {
         List<Row> expected = parts.limit(n).collectAsList();
         String where = parts.rdd().getNumPartitions() + " partitions, " + n + " rows";
