@@ -48,7 +48,7 @@ final class HeadRows implements Serializable {
     List<Column> all = new ArrayList<>(own);
     if (gather) {
       for (String c : table.columns()) {
-        all.add(table.col("`" + c + "`"));
+        all.add(table.col("`" + c.replace("`", "``") + "`")); // any name, quoted
       }
     }
     return all.toArray(new Column[0]);

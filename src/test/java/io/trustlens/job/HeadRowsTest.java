@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The first rows a summary pass gathers ({@link HeadRows}: the score figures' and the SHAP
  * statistics') are the rows {@code limit(n).collectAsList()} gives, in its order, whatever the
- * partitioning (past {@link HeadRows#PARTITIONS} partitions too), the number asked for and the
- * columns' types.
+ * partitioning (past {@link HeadRows#PARTITIONS} partitions too), the number asked for, the
+ * columns' types and their names.
  */
 class HeadRowsTest {
   private static final SparkSession SPARK = SparkTestSession.get();
@@ -35,7 +35,8 @@ class HeadRowsTest {
           .add("shap", DataTypes.createArrayType(DataTypes.DoubleType, true))
           .add("shap_base", DataTypes.DoubleType)
           .add("shap_gap", DataTypes.DoubleType)
-          .add("at", DataTypes.TimestampType);
+          .add("at", DataTypes.TimestampType)
+          .add("a `quoted`.name", DataTypes.IntegerType);
 
   @Test
   void theFirstRowsAreThoseOfALimitInItsOrder() {
@@ -51,7 +52,8 @@ class HeadRowsTest {
               i % 7 == 0 ? null : Arrays.asList(p, -p, i % 5 == 0 ? null : 2 * p),
               0.5,
               i % 4 == 0 ? null : 1e-9 * i,
-              new Timestamp(1_700_000_000_000L + 1000L * i)));
+              new Timestamp(1_700_000_000_000L + 1000L * i),
+              i));
     }
     Dataset<Row> table = SPARK.createDataFrame(rows, SCHEMA);
     // Twenty partitions: the first eight hold too few rows for ten or more, and the limit runs.
