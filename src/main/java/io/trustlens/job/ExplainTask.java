@@ -116,11 +116,13 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
                     col("z.shap_gap").as("shap_gap"))
             : written;
     List<String> players = explainer.playerNames();
-    // The plotted first rows come with the statistics' pass (a table of one output per row).
+    // A small run's plotted first rows come with the statistics' pass (which then reads every
+    // column of a table of one output per row); a larger table's are a limit of their own.
+    boolean gather = run.input().small() && !all;
     ArrayStats stats =
         ArrayStats.of(
             flat,
-            all ? 0 : ShapReport.PLOTTED_ROWS,
+            gather ? ShapReport.PLOTTED_ROWS : 0,
             "shap",
             players.size(),
             "shap_base",
@@ -176,7 +178,7 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
     ShapReport.figures(
         section,
         written,
-        stats.head(),
+        gather ? stats.head() : written.limit(ShapReport.PLOTTED_ROWS).collectAsList(),
         model,
         features,
         order,

@@ -58,12 +58,17 @@ public final class InputTable {
    */
   private final List<org.apache.spark.sql.catalyst.InternalRow> driverRows;
 
+  /** Whether the run is small ({@link #small()}). */
+  private final boolean small;
+
   private InputTable(
       AuditSpec.Input spec,
       Dataset<Row> table,
       long rows,
       Map<String, Long> badCells,
-      SmallCsv.Table local) {
+      SmallCsv.Table local,
+      boolean small) {
+    this.small = small;
     this.spec = spec;
     this.table = table;
     this.rows = rows;
@@ -195,7 +200,7 @@ public final class InputTable {
       }
       df = df.repartition(spec.partitions);
     }
-    return new InputTable(spec, df, rows, badCells, local);
+    return new InputTable(spec, df, rows, badCells, local, small);
   }
 
   /**
@@ -346,6 +351,16 @@ public final class InputTable {
 
   public Dataset<Row> table() {
     return table;
+  }
+
+  /**
+   * Whether it was read for a small run (its tables at most {@code InterpretedPlans}' 512 KB on
+   * disk), where a Spark job's fixed cost outweighs reading a table whole: a task's figures then
+   * take what else they need from one pass (such as a written table's first rows for the report)
+   * rather than a job each.
+   */
+  public boolean small() {
+    return small;
   }
 
   /**

@@ -51,6 +51,9 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
             && info.outputSize() == 2
             && probability
             && run.input().rows() <= RocArea.ON_THE_DRIVER;
+    // A small run's preview rows come with the figures' pass (which then reads every column); a
+    // larger table's figures read three columns, and the preview is a limit of its own.
+    boolean small = run.input().small();
     ScoreFigures figures =
         ScoreFigures.of(
             written,
@@ -58,7 +61,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
             classifier ? info.outputSize() : 0,
             probability,
             scores,
-            PREVIEW_ROWS);
+            small ? PREVIEW_ROWS : 0);
     long rows = figures.rows();
     long inputRows = run.input().rows();
     Map<String, Object> result = new LinkedHashMap<>();
@@ -105,7 +108,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     }
     List<List<Object>> preview = new ArrayList<>();
     String[] shown = written.columns();
-    for (Row r : figures.head()) {
+    for (Row r : small ? figures.head() : written.limit(PREVIEW_ROWS).collectAsList()) {
       List<Object> cells = new ArrayList<>();
       for (int i = 0; i < r.length(); i++) {
         Object v = r.get(i);

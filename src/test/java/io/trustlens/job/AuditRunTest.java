@@ -32,11 +32,21 @@ class AuditRunTest {
         (System.currentTimeMillis()
                 - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
             / 1e3;
+    int jobs;
     try {
-      cli = Cli.run("audit", "conf/demo.yaml", "--output", out.toString());
+      io.trustlens.testing.SparkJobs.Counted<Cli> counted =
+          io.trustlens.testing.SparkJobs.count(
+              SparkTestSession.get(),
+              () -> Cli.run("audit", "conf/demo.yaml", "--output", out.toString()));
+      cli = counted.result();
+      jobs = counted.jobs();
     } finally {
       System.setOut(stdout);
     }
+    // Its input is a small CSV read on the driver: the profile's passes start no Spark job, and the
+    // report's first rows come with score's and explain's figures' passes. Left: four writes
+    // (profile, predictions, SHAP values, PCA), those two passes, PCA's pass and the map's sample.
+    assertEquals(8, jobs, "the demo audit's Spark jobs");
     String said = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(said.contains("trustlens: wrote " + out) && said.contains("report.html"), said);
     assertTrue(said.contains("trustlens: ok: ") && said.contains("2,000 rows"), said);

@@ -1,6 +1,7 @@
 package io.trustlens.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,6 +40,7 @@ class InputTableTest {
 
     InputTable counted = jobs(() -> InputTable.read(SPARK, in, true), 0, "types, rows and cells");
     assertEquals(2000, counted.rows());
+    assertTrue(counted.small(), "read for a small run");
     assertEquals(
         1, counted.table().rdd().getNumPartitions(), "one partition, as Spark scans the file");
     jobs(
@@ -66,6 +68,7 @@ class InputTableTest {
 
     InputTable uncounted = InputTable.read(SPARK, in, false);
     assertNull(uncounted.driverRows(), "rows Spark read are not on the driver");
+    assertFalse(uncounted.small());
     jobs(() -> uncounted.prepare(model), 1, "a pass over the pipeline's inputs");
     assertEquals(Map.of(), uncounted.missingCategories(features));
     assertEquals(
