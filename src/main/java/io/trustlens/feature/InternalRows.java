@@ -78,11 +78,14 @@ public final class InternalRows {
 
   /**
    * Rows of {@code schema}'s columns from {@code first} on, converted from {@code internal} rows
-   * (copies, such as a job's result) to external values as {@code collectAsList} gives them.
+   * (copies, such as a job's result) to external values as {@code collectAsList} gives them, with
+   * those columns' schema.
    */
   public static java.util.List<Row> external(
       java.util.List<InternalRow> internal, StructType schema, int first) {
     Reader reader = new Reader(schema, internal.iterator());
+    StructType kept =
+        new StructType(java.util.Arrays.copyOfRange(schema.fields(), first, schema.size()));
     java.util.List<Row> rows = new java.util.ArrayList<>(internal.size());
     while (reader.hasNext()) {
       Row view = reader.next();
@@ -90,7 +93,7 @@ public final class InternalRows {
       for (int i = 0; i < values.length; i++) {
         values[i] = view.get(first + i);
       }
-      rows.add(org.apache.spark.sql.RowFactory.create(values));
+      rows.add(new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(values, kept));
     }
     return rows;
   }

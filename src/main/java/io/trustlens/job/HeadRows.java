@@ -1,14 +1,13 @@
 package io.trustlens.job;
 
+import io.trustlens.feature.InternalRows;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -64,7 +63,7 @@ final class HeadRows implements Serializable {
   /**
    * The first {@code n} rows of {@code table}: from the partitions' {@code parts} (in partition
    * order; their rows hold the pass's {@code own} columns of the {@code selected} schema, then the
-   * table's), else from {@code table.limit(n)}.
+   * table's, converted by {@link InternalRows#external}), else from {@code table.limit(n)}.
    */
   static List<Row> rows(
       List<HeadRows> parts, StructType selected, int own, Dataset<Row> table, int n) {
@@ -72,23 +71,7 @@ final class HeadRows implements Serializable {
     if (held < n && parts.size() > PARTITIONS) {
       return table.limit(n).collectAsList(); // the first partitions hold too few rows
     }
-    scala.Function1<Object, Object> external =
-        CatalystTypeConverters.createToScalaConverter(selected);
-    StructType schema = table.schema();
-    List<Row> head = new ArrayList<>();
-    for (HeadRows part : parts) {
-      for (InternalRow r : part.rows) {
-        if (head.size() == n) {
-          return head;
-        }
-        Row all = (Row) external.apply(r);
-        Object[] values = new Object[schema.size()];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = all.get(own + i);
-        }
-        head.add(new GenericRowWithSchema(values, schema));
-      }
-    }
-    return head;
+    List<InternalRow> first = parts.stream().flatMap(p -> p.rows.stream()).limit(n).toList();
+    return InternalRows.external(first, selected, own);
   }
 }
