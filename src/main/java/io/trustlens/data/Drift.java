@@ -1,5 +1,6 @@
 package io.trustlens.data;
 
+import io.trustlens.feature.ColumnNames;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -280,7 +281,7 @@ public record Drift(long referenceRows, long currentRows, List<ColumnDrift> colu
   private static List<GroupedSums.Grouping> categories(Dataset<Row> t, List<String> columns) {
     List<Column> levels = new ArrayList<>();
     for (String c : columns) {
-      levels.add(GroupedSums.level(TableProfile.quoted(c)));
+      levels.add(GroupedSums.level(ColumnNames.col(c)));
     }
     return GroupedSums.of(t, columns, levels, List.of(), MAX_CATEGORIES);
   }

@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.trustlens.data.TableProfile.Duplicates;
+import io.trustlens.feature.ColumnNames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -65,8 +66,8 @@ final class DuplicateRows {
     List<Column> nulls = new ArrayList<>();
     for (StructField f : fields) {
       if (!f.name().equals(id)) {
-        content.add(TableProfile.quoted(f.name()));
-        nulls.add(when(TableProfile.quoted(f.name()).isNull(), lit("1")).otherwise(lit("0")));
+        content.add(ColumnNames.col(f.name()));
+        nulls.add(when(ColumnNames.col(f.name()).isNull(), lit("1")).otherwise(lit("0")));
       }
     }
     if (content.isEmpty() && id == null) {
@@ -81,7 +82,7 @@ final class DuplicateRows {
         content.add(concat_ws("", nulls.toArray(new Column[0])));
         c = content.toArray(new Column[0]);
       }
-      d = inAShuffle(table, c, id == null ? null : TableProfile.quoted(id));
+      d = inAShuffle(table, c, id == null ? null : ColumnNames.col(id));
     }
     return id == null ? new Duplicates(d.rows(), null, null) : d;
   }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import io.trustlens.feature.ColumnNames;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -50,22 +51,20 @@ public record GroupFairness(
     List<String> names = new ArrayList<>(sensitive);
     List<Column> levels = new ArrayList<>();
     for (String s : sensitive) {
-      levels.add(GroupedSums.level(TableProfile.quoted(s)));
+      levels.add(GroupedSums.level(ColumnNames.col(s)));
     }
     if (sensitive.size() == 2) {
       names.add(sensitive.get(0) + " & " + sensitive.get(1));
       levels.add(concat_ws(" & ", levels.get(0), levels.get(1)));
     }
-    Column y = flag(TableProfile.quoted(label), positive);
-    Column selected = flag(TableProfile.quoted(prediction), positive);
+    Column y = flag(ColumnNames.col(label), positive);
+    Column selected = flag(ColumnNames.col(prediction), positive);
     List<Column> sums =
         List.of(
             y,
             selected,
             y.multiply(selected),
-            score == null
-                ? lit(Double.NaN)
-                : TableProfile.quoted(score).cast(DataTypes.DoubleType));
+            score == null ? lit(Double.NaN) : ColumnNames.col(score).cast(DataTypes.DoubleType));
     List<GroupFairness> result = new ArrayList<>();
     for (GroupedSums.Grouping g : GroupedSums.of(table, names, levels, sums, maxGroups)) {
       List<GroupRates> kept = new ArrayList<>();

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.trustlens.feature.ColumnNames;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -83,7 +84,7 @@ public record Missingness(
     StructField[] fields = table.schema().fields();
     List<Column> missing = new ArrayList<>();
     for (StructField f : fields) {
-      Column c = TableProfile.quoted(f.name());
+      Column c = ColumnNames.col(f.name());
       missing.add(TableProfile.floating(f.dataType()) ? c.isNull().or(isnan(c)) : c.isNull());
     }
     Column mask =
@@ -135,7 +136,7 @@ public record Missingness(
     if (!groupBy.isEmpty()) {
       List<Column> levels = new ArrayList<>();
       for (String g : groupBy) {
-        levels.add(GroupedSums.level(TableProfile.quoted(g)));
+        levels.add(GroupedSums.level(ColumnNames.col(g)));
       }
       List<Column> sums = new ArrayList<>();
       for (int i : withMissing) {

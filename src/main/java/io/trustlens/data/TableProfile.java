@@ -1,13 +1,11 @@
 package io.trustlens.data;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -284,10 +282,6 @@ public record TableProfile(
 
   static boolean floating(DataType type) {
     return type instanceof DoubleType || type instanceof FloatType;
-  }
-
-  static Column quoted(String name) {
-    return col("`" + name.replace("`", "``") + "`");
   }
 
   private static ColumnProfile column(

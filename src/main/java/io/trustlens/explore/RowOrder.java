@@ -1,9 +1,9 @@
 package io.trustlens.explore;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.InternalRows;
 import java.io.Serializable;
@@ -33,13 +33,13 @@ public final class RowOrder {
   private static Column wholeRow(Dataset<Row> table) {
     List<Column> all = new ArrayList<>();
     for (String c : table.columns()) {
-      all.add(col("`" + c + "`"));
+      all.add(ColumnNames.col(c));
     }
     return xxhash64(all.toArray(new Column[0]));
   }
 
   private static Column key(Dataset<Row> table, String idCol) {
-    return idCol == null || idCol.isEmpty() ? wholeRow(table) : col("`" + idCol + "`");
+    return idCol == null || idCol.isEmpty() ? wholeRow(table) : ColumnNames.col(idCol);
   }
 
   /** The table in canonical order with {@value #INDEX} (0 .. n-1) appended. */
@@ -80,7 +80,7 @@ public final class RowOrder {
     selected.add(sampleHash(table, idCol, seed));
     selected.add(wholeRow(table));
     for (String c : columns) {
-      selected.add(col("`" + c + "`"));
+      selected.add(ColumnNames.col(c));
     }
     Dataset<Row> keyed = table.select(selected.toArray(new Column[0]));
     List<InternalRow> smallest =

@@ -31,7 +31,7 @@ public final class Columns {
     org.apache.spark.sql.Column[] columns = new org.apache.spark.sql.Column[schema.size()];
     for (int i = 0; i < columns.length; i++) {
       StructField f = schema.fields()[i];
-      columns[i] = table.col("`" + f.name() + "`").as(f.name(), f.metadata());
+      columns[i] = ColumnNames.col(table, f.name()).as(f.name(), f.metadata());
     }
     return table.select(columns);
   }

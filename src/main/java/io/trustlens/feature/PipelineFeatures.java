@@ -38,7 +38,8 @@ public final class PipelineFeatures {
     }
     List<String> names = new ArrayList<>();
     List<FeatureGroup> groups = new ArrayList<>();
-    for (String input : assembler.getInputCols()) {
+    for (String param : assembler.getInputCols()) {
+      String input = ColumnNames.ofStage(param);
       StructField f = preparedSchema.apply(input);
       String source = sourceColumn(input, stages);
       int start = names.size();
@@ -84,7 +85,7 @@ public final class PipelineFeatures {
         if (in != null) {
           for (int k = 0; k < out.length; k++) {
             if (out[k].equals(current)) {
-              current = in[k];
+              current = ColumnNames.ofStage(in[k]);
               moved = true;
             }
           }

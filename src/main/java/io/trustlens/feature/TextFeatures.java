@@ -100,7 +100,7 @@ public final class TextFeatures implements TextEncoder {
     List<String> assembled = null;
     String textVector = featuresCol;
     if (last instanceof VectorAssembler a) {
-      assembled = List.of(a.getInputCols());
+      assembled = java.util.Arrays.stream(a.getInputCols()).map(ColumnNames::ofStage).toList();
       textVector = null;
       for (String in : assembled) {
         if (reachesText(in, maker, schema)) {
@@ -127,13 +127,16 @@ public final class TextFeatures implements TextEncoder {
     IDFModel idf = null;
     if (t instanceof IDFModel m) {
       idf = m;
-      t = maker.get(m.getInputCol());
+      t = maker.get(ColumnNames.ofStage(m.getInputCol()));
     }
     if (!(t instanceof CountVectorizerModel || t instanceof HashingTF)) {
       throw unsupported(textVector, t);
     }
     String tokens =
-        t instanceof CountVectorizerModel cv ? cv.getInputCol() : ((HashingTF) t).getInputCol();
+        ColumnNames.ofStage(
+            t instanceof CountVectorizerModel cv
+                ? cv.getInputCol()
+                : ((HashingTF) t).getInputCol());
     Transformer vectorizer = t;
     List<StopWordsRemover> removers = new ArrayList<>();
     Transformer s = maker.get(tokens);
@@ -142,12 +145,14 @@ public final class TextFeatures implements TextEncoder {
         throw unsupported(tokens, s);
       }
       removers.add(0, r);
-      s = maker.get(r.getInputCol());
+      s = maker.get(ColumnNames.ofStage(r.getInputCol()));
     }
     if (!(s instanceof Tokenizer || s instanceof RegexTokenizer)) {
       throw unsupported(tokens, s);
     }
-    String text = s instanceof Tokenizer tk ? tk.getInputCol() : ((RegexTokenizer) s).getInputCol();
+    String text =
+        ColumnNames.ofStage(
+            s instanceof Tokenizer tk ? tk.getInputCol() : ((RegexTokenizer) s).getInputCol());
     int textSize =
         vectorizer instanceof CountVectorizerModel cv
             ? cv.vocabulary().length
@@ -195,7 +200,9 @@ public final class TextFeatures implements TextEncoder {
       return false;
     }
     if (t instanceof Tokenizer || t instanceof RegexTokenizer) {
-      String in = t instanceof Tokenizer tk ? tk.getInputCol() : ((RegexTokenizer) t).getInputCol();
+      String in =
+          ColumnNames.ofStage(
+              t instanceof Tokenizer tk ? tk.getInputCol() : ((RegexTokenizer) t).getInputCol());
       return schema.getFieldIndex(in).isDefined()
           && schema.apply(in).dataType() instanceof StringType;
     }
@@ -212,7 +219,7 @@ public final class TextFeatures implements TextEncoder {
   }
 
   private static List<String> inputs(Transformer t) {
-    return columns(t, "inputCol", "inputCols");
+    return columns(t, "inputCol", "inputCols").stream().map(ColumnNames::ofStage).toList();
   }
 
   private static List<String> columns(Transformer t, String one, String many) {

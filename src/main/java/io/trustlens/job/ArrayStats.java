@@ -1,8 +1,8 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import io.trustlens.feature.ColumnNames;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +56,9 @@ final class ArrayStats {
   static ArrayStats of(
       Dataset<Row> table, int headRows, String array, int size, String... scalars) {
     List<org.apache.spark.sql.Column> columns = new ArrayList<>();
-    columns.add(array == null ? lit(null).cast(DOUBLES) : col("`" + array + "`").cast(DOUBLES));
+    columns.add(array == null ? lit(null).cast(DOUBLES) : ColumnNames.col(array).cast(DOUBLES));
     for (String s : scalars) {
-      columns.add(col("`" + s + "`").cast(DataTypes.DoubleType));
+      columns.add(ColumnNames.col(s).cast(DataTypes.DoubleType));
     }
     int k = scalars.length;
     Partial total = new Partial(size, k);

@@ -3,6 +3,7 @@ package io.trustlens.job;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelLoader;
@@ -464,12 +465,12 @@ public final class AuditRun {
   String writeAppended(String name, Dataset<Row> prepared, Dataset<Row> result) {
     List<org.apache.spark.sql.Column> keep = new ArrayList<>();
     for (String c : input.table().columns()) {
-      keep.add(org.apache.spark.sql.functions.col("`" + c + "`"));
+      keep.add(ColumnNames.col(c));
     }
     List<String> before = List.of(prepared.columns());
     for (String c : result.columns()) {
       if (!before.contains(c)) {
-        keep.add(org.apache.spark.sql.functions.col("`" + c + "`"));
+        keep.add(ColumnNames.col(c));
       }
     }
     return writeTable(name, result.select(keep.toArray(new org.apache.spark.sql.Column[0])));

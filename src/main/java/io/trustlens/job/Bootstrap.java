@@ -3,6 +3,7 @@ package io.trustlens.job;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import io.trustlens.feature.ColumnNames;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -49,7 +50,7 @@ final class Bootstrap {
   static List<Column> keys(org.apache.spark.sql.Dataset<?> table, String id) {
     List<Column> keys = new ArrayList<>();
     for (String c : id != null ? List.of(id) : List.of(table.columns())) {
-      keys.add(org.apache.spark.sql.functions.col("`" + c + "`"));
+      keys.add(ColumnNames.col(c));
     }
     return keys;
   }

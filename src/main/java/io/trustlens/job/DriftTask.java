@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.element_at;
 
 import io.trustlens.data.Drift;
 import io.trustlens.data.TableProfile;
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelScorer;
@@ -224,7 +225,7 @@ final class DriftTask implements AuditTask<DataSpec> {
                 ? col("_trustlens_prediction").cast(DataTypes.LongType).cast(DataTypes.StringType)
                 : col("_trustlens_prediction");
     List<Column> keep = new ArrayList<>();
-    columns.forEach(c -> keep.add(col("`" + c + "`")));
+    columns.forEach(c -> keep.add(ColumnNames.col(c)));
     keep.add(output.as(MODEL_OUTPUT));
     // Drift reads each table three times: score it once (released when the task ends).
     return scored

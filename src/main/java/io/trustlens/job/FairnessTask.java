@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.element_at;
 import io.trustlens.data.Disparity;
 import io.trustlens.data.GroupFairness;
 import io.trustlens.data.GroupRates;
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelScorer;
@@ -91,10 +92,10 @@ final class FairnessTask implements AuditTask<DataSpec> {
     }
     // Counted once, then grouped: score once (the run releases what a task cached when it ends).
     scored = scored.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    long unlabelled = scored.filter(col("`" + in.label + "`").isNull()).count();
+    long unlabelled = scored.filter(ColumnNames.col(in.label).isNull()).count();
     if (unlabelled > 0) {
       run.warn(unlabelled + " rows have no label and are left out of the group rates");
-      scored = scored.filter(col("`" + in.label + "`").isNotNull());
+      scored = scored.filter(ColumnNames.col(in.label).isNotNull());
     }
     List<GroupFairness> groupings =
         GroupFairness.of(scored, in.label, prediction, score, task.sensitive, positive, maxGroups);

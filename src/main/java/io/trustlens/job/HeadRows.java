@@ -1,5 +1,6 @@
 package io.trustlens.job;
 
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.InternalRows;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class HeadRows implements Serializable {
     List<Column> all = new ArrayList<>(own);
     if (gather) {
       for (String c : table.columns()) {
-        all.add(table.col("`" + c.replace("`", "``") + "`")); // any name, quoted
+        all.add(ColumnNames.col(table, c));
       }
     }
     return all.toArray(new Column[0]);

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.ImageShape;
 import io.trustlens.feature.InvalidFeatureException;
@@ -220,8 +221,8 @@ public final class InputTable {
       if (stray > 0 && stray <= STRAY_CELLS && numbers >= NUMERIC_LOOKING * cells) {
         String c = text.get(i);
         Row bad =
-            df.filter(col("`" + c + "`").isNotNull().and(number(c).isNull()))
-                .select(spec.id == null ? lit(null) : col("`" + spec.id + "`"), col("`" + c + "`"))
+            df.filter(ColumnNames.col(c).isNotNull().and(number(c).isNull()))
+                .select(spec.id == null ? lit(null) : ColumnNames.col(spec.id), ColumnNames.col(c))
                 .first();
         throw new InvalidFeatureException(
             "column '"
@@ -262,9 +263,9 @@ public final class InputTable {
   static List<org.apache.spark.sql.Column> counted(
       AuditSpec.Input spec, List<String> text, List<StructField> checked) {
     List<org.apache.spark.sql.Column> counted =
-        new ArrayList<>(List.of(lit(1), spec.id == null ? lit(1) : col("`" + spec.id + "`")));
+        new ArrayList<>(List.of(lit(1), spec.id == null ? lit(1) : ColumnNames.col(spec.id)));
     for (String c : text) {
-      counted.add(col("`" + c + "`"));
+      counted.add(ColumnNames.col(c));
       counted.add(number(c));
     }
     for (StructField f : checked) {
@@ -300,7 +301,7 @@ public final class InputTable {
    * null for columns of other types.
    */
   private static org.apache.spark.sql.Column badCell(StructField f) {
-    org.apache.spark.sql.Column v = col("`" + f.name() + "`");
+    org.apache.spark.sql.Column v = ColumnNames.col(f.name());
     if (f.dataType() instanceof NumericType) {
       org.apache.spark.sql.Column d = v.cast(DataTypes.DoubleType);
       return v.isNull()
@@ -331,7 +332,7 @@ public final class InputTable {
   static final long STRAY_CELLS = 100;
 
   private static org.apache.spark.sql.Column number(String c) {
-    return col("`" + c.replace("`", "``") + "`").try_cast(DataTypes.DoubleType);
+    return ColumnNames.col(c).try_cast(DataTypes.DoubleType);
   }
 
   /** The format named in the spec, else the one the path's extension implies. */
@@ -411,7 +412,7 @@ public final class InputTable {
     }
     List<Row> repeated =
         table
-            .groupBy(col("`" + spec.id + "`").as("id"))
+            .groupBy(ColumnNames.col(spec.id).as("id"))
             .count()
             .filter(col("count").gt(1))
             .orderBy(col("count").desc(), col("id"))

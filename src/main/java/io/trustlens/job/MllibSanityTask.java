@@ -1,11 +1,10 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.trustlens.explain.sanity.DataRandomization;
 import io.trustlens.explain.sanity.SanityChecks;
 import io.trustlens.explain.shap.Background;
 import io.trustlens.explain.shap.ShapExplainer;
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InternalRows;
 import io.trustlens.model.BatchModel;
@@ -291,10 +290,10 @@ final class MllibSanityTask {
       return prepared.withColumn(
           ASSEMBLED,
           org.apache.spark.ml.functions.array_to_vector(
-              col("`" + features.columns().get(0) + "`")));
+              ColumnNames.col(features.columns().get(0))));
     }
     return new VectorAssembler()
-        .setInputCols(features.columns().toArray(new String[0]))
+        .setInputCols(features.columns().stream().map(ColumnNames::forStage).toArray(String[]::new))
         .setOutputCol(ASSEMBLED)
         .setHandleInvalid(skip ? "skip" : "error")
         .transform(prepared);
@@ -310,12 +309,12 @@ final class MllibSanityTask {
   private static List<Column> keys(AuditRun run) {
     String id = run.spec().input.id;
     if (id != null) {
-      return List.of(col("`" + id + "`"));
+      return List.of(ColumnNames.col(id));
     }
     List<Column> keys = new ArrayList<>();
     for (StructField f : run.input().table().schema().fields()) {
       if (f.dataType() instanceof AtomicType) {
-        keys.add(col("`" + f.name() + "`"));
+        keys.add(ColumnNames.col(f.name()));
       }
     }
     return keys;

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.trustlens.explain.example.NearestExamples;
 import io.trustlens.explain.example.NearestExamplesModel;
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.report.Charts;
 import io.trustlens.report.HtmlReport;
@@ -77,7 +78,7 @@ final class NearestExamplesTask {
     org.apache.spark.sql.Column own =
         org.apache.spark.sql.functions.array_contains(
             col(out).cast(DataTypes.createArrayType(DataTypes.StringType)),
-            col("`" + in.id + "`").cast(DataTypes.StringType));
+            ColumnNames.col(in.id).cast(DataTypes.StringType));
     org.apache.spark.sql.Column credibility = col(out + "_credibility"); // read if credible
     ArrayStats spread =
         ArrayStats.of(
@@ -169,7 +170,7 @@ final class NearestExamplesTask {
           Charts.bars(labels, histogram.stream().mapToDouble(Double::doubleValue).toArray()));
     }
     List<List<Object>> shown = new ArrayList<>();
-    for (Row r : written.orderBy(col("`" + in.id + "`")).limit(SHOWN).collectAsList()) {
+    for (Row r : written.orderBy(ColumnNames.col(in.id)).limit(SHOWN).collectAsList()) {
       List<Object> ids = r.getList(r.fieldIndex(out));
       List<Object> labels = r.getList(r.fieldIndex(out + "_labels"));
       List<Double> distances = r.getList(r.fieldIndex(out + "_distances"));

@@ -1,5 +1,6 @@
 package io.trustlens.job;
 
+import io.trustlens.feature.ColumnNames;
 import java.util.Arrays;
 import java.util.Locale;
 import org.apache.spark.sql.Column;
@@ -86,7 +87,7 @@ enum OutputFormat {
     Column[] withMetadata = new Column[schema.size()];
     for (int i = 0; i < withMetadata.length; i++) {
       StructField f = schema.fields()[i];
-      withMetadata[i] = table.col("`" + f.name() + "`").as(f.name(), f.metadata());
+      withMetadata[i] = ColumnNames.col(table, f.name()).as(f.name(), f.metadata());
     }
     return table.select(withMetadata);
   }

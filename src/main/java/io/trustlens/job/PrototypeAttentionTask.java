@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.when;
 import io.trustlens.explain.example.PrototypeAttention;
 import io.trustlens.explain.example.PrototypeAttentionModel;
 import io.trustlens.explain.example.Prototypes;
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.report.Charts;
@@ -153,7 +154,7 @@ final class PrototypeAttentionTask {
             drawn.stream().map(prototypes::name).toList(),
             drawn.stream().mapToDouble(i -> meanWeight[i]).toArray()));
     List<List<Object>> shown = new ArrayList<>();
-    for (Row r : written.orderBy(col("`" + in.id + "`")).limit(SHOWN).collectAsList()) {
+    for (Row r : written.orderBy(ColumnNames.col(in.id)).limit(SHOWN).collectAsList()) {
       List<String> top = r.getList(r.fieldIndex(out + "_top"));
       List<Double> weights = r.getList(r.fieldIndex(out + "_top_weights"));
       StringBuilder heaviest = new StringBuilder();

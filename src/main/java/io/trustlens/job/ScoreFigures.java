@@ -3,6 +3,7 @@ package io.trustlens.job;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import io.trustlens.feature.ColumnNames;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -93,7 +94,7 @@ final class ScoreFigures implements Serializable {
         List.of(
             label == null
                 ? lit(null).cast(DataTypes.DoubleType)
-                : col("`" + label + "`").cast(DataTypes.DoubleType),
+                : ColumnNames.col(label).cast(DataTypes.DoubleType),
             col("prediction").cast(DataTypes.DoubleType),
             probability
                 ? col("probability").cast(DataTypes.createArrayType(DataTypes.DoubleType))

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.floor;
 
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
@@ -172,7 +173,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     result.put("log_loss", logLoss);
     facts.put("log loss", logLoss);
     if (k == 2) {
-      Column label = col("`" + labelName + "`").cast(DataTypes.DoubleType);
+      Column label = ColumnNames.col(labelName).cast(DataTypes.DoubleType);
       Column inRange = label.geq(0).and(label.lt(k)).and(label.equalTo(floor(label)));
       double auc =
           figures.gatheredScores()

@@ -1,7 +1,6 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.col;
-
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.FeatureGroup;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
@@ -92,7 +91,7 @@ final class ShapReport {
       }
     }
     return written
-        .filter(col("`" + idCol + "`").cast(DataTypes.StringType).isin(ids.toArray()))
+        .filter(ColumnNames.col(idCol).cast(DataTypes.StringType).isin(ids.toArray()))
         .collectAsList();
   }
 

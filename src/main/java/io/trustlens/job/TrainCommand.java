@@ -1,5 +1,6 @@
 package io.trustlens.job;
 
+import io.trustlens.feature.ColumnNames;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,6 +107,9 @@ final class TrainCommand implements Callable<Integer> {
               + " OUTPUT/member_0 .. member_K-1, an ensemble for uncertainty --model ...")
   Integer bootstrap;
 
+  /** The label's column in the rows fitted (see {@link #fitLabel}). */
+  private String fitLabel;
+
   @Override
   public Integer call() throws IOException {
     if (table.label == null) {
@@ -118,6 +122,10 @@ final class TrainCommand implements Callable<Integer> {
     if (!(df.schema().apply(table.label).dataType() instanceof NumericType)) {
       throw new SpecException("label column '" + table.label + "' must be numeric");
     }
+    fitLabel = fitLabel(df);
+    if (!fitLabel.equals(table.label)) {
+      df = df.withColumnRenamed(table.label, fitLabel);
+    }
     List<PipelineStage> stages = new ArrayList<>();
     List<String> assembled = new ArrayList<>();
     if (text != null) {
@@ -125,10 +133,11 @@ final class TrainCommand implements Callable<Integer> {
           || !(df.schema().apply(text).dataType() instanceof StringType)) {
         throw new SpecException("--text names '" + text + "', which is not a string column");
       }
-      stages.add(new Tokenizer().setInputCol(text).setOutputCol(text + "_words"));
+      stages.add(
+          new Tokenizer().setInputCol(ColumnNames.forStage(text)).setOutputCol(text + "_words"));
       stages.add(
           new CountVectorizer()
-              .setInputCol(text + "_words")
+              .setInputCol(ColumnNames.forStage(text + "_words"))
               .setOutputCol(text + "_words_present")
               .setBinary(true));
       assembled.add(text + "_words_present");
@@ -139,8 +148,14 @@ final class TrainCommand implements Callable<Integer> {
         continue;
       } else if (f.dataType() instanceof StringType) {
         stages.add(
-            new StringIndexer().setInputCol(c).setOutputCol(c + "_index").setHandleInvalid("keep"));
-        stages.add(new OneHotEncoder().setInputCol(c + "_index").setOutputCol(c + "_onehot"));
+            new StringIndexer()
+                .setInputCol(ColumnNames.forStage(c))
+                .setOutputCol(c + "_index")
+                .setHandleInvalid("keep"));
+        stages.add(
+            new OneHotEncoder()
+                .setInputCol(ColumnNames.forStage(c + "_index"))
+                .setOutputCol(c + "_onehot"));
         assembled.add(c + "_onehot");
       } else if (f.dataType() instanceof NumericType) {
         assembled.add(c);
@@ -156,9 +171,12 @@ final class TrainCommand implements Callable<Integer> {
     }
     stages.add(
         new VectorAssembler()
-            .setInputCols(assembled.toArray(new String[0]))
+            .setInputCols(assembled.stream().map(ColumnNames::forStage).toArray(String[]::new))
             .setOutputCol("features")
             .setHandleInvalid("error"));
+    if (estimator.equals("gbt") && !regression) {
+      requireZeroOne(df);
+    }
     if (bootstrap != null) {
       if (holdout != null) {
         throw new SpecException(
@@ -205,7 +223,7 @@ final class TrainCommand implements Callable<Integer> {
                 fitRows,
                 input.rows()));
     if (!regression) {
-      Map<String, Long> fitted = TrainingMetrics.balance(fit, table.label);
+      Map<String, Long> fitted = TrainingMetrics.balance(fit, fitLabel);
       if (fitted.size() < 2) {
         throw new SpecException(
             "the label '"
@@ -214,7 +232,7 @@ final class TrainCommand implements Callable<Integer> {
                 + String.join(", ", fitted.keySet())
                 + ") in the rows to fit; a classifier needs two or more");
       }
-      Map<String, Long> balance = TrainingMetrics.balance(df, table.label);
+      Map<String, Long> balance = TrainingMetrics.balance(df, fitLabel);
       record.put("label_balance", balance);
       List<String> shares = new ArrayList<>();
       balance.forEach(
@@ -223,8 +241,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     PipelineModel model = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(fit);
     if (testRows > 0) {
-      Map<String, Double> metrics =
-          TrainingMetrics.of(model.transform(test), table.label, regression);
+      Map<String, Double> metrics = TrainingMetrics.of(model.transform(test), fitLabel, regression);
       record.put("held_out", metrics);
       said.append(
           String.format(
@@ -307,6 +324,26 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * MLlib's GBTClassifier fits two classes labelled 0 and 1 and fails deep in its first tree on any
+   * other label: refused here, naming the label's values.
+   */
+  private void requireZeroOne(Dataset<Row> df) {
+    java.util.Set<String> values = TrainingMetrics.balance(df, fitLabel).keySet();
+    boolean zeroOne = true;
+    for (String v : values) {
+      zeroOne &= v.equals("null") || Double.parseDouble(v) == 0 || Double.parseDouble(v) == 1;
+    }
+    if (!zeroOne) {
+      throw new SpecException(
+          "gbt classifies two classes labelled 0 and 1 (MLlib's GBTClassifier); the label '"
+              + table.label
+              + "' has the values "
+              + String.join(", ", values)
+              + ": use rf, dt or logistic, or --objective regression");
+    }
+  }
+
   private boolean regression() {
     String o = objective;
     if (estimator.equals("linear")) {
@@ -323,13 +360,32 @@ final class TrainCommand implements Callable<Integer> {
     return o.equals("regression");
   }
 
+  /**
+   * The label's column in the rows fitted: its own name, or {@code label} (then {@code label_2},
+   * ...: a name the table lacks) when it has a dot or a backtick. MLlib 4.2's Predictor.fit looks
+   * the label up by its literal name while its schema checks parse it as a path, so no spelling of
+   * such a name passes both; the saved model's label parameter is then that column's name, which
+   * scoring never reads.
+   */
+  private String fitLabel(Dataset<Row> df) {
+    if (ColumnNames.forStage(table.label).equals(table.label)) {
+      return table.label;
+    }
+    List<String> have = List.of(df.columns());
+    String name = "label";
+    for (int k = 2; have.contains(name); k++) {
+      name = "label_" + k;
+    }
+    return name;
+  }
+
   private List<String> featureColumns(Dataset<Row> df) {
     if (!table.features.isEmpty()) {
       return table.features;
     }
     List<String> cols = new ArrayList<>();
     for (String c : df.columns()) {
-      if (!c.equals(table.label) && !c.equals(table.id)) {
+      if (!c.equals(table.label) && !c.equals(fitLabel) && !c.equals(table.id)) {
         cols.add(c);
       }
     }
@@ -337,7 +393,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private PipelineStage predictor(boolean regression) {
-    String label = table.label;
+    String label = fitLabel;
     return switch (estimator + (regression ? "/r" : "/c")) {
       case "gbt/c" ->
           new GBTClassifier()

@@ -1,8 +1,8 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import io.trustlens.feature.ColumnNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,9 +35,9 @@ final class TrainingMetrics {
     Map<String, Long> counts = new LinkedHashMap<>();
     for (Row r :
         table
-            .groupBy(col("`" + label + "`"))
+            .groupBy(ColumnNames.col(label))
             .count()
-            .orderBy(col("`" + label + "`"))
+            .orderBy(ColumnNames.col(label))
             .collectAsList()) {
       counts.put(String.valueOf(r.get(0)), r.getLong(1));
     }
@@ -48,24 +48,24 @@ final class TrainingMetrics {
   static Map<String, Double> of(Dataset<Row> scored, String label, boolean regression) {
     Map<String, Double> m = new LinkedHashMap<>();
     Dataset<Row> typed =
-        scored.withColumn(label, col("`" + label + "`").cast(DataTypes.DoubleType));
+        scored.withColumn(label, ColumnNames.col(label).cast(DataTypes.DoubleType));
     if (regression) {
-      RegressionEvaluator e = new RegressionEvaluator().setLabelCol(label);
+      RegressionEvaluator e = new RegressionEvaluator().setLabelCol(ColumnNames.forStage(label));
       m.put("rmse", e.setMetricName("rmse").evaluate(typed));
       m.put("r2", e.setMetricName("r2").evaluate(typed));
       return m;
     }
-    if (typed.select(label).distinct().count() == 2) {
+    if (typed.select(ColumnNames.col(label)).distinct().count() == 2) {
       m.put(
           "auc",
           new BinaryClassificationEvaluator()
-              .setLabelCol(label)
+              .setLabelCol(ColumnNames.forStage(label))
               .setMetricName("areaUnderROC")
               .setNumBins(0)
               .evaluate(typed));
     }
     MulticlassClassificationEvaluator e =
-        new MulticlassClassificationEvaluator().setLabelCol(label);
+        new MulticlassClassificationEvaluator().setLabelCol(ColumnNames.forStage(label));
     m.put("accuracy", e.setMetricName("accuracy").evaluate(typed));
     if (List.of(typed.columns()).contains("probability")) {
       m.put("log_loss", e.setMetricName("logLoss").evaluate(typed));

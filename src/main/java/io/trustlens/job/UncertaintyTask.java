@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
@@ -506,10 +507,10 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
     List<Column> keys = new ArrayList<>();
     keys.add(lit(run.spec().seed));
     if (in.id != null) {
-      keys.add(col("`" + in.id + "`"));
+      keys.add(ColumnNames.col(in.id));
     } else {
       for (String c : run.input().table().columns()) {
-        keys.add(col("`" + c + "`"));
+        keys.add(ColumnNames.col(c));
       }
     }
     Column u = pmod(xxhash64(keys.toArray(new Column[0])), lit(1_000_000L));
@@ -702,7 +703,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
                 avg(
                     when(
                             array_contains(
-                                col(set), col("`" + in.label + "`").cast(DataTypes.IntegerType)),
+                                col(set), ColumnNames.col(in.label).cast(DataTypes.IntegerType)),
                             1.0)
                         .otherwise(0.0)),
                 avg(col(set + "_size")),
@@ -792,7 +793,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
             .setAlpha(alpha)
             .fit(scored.filter(col(SPLIT).equalTo("calibration")));
     Dataset<Row> table = fitted.transform(scored);
-    Column label = col("`" + in.label + "`");
+    Column label = ColumnNames.col(in.label);
     double coverage =
         table
             .filter(col(SPLIT).equalTo("held_out"))

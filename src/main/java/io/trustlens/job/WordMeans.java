@@ -1,7 +1,6 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.col;
-
+import io.trustlens.feature.ColumnNames;
 import java.io.Serializable;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -46,7 +45,7 @@ final class WordMeans {
   /** The {@code n} highest-ranked words of {@code table}'s {@code words} and {@code values}. */
   static List<Word> top(Dataset<Row> table, String words, String values, int n) {
     return table
-        .select(col("`" + words + "`").cast(STRINGS), col("`" + values + "`").cast(DOUBLES))
+        .select(ColumnNames.col(words).cast(STRINGS), ColumnNames.col(values).cast(DOUBLES))
         .queryExecution()
         .toRdd()
         .toJavaRDD()

@@ -1,5 +1,6 @@
 package io.trustlens.model;
 
+import io.trustlens.feature.ColumnNames;
 import java.util.List;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
@@ -65,7 +66,7 @@ public record LoadedModel(
     if (stage.hasParam(many) && stage.isDefined(stage.getParam(many))) {
       names.addAll(List.of((String[]) stage.getOrDefault(stage.getParam(many))));
     }
-    return names;
+    return one.startsWith("input") ? names.stream().map(ColumnNames::ofStage).toList() : names;
   }
 
   /** Whether a pipeline prefix builds the features from the user's columns. */

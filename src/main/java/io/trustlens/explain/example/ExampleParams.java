@@ -1,5 +1,6 @@
 package io.trustlens.explain.example;
 
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
@@ -104,7 +105,7 @@ final class ExampleParams implements java.io.Serializable {
     try {
       return FeatureSpace.ofVector(table.schema(), vector, -1).size();
     } catch (InvalidFeatureException unknownSize) {
-      Row first = table.select("`" + vector + "`").first();
+      Row first = table.select(ColumnNames.col(vector)).first();
       if (first.isNullAt(0)) {
         throw new InvalidFeatureException("vector column '" + vector + "' is null in a row");
       }

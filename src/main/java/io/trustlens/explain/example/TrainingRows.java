@@ -8,6 +8,7 @@ import io.trustlens.explore.RowOrder;
 import io.trustlens.explore.knn.NeighbourGraph;
 import io.trustlens.explore.knn.NeighbourSearch;
 import io.trustlens.explore.knn.Points;
+import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.FeatureSpace;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.RowKeys;
@@ -30,7 +31,7 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
 
   /** Whether a row is held out: a share {@code fraction} of rows, by a hash of seed and id. */
   static Column heldOut(String id, long seed, String salt, double fraction) {
-    return RowKeys.uniform(List.of(col("`" + id + "`")), lit(seed), lit(salt)).lt(lit(fraction));
+    return RowKeys.uniform(List.of(ColumnNames.col(id)), lit(seed), lit(salt)).lt(lit(fraction));
   }
 
   /** Gathers {@code table}'s rows; {@code held} (may be null: none) marks the held-out ones. */
@@ -53,7 +54,7 @@ record TrainingRows(Points points, Object[] ids, Object[] labels, boolean[] held
       for (Row r :
           indexed
               .select(
-                  col(RowOrder.INDEX), col("`" + id + "`"), col("`" + label + "`"), col(HELD_OUT))
+                  col(RowOrder.INDEX), ColumnNames.col(id), ColumnNames.col(label), col(HELD_OUT))
               .collectAsList()) {
         int i = (int) r.getLong(0);
         if (r.isNullAt(1)) {
