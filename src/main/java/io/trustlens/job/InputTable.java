@@ -519,19 +519,30 @@ public final class InputTable {
         numeric.add(c);
       }
     }
+    return model.prepare(valid(numeric, "the model's pipeline reads"));
+  }
+
+  /**
+   * The table's rows whose {@code numeric} columns hold numbers: with {@code on_invalid: skip} the
+   * rows with a null, NaN or infinity there are dropped; else the table itself once no row has one,
+   * or the first such row fails the run, naming its id and column and what reads it ({@code
+   * readBy}, e.g. "the model's pipeline reads"), before any work. Checked once per run for a set of
+   * columns, or not at all when the read's own counts found those columns clean.
+   */
+  Dataset<Row> valid(List<String> numeric, String readBy) {
     if (numeric.isEmpty() || checkedPipelineInputs.contains(numeric)) {
-      return model.prepare(table);
+      return table;
     }
     org.apache.spark.sql.Column bad = lit(false);
     for (String c : numeric) {
       bad = bad.or(badCell(table.schema().apply(c)));
     }
     if ("skip".equals(spec.onInvalid)) {
-      return model.prepare(table.filter(org.apache.spark.sql.functions.not(bad)));
+      return table.filter(org.apache.spark.sql.functions.not(bad));
     }
     if (countedClean(numeric)) { // counted with the rows: no pass needed
       checkedPipelineInputs.add(numeric);
-      return model.prepare(table);
+      return table;
     }
     List<Row> first = table.filter(bad).limit(1).collectAsList();
     if (!first.isEmpty()) {
@@ -551,10 +562,12 @@ public final class InputTable {
               + column
               + "' of "
               + (spec.id == null ? "a row" : "row " + spec.id + "=" + r.get(r.fieldIndex(spec.id)))
-              + ", which the model's pipeline reads; fix the row or pass --on-invalid skip");
+              + ", which "
+              + readBy
+              + "; fix the row or pass --on-invalid skip");
     }
     checkedPipelineInputs.add(numeric); // one scan per run, whatever the tasks
-    return model.prepare(table);
+    return table;
   }
 
   /**

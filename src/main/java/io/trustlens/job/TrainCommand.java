@@ -122,6 +122,13 @@ final class TrainCommand implements Callable<Integer> {
     if (!(df.schema().apply(table.label).dataType() instanceof NumericType)) {
       throw new SpecException("label column '" + table.label + "' must be numeric");
     }
+    List<String> numbers = new ArrayList<>(List.of(table.label));
+    for (String c : featureColumns(df)) {
+      if (df.schema().apply(c).dataType() instanceof NumericType) {
+        numbers.add(c);
+      }
+    }
+    df = input.valid(numbers, "train fits on");
     fitLabel = fitLabel(df);
     if (!fitLabel.equals(table.label)) {
       df = df.withColumnRenamed(table.label, fitLabel);
@@ -212,6 +219,10 @@ final class TrainCommand implements Callable<Integer> {
     record.put("rows", input.rows());
     record.put("rows_fitted", fitRows);
     record.put("rows_held_out", testRows);
+    long skipped = input.rows() - fitRows - testRows;
+    if ("skip".equals(table.onInvalid)) {
+      record.put("rows_skipped_invalid", skipped);
+    }
     record.put("holdout", holdout);
     record.put("seed", seed);
     StringBuilder said =
@@ -222,6 +233,13 @@ final class TrainCommand implements Callable<Integer> {
                 estimator,
                 fitRows,
                 input.rows()));
+    if (skipped > 0) {
+      said.append(
+          String.format(
+              java.util.Locale.ROOT,
+              " (%,d skipped: a null, NaN or infinity in the label or a numeric feature)",
+              skipped));
+    }
     if (!regression) {
       Map<String, Long> fitted = TrainingMetrics.balance(fit, fitLabel);
       if (fitted.size() < 2) {

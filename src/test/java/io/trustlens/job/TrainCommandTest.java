@@ -174,4 +174,58 @@ class TrainCommandTest {
         oneClass.errors().contains("the label 'default' has one value (0) in the rows to fit"),
         oneClass.errors());
   }
+
+  @Test
+  void aNullFeatureOrLabelFailsNamingItsRowAndOnInvalidSkipDropsAndCountsThem() throws Exception {
+    List<String> lines =
+        java.nio.file.Files.readAllLines(java.nio.file.Path.of("datasets/iris.csv"));
+    List<String> holed = new java.util.ArrayList<>(List.of("id," + lines.get(0)));
+    int holes = 0;
+    for (int i = 1; i < lines.size(); i++) {
+      String[] v = lines.get(i).split(",", -1);
+      if (i % 9 == 0) {
+        v[i % 2 == 0 ? 1 : 4] = ""; // sepal_width_cm, or the label species
+        holes++;
+      }
+      holed.add(i + "," + String.join(",", v));
+    }
+    java.nio.file.Path table = dir.resolve("holed.csv");
+    java.nio.file.Files.write(table, holed);
+    for (String policy : List.of("error", "skip")) {
+      Path out = dir.resolve(policy);
+      Cli cli =
+          Cli.run(
+              "train",
+              "--input",
+              table.toString(),
+              "--id",
+              "id",
+              "--label",
+              "species",
+              "--estimator",
+              "rf",
+              "--on-invalid",
+              policy,
+              "--output",
+              out.toString());
+      if (policy.equals("error")) {
+        assertEquals(1, cli.exitCode());
+        assertTrue(
+            cli.errors()
+                .contains(
+                    "null in column 'species' of row id=9, which train fits on; fix the row or"
+                        + " pass --on-invalid skip"),
+            cli.errors());
+        assertTrue(!java.nio.file.Files.exists(out), "no model written");
+        continue;
+      }
+      assertEquals(0, cli.exitCode(), cli.errors());
+      JsonNode record = new ObjectMapper().readTree(out.resolve("training.json").toFile());
+      assertEquals(holes, record.get("rows_skipped_invalid").asLong(), record.toString());
+      assertEquals(
+          150 - holes,
+          record.get("rows_fitted").asLong() + record.get("rows_held_out").asLong(),
+          record.toString());
+    }
+  }
 }
