@@ -139,6 +139,7 @@ public final class AuditRun {
       long tasksStart = System.nanoTime();
       List<Map<String, Object>> taskSummaries = runTasks(jobs);
       double tasksSeconds = seconds(tasksStart);
+      input.unusedOptions().forEach(m -> warn("input", m));
       Map<String, Object> lanes = new LinkedHashMap<>(); // in this order in the summary
       lanes.put("at_once", lanesUsed());
       lanes.put("seconds", tasksSeconds);

@@ -51,7 +51,10 @@ final class DriftTask implements AuditTask<DataSpec> {
     Dataset<Row> current = run.input().table();
     List<String> columns = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
-    List<String> asked = in.features != null ? in.features : List.of(current.columns());
+    List<String> asked =
+        run.input().namedFeatures() != null
+            ? run.input().namedFeatures()
+            : List.of(current.columns());
     DataTask.requireColumns(run, asked, "feature");
     for (String c : asked) {
       if (c.equals(in.id)) {
@@ -214,7 +217,7 @@ final class DriftTask implements AuditTask<DataSpec> {
     FeatureSpace features = run.input().features(model, prepared);
     ModelScorer scorer =
         new ModelScorer(model.source(), features)
-            .setOnInvalid(run.spec().input.onInvalid)
+            .setOnInvalid(run.input().onInvalid())
             .setPredictionCol("_trustlens_prediction")
             .setProbabilityCol("_trustlens_probability");
     Dataset<Row> scored = scorer.transform(prepared);

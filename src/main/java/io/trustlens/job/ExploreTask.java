@@ -66,6 +66,13 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
               + " values)");
     } else {
       features = run.input().features(null, base);
+      if (features.source() == FeatureSpace.Source.COLUMNS) {
+        base = run.input().valid(features.columns(), "explore maps");
+        data = base;
+        if ("skip".equals(run.input().onInvalid())) {
+          result.put("rows_skipped_invalid", run.input().rows() - base.count());
+        }
+      }
       facts.put("features", features.toString());
     }
     String name = task.name != null ? task.name : method;

@@ -67,7 +67,7 @@ final class FairnessTask implements AuditTask<DataSpec> {
       FeatureSpace features = run.input().features(model, prepared);
       ModelScorer scorer =
           new ModelScorer(model.source(), features)
-              .setOnInvalid(in.onInvalid)
+              .setOnInvalid(run.input().onInvalid())
               .setPredictionCol("_trustlens_prediction")
               .setProbabilityCol("_trustlens_probability");
       scored =

@@ -34,6 +34,10 @@ public final class InputTable {
   private final Dataset<Row> table;
   private final long rows;
   private volatile boolean idsUnique;
+
+  /** The input options a task has read: "features" (with vector and image) and "on_invalid". */
+  private final java.util.Set<String> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final java.util.Set<List<String>> checkedPipelineInputs =
       java.util.Collections.synchronizedSet(new java.util.HashSet<>());
 
@@ -392,7 +396,7 @@ public final class InputTable {
         features,
         spec.id == null ? "" : spec.id,
         "",
-        "skip".equals(spec.onInvalid),
+        "skip".equals(onInvalid()),
         maxRows,
         seed);
   }
@@ -523,13 +527,17 @@ public final class InputTable {
   }
 
   /**
-   * The table's rows whose {@code numeric} columns hold numbers: with {@code on_invalid: skip} the
+   * The table's rows whose numeric {@code columns} hold numbers: with {@code on_invalid: skip} the
    * rows with a null, NaN or infinity there are dropped; else the table itself once no row has one,
    * or the first such row fails the run, naming its id and column and what reads it ({@code
    * readBy}, e.g. "the model's pipeline reads"), before any work. Checked once per run for a set of
    * columns, or not at all when the read's own counts found those columns clean.
    */
-  Dataset<Row> valid(List<String> numeric, String readBy) {
+  Dataset<Row> valid(List<String> columns, String readBy) {
+    List<String> numeric =
+        columns.stream()
+            .filter(c -> table.schema().apply(c).dataType() instanceof NumericType)
+            .toList();
     if (numeric.isEmpty() || checkedPipelineInputs.contains(numeric)) {
       return table;
     }
@@ -537,7 +545,7 @@ public final class InputTable {
     for (String c : numeric) {
       bad = bad.or(badCell(table.schema().apply(c)));
     }
-    if ("skip".equals(spec.onInvalid)) {
+    if ("skip".equals(onInvalid())) {
       return table.filter(org.apache.spark.sql.functions.not(bad));
     }
     if (countedClean(numeric)) { // counted with the rows: no pass needed
@@ -587,7 +595,7 @@ public final class InputTable {
       return -1;
     }
     try {
-      return features(null, table).size();
+      return featuresOf(null, table).size();
     } catch (InvalidFeatureException | SpecException e) {
       return -1; // the model decides, or fails later with its own message
     }
@@ -599,6 +607,55 @@ public final class InputTable {
    * numeric column but the id and the label.
    */
   public FeatureSpace features(LoadedModel model, Dataset<Row> prepared) {
+    used.add("features");
+    return featuresOf(model, prepared);
+  }
+
+  /** The features the spec names (when asked to; see {@link #features}); columns or image. */
+  public List<String> namedFeatures() {
+    used.add("features");
+    return spec.features;
+  }
+
+  /** The spec's policy for rows with a null or NaN feature: error or skip. */
+  public String onInvalid() {
+    used.add("on_invalid");
+    return spec.onInvalid;
+  }
+
+  /**
+   * The input options given that no task of the run read, one line each: a profile reads every
+   * column, so a vector or feature list given to it does nothing, and says so.
+   */
+  List<String> unusedOptions() {
+    List<String> unused = new ArrayList<>();
+    if (!used.contains("features")) {
+      String[][] given = {
+        {"features", spec.features == null ? null : String.join(",", spec.features)},
+        {"vector", spec.vector},
+        {"image", spec.image},
+        {"image_shape", spec.imageShape}
+      };
+      for (String[] option : given) {
+        if (option[1] != null) {
+          unused.add(
+              option[0]
+                  + " ("
+                  + option[1]
+                  + ") is not used: no task of this run reads its features from the input");
+        }
+      }
+    }
+    if (spec.imageShape != null && spec.image == null && used.contains("features")) {
+      unused.add("image_shape (" + spec.imageShape + ") is not used: no image column is named");
+    }
+    if (!used.contains("on_invalid") && "skip".equals(spec.onInvalid)) {
+      unused.add("on_invalid (skip) is not used: no task of this run scores or reads features");
+    }
+    return unused;
+  }
+
+  private FeatureSpace featuresOf(LoadedModel model, Dataset<Row> prepared) {
     int expected = model == null ? -1 : model.info().inputSize();
     if (model != null && model.hasFeatureStages()) {
       if (spec.features != null || spec.vector != null) {

@@ -96,7 +96,7 @@ final class MllibSanityTask {
       PredictionModel<?, ?> refit =
           PermutedLabels.refit(
               mllib.model(),
-              vectors(prepared, features, "skip".equals(in.onInvalid)),
+              vectors(prepared, features, "skip".equals(run.input().onInvalid())),
               vectorColumn(features),
               in.label,
               keys(run),
@@ -123,7 +123,7 @@ final class MllibSanityTask {
                 features,
                 in.id == null ? "" : in.id,
                 "",
-                "skip".equals(in.onInvalid),
+                "skip".equals(run.input().onInvalid()),
                 2 * wanted,
                 seed),
             wanted,

@@ -31,7 +31,8 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
-    ModelScorer scorer = new ModelScorer(model.source(), features).setOnInvalid(in.onInvalid);
+    ModelScorer scorer =
+        new ModelScorer(model.source(), features).setOnInvalid(run.input().onInvalid());
     if (in.id != null) {
       scorer.setIdCol(in.id);
     }

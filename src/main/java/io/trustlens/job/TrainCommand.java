@@ -115,6 +115,17 @@ final class TrainCommand implements Callable<Integer> {
     if (table.label == null) {
       throw new SpecException("train needs --label");
     }
+    for (String[] option :
+        new String[][] {
+          {"--vector", table.vector}, {"--image", table.image}, {"--image-shape", table.imageShape}
+        }) {
+      if (option[1] != null) {
+        throw new SpecException(
+            option[0]
+                + " is not used by train, which fits on the table's numeric and string columns"
+                + " (--features) and a --text column");
+      }
+    }
     SparkSession session = spark.session("train");
     InputTable input = InputTable.read(session, table.toSpec());
     Dataset<Row> df = input.table();

@@ -92,7 +92,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
                   .setModelPath(locations.get(0))
                   .setPasses(task.mcDropout)
                   .setSeed(run.spec().seed);
-      stage.setIdCol(id).setOnInvalid(in.onInvalid);
+      stage.setIdCol(id).setOnInvalid(run.input().onInvalid());
       switch (features.source()) {
         case VECTOR -> stage.setVectorCol(features.columns().get(0));
         case COLUMNS -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
@@ -106,7 +106,9 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
       prediction = classifier ? "uncertainty_prediction" : "uncertainty_mean";
     } else {
       ModelScorer scorer =
-          new ModelScorer(model.source(), features).setOnInvalid(in.onInvalid).setIdCol(id);
+          new ModelScorer(model.source(), features)
+              .setOnInvalid(run.input().onInvalid())
+              .setIdCol(id);
       if (task.batchSize != null) {
         scorer.setBatchSize(task.batchSize);
       }
@@ -145,7 +147,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
               .setMethod(task.explanationSpread)
               .setSeed(run.spec().seed)
               .setIdCol(id)
-              .setOnInvalid(in.onInvalid);
+              .setOnInvalid(run.input().onInvalid());
       switch (features.source()) {
         case VECTOR -> stage.setVectorCol(features.columns().get(0));
         case COLUMNS -> stage.setFeaturesCols(features.columns().toArray(new String[0]));
@@ -243,7 +245,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
       summary.put("loaded_from", task.autoencoderModel);
     } else {
       AutoencoderNovelty estimator =
-          new AutoencoderNovelty().setOnInvalid(in.onInvalid).setSeed(run.spec().seed);
+          new AutoencoderNovelty().setOnInvalid(run.input().onInvalid()).setSeed(run.spec().seed);
       switch (features.source()) {
         case VECTOR -> estimator.setVectorCol(features.columns().get(0));
         case COLUMNS -> estimator.setFeaturesCols(features.columns().toArray(new String[0]));
@@ -313,7 +315,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
             .setLabelCol(in.label)
             .setKind(classifier ? "classification" : "regression")
             .setOutputPrefix("bnn")
-            .setOnInvalid(in.onInvalid)
+            .setOnInvalid(run.input().onInvalid())
             .setSeed(run.spec().seed);
     switch (features.source()) {
       case VECTOR -> estimator.setVectorCol(features.columns().get(0));
@@ -458,7 +460,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
     AuditSpec.Input ref = new AuditSpec.Input();
     ref.path = task.reference;
     ref.label = label;
-    ref.onInvalid = run.spec().input.onInvalid;
+    ref.onInvalid = run.input().onInvalid();
     summary.put("trained_on", task.reference);
     return model.prepare(InputTable.read(run.spark(), ref).table());
   }

@@ -133,6 +133,21 @@ class TrainCommandTest {
             dir.resolve("b").toString());
     assertEquals(1, refused.exitCode());
     assertTrue(refused.errors().contains("--holdout does not apply to --bootstrap"));
+    Cli vector =
+        Cli.run(
+            "train",
+            "--input",
+            CREDIT,
+            "--label",
+            "default",
+            "--estimator",
+            "rf",
+            "--vector",
+            "v",
+            "--output",
+            dir.resolve("v").toString());
+    assertEquals(1, vector.exitCode());
+    assertTrue(vector.errors().contains("--vector is not used by train"), vector.errors());
     java.nio.file.Path few = dir.resolve("few.csv");
     java.nio.file.Files.write(
         few, java.nio.file.Files.readAllLines(java.nio.file.Path.of(CREDIT)).subList(0, 4));
