@@ -66,7 +66,7 @@ final class DuplicateRows {
     List<Column> nulls = new ArrayList<>();
     for (StructField f : fields) {
       if (!f.name().equals(id)) {
-        content.add(ColumnNames.col(f.name()));
+        content.add(io.trustlens.feature.RowKeys.content(f));
         nulls.add(when(ColumnNames.col(f.name()).isNull(), lit("1")).otherwise(lit("0")));
       }
     }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.trustlens.feature.ColumnNames;
 import io.trustlens.feature.Columns;
 import io.trustlens.feature.InternalRows;
+import io.trustlens.feature.RowKeys;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,11 +32,7 @@ public final class RowOrder {
   private RowOrder() {}
 
   private static Column wholeRow(Dataset<Row> table) {
-    List<Column> all = new ArrayList<>();
-    for (String c : table.columns()) {
-      all.add(ColumnNames.col(c));
-    }
-    return xxhash64(all.toArray(new Column[0]));
+    return xxhash64(RowKeys.content(table.schema()).toArray(new Column[0]));
   }
 
   private static Column key(Dataset<Row> table, String idCol) {

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import io.trustlens.feature.ColumnNames;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 
@@ -48,10 +47,8 @@ final class Bootstrap {
 
   /** A row's key columns: the id column, else every column of {@code table}. */
   static List<Column> keys(org.apache.spark.sql.Dataset<?> table, String id) {
-    List<Column> keys = new ArrayList<>();
-    for (String c : id != null ? List.of(id) : List.of(table.columns())) {
-      keys.add(ColumnNames.col(c));
-    }
-    return keys;
+    return id != null
+        ? List.of(ColumnNames.col(id))
+        : io.trustlens.feature.RowKeys.content(table.schema());
   }
 }

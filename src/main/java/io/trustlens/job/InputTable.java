@@ -594,10 +594,13 @@ public final class InputTable {
     if (spec.vector != null) {
       return -1;
     }
+    java.util.Set<String> before = new java.util.LinkedHashSet<>(notes.get());
     try {
       return featuresOf(null, table).size();
     } catch (InvalidFeatureException | SpecException e) {
       return -1; // the model decides, or fails later with its own message
+    } finally {
+      notes.get().retainAll(before); // a hint's guess at the features is no task's to report
     }
   }
 

@@ -133,8 +133,9 @@ final class TrainCommand implements Callable<Integer> {
     if (!(df.schema().apply(table.label).dataType() instanceof NumericType)) {
       throw new SpecException("label column '" + table.label + "' must be numeric");
     }
+    List<String> featureColumns = featureColumns(df);
     List<String> numbers = new ArrayList<>(List.of(table.label));
-    for (String c : featureColumns(df)) {
+    for (String c : featureColumns) {
       if (df.schema().apply(c).dataType() instanceof NumericType) {
         numbers.add(c);
       }
@@ -160,7 +161,7 @@ final class TrainCommand implements Callable<Integer> {
               .setBinary(true));
       assembled.add(text + "_words_present");
     }
-    for (String c : featureColumns(df)) {
+    for (String c : featureColumns) {
       StructField f = df.schema().apply(c);
       if (c.equals(text)) {
         continue;
@@ -413,10 +414,24 @@ final class TrainCommand implements Callable<Integer> {
       return table.features;
     }
     List<String> cols = new ArrayList<>();
-    for (String c : df.columns()) {
-      if (!c.equals(table.label) && !c.equals(fitLabel) && !c.equals(table.id)) {
-        cols.add(c);
+    List<String> left = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      String c = f.name();
+      if (c.equals(table.label) || c.equals(table.id)) {
+        continue;
       }
+      if (f.dataType() instanceof NumericType || f.dataType() instanceof StringType) {
+        cols.add(c);
+      } else {
+        left.add(c + " (" + f.dataType().simpleString() + ")");
+      }
+    }
+    if (!left.isEmpty()) {
+      System.err.println(
+          "trustlens: warning: columns left out of the features, which default to the numeric and"
+              + " string ones: "
+              + String.join(", ", left)
+              + "; name the features with --features");
     }
     return cols;
   }

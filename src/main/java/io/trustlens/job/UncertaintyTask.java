@@ -511,9 +511,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
     if (in.id != null) {
       keys.add(ColumnNames.col(in.id));
     } else {
-      for (String c : run.input().table().columns()) {
-        keys.add(ColumnNames.col(c));
-      }
+      keys.addAll(io.trustlens.feature.RowKeys.content(run.input().table().schema()));
     }
     Column u = pmod(xxhash64(keys.toArray(new Column[0])), lit(1_000_000L));
     return when(u.lt(lit(Math.round(fraction * 1_000_000))), "calibration").otherwise("held_out");
