@@ -121,6 +121,7 @@ public final class InputTable {
                       .read()
                       .option("header", "true")
                       .option("inferSchema", "true")
+                      .option("escape", SmallCsv.ESCAPE)
                       .csv(spec.path);
               case "json" -> spark.read().json(spec.path);
               case "parquet" -> spark.read().parquet(spec.path);

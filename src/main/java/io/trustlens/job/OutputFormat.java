@@ -64,7 +64,7 @@ enum OutputFormat {
     check(name, table.schema());
     DataFrameWriter<Row> writer = table.write().format(sparkName());
     if (this == CSV) {
-      writer = writer.option("header", "true");
+      writer = writer.option("header", "true").option("escape", SmallCsv.ESCAPE);
     }
     writer.save(path);
   }
@@ -77,7 +77,7 @@ enum OutputFormat {
   Dataset<Row> read(SparkSession spark, StructType schema, String path) {
     DataFrameReader reader = spark.read().format(sparkName()).schema(schema);
     if (this == CSV) {
-      reader = reader.option("header", "true");
+      reader = reader.option("header", "true").option("escape", SmallCsv.ESCAPE);
     }
     Dataset<Row> table = reader.load(path);
     if (this == PARQUET) {

@@ -30,10 +30,10 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Reads a small CSV file on the driver into a local table, with Spark's own CSV classes, so its
  * types and rows are those of {@code spark.read().option("header", "true").option("inferSchema",
- * "true").csv(path)}: the header made safe as Spark makes it, the schema inferred by {@code
- * CSVInferSchema} over the same lines (blank lines and copies of the header line left out, as
- * Spark's inference leaves them out), the rows parsed by {@code UnivocityParser} in its default
- * mode with the header line dropped by {@code CSVHeaderChecker}.
+ * "true").option("escape", "\"").csv(path)}: the header made safe as Spark makes it, the schema
+ * inferred by {@code CSVInferSchema} over the same lines (blank lines and copies of the header line
+ * left out, as Spark's inference leaves them out), the rows parsed by {@code UnivocityParser} in
+ * its default mode with the header line dropped by {@code CSVHeaderChecker}.
  *
  * <p>Why: Spark's reader runs a job for the file's first line, one for the inference pass, and the
  * run one more to count the rows; in a young JVM each costs from a third of a second to two seconds
@@ -51,6 +51,14 @@ import scala.jdk.javaapi.CollectionConverters;
  * clusters, and a summary's sums, merged in partition order, would then differ in their last bits.
  */
 final class SmallCsv {
+  /**
+   * The character that escapes a quote inside a quoted cell: the quote itself, as RFC 4180 and the
+   * CSV files of pandas, R and spreadsheets have it ({@code "Smith ""Jr"""} is {@code Smith "Jr"}).
+   * Spark's reader defaults to a backslash, and kept such a cell's quotes and doubled quotes in its
+   * value, and such a header's in the column's name.
+   */
+  static final String ESCAPE = "\"";
+
   /** The largest file read on the driver. */
   static final long MAX_BYTES = 512L << 10;
 
@@ -91,6 +99,7 @@ final class SmallCsv {
     java.util.Map<String, String> given = new java.util.LinkedHashMap<>();
     given.put("header", "true");
     given.put("inferSchema", "true");
+    given.put("escape", ESCAPE);
     given.put("path", path.toString());
     scala.collection.immutable.Map<String, String> parameters =
         scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(given));

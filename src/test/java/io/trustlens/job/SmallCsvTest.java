@@ -41,7 +41,8 @@ class SmallCsvTest {
           Map.entry("big integers", "n\n12345678901234567890123\n1\n"),
           Map.entry("spaces", "a, b\n 1, 2\n3 ,4 \n"),
           Map.entry("blank first lines", "\n  \n\t\na,b\n1,2\n"),
-          Map.entry("a tab line first", "\t\na,b\n1,2\n"));
+          Map.entry("a tab line first", "\t\na,b\n1,2\n"),
+          Map.entry("doubled quotes", "id,\"c\"\"q\"\n1,\"Smith \"\"Jr\"\", John\"\n2,a\\\"b\n"));
 
   @Test
   void everyFileHasSparksTypesAndRowsInTheFilesOrder() throws Exception {
@@ -53,7 +54,12 @@ class SmallCsvTest {
           SmallCsv.read(SPARK, fs, new org.apache.hadoop.fs.Path(file.toString()));
       assertNotNull(local, e.getKey());
       var spark =
-          SPARK.read().option("header", "true").option("inferSchema", "true").csv(file.toString());
+          SPARK
+              .read()
+              .option("header", "true")
+              .option("inferSchema", "true")
+              .option("escape", SmallCsv.ESCAPE)
+              .csv(file.toString());
       assertEquals(spark.schema(), local.table().schema(), e.getKey() + ": the types");
       List<Row> expected = spark.collectAsList();
       assertEquals(expected.toString(), local.rows().toString(), e.getKey() + ": the rows");
@@ -61,6 +67,30 @@ class SmallCsvTest {
           expected.toString(),
           local.table().collectAsList().toString(),
           e.getKey() + ": the table's rows");
+    }
+  }
+
+  /**
+   * A quote inside a quoted cell or header is doubled, as RFC 4180, pandas, R and spreadsheets
+   * write it, whether the file is read on the driver or by Spark (Spark's default escape, a
+   * backslash, kept the quotes in the cell's value).
+   */
+  @Test
+  void aQuoteInAQuotedCellIsADoubledQuoteOnBothReads() throws Exception {
+    Path file = dir.resolve("rfc.csv");
+    Files.writeString(file, "id,\"c\"\"q\"\n1,\"Smith \"\"Jr\"\", John\"\n");
+    AuditSpec.Input in = new AuditSpec.Input();
+    in.path = file.toString();
+    for (String onDriver : List.of("true", "false")) {
+      SPARK.conf().set(SmallCsv.ENABLED, onDriver);
+      try {
+        InputTable table = InputTable.read(SPARK, in, true);
+        assertEquals(List.of("id", "c\"q"), List.of(table.table().columns()), onDriver);
+        assertEquals(
+            "Smith \"Jr\", John", table.table().first().getString(1), "on the driver: " + onDriver);
+      } finally {
+        SPARK.conf().unset(SmallCsv.ENABLED);
+      }
     }
   }
 
