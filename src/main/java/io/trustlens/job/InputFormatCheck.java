@@ -118,7 +118,7 @@ final class InputFormatCheck {
   }
 
   /** The first file under {@code path} that Spark reads: not hidden ({@code _} or {@code .}). */
-  private static FileStatus firstDataFile(FileSystem fs, Path path) throws IOException {
+  static FileStatus firstDataFile(FileSystem fs, Path path) throws IOException {
     FileStatus status = fs.getFileStatus(path);
     if (!status.isDirectory()) {
       return status;
@@ -138,7 +138,7 @@ final class InputFormatCheck {
     return null;
   }
 
-  private static boolean compressed(String name) {
+  static boolean compressed(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     for (String ext : new String[] {".gz", ".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".zip"}) {
       if (n.endsWith(ext)) {

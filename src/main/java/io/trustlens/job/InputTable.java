@@ -100,13 +100,15 @@ public final class InputTable {
     Path path = new Path(spec.path);
     String format = format(spec);
     SmallCsv.Table local = null;
+    boolean multiLine = false;
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(path)) {
         throw new InvalidFeatureException("input not found: " + spec.path);
       }
       InputFormatCheck.require(fs, path, format, spec.format != null);
-      if (small && format.equals("csv")) {
+      multiLine = format.equals("csv") && CsvQuotes.spanLines(fs, path);
+      if (small && format.equals("csv") && !multiLine) {
         local = SmallCsv.read(spark, fs, path);
       }
     } catch (IOException e) {
@@ -122,6 +124,7 @@ public final class InputTable {
                       .option("header", "true")
                       .option("inferSchema", "true")
                       .option("escape", SmallCsv.ESCAPE)
+                      .option("multiLine", multiLine)
                       .csv(spec.path);
               case "json" -> spark.read().json(spec.path);
               case "parquet" -> spark.read().parquet(spec.path);
