@@ -43,13 +43,13 @@ public record LoadedModel(
       Transformer stage = featureStages.get(i);
       List<String> outputs = columns(stage, "outputCol", "outputCols");
       if (outputs.stream().anyMatch(needed::contains)) {
-        needed.addAll(columns(stage, "inputCol", "inputCols"));
+        needed.addAll(inputs(stage));
       }
       written.addAll(outputs);
     }
     java.util.LinkedHashSet<String> inputs = new java.util.LinkedHashSet<>();
     for (Transformer stage : featureStages) {
-      for (String c : columns(stage, "inputCol", "inputCols")) {
+      for (String c : inputs(stage)) {
         if (needed.contains(c) && !written.contains(c)) {
           inputs.add(c);
         }
@@ -66,7 +66,15 @@ public record LoadedModel(
     if (stage.hasParam(many) && stage.isDefined(stage.getParam(many))) {
       names.addAll(List.of((String[]) stage.getOrDefault(stage.getParam(many))));
     }
-    return one.startsWith("input") ? names.stream().map(ColumnNames::ofStage).toList() : names;
+    return names;
+  }
+
+  /**
+   * The columns {@code stage} reads: its input parameters, unquoted (Spark 4's stages parse them as
+   * attribute names, so a column named {@code a.b} is the input {@code `a.b`}).
+   */
+  private static List<String> inputs(Transformer stage) {
+    return columns(stage, "inputCol", "inputCols").stream().map(ColumnNames::ofStage).toList();
   }
 
   /** Whether a pipeline prefix builds the features from the user's columns. */
