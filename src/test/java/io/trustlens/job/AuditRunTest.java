@@ -414,7 +414,7 @@ class AuditRunTest {
   void helpDescribesEveryCommand() {
     for (String command : List.of("score", "profile", "train", "audit", "make-datasets", "bench")) {
       java.io.StringWriter text = new java.io.StringWriter();
-      picocli.CommandLine cl = new picocli.CommandLine(new TrustLens());
+      picocli.CommandLine cl = TrustLens.commandLine(command, "--help");
       cl.setOut(new java.io.PrintWriter(text));
       assertEquals(0, cl.execute(command, "--help"));
       assertTrue(text.toString().contains("Usage: trustlens " + command), text.toString());
