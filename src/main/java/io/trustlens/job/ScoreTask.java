@@ -24,11 +24,35 @@ import org.apache.spark.sql.types.DataTypes;
  */
 final class ScoreTask implements AuditTask<ScoreSpec> {
 
+  /**
+   * Refuses a text label before any work: score compares the label with the model's predictions
+   * (class indices 0..k-1, or values), and Spark's cast of {@code setosa} to a number failed in the
+   * middle of the figures.
+   */
+  private static void requireNumericLabel(Dataset<Row> table, String label) {
+    if (label == null || table.schema().getFieldIndex(label).isEmpty()) {
+      return;
+    }
+    org.apache.spark.sql.types.DataType type = table.schema().apply(label).dataType();
+    if (!(type instanceof org.apache.spark.sql.types.NumericType
+        || type instanceof org.apache.spark.sql.types.BooleanType)) {
+      throw new io.trustlens.feature.InvalidFeatureException(
+          "label column '"
+              + label
+              + "' is "
+              + type.simpleString()
+              + "; score compares the label with the model's predictions (class indices 0..k-1,"
+              + " or values), so it must be numeric: index it as the model was trained, or leave"
+              + " --label out");
+    }
+  }
+
   @Override
   public Map<String, Object> run(AuditRun run, ScoreSpec task) {
     LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
     Dataset<Row> table = run.input().table();
+    requireNumericLabel(table, in.label);
     Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     ModelScorer scorer =

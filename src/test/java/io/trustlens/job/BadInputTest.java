@@ -384,6 +384,22 @@ class BadInputTest {
   }
 
   @Test
+  void aTextLabelIsRefusedByScoreBeforeAnyWork() throws Exception {
+    fails(
+        "label column 'region' is string; score compares the label with the model's predictions",
+        "score",
+        "--input",
+        "datasets/synthetic/credit.csv",
+        "--label",
+        "region",
+        "--model",
+        "datasets/models/credit_gbt",
+        "--output",
+        out("t"));
+    noOutput("t");
+  }
+
+  @Test
   void wrongNumberOfFeaturesForTheModel() throws Exception {
     fails(
         "the table gives 2 features",
