@@ -51,10 +51,8 @@ final class DriftTask implements AuditTask<DataSpec> {
     Dataset<Row> current = run.input().table();
     List<String> columns = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
-    List<String> asked =
-        run.input().namedFeatures() != null
-            ? run.input().namedFeatures()
-            : List.of(current.columns());
+    List<String> named = run.input().namedFeatures();
+    List<String> asked = named != null ? named : List.of(current.columns());
     DataTask.requireColumns(run, asked, "feature");
     for (String c : asked) {
       if (c.equals(in.id)) {

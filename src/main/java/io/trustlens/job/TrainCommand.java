@@ -193,8 +193,13 @@ final class TrainCommand implements Callable<Integer> {
             .setInputCols(assembled.stream().map(ColumnNames::forStage).toArray(String[]::new))
             .setOutputCol("features")
             .setHandleInvalid("error"));
-    if (estimator.equals("gbt") && !regression) {
-      requireZeroOne(df);
+    boolean gbtClasses = estimator.equals("gbt") && !regression;
+    Map<String, Long> balance =
+        !regression && (bootstrap == null || gbtClasses)
+            ? TrainingMetrics.balance(df, fitLabel)
+            : null;
+    if (gbtClasses) {
+      requireZeroOne(balance.keySet());
     }
     if (bootstrap != null) {
       if (holdout != null) {
@@ -262,7 +267,6 @@ final class TrainCommand implements Callable<Integer> {
                 + String.join(", ", fitted.keySet())
                 + ") in the rows to fit; a classifier needs two or more");
       }
-      Map<String, Long> balance = TrainingMetrics.balance(df, fitLabel);
       record.put("label_balance", balance);
       List<String> shares = new ArrayList<>();
       balance.forEach(
@@ -358,11 +362,10 @@ final class TrainCommand implements Callable<Integer> {
    * MLlib's GBTClassifier fits two classes labelled 0 and 1 and fails deep in its first tree on any
    * other label: refused here, naming the label's values.
    */
-  private void requireZeroOne(Dataset<Row> df) {
-    java.util.Set<String> values = TrainingMetrics.balance(df, fitLabel).keySet();
+  private void requireZeroOne(java.util.Set<String> values) {
     boolean zeroOne = true;
     for (String v : values) {
-      zeroOne &= v.equals("null") || Double.parseDouble(v) == 0 || Double.parseDouble(v) == 1;
+      zeroOne &= Double.parseDouble(v) == 0 || Double.parseDouble(v) == 1;
     }
     if (!zeroOne) {
       throw new SpecException(
