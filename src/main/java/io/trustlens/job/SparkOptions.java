@@ -62,7 +62,9 @@ public final class SparkOptions {
     } else if (System.getProperty("spark.master") == null) {
       builder.master("local[*]");
     }
-    if (System.getProperty("spark.ui.showConsoleProgress") == null) {
+    // Spark's progress bar on a terminal only: in a scheduled job's log it is a run of rewritten
+    // lines. (The launcher tells from stderr itself; under spark-submit, an interactive console.)
+    if (System.getProperty("spark.ui.showConsoleProgress") == null && System.console() != null) {
       builder.config("spark.ui.showConsoleProgress", "true");
     }
     builder.config("spark.sql.session.timeZone", "UTC");
