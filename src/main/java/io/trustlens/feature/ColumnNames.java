@@ -1,5 +1,6 @@
 package io.trustlens.feature;
 
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 
@@ -49,5 +50,73 @@ public final class ColumnNames {
       }
     }
     return param;
+  }
+
+  /**
+   * What a user most likely meant by the missing column {@code name}, as a clause to append to an
+   * error ({@code "; did you mean 'id'? (names are case-sensitive)"}), or "" when nothing is close
+   * ({@link #closest}).
+   */
+  public static String didYouMean(String name, String[] columns) {
+    String meant = closest(name, columns);
+    return meant == null
+        ? ""
+        : "; did you mean '"
+            + meant
+            + "'?"
+            + (meant.equalsIgnoreCase(name) ? " (names are case-sensitive)" : "");
+  }
+
+  /**
+   * Of {@code names}, the one a user most likely meant by {@code name}, or null: the one equal but
+   * for case, else the one within two edits (a typo) when only one is and {@code name} is longer
+   * than three characters.
+   */
+  public static String closest(String name, String[] names) {
+    List<String> same = new java.util.ArrayList<>();
+    List<String> near = new java.util.ArrayList<>();
+    for (String c : names) {
+      if (c.equalsIgnoreCase(name)) {
+        same.add(c);
+      } else if (Math.abs(c.length() - name.length()) <= 2 && edits(c, name) <= 2) {
+        near.add(c);
+      }
+    }
+    if (same.size() == 1) {
+      return same.get(0);
+    }
+    return same.isEmpty() && near.size() == 1 && name.length() > 3 ? near.get(0) : null;
+  }
+
+  /**
+   * The error for a column {@code name} that {@code schema} lacks: the name, the table's columns
+   * and {@link #didYouMean}.
+   */
+  public static String unknown(String name, org.apache.spark.sql.types.StructType schema) {
+    return "unknown column '"
+        + name
+        + "'; the table has: "
+        + String.join(", ", schema.fieldNames())
+        + didYouMean(name, schema.fieldNames());
+  }
+
+  /** The Levenshtein distance of {@code a} and {@code b} (insertions, deletions, substitutions). */
+  static int edits(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] t = previous;
+      previous = current;
+      current = t;
+    }
+    return previous[b.length()];
   }
 }

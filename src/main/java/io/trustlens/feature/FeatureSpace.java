@@ -161,8 +161,7 @@ public final class FeatureSpace implements Serializable {
 
   private static StructField field(StructType schema, String column) {
     if (schema.getFieldIndex(column).isEmpty()) {
-      String known = String.join(", ", schema.fieldNames());
-      throw new InvalidFeatureException("unknown column '" + column + "'; the table has: " + known);
+      throw new InvalidFeatureException(ColumnNames.unknown(column, schema));
     }
     return schema.apply(column);
   }

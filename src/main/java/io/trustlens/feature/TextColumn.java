@@ -17,11 +17,7 @@ public record TextColumn(String column) implements Serializable {
   /** The text column {@code column} of {@code schema}, checked to exist and hold strings. */
   public static TextColumn of(StructType schema, String column) {
     if (schema.getFieldIndex(column).isEmpty()) {
-      throw new InvalidFeatureException(
-          "unknown column '"
-              + column
-              + "'; the table has: "
-              + String.join(", ", schema.fieldNames()));
+      throw new InvalidFeatureException(ColumnNames.unknown(column, schema));
     }
     if (!(schema.apply(column).dataType() instanceof StringType)) {
       throw new InvalidFeatureException(

@@ -102,6 +102,9 @@ public final class AuditSpecParser {
               + e.getPropertyName()
               + "' in "
               + path(e)
+              + meant(
+                  e.getPropertyName(),
+                  e.getKnownPropertyIds().stream().map(String::valueOf).toArray(String[]::new))
               + (type == null
                   ? "; expected one of: "
                   : ": "
@@ -117,7 +120,9 @@ public final class AuditSpecParser {
               + path(e).replaceAll("'tasks\\[(\\d+)\\]'", "task $1")
               + ": type is '"
               + e.getTypeId()
-              + "'; expected one of "
+              + "'"
+              + meant(e.getTypeId(), AuditSpec.TASK_TYPES.toArray(String[]::new))
+              + "; expected one of "
               + AuditSpec.TASK_TYPES);
     } catch (JsonProcessingException e) {
       throw new SpecException(
@@ -134,6 +139,12 @@ public final class AuditSpecParser {
       throw new SpecException(source + ": the spec is empty");
     }
     return spec;
+  }
+
+  /** " (did you mean 'x'?)" for the key or type a user most likely meant, else "". */
+  private static String meant(String given, String[] known) {
+    String meant = given == null ? null : io.trustlens.feature.ColumnNames.closest(given, known);
+    return meant == null ? "" : " (did you mean '" + meant + "'?)";
   }
 
   private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {

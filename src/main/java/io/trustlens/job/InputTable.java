@@ -150,7 +150,8 @@ public final class InputTable {
                 + "' in "
                 + spec.path
                 + "; the table has: "
-                + String.join(", ", df.schema().fieldNames()));
+                + String.join(", ", df.schema().fieldNames())
+                + ColumnNames.didYouMean(role, df.schema().fieldNames()));
       }
     }
     if (spec.features != null) {
@@ -162,7 +163,8 @@ public final class InputTable {
                   + "' (a feature named) in "
                   + spec.path
                   + "; the table has: "
-                  + String.join(", ", df.schema().fieldNames()));
+                  + String.join(", ", df.schema().fieldNames())
+                  + ColumnNames.didYouMean(c, df.schema().fieldNames()));
         }
       }
     }

@@ -12,8 +12,20 @@ final class TaskKeys {
   /** Fails unless {@code method} is one of {@code methods}. */
   static void requireMethod(String method, List<String> methods, String where, String family) {
     if (!methods.contains(method)) {
+      String meant =
+          method == null
+              ? null
+              : io.trustlens.feature.ColumnNames.closest(method, methods.toArray(String[]::new));
       throw new SpecException(
-          where + " (" + family + "): method is '" + method + "'; expected one of " + methods);
+          where
+              + " ("
+              + family
+              + "): method is '"
+              + method
+              + "'"
+              + (meant == null ? "" : " (did you mean '" + meant + "'?)")
+              + "; expected one of "
+              + methods);
     }
   }
 }

@@ -122,6 +122,9 @@ public final class TrustLens implements Runnable {
     commandStart = System.currentTimeMillis();
     CommandLine cl = commandLine(args);
     cl.setErr(err);
+    CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+    cl.setParameterExceptionHandler(
+        (error, given) -> usage.handleParseException(unknownFirst(error), given));
     cl.setExecutionExceptionHandler(
         (error, command, parsed) -> {
           endProgressBar();
@@ -136,6 +139,20 @@ public final class TrustLens implements Runnable {
     } finally {
       SparkOptions.endVerbose();
     }
+  }
+
+  /**
+   * A misspelt option reported as such: picocli checks the required options before the unknown
+   * ones, so {@code --outptu DIR} said only "Missing required option: '--output'" and never named
+   * the typo. With an unknown option among the arguments, that one is the error (with picocli's
+   * suggestions of the options meant).
+   */
+  static CommandLine.ParameterException unknownFirst(CommandLine.ParameterException error) {
+    CommandLine command = error.getCommandLine();
+    List<String> unknown = command.getUnmatchedArguments();
+    return error instanceof CommandLine.UnmatchedArgumentException || unknown.isEmpty()
+        ? error
+        : new CommandLine.UnmatchedArgumentException(command, unknown);
   }
 
   /**

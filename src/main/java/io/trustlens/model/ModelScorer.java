@@ -235,7 +235,7 @@ public final class ModelScorer extends Transformer implements DefaultParamsWrita
   public StructType transformSchema(StructType schema) {
     for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
-        throw new InvalidFeatureException("unknown column '" + c + "'");
+        throw new InvalidFeatureException(io.trustlens.feature.ColumnNames.unknown(c, schema));
       }
     }
     ModelInfo info = model().info();

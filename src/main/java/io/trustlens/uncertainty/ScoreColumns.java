@@ -51,7 +51,13 @@ public final class ScoreColumns {
   private static DataType field(StructType schema, String name, String role) {
     if (schema.getFieldIndex(name).isEmpty()) {
       throw new InvalidScoresException(
-          "unknown column '" + name + "' (" + role + "); the table has " + schema.simpleString());
+          "unknown column '"
+              + name
+              + "' ("
+              + role
+              + "); the table has "
+              + schema.simpleString()
+              + io.trustlens.feature.ColumnNames.didYouMean(name, schema.fieldNames()));
     }
     return schema.apply(name).dataType();
   }

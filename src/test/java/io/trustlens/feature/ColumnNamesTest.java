@@ -59,4 +59,26 @@ class ColumnNamesTest {
     assertEquals(
         List.of(2.0, 3.0, 4.0, 5.0), List.of(v.apply(0), v.apply(1), v.apply(2), v.apply(3)));
   }
+
+  @Test
+  void aMissingColumnSuggestsTheOneTheUserMeant() {
+    String[] columns = {"id", "age", "income", "debt_ratio", "mean_radius", "mean_radios"};
+    assertEquals(
+        "; did you mean 'id'? (names are case-sensitive)", ColumnNames.didYouMean("ID", columns));
+    assertEquals("; did you mean 'income'?", ColumnNames.didYouMean("incme", columns));
+    assertEquals("; did you mean 'debt_ratio'?", ColumnNames.didYouMean("debt_ration", columns));
+    // Two columns as near: no guess; nothing near, or a short name near many: none.
+    assertEquals("", ColumnNames.didYouMean("mean_radiis", columns));
+    assertEquals("", ColumnNames.didYouMean("region", columns));
+    assertEquals("", ColumnNames.didYouMean("ag", columns));
+    assertEquals(3, ColumnNames.edits("kitten", "sitting"));
+    assertEquals(0, ColumnNames.edits("", ""));
+    assertEquals(4, ColumnNames.edits("", "abcd"));
+    org.apache.spark.sql.types.StructType schema =
+        new org.apache.spark.sql.types.StructType().add("Age", "double").add("id", "long");
+    assertEquals(
+        "unknown column 'age'; the table has: Age, id; did you mean 'Age'? (names are"
+            + " case-sensitive)",
+        ColumnNames.unknown("age", schema));
+  }
 }

@@ -345,7 +345,18 @@ class AuditSpecParserTest {
         assertThrows(SpecException.class, () -> AuditSpecParser.parse(unknownType, "s.yaml"));
     assertTrue(e.getMessage().startsWith("s.yaml, line 4"), e.getMessage());
     assertTrue(
-        e.getMessage().contains("task 1: type is 'explian'; expected one of"), e.getMessage());
+        e.getMessage()
+            .contains("task 1: type is 'explian' (did you mean 'explain'?); expected one of"),
+        e.getMessage());
+    String typoKey =
+        "input: {path: x}\noutput: o\ntasks:\n  - {type: explain, waterfal_rows: [0]}\n";
+    e = assertThrows(SpecException.class, () -> AuditSpecParser.parse(typoKey, "s.yaml"));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "unknown key 'waterfal_rows' in 'tasks[1].waterfal_rows' (did you mean"
+                    + " 'waterfall_rows'?): an explain task takes no such key"),
+        e.getMessage());
     String noType = "input: {path: x}\noutput: o\ntasks:\n  - {method: pca}\n";
     e = assertThrows(SpecException.class, () -> AuditSpecParser.parse(noType, "s.yaml"));
     assertTrue(e.getMessage().contains("task 1: type is 'null'"), e.getMessage());

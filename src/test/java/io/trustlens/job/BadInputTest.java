@@ -173,17 +173,20 @@ class BadInputTest {
 
   @Test
   void unknownColumn() throws Exception {
-    fails(
-        "unknown column 'mean_radiu'",
-        "score",
-        "--input",
-        "datasets/breast_cancer.csv",
-        "--features",
-        "mean_radiu,mean_texture",
-        "--model",
-        MLP,
-        "--output",
-        out("b"));
+    Cli cli =
+        fails(
+            "unknown column 'mean_radiu' (a feature named) in datasets/breast_cancer.csv; the table has:",
+            "score",
+            "--input",
+            "datasets/breast_cancer.csv",
+            "--features",
+            "mean_radiu,mean_texture",
+            "--model",
+            MLP,
+            "--output",
+            out("b"));
+    assertTrue(
+        cli.errors().contains("; did you mean 'mean_radius'?"), "a typo's hint: " + cli.errors());
     noOutput("b");
   }
 

@@ -392,7 +392,7 @@ public final class ShapExplainer extends Transformer implements DefaultParamsWri
   public StructType transformSchema(StructType schema) {
     for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
-        throw new InvalidFeatureException("unknown column '" + c + "'");
+        throw new InvalidFeatureException(io.trustlens.feature.ColumnNames.unknown(c, schema));
       }
     }
     check();

@@ -192,7 +192,7 @@ public final class Knn extends Transformer implements DefaultParamsWritable {
   public StructType transformSchema(StructType schema) {
     for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
-        throw new InvalidFeatureException("unknown column '" + c + "'");
+        throw new InvalidFeatureException(io.trustlens.feature.ColumnNames.unknown(c, schema));
       }
     }
     Columns.requireId(schema, $(idCol));

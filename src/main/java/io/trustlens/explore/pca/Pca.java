@@ -282,7 +282,7 @@ public final class Pca extends Estimator<PcaModel> implements DefaultParamsWrita
   public StructType transformSchema(StructType schema) {
     for (String c : getFeatures().columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
-        throw new InvalidFeatureException("unknown column '" + c + "'");
+        throw new InvalidFeatureException(io.trustlens.feature.ColumnNames.unknown(c, schema));
       }
     }
     if (getK() > getFeatures().size()) {

@@ -212,7 +212,7 @@ public final class PcaModel extends Model<PcaModel> implements DefaultParamsWrit
   public StructType transformSchema(StructType schema) {
     for (String c : $(features).columns()) {
       if (schema.getFieldIndex(c).isEmpty()) {
-        throw new InvalidFeatureException("unknown column '" + c + "'");
+        throw new InvalidFeatureException(io.trustlens.feature.ColumnNames.unknown(c, schema));
       }
     }
     List<StructField> added = new ArrayList<>();
