@@ -82,6 +82,21 @@ public final class InputTable {
     this.driverRows = local == null || spec.partitions != null ? null : local.internalRows();
   }
 
+  /** Whether {@code path} is a pattern of Hadoop's glob syntax ({@code * ? [ ] { }}). */
+  static boolean isPattern(String path) {
+    return path.chars().anyMatch(c -> "*?[]{}".indexOf(c) >= 0);
+  }
+
+  /** The first path (in name order) matching the pattern {@code path}; refused when none does. */
+  private static Path firstMatch(FileSystem fs, Path path, String given) throws IOException {
+    org.apache.hadoop.fs.FileStatus[] matched = fs.globStatus(path);
+    if (matched == null || matched.length == 0) {
+      throw new InvalidFeatureException("input not found: no path matches " + given);
+    }
+    java.util.Arrays.sort(matched);
+    return matched[0].getPath();
+  }
+
   /** Reads the table {@code spec} names. */
   public static InputTable read(SparkSession spark, AuditSpec.Input spec) {
     return read(spark, spec, false);
@@ -103,12 +118,15 @@ public final class InputTable {
     boolean multiLine = false;
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(path)) {
+      // A pattern ("data/2024-*.csv", as Spark reads them) is checked by its first match.
+      boolean pattern = isPattern(spec.path);
+      Path first = pattern ? firstMatch(fs, path, spec.path) : path;
+      if (!pattern && !fs.exists(path)) {
         throw new InvalidFeatureException("input not found: " + spec.path);
       }
-      InputFormatCheck.require(fs, path, format, spec.format != null);
-      multiLine = format.equals("csv") && CsvQuotes.spanLines(fs, path);
-      if (small && format.equals("csv") && !multiLine) {
+      InputFormatCheck.require(fs, first, format, spec.format != null);
+      multiLine = format.equals("csv") && CsvQuotes.spanLines(fs, first);
+      if (small && format.equals("csv") && !multiLine && !pattern) {
         local = SmallCsv.read(spark, fs, path);
       }
     } catch (IOException e) {

@@ -129,7 +129,13 @@ final class InterpretedPlans implements AutoCloseable {
       try {
         Path path = new Path(p);
         org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(hadoop);
-        if (fs.exists(path)) {
+        org.apache.hadoop.fs.FileStatus[] matched =
+            InputTable.isPattern(p) ? fs.globStatus(path) : null;
+        if (matched != null && matched.length > 0) {
+          for (org.apache.hadoop.fs.FileStatus m : matched) {
+            total += fs.getContentSummary(m.getPath()).getLength();
+          }
+        } else if (fs.exists(path)) {
           total += fs.getContentSummary(path).getLength();
         } else if (p.equals(spec.input.path)) {
           return -1; // reading it fails with its own message
