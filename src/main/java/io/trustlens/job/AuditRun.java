@@ -106,7 +106,8 @@ public final class AuditRun {
         "start: Spark session",
         SparkOptions.lastStartSeconds());
     Baseline baseline = spec.baseline == null ? null : Baseline.read(spec.baseline.path);
-    try (OutputDirectory out = OutputDirectory.open(spark, spec.output, overwrite);
+    try (OutputDirectory out =
+            OutputDirectory.open(spark, spec.output, overwrite, InterpretedPlans.readPaths(spec));
         InterpretedPlans plans = InterpretedPlans.forRun(spark, spec);
         JobDescription jobs = JobDescription.start(spark, "TrustLens " + command, "load models");
         ModelPrefetch prefetch = ModelPrefetch.start(spark, spec)) {

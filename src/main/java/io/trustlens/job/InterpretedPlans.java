@@ -124,6 +124,28 @@ final class InterpretedPlans implements AutoCloseable {
     for (AuditSpec.Task task : spec.tasks) {
       strings(mapper.valueToTree(task), paths);
     }
+    return bytes(hadoop, paths, spec.input.path);
+  }
+
+  /**
+   * Every string of {@code spec} that could name a path the run reads: the input, the models, the
+   * baseline and every task's (existing or not).
+   */
+  static Set<String> readPaths(AuditSpec spec) {
+    Set<String> paths = new LinkedHashSet<>();
+    paths.add(spec.input.path);
+    paths.addAll(spec.models.values());
+    if (spec.baseline != null && spec.baseline.path != null) {
+      paths.add(spec.baseline.path);
+    }
+    ObjectMapper mapper = new ObjectMapper();
+    for (AuditSpec.Task task : spec.tasks) {
+      strings(mapper.valueToTree(task), paths);
+    }
+    return paths;
+  }
+
+  private static long bytes(Configuration hadoop, Set<String> paths, String input) {
     long total = 0;
     for (String p : paths) {
       try {
@@ -137,7 +159,7 @@ final class InterpretedPlans implements AutoCloseable {
           }
         } else if (fs.exists(path)) {
           total += fs.getContentSummary(path).getLength();
-        } else if (p.equals(spec.input.path)) {
+        } else if (p.equals(input)) {
           return -1; // reading it fails with its own message
         }
       } catch (IOException | IllegalArgumentException e) {

@@ -42,6 +42,16 @@ public final class OutputDirectory implements AutoCloseable {
    * @throws SpecException when it exists and {@code overwrite} is false
    */
   public static OutputDirectory open(SparkSession spark, String location, boolean overwrite) {
+    return open(spark, location, overwrite, java.util.List.of());
+  }
+
+  /**
+   * As above, refusing a location that is, or holds, one of the paths the run {@code reads}: with
+   * {@code --overwrite} the commit would delete it ({@code --input out/loans.csv --output out}
+   * deleted the table it had just profiled).
+   */
+  public static OutputDirectory open(
+      SparkSession spark, String location, boolean overwrite, java.util.Collection<String> reads) {
     try {
       Path target = new Path(location);
       FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -52,6 +62,9 @@ public final class OutputDirectory implements AutoCloseable {
       if (fs.exists(target) && !overwrite) {
         throw new SpecException(
             "output directory " + location + " exists; choose another or pass --overwrite");
+      }
+      if (fs.exists(target)) {
+        requireApart(target, location, reads, spark);
       }
       Path parent = target.getParent();
       fs.mkdirs(parent);
@@ -68,6 +81,68 @@ public final class OutputDirectory implements AutoCloseable {
               + location
               + ": "
               + (e.getMessage() == null ? e.toString() : e.getMessage()));
+    }
+  }
+
+  /**
+   * For a command that writes {@code location} itself ({@code train}): refuses it before any work
+   * when it exists and {@code overwrite} is false, or when it is or holds one of the paths the
+   * command {@code reads}.
+   */
+  static void requireWritable(
+      SparkSession spark, String location, boolean overwrite, java.util.Collection<String> reads) {
+    try {
+      Path target = new Path(location);
+      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      target = fs.makeQualified(target);
+      if (!fs.exists(target)) {
+        return;
+      }
+      if (!overwrite) {
+        throw new SpecException(
+            "output directory " + location + " exists; choose another or pass --overwrite");
+      }
+      requireApart(target, location, reads, spark);
+    } catch (IOException e) {
+      throw new SpecException("cannot check output directory " + location + ": " + e.getMessage());
+    }
+  }
+
+  /** Refuses {@code target} when one of {@code reads} (that exists) is it or lies under it. */
+  private static void requireApart(
+      Path target, String location, java.util.Collection<String> reads, SparkSession spark)
+      throws IOException {
+    String root = target.toUri().getPath();
+    for (String read : reads) {
+      FileSystem fs;
+      FileStatus[] found;
+      try { // a task's string that only looks like a path ("kmeans:20") names nothing
+        Path p = new Path(read);
+        fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        found =
+            InputTable.isPattern(read)
+                ? fs.globStatus(p)
+                : fs.exists(p) ? new FileStatus[] {fs.getFileStatus(p)} : null;
+      } catch (IOException | IllegalArgumentException e) {
+        continue;
+      }
+      for (FileStatus f : found == null ? new FileStatus[0] : found) {
+        Path q = fs.makeQualified(f.getPath());
+        String at = q.toUri().getPath();
+        boolean sameStore =
+            java.util.Objects.equals(q.toUri().getScheme(), target.toUri().getScheme())
+                && java.util.Objects.equals(
+                    q.toUri().getAuthority(), target.toUri().getAuthority());
+        if (sameStore
+            && (at.equals(root) || at.startsWith(root.endsWith("/") ? root : root + "/"))) {
+          throw new SpecException(
+              "output directory "
+                  + location
+                  + (at.equals(root) ? " is " : " holds ")
+                  + read
+                  + ", which this run reads; --overwrite would delete it: choose another output");
+        }
+      }
     }
   }
 

@@ -127,6 +127,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     SparkSession session = spark.session("train");
+    OutputDirectory.requireWritable(session, output, overwrite, List.of(table.input));
     InputTable input = InputTable.read(session, table.toSpec());
     Dataset<Row> df = input.table();
     boolean regression = regression();

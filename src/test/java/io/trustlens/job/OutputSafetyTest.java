@@ -1,0 +1,131 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustlens.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --overwrite} never deletes what the run reads: an output directory that is, or holds, the
+ * input, a model or another table a task reads is refused before any work ({@code profile --input
+ * out/credit.csv --output out --overwrite} deleted the table it had just profiled).
+ */
+class OutputSafetyTest {
+  @TempDir Path dir;
+
+  @Test
+  void anOutputHoldingTheInputIsRefusedAndTheInputKept() throws Exception {
+    Path input = dir.resolve("credit.csv");
+    byte[] bytes = Files.readAllBytes(Path.of("datasets/synthetic/credit.csv"));
+    Files.write(input, bytes);
+    Cli cli =
+        Cli.run(
+            "profile",
+            "--input",
+            input.toString(),
+            "--id",
+            "id",
+            "--output",
+            dir.toString(),
+            "--overwrite");
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(
+        cli.errors()
+            .contains(
+                "output directory "
+                    + dir
+                    + " holds "
+                    + input
+                    + ", which this run reads; --overwrite would delete it"),
+        cli.errors());
+    assertArrayEquals(bytes, Files.readAllBytes(input));
+
+    // The same for a model a task reads, and for the input itself as the output.
+    Path models = dir.resolve("models");
+    copy(Path.of("datasets/models/credit_gbt"), models.resolve("gbt"));
+    cli =
+        Cli.run(
+            "score",
+            "--input",
+            input.toString(),
+            "--id",
+            "id",
+            "--model",
+            models.resolve("gbt").toString(),
+            "--output",
+            models.toString(),
+            "--overwrite");
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(cli.errors().contains(" holds " + models.resolve("gbt")), cli.errors());
+    assertTrue(Files.isDirectory(models.resolve("gbt").resolve("metadata")));
+
+    cli =
+        Cli.run(
+            "train",
+            "--input",
+            input.toString(),
+            "--label",
+            "default",
+            "--id",
+            "id",
+            "--estimator",
+            "dt",
+            "--output",
+            dir.toString(),
+            "--overwrite");
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(cli.errors().contains(" holds " + input + ", which this run reads"), cli.errors());
+    assertArrayEquals(bytes, Files.readAllBytes(input));
+
+    // train refuses an existing output without --overwrite before it fits, as the others do.
+    cli =
+        Cli.run(
+            "train",
+            "--input",
+            input.toString(),
+            "--label",
+            "default",
+            "--estimator",
+            "dt",
+            "--output",
+            models.toString());
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(
+        cli.errors().contains("output directory " + models + " exists; choose another or pass"),
+        cli.errors());
+
+    // An output apart from everything read is replaced as before.
+    Path apart = dir.resolve("apart");
+    Files.createDirectories(apart);
+    cli =
+        Cli.run(
+            "profile",
+            "--input",
+            input.toString(),
+            "--id",
+            "id",
+            "--output",
+            apart.toString(),
+            "--overwrite");
+    assertEquals(0, cli.exitCode(), cli.errors());
+    assertTrue(Files.exists(apart.resolve("summary.json")));
+  }
+
+  private static void copy(Path from, Path to) throws java.io.IOException {
+    try (var paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+}
