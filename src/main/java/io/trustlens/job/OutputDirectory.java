@@ -63,9 +63,7 @@ public final class OutputDirectory implements AutoCloseable {
         throw new SpecException(
             "output directory " + location + " exists; choose another or pass --overwrite");
       }
-      if (fs.exists(target)) {
-        requireApart(target, location, reads, spark);
-      }
+      requireApart(target, location, reads, spark);
       Path parent = target.getParent();
       fs.mkdirs(parent);
       removeStale(fs, parent, target.getName());
@@ -95,10 +93,7 @@ public final class OutputDirectory implements AutoCloseable {
       Path target = new Path(location);
       FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
       target = fs.makeQualified(target);
-      if (!fs.exists(target)) {
-        return;
-      }
-      if (!overwrite) {
+      if (fs.exists(target) && !overwrite) {
         throw new SpecException(
             "output directory " + location + " exists; choose another or pass --overwrite");
       }
@@ -108,7 +103,15 @@ public final class OutputDirectory implements AutoCloseable {
     }
   }
 
-  /** Refuses {@code target} when one of {@code reads} (that exists) is it or lies under it. */
+  /** Whether path {@code inner} lies under folder {@code outer} (both absolute). */
+  private static boolean within(String inner, String outer) {
+    return inner.startsWith(outer.endsWith("/") ? outer : outer + "/");
+  }
+
+  /**
+   * Refuses {@code target} when one of {@code reads} (that exists) is it or lies under it, or when
+   * it lies inside a folder that one of them is.
+   */
   private static void requireApart(
       Path target, String location, java.util.Collection<String> reads, SparkSession spark)
       throws IOException {
@@ -133,14 +136,22 @@ public final class OutputDirectory implements AutoCloseable {
             java.util.Objects.equals(q.toUri().getScheme(), target.toUri().getScheme())
                 && java.util.Objects.equals(
                     q.toUri().getAuthority(), target.toUri().getAuthority());
-        if (sameStore
-            && (at.equals(root) || at.startsWith(root.endsWith("/") ? root : root + "/"))) {
+        if (sameStore && (at.equals(root) || within(at, root))) {
           throw new SpecException(
               "output directory "
                   + location
                   + (at.equals(root) ? " is " : " holds ")
                   + read
                   + ", which this run reads; --overwrite would delete it: choose another output");
+        }
+        if (sameStore && f.isDirectory() && within(root, at)) {
+          throw new SpecException(
+              "output directory "
+                  + location
+                  + " lies inside "
+                  + read
+                  + ", a folder this run reads: its next read would take the output's files"
+                  + " for its own; choose another output");
         }
       }
     }

@@ -99,6 +99,35 @@ class OutputSafetyTest {
         cli.errors().contains("output directory " + models + " exists; choose another or pass"),
         cli.errors());
 
+    // An output inside a folder the run reads as a table would join that table's files.
+    Path folder = dir.resolve("loans");
+    org.apache.spark.sql.SparkSession spark = io.trustlens.testing.SparkTestSession.get();
+    spark
+        .read()
+        .option("header", "true")
+        .option("inferSchema", "true")
+        .csv(input.toString())
+        .write()
+        .parquet(folder.toString());
+    cli =
+        Cli.run(
+            "profile",
+            "--input",
+            folder.toString(),
+            "--output",
+            folder.resolve("profile").toString());
+    assertEquals(1, cli.exitCode(), cli.errors());
+    assertTrue(
+        cli.errors()
+            .contains(
+                "output directory "
+                    + folder.resolve("profile")
+                    + " lies inside "
+                    + folder
+                    + ", a folder this run reads"),
+        cli.errors());
+    assertTrue(Files.notExists(folder.resolve("profile")));
+
     // An output apart from everything read is replaced as before.
     Path apart = dir.resolve("apart");
     Files.createDirectories(apart);
