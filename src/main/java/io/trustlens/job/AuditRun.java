@@ -118,6 +118,7 @@ public final class AuditRun {
           phases.time(
               "read input: files, schema, row count",
               () -> InputTable.read(spark, spec.input, plans.smallTables()));
+      input.readNotes().forEach(m -> warn("input", m)); // before a task fails on what they say
       this.report = new HtmlReport("TrustLens audit: " + spec.name);
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("name", spec.name);

@@ -15,9 +15,10 @@ import org.apache.spark.unsafe.types.UTF8String;
 /**
  * The counts {@link InputTable} takes with a table's rows, counted in Java over the rows of a table
  * read on the driver, in the layout of its Spark pass: the rows; the rows with an id (all without
- * an id column); per text column its cells that are not null and those {@code try_cast(c AS
- * double)} reads as a number (by Spark's own {@link Cast}, evaluated on each cell); per checked
- * column its bad cells (a number null, NaN or infinite; text null or empty).
+ * an id column); per text column its cells that are not null, those {@code try_cast(c AS double)}
+ * reads as a number (by Spark's own {@link Cast}, evaluated on each cell), its missing-value
+ * markers ({@link InputTable#MISSING_MARKERS}) and those {@code try_cast(c AS int)} reads; per
+ * checked column its bad cells (a number null, NaN or infinite; text null or empty).
  *
  * <p>Spark counted them in a projection of the local table that its optimizer evaluates on the
  * driver: no job, but its analysis and optimisation took ~0.6 s of a small command in a young JVM,
@@ -34,7 +35,9 @@ final class CellCounts {
    */
   static long[] of(
       List<Row> rows, StructType schema, String id, List<String> text, List<StructField> checked) {
-    long[] counts = new long[2 + 2 * text.size() + checked.size()];
+    int per = InputTable.PER_TEXT;
+    long[] counts = new long[2 + per * text.size() + checked.size()];
+    java.util.Set<String> markers = new java.util.HashSet<>(InputTable.MISSING_MARKERS);
     int idAt = id == null ? -1 : schema.fieldIndex(id);
     int[] textAt = text.stream().mapToInt(schema::fieldIndex).toArray();
     int[] checkedAt = checked.stream().mapToInt(f -> schema.fieldIndex(f.name())).toArray();
@@ -48,6 +51,12 @@ final class CellCounts {
             DataTypes.DoubleType,
             scala.Option.apply("UTC"),
             EvalMode.TRY());
+    Cast toInt =
+        new Cast(
+            new BoundReference(0, DataTypes.StringType, true),
+            DataTypes.IntegerType,
+            scala.Option.apply("UTC"),
+            EvalMode.TRY());
     Object[] cell = new Object[1];
     GenericInternalRow holder = new GenericInternalRow(cell);
     for (Row r : rows) {
@@ -56,12 +65,15 @@ final class CellCounts {
       for (int i = 0; i < textAt.length; i++) {
         Object v = r.get(textAt[i]);
         if (v != null) {
-          counts[2 + 2 * i]++;
+          int at = 2 + per * i;
+          counts[at]++;
           cell[0] = UTF8String.fromString(v.toString());
-          counts[3 + 2 * i] += toDouble.eval(holder) != null ? 1 : 0;
+          counts[at + 1] += toDouble.eval(holder) != null ? 1 : 0;
+          counts[at + 2] += markers.contains(v.toString()) ? 1 : 0;
+          counts[at + 3] += toInt.eval(holder) != null ? 1 : 0;
         }
       }
-      int at = 2 + 2 * text.size();
+      int at = 2 + per * text.size();
       for (int i = 0; i < checkedAt.length; i++) {
         Object v = r.get(checkedAt[i]);
         counts[at + i] += v == null || (numeric[i] ? !finite(v) : v.toString().isEmpty()) ? 1 : 0;

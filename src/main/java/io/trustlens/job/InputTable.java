@@ -189,23 +189,24 @@ public final class InputTable {
     // Counted once, here (every run reports it), with the id's nulls and a CSV's numeric-looking
     // text columns in the same pass.
     List<String> text = format.equals("csv") ? textColumns(df, spec) : List.of();
-    List<StructField> checked = new ArrayList<>();
-    if ((small || local != null) && df.schema().size() <= COLUMNS_COUNTED) {
-      for (StructField f : df.schema().fields()) {
-        if (f.dataType() instanceof NumericType
-            || f.dataType() instanceof org.apache.spark.sql.types.StringType) {
-          checked.add(f); // the columns badCell checks
-        }
-      }
-    }
+    List<StructField> checked = checkedColumns(df, small || local != null);
     long[] counts =
         local != null
             ? CellCounts.of(local.rows(), df.schema(), spec.id, text, checked)
             : nonNull(df, counted(spec, text, checked));
+    List<String> notes = new ArrayList<>();
+    Dataset<Row> marked = missingMarkersAsNulls(df, text, counts, 2, notes);
+    if (marked != df) { // counted again over the columns as they now are, by Spark
+      df = marked;
+      local = null;
+      text = textColumns(df, spec);
+      checked = checkedColumns(df, true);
+      counts = nonNull(df, counted(spec, text, checked));
+    }
     requireNumericLooking(df, spec, text, counts, 2);
     Map<String, Long> badCells = new java.util.HashMap<>();
     for (int i = 0; i < checked.size(); i++) {
-      badCells.put(checked.get(i).name(), counts[2 + 2 * text.size() + i]);
+      badCells.put(checked.get(i).name(), counts[2 + PER_TEXT * text.size() + i]);
     }
     long rows = counts[0];
     if (rows == 0) {
@@ -229,8 +230,92 @@ public final class InputTable {
       }
       df = df.repartition(spec.partitions);
     }
-    return new InputTable(spec, df, rows, badCells, local, small);
+    InputTable read = new InputTable(spec, df, rows, badCells, local, small);
+    read.readNotes.addAll(notes);
+    return read;
   }
+
+  /**
+   * The columns whose bad cells are counted with the rows ({@link #badCell}): numbers and text,
+   * when {@code counted} and the table is not wider than {@link #COLUMNS_COUNTED}; else none.
+   */
+  private static List<StructField> checkedColumns(Dataset<Row> df, boolean counted) {
+    List<StructField> checked = new ArrayList<>();
+    if (counted && df.schema().size() <= COLUMNS_COUNTED) {
+      for (StructField f : df.schema().fields()) {
+        if (f.dataType() instanceof NumericType
+            || f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+          checked.add(f);
+        }
+      }
+    }
+    return checked;
+  }
+
+  /**
+   * The text of a missing value as R ({@code write.csv}), pandas and spreadsheets write it, which
+   * pandas' {@code read_csv} reads as missing (its default {@code na_values} but the numeric ones,
+   * {@code NaN} and the like, which Spark reads as NaN already).
+   */
+  static final List<String> MISSING_MARKERS =
+      List.of("NA", "N/A", "n/a", "#N/A", "#N/A N/A", "#NA", "<NA>", "NULL", "null", "None");
+
+  /**
+   * {@code df} with each CSV text column whose cells are all numbers or {@link #MISSING_MARKERS}
+   * (at least one of each) read as numbers, its markers as missing (null), as pandas reads it: an R
+   * export's {@code NA} made a numeric column text, which the features then left out, or which was
+   * refused as numbers with stray cells. The column becomes {@code int} when all its numbers are
+   * whole and in int's range, else {@code double}. Returns {@code df} itself when no column is
+   * such; each column changed is described in {@code notes}.
+   */
+  private static Dataset<Row> missingMarkersAsNulls(
+      Dataset<Row> df, List<String> text, long[] counts, int first, List<String> notes) {
+    Dataset<Row> out = df;
+    for (int i = 0; i < text.size(); i++) {
+      int at = first + PER_TEXT * i;
+      long cells = counts[at];
+      long numbers = counts[at + 1];
+      long markers = counts[at + 2];
+      long ints = counts[at + 3];
+      if (markers == 0 || numbers == 0 || numbers + markers != cells) {
+        continue;
+      }
+      String c = text.get(i);
+      org.apache.spark.sql.types.DataType type =
+          ints == numbers ? DataTypes.IntegerType : DataTypes.DoubleType;
+      out =
+          out.withColumn(
+              c,
+              org.apache
+                  .spark
+                  .sql
+                  .functions
+                  .when(ColumnNames.col(c).isin(MISSING_MARKERS.toArray()), lit(null))
+                  .otherwise(ColumnNames.col(c))
+                  .cast(type));
+      notes.add(
+          "column '"
+              + c
+              + "' holds numbers and, in "
+              + markers
+              + " cells, a missing-value marker ("
+              + String.join(", ", MISSING_MARKERS)
+              + ") as R and pandas write them: read as "
+              + type.simpleString()
+              + ", those cells missing (null)");
+    }
+    return out;
+  }
+
+  /** What the notes of reading say (a CSV column's missing-value markers read as nulls). */
+  public List<String> readNotes() {
+    return List.copyOf(readNotes);
+  }
+
+  private final List<String> readNotes = new ArrayList<>();
+
+  /** Counts per text column in the rows' pass: cells, numbers, missing markers, whole numbers. */
+  static final int PER_TEXT = 4;
 
   /**
    * Schema inference reads a CSV column with one non-numeric cell ("abc" among incomes) as text,
@@ -243,8 +328,8 @@ public final class InputTable {
   private static void requireNumericLooking(
       Dataset<Row> df, AuditSpec.Input spec, List<String> text, long[] counts, int first) {
     for (int i = 0; i < text.size(); i++) {
-      long cells = counts[first + 2 * i];
-      long numbers = counts[first + 2 * i + 1];
+      long cells = counts[first + PER_TEXT * i];
+      long numbers = counts[first + PER_TEXT * i + 1];
       long stray = cells - numbers;
       if (stray > 0 && stray <= STRAY_CELLS && numbers >= NUMERIC_LOOKING * cells) {
         String c = text.get(i);
@@ -286,7 +371,8 @@ public final class InputTable {
 
   /**
    * What a table's pass counts (as {@link CellCounts} lays them out): the rows, the rows with an
-   * id, each text column's cells and numbers, each {@code checked} column's bad cells.
+   * id, each text column's cells, numbers, missing-value markers and whole numbers in int's range
+   * ({@link #PER_TEXT}), each {@code checked} column's bad cells.
    */
   static List<org.apache.spark.sql.Column> counted(
       AuditSpec.Input spec, List<String> text, List<StructField> checked) {
@@ -295,6 +381,10 @@ public final class InputTable {
     for (String c : text) {
       counted.add(ColumnNames.col(c));
       counted.add(number(c));
+      counted.add(
+          org.apache.spark.sql.functions.when(
+              ColumnNames.col(c).isin(MISSING_MARKERS.toArray()), 1));
+      counted.add(ColumnNames.col(c).try_cast(DataTypes.IntegerType));
     }
     for (StructField f : checked) {
       counted.add(org.apache.spark.sql.functions.when(badCell(f), 1));

@@ -129,6 +129,7 @@ final class TrainCommand implements Callable<Integer> {
     SparkSession session = spark.session("train");
     OutputDirectory.requireWritable(session, output, overwrite, List.of(table.input));
     InputTable input = InputTable.read(session, table.toSpec());
+    input.readNotes().forEach(m -> System.err.println("trustlens: warning: input: " + m));
     Dataset<Row> df = input.table();
     boolean regression = regression();
     if (!(df.schema().apply(table.label).dataType() instanceof NumericType)) {

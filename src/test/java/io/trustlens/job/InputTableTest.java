@@ -95,7 +95,8 @@ class InputTableTest {
   void cellsCountedOnTheDriverAreCountedAsSparksPassCountsThem(@TempDir Path dir) throws Exception {
     String[] forms = {
       "1", " 2 ", "3.5", "1e3", "-0", "+.5", "1d", "2F", "0x1p3", "inf", "-Infinity", "INF",
-      "NaN", "nan", "1_000", "\u0661", "abc", "1,5", "\"\"", "", "1e400", " ", "Infinityx", "+inf"
+      "NaN", "nan", "1_000", "\u0661", "abc", "1,5", "\"\"", "", "1e400", " ", "Infinityx", "+inf",
+      "NA", "N/A", "null", "None", " NA", "2147483648", "-7", "7.0"
     };
     StringBuilder csv = new StringBuilder("id,n,x,t,mixed\n");
     String[] xs = {"1.5", "NaN", "Inf", "-Inf", "", "2"};
@@ -123,8 +124,14 @@ class InputTableTest {
     long[] spark = InputTable.nonNull(bySpark, InputTable.counted(in, text, checked));
     long[] driver = CellCounts.of(local.rows(), bySpark.schema(), "id", text, checked);
     assertEquals(List.of(60L, 56L), List.of(spark[0], spark[1]), "rows, then ids");
-    assertTrue(spark[5] > 10 && spark[5] < spark[4], "some of the mixed cells are numbers");
-    assertTrue(spark[2 + 4 + 1] > 0 && spark[2 + 4 + 2] > 0, "bad numbers and text: " + spark[7]);
+    int mixed = 2 + InputTable.PER_TEXT; // t's counts come first
+    assertTrue(
+        spark[mixed + 1] > 10 && spark[mixed + 1] < spark[mixed],
+        "some of the mixed cells are numbers");
+    int checkedAt = 2 + 2 * InputTable.PER_TEXT;
+    assertTrue(
+        spark[checkedAt + 1] > 0 && spark[checkedAt + 2] > 0,
+        "bad numbers and text: " + spark[checkedAt + 1]);
     assertEquals(
         java.util.Arrays.toString(spark), java.util.Arrays.toString(driver), "the same counts");
   }
@@ -212,5 +219,64 @@ class InputTableTest {
     SparkJobs.Counted<T> counted = SparkJobs.count(SPARK, work);
     assertEquals(expected, counted.jobs(), "Spark jobs checking " + what);
     return counted.result();
+  }
+
+  /**
+   * An R export's {@code NA} (and pandas' other markers) in a numeric CSV column: read as missing,
+   * the column as int or double, the same whether the table is read on the driver or by Spark; a
+   * column with one real stray cell is still refused; the command says so, and profiles it.
+   */
+  @Test
+  void missingValueMarkersInANumericCsvColumnAreReadAsMissing(@TempDir Path dir) throws Exception {
+    List<String> lines = Files.readAllLines(Path.of("datasets/synthetic/credit.csv"));
+    StringBuilder csv = new StringBuilder(lines.get(0)).append('\n');
+    String[] markers = InputTable.MISSING_MARKERS.toArray(String[]::new);
+    for (int i = 1; i < lines.size(); i++) {
+      String[] cells = lines.get(i).split(",", -1);
+      if (i % 50 == 3) {
+        cells[1] = markers[i % markers.length]; // age
+      }
+      if (i % 70 == 5) {
+        cells[2] = "NA"; // income, a double
+      }
+      csv.append(String.join(",", cells)).append('\n');
+    }
+    Path file = dir.resolve("credit-na.csv");
+    Files.writeString(file, csv.toString());
+    AuditSpec.Input in = new AuditSpec.Input();
+    in.path = file.toString();
+    in.id = "id";
+    List<Row> rows = null;
+    for (boolean small : new boolean[] {true, false}) {
+      InputTable t = InputTable.read(SPARK, in, small);
+      assertEquals("int", t.table().schema().apply("age").dataType().simpleString());
+      assertEquals("double", t.table().schema().apply("income").dataType().simpleString());
+      assertEquals(40, t.table().filter("age IS NULL").count(), "small " + small);
+      assertEquals(29, t.table().filter("income IS NULL").count(), "small " + small);
+      assertEquals(2, t.readNotes().size(), t.readNotes().toString());
+      assertTrue(t.readNotes().get(0).startsWith("column 'age' holds numbers and, in 40 cells"));
+      List<Row> these = t.table().orderBy("id").collectAsList();
+      if (rows != null) {
+        assertEquals(rows, these, "the same rows on the driver and by Spark");
+      }
+      rows = these;
+    }
+    assertEquals(62, rows.get(0).getInt(1), "an age beside the markers kept");
+    assertTrue(rows.get(2).isNullAt(1), "row id=2's marker");
+
+    // A stray cell that is no marker is refused as before, naming it.
+    Files.writeString(file, csv.toString().replaceFirst(",NA,", ",n.a.,"));
+    InvalidFeatureException stray =
+        assertThrows(InvalidFeatureException.class, () -> InputTable.read(SPARK, in, true));
+    assertTrue(stray.getMessage().contains("for example 'n.a.'"), stray.getMessage());
+
+    Files.writeString(file, csv.toString());
+    Path out = dir.resolve("profile");
+    Cli cli =
+        Cli.run("profile", "--input", file.toString(), "--id", "id", "--output", out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    String summary = Files.readString(out.resolve("summary.json"));
+    assertTrue(summary.contains("\"input: column 'age' holds numbers and, in 40 cells"), summary);
+    assertTrue(summary.contains("\"nulls\" : 40"), summary);
   }
 }
