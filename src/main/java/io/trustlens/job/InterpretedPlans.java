@@ -128,16 +128,14 @@ final class InterpretedPlans implements AutoCloseable {
   }
 
   /**
-   * Every string of {@code spec} that could name a path the run reads: the input, the models, the
-   * baseline and every task's (existing or not).
+   * Every string of {@code spec} that could name a path the run reads: the input, the models and
+   * every task's (existing or not). Not the baseline: its summary is read before the output is
+   * opened, so a run may replace the run it compares itself with.
    */
   static Set<String> readPaths(AuditSpec spec) {
     Set<String> paths = new LinkedHashSet<>();
     paths.add(spec.input.path);
     paths.addAll(spec.models.values());
-    if (spec.baseline != null && spec.baseline.path != null) {
-      paths.add(spec.baseline.path);
-    }
     ObjectMapper mapper = new ObjectMapper();
     for (AuditSpec.Task task : spec.tasks) {
       strings(mapper.valueToTree(task), paths);

@@ -143,6 +143,20 @@ class OutputSafetyTest {
             "--overwrite");
     assertEquals(0, cli.exitCode(), cli.errors());
     assertTrue(Files.exists(apart.resolve("summary.json")));
+    // A run may replace the run it compares itself with: the baseline is read before any write.
+    Path spec = dir.resolve("nightly.yaml");
+    Files.writeString(
+        spec,
+        "input: {path: '"
+            + input
+            + "', id: id}\noutput: '"
+            + apart
+            + "'\ntasks:\n  - {type: profile}\n");
+    cli = Cli.run("audit", spec.toString(), "--overwrite", "--baseline", apart.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    assertTrue(
+        Files.readString(apart.resolve("report.html")).contains("Against the baseline"),
+        "compared with the run it replaced");
   }
 
   private static void copy(Path from, Path to) throws java.io.IOException {
