@@ -235,12 +235,13 @@ public final class AuditRun {
     long brokenCount = thresholds.stream().filter(t -> !(Boolean) t.get("passed")).count();
     return String.format(
         java.util.Locale.ROOT,
-        "trustlens: wrote %s (report: %s/report.html)%ntrustlens: %s: %s on %,d rows in %.1f s%s",
+        "trustlens: wrote %s (report: %s/report.html)%ntrustlens: %s: %s on %,d %s in %.1f s%s",
         where,
         where,
         broken ? "thresholds broken" : "ok",
         String.join(", ", names),
         input.rows(),
+        input.rows() == 1 ? "row" : "rows",
         seconds,
         broken ? "; " + brokenCount + " threshold(s) broken (see summary.json)" : "");
   }

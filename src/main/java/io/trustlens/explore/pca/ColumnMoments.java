@@ -141,13 +141,16 @@ public final class ColumnMoments implements Serializable {
                 + " more";
     return String.format(
         java.util.Locale.ROOT,
-        "%,d constant feature column%s (one value in every row) carry no %s: %s; leave them out"
-            + " of the features, or let them pass (--constant-columns ignore; in a spec,"
+        "%,d constant feature column%s (one value in every row) %s no %s: %s; leave %s out"
+            + " of the features, or let %s pass (--constant-columns ignore; in a spec,"
             + " constant_columns: ignore)",
         constant.size(),
         constant.size() == 1 ? "" : "s",
+        constant.size() == 1 ? "carries" : "carry",
         what,
-        named);
+        named,
+        constant.size() == 1 ? "it" : "them",
+        constant.size() == 1 ? "it" : "them");
   }
 
   /** Constant columns an error names. */
