@@ -50,6 +50,9 @@ public final class ColumnSketch implements Serializable {
     DOUBLE,
     DECIMAL,
     STRING,
+    DATE,
+    TIMESTAMP,
+    TIMESTAMP_NTZ,
     OTHER
   }
 
@@ -66,6 +69,12 @@ public final class ColumnSketch implements Serializable {
   private long values;
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
+
+  /** A date or timestamp column's first and last value (Spark's days or microseconds). */
+  private long earliest = Long.MAX_VALUE;
+
+  private long latest = Long.MIN_VALUE;
+
   private final ExactMoments moments;
 
   private transient QuantileSummaries quantiles;
@@ -116,6 +125,12 @@ public final class ColumnSketch implements Serializable {
       return Read.DECIMAL;
     } else if (t instanceof StringType) {
       return Read.STRING;
+    } else if (t instanceof org.apache.spark.sql.types.DateType) {
+      return Read.DATE;
+    } else if (t instanceof org.apache.spark.sql.types.TimestampType) {
+      return Read.TIMESTAMP;
+    } else if (t instanceof org.apache.spark.sql.types.TimestampNTZType) {
+      return Read.TIMESTAMP_NTZ;
     }
     return Read.OTHER;
   }
@@ -165,6 +180,8 @@ public final class ColumnSketch implements Serializable {
           empty++;
         }
       }
+      case DATE -> addTime(row.getInt(ordinal));
+      case TIMESTAMP, TIMESTAMP_NTZ -> addTime(row.getLong(ordinal));
       case OTHER -> values++;
       default -> addNumber(number(row, ordinal));
     }
@@ -184,6 +201,12 @@ public final class ColumnSketch implements Serializable {
       }
       default -> throw new IllegalStateException(type + " is not numeric");
     };
+  }
+
+  private void addTime(long t) {
+    values++;
+    earliest = Math.min(earliest, t);
+    latest = Math.max(latest, t);
   }
 
   private void addNumber(double v) {
@@ -246,6 +269,8 @@ public final class ColumnSketch implements Serializable {
     values = n;
     min = Math.min(min, other.min);
     max = Math.max(max, other.max);
+    earliest = Math.min(earliest, other.earliest);
+    latest = Math.max(latest, other.latest);
     if (quantiles != null) {
       compress();
       other.compress();
@@ -281,6 +306,36 @@ public final class ColumnSketch implements Serializable {
   /** Non-missing cells: finite values of a numeric column, non-null cells of any other. */
   public long values() {
     return values;
+  }
+
+  /**
+   * A date or timestamp column's first value in ISO-8601 ({@code 2024-01-05}, {@code
+   * 2024-01-05T08:30:00Z} for a timestamp, in UTC; without the zone for one without a time zone),
+   * or null: another type, or no value.
+   */
+  public String earliest() {
+    return iso(earliest);
+  }
+
+  /** A date or timestamp column's last value, as {@link #earliest()}. */
+  public String latest() {
+    return iso(latest);
+  }
+
+  private String iso(long t) {
+    if (earliest > latest) {
+      return null;
+    }
+    long seconds = Math.floorDiv(t, 1_000_000L);
+    int nanos = (int) Math.floorMod(t, 1_000_000L) * 1000;
+    return switch (read) {
+      case DATE -> java.time.LocalDate.ofEpochDay(t).toString();
+      case TIMESTAMP -> java.time.Instant.ofEpochSecond(seconds, nanos).toString();
+      case TIMESTAMP_NTZ ->
+          java.time.LocalDateTime.ofEpochSecond(seconds, nanos, java.time.ZoneOffset.UTC)
+              .toString();
+      default -> null;
+    };
   }
 
   /** The smallest finite value, or null without one. */

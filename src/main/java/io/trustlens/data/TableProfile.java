@@ -91,6 +91,8 @@ public record TableProfile(
    *
    * @param values non-missing values (not null, not NaN; numeric: finite)
    * @param distinct the approximate number of distinct non-null values
+   * @param earliest a date or timestamp column's first value, ISO-8601 (timestamps in UTC)
+   * @param latest its last value
    * @param quantiles at {@link #QUANTILES}
    * @param outliers finite values outside Tukey's fences
    * @param top the most frequent values (text and boolean columns and the label)
@@ -111,6 +113,8 @@ public record TableProfile(
       Long distinct,
       Double min,
       Double max,
+      String earliest,
+      String latest,
       Double mean,
       Double stddev,
       double[] quantiles,
@@ -326,6 +330,8 @@ public record TableProfile(
         sketch.distinct(),
         min,
         max,
+        sketch.earliest(),
+        sketch.latest(),
         sketch.mean(),
         sketch.stddev(),
         quantiles,

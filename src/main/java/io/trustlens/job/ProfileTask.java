@@ -43,6 +43,8 @@ final class ProfileTask implements AuditTask<DataSpec> {
             .count("distinct_approx", ColumnProfile::distinct)
             .number("min", ColumnProfile::min)
             .number("max", ColumnProfile::max)
+            .text("earliest", ColumnProfile::earliest)
+            .text("latest", ColumnProfile::latest)
             .number("mean", ColumnProfile::mean)
             .number("stddev", ColumnProfile::stddev);
     for (double q : TableProfile.QUANTILES) {
@@ -190,6 +192,8 @@ final class ProfileTask implements AuditTask<DataSpec> {
     e.put("distinct_approx", c.distinct());
     e.put("min", c.min());
     e.put("max", c.max());
+    e.put("earliest", c.earliest());
+    e.put("latest", c.latest());
     e.put("mean", c.mean());
     e.put("stddev", c.stddev());
     if (c.quantiles() != null) {

@@ -115,6 +115,67 @@ class ColumnSketchTest {
     }
   }
 
+  /**
+   * Dates and timestamps: their first and last values in ISO-8601 (Spark's days since the epoch,
+   * microseconds in UTC), merged across parts; none for other columns or a column of nulls; and a
+   * profile of a table with such columns gives the same on the driver as by Spark.
+   */
+  @Test
+  void datesAndTimestampsKeepTheirFirstAndLastValues() {
+    ColumnSketch dates = new ColumnSketch(DataTypes.DateType, ERROR, 0.02);
+    ColumnSketch later = new ColumnSketch(DataTypes.DateType, ERROR, 0.02);
+    for (Integer days : new Integer[] {19000, null, -1}) {
+      dates.add(new GenericInternalRow(new Object[] {days}), 0);
+    }
+    later.add(new GenericInternalRow(new Object[] {19500}), 0);
+    dates.merge(later);
+    assertEquals("1969-12-31", dates.earliest());
+    assertEquals("2023-05-23", dates.latest());
+    assertEquals(3, dates.values());
+    assertEquals(1, dates.nulls());
+    assertNull(dates.min(), "no numeric statistics of dates");
+    ColumnSketch times = new ColumnSketch(DataTypes.TimestampType, ERROR, 0.02);
+    for (long micros : new long[] {1_704_067_200_000_000L, -1L, 1_704_067_200_123_456L}) {
+      times.add(new GenericInternalRow(new Object[] {micros}), 0);
+    }
+    assertEquals("1969-12-31T23:59:59.999999Z", times.earliest());
+    assertEquals("2024-01-01T00:00:00.123456Z", times.latest());
+    ColumnSketch local = new ColumnSketch(DataTypes.TimestampNTZType, ERROR, 0.02);
+    local.add(new GenericInternalRow(new Object[] {1_704_067_230_000_000L}), 0);
+    assertEquals("2024-01-01T00:00:30", local.earliest());
+    ColumnSketch empty = new ColumnSketch(DataTypes.DateType, ERROR, 0.02);
+    empty.add(new GenericInternalRow(new Object[] {null}), 0);
+    assertNull(empty.earliest());
+    assertNull(new ColumnSketch(DataTypes.DoubleType, ERROR, 0.02).latest());
+
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> table =
+        spark.sql(
+            "SELECT id, date_add(DATE'2020-01-01', CAST(id * 7 % 900 AS INT)) AS signup,"
+                + " TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id * 13.5)"
+                + " AS seen FROM range(0, 400, 1, 3)");
+    TableProfile bySpark =
+        TableProfile.of(table, new TableProfile.Options("id", null, 20, 10), null);
+    List<org.apache.spark.sql.catalyst.InternalRow> rows = new ArrayList<>();
+    org.apache.spark.sql.catalyst.encoders.ExpressionEncoder.Serializer<Row> toInternal =
+        org.apache.spark.sql.catalyst.encoders.ExpressionEncoder.apply(table.schema())
+            .createSerializer();
+    for (Row r : table.collectAsList()) {
+      rows.add(toInternal.apply(r).copy());
+    }
+    TableProfile onDriver =
+        TableProfile.of(table, new TableProfile.Options("id", null, 20, 10), rows);
+    TableProfile.ColumnProfile signup = bySpark.columns().get(1);
+    assertEquals("2020-01-01", signup.earliest());
+    assertEquals("2022-06-18", signup.latest(), "day 899 after 2020-01-01");
+    assertEquals("2024-01-01T00:00:00Z", bySpark.columns().get(2).earliest());
+    assertEquals("2024-01-01T01:29:46.500Z", bySpark.columns().get(2).latest(), "399 x 13.5 s");
+    for (int c = 1; c < 3; c++) {
+      assertEquals(bySpark.columns().get(c).earliest(), onDriver.columns().get(c).earliest());
+      assertEquals(bySpark.columns().get(c).latest(), onDriver.columns().get(c).latest());
+    }
+  }
+
   @Test
   void textAndEmptyColumnsCountWhatTheyHold() {
     ColumnSketch s = new ColumnSketch(DataTypes.StringType, ERROR, 0.02);
