@@ -11,9 +11,12 @@ import picocli.CommandLine.Option;
     name = "explain",
     mixinStandardHelpOptions = true,
     description = {
-      "Explain every row's prediction with Shapley values: columns shap (one value per feature,"
-          + " or per one-hot group), shap_base, shap_gap (output - base - sum) and shap_class;"
-          + " global importance in summary.json and report.html.",
+      "Explain every row's prediction: Shapley values (columns shap, one value per feature or"
+          + " per one-hot group, shap_base, shap_gap = output - base - sum, and shap_class), LIME"
+          + " surrogates, a linear model's terms, a tree's rules, nearest examples and prototype"
+          + " attention, gradient maps and activation maximization of a TorchScript model,"
+          + " occlusion of features, words or pixels, or sanity checks of gradient maps; global"
+          + " importance in summary.json and report.html.",
       "Methods: exact (all coalitions, up to 16 players), kernel (Kernel SHAP), permutation"
           + " (antithetic orders), linear (MLlib linear/logistic, margin space), tree (TreeSHAP,"
           + " MLlib DT/RF/GBT, raw space), tree_interventional (TreeSHAP against the background).",

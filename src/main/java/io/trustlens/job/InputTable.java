@@ -200,7 +200,7 @@ public final class InputTable {
       df = marked;
       local = null;
       text = textColumns(df, spec);
-      checked = checkedColumns(df, true);
+      checked = checkedColumns(df, small);
       counts = nonNull(df, counted(spec, text, checked));
     }
     requireNumericLooking(df, spec, text, counts, 2);
