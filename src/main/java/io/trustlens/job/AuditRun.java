@@ -493,6 +493,16 @@ public final class AuditRun {
     return output.target() + "/" + name;
   }
 
+  /**
+   * Reads another table a task names ({@code what}: reference, background, examples), its reading
+   * notes (a CSV column's missing-value markers read as nulls) warned as the input's are.
+   */
+  InputTable readOther(AuditSpec.Input other, String what) {
+    InputTable table = InputTable.read(spark, other);
+    table.readNotes().forEach(m -> warn(what + " table " + other.path + ": " + m));
+    return table;
+  }
+
   /** Prints a warning about the running task now and records it in the summary. */
   void warn(String message) {
     warn(taskName, message);

@@ -44,7 +44,7 @@ final class DriftTask implements AuditTask<DataSpec> {
     other.path = task.reference;
     Dataset<Row> reference;
     try {
-      reference = InputTable.read(run.spark(), other).table();
+      reference = run.readOther(other, "reference").table();
     } catch (io.trustlens.feature.InvalidFeatureException e) {
       throw new SpecException(e.getMessage().replace("the input table", "the reference table"));
     }

@@ -279,7 +279,7 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
       AuditRun run, String path, String what, boolean withIdAndLabel) {
     AuditSpec.Input other = new AuditSpec.Input();
     other.path = path;
-    Dataset<Row> table = InputTable.read(run.spark(), other).table();
+    Dataset<Row> table = run.readOther(other, what).table();
     AuditSpec.Input in = run.spec().input;
     for (var field : run.input().table().schema().fields()) {
       String c = field.name();

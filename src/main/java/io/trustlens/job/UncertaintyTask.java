@@ -462,7 +462,7 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
     ref.label = label;
     ref.onInvalid = run.input().onInvalid();
     summary.put("trained_on", task.reference);
-    return model.prepare(InputTable.read(run.spark(), ref).table());
+    return model.prepare(run.readOther(ref, "reference").table());
   }
 
   /** The share of unfamiliar rows, its threshold and the histogram of errors. */

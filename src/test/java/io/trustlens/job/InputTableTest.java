@@ -278,5 +278,25 @@ class InputTableTest {
     String summary = Files.readString(out.resolve("summary.json"));
     assertTrue(summary.contains("\"input: column 'age' holds numbers and, in 40 cells"), summary);
     assertTrue(summary.contains("\"nulls\" : 40"), summary);
+
+    // A task's other table (here drift's reference) is read the same way, and says so too.
+    Path drift = dir.resolve("drift");
+    cli =
+        Cli.run(
+            "data",
+            "--method",
+            "drift",
+            "--input",
+            "datasets/synthetic/credit.csv",
+            "--reference",
+            file.toString(),
+            "--id",
+            "id",
+            "--output",
+            drift.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    summary = Files.readString(drift.resolve("summary.json"));
+    assertTrue(
+        summary.contains("reference table " + file + ": column 'age' holds numbers"), summary);
   }
 }
