@@ -102,7 +102,7 @@ public final class AuditSpecParser {
               + e.getPropertyName()
               + "' in "
               + path(e)
-              + meant(
+              + SpecException.didYouMean(
                   e.getPropertyName(),
                   e.getKnownPropertyIds().stream().map(String::valueOf).toArray(String[]::new))
               + (type == null
@@ -121,7 +121,7 @@ public final class AuditSpecParser {
               + ": type is '"
               + e.getTypeId()
               + "'"
-              + meant(e.getTypeId(), AuditSpec.TASK_TYPES.toArray(String[]::new))
+              + SpecException.didYouMean(e.getTypeId(), AuditSpec.TASK_TYPES.toArray(String[]::new))
               + "; expected one of "
               + AuditSpec.TASK_TYPES);
     } catch (JsonProcessingException e) {
@@ -139,12 +139,6 @@ public final class AuditSpecParser {
       throw new SpecException(source + ": the spec is empty");
     }
     return spec;
-  }
-
-  /** " (did you mean 'x'?)" for the key or type a user most likely meant, else "". */
-  private static String meant(String given, String[] known) {
-    String meant = given == null ? null : io.trustlens.feature.ColumnNames.closest(given, known);
-    return meant == null ? "" : " (did you mean '" + meant + "'?)";
   }
 
   private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {

@@ -37,18 +37,11 @@ public final class OutputDirectory implements AutoCloseable {
   }
 
   /**
-   * Starts an output directory at {@code location}.
+   * Starts an output directory at {@code location}, refusing a location that is, or holds, one of
+   * the paths the run {@code reads}: with {@code --overwrite} the commit would delete it ({@code
+   * --input out/loans.csv --output out} deleted the table it had just profiled).
    *
-   * @throws SpecException when it exists and {@code overwrite} is false
-   */
-  public static OutputDirectory open(SparkSession spark, String location, boolean overwrite) {
-    return open(spark, location, overwrite, java.util.List.of());
-  }
-
-  /**
-   * As above, refusing a location that is, or holds, one of the paths the run {@code reads}: with
-   * {@code --overwrite} the commit would delete it ({@code --input out/loans.csv --output out}
-   * deleted the table it had just profiled).
+   * @throws SpecException when it exists and {@code overwrite} is false, or holds a path read
    */
   public static OutputDirectory open(
       SparkSession spark, String location, boolean overwrite, java.util.Collection<String> reads) {
@@ -58,12 +51,7 @@ public final class OutputDirectory implements AutoCloseable {
       if (fs instanceof LocalFileSystem local) {
         fs = local.getRawFileSystem(); // no .crc files beside summary.json and report.html
       }
-      target = fs.makeQualified(target);
-      if (fs.exists(target) && !overwrite) {
-        throw new SpecException(
-            "output directory " + location + " exists; choose another or pass --overwrite");
-      }
-      requireApart(target, location, reads, spark);
+      target = free(fs, target, location, overwrite, reads, spark);
       Path parent = target.getParent();
       fs.mkdirs(parent);
       removeStale(fs, parent, target.getName());
@@ -92,15 +80,31 @@ public final class OutputDirectory implements AutoCloseable {
     try {
       Path target = new Path(location);
       FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      target = fs.makeQualified(target);
-      if (fs.exists(target) && !overwrite) {
-        throw new SpecException(
-            "output directory " + location + " exists; choose another or pass --overwrite");
-      }
-      requireApart(target, location, reads, spark);
+      free(fs, target, location, overwrite, reads, spark);
     } catch (IOException e) {
       throw new SpecException("cannot check output directory " + location + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * {@code target} qualified, once it is known neither to exist (unless {@code overwrite}) nor to
+   * be or hold a path the run {@code reads}.
+   */
+  private static Path free(
+      FileSystem fs,
+      Path target,
+      String location,
+      boolean overwrite,
+      java.util.Collection<String> reads,
+      SparkSession spark)
+      throws IOException {
+    Path qualified = fs.makeQualified(target);
+    if (fs.exists(qualified) && !overwrite) {
+      throw new SpecException(
+          "output directory " + location + " exists; choose another or pass --overwrite");
+    }
+    requireApart(qualified, location, reads, spark);
+    return qualified;
   }
 
   /** Whether path {@code inner} lies under folder {@code outer} (both absolute). */

@@ -8,4 +8,13 @@ public class SpecException extends RuntimeException {
   public SpecException(String message) {
     super(message);
   }
+
+  /**
+   * " (did you mean 'x'?)" for the key, type or method of {@code known} a user most likely meant by
+   * {@code given} ({@link io.trustlens.feature.ColumnNames#closest}), else "".
+   */
+  static String didYouMean(String given, String[] known) {
+    String meant = given == null ? null : io.trustlens.feature.ColumnNames.closest(given, known);
+    return meant == null ? "" : " (did you mean '" + meant + "'?)";
+  }
 }

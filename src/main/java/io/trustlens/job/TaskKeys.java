@@ -12,10 +12,6 @@ final class TaskKeys {
   /** Fails unless {@code method} is one of {@code methods}. */
   static void requireMethod(String method, List<String> methods, String where, String family) {
     if (!methods.contains(method)) {
-      String meant =
-          method == null
-              ? null
-              : io.trustlens.feature.ColumnNames.closest(method, methods.toArray(String[]::new));
       throw new SpecException(
           where
               + " ("
@@ -23,7 +19,7 @@ final class TaskKeys {
               + "): method is '"
               + method
               + "'"
-              + (meant == null ? "" : " (did you mean '" + meant + "'?)")
+              + SpecException.didYouMean(method, methods.toArray(String[]::new))
               + "; expected one of "
               + methods);
     }

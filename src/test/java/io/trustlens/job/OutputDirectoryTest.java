@@ -38,7 +38,8 @@ class OutputDirectoryTest {
         elsewhereOld, FileTime.fromMillis(System.currentTimeMillis() - 2 * 86_400_000L));
     Path unrelated = Files.createDirectories(dir.resolve(".other.tmp-x"));
     try (OutputDirectory out =
-        OutputDirectory.open(SparkTestSession.get(), dir.resolve("out").toString(), false)) {
+        OutputDirectory.open(
+            SparkTestSession.get(), dir.resolve("out").toString(), false, java.util.List.of())) {
       out.writeText("summary.json", "{}\n");
       out.commit();
     }
