@@ -468,10 +468,13 @@ public final class AuditRun {
    */
   String writeAppended(String name, Dataset<Row> prepared, Dataset<Row> result) {
     List<org.apache.spark.sql.Column> keep = new ArrayList<>();
-    for (String c : input.table().columns()) {
-      keep.add(ColumnNames.col(c));
-    }
     List<String> before = List.of(prepared.columns());
+    for (String c : input.table().columns()) {
+      keep.add(
+          c.equals(spec.input.label) && before.contains(InputTable.LABEL_NAMES)
+              ? ColumnNames.col(InputTable.LABEL_NAMES).as(c) // the names, not their indices
+              : ColumnNames.col(c));
+    }
     for (String c : result.columns()) {
       if (!before.contains(c)) {
         keep.add(ColumnNames.col(c));

@@ -52,7 +52,13 @@ record ExampleSpace(
       }
     }
     Dataset<Row> queries = run.input().prepare(model);
-    Dataset<Row> training = model.prepare(raw);
+    // Prototype attention averages the labels as the model's class indices; nearest examples
+    // name theirs as the table does.
+    Dataset<Row> training =
+        model.prepare(
+            predicted
+                ? run.input().withClassIndices(raw, model, "the examples table " + task.examples)
+                : raw);
     FeatureSpace features = run.input().features(model, queries);
     if (predicted) {
       queries =

@@ -1,5 +1,7 @@
 package io.trustlens.job;
 
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -37,6 +39,10 @@ public final class InputTable {
 
   /** The input options a task has read: "features" (with vector and image) and "on_invalid". */
   private final java.util.Set<String> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The tables and class lists whose names {@link #withClassIndices} found the label to hold. */
+  private final java.util.Set<List<String>> checkedClasses =
+      java.util.Collections.synchronizedSet(new java.util.HashSet<>());
 
   private final java.util.Set<List<String>> checkedPipelineInputs =
       java.util.Collections.synchronizedSet(new java.util.HashSet<>());
@@ -637,21 +643,88 @@ public final class InputTable {
         numeric.add(c);
       }
     }
-    return model.prepare(valid(numeric, "the model's pipeline reads"));
+    return model.prepare(
+        withClassIndices(valid(numeric, "the model's pipeline reads"), model, spec.path));
   }
 
   /**
-   * The table's rows whose numeric {@code columns} hold numbers: with {@code on_invalid: skip} the
-   * rows with a null, NaN or infinity there are dropped; else the table itself once no row has one,
-   * or the first such row fails the run, naming its id and column and what reads it ({@code
-   * readBy}, e.g. "the model's pipeline reads"), before any work. Checked once per run for a set of
-   * columns, or not at all when the read's own counts found those columns clean.
+   * The hidden column that keeps a string label's class names once {@link #withClassIndices} has
+   * put their indices in its place; {@link AuditRun#writeAppended} writes the names back.
+   */
+  static final String LABEL_NAMES = "_trustlens_label_names";
+
+  /**
+   * {@code rows} with a string label replaced by the index of its class when {@code model}'s
+   * pipeline indexes that label ({@link LoadedModel#classNames}, as {@code train} fits one): so a
+   * task compares it with the model's class indices as it does a numeric label. A name that is not
+   * one of the model's classes fails the run, naming its row and the table ({@code where}), before
+   * any work (checked once per table); a null stays null.
+   */
+  Dataset<Row> withClassIndices(Dataset<Row> rows, LoadedModel model, String where) {
+    String label = spec.label;
+    if (label == null
+        || rows.schema().getFieldIndex(label).isEmpty()
+        || !(rows.schema().apply(label).dataType() instanceof org.apache.spark.sql.types.StringType)
+        || model.classNames(label) == null) {
+      return rows;
+    }
+    String[] classes = model.classNames(label);
+    org.apache.spark.sql.Column name = ColumnNames.col(label);
+    List<String> checked = new ArrayList<>(List.of(classes));
+    checked.add(0, where);
+    if (checkedClasses.add(checked)) {
+      List<Row> unknown =
+          rows.filter(
+                  name.isNotNull()
+                      .and(org.apache.spark.sql.functions.not(name.isin((Object[]) classes))))
+              .limit(1)
+              .collectAsList();
+      if (!unknown.isEmpty()) {
+        checkedClasses.remove(checked);
+        Row r = unknown.get(0);
+        throw new InvalidFeatureException(
+            "label '"
+                + r.get(r.fieldIndex(label))
+                + "' in column '"
+                + label
+                + "' of "
+                + (spec.id == null
+                    ? "a row"
+                    : "row " + spec.id + "=" + r.get(r.fieldIndex(spec.id)))
+                + " of "
+                + where
+                + " is not one of the model's classes ("
+                + String.join(", ", classes)
+                + ")");
+      }
+    }
+    return rows.withColumn(LABEL_NAMES, name).withColumn(label, classIndex(name, classes));
+  }
+
+  /**
+   * The index of class name {@code name} in {@code classes} as a double; -1 for another name, null
+   * for null.
+   */
+  static org.apache.spark.sql.Column classIndex(
+      org.apache.spark.sql.Column name, String[] classes) {
+    org.apache.spark.sql.Column[] names = new org.apache.spark.sql.Column[classes.length];
+    for (int i = 0; i < classes.length; i++) {
+      names[i] = lit(classes[i]);
+    }
+    return array_position(array(names), name).minus(1).cast(DataTypes.DoubleType);
+  }
+
+  /**
+   * The table's rows whose numeric {@code columns} hold numbers and whose string ones text: with
+   * {@code on_invalid: skip} the rows with a null, NaN or infinity (or a null or empty string)
+   * there are dropped; else the table itself once no row has one, or the first such row fails the
+   * run, naming its id and column and what reads it ({@code readBy}, e.g. "the model's pipeline
+   * reads"), before any work. Checked once per run for a set of columns, or not at all when the
+   * read's own counts found those columns clean.
    */
   Dataset<Row> valid(List<String> columns, String readBy) {
     List<String> numeric =
-        columns.stream()
-            .filter(c -> table.schema().apply(c).dataType() instanceof NumericType)
-            .toList();
+        columns.stream().filter(c -> badCell(table.schema().apply(c)) != null).toList();
     if (numeric.isEmpty() || checkedPipelineInputs.contains(numeric)) {
       return table;
     }
@@ -672,14 +745,18 @@ public final class InputTable {
       String column = null;
       for (String c : numeric) {
         Object v = r.get(r.fieldIndex(c));
-        if (v == null || !Double.isFinite(((Number) v).doubleValue())) {
+        if (v == null
+            || "".equals(v)
+            || v instanceof Number n && !Double.isFinite(n.doubleValue())) {
           column = c;
           break;
         }
       }
       Object value = r.get(r.fieldIndex(column));
       throw new InvalidFeatureException(
-          (value == null ? "null" : String.valueOf(((Number) value).doubleValue()))
+          (value == null
+                  ? "null"
+                  : value instanceof Number n ? String.valueOf(n.doubleValue()) : "an empty string")
               + " in column '"
               + column
               + "' of "

@@ -90,11 +90,29 @@ final class ScoreFigures implements Serializable {
       boolean probability,
       boolean scores,
       int headRows) {
+    return of(
+        written,
+        label == null ? null : ColumnNames.col(label),
+        classes,
+        probability,
+        scores,
+        headRows);
+  }
+
+  /**
+   * As above, the label being the value of {@code label} (null for none): a column, or a string
+   * label's class index ({@link InputTable#classIndex}).
+   */
+  static ScoreFigures of(
+      Dataset<Row> written,
+      Column label,
+      int classes,
+      boolean probability,
+      boolean scores,
+      int headRows) {
     List<Column> columns =
         List.of(
-            label == null
-                ? lit(null).cast(DataTypes.DoubleType)
-                : ColumnNames.col(label).cast(DataTypes.DoubleType),
+            label == null ? lit(null).cast(DataTypes.DoubleType) : label.cast(DataTypes.DoubleType),
             col("prediction").cast(DataTypes.DoubleType),
             probability
                 ? col("probability").cast(DataTypes.createArrayType(DataTypes.DoubleType))

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
 
 /**
  * The {@code score} task: the input rows with the model's prediction (and class probabilities, and
@@ -51,9 +52,8 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
   public Map<String, Object> run(AuditRun run, ScoreSpec task) {
     LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
-    Dataset<Row> table = run.input().table();
-    requireNumericLabel(table, in.label);
     Dataset<Row> prepared = run.input().prepare(model);
+    requireNumericLabel(prepared, in.label);
     FeatureSpace features = run.input().features(model, prepared);
     ModelScorer scorer =
         new ModelScorer(model.source(), features).setOnInvalid(run.input().onInvalid());
@@ -80,10 +80,18 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     // A small run's preview rows come with the figures' pass (which then reads every column); a
     // larger table's figures read three columns, and the preview is a limit of its own.
     boolean small = run.input().small();
+    // A string label the model's pipeline indexes: compared as its class index, written as a name.
+    String[] classes = in.label == null ? null : model.classNames(in.label);
+    Column label =
+        in.label == null
+            ? null
+            : classes != null && written.schema().apply(in.label).dataType() instanceof StringType
+                ? InputTable.classIndex(ColumnNames.col(in.label), classes)
+                : ColumnNames.col(in.label);
     ScoreFigures figures =
         ScoreFigures.of(
             written,
-            in.label,
+            label,
             classifier ? info.outputSize() : 0,
             probability,
             scores,
@@ -122,14 +130,16 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
       result.put(metricName, metric);
       facts.put(metricName + " against " + in.label, metric);
       if (classifier) {
-        confusion = classification(run, written, in.label, info, figures, result, facts);
+        confusion = classification(run, written, label, classes, info, figures, result, facts);
       }
     }
     facts.put("table", path);
     run.report().section("Score: " + name).keyValues(facts);
     if (confusion != null) {
       List<String> header = new ArrayList<>(List.of(in.label + " (rows) / prediction"));
-      header.addAll(info.outputNames());
+      for (int i = 0; i < info.outputSize(); i++) {
+        header.add(className(info, classes, i));
+      }
       run.report().section("Confusion matrix of " + name).table(header, confusion);
     }
     List<List<Object>> preview = new ArrayList<>();
@@ -162,7 +172,8 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
   private static List<List<Object>> classification(
       AuditRun run,
       Dataset<Row> written,
-      String labelName,
+      Column labelValue,
+      String[] classes,
       ModelInfo info,
       ScoreFigures figures,
       Map<String, Object> result,
@@ -175,6 +186,9 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     }
     result.put("confusion_matrix", matrix);
     result.put("confusion_labels", info.outputNames());
+    if (classes != null) {
+      result.put("classes", List.of(classes)); // the label's names, in class order
+    }
     if (figures.outside() > 0) {
       run.warn(
           figures.outside()
@@ -184,7 +198,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     }
     List<List<Object>> table = new ArrayList<>();
     for (int i = 0; i < k; i++) {
-      List<Object> row = new ArrayList<>(List.of(info.outputNames().get(i)));
+      List<Object> row = new ArrayList<>(List.of(className(info, classes, i)));
       for (int j = 0; j < k; j++) {
         row.add(confusion[i][j]);
       }
@@ -198,7 +212,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     result.put("log_loss", logLoss);
     facts.put("log loss", logLoss);
     if (k == 2) {
-      Column label = ColumnNames.col(labelName).cast(DataTypes.DoubleType);
+      Column label = labelValue.cast(DataTypes.DoubleType);
       Column inRange = label.geq(0).and(label.lt(k)).and(label.equalTo(floor(label)));
       double auc =
           figures.gatheredScores()
@@ -209,8 +223,14 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
                   label,
                   figures.rows());
       result.put("auc", auc);
-      facts.put("AUC (ROC, class " + info.outputNames().get(1) + ")", auc);
+      facts.put("AUC (ROC, class " + className(info, classes, 1) + ")", auc);
     }
     return table;
+  }
+
+  /** Output {@code i}'s name, with its class name when the pipeline indexed the label's names. */
+  private static String className(ModelInfo info, String[] classes, int i) {
+    String output = info.outputNames().get(i);
+    return classes == null || i >= classes.length ? output : output + " (" + classes[i] + ")";
   }
 }

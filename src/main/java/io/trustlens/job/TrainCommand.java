@@ -110,6 +110,12 @@ final class TrainCommand implements Callable<Integer> {
   /** The label's column in the rows fitted (see {@link #fitLabel}). */
   private String fitLabel;
 
+  /** Whether the label holds strings, class names, indexed by {@link #classes}. */
+  private boolean named;
+
+  /** The label's indexer, fitted before the rest when {@link #named}. */
+  private org.apache.spark.ml.feature.StringIndexerModel classes;
+
   @Override
   public Integer call() throws IOException {
     if (table.label == null) {
@@ -132,8 +138,21 @@ final class TrainCommand implements Callable<Integer> {
     input.readNotes().forEach(m -> System.err.println("trustlens: warning: input: " + m));
     Dataset<Row> df = input.table();
     boolean regression = regression();
-    if (!(df.schema().apply(table.label).dataType() instanceof NumericType)) {
-      throw new SpecException("label column '" + table.label + "' must be numeric");
+    org.apache.spark.sql.types.DataType labelType = df.schema().apply(table.label).dataType();
+    named = labelType instanceof StringType;
+    if (!(labelType instanceof NumericType) && !named) {
+      throw new SpecException(
+          "label column '"
+              + table.label
+              + "' is "
+              + labelType.simpleString()
+              + "; train fits a numeric label, or a string one (classes named by their values)");
+    }
+    if (named && regression) {
+      throw new SpecException(
+          "label column '"
+              + table.label
+              + "' holds strings, class names; --objective regression needs numbers");
     }
     List<String> featureColumns = featureColumns(df);
     List<String> numbers = new ArrayList<>(List.of(table.label));
@@ -144,7 +163,15 @@ final class TrainCommand implements Callable<Integer> {
     }
     df = input.valid(numbers, "train fits on");
     fitLabel = fitLabel(df);
-    if (!fitLabel.equals(table.label)) {
+    if (named) {
+      classes =
+          new StringIndexer()
+              .setInputCol(ColumnNames.forStage(table.label))
+              .setOutputCol(fitLabel)
+              .setStringOrderType("alphabetAsc")
+              .fit(df);
+      df = classes.transform(df);
+    } else if (!fitLabel.equals(table.label)) {
       df = df.withColumnRenamed(table.label, fitLabel);
     }
     List<PipelineStage> stages = new ArrayList<>();
@@ -198,10 +225,17 @@ final class TrainCommand implements Callable<Integer> {
     boolean gbtClasses = estimator.equals("gbt") && !regression;
     Map<String, Long> balance =
         !regression && (bootstrap == null || gbtClasses)
-            ? TrainingMetrics.balance(df, fitLabel)
+            ? TrainingMetrics.balance(df, named ? table.label : fitLabel)
             : null;
     if (gbtClasses) {
       requireZeroOne(balance.keySet());
+    }
+    if (named) {
+      System.out.println(
+          "the label '"
+              + table.label
+              + "' holds class names, indexed in alphabetical order: "
+              + classNames());
     }
     if (bootstrap != null) {
       if (holdout != null) {
@@ -235,6 +269,9 @@ final class TrainCommand implements Callable<Integer> {
     record.put("estimator", estimator);
     record.put("objective", regression ? "regression" : "classification");
     record.put("label", table.label);
+    if (named) {
+      record.put("classes", List.of(classes.labelsArray()[0]));
+    }
     record.put("rows", input.rows());
     record.put("rows_fitted", fitRows);
     record.put("rows_held_out", testRows);
@@ -260,7 +297,7 @@ final class TrainCommand implements Callable<Integer> {
               skipped));
     }
     if (!regression) {
-      Map<String, Long> fitted = TrainingMetrics.balance(fit, fitLabel);
+      Map<String, Long> fitted = TrainingMetrics.balance(fit, named ? table.label : fitLabel);
       if (fitted.size() < 2) {
         throw new SpecException(
             "the label '"
@@ -287,6 +324,9 @@ final class TrainCommand implements Callable<Integer> {
               TrainingMetrics.line(metrics)));
     } else {
       said.append(System.lineSeparator() + "no rows held out (--holdout 0): no held-out metrics");
+    }
+    if (named) {
+      model = withClasses(model.stages());
     }
     (overwrite ? model.write().overwrite() : model.write()).save(output);
     Path recordFile = new Path(output, "training.json");
@@ -339,9 +379,7 @@ final class TrainCommand implements Callable<Integer> {
           ((org.apache.spark.ml.Estimator<?>) predictor).fit(weighted);
       List<org.apache.spark.ml.Transformer> stages = new ArrayList<>(List.of(features.stages()));
       stages.add(fitted);
-      PipelineModel member =
-          new PipelineModel(
-              org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("pipeline"), stages);
+      PipelineModel member = withClasses(stages.toArray(new org.apache.spark.ml.Transformer[0]));
       String path = output + "/member_" + k;
       (overwrite ? member.write().overwrite() : member.write()).save(path);
       written.add(path);
@@ -361,12 +399,38 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /**
+   * The pipeline of {@code stages}, after the label's indexer when the label holds class names: the
+   * fitted {@code StringIndexerModel} from the label to the column the predictor fits on, so the
+   * saved model carries its classes' names in index order (MLlib skips the stage when a table to
+   * score lacks the label).
+   */
+  private PipelineModel withClasses(org.apache.spark.ml.Transformer[] stages) {
+    List<org.apache.spark.ml.Transformer> all = new ArrayList<>();
+    if (named) {
+      all.add(classes);
+    }
+    all.addAll(List.of(stages));
+    return new PipelineModel(
+        org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("pipeline"), all);
+  }
+
+  /** The label's class names in index order, as {@code 0 = a, 1 = b}. */
+  private String classNames() {
+    String[] names = classes.labelsArray()[0];
+    List<String> shown = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      shown.add(i + " = " + names[i]);
+    }
+    return String.join(", ", shown);
+  }
+
+  /**
    * MLlib's GBTClassifier fits two classes labelled 0 and 1 and fails deep in its first tree on any
    * other label: refused here, naming the label's values.
    */
   private void requireZeroOne(java.util.Set<String> values) {
-    boolean zeroOne = true;
-    for (String v : values) {
+    boolean zeroOne = named ? values.size() <= 2 : true;
+    for (String v : named ? java.util.Set.<String>of() : values) {
       zeroOne &= Double.parseDouble(v) == 0 || Double.parseDouble(v) == 1;
     }
     if (!zeroOne) {
@@ -403,7 +467,7 @@ final class TrainCommand implements Callable<Integer> {
    * scoring never reads.
    */
   private String fitLabel(Dataset<Row> df) {
-    if (ColumnNames.forStage(table.label).equals(table.label)) {
+    if (!named && ColumnNames.forStage(table.label).equals(table.label)) {
       return table.label;
     }
     List<String> have = List.of(df.columns());

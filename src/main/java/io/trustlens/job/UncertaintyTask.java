@@ -462,7 +462,8 @@ final class UncertaintyTask implements AuditTask<UncertaintySpec> {
     ref.label = label;
     ref.onInvalid = run.input().onInvalid();
     summary.put("trained_on", task.reference);
-    return model.prepare(run.readOther(ref, "reference").table());
+    InputTable table = run.readOther(ref, "reference");
+    return model.prepare(table.withClassIndices(table.table(), model, task.reference));
   }
 
   /** The share of unfamiliar rows, its threshold and the histogram of errors. */

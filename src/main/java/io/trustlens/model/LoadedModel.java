@@ -37,15 +37,10 @@ public record LoadedModel(
     if (featuresCol == null) {
       return List.of();
     }
-    java.util.Set<String> needed = new java.util.HashSet<>(List.of(featuresCol));
+    java.util.Set<String> needed = needed();
     java.util.Set<String> written = new java.util.HashSet<>();
-    for (int i = featureStages.size() - 1; i >= 0; i--) {
-      Transformer stage = featureStages.get(i);
-      List<String> outputs = columns(stage, "outputCol", "outputCols");
-      if (outputs.stream().anyMatch(needed::contains)) {
-        needed.addAll(inputs(stage));
-      }
-      written.addAll(outputs);
+    for (Transformer stage : featureStages) {
+      written.addAll(columns(stage, "outputCol", "outputCols"));
     }
     java.util.LinkedHashSet<String> inputs = new java.util.LinkedHashSet<>();
     for (Transformer stage : featureStages) {
@@ -56,6 +51,55 @@ public record LoadedModel(
       }
     }
     return List.copyOf(inputs);
+  }
+
+  /**
+   * The columns the final model's features are built from, walking the stages back from {@link
+   * #featuresCol}: it, and the inputs of every stage whose output is needed.
+   */
+  private java.util.Set<String> needed() {
+    java.util.Set<String> needed = new java.util.HashSet<>();
+    if (featuresCol == null) {
+      return needed;
+    }
+    needed.add(featuresCol);
+    for (int i = featureStages.size() - 1; i >= 0; i--) {
+      Transformer stage = featureStages.get(i);
+      if (columns(stage, "outputCol", "outputCols").stream().anyMatch(needed::contains)) {
+        needed.addAll(inputs(stage));
+      }
+    }
+    return needed;
+  }
+
+  /**
+   * The stage that indexes the label's class names, or null: a {@code StringIndexerModel} of one
+   * column whose output the features do not need ({@code train} puts one first for a string label;
+   * MLlib's own examples index the label so). {@link #prepare} does not run it: the run compares
+   * the label's names with the model's classes itself.
+   */
+  public org.apache.spark.ml.feature.StringIndexerModel labelIndexer() {
+    java.util.Set<String> needed = needed();
+    for (Transformer stage : featureStages) {
+      if (stage instanceof org.apache.spark.ml.feature.StringIndexerModel indexer
+          && indexer.labelsArray().length == 1
+          && inputs(stage).size() == 1
+          && columns(stage, "outputCol", "outputCols").stream().noneMatch(needed::contains)) {
+        return indexer;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The class names, in the order of the final model's class indices, of the table column {@code
+   * label} when the pipeline indexes it ({@link #labelIndexer}), else null.
+   */
+  public String[] classNames(String label) {
+    org.apache.spark.ml.feature.StringIndexerModel indexer = labelIndexer();
+    return indexer != null && inputs(indexer).get(0).equals(label)
+        ? indexer.labelsArray()[0]
+        : null;
   }
 
   private static List<String> columns(Transformer stage, String one, String many) {
@@ -82,7 +126,10 @@ public record LoadedModel(
     return !featureStages.isEmpty();
   }
 
-  /** The table with the pipeline's feature columns added (the table itself for a bare model). */
+  /**
+   * The table with the pipeline's feature columns added (the table itself for a bare model); the
+   * label's indexer ({@link #labelIndexer}) is not run.
+   */
   public Dataset<Row> prepare(Dataset<Row> table) {
     List<String> have = List.of(table.columns());
     List<String> lacking = pipelineInputs().stream().filter(c -> !have.contains(c)).toList();
@@ -96,8 +143,9 @@ public record LoadedModel(
               + "); was the model trained on another table?");
     }
     Dataset<Row> out = table;
+    Transformer label = labelIndexer();
     for (Transformer stage : featureStages) {
-      out = stage.transform(out);
+      out = stage == label ? out : stage.transform(out);
     }
     return out;
   }

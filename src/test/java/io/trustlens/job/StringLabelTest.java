@@ -1,0 +1,229 @@
+package io.trustlens.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustlens.testing.Cli;
+import io.trustlens.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A label of class names (iris's species as text): train indexes it into the saved pipeline, and
+ * the tasks that compare labels with predictions read the names as the model's class indices,
+ * writing the names back.
+ */
+class StringLabelTest {
+  /** Names whose alphabetical order is not the numeric codes' order (0, 1, 2). */
+  private static final String[] NAMES = {"setosa", "versicolor", "iris-virginica"};
+
+  @TempDir Path dir;
+
+  private Path irisWithNames(String firstName) throws Exception {
+    List<String> lines = Files.readAllLines(Path.of("datasets/iris.csv"));
+    List<String> out = new ArrayList<>(List.of("id," + lines.get(0)));
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i);
+      int cut = line.lastIndexOf(',');
+      String name = NAMES[Integer.parseInt(line.substring(cut + 1).trim())];
+      out.add((i - 1) + "," + line.substring(0, cut + 1) + (i == 1 ? firstName : name));
+    }
+    Path csv = dir.resolve(firstName + ".csv");
+    Files.write(csv, out);
+    return csv;
+  }
+
+  private static JsonNode task(Path output) throws Exception {
+    return new ObjectMapper().readTree(output.resolve("summary.json").toFile()).at("/tasks/0");
+  }
+
+  @Test
+  void trainIndexesTheNamesAndScoreUncertaintyAndPrototypesCompareThemAsTheModelsClasses()
+      throws Exception {
+    Path iris = irisWithNames("setosa");
+    Path model = dir.resolve("model");
+    Cli train =
+        Cli.run(
+            "train",
+            "--input",
+            iris.toString(),
+            "--id",
+            "id",
+            "--label",
+            "species",
+            "--estimator",
+            "rf",
+            "--output",
+            model.toString());
+    assertEquals(0, train.exitCode(), train.errors());
+    JsonNode record = new ObjectMapper().readTree(model.resolve("training.json").toFile());
+    assertEquals(
+        "[\"iris-virginica\",\"setosa\",\"versicolor\"]", record.get("classes").toString());
+    assertEquals(50, record.at("/label_balance/setosa").asLong());
+
+    // Score: its accuracy and confusion matrix are MLlib's own over the pipeline's label index.
+    Path scored = dir.resolve("scored");
+    Cli score =
+        Cli.run(
+            "score",
+            "--input",
+            iris.toString(),
+            "--id",
+            "id",
+            "--label",
+            "species",
+            "--model",
+            model.toString(),
+            "--output",
+            scored.toString());
+    assertEquals(0, score.exitCode(), score.errors());
+    List<Row> mllib =
+        PipelineModel.load(model.toString())
+            .transform(
+                SparkTestSession.get()
+                    .read()
+                    .option("header", "true")
+                    .option("inferSchema", "true")
+                    .csv(iris.toString()))
+            .select("label", "prediction")
+            .collectAsList();
+    long[][] confusion = new long[3][3];
+    for (Row r : mllib) {
+      confusion[(int) r.getDouble(0)][(int) r.getDouble(1)]++;
+    }
+    JsonNode result = task(scored);
+    assertEquals(
+        (confusion[0][0] + confusion[1][1] + confusion[2][2]) / 150.0,
+        result.get("accuracy").asDouble());
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 3; j++) {
+        assertEquals(confusion[i][j], result.at("/confusion_matrix/" + i + "/" + j).asLong());
+      }
+    }
+    assertEquals(record.get("classes"), result.get("classes"));
+    Set<String> written = new TreeSet<>();
+    for (Row r :
+        SparkTestSession.get()
+            .read()
+            .parquet(scored.resolve("predictions").toString())
+            .select("species")
+            .distinct()
+            .collectAsList()) {
+      written.add(r.getString(0));
+    }
+    assertEquals(new TreeSet<>(List.of(NAMES)), written, "the table's names, not indices");
+
+    // Uncertainty calibrates against the names as class indices.
+    Path uncertain = dir.resolve("uncertain");
+    Cli uncertainty =
+        Cli.run(
+            "uncertainty",
+            "--input",
+            iris.toString(),
+            "--id",
+            "id",
+            "--label",
+            "species",
+            "--model",
+            model.toString(),
+            "--bins",
+            "4",
+            "--output",
+            uncertain.toString());
+    assertEquals(0, uncertainty.exitCode(), uncertainty.errors());
+    assertTrue(task(uncertain).at("/calibration/before/accuracy").asDouble() > 0.9);
+
+    // Prototype attention averages the examples' names as class indices.
+    Path prototypes = dir.resolve("prototypes");
+    Cli attention =
+        Cli.run(
+            "explain",
+            "--input",
+            iris.toString(),
+            "--id",
+            "id",
+            "--label",
+            "species",
+            "--model",
+            model.toString(),
+            "--method",
+            "prototype_attention",
+            "--examples",
+            iris.toString(),
+            "--output",
+            prototypes.toString());
+    assertEquals(0, attention.exitCode(), attention.errors());
+    assertTrue(task(prototypes).get("agreement").asDouble() > 0.7);
+
+    // A name the model never saw fails the run before any output, naming the row.
+    Path unknown = irisWithNames("unicorn");
+    Path refused = dir.resolve("refused");
+    Cli bad =
+        Cli.run(
+            "score",
+            "--input",
+            unknown.toString(),
+            "--id",
+            "id",
+            "--label",
+            "species",
+            "--model",
+            model.toString(),
+            "--output",
+            refused.toString());
+    assertNotEquals(0, bad.exitCode());
+    assertTrue(
+        bad.errors()
+            .contains(
+                "label 'unicorn' in column 'species' of row id=0 of "
+                    + unknown
+                    + " is not one of the model's classes (iris-virginica, setosa, versicolor)"),
+        bad.errors());
+    assertFalse(Files.exists(refused));
+  }
+
+  @Test
+  void aStringLabelIsRefusedWhereItCannotBeFitted() throws Exception {
+    Path iris = irisWithNames("setosa");
+    Cli gbt =
+        Cli.run(
+            "train",
+            "--input",
+            iris.toString(),
+            "--label",
+            "species",
+            "--estimator",
+            "gbt",
+            "--output",
+            dir.resolve("gbt").toString());
+    assertNotEquals(0, gbt.exitCode());
+    assertTrue(
+        gbt.errors().contains("has the values iris-virginica, setosa, versicolor"), gbt.errors());
+    Cli regression =
+        Cli.run(
+            "train",
+            "--input",
+            iris.toString(),
+            "--label",
+            "species",
+            "--estimator",
+            "linear",
+            "--output",
+            dir.resolve("linear").toString());
+    assertNotEquals(0, regression.exitCode());
+    assertTrue(
+        regression.errors().contains("'species' holds strings, class names"), regression.errors());
+  }
+}
