@@ -117,7 +117,7 @@ final class ExplainCommand implements Callable<Integer> {
       description =
           "The output to explain: auto (default: a binary classifier's positive class, any other"
               + " model's predicted class per row), predicted, all (Shapley methods), a class"
-              + " index or an output name.")
+              + " index, an output name, or a class name of a label train indexed.")
   String target;
 
   @Option(

@@ -91,7 +91,7 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
       explainer.setSamples(task.samples);
     }
     if (task.target != null) {
-      explainer.setTarget(task.target);
+      explainer.setTarget(model.target(task.target));
     }
     if (in.id != null) {
       explainer.setIdCol(in.id);
@@ -142,7 +142,7 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
     result.put("method", method);
     result.put("players", players);
     String target = explainer.getOrDefault(explainer.target());
-    String explained = explained(target, model.info());
+    String explained = explained(target, model);
     result.put("target", target);
     result.put("class_explained", explained);
     result.put("background_rows", background.size());
@@ -227,7 +227,6 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
     return "the reference table " + spec;
   }
 
-  /** What {@code target} explains, in words, for the summary and the report. */
   /** The classes a written table explains, as its rows' class indices name them, for a report. */
   static String classesExplained(List<Integer> classes, ModelInfo info) {
     List<String> names = classes.stream().sorted().map(k -> info.outputNames().get(k)).toList();
@@ -236,13 +235,18 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
         : "each row's predicted class (" + String.join(", ", names) + ")";
   }
 
-  static String explained(String target, ModelInfo info) {
+  /**
+   * What {@code target} explains, in words, for the summary and the report: with its class name
+   * when the model's pipeline indexed the label's names ({@code class_2 (virginica)}).
+   */
+  static String explained(String target, LoadedModel model) {
+    ModelInfo info = model.info();
     if (target.equals("all")) {
       return "every output";
     }
     int k = info.outputIndex(target);
     if (k >= 0) {
-      String name = info.outputNames().get(k);
+      String name = model.outputName(k);
       return target.equals(ModelInfo.AUTO) ? name + " (the positive class)" : name;
     }
     return info.kind().isClassification()

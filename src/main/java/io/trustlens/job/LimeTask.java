@@ -68,7 +68,7 @@ final class LimeTask {
       stage.setIdCol(in.id);
     }
     if (task.target != null) {
-      stage.setTarget(task.target);
+      stage.setTarget(model.target(task.target));
     }
     if (task.samples != null) {
       stage.setSamples(task.samples);
@@ -146,7 +146,7 @@ final class LimeTask {
     result.put("method", "lime");
     result.put("players", players);
     result.put("target", stage.getTarget());
-    result.put("class_explained", ExplainTask.explained(stage.getTarget(), info));
+    result.put("class_explained", ExplainTask.explained(stage.getTarget(), model));
     result.put("unit", unit);
     result.put("samples", stage.getSamples());
     result.put("discretize", stage.getDiscretize() ? "quartile" : "none");
@@ -263,7 +263,7 @@ final class LimeTask {
     result.put("mean_superpixels", segments.getDouble(0));
     result.put("fill", fill);
     result.put("target", stage.getTarget());
-    result.put("class_explained", ExplainTask.explained(stage.getTarget(), info));
+    result.put("class_explained", ExplainTask.explained(stage.getTarget(), model));
     result.put("unit", unit);
     result.put("samples", stage.getSamples());
     result.put(
@@ -338,7 +338,7 @@ final class LimeTask {
     result.put("method", "lime");
     result.put("explained", "words of " + text.textColumn());
     result.put("target", stage.getTarget());
-    result.put("class_explained", ExplainTask.explained(stage.getTarget(), info));
+    result.put("class_explained", ExplainTask.explained(stage.getTarget(), model));
     result.put("unit", unit);
     result.put("samples", stage.getSamples());
     result.put(

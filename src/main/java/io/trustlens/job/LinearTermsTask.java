@@ -32,7 +32,7 @@ final class LinearTermsTask {
         new LinearTermsExplainer().setModelPath(run.spec().models.get(run.spec().modelOf(task)));
     ExplainTask.readInput(run, model, features, stage, "linear_terms");
     if (task.target != null) {
-      stage.setTarget(task.target);
+      stage.setTarget(model.target(task.target));
     }
     LinearCoefficients coefficients = stage.coefficients(); // refuses other models first
     FeatureSpace space = stage.features(prepared.schema());
@@ -87,7 +87,7 @@ final class LinearTermsTask {
       ranked.put(players.get(g), importance[g]);
     }
     String unit = coefficients.logistic() ? "log-odds" : "output";
-    String explained = ExplainTask.explained(stage.getTarget(), model.info());
+    String explained = ExplainTask.explained(stage.getTarget(), model);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", run.spec().modelOf(task));
     result.put("method", "linear_terms");

@@ -131,7 +131,7 @@ final class MllibSanityTask {
     int n = compared.n();
     double[] xs = compared.xs();
     long[] keys = compared.keys();
-    String target = task.target == null ? ModelInfo.AUTO : task.target;
+    String target = task.target == null ? ModelInfo.AUTO : model.target(task.target);
     int[] targets = targets(trained, xs, n, target);
     Background background = ExplainTask.background(run, task, model, prepared, features, seed);
     List<SanityChecks.Result> results =
@@ -170,7 +170,7 @@ final class MllibSanityTask {
           name + ": wrote " + rows.size() + " rows but reads back " + written);
     }
 
-    String explained = ExplainTask.explained(target, info);
+    String explained = ExplainTask.explained(target, model);
     Map<String, Object> verdicts = new LinkedHashMap<>();
     List<List<Object>> tableRows = new ArrayList<>();
     double[] means = new double[results.size()];

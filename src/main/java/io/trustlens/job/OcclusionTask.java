@@ -42,7 +42,7 @@ final class OcclusionTask {
       stage.setIdCol(in.id);
     }
     if (task.target != null) {
-      stage.setTarget(task.target);
+      stage.setTarget(model.target(task.target));
     }
     TextEncoder text = stage.text(table.schema());
     FeatureSpace features = null;

@@ -130,7 +130,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
       result.put(metricName, metric);
       facts.put(metricName + " against " + in.label, metric);
       if (classifier) {
-        confusion = classification(run, written, label, classes, info, figures, result, facts);
+        confusion = classification(run, written, label, classes, model, figures, result, facts);
       }
     }
     facts.put("table", path);
@@ -138,7 +138,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     if (confusion != null) {
       List<String> header = new ArrayList<>(List.of(in.label + " (rows) / prediction"));
       for (int i = 0; i < info.outputSize(); i++) {
-        header.add(className(info, classes, i));
+        header.add(model.outputName(i));
       }
       run.report().section("Confusion matrix of " + name).table(header, confusion);
     }
@@ -174,10 +174,11 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
       Dataset<Row> written,
       Column labelValue,
       String[] classes,
-      ModelInfo info,
+      LoadedModel model,
       ScoreFigures figures,
       Map<String, Object> result,
       Map<String, Object> facts) {
+    ModelInfo info = model.info();
     int k = info.outputSize();
     long[][] confusion = figures.confusion();
     List<List<Long>> matrix = new ArrayList<>();
@@ -198,7 +199,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
     }
     List<List<Object>> table = new ArrayList<>();
     for (int i = 0; i < k; i++) {
-      List<Object> row = new ArrayList<>(List.of(className(info, classes, i)));
+      List<Object> row = new ArrayList<>(List.of(model.outputName(i)));
       for (int j = 0; j < k; j++) {
         row.add(confusion[i][j]);
       }
@@ -223,14 +224,8 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
                   label,
                   figures.rows());
       result.put("auc", auc);
-      facts.put("AUC (ROC, class " + className(info, classes, 1) + ")", auc);
+      facts.put("AUC (ROC, class " + model.outputName(1) + ")", auc);
     }
     return table;
-  }
-
-  /** Output {@code i}'s name, with its class name when the pipeline indexed the label's names. */
-  private static String className(ModelInfo info, String[] classes, int i) {
-    String output = info.outputNames().get(i);
-    return classes == null || i >= classes.length ? output : output + " (" + classes[i] + ")";
   }
 }

@@ -74,11 +74,14 @@ public record LoadedModel(
 
   /**
    * The stage that indexes the label's class names, or null: a {@code StringIndexerModel} of one
-   * column whose output the features do not need ({@code train} puts one first for a string label;
-   * MLlib's own examples index the label so). {@link #prepare} does not run it: the run compares
-   * the label's names with the model's classes itself.
+   * column whose output the features of a classifier do not need ({@code train} puts one first for
+   * a string label; MLlib's own examples index the label so). {@link #prepare} does not run it: the
+   * run compares the label's names with the model's classes itself.
    */
   public org.apache.spark.ml.feature.StringIndexerModel labelIndexer() {
+    if (featureStages.isEmpty() || !info().kind().isClassification()) {
+      return null;
+    }
     java.util.Set<String> needed = needed();
     for (Transformer stage : featureStages) {
       if (stage instanceof org.apache.spark.ml.feature.StringIndexerModel indexer
@@ -100,6 +103,51 @@ public record LoadedModel(
     return indexer != null && inputs(indexer).get(0).equals(label)
         ? indexer.labelsArray()[0]
         : null;
+  }
+
+  /**
+   * The output a user names as {@code target}: a class name of the pipeline's label ({@link
+   * #labelIndexer}) as its class index, anything else as given (an output name, an index, {@code
+   * auto}, {@code predicted}, {@code all}).
+   */
+  public String target(String target) {
+    org.apache.spark.ml.feature.StringIndexerModel indexer = labelIndexer();
+    if (indexer == null) {
+      return target;
+    }
+    String[] classes = indexer.labelsArray()[0];
+    int k = List.of(classes).indexOf(target);
+    if (k >= 0) {
+      return String.valueOf(k);
+    }
+    if (!List.of(ModelInfo.AUTO, "predicted", "all").contains(target)
+        && !info().outputNames().contains(target)
+        && !target.matches("[0-9]+")) {
+      throw new IllegalArgumentException(
+          "unknown target '"
+              + target
+              + "'; the model's classes are "
+              + String.join(", ", classes)
+              + ColumnNames.didYouMean(target, classes)
+              + " (give a class name, an output name "
+              + info().outputNames()
+              + ", an index 0.."
+              + (info().outputSize() - 1)
+              + ", predicted or auto)");
+    }
+    return target;
+  }
+
+  /**
+   * Output {@code k}'s name, with its class name when the pipeline indexed the label's names
+   * ({@code class_2 (virginica)}).
+   */
+  public String outputName(int k) {
+    String name = info().outputNames().get(k);
+    org.apache.spark.ml.feature.StringIndexerModel indexer = labelIndexer();
+    return indexer == null || k >= indexer.labelsArray()[0].length
+        ? name
+        : name + " (" + indexer.labelsArray()[0][k] + ")";
   }
 
   private static List<String> columns(Transformer stage, String one, String many) {

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A label of class names (iris's species as text): train indexes it into the saved pipeline, and
- * the tasks that compare labels with predictions read the names as the model's class indices,
- * writing the names back.
+ * A label of class names (iris's species as text): train indexes it into the saved pipeline, the
+ * tasks that compare labels with predictions read the names as the model's class indices, writing
+ * the names back, and a class name is a target.
  */
 class StringLabelTest {
   /** Names whose alphabetical order is not the numeric codes' order (0, 1, 2). */
@@ -166,6 +166,51 @@ class StringLabelTest {
             prototypes.toString());
     assertEquals(0, attention.exitCode(), attention.errors());
     assertTrue(task(prototypes).get("agreement").asDouble() > 0.7);
+
+    // A class name is a target, the same as its index; a misspelt one is refused, named.
+    JsonNode[] byTarget = new JsonNode[2];
+    String[] targets = {"versicolor", "2"};
+    for (int t = 0; t < 2; t++) {
+      Path explained = dir.resolve("explained_" + t);
+      Cli explain =
+          Cli.run(
+              "explain",
+              "--input",
+              iris.toString(),
+              "--model",
+              model.toString(),
+              "--method",
+              "tree",
+              "--target",
+              targets[t],
+              "--output",
+              explained.toString());
+      assertEquals(0, explain.exitCode(), explain.errors());
+      byTarget[t] = task(explained);
+    }
+    assertEquals("class_2 (versicolor)", byTarget[0].get("class_explained").asText());
+    assertEquals(byTarget[1].get("mean_abs_shap"), byTarget[0].get("mean_abs_shap"));
+    Cli misspelt =
+        Cli.run(
+            "explain",
+            "--input",
+            iris.toString(),
+            "--model",
+            model.toString(),
+            "--method",
+            "tree",
+            "--target",
+            "versicolr",
+            "--output",
+            dir.resolve("misspelt").toString());
+    assertNotEquals(0, misspelt.exitCode());
+    assertTrue(
+        misspelt
+            .errors()
+            .contains(
+                "unknown target 'versicolr'; the model's classes are iris-virginica, setosa,"
+                    + " versicolor; did you mean 'versicolor'?"),
+        misspelt.errors());
 
     // A name the model never saw fails the run before any output, naming the row.
     Path unknown = irisWithNames("unicorn");
