@@ -79,9 +79,11 @@ public record LoadedModel(
    * run compares the label's names with the model's classes itself.
    */
   public org.apache.spark.ml.feature.StringIndexerModel labelIndexer() {
-    if (featureStages.isEmpty() || !info().kind().isClassification()) {
-      return null;
-    }
+    return featureStages.isEmpty() || !info().kind().isClassification() ? null : unneededIndexer();
+  }
+
+  /** A {@code StringIndexerModel} of one column whose output the features do not need, or null. */
+  private org.apache.spark.ml.feature.StringIndexerModel unneededIndexer() {
     java.util.Set<String> needed = needed();
     for (Transformer stage : featureStages) {
       if (stage instanceof org.apache.spark.ml.feature.StringIndexerModel indexer
@@ -191,7 +193,7 @@ public record LoadedModel(
               + "); was the model trained on another table?");
     }
     Dataset<Row> out = table;
-    Transformer label = labelIndexer();
+    Transformer label = unneededIndexer();
     for (Transformer stage : featureStages) {
       out = stage == label ? out : stage.transform(out);
     }
