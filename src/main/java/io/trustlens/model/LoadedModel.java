@@ -177,8 +177,9 @@ public record LoadedModel(
   }
 
   /**
-   * The table with the pipeline's feature columns added (the table itself for a bare model); the
-   * label's indexer ({@link #labelIndexer}) is not run.
+   * The table with the pipeline's feature columns added (the table itself for a bare model); a
+   * string indexer whose output the features do not need, as the label's ({@link #labelIndexer}),
+   * is not run.
    */
   public Dataset<Row> prepare(Dataset<Row> table) {
     List<String> have = List.of(table.columns());
