@@ -51,6 +51,7 @@ final class DriftTask implements AuditTask<DataSpec> {
     Dataset<Row> current = run.input().table();
     List<String> columns = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
+    List<String> times = new ArrayList<>();
     List<String> named = run.input().namedFeatures();
     List<String> asked = named != null ? named : List.of(current.columns());
     DataTask.requireColumns(run, asked, "feature");
@@ -58,11 +59,23 @@ final class DriftTask implements AuditTask<DataSpec> {
       if (c.equals(in.id)) {
         continue;
       }
-      if (TableProfile.kind(current.schema().apply(c).dataType()) == TableProfile.Kind.OTHER) {
+      org.apache.spark.sql.types.DataType type = current.schema().apply(c).dataType();
+      if (type instanceof org.apache.spark.sql.types.DateType
+          || type instanceof org.apache.spark.sql.types.TimestampType
+          || type instanceof org.apache.spark.sql.types.TimestampNTZType) {
+        times.add(c);
+      } else if (TableProfile.kind(type) == TableProfile.Kind.OTHER) {
         skipped.add(c);
       } else {
         columns.add(c);
       }
+    }
+    if (!times.isEmpty()) {
+      run.warn(
+          "date and time columns are not compared: "
+              + times
+              + " (two periods' dates differ by design; data --method profile gives each table's"
+              + " earliest and latest)");
     }
     if (!skipped.isEmpty()) {
       run.warn(

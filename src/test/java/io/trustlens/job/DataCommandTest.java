@@ -166,6 +166,45 @@ class DataCommandTest {
   }
 
   @Test
+  void driftLeavesDateColumnsOutSayingWhy() throws Exception {
+    String[] dated = new String[2];
+    for (int t = 0; t < 2; t++) {
+      List<String> lines = new ArrayList<>(List.of("id,age,applied"));
+      for (int i = 0; i < 200; i++) {
+        lines.add(i + "," + (20 + i % 40) + ",202" + (4 + t) + "-0" + (1 + i % 9) + "-1" + i % 10);
+      }
+      Path path = dir.resolve("dated_" + t + ".csv");
+      Files.write(path, lines);
+      dated[t] = path.toString();
+    }
+    Path out = dir.resolve("dated_drift");
+    Cli cli =
+        Cli.run(
+            "data",
+            "--input",
+            dated[1],
+            "--id",
+            "id",
+            "--method",
+            "drift",
+            "--reference",
+            dated[0],
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertTrue(
+        summary
+            .get("warnings")
+            .toString()
+            .contains("date and time columns are not compared: [applied] (two periods' dates"),
+        summary.get("warnings").toString());
+    List<String> compared = new ArrayList<>();
+    summary.at("/tasks/0/psi").fieldNames().forEachRemaining(compared::add);
+    assertEquals(List.of("age"), compared);
+  }
+
+  @Test
   void brokenThresholdsOfAnAuditGiveExitThreeAndLeadTheReport() throws Exception {
     Path spec = dir.resolve("data.yaml");
     Files.writeString(
