@@ -45,6 +45,44 @@ class StringLabelTest {
     return csv;
   }
 
+  /**
+   * Runs {@code command} on {@code input} by id and species with {@code model}, then {@code more}.
+   */
+  private static Cli labelled(String command, Path input, Path model, Path output, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                command,
+                "--input",
+                input.toString(),
+                "--id",
+                "id",
+                "--label",
+                "species",
+                "--model",
+                model.toString(),
+                "--output",
+                output.toString()));
+    args.addAll(List.of(more));
+    return Cli.run(args.toArray(String[]::new));
+  }
+
+  /** Trains {@code estimator} on {@code input}'s species into {@code output}. */
+  private static Cli train(Path input, String estimator, Path output) {
+    return Cli.run(
+        "train",
+        "--input",
+        input.toString(),
+        "--id",
+        "id",
+        "--label",
+        "species",
+        "--estimator",
+        estimator,
+        "--output",
+        output.toString());
+  }
+
   private static JsonNode task(Path output) throws Exception {
     return new ObjectMapper().readTree(output.resolve("summary.json").toFile()).at("/tasks/0");
   }
@@ -54,19 +92,7 @@ class StringLabelTest {
       throws Exception {
     Path iris = irisWithNames("setosa");
     Path model = dir.resolve("model");
-    Cli train =
-        Cli.run(
-            "train",
-            "--input",
-            iris.toString(),
-            "--id",
-            "id",
-            "--label",
-            "species",
-            "--estimator",
-            "rf",
-            "--output",
-            model.toString());
+    Cli train = train(iris, "rf", model);
     assertEquals(0, train.exitCode(), train.errors());
     JsonNode record = new ObjectMapper().readTree(model.resolve("training.json").toFile());
     assertEquals(
@@ -75,19 +101,7 @@ class StringLabelTest {
 
     // Score: its accuracy and confusion matrix are MLlib's own over the pipeline's label index.
     Path scored = dir.resolve("scored");
-    Cli score =
-        Cli.run(
-            "score",
-            "--input",
-            iris.toString(),
-            "--id",
-            "id",
-            "--label",
-            "species",
-            "--model",
-            model.toString(),
-            "--output",
-            scored.toString());
+    Cli score = labelled("score", iris, model, scored);
     assertEquals(0, score.exitCode(), score.errors());
     List<Row> mllib =
         PipelineModel.load(model.toString())
@@ -127,43 +141,22 @@ class StringLabelTest {
 
     // Uncertainty calibrates against the names as class indices.
     Path uncertain = dir.resolve("uncertain");
-    Cli uncertainty =
-        Cli.run(
-            "uncertainty",
-            "--input",
-            iris.toString(),
-            "--id",
-            "id",
-            "--label",
-            "species",
-            "--model",
-            model.toString(),
-            "--bins",
-            "4",
-            "--output",
-            uncertain.toString());
+    Cli uncertainty = labelled("uncertainty", iris, model, uncertain, "--bins", "4");
     assertEquals(0, uncertainty.exitCode(), uncertainty.errors());
     assertTrue(task(uncertain).at("/calibration/before/accuracy").asDouble() > 0.9);
 
     // Prototype attention averages the examples' names as class indices.
     Path prototypes = dir.resolve("prototypes");
     Cli attention =
-        Cli.run(
+        labelled(
             "explain",
-            "--input",
-            iris.toString(),
-            "--id",
-            "id",
-            "--label",
-            "species",
-            "--model",
-            model.toString(),
+            iris,
+            model,
+            prototypes,
             "--method",
             "prototype_attention",
             "--examples",
-            iris.toString(),
-            "--output",
-            prototypes.toString());
+            iris.toString());
     assertEquals(0, attention.exitCode(), attention.errors());
     assertTrue(task(prototypes).get("agreement").asDouble() > 0.7);
 
@@ -215,19 +208,7 @@ class StringLabelTest {
     // A name the model never saw fails the run before any output, naming the row.
     Path unknown = irisWithNames("unicorn");
     Path refused = dir.resolve("refused");
-    Cli bad =
-        Cli.run(
-            "score",
-            "--input",
-            unknown.toString(),
-            "--id",
-            "id",
-            "--label",
-            "species",
-            "--model",
-            model.toString(),
-            "--output",
-            refused.toString());
+    Cli bad = labelled("score", unknown, model, refused);
     assertNotEquals(0, bad.exitCode());
     assertTrue(
         bad.errors()
@@ -242,31 +223,11 @@ class StringLabelTest {
   @Test
   void aStringLabelIsRefusedWhereItCannotBeFitted() throws Exception {
     Path iris = irisWithNames("setosa");
-    Cli gbt =
-        Cli.run(
-            "train",
-            "--input",
-            iris.toString(),
-            "--label",
-            "species",
-            "--estimator",
-            "gbt",
-            "--output",
-            dir.resolve("gbt").toString());
+    Cli gbt = train(iris, "gbt", dir.resolve("gbt"));
     assertNotEquals(0, gbt.exitCode());
     assertTrue(
         gbt.errors().contains("has the values iris-virginica, setosa, versicolor"), gbt.errors());
-    Cli regression =
-        Cli.run(
-            "train",
-            "--input",
-            iris.toString(),
-            "--label",
-            "species",
-            "--estimator",
-            "linear",
-            "--output",
-            dir.resolve("linear").toString());
+    Cli regression = train(iris, "linear", dir.resolve("linear"));
     assertNotEquals(0, regression.exitCode());
     assertTrue(
         regression.errors().contains("'species' holds strings, class names"), regression.errors());
