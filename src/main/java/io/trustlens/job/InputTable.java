@@ -612,6 +612,14 @@ public final class InputTable {
         columns.add(g.name());
       }
     }
+    return missingText(columns);
+  }
+
+  /**
+   * Rows with a null or empty cell, per text column of {@code columns} that has any (one pass, none
+   * when the read's counts found them clean).
+   */
+  Map<String, Long> missingText(List<String> columns) {
     Map<String, Long> missing = new java.util.LinkedHashMap<>();
     if (columns.isEmpty() || countedClean(columns)) {
       return missing;

@@ -30,6 +30,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -174,6 +175,21 @@ final class TrainCommand implements Callable<Integer> {
     } else if (!fitLabel.equals(table.label)) {
       df = df.withColumnRenamed(table.label, fitLabel);
     }
+    StructType schema = df.schema();
+    List<String> categories =
+        featureColumns.stream()
+            .filter(c -> !c.equals(text) && schema.apply(c).dataType() instanceof StringType)
+            .toList();
+    Map<String, Long> missingCategories = input.missingText(categories);
+    missingCategories.forEach(
+        (c, n) ->
+            System.err.println(
+                "trustlens: warning: "
+                    + c
+                    + " is missing (null or empty) in "
+                    + n
+                    + " rows: fitted as no category (an all-zero one-hot block), as score will"
+                    + " score them"));
     List<PipelineStage> stages = new ArrayList<>();
     List<String> assembled = new ArrayList<>();
     if (text != null) {
@@ -279,6 +295,7 @@ final class TrainCommand implements Callable<Integer> {
     if ("skip".equals(table.onInvalid)) {
       record.put("rows_skipped_invalid", skipped);
     }
+    record.put("missing_categories", missingCategories);
     record.put("holdout", holdout);
     record.put("seed", seed);
     StringBuilder said =

@@ -243,4 +243,51 @@ class TrainCommandTest {
           record.toString());
     }
   }
+
+  @Test
+  void missingCategoriesAreCountedAndFittedAsNoCategory() throws Exception {
+    List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(CREDIT));
+    List<String> holed = new java.util.ArrayList<>(List.of(lines.get(0)));
+    for (int i = 1; i < lines.size(); i++) {
+      String[] v = lines.get(i).split(",", -1);
+      if (i % 50 == 4) {
+        v[5] = ""; // region
+      }
+      holed.add(String.join(",", v));
+    }
+    Path table = dir.resolve("no_region.csv");
+    java.nio.file.Files.write(table, holed);
+    Path out = dir.resolve("no_region");
+    Cli cli =
+        Cli.run(
+            "train",
+            "--input",
+            table.toString(),
+            "--id",
+            "id",
+            "--label",
+            "default",
+            "--estimator",
+            "logistic",
+            "--output",
+            out.toString());
+    assertEquals(0, cli.exitCode(), cli.errors());
+    JsonNode record = new ObjectMapper().readTree(out.resolve("training.json").toFile());
+    assertEquals("{\"region\":40}", record.get("missing_categories").toString());
+    // No category: the one-hot block of a row without region is all zeros.
+    org.apache.spark.ml.linalg.Vector block =
+        (org.apache.spark.ml.linalg.Vector)
+            PipelineModel.load(out.toString())
+                .transform(
+                    SparkTestSession.get()
+                        .read()
+                        .option("header", "true")
+                        .option("inferSchema", "true")
+                        .csv(table.toString())
+                        .filter("id = 3"))
+                .select("region_onehot")
+                .first()
+                .get(0);
+    assertEquals(0, block.numNonzeros(), block.toString());
+  }
 }
