@@ -139,11 +139,23 @@ class StringLabelTest {
     }
     assertEquals(new TreeSet<>(List.of(NAMES)), written, "the table's names, not indices");
 
-    // Uncertainty calibrates against the names as class indices.
+    // Uncertainty calibrates against the names as class indices; its Bayesian network learns them
+    // from the reference table so.
     Path uncertain = dir.resolve("uncertain");
-    Cli uncertainty = labelled("uncertainty", iris, model, uncertain, "--bins", "4");
+    Cli uncertainty =
+        labelled(
+            "uncertainty",
+            iris,
+            model,
+            uncertain,
+            "--bins",
+            "4",
+            "--bayesian-network",
+            "--reference",
+            iris.toString());
     assertEquals(0, uncertainty.exitCode(), uncertainty.errors());
     assertTrue(task(uncertain).at("/calibration/before/accuracy").asDouble() > 0.9);
+    assertEquals(3, task(uncertain).at("/bayesian_network/layers/2").asInt(), "one per class");
 
     // Prototype attention averages the examples' names as class indices.
     Path prototypes = dir.resolve("prototypes");
