@@ -217,6 +217,24 @@ class StringLabelTest {
                     + " versicolor; did you mean 'versicolor'?"),
         misspelt.errors());
 
+    // Tree rules end in the class names, setosa's being the one petal width alone separates.
+    Path rules = dir.resolve("rules");
+    Cli treeRules =
+        Cli.run(
+            "explain",
+            "--input",
+            iris.toString(),
+            "--model",
+            model.toString(),
+            "--method",
+            "tree_rules",
+            "--output",
+            rules.toString());
+    assertEquals(0, treeRules.exitCode(), treeRules.errors());
+    String said = task(rules).get("rules").toString();
+    assertTrue(said.matches(".*petal_width_cm ≤ [0-9.]+ → setosa, p = 1.00.*"), said);
+    assertFalse(said.contains("→ class_"), said);
+
     // A name the model never saw fails the run before any output, naming the row.
     Path unknown = irisWithNames("unicorn");
     Path refused = dir.resolve("refused");

@@ -71,8 +71,13 @@ public final class TreeRulesExplainer extends TableStage<TreeRulesExplainer> {
   public TreeRules rules(StructType schema) {
     StructType prepared = preparedSchema(schema);
     FeatureSpace space = features(prepared);
-    return new TreeRules(
-        ensemble(), space.names(), model().info().outputNames(), labels(space, prepared));
+    // A label train indexed from class names: rules end in the names ("→ setosa").
+    org.apache.spark.ml.feature.StringIndexerModel classes = model().labelIndexer();
+    List<String> outputs =
+        classes != null && classes.labelsArray()[0].length == model().info().outputSize()
+            ? List.of(classes.labelsArray()[0])
+            : model().info().outputNames();
+    return new TreeRules(ensemble(), space.names(), outputs, labels(space, prepared));
   }
 
   /** Per slot, the values of a nominal attribute of the features vector (categorical splits). */
