@@ -69,8 +69,9 @@ public final class ColumnNames {
 
   /**
    * Of {@code names}, the one a user most likely meant by {@code name}, or null: the one equal but
-   * for case, else the one within two edits (a typo) when only one is and {@code name} is longer
-   * than three characters.
+   * for case, else, when {@code name} is longer than three characters, the one within two edits (a
+   * typo) when only one is, or when none is, the one that starts with it (a name cut short) when
+   * only one does.
    */
   public static String closest(String name, String[] names) {
     List<String> same = new java.util.ArrayList<>();
@@ -85,7 +86,23 @@ public final class ColumnNames {
     if (same.size() == 1) {
       return same.get(0);
     }
-    return same.isEmpty() && near.size() == 1 && name.length() > 3 ? near.get(0) : null;
+    if (!same.isEmpty() || name.length() <= 3) {
+      return null;
+    }
+    if (near.size() == 1) {
+      return near.get(0);
+    }
+    if (near.isEmpty()) { // a name cut short: sanity for sanity_checks
+      List<String> longer = new java.util.ArrayList<>();
+      for (String c : names) {
+        if (c.toLowerCase(java.util.Locale.ROOT)
+            .startsWith(name.toLowerCase(java.util.Locale.ROOT))) {
+          longer.add(c);
+        }
+      }
+      return longer.size() == 1 ? longer.get(0) : null;
+    }
+    return null;
   }
 
   /**

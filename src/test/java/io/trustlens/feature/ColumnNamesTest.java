@@ -71,6 +71,10 @@ class ColumnNamesTest {
     assertEquals("", ColumnNames.didYouMean("mean_radiis", columns));
     assertEquals("", ColumnNames.didYouMean("region", columns));
     assertEquals("", ColumnNames.didYouMean("ag", columns));
+    // A name cut short: the one column that starts with it, unless several do.
+    assertEquals("; did you mean 'debt_ratio'?", ColumnNames.didYouMean("debt", columns));
+    assertEquals("", ColumnNames.didYouMean("mean", columns));
+    assertEquals("", ColumnNames.didYouMean("inc", columns));
     assertEquals(3, ColumnNames.edits("kitten", "sitting"));
     assertEquals(0, ColumnNames.edits("", ""));
     assertEquals(4, ColumnNames.edits("", "abcd"));
