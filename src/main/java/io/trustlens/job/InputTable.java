@@ -731,27 +731,27 @@ public final class InputTable {
    * read's own counts found those columns clean.
    */
   Dataset<Row> valid(List<String> columns, String readBy) {
-    List<String> numeric =
+    List<String> checked =
         columns.stream().filter(c -> badCell(table.schema().apply(c)) != null).toList();
-    if (numeric.isEmpty() || checkedPipelineInputs.contains(numeric)) {
+    if (checked.isEmpty() || checkedPipelineInputs.contains(checked)) {
       return table;
     }
     org.apache.spark.sql.Column bad = lit(false);
-    for (String c : numeric) {
+    for (String c : checked) {
       bad = bad.or(badCell(table.schema().apply(c)));
     }
     if ("skip".equals(onInvalid())) {
       return table.filter(org.apache.spark.sql.functions.not(bad));
     }
-    if (countedClean(numeric)) { // counted with the rows: no pass needed
-      checkedPipelineInputs.add(numeric);
+    if (countedClean(checked)) { // counted with the rows: no pass needed
+      checkedPipelineInputs.add(checked);
       return table;
     }
     List<Row> first = table.filter(bad).limit(1).collectAsList();
     if (!first.isEmpty()) {
       Row r = first.get(0);
       String column = null;
-      for (String c : numeric) {
+      for (String c : checked) {
         Object v = r.get(r.fieldIndex(c));
         if (v == null
             || "".equals(v)
@@ -773,7 +773,7 @@ public final class InputTable {
               + readBy
               + "; fix the row or pass --on-invalid skip");
     }
-    checkedPipelineInputs.add(numeric); // one scan per run, whatever the tasks
+    checkedPipelineInputs.add(checked); // one scan per run, whatever the tasks
     return table;
   }
 
