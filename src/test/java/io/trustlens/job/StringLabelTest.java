@@ -31,6 +31,7 @@ class StringLabelTest {
 
   @TempDir Path dir;
 
+  /** Iris with an id and its species as {@link #NAMES}, the first row's as {@code firstName}. */
   private Path irisWithNames(String firstName) throws Exception {
     List<String> lines = Files.readAllLines(Path.of("datasets/iris.csv"));
     List<String> out = new ArrayList<>(List.of("id," + lines.get(0)));
