@@ -62,6 +62,14 @@ final class TrainCommand implements Callable<Integer> {
               + " imply theirs.")
   String objective;
 
+  @Option(
+      names = "--positive",
+      paramLabel = "NAME",
+      description =
+          "A label of two class names: the one indexed as class 1, the positive class (default:"
+              + " the later name alphabetically).")
+  String positive;
+
   @Option(names = "--output", required = true, description = "The model directory to write.")
   String output;
 
@@ -149,6 +157,12 @@ final class TrainCommand implements Callable<Integer> {
               + labelType.simpleString()
               + "; train fits a numeric label, or a string one (classes named by their values)");
     }
+    if (positive != null && !named) {
+      throw new SpecException(
+          "--positive names a class of a label of class names; '"
+              + table.label
+              + "' holds numbers, whose class 1 is the positive one");
+    }
     if (named && regression) {
       throw new SpecException(
           "label column '"
@@ -171,6 +185,9 @@ final class TrainCommand implements Callable<Integer> {
               .setOutputCol(fitLabel)
               .setStringOrderType("alphabetAsc")
               .fit(df);
+      if (positive != null) {
+        classes = withPositive(classes);
+      }
       df = classes.transform(df);
     } else if (!fitLabel.equals(table.label)) {
       df = df.withColumnRenamed(table.label, fitLabel);
@@ -250,7 +267,9 @@ final class TrainCommand implements Callable<Integer> {
       System.out.println(
           "the label '"
               + table.label
-              + "' holds class names, indexed in alphabetical order: "
+              + "' holds class names, indexed "
+              + (positive == null ? "in alphabetical order" : "with --positive as class 1")
+              + ": "
               + classNames());
     }
     if (bootstrap != null) {
@@ -429,6 +448,26 @@ final class TrainCommand implements Callable<Integer> {
     all.addAll(List.of(stages));
     return new PipelineModel(
         org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("pipeline"), all);
+  }
+
+  /** {@code fitted}'s two classes with {@link #positive} second, as class 1. */
+  private org.apache.spark.ml.feature.StringIndexerModel withPositive(
+      org.apache.spark.ml.feature.StringIndexerModel fitted) {
+    String[] names = fitted.labelsArray()[0];
+    if (names.length != 2 || !List.of(names).contains(positive)) {
+      throw new SpecException(
+          "--positive is '"
+              + positive
+              + "', which is not one of the two classes of '"
+              + table.label
+              + "': it has "
+              + String.join(", ", names)
+              + SpecException.didYouMean(positive, names));
+    }
+    String negative = names[0].equals(positive) ? names[1] : names[0];
+    return new org.apache.spark.ml.feature.StringIndexerModel(new String[] {negative, positive})
+        .setInputCol(fitted.getInputCol())
+        .setOutputCol(fitted.getOutputCol());
   }
 
   /** The label's class names in index order, as {@code 0 = a, 1 = b}. */

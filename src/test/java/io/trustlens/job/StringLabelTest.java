@@ -263,4 +263,63 @@ class StringLabelTest {
     assertTrue(
         regression.errors().contains("'species' holds strings, class names"), regression.errors());
   }
+
+  @Test
+  void positiveNamesClassOneAndFitsTheNumericLabelsModel() throws Exception {
+    List<String> lines = Files.readAllLines(Path.of("datasets/synthetic/credit.csv"));
+    List<String> named = new ArrayList<>(List.of(lines.get(0)));
+    for (String line : lines.subList(1, lines.size())) {
+      named.add(line.substring(0, line.length() - 1) + (line.endsWith("1") ? "bad" : "good"));
+    }
+    Path credit = dir.resolve("credit_names.csv");
+    Files.write(credit, named);
+    JsonNode[] held = new JsonNode[2];
+    String[] inputs = {"datasets/synthetic/credit.csv", credit.toString()};
+    for (int t = 0; t < 2; t++) {
+      Path out = dir.resolve("credit_" + t);
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "train",
+                  "--input",
+                  inputs[t],
+                  "--id",
+                  "id",
+                  "--label",
+                  "default",
+                  "--estimator",
+                  "logistic",
+                  "--output",
+                  out.toString()));
+      if (t == 1) {
+        args.addAll(List.of("--positive", "bad")); // alphabetically first: class 0 without it
+      }
+      Cli cli = Cli.run(args.toArray(String[]::new));
+      assertEquals(0, cli.exitCode(), cli.errors());
+      held[t] = new ObjectMapper().readTree(out.resolve("training.json").toFile());
+    }
+    assertEquals("[\"good\",\"bad\"]", held[1].get("classes").toString());
+    assertEquals(held[0].get("held_out"), held[1].get("held_out"), "the same fit, to the bit");
+    Cli misspelt =
+        Cli.run(
+            "train",
+            "--input",
+            credit.toString(),
+            "--label",
+            "default",
+            "--estimator",
+            "logistic",
+            "--positive",
+            "bda",
+            "--output",
+            dir.resolve("bda").toString());
+    assertNotEquals(0, misspelt.exitCode());
+    assertTrue(
+        misspelt
+            .errors()
+            .contains(
+                "--positive is 'bda', which is not one of the two classes of 'default': it has"
+                    + " bad, good"),
+        misspelt.errors());
+  }
 }
