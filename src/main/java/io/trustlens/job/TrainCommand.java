@@ -454,7 +454,16 @@ final class TrainCommand implements Callable<Integer> {
   private org.apache.spark.ml.feature.StringIndexerModel withPositive(
       org.apache.spark.ml.feature.StringIndexerModel fitted) {
     String[] names = fitted.labelsArray()[0];
-    if (names.length != 2 || !List.of(names).contains(positive)) {
+    if (names.length != 2) {
+      throw new SpecException(
+          "--positive applies to a label of two class names; '"
+              + table.label
+              + "' has "
+              + names.length
+              + ": "
+              + String.join(", ", names));
+    }
+    if (!List.of(names).contains(positive)) {
       throw new SpecException(
           "--positive is '"
               + positive
@@ -485,10 +494,10 @@ final class TrainCommand implements Callable<Integer> {
    * other label: refused here, naming the label's values.
    */
   private void requireZeroOne(java.util.Set<String> values) {
-    boolean zeroOne = named ? values.size() <= 2 : true;
-    for (String v : named ? java.util.Set.<String>of() : values) {
-      zeroOne &= Double.parseDouble(v) == 0 || Double.parseDouble(v) == 1;
-    }
+    boolean zeroOne =
+        named // class names: indexed 0 and 1 when there are two
+            ? values.size() <= 2
+            : values.stream().mapToDouble(Double::parseDouble).allMatch(v -> v == 0 || v == 1);
     if (!zeroOne) {
       throw new SpecException(
           "gbt classifies two classes labelled 0 and 1 (MLlib's GBTClassifier); the label '"

@@ -262,6 +262,27 @@ class StringLabelTest {
     assertNotEquals(0, regression.exitCode());
     assertTrue(
         regression.errors().contains("'species' holds strings, class names"), regression.errors());
+    Cli three =
+        Cli.run(
+            "train",
+            "--input",
+            iris.toString(),
+            "--label",
+            "species",
+            "--estimator",
+            "rf",
+            "--positive",
+            "setosa",
+            "--output",
+            dir.resolve("three").toString());
+    assertNotEquals(0, three.exitCode());
+    assertTrue(
+        three
+            .errors()
+            .contains(
+                "--positive applies to a label of two class names; 'species' has 3:"
+                    + " iris-virginica, setosa, versicolor"),
+        three.errors());
   }
 
   @Test
