@@ -231,7 +231,7 @@ final class ExplainBenchmark {
     TabularLime lime =
         new TabularLime(
             model,
-            new TabularSampler(stats, quartile, LIME_SAMPLES, 30),
+            new TabularSampler(stats, quartile, LIME_SAMPLES, 30, model.splitThresholds()),
             new LocalSurrogate(1, "none", 10),
             0,
             TabularLime.PREDICTED,

@@ -28,6 +28,17 @@ public interface BatchModel {
     return 4096;
   }
 
+  /**
+   * Per input, the thresholds {@code t} (ascending, distinct) of a model that reads the input only
+   * through {@code x <= t}, as tree models do: every value of an interval {@code (t[i-1], t[i]]}
+   * (and below the first, and above the last) then gives the same outputs, whatever the other
+   * inputs. Empty for an input the model does not read; null for an input read otherwise; null
+   * altogether (the default) for a model not known to read its inputs so.
+   */
+  default double[][] splitThresholds() {
+    return null;
+  }
+
   /** Scores and returns only the outputs, row-major. */
   default double[] outputs(double[] inputs, int rows) {
     return score(inputs, rows).outputs();

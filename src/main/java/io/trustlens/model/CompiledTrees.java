@@ -2,6 +2,7 @@ package io.trustlens.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.classification.GBTClassificationModel;
@@ -456,6 +457,41 @@ public final class CompiledTrees {
       long s = step[n];
       at[i] = (int) (s >>> 32) + (x[row + (int) s] <= split[n] ? 0 : 1);
     }
+  }
+
+  /**
+   * Per input of {@code inputs}, the distinct thresholds of its continuous splits in ascending
+   * order: the trees read the input only through {@code x <= t} for these {@code t}, so every value
+   * between two adjacent ones (above the lower, up to and including the upper) gives the same
+   * outputs. Empty for an input no split reads; null for an input a categorical split reads.
+   */
+  @SuppressWarnings("unchecked")
+  public double[][] splitThresholds(int inputs) {
+    TreeSet<Double>[] sets = new TreeSet[inputs];
+    boolean[] categoricalInput = new boolean[inputs];
+    for (int n = 0; n < feature.length; n++) {
+      if (leafIndex[n] >= 0) {
+        continue;
+      }
+      if (categorical[n] >= 0) {
+        categoricalInput[feature[n]] = true;
+        continue;
+      }
+      if (sets[feature[n]] == null) {
+        sets[feature[n]] = new TreeSet<>();
+      }
+      sets[feature[n]].add(threshold[n]);
+    }
+    double[][] thresholds = new double[inputs][];
+    for (int j = 0; j < inputs; j++) {
+      thresholds[j] =
+          categoricalInput[j]
+              ? null
+              : sets[j] == null
+                  ? new double[0]
+                  : sets[j].stream().mapToDouble(Double::doubleValue).toArray();
+    }
+    return thresholds;
   }
 
   /** The number of trees. */

@@ -123,6 +123,13 @@ public final class MllibModel implements BatchModel, Serializable {
     return trees;
   }
 
+  /** A tree model's split thresholds per feature ({@link CompiledTrees#splitThresholds}). */
+  @Override
+  public double[][] splitThresholds() {
+    CompiledTrees compiledTrees = trees();
+    return compiledTrees == null ? null : compiledTrees.splitThresholds(info.inputSize());
+  }
+
   @Override
   public Scores score(double[] inputs, int rows) {
     CompiledTrees compiledTrees = trees();

@@ -220,6 +220,98 @@ class CompiledTreesTest {
     return rows;
   }
 
+  /**
+   * A tree model's split thresholds per input are its continuous splits' thresholds (walked here
+   * from MLlib's nodes), null for an input a categorical split reads; and MLlib's own outputs are
+   * the same, bit for bit, for every value of an interval between adjacent thresholds: moved to a
+   * random value of its interval, or to the interval's upper end, an input changes no output.
+   */
+  @Test
+  void splitThresholdsCutEachInputIntoIntervalsOfEqualOutputs() {
+    for (boolean categories : new boolean[] {true, false}) {
+      Dataset<Row> t = table(4, 400, 2, categories);
+      List<PredictionModel<Vector, ?>> models =
+          List.of(
+              new GBTClassifier().setMaxIter(10).setMaxDepth(4).setSeed(4).fit(t),
+              new RandomForestClassifier().setNumTrees(5).setMaxDepth(5).setSeed(4).fit(t),
+              new DecisionTreeRegressor().setMaxDepth(6).fit(t));
+      for (PredictionModel<Vector, ?> model : models) {
+        double[][] thresholds = CompiledTrees.of(model).splitThresholds(FEATURES);
+        java.util.Map<Integer, java.util.TreeSet<Double>> walked = new java.util.HashMap<>();
+        java.util.Set<Integer> categorical = new java.util.HashSet<>();
+        java.util.ArrayDeque<org.apache.spark.ml.tree.Node> open = new java.util.ArrayDeque<>();
+        if (model instanceof org.apache.spark.ml.tree.DecisionTreeModel tree) {
+          open.add(tree.rootNode());
+        } else {
+          for (Object tree : ((org.apache.spark.ml.tree.TreeEnsembleModel<?>) model).trees()) {
+            open.add(((org.apache.spark.ml.tree.DecisionTreeModel) tree).rootNode());
+          }
+        }
+        while (!open.isEmpty()) {
+          if (open.pop() instanceof org.apache.spark.ml.tree.InternalNode n) {
+            int f = n.split().featureIndex();
+            if (n.split() instanceof org.apache.spark.ml.tree.ContinuousSplit c) {
+              walked.computeIfAbsent(f, k -> new java.util.TreeSet<>()).add(c.threshold());
+            } else {
+              categorical.add(f);
+            }
+            open.push(n.leftChild());
+            open.push(n.rightChild());
+          }
+        }
+        assertEquals(categories, !categorical.isEmpty(), model.toString());
+        SplittableRandom random = new SplittableRandom(4);
+        int moved = 0;
+        for (int j = 0; j < FEATURES; j++) {
+          if (categorical.contains(j)) {
+            assertNull(thresholds[j], model + " input " + j);
+            continue;
+          }
+          double[] expected =
+              walked.getOrDefault(j, new java.util.TreeSet<>()).stream()
+                  .mapToDouble(Double::doubleValue)
+                  .toArray();
+          assertEquals(
+              java.util.Arrays.toString(expected),
+              java.util.Arrays.toString(thresholds[j]),
+              model + " input " + j);
+          double[] cut = thresholds[j];
+          for (double[] x : probes(t, 4).subList(0, 120)) {
+            if (Double.isNaN(x[j])) {
+              continue;
+            }
+            int i = 0;
+            while (i < cut.length && cut[i] < x[j]) {
+              i++; // x[j] lies in (cut[i-1], cut[i]]
+            }
+            double lower = i == 0 ? x[j] - 10 : cut[i - 1];
+            double upper = i == cut.length ? x[j] + 10 : cut[i];
+            double[] values = {upper, upper - (upper - lower) * random.nextDouble()};
+            for (double v : values) {
+              if (!(v > lower && v <= upper)) {
+                continue; // rounding left the interval
+              }
+              double[] y = x.clone();
+              y[j] = v;
+              assertEquals(
+                  java.util.Arrays.toString(rawOf(model, x)),
+                  java.util.Arrays.toString(rawOf(model, y)),
+                  model + ": input " + j + " moved from " + x[j] + " to " + v);
+              moved++;
+            }
+          }
+        }
+        assertTrue(moved > 400, model + ": " + moved + " values moved");
+      }
+    }
+  }
+
+  private static double[] rawOf(PredictionModel<Vector, ?> model, double[] x) {
+    return model instanceof ClassificationModel<Vector, ?> c
+        ? c.predictRaw(Vectors.dense(x)).toArray()
+        : new double[] {model.predict(Vectors.dense(x))};
+  }
+
   @Test
   void rowsAreReadFromTheirOffsetAndOtherModelsAreNotCompiled() {
     Dataset<Row> t = table(9, 300, 2);

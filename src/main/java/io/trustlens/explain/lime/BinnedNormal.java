@@ -121,7 +121,7 @@ final class BinnedNormal {
    * lies within a 37th of a standard deviation of its nearer bound, which it then gives. Returns
    * that value, or NaN for a bin drawn by its strips.
    */
-  private static double point(int b, double[] mean, double[] sd, double[] min, double[] max) {
+  static double point(int b, double[] mean, double[] sd, double[] min, double[] max) {
     double lo = (min[b] - mean[b]) / sd[b];
     double hi = (max[b] - mean[b]) / sd[b];
     boolean one = !(lo < hi) || Double.isInfinite(hi - lo) || !(mass(lo, hi) > 0);

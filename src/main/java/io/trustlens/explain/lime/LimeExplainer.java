@@ -12,6 +12,7 @@ import io.trustlens.feature.InternalRows;
 import io.trustlens.feature.InvalidFeatureException;
 import io.trustlens.feature.RowKeys;
 import io.trustlens.feature.TextEncoder;
+import io.trustlens.model.BatchModel;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelSource;
@@ -722,10 +723,11 @@ public final class LimeExplainer extends TableStage<LimeExplainer> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
       int d = features.size();
+      BatchModel batch = model.open();
       TabularLime lime =
           new TabularLime(
-              model.open(),
-              new TabularSampler(stats, discretize, samples, d),
+              batch,
+              new TabularSampler(stats, discretize, samples, d, batch.splitThresholds()),
               surrogate,
               width,
               target,

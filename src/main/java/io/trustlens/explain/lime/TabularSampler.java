@@ -20,11 +20,11 @@ import java.util.SplittableRandom;
  *
  * <p>The first sample is the row itself (interpretable values 1, or its scaled values). A bin whose
  * bounds are equal gives that bound. A numeric player's bin and value are drawn together by its
- * {@link BinnedNormal}, categories from an {@link AliasTable}, standard normals by the {@link
- * Ziggurat}. Each player draws from a {@link SplitMix} stream of its own, seeded in turn from the
- * row's stream (which also serves the rare draws beyond a first try: rejected boxes, the normal's
- * tail and wedges); samples are drawn {@link #BLOCK} at a time, each player's part of a block in
- * turn.
+ * {@link BinnedNormal} (or, for a model that reads it only through split thresholds, its {@link
+ * PiecewiseBins}), categories from an {@link AliasTable}, standard normals by the {@link Ziggurat}.
+ * Each player draws from a {@link SplitMix} stream of its own, seeded in turn from the row's stream
+ * (which also serves the rare draws beyond a first try: rejected boxes, the normal's tail and
+ * wedges); samples are drawn {@link #BLOCK} at a time, each player's part of a block in turn.
  *
  * <p>Samples after the first do not depend on the row, so they can also be drawn once for all rows
  * ({@link #shared}) and each row's interpretable values made from them ({@link
@@ -39,6 +39,12 @@ public final class TabularSampler {
 
   /** Per numeric player drawn by quartile (null for the others): its bins' truncated normals. */
   private final BinnedNormal[] normals;
+
+  /**
+   * Per numeric player drawn by quartile whose values the model reads only through split thresholds
+   * (null for the others): its bins' pieces between them, drawn in place of {@link #normals}.
+   */
+  private final PiecewiseBins[] pieces;
 
   /**
    * Per categorical player (null for the others): the categories that can be drawn, those whose
@@ -58,6 +64,18 @@ public final class TabularSampler {
 
   /** Draws {@code samples} inputs of {@code d} features (the row itself first) per row. */
   public TabularSampler(TabularStatistics stats, boolean discretize, int samples, int d) {
+    this(stats, discretize, samples, d, null);
+  }
+
+  /**
+   * Draws {@code samples} inputs of {@code d} features (the row itself first) per row for a model
+   * that reads input {@code i} only through {@code x <= t} for the thresholds {@code
+   * splitThresholds[i]} ({@link io.trustlens.model.BatchModel#splitThresholds}; null, or a null
+   * entry, where it does not): a numeric player of such an input is drawn by quartile as {@link
+   * PiecewiseBins}, its bins and the model's outputs at its values following lime's law.
+   */
+  public TabularSampler(
+      TabularStatistics stats, boolean discretize, int samples, int d, double[][] splitThresholds) {
     if (samples < 2) {
       throw new IllegalArgumentException("LIME needs at least 2 samples per row, not " + samples);
     }
@@ -67,6 +85,7 @@ public final class TabularSampler {
     this.d = d;
     int m = stats.players();
     normals = new BinnedNormal[m];
+    pieces = new PiecewiseBins[m];
     drawable = new int[m][];
     cumulative = new double[m][];
     tables = new AliasTable[m];
@@ -75,7 +94,17 @@ public final class TabularSampler {
     for (int j = 0; j < m; j++) {
       slot[j] = stats.slots()[j][0];
       numeric[j] = stats.isNumeric(j);
-      if (numeric[j] && discretize) {
+      if (numeric[j] && discretize && splitThresholds != null && splitThresholds[slot[j]] != null) {
+        pieces[j] =
+            PiecewiseBins.of(
+                stats.shares()[j],
+                stats.binMean()[j],
+                stats.binStd()[j],
+                stats.binMin()[j],
+                stats.binMax()[j],
+                splitThresholds[slot[j]]);
+      }
+      if (numeric[j] && discretize && pieces[j] == null) {
         normals[j] =
             new BinnedNormal(
                 stats.shares()[j],
@@ -286,7 +315,8 @@ public final class TabularSampler {
 
   /**
    * Player {@code j}'s values by quartile: bin and value drawn together by its {@link
-   * BinnedNormal}, from the player's {@link SplitMix} stream.
+   * PiecewiseBins} (one draw a value) or its {@link BinnedNormal}, from the player's {@link
+   * SplitMix} stream.
    */
   private long binned(
       int j,
@@ -301,6 +331,14 @@ public final class TabularSampler {
       int[] codes) {
     BinnedNormal normal = normals[j];
     int at = inOffset + slot[j];
+    PiecewiseBins piecewise = pieces[j];
+    if (piecewise != null) {
+      for (int s = from; s < to; s++) {
+        state += SplitMix.GAMMA;
+        record(rep, codes, s, j, piecewise.draw(SplitMix.mix(state), inputs, at + s * d), own);
+      }
+      return state;
+    }
     for (int s = from; s < to; s++) {
       int b;
       do {

@@ -128,6 +128,85 @@ class LimeCoreTest {
   }
 
   /**
+   * For a model that reads a numeric player only through split thresholds, quartile samples give
+   * each piece of each bin between the thresholds its probability under lime's law: the bin's share
+   * times its truncated normal's mass on the piece (computed here from the normal's CDF), as the
+   * piece's upper end, which the model scores as every value of the piece. Chi-square of the pieces
+   * drawn at the 0.1% line; the table's own probabilities equal the formula; a player without
+   * thresholds, and the categories, are drawn as before.
+   */
+  @Test
+  void quartileSamplesBetweenSplitThresholdsFollowLimesLawPieceByPiece() {
+    TabularStatistics s = TabularStatistics.of(reference(4_000), 5, GROUPS);
+    double lo0 = s.binMin()[0][0];
+    double hi1 = s.binMax()[0][1];
+    double[] cuts = {0.1, lo0, 0.5, 0.75, hi1, 1.3, 1.6, 2.2, 4.0, 1e9};
+    Arrays.sort(cuts); // lo0 is the least value of the reference: a cut at a bin's lower bound
+    double[][] thresholds = {cuts, null, {0.5}, {0.5}, {0.5}};
+    int n = 60_000;
+    TabularSampler sampler = new TabularSampler(s, true, n, 5, thresholds);
+    SharedSamples drawn = sampler.shared(new SplittableRandom(12));
+    // Expected: per bin, its pieces' upper ends and probabilities, from the normal's CDF.
+    java.util.Map<String, Double> expected = new java.util.LinkedHashMap<>();
+    for (int b = 0; b < 4; b++) {
+      double mu = s.binMean()[0][b];
+      double sd = s.binStd()[0][b];
+      double lo = s.binMin()[0][b];
+      double hi = s.binMax()[0][b];
+      double all = phi((hi - mu) / sd) - phi((lo - mu) / sd);
+      double from = lo;
+      List<Double> ends = new java.util.ArrayList<>();
+      for (double t : cuts) {
+        if (t >= lo && t < hi) {
+          ends.add(t);
+        }
+      }
+      ends.add(hi);
+      for (double end : ends) {
+        double p = s.shares()[0][b] * (phi((end - mu) / sd) - phi((from - mu) / sd)) / all;
+        expected.merge(b + " " + end, p, Double::sum);
+        from = end;
+      }
+    }
+    assertTrue(expected.size() >= 10, "pieces: " + expected.keySet());
+    PiecewiseBins bins =
+        PiecewiseBins.of(
+            s.shares()[0], s.binMean()[0], s.binStd()[0], s.binMin()[0], s.binMax()[0], cuts);
+    assertEquals(expected.size(), bins.pieces());
+    for (int k = 0; k < bins.pieces(); k++) {
+      String key = bins.bin(k) + " " + bins.value(k);
+      assertEquals(expected.get(key), bins.probability(k), 1e-12, key);
+    }
+    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    expected.keySet().forEach(key -> counts.put(key, 0L));
+    for (int i = 1; i < n; i++) {
+      String key = drawn.codes()[i * 3] + " " + drawn.inputs()[i * 5];
+      assertTrue(counts.containsKey(key), "sample " + i + " gave " + key + ", not a piece's end");
+      counts.merge(key, 1L, Long::sum);
+    }
+    long[] observed = counts.values().stream().mapToLong(Long::longValue).toArray();
+    double[] shares = expected.values().stream().mapToDouble(Double::doubleValue).toArray();
+    double line =
+        new org.apache.commons.math3.distribution.ChiSquaredDistribution(
+                Arrays.stream(shares).filter(p -> p > 0).count() - 1)
+            .inverseCumulativeProbability(0.999);
+    double chi = chiSquare(observed, shares);
+    assertTrue(chi < line, "pieces: chi-square " + chi + " against " + line);
+    // The player without thresholds keeps its truncated normals: values all over its bins.
+    long distinct =
+        java.util.stream.IntStream.range(1, n)
+            .mapToDouble(i -> drawn.inputs()[i * 5 + 1])
+            .distinct()
+            .count();
+    assertTrue(distinct > n / 2, "player 1's values: " + distinct + " distinct");
+    long[] cats = new long[3];
+    for (int i = 1; i < n; i++) {
+      cats[s.category(2, drawn.inputs(), i * 5)]++;
+    }
+    assertTrue(chiSquare(cats, s.shares()[2]) < 13.82);
+  }
+
+  /**
    * The alias table's own distribution: each outcome's probability summed over the table's slots is
    * its share (exactly 0 for a share of 0), for 1 to 2,048 outcomes; and draws follow it (one
    * {@code nextLong} split into slot and coin: chi-square at the 0.1% line).
