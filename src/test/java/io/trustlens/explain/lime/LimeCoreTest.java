@@ -204,6 +204,19 @@ class LimeCoreTest {
       cats[s.category(2, drawn.inputs(), i * 5)]++;
     }
     assertTrue(chiSquare(cats, s.shares()[2]) < 13.82);
+    // A row's own draws from the same stream are the shared ones, its indicators its bins'.
+    double[] x = {1.0, 7.5, 0, 1, 0};
+    double[] inputs = new double[n * 5];
+    Neighbourhood own = sampler.neighbourhood();
+    sampler.sample(x, 0, new SplittableRandom(12), inputs, 0, own);
+    assertArrayEquals(
+        Arrays.copyOfRange(drawn.inputs(), 5, n * 5), Arrays.copyOfRange(inputs, 5, n * 5));
+    for (int i = 1; i < n; i++) {
+      for (int j = 0; j < 3; j++) {
+        int mine = j == 2 ? s.category(2, x, 0) : s.bin(j, x[j]);
+        assertEquals(drawn.codes()[i * 3 + j] == mine ? 1.0 : 0.0, own.value(i, j), "sample " + i);
+      }
+    }
   }
 
   /**
