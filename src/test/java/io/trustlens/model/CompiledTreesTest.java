@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.testing.SparkTestSession;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.classification.ClassificationModel;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
@@ -24,6 +31,11 @@ import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
 import org.apache.spark.ml.regression.DecisionTreeRegressor;
 import org.apache.spark.ml.regression.GBTRegressor;
 import org.apache.spark.ml.regression.RandomForestRegressor;
+import org.apache.spark.ml.tree.ContinuousSplit;
+import org.apache.spark.ml.tree.DecisionTreeModel;
+import org.apache.spark.ml.tree.InternalNode;
+import org.apache.spark.ml.tree.Node;
+import org.apache.spark.ml.tree.TreeEnsembleModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -181,7 +193,7 @@ class CompiledTreesTest {
               assertEquals(
                   Double.doubleToLongBits(expected[k]),
                   Double.doubleToLongBits(raw[k]),
-                  model + " output " + k + " of " + java.util.Arrays.toString(x));
+                  model + " output " + k + " of " + Arrays.toString(x));
             }
             checked++;
           }
@@ -196,28 +208,36 @@ class CompiledTreesTest {
    * per split of the model: random rows almost never hit a threshold.
    */
   static List<double[]> atThresholds(PredictionModel<Vector, ?> model, List<double[]> base) {
-    List<org.apache.spark.ml.tree.Node> roots = new ArrayList<>();
-    if (model instanceof org.apache.spark.ml.tree.DecisionTreeModel tree) {
-      roots.add(tree.rootNode());
-    } else {
-      for (Object tree : ((org.apache.spark.ml.tree.TreeEnsembleModel<?>) model).trees()) {
-        roots.add(((org.apache.spark.ml.tree.DecisionTreeModel) tree).rootNode());
+    List<double[]> rows = new ArrayList<>();
+    for (InternalNode n : splits(model)) {
+      if (n.split() instanceof ContinuousSplit c) {
+        double[] x = base.get(rows.size() % base.size()).clone();
+        x[c.featureIndex()] = c.threshold();
+        rows.add(x);
       }
     }
-    List<double[]> rows = new ArrayList<>();
-    java.util.ArrayDeque<org.apache.spark.ml.tree.Node> open = new java.util.ArrayDeque<>(roots);
+    return rows;
+  }
+
+  /** Every split node of a tree model's trees, walked from MLlib's own nodes. */
+  private static List<InternalNode> splits(PredictionModel<Vector, ?> model) {
+    ArrayDeque<Node> open = new ArrayDeque<>();
+    if (model instanceof DecisionTreeModel tree) {
+      open.add(tree.rootNode());
+    } else {
+      for (Object tree : ((TreeEnsembleModel<?>) model).trees()) {
+        open.add(((DecisionTreeModel) tree).rootNode());
+      }
+    }
+    List<InternalNode> splits = new ArrayList<>();
     while (!open.isEmpty()) {
-      if (open.pop() instanceof org.apache.spark.ml.tree.InternalNode n) {
-        if (n.split() instanceof org.apache.spark.ml.tree.ContinuousSplit c) {
-          double[] x = base.get(rows.size() % base.size()).clone();
-          x[c.featureIndex()] = c.threshold();
-          rows.add(x);
-        }
+      if (open.pop() instanceof InternalNode n) {
+        splits.add(n);
         open.push(n.leftChild());
         open.push(n.rightChild());
       }
     }
-    return rows;
+    return splits;
   }
 
   /**
@@ -237,26 +257,14 @@ class CompiledTreesTest {
               new DecisionTreeRegressor().setMaxDepth(6).fit(t));
       for (PredictionModel<Vector, ?> model : models) {
         double[][] thresholds = CompiledTrees.of(model).splitThresholds(FEATURES);
-        java.util.Map<Integer, java.util.TreeSet<Double>> walked = new java.util.HashMap<>();
-        java.util.Set<Integer> categorical = new java.util.HashSet<>();
-        java.util.ArrayDeque<org.apache.spark.ml.tree.Node> open = new java.util.ArrayDeque<>();
-        if (model instanceof org.apache.spark.ml.tree.DecisionTreeModel tree) {
-          open.add(tree.rootNode());
-        } else {
-          for (Object tree : ((org.apache.spark.ml.tree.TreeEnsembleModel<?>) model).trees()) {
-            open.add(((org.apache.spark.ml.tree.DecisionTreeModel) tree).rootNode());
-          }
-        }
-        while (!open.isEmpty()) {
-          if (open.pop() instanceof org.apache.spark.ml.tree.InternalNode n) {
-            int f = n.split().featureIndex();
-            if (n.split() instanceof org.apache.spark.ml.tree.ContinuousSplit c) {
-              walked.computeIfAbsent(f, k -> new java.util.TreeSet<>()).add(c.threshold());
-            } else {
-              categorical.add(f);
-            }
-            open.push(n.leftChild());
-            open.push(n.rightChild());
+        Map<Integer, TreeSet<Double>> walked = new HashMap<>();
+        Set<Integer> categorical = new HashSet<>();
+        for (InternalNode n : splits(model)) {
+          int f = n.split().featureIndex();
+          if (n.split() instanceof ContinuousSplit c) {
+            walked.computeIfAbsent(f, k -> new TreeSet<>()).add(c.threshold());
+          } else {
+            categorical.add(f);
           }
         }
         assertEquals(categories, !categorical.isEmpty(), model.toString());
@@ -268,13 +276,11 @@ class CompiledTreesTest {
             continue;
           }
           double[] expected =
-              walked.getOrDefault(j, new java.util.TreeSet<>()).stream()
+              walked.getOrDefault(j, new TreeSet<>()).stream()
                   .mapToDouble(Double::doubleValue)
                   .toArray();
           assertEquals(
-              java.util.Arrays.toString(expected),
-              java.util.Arrays.toString(thresholds[j]),
-              model + " input " + j);
+              Arrays.toString(expected), Arrays.toString(thresholds[j]), model + " input " + j);
           double[] cut = thresholds[j];
           for (double[] x : probes(t, 4).subList(0, 120)) {
             if (Double.isNaN(x[j])) {
@@ -294,8 +300,8 @@ class CompiledTreesTest {
               double[] y = x.clone();
               y[j] = v;
               assertEquals(
-                  java.util.Arrays.toString(rawOf(model, x)),
-                  java.util.Arrays.toString(rawOf(model, y)),
+                  Arrays.toString(rawOf(model, x)),
+                  Arrays.toString(rawOf(model, y)),
                   model + ": input " + j + " moved from " + x[j] + " to " + v);
               moved++;
             }

@@ -10,9 +10,14 @@ import io.trustlens.model.BatchModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.OutputKind;
 import io.trustlens.model.Scores;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 import org.apache.commons.math3.special.Erf;
 import org.junit.jupiter.api.Test;
 
@@ -147,7 +152,7 @@ class LimeCoreTest {
     TabularSampler sampler = new TabularSampler(s, true, n, 5, thresholds);
     SharedSamples drawn = sampler.shared(new SplittableRandom(12));
     // Expected: per bin, its pieces' upper ends and probabilities, from the normal's CDF.
-    java.util.Map<String, Double> expected = new java.util.LinkedHashMap<>();
+    Map<String, Double> expected = new LinkedHashMap<>();
     for (int b = 0; b < 4; b++) {
       double mu = s.binMean()[0][b];
       double sd = s.binStd()[0][b];
@@ -155,7 +160,7 @@ class LimeCoreTest {
       double hi = s.binMax()[0][b];
       double all = phi((hi - mu) / sd) - phi((lo - mu) / sd);
       double from = lo;
-      List<Double> ends = new java.util.ArrayList<>();
+      List<Double> ends = new ArrayList<>();
       for (double t : cuts) {
         if (t >= lo && t < hi) {
           ends.add(t);
@@ -177,7 +182,7 @@ class LimeCoreTest {
       String key = bins.bin(k) + " " + bins.value(k);
       assertEquals(expected.get(key), bins.probability(k), 1e-12, key);
     }
-    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
     expected.keySet().forEach(key -> counts.put(key, 0L));
     for (int i = 1; i < n; i++) {
       String key = drawn.codes()[i * 3] + " " + drawn.inputs()[i * 5];
@@ -187,17 +192,13 @@ class LimeCoreTest {
     long[] observed = counts.values().stream().mapToLong(Long::longValue).toArray();
     double[] shares = expected.values().stream().mapToDouble(Double::doubleValue).toArray();
     double line =
-        new org.apache.commons.math3.distribution.ChiSquaredDistribution(
-                Arrays.stream(shares).filter(p -> p > 0).count() - 1)
+        new ChiSquaredDistribution(Arrays.stream(shares).filter(p -> p > 0).count() - 1)
             .inverseCumulativeProbability(0.999);
     double chi = chiSquare(observed, shares);
     assertTrue(chi < line, "pieces: chi-square " + chi + " against " + line);
     // The player without thresholds keeps its truncated normals: values all over its bins.
     long distinct =
-        java.util.stream.IntStream.range(1, n)
-            .mapToDouble(i -> drawn.inputs()[i * 5 + 1])
-            .distinct()
-            .count();
+        IntStream.range(1, n).mapToDouble(i -> drawn.inputs()[i * 5 + 1]).distinct().count();
     assertTrue(distinct > n / 2, "player 1's values: " + distinct + " distinct");
     long[] cats = new long[3];
     for (int i = 1; i < n; i++) {
