@@ -324,48 +324,9 @@ public final class LocalSurrogate implements java.io.Serializable {
       }
     }
 
-    /**
-     * The weighted means, then the upper triangle of the centred sums ({@code x} column-major), a
-     * few samples at a time.
-     */
+    /** The weighted means and the upper triangle of the centred sums ({@link WeightedGram}). */
     private void centred(double[] x, double[] y, double[] w, int n, double total) {
-      for (int j = 0; j < m; j++) { // down each column: the same sums as sample by sample
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-          sum += w[i] * x[j * n + i];
-        }
-        xMean[j] = sum / total;
-      }
-      // Four samples a pass: each Gram entry is loaded and stored once per four samples, their
-      // terms summed in pairs first (a fixed order, so the same bits on every run).
-      double[][] c = new double[4][m];
-      double[] wc = new double[4];
-      for (int i = 0; i < n; i += 4) {
-        int count = Math.min(4, n - i);
-        for (int t = 0; t < 4; t++) {
-          double wi = t < count ? w[i + t] : 0;
-          double yc = t < count ? y[i + t] - yMean : 0;
-          for (int j = 0; j < m; j++) {
-            c[t][j] = t < count ? x[j * n + i + t] - xMean[j] : 0;
-            xty[j] += wi * c[t][j] * yc;
-          }
-          wc[t] = wi;
-        }
-        double[] c0 = c[0];
-        double[] c1 = c[1];
-        double[] c2 = c[2];
-        double[] c3 = c[3];
-        for (int j = 0; j < m; j++) {
-          double a0 = wc[0] * c0[j];
-          double a1 = wc[1] * c1[j];
-          double a2 = wc[2] * c2[j];
-          double a3 = wc[3] * c3[j];
-          double[] row = gram[j];
-          for (int k = j; k < m; k++) {
-            row[k] += (a0 * c0[k] + a1 * c1[k]) + (a2 * c2[k] + a3 * c3[k]);
-          }
-        }
-      }
+      WeightedGram.compute(x, y, w, n, m, total, yMean, xMean, gram, xty);
     }
 
     /**

@@ -1,0 +1,122 @@
+package io.trustlens.explain.lime;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link WeightedGram}'s sums with the JDK's vector instructions: four samples (one 256-bit lane
+ * each) a step, the products of four players' weighted, centred columns with two others' held in
+ * eight registers (each loaded column used four or two times). Loaded only where {@link
+ * WeightedGram#VECTORS} found {@code jdk.incubator.vector}; the same bits as its plain Java.
+ */
+final class WeightedGramLanes {
+  private WeightedGramLanes() {}
+
+  private static final VectorSpecies<Double> FOUR = DoubleVector.SPECIES_256;
+
+  /** Whether this CPU runs 256-bit vectors as such (not emulated one lane at a time). */
+  static boolean usable() {
+    return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= FOUR.vectorBitSize();
+  }
+
+  static void compute(
+      double[] x,
+      double[] y,
+      double[] w,
+      int n,
+      int m,
+      double total,
+      double yMean,
+      double[] mean,
+      double[][] gram,
+      double[] xty) {
+    int steps = n & ~3;
+    for (int j = 0; j < m; j++) {
+      int at = j * n;
+      DoubleVector lanes = DoubleVector.zero(FOUR);
+      for (int i = 0; i < steps; i += 4) {
+        lanes =
+            lanes.add(
+                DoubleVector.fromArray(FOUR, w, i).mul(DoubleVector.fromArray(FOUR, x, at + i)));
+      }
+      double sum = added(lanes);
+      for (int i = steps; i < n; i++) {
+        sum += w[i] * x[at + i];
+      }
+      mean[j] = sum / total;
+    }
+    double[] u = new double[4 * n]; // four players' weighted, centred columns
+    for (int j = 0; j < m; j += 4) {
+      for (int p = 0; p < 4; p++) {
+        int column = Math.min(j + p, m - 1) * n;
+        double centre = mean[Math.min(j + p, m - 1)];
+        for (int i = 0; i < n; i++) {
+          u[p * n + i] = w[i] * (x[column + i] - centre);
+        }
+      }
+      for (int k = j; k <= m; k += 2) { // column m: y
+        int k1 = Math.min(k + 1, m);
+        double[] v0 = k < m ? x : y;
+        double[] v1 = k1 < m ? x : y;
+        int v0At = k < m ? k * n : 0;
+        int v1At = k1 < m ? k1 * n : 0;
+        DoubleVector mean0 = DoubleVector.broadcast(FOUR, k < m ? mean[k] : yMean);
+        DoubleVector mean1 = DoubleVector.broadcast(FOUR, k1 < m ? mean[k1] : yMean);
+        DoubleVector s00 = DoubleVector.zero(FOUR);
+        DoubleVector s01 = s00;
+        DoubleVector s10 = s00;
+        DoubleVector s11 = s00;
+        DoubleVector s20 = s00;
+        DoubleVector s21 = s00;
+        DoubleVector s30 = s00;
+        DoubleVector s31 = s00;
+        for (int i = 0; i < steps; i += 4) {
+          DoubleVector c0 = DoubleVector.fromArray(FOUR, v0, v0At + i).sub(mean0);
+          DoubleVector c1 = DoubleVector.fromArray(FOUR, v1, v1At + i).sub(mean1);
+          DoubleVector u0 = DoubleVector.fromArray(FOUR, u, i);
+          s00 = s00.add(u0.mul(c0));
+          s01 = s01.add(u0.mul(c1));
+          DoubleVector u1 = DoubleVector.fromArray(FOUR, u, n + i);
+          s10 = s10.add(u1.mul(c0));
+          s11 = s11.add(u1.mul(c1));
+          DoubleVector u2 = DoubleVector.fromArray(FOUR, u, 2 * n + i);
+          s20 = s20.add(u2.mul(c0));
+          s21 = s21.add(u2.mul(c1));
+          DoubleVector u3 = DoubleVector.fromArray(FOUR, u, 3 * n + i);
+          s30 = s30.add(u3.mul(c0));
+          s31 = s31.add(u3.mul(c1));
+        }
+        double[] sums = {
+          added(s00), added(s01), added(s10), added(s11),
+          added(s20), added(s21), added(s30), added(s31)
+        };
+        for (int p = 0; p < 4; p++) {
+          for (int q = 0; q < 2; q++) {
+            int row = j + p;
+            int col = k + q;
+            if (row >= m || col > m || col < row) {
+              continue; // a clamped repeat, or below the diagonal
+            }
+            double sum = sums[2 * p + q];
+            double[] v = q == 0 ? v0 : v1;
+            int vAt = q == 0 ? v0At : v1At;
+            double vMean = col < m ? mean[col] : yMean;
+            for (int i = steps; i < n; i++) {
+              sum += u[p * n + i] * (v[vAt + i] - vMean);
+            }
+            if (col < m) {
+              gram[row][col] = sum;
+            } else {
+              xty[row] = sum;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The lanes added as {@code (l0 + l1) + (l2 + l3)}. */
+  private static double added(DoubleVector lanes) {
+    return (lanes.lane(0) + lanes.lane(1)) + (lanes.lane(2) + lanes.lane(3));
+  }
+}
