@@ -27,12 +27,36 @@ final class WeightedGram {
 
   private static boolean vectorsUsable() {
     if (!Boolean.parseBoolean(System.getProperty("trustlens.vectors", "true"))
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+        || !optimisingCompiler()) {
       return false;
     }
     try {
       return WeightedGramLanes.usable();
     } catch (LinkageError e) { // the module present but not readable from here
+      return false;
+    }
+  }
+
+  /**
+   * Whether this HotSpot JVM compiles hot code with its optimising compiler (C2), which alone turns
+   * vector operations into instructions: under {@code -XX:TieredStopAtLevel=1} (the quick compiler
+   * only) or {@code -Xint} each operation is an object, and the sums ran 40 times slower than in
+   * plain Java.
+   */
+  static boolean optimisingCompiler() {
+    try {
+      com.sun.management.HotSpotDiagnosticMXBean hotSpot =
+          java.lang.management.ManagementFactory.getPlatformMXBean(
+              com.sun.management.HotSpotDiagnosticMXBean.class);
+      if (hotSpot == null) {
+        return false;
+      }
+      boolean compiles = Boolean.parseBoolean(hotSpot.getVMOption("UseCompiler").getValue());
+      boolean tiered = Boolean.parseBoolean(hotSpot.getVMOption("TieredCompilation").getValue());
+      int top = Integer.parseInt(hotSpot.getVMOption("TieredStopAtLevel").getValue());
+      return compiles && (!tiered || top >= 4);
+    } catch (RuntimeException | LinkageError e) { // not HotSpot, or no such option
       return false;
     }
   }
@@ -73,24 +97,7 @@ final class WeightedGram {
       double[][] gram,
       double[] xty) {
     int steps = n & ~3;
-    for (int j = 0; j < m; j++) {
-      int at = j * n;
-      double l0 = 0;
-      double l1 = 0;
-      double l2 = 0;
-      double l3 = 0;
-      for (int i = 0; i < steps; i += 4) {
-        l0 += w[i] * x[at + i];
-        l1 += w[i + 1] * x[at + i + 1];
-        l2 += w[i + 2] * x[at + i + 2];
-        l3 += w[i + 3] * x[at + i + 3];
-      }
-      double sum = (l0 + l1) + (l2 + l3);
-      for (int i = steps; i < n; i++) {
-        sum += w[i] * x[at + i];
-      }
-      mean[j] = sum / total;
-    }
+    means(x, w, n, m, total, mean);
     double[] u = new double[n];
     for (int j = 0; j < m; j++) {
       int at = j * n;
@@ -121,6 +128,29 @@ final class WeightedGram {
           xty[j] = sum;
         }
       }
+    }
+  }
+
+  /** The weighted means {@code mean[j] = sum_i w_i x_ij / total}, each sum in four lanes. */
+  static void means(double[] x, double[] w, int n, int m, double total, double[] mean) {
+    int steps = n & ~3;
+    for (int j = 0; j < m; j++) {
+      int at = j * n;
+      double l0 = 0;
+      double l1 = 0;
+      double l2 = 0;
+      double l3 = 0;
+      for (int i = 0; i < steps; i += 4) {
+        l0 += w[i] * x[at + i];
+        l1 += w[i + 1] * x[at + i + 1];
+        l2 += w[i + 2] * x[at + i + 2];
+        l3 += w[i + 3] * x[at + i + 3];
+      }
+      double sum = (l0 + l1) + (l2 + l3);
+      for (int i = steps; i < n; i++) {
+        sum += w[i] * x[at + i];
+      }
+      mean[j] = sum / total;
     }
   }
 }

@@ -31,21 +31,9 @@ final class WeightedGramLanes {
       double[][] gram,
       double[] xty) {
     int steps = n & ~3;
-    for (int j = 0; j < m; j++) {
-      int at = j * n;
-      DoubleVector lanes = DoubleVector.zero(FOUR);
-      for (int i = 0; i < steps; i += 4) {
-        lanes =
-            lanes.add(
-                DoubleVector.fromArray(FOUR, w, i).mul(DoubleVector.fromArray(FOUR, x, at + i)));
-      }
-      double sum = added(lanes);
-      for (int i = steps; i < n; i++) {
-        sum += w[i] * x[at + i];
-      }
-      mean[j] = sum / total;
-    }
+    WeightedGram.means(x, w, n, m, total, mean);
     double[] u = new double[4 * n]; // four players' weighted, centred columns
+    double[] sums = new double[8];
     for (int j = 0; j < m; j += 4) {
       for (int p = 0; p < 4; p++) {
         int column = Math.min(j + p, m - 1) * n;
@@ -60,36 +48,17 @@ final class WeightedGramLanes {
         double[] v1 = k1 < m ? x : y;
         int v0At = k < m ? k * n : 0;
         int v1At = k1 < m ? k1 * n : 0;
-        DoubleVector mean0 = DoubleVector.broadcast(FOUR, k < m ? mean[k] : yMean);
-        DoubleVector mean1 = DoubleVector.broadcast(FOUR, k1 < m ? mean[k1] : yMean);
-        DoubleVector s00 = DoubleVector.zero(FOUR);
-        DoubleVector s01 = s00;
-        DoubleVector s10 = s00;
-        DoubleVector s11 = s00;
-        DoubleVector s20 = s00;
-        DoubleVector s21 = s00;
-        DoubleVector s30 = s00;
-        DoubleVector s31 = s00;
-        for (int i = 0; i < steps; i += 4) {
-          DoubleVector c0 = DoubleVector.fromArray(FOUR, v0, v0At + i).sub(mean0);
-          DoubleVector c1 = DoubleVector.fromArray(FOUR, v1, v1At + i).sub(mean1);
-          DoubleVector u0 = DoubleVector.fromArray(FOUR, u, i);
-          s00 = s00.add(u0.mul(c0));
-          s01 = s01.add(u0.mul(c1));
-          DoubleVector u1 = DoubleVector.fromArray(FOUR, u, n + i);
-          s10 = s10.add(u1.mul(c0));
-          s11 = s11.add(u1.mul(c1));
-          DoubleVector u2 = DoubleVector.fromArray(FOUR, u, 2 * n + i);
-          s20 = s20.add(u2.mul(c0));
-          s21 = s21.add(u2.mul(c1));
-          DoubleVector u3 = DoubleVector.fromArray(FOUR, u, 3 * n + i);
-          s30 = s30.add(u3.mul(c0));
-          s31 = s31.add(u3.mul(c1));
-        }
-        double[] sums = {
-          added(s00), added(s01), added(s10), added(s11),
-          added(s20), added(s21), added(s30), added(s31)
-        };
+        block(
+            u,
+            n,
+            steps,
+            v0,
+            v0At,
+            k < m ? mean[k] : yMean,
+            v1,
+            v1At,
+            k1 < m ? mean[k1] : yMean,
+            sums);
         for (int p = 0; p < 4; p++) {
           for (int q = 0; q < 2; q++) {
             int row = j + p;
@@ -113,6 +82,60 @@ final class WeightedGramLanes {
         }
       }
     }
+  }
+
+  /**
+   * The eight sums of one block, four rows' weighted, centred columns ({@code u}) against two
+   * columns {@code v0} and {@code v1} centred at their means, over the first {@code steps} samples:
+   * {@code sums[2 p + q]} for row {@code p} and column {@code q}. A method of its own, called a
+   * hundred times a fit, so that the JIT's optimising compiler (which alone turns the vector
+   * operations into instructions) takes it after a few fits, not a few hundred.
+   */
+  private static void block(
+      double[] u,
+      int n,
+      int steps,
+      double[] v0,
+      int v0At,
+      double v0Mean,
+      double[] v1,
+      int v1At,
+      double v1Mean,
+      double[] sums) {
+    DoubleVector mean0 = DoubleVector.broadcast(FOUR, v0Mean);
+    DoubleVector mean1 = DoubleVector.broadcast(FOUR, v1Mean);
+    DoubleVector s00 = DoubleVector.zero(FOUR);
+    DoubleVector s01 = s00;
+    DoubleVector s10 = s00;
+    DoubleVector s11 = s00;
+    DoubleVector s20 = s00;
+    DoubleVector s21 = s00;
+    DoubleVector s30 = s00;
+    DoubleVector s31 = s00;
+    for (int i = 0; i < steps; i += 4) {
+      DoubleVector c0 = DoubleVector.fromArray(FOUR, v0, v0At + i).sub(mean0);
+      DoubleVector c1 = DoubleVector.fromArray(FOUR, v1, v1At + i).sub(mean1);
+      DoubleVector u0 = DoubleVector.fromArray(FOUR, u, i);
+      s00 = s00.add(u0.mul(c0));
+      s01 = s01.add(u0.mul(c1));
+      DoubleVector u1 = DoubleVector.fromArray(FOUR, u, n + i);
+      s10 = s10.add(u1.mul(c0));
+      s11 = s11.add(u1.mul(c1));
+      DoubleVector u2 = DoubleVector.fromArray(FOUR, u, 2 * n + i);
+      s20 = s20.add(u2.mul(c0));
+      s21 = s21.add(u2.mul(c1));
+      DoubleVector u3 = DoubleVector.fromArray(FOUR, u, 3 * n + i);
+      s30 = s30.add(u3.mul(c0));
+      s31 = s31.add(u3.mul(c1));
+    }
+    sums[0] = added(s00);
+    sums[1] = added(s01);
+    sums[2] = added(s10);
+    sums[3] = added(s11);
+    sums[4] = added(s20);
+    sums[5] = added(s21);
+    sums[6] = added(s30);
+    sums[7] = added(s31);
   }
 
   /** The lanes added as {@code (l0 + l1) + (l2 + l3)}. */

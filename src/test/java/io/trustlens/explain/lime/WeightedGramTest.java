@@ -1,10 +1,15 @@
 package io.trustlens.explain.lime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** LIME's weighted, centred sums: exact to rounding, and the same bits with or without vectors. */
@@ -94,5 +99,38 @@ class WeightedGramTest {
     double[] o = new double[n];
     java.util.Arrays.fill(o, 1);
     return o;
+  }
+
+  @Test
+  void vectorsOnlyWithTheModuleAndTheOptimisingCompiler() throws Exception {
+    String module = "--add-modules=jdk.incubator.vector";
+    assertEquals(WeightedGramLanes.usable(), WeightedGram.VECTORS, "this JVM: module and C2");
+    assertEquals(String.valueOf(WeightedGramLanes.usable()), vectorsIn(module));
+    assertEquals("false", vectorsIn(module, "-XX:TieredStopAtLevel=1"));
+    assertEquals("false", vectorsIn(module, "-Xint"));
+    assertEquals("false", vectorsIn("-Dtrustlens.unused=1")); // no module
+    assertEquals("false", vectorsIn(module, "-Dtrustlens.vectors=false"));
+  }
+
+  /** {@link WeightedGram#VECTORS} in a JVM started with {@code options}. */
+  private static String vectorsIn(String... options) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(List.of(options));
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Probe.class.getName());
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+    assertEquals(0, p.exitValue(), String.join(" ", options));
+    return out;
+  }
+
+  /** Prints whether the sums use vector instructions in this JVM. */
+  public static final class Probe {
+    public static void main(String[] args) {
+      System.out.println(WeightedGram.VECTORS);
+    }
   }
 }
