@@ -29,6 +29,7 @@ public final class AuditRun {
 
   private static final String LOAD_MODELS = ": load models";
   private static final String COMPUTE_AND_WRITE = ": compute and write";
+  private static final String REFERENCE_ROWS = ": reference rows";
 
   /** Runs {@code task} by its type. */
   private Map<String, Object> runTask(AuditSpec.Task task) {
@@ -215,6 +216,7 @@ public final class AuditRun {
     double rest =
         seconds(t0)
             - phases.of(phasePrefix + LOAD_MODELS)
+            - phases.of(phasePrefix + REFERENCE_ROWS)
             - phases.of(phasePrefix + COMPUTE_AND_WRITE);
     phases.add(phasePrefix + ": summaries and figures", Math.max(0, rest));
     return entry;
@@ -438,6 +440,14 @@ public final class AuditRun {
       models.put(name, loaded);
     }
     return loaded;
+  }
+
+  /**
+   * Runs {@code work}, a task's draw of the reference rows it explains against (a background, or
+   * LIME's statistics' rows), as a phase of its own: a pass over a table before the computation.
+   */
+  <T> T referenceRows(java.util.function.Supplier<T> work) {
+    return phases.time(phasePrefix + REFERENCE_ROWS, work);
   }
 
   /** The final path of the output table {@code name}. */

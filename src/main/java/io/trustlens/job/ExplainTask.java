@@ -264,15 +264,19 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
       long seed) {
     String spec = task.background == null ? String.valueOf(DEFAULT_BACKGROUND) : task.background;
     String id = run.spec().input.id;
-    if (spec.startsWith("kmeans:")) {
-      return BackgroundSampler.kmeans(prepared, features, id, positive(spec.substring(7)), seed);
-    }
-    if (spec.chars().allMatch(Character::isDigit)) {
-      return BackgroundSampler.sample(prepared, features, id, positive(spec), seed);
-    }
-    Dataset<Row> table = referenceTable(run, spec, "background", false);
-    Dataset<Row> ready = model.prepare(table);
-    return BackgroundSampler.sample(ready, features, null, 1000, seed);
+    return run.referenceRows(
+        () -> {
+          if (spec.startsWith("kmeans:")) {
+            return BackgroundSampler.kmeans(
+                prepared, features, id, positive(spec.substring(7)), seed);
+          }
+          if (spec.chars().allMatch(Character::isDigit)) {
+            return BackgroundSampler.sample(prepared, features, id, positive(spec), seed);
+          }
+          Dataset<Row> table = referenceTable(run, spec, "background", false);
+          Dataset<Row> ready = model.prepare(table);
+          return BackgroundSampler.sample(ready, features, null, 1000, seed);
+        });
   }
 
   /**

@@ -134,7 +134,7 @@ final class LimeTask {
     for (int i : order) {
       ranked.put(players.get(i), importance[i]);
     }
-    Row fidelity = fidelity(written, out, stats.mean(0));
+    Row fidelity = fidelity(written, out, stats, 0);
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";
     double width =
@@ -253,7 +253,7 @@ final class LimeTask {
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";
-    Row fidelity = fidelity(written, out, null);
+    Row fidelity = fidelity(written, out, ArrayStats.of(written, null, 0, out + "_score"), 0);
     Row segments = written.agg(avg(org.apache.spark.sql.functions.size(col(out)))).first();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", run.spec().modelOf(task));
@@ -332,7 +332,7 @@ final class LimeTask {
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";
-    Row fidelity = fidelity(written, out, null);
+    Row fidelity = fidelity(written, out, ArrayStats.of(written, null, 0, out + "_score"), 0);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", run.spec().modelOf(task));
     result.put("method", "lime");
@@ -378,13 +378,18 @@ final class LimeTask {
   }
 
   /**
-   * The surrogates' mean and lowest local fidelity over {@code written} (null in a column where no
-   * row has one), the mean summed exactly ({@link ArrayStats}, which may have it already as {@code
-   * mean}): the same bits for any partitioning of the rows explained.
+   * The surrogates' mean and lowest local fidelity over {@code written} (null where no row has
+   * one), from the pass that gave {@code stats} (its scalar {@code j}: the {@code _score} column),
+   * the mean summed exactly: the same bits for any partitioning of the rows explained. Only where a
+   * score is NaN (a model that gave NaN) is the lowest SQL's {@code min}, which passes over NaN, at
+   * the cost of a job of its own.
    */
-  private static Row fidelity(Dataset<Row> written, String out, Double mean) {
-    Double exact = mean != null ? mean : ArrayStats.of(written, null, 0, out + "_score").mean(0);
-    Row low = written.agg(min(col(out + "_score"))).first();
-    return org.apache.spark.sql.RowFactory.create(exact, low.get(0));
+  private static Row fidelity(Dataset<Row> written, String out, ArrayStats stats, int j) {
+    Double lowest = stats.min(j);
+    Object low =
+        lowest != null && lowest.isNaN()
+            ? written.agg(min(col(out + "_score"))).first().get(0)
+            : lowest;
+    return org.apache.spark.sql.RowFactory.create(stats.mean(j), low);
   }
 }

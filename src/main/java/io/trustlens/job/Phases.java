@@ -9,9 +9,10 @@ import java.util.function.Supplier;
 /**
  * Where a run's wall time went, phase by phase in the order they ran, for {@code summary.json} and
  * the report: the JVM and Spark start before the run, reading and counting the input, and per task
- * its model loads, its computation with the writes (Spark computes lazily, so the two are one
- * phase), and the rest (summaries and figures: reading back what it wrote, aggregations that write
- * nothing, such as a profile's, and drawing). Phases with the same name add up.
+ * its model loads, the draw of its reference rows (a background), its computation with the writes
+ * (Spark computes lazily, so the two are one phase), and the rest (summaries and figures: reading
+ * back what it wrote, aggregations that write nothing, such as a profile's, and drawing). Phases
+ * with the same name add up.
  */
 final class Phases {
   private final Map<String, Double> seconds = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package io.trustlens.job;
 
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.min;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -336,6 +338,21 @@ class ExplainTest {
     assertEquals("the reference table " + CREDIT, task.at("/reference_from").asText());
     assertEquals(5, task.at("/mean_abs_weight").size());
     assertTrue(task.at("/mean_fidelity").asDouble() > 0, task.toString());
+    Row sql = rows.agg(avg("lime_score"), min("lime_score")).first();
+    assertEquals(sql.getDouble(0), task.at("/mean_fidelity").asDouble(), 1e-12);
+    assertEquals(sql.getDouble(1), task.at("/min_fidelity").asDouble(), 0.0);
+    // The reference rows' draw is a phase of its own, not counted in the summaries' phase.
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    double taskPhases = 0;
+    List<String> names = new java.util.ArrayList<>();
+    for (JsonNode p : summary.at("/phases")) {
+      if (p.get("phase").asText().startsWith("task 1 ")) {
+        names.add(p.get("phase").asText());
+        taskPhases += p.get("seconds").asDouble();
+      }
+    }
+    assertTrue(names.contains("task 1 (explain): reference rows"), names.toString());
+    assertEquals(task.at("/seconds").asDouble(), taskPhases, 0.005, names.toString());
     String report = Files.readString(out.resolve("report.html"));
     assertTrue(report.contains("mean |LIME weight| per feature, probability of "), "report");
 
@@ -545,6 +562,14 @@ class ExplainTest {
         top.containsAll(List.of("intern", "junior", "lead", "manager", "python", "senior")),
         top.toString());
     assertTrue(task.at("/top_words/0/mean_weight").isNumber(), task.toString());
+    Row sql =
+        SparkTestSession.get()
+            .read()
+            .parquet(out.resolve("lime").toString())
+            .agg(avg("lime_score"), min("lime_score"))
+            .first();
+    assertEquals(sql.getDouble(0), task.at("/mean_fidelity").asDouble(), 1e-12);
+    assertEquals(sql.getDouble(1), task.at("/min_fidelity").asDouble(), 0.0);
     Cli refused =
         Cli.run(
             "explain",
