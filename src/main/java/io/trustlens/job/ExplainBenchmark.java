@@ -224,6 +224,11 @@ final class ExplainBenchmark {
                 raw / LIME_SAMPLES));
       }
     }
+    lines.add(
+        "  LIME's continuous sums: "
+            + (LocalSurrogate.vectorSums()
+                ? "vector instructions (jdk.incubator.vector, 4 lanes)"
+                : "plain Java (no jdk.incubator.vector, optimising compiler or 256-bit vectors)"));
   }
 
   /** One thread's best LIME rows/s of seven repeats on uniform random rows. */

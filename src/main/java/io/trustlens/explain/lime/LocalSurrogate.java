@@ -30,6 +30,14 @@ import org.apache.commons.math3.linear.SingularValueDecomposition;
 public final class LocalSurrogate implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Whether this JVM sums real-valued neighbourhoods with vector instructions ({@link
+   * WeightedGram}; the same bits either way).
+   */
+  public static boolean vectorSums() {
+    return WeightedGram.VECTORS;
+  }
+
   /** The ways of keeping features. */
   public static final List<String> SELECTIONS = List.of("none", "highest_weights", "lasso");
 
