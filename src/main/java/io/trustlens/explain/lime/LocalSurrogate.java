@@ -317,24 +317,22 @@ public final class LocalSurrogate implements java.io.Serializable {
         squares += w[i] * (y[i] - yMean) * (y[i] - yMean);
       }
       yy = squares;
-      xMean = new double[m];
-      gram = new double[m][m];
-      xty = new double[m];
+      // Real values: the weighted means and the upper triangle of the centred sums.
+      WeightedGram.Sums sums =
+          x.isIndicators()
+              ? WeightedGram.Sums.zeros(m)
+              : WeightedGram.compute(x.values(), y, w, n, m, total, yMean);
+      xMean = sums.mean();
+      gram = sums.gram();
+      xty = sums.xty();
       if (x.isIndicators()) {
         indicators(x, y, w, total);
-      } else {
-        centred(x.values(), y, w, n, total);
       }
       for (int j = 0; j < m; j++) {
         for (int k = 0; k < j; k++) {
           gram[j][k] = gram[k][j];
         }
       }
-    }
-
-    /** The weighted means and the upper triangle of the centred sums ({@link WeightedGram}). */
-    private void centred(double[] x, double[] y, double[] w, int n, double total) {
-      WeightedGram.compute(x, y, w, n, m, total, yMean, xMean, gram, xty);
     }
 
     /**

@@ -62,40 +62,33 @@ final class WeightedGram {
   }
 
   /**
-   * Fills {@code mean} (length {@code m}), the upper triangle of {@code gram} ({@code m} by {@code
-   * m}; the lower left as it was) and {@code xty} (length {@code m}), given the total weight {@code
-   * total} and {@code yMean}.
+   * The sums: the weighted means, the Gram matrix's upper triangle (0 below the diagonal) and
+   * {@code Xᵀy}.
    */
-  static void compute(
-      double[] x,
-      double[] y,
-      double[] w,
-      int n,
-      int m,
-      double total,
-      double yMean,
-      double[] mean,
-      double[][] gram,
-      double[] xty) {
-    if (VECTORS) {
-      WeightedGramLanes.compute(x, y, w, n, m, total, yMean, mean, gram, xty);
-    } else {
-      inPlainJava(x, y, w, n, m, total, yMean, mean, gram, xty);
+  record Sums(double[] mean, double[][] gram, double[] xty) {
+    /** Zeros for {@code m} players. */
+    static Sums zeros(int m) {
+      return new Sums(new double[m], new double[m][m], new double[m]);
     }
   }
 
+  /**
+   * The sums of {@code n} samples of {@code m} players, given the total weight and {@code yMean}.
+   */
+  static Sums compute(
+      double[] x, double[] y, double[] w, int n, int m, double total, double yMean) {
+    return VECTORS
+        ? WeightedGramLanes.compute(x, y, w, n, m, total, yMean)
+        : inPlainJava(x, y, w, n, m, total, yMean);
+  }
+
   /** {@link #compute} without vector instructions (the same bits). */
-  static void inPlainJava(
-      double[] x,
-      double[] y,
-      double[] w,
-      int n,
-      int m,
-      double total,
-      double yMean,
-      double[] mean,
-      double[][] gram,
-      double[] xty) {
+  static Sums inPlainJava(
+      double[] x, double[] y, double[] w, int n, int m, double total, double yMean) {
+    Sums sums = Sums.zeros(m);
+    double[] mean = sums.mean();
+    double[][] gram = sums.gram();
+    double[] xty = sums.xty();
     int steps = n & ~3;
     means(x, w, n, m, total, mean);
     double[] u = new double[n];
@@ -129,6 +122,7 @@ final class WeightedGram {
         }
       }
     }
+    return sums;
   }
 
   /** The weighted means {@code mean[j] = sum_i w_i x_ij / total}, each sum in four lanes. */

@@ -19,21 +19,16 @@ final class WeightedGramLanes {
     return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= FOUR.vectorBitSize();
   }
 
-  static void compute(
-      double[] x,
-      double[] y,
-      double[] w,
-      int n,
-      int m,
-      double total,
-      double yMean,
-      double[] mean,
-      double[][] gram,
-      double[] xty) {
+  static WeightedGram.Sums compute(
+      double[] x, double[] y, double[] w, int n, int m, double total, double yMean) {
+    WeightedGram.Sums sums = WeightedGram.Sums.zeros(m);
+    double[] mean = sums.mean();
+    double[][] gram = sums.gram();
+    double[] xty = sums.xty();
     int steps = n & ~3;
     WeightedGram.means(x, w, n, m, total, mean);
     double[] u = new double[4 * n]; // four players' weighted, centred columns
-    double[] sums = new double[8];
+    double[] block = new double[8];
     for (int j = 0; j < m; j += 4) {
       for (int p = 0; p < 4; p++) {
         int column = Math.min(j + p, m - 1) * n;
@@ -58,7 +53,7 @@ final class WeightedGramLanes {
             v1,
             v1At,
             k1 < m ? mean[k1] : yMean,
-            sums);
+            block);
         for (int p = 0; p < 4; p++) {
           for (int q = 0; q < 2; q++) {
             int row = j + p;
@@ -66,7 +61,7 @@ final class WeightedGramLanes {
             if (row >= m || col > m || col < row) {
               continue; // a clamped repeat, or below the diagonal
             }
-            double sum = sums[2 * p + q];
+            double sum = block[2 * p + q];
             double[] v = q == 0 ? v0 : v1;
             int vAt = q == 0 ? v0At : v1At;
             double vMean = col < m ? mean[col] : yMean;
@@ -82,6 +77,7 @@ final class WeightedGramLanes {
         }
       }
     }
+    return sums;
   }
 
   /**

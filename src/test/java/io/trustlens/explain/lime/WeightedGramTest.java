@@ -15,23 +15,17 @@ import org.junit.jupiter.api.Test;
 /** LIME's weighted, centred sums: exact to rounding, and the same bits with or without vectors. */
 class WeightedGramTest {
 
-  /** Sums of {@code n} samples of {@code m} players: means, upper Gram triangle, {@code Xᵀy}. */
-  private record Sums(double[] mean, double[][] gram, double[] xty) {}
-
-  private static Sums sums(boolean vectors, double[] x, double[] y, double[] w, int n, int m) {
+  private static WeightedGram.Sums sums(
+      boolean vectors, double[] x, double[] y, double[] w, int n, int m) {
     double total = 0;
     double ySum = 0;
     for (int i = 0; i < n; i++) {
       total += w[i];
       ySum += w[i] * y[i];
     }
-    Sums s = new Sums(new double[m], new double[m][m], new double[m]);
-    if (vectors) {
-      WeightedGramLanes.compute(x, y, w, n, m, total, ySum / total, s.mean, s.gram, s.xty);
-    } else {
-      WeightedGram.inPlainJava(x, y, w, n, m, total, ySum / total, s.mean, s.gram, s.xty);
-    }
-    return s;
+    return vectors
+        ? WeightedGramLanes.compute(x, y, w, n, m, total, ySum / total)
+        : WeightedGram.inPlainJava(x, y, w, n, m, total, ySum / total);
   }
 
   /** {@code sum_i w_i (a_i - abar)(b_i - bbar)} in exact decimal arithmetic, then rounded. */
@@ -63,12 +57,12 @@ class WeightedGramTest {
         y[i] = r.nextDouble() - 0.25;
         w[i] = Math.sqrt(Math.exp(-r.nextDouble() * 4));
       }
-      Sums lanes = sums(true, x, y, w, n, m);
-      Sums plain = sums(false, x, y, w, n, m);
+      WeightedGram.Sums lanes = sums(true, x, y, w, n, m);
+      WeightedGram.Sums plain = sums(false, x, y, w, n, m);
       String at = n + " samples of " + m;
       for (int j = 0; j < m; j++) {
-        assertEquals(plain.mean[j], lanes.mean[j], 0.0, at + ": mean " + j);
-        assertEquals(plain.xty[j], lanes.xty[j], 0.0, at + ": xty " + j);
+        assertEquals(plain.mean()[j], lanes.mean()[j], 0.0, at + ": mean " + j);
+        assertEquals(plain.xty()[j], lanes.xty()[j], 0.0, at + ": xty " + j);
         double[] xj = column(x, j, n);
         double yMean = 0;
         double total = 0;
@@ -78,12 +72,12 @@ class WeightedGramTest {
         }
         yMean /= total;
         double scale = n * (1 + j) * (1 + m);
-        assertEquals(exact(xj, 0, w, 0, ones(n)) / total, plain.mean[j], 1e-14 * (1 + 3 * j));
-        assertEquals(exact(xj, plain.mean[j], y, yMean, w), plain.xty[j], 1e-14 * scale);
+        assertEquals(exact(xj, 0, w, 0, ones(n)) / total, plain.mean()[j], 1e-14 * (1 + 3 * j));
+        assertEquals(exact(xj, plain.mean()[j], y, yMean, w), plain.xty()[j], 1e-14 * scale);
         for (int k = j; k < m; k++) {
-          assertEquals(plain.gram[j][k], lanes.gram[j][k], 0.0, at + ": gram " + j + ", " + k);
-          double exact = exact(xj, plain.mean[j], column(x, k, n), plain.mean[k], w);
-          assertEquals(exact, plain.gram[j][k], 1e-14 * scale * (1 + k), at + ": " + j + k);
+          assertEquals(plain.gram()[j][k], lanes.gram()[j][k], 0.0, at + ": gram " + j + ", " + k);
+          double exact = exact(xj, plain.mean()[j], column(x, k, n), plain.mean()[k], w);
+          assertEquals(exact, plain.gram()[j][k], 1e-14 * scale * (1 + k), at + ": " + j + k);
         }
       }
     }
