@@ -26,7 +26,13 @@ final class WeightedGramLanes {
     double[][] gram = sums.gram();
     double[] xty = sums.xty();
     int steps = n & ~3;
-    WeightedGram.means(x, w, n, m, total, mean);
+    for (int j = 0; j < m; j++) {
+      double sum = weightedSum(w, x, j * n, steps);
+      for (int i = steps; i < n; i++) {
+        sum += w[i] * x[j * n + i];
+      }
+      mean[j] = sum / total;
+    }
     double[] u = new double[4 * n]; // four players' weighted, centred columns
     double[] block = new double[8];
     for (int j = 0; j < m; j += 4) {
@@ -132,6 +138,17 @@ final class WeightedGramLanes {
     sums[5] = added(s21);
     sums[6] = added(s30);
     sums[7] = added(s31);
+  }
+
+  /** {@code sum w_i x[at + i]} over the first {@code steps} samples, in four lanes. */
+  private static double weightedSum(double[] w, double[] x, int at, int steps) {
+    DoubleVector lanes = DoubleVector.zero(FOUR);
+    for (int i = 0; i < steps; i += 4) {
+      lanes =
+          lanes.add(
+              DoubleVector.fromArray(FOUR, w, i).mul(DoubleVector.fromArray(FOUR, x, at + i)));
+    }
+    return added(lanes);
   }
 
   /** The lanes added as {@code (l0 + l1) + (l2 + l3)}. */
