@@ -317,7 +317,7 @@ public final class LocalSurrogate implements java.io.Serializable {
         squares += w[i] * (y[i] - yMean) * (y[i] - yMean);
       }
       yy = squares;
-      // Real values: the weighted means and the upper triangle of the centred sums.
+      // Real values: the means and the centred sums' upper triangle; indicators: below.
       WeightedGram.Sums sums =
           x.isIndicators()
               ? WeightedGram.Sums.zeros(m)

@@ -14,10 +14,11 @@ package io.trustlens.explain.lime;
  *
  * <p>Invariant: every sum is taken in four lanes, lane {@code l} adding the terms of samples {@code
  * i = l, l + 4, l + 8, ...} in order up to the last multiple of four, the lanes added as {@code (l0
- * + l1) + (l2 + l3)}, then the last {@code n mod 4} samples' terms in order; each term is {@code
- * (w_i (x_ij - xbar_j)) (x_ik - xbar_k)}. Both ways of computing them keep it, so they give the
- * same bits: with the JDK's vector instructions ({@code jdk.incubator.vector}, which Spark's own
- * JVM options add, on a CPU with 256-bit vectors) four samples a step, and in plain Java otherwise.
+ * + l1) + (l2 + l3)}, then the last {@code n mod 4} samples' terms in order; a term is {@code w_i
+ * x_ij} for a mean and {@code (w_i (x_ij - xbar_j)) (x_ik - xbar_k)} for a product. Both ways of
+ * computing them keep it, so they give the same bits: with the JDK's vector instructions ({@code
+ * jdk.incubator.vector}, which Spark's own JVM options add, on a CPU with 256-bit vectors, where
+ * the optimising compiler runs) four samples a step, and in plain Java otherwise.
  */
 final class WeightedGram {
   private WeightedGram() {}
