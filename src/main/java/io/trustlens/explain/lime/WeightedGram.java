@@ -127,7 +127,7 @@ final class WeightedGram {
   }
 
   /** The weighted means {@code mean[j] = sum_i w_i x_ij / total}, each sum in four lanes. */
-  static void means(double[] x, double[] w, int n, int m, double total, double[] mean) {
+  private static void means(double[] x, double[] w, int n, int m, double total, double[] mean) {
     int steps = n & ~3;
     for (int j = 0; j < m; j++) {
       int at = j * n;

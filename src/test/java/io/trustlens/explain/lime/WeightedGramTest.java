@@ -15,17 +15,12 @@ import org.junit.jupiter.api.Test;
 /** LIME's weighted, centred sums: exact to rounding, and the same bits with or without vectors. */
 class WeightedGramTest {
 
+  /** The sums with or without vector instructions. */
   private static WeightedGram.Sums sums(
-      boolean vectors, double[] x, double[] y, double[] w, int n, int m) {
-    double total = 0;
-    double ySum = 0;
-    for (int i = 0; i < n; i++) {
-      total += w[i];
-      ySum += w[i] * y[i];
-    }
+      boolean vectors, double[] x, double[] y, double[] w, int n, int m, double total, double ym) {
     return vectors
-        ? WeightedGramLanes.compute(x, y, w, n, m, total, ySum / total)
-        : WeightedGram.inPlainJava(x, y, w, n, m, total, ySum / total);
+        ? WeightedGramLanes.compute(x, y, w, n, m, total, ym)
+        : WeightedGram.inPlainJava(x, y, w, n, m, total, ym);
   }
 
   /** {@code sum_i w_i (a_i - abar)(b_i - bbar)} in exact decimal arithmetic, then rounded. */
@@ -57,20 +52,20 @@ class WeightedGramTest {
         y[i] = r.nextDouble() - 0.25;
         w[i] = Math.sqrt(Math.exp(-r.nextDouble() * 4));
       }
-      WeightedGram.Sums lanes = sums(true, x, y, w, n, m);
-      WeightedGram.Sums plain = sums(false, x, y, w, n, m);
+      double total = 0;
+      double yMean = 0;
+      for (int i = 0; i < n; i++) {
+        total += w[i];
+        yMean += w[i] * y[i];
+      }
+      yMean /= total;
+      WeightedGram.Sums lanes = sums(true, x, y, w, n, m, total, yMean);
+      WeightedGram.Sums plain = sums(false, x, y, w, n, m, total, yMean);
       String at = n + " samples of " + m;
       for (int j = 0; j < m; j++) {
         assertEquals(plain.mean()[j], lanes.mean()[j], 0.0, at + ": mean " + j);
         assertEquals(plain.xty()[j], lanes.xty()[j], 0.0, at + ": xty " + j);
         double[] xj = column(x, j, n);
-        double yMean = 0;
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-          total += w[i];
-          yMean += w[i] * y[i];
-        }
-        yMean /= total;
         double scale = n * (1 + j) * (1 + m);
         assertEquals(exact(xj, 0, w, 0, ones(n)) / total, plain.mean()[j], 1e-14 * (1 + 3 * j));
         assertEquals(exact(xj, plain.mean()[j], y, yMean, w), plain.xty()[j], 1e-14 * scale);
