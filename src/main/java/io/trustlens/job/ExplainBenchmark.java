@@ -229,6 +229,14 @@ final class ExplainBenchmark {
             + (LocalSurrogate.vectorSums()
                 ? "vector instructions (jdk.incubator.vector, 4 lanes)"
                 : "plain Java (no jdk.incubator.vector, optimising compiler or 256-bit vectors)"));
+    lines.add(
+        "  LIME's draws: "
+            + (TabularSampler.vectorDraws()
+                ? "vector instructions (random bits and indicators, 4 lanes)"
+                : LocalSurrogate.vectorSums()
+                    ? "indicators in vector instructions, random bits in plain Java (the CPU has"
+                        + " no 64-bit lane products, AVX-512)"
+                    : "plain Java"));
   }
 
   /** One thread's best LIME rows/s of seven repeats on uniform random rows. */

@@ -35,7 +35,7 @@ public final class LocalSurrogate implements java.io.Serializable {
    * WeightedGram}; the same bits either way).
    */
   public static boolean vectorSums() {
-    return WeightedGram.VECTORS;
+    return Lanes.VECTORS;
   }
 
   /** The ways of keeping features. */

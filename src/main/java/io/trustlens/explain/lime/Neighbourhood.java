@@ -112,6 +112,21 @@ public final class Neighbourhood {
   }
 
   /**
+   * Sets samples {@code from .. from + n - 1}'s indicator of player {@code j} to 1 where their
+   * draws {@code drawn[0 .. n - 1]} equal {@code own}: a player's block of samples at once, four a
+   * step with vector instructions when a sample's indicators are one word ({@link Lanes#VECTORS}).
+   */
+  void setWhereEqual(int from, int n, int j, long[] drawn, int own) {
+    if (words == 1 && Lanes.VECTORS) {
+      DrawLanes.orWhereEqual(bits, from, drawn, n, own, 1L << j);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      setWhenEqual(from + i, j, (int) drawn[i], own);
+    }
+  }
+
+  /**
    * Sets every sample but the first from its draws: player {@code j}'s indicator of sample {@code
    * i} is 1 when {@code codes[i players + j]} equals {@code own[j]}; a word's bits gathered before
    * it is written.

@@ -24,7 +24,10 @@ import java.util.SplittableRandom;
  * PiecewiseBins}), categories from an {@link AliasTable}, standard normals by the {@link Ziggurat}.
  * Each player draws from a {@link SplitMix} stream of its own, seeded in turn from the row's stream
  * (which also serves the rare draws beyond a first try: rejected boxes, the normal's tail and
- * wedges); samples are drawn {@link #BLOCK} at a time, each player's part of a block in turn.
+ * wedges); samples are drawn {@link #BLOCK} at a time, each player's part of a block in turn: its
+ * first tries' random bits at once ({@link SplitMix#fill}), then its values, then its indicators at
+ * once ({@link Neighbourhood#setWhereEqual(int, int, int, long[], int)}), the bits and indicators
+ * with vector instructions where the JVM has them ({@link Lanes}), the same either way.
  *
  * <p>Samples after the first do not depend on the row, so they can also be drawn once for all rows
  * ({@link #shared}) and each row's interpretable values made from them ({@link
@@ -137,6 +140,15 @@ public final class TabularSampler {
       }
       tables[j] = n <= AliasTable.MAX_SLOTS ? new AliasTable(drawable[j], positive) : null;
     }
+  }
+
+  /**
+   * Whether this JVM draws a block's random bits with vector instructions ({@link SplitMix#fill};
+   * the same bits either way). Its indicators take them wherever {@link
+   * LocalSurrogate#vectorSums()} is true.
+   */
+  public static boolean vectorDraws() {
+    return Lanes.LONG_MULTIPLY;
   }
 
   /** Samples per row, the row itself included. */
@@ -265,15 +277,17 @@ public final class TabularSampler {
     for (int j = 0; j < m; j++) {
       state[j] = random.nextLong();
     }
+    Block block = new Block(random, inputs, inOffset, rep, codes);
     for (int from = 1; from < samples; from += BLOCK) {
-      int to = Math.min(samples, from + BLOCK);
+      block.from = from;
+      block.n = Math.min(samples, from + BLOCK) - from;
       for (int j = 0; j < m; j++) {
         if (numeric[j] && !discretize) {
-          state[j] = continuous(j, from, to, state[j], random, inputs, inOffset, rep);
+          state[j] = continuous(j, state[j], block);
         } else if (numeric[j]) {
-          state[j] = binned(j, own[j], from, to, state[j], random, inputs, inOffset, rep, codes);
+          state[j] = binned(j, own[j], state[j], block);
         } else {
-          state[j] = categorical(j, own[j], from, to, state[j], inputs, inOffset, rep, codes);
+          state[j] = categorical(j, own[j], state[j], block);
         }
       }
     }
@@ -287,24 +301,52 @@ public final class TabularSampler {
    */
   static final int BLOCK = 64;
 
+  /**
+   * One row's draw, a block of samples at a time: where they go, and the block's random bits and
+   * outcomes, one player's at a time.
+   */
+  private static final class Block {
+    final SplittableRandom random;
+    final double[] inputs;
+    final int inOffset;
+    final Neighbourhood rep;
+    final int[] codes;
+
+    /** The block's first sample and its samples. */
+    int from;
+
+    int n;
+
+    /** A player's draws from its stream ({@link SplitMix#fill}): two a sample at most. */
+    final long[] bits = new long[2 * BLOCK];
+
+    /** A player's outcome per sample: its bin or category. */
+    final long[] drawn = new long[BLOCK];
+
+    Block(SplittableRandom random, double[] inputs, int inOffset, Neighbourhood rep, int[] codes) {
+      this.random = random;
+      this.inputs = inputs;
+      this.inOffset = inOffset;
+      this.rep = rep;
+      this.codes = codes;
+    }
+  }
+
   // Within a block a player's samples are drawn together, one player after another: its constants
   // stay at hand and the loop does not dispatch on the player's kind at every value. Each player's
-  // first tries come from its own SplitMix stream; the rare draws beyond them come from the row's
-  // stream, in the order the blocks reach them.
+  // first tries come from its own SplitMix stream, a block's worth at once; the rare draws beyond
+  // them come from the row's stream, in the order the blocks reach them.
 
-  private long continuous(
-      int j,
-      int from,
-      int to,
-      long state,
-      SplittableRandom random,
-      double[] inputs,
-      int inOffset,
-      Neighbourhood rep) {
+  private long continuous(int j, long state, Block block) {
     double mean = stats.mean()[j];
     double scale = stats.scale()[j];
-    int at = inOffset + slot[j];
-    for (int s = from; s < to; s++) {
+    // In locals: the ziggurat's rare calls would make the loop reload the block's fields.
+    SplittableRandom random = block.random;
+    double[] inputs = block.inputs;
+    Neighbourhood rep = block.rep;
+    int at = block.inOffset + slot[j];
+    int to = block.from + block.n;
+    for (int s = block.from; s < to; s++) {
       state += SplitMix.GAMMA;
       double z = Ziggurat.next(SplitMix.mix(state), random);
       inputs[at + s * d] = mean + scale * z;
@@ -315,65 +357,102 @@ public final class TabularSampler {
 
   /**
    * Player {@code j}'s values by quartile: bin and value drawn together by its {@link
-   * PiecewiseBins} (one draw a value) or its {@link BinnedNormal}, from the player's {@link
-   * SplitMix} stream.
+   * PiecewiseBins} (one draw a value) or its {@link BinnedNormal} (two a try), from the player's
+   * {@link SplitMix} stream.
    */
-  private long binned(
-      int j,
-      int own,
-      int from,
-      int to,
-      long state,
-      SplittableRandom random,
-      double[] inputs,
-      int inOffset,
-      Neighbourhood rep,
-      int[] codes) {
-    BinnedNormal normal = normals[j];
-    int at = inOffset + slot[j];
-    PiecewiseBins piecewise = pieces[j];
-    if (piecewise != null) {
-      for (int s = from; s < to; s++) {
-        state += SplitMix.GAMMA;
-        record(rep, codes, s, j, piecewise.draw(SplitMix.mix(state), inputs, at + s * d), own);
-      }
-      return state;
-    }
-    for (int s = from; s < to; s++) {
-      int b;
-      do {
-        state += SplitMix.GAMMA;
-        long boxBits = SplitMix.mix(state);
-        state += SplitMix.GAMMA;
-        b = normal.draw(boxBits, SplitMix.mix(state), random, inputs, at + s * d);
-      } while (b < 0);
-      record(rep, codes, s, j, b, own);
+  private long binned(int j, int own, long state, Block block) {
+    state =
+        pieces[j] != null
+            ? pieces(pieces[j], j, state, block)
+            : normals(normals[j], j, state, block);
+    record(j, own, block);
+    return state;
+  }
+
+  /** A block of a player's values by {@link PiecewiseBins}: one draw a value. */
+  private long pieces(PiecewiseBins piecewise, int j, long state, Block block) {
+    int n = block.n;
+    long[] bits = block.bits;
+    long[] drawn = block.drawn;
+    double[] inputs = block.inputs;
+    int first = block.inOffset + slot[j] + block.from * d;
+    state = SplitMix.fill(state, bits, n);
+    for (int i = 0; i < n; i++) {
+      drawn[i] = piecewise.draw(bits[i], inputs, first + i * d);
     }
     return state;
   }
 
-  private long categorical(
-      int j,
-      int own,
-      int from,
-      int to,
-      long state,
-      double[] inputs,
-      int inOffset,
-      Neighbourhood rep,
-      int[] codes) {
-    int[] slots = stats.slots()[j];
-    double[][] blocks = stats.categories()[j];
-    for (int s = from; s < to; s++) {
-      state += SplitMix.GAMMA;
-      int c = pick(j, SplitMix.mix(state));
-      int at = inOffset + s * d;
-      for (int t = 0; t < slots.length; t++) {
-        inputs[at + slots[t]] = blocks[c][t];
-      }
-      record(rep, codes, s, j, c, own);
+  /**
+   * A block of a player's values by {@link BinnedNormal}: two draws a try, a first try for each
+   * value drawn at once, the tries after a rejection from the draws that follow.
+   */
+  private long normals(BinnedNormal normal, int j, long state, Block block) {
+    int n = block.n;
+    long[] bits = block.bits;
+    long[] drawn = block.drawn;
+    double[] inputs = block.inputs;
+    SplittableRandom random = block.random;
+    int first = block.inOffset + slot[j] + block.from * d;
+    state = SplitMix.fill(state, bits, 2 * n);
+    int next = 0;
+    for (int i = 0; i < n; i++) {
+      int b;
+      do {
+        long boxBits;
+        long valueBits;
+        if (next < 2 * n) {
+          boxBits = bits[next++];
+          valueBits = bits[next++];
+        } else {
+          state += SplitMix.GAMMA;
+          boxBits = SplitMix.mix(state);
+          state += SplitMix.GAMMA;
+          valueBits = SplitMix.mix(state);
+        }
+        b = normal.draw(boxBits, valueBits, random, inputs, first + i * d);
+      } while (b < 0);
+      drawn[i] = b;
     }
     return state;
+  }
+
+  private long categorical(int j, int own, long state, Block block) {
+    int[] slots = stats.slots()[j];
+    double[][] blocks = stats.categories()[j];
+    int n = block.n;
+    long[] bits = block.bits;
+    state = SplitMix.fill(state, bits, n);
+    for (int i = 0, at = block.inOffset + block.from * d; i < n; i++, at += d) {
+      int c = pick(j, bits[i]);
+      for (int t = 0; t < slots.length; t++) {
+        block.inputs[at + slots[t]] = blocks[c][t];
+      }
+      block.drawn[i] = c;
+    }
+    record(j, own, block);
+    return state;
+  }
+
+  /**
+   * The block's draws of player {@code j} ({@link Block#drawn}): kept in the codes, else marked
+   * against the row's {@code own}.
+   */
+  private void record(int j, int own, Block block) {
+    int m = stats.players();
+    int[] codes = block.codes;
+    Neighbourhood rep = block.rep;
+    if (codes != null) {
+      for (int i = 0, s = block.from; i < block.n; i++, s++) {
+        codes[s * m + j] = (int) block.drawn[i];
+      }
+    } else if (rep.isIndicators()) {
+      rep.setWhereEqual(block.from, block.n, j, block.drawn, own);
+    } else {
+      for (int i = 0, s = block.from; i < block.n; i++, s++) {
+        rep.put(s, j, block.drawn[i] == own ? 1 : 0);
+      }
+    }
   }
 
   /** A bin or category of player {@code j}, drawn with its share. */
@@ -382,15 +461,6 @@ public final class TabularSampler {
     return table != null
         ? table.draw(bits)
         : draw(drawable[j], cumulative[j], (bits >>> 11) * 0x1.0p-53);
-  }
-
-  /** Sample {@code s}'s draw of player {@code j}: kept in {@code codes}, else marked. */
-  private void record(Neighbourhood rep, int[] codes, int s, int j, int drawn, int own) {
-    if (codes != null) {
-      codes[s * stats.players() + j] = drawn;
-    } else {
-      mark(rep, s, j, drawn, own);
-    }
   }
 
   /**

@@ -23,45 +23,6 @@ package io.trustlens.explain.lime;
 final class WeightedGram {
   private WeightedGram() {}
 
-  /** Whether this JVM computes the sums with vector instructions. */
-  static final boolean VECTORS = vectorsUsable();
-
-  private static boolean vectorsUsable() {
-    if (!Boolean.parseBoolean(System.getProperty("trustlens.vectors", "true"))
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
-        || !optimisingCompiler()) {
-      return false;
-    }
-    try {
-      return WeightedGramLanes.usable();
-    } catch (LinkageError e) { // the module present but not readable from here
-      return false;
-    }
-  }
-
-  /**
-   * Whether this HotSpot JVM compiles hot code with its optimising compiler (C2), which alone turns
-   * vector operations into instructions: under {@code -XX:TieredStopAtLevel=1} (the quick compiler
-   * only) or {@code -Xint} each operation is an object, and the sums ran 40 times slower than in
-   * plain Java.
-   */
-  static boolean optimisingCompiler() {
-    try {
-      com.sun.management.HotSpotDiagnosticMXBean hotSpot =
-          java.lang.management.ManagementFactory.getPlatformMXBean(
-              com.sun.management.HotSpotDiagnosticMXBean.class);
-      if (hotSpot == null) {
-        return false;
-      }
-      boolean compiles = Boolean.parseBoolean(hotSpot.getVMOption("UseCompiler").getValue());
-      boolean tiered = Boolean.parseBoolean(hotSpot.getVMOption("TieredCompilation").getValue());
-      int top = Integer.parseInt(hotSpot.getVMOption("TieredStopAtLevel").getValue());
-      return compiles && (!tiered || top >= 4);
-    } catch (RuntimeException | LinkageError e) { // not HotSpot, or no such option
-      return false;
-    }
-  }
-
   /**
    * The sums: the weighted means, the Gram matrix's upper triangle (0 below the diagonal) and
    * {@code Xᵀy}.
@@ -78,7 +39,7 @@ final class WeightedGram {
    */
   static Sums compute(
       double[] x, double[] y, double[] w, int n, int m, double total, double yMean) {
-    return VECTORS
+    return Lanes.VECTORS
         ? WeightedGramLanes.compute(x, y, w, n, m, total, yMean)
         : inPlainJava(x, y, w, n, m, total, yMean);
   }

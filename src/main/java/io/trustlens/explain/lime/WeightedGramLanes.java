@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link WeightedGram}'s sums with the JDK's vector instructions: four samples (one 256-bit lane
  * each) a step, the products of four players' weighted, centred columns with two others' held in
  * eight registers (each loaded column used four or two times). Loaded only where {@link
- * WeightedGram#VECTORS} found {@code jdk.incubator.vector}; the same bits as its plain Java.
+ * Lanes#VECTORS} found {@code jdk.incubator.vector}; the same bits as its plain Java.
  */
 final class WeightedGramLanes {
   private WeightedGramLanes() {}

@@ -93,7 +93,7 @@ class WeightedGramTest {
   @Test
   void vectorsOnlyWithTheModuleAndTheOptimisingCompiler() throws Exception {
     String module = "--add-modules=jdk.incubator.vector";
-    assertEquals(WeightedGramLanes.usable(), WeightedGram.VECTORS, "this JVM: module and C2");
+    assertEquals(WeightedGramLanes.usable(), Lanes.VECTORS, "this JVM: module and C2");
     assertEquals(String.valueOf(WeightedGramLanes.usable()), vectorsIn(module));
     assertEquals("false", vectorsIn(module, "-XX:TieredStopAtLevel=1"));
     assertEquals("false", vectorsIn(module, "-Xint"));
@@ -101,7 +101,7 @@ class WeightedGramTest {
     assertEquals("false", vectorsIn(module, "-Dtrustlens.vectors=false"));
   }
 
-  /** {@link WeightedGram#VECTORS} in a JVM started with {@code options}. */
+  /** {@link Lanes#VECTORS} in a JVM started with {@code options}. */
   private static String vectorsIn(String... options) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -119,7 +119,7 @@ class WeightedGramTest {
   /** Prints whether the sums use vector instructions in this JVM. */
   public static final class Probe {
     public static void main(String[] args) {
-      System.out.println(WeightedGram.VECTORS);
+      System.out.println(Lanes.VECTORS);
     }
   }
 }
