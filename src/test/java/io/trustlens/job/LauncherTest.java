@@ -159,6 +159,9 @@ class LauncherTest {
           launcher.contains("CompileThresholdScaling," + name + "::*,0.01"),
           name + " keeps the raised thresholds in jobs/trustlens");
     }
+    assertTrue(
+        launcher.contains("CompileCommand=inline,io.trustlens.explain.lime.DrawLanes::*"),
+        "the sampler's vector loops are inlined into their callers");
   }
 
   private static String read(Path file) {
