@@ -1,15 +1,11 @@
 package io.trustlens.explain.lime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** LIME's weighted, centred sums: exact to rounding, and the same bits with or without vectors. */
@@ -103,17 +99,7 @@ class WeightedGramTest {
 
   /** {@link Lanes#VECTORS} in a JVM started with {@code options}. */
   private static String vectorsIn(String... options) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(List.of(options));
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Probe.class.getName());
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertTrue(p.waitFor(2, TimeUnit.MINUTES));
-    assertEquals(0, p.exitValue(), String.join(" ", options));
-    return out;
+    return ChildJvm.output(List.of(options), Probe.class);
   }
 
   /** Prints whether the sums use vector instructions in this JVM. */
