@@ -1,6 +1,5 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
 
@@ -253,14 +252,23 @@ final class LimeTask {
     Dataset<Row> written = run.readWritten(name);
     ModelInfo info = model.info();
     String unit = info.kind().isClassification() ? "probability" : "output";
-    Row fidelity = fidelity(written, out, ArrayStats.of(written, null, 0, out + "_score"), 0);
-    Row segments = written.agg(avg(org.apache.spark.sql.functions.size(col(out)))).first();
+    // The superpixels' count per image beside the fidelity, in the same pass over the table.
+    String count = "__superpixels";
+    ArrayStats stats =
+        ArrayStats.of(
+            written.withColumn(count, org.apache.spark.sql.functions.size(col(out))),
+            null,
+            0,
+            out + "_score",
+            count);
+    Row fidelity = fidelity(written, out, stats, 0);
+    double superpixels = stats.mean(1);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", run.spec().modelOf(task));
     result.put("method", "lime");
     result.put("explained", "superpixels of " + stage.getImageCol());
     result.put("superpixels", stage.getSuperpixels());
-    result.put("mean_superpixels", segments.getDouble(0));
+    result.put("mean_superpixels", superpixels);
     result.put("fill", fill);
     result.put("target", stage.getTarget());
     result.put("class_explained", ExplainTask.explained(stage.getTarget(), model));
@@ -287,7 +295,7 @@ final class LimeTask {
                 + " per image keeping each superpixel with probability 1/2, hidden ones painted"
                 + " in %s; kernel width %s on cosine distance",
             stage.getSuperpixels(),
-            segments.getDouble(0),
+            superpixels,
             stage.getSamples(),
             fill.equals("mean") ? "their own mean" : "the value " + stage.getHideValue(),
             result.get("kernel_width")));

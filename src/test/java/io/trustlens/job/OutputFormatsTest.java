@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -140,6 +141,23 @@ class OutputFormatsTest {
             "--samples",
             "40");
     sameInEveryFormat("image-lime", imageLime, "lime", List.of("parquet", "json"));
+    // Its summary's figures, from one pass over the table, are SQL's.
+    Dataset<Row> images = SparkTestSession.get().read().parquet(dir + "/image-lime-parquet/lime");
+    Row sql =
+        images
+            .agg(
+                functions.avg(functions.size(functions.col("lime"))),
+                functions.avg("lime_score"),
+                functions.min("lime_score"))
+            .first();
+    com.fasterxml.jackson.databind.JsonNode task =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(dir.resolve("image-lime-parquet/summary.json").toFile())
+            .at("/tasks/0");
+    assertEquals(sql.getDouble(0), task.at("/mean_superpixels").asDouble(), 0.0);
+    assertTrue(task.at("/mean_superpixels").asDouble() > 1, task.toString());
+    assertEquals(sql.getDouble(1), task.at("/mean_fidelity").asDouble(), 1e-12);
+    assertEquals(sql.getDouble(2), task.at("/min_fidelity").asDouble(), 0.0);
     refusesCsv(imageLime, "image");
     String[] rules =
         concat(
