@@ -30,6 +30,9 @@ import org.apache.spark.unsafe.types.UTF8String;
 final class CellCounts {
   private CellCounts() {}
 
+  /** The most distinct texts whose casts are remembered. */
+  static final int REMEMBERED = 10_000;
+
   /**
    * The counts over {@code rows} of {@code schema}: see the class comment; {@code id} may be null.
    */
@@ -57,6 +60,10 @@ final class CellCounts {
             DataTypes.IntegerType,
             scala.Option.apply("UTC"),
             EvalMode.TRY());
+    // What each text the casts read as (bit 0: a double, bit 1: an int), as text columns repeat
+    // their values: a cell Spark's try_cast does not read costs it two exceptions, one with a
+    // message formatted from Spark's error classes.
+    java.util.Map<String, Integer> casts = new java.util.HashMap<>();
     Object[] cell = new Object[1];
     GenericInternalRow holder = new GenericInternalRow(cell);
     for (Row r : rows) {
@@ -67,10 +74,18 @@ final class CellCounts {
         if (v != null) {
           int at = 2 + per * i;
           counts[at]++;
-          cell[0] = UTF8String.fromString(v.toString());
-          counts[at + 1] += toDouble.eval(holder) != null ? 1 : 0;
-          counts[at + 2] += markers.contains(v.toString()) ? 1 : 0;
-          counts[at + 3] += toInt.eval(holder) != null ? 1 : 0;
+          String s = v.toString();
+          Integer read = casts.get(s);
+          if (read == null) {
+            cell[0] = UTF8String.fromString(s);
+            read = (toDouble.eval(holder) != null ? 1 : 0) | (toInt.eval(holder) != null ? 2 : 0);
+            if (casts.size() < REMEMBERED) {
+              casts.put(s, read);
+            }
+          }
+          counts[at + 1] += read & 1;
+          counts[at + 2] += markers.contains(s) ? 1 : 0;
+          counts[at + 3] += read >> 1;
         }
       }
       int at = 2 + per * text.size();
