@@ -36,12 +36,24 @@ class LauncherTest {
 
   private Run launch(Path archive, boolean jvmWarnings, int seconds, String... args)
       throws IOException, InterruptedException {
+    return launch(archive, jvmWarnings, seconds, java.util.Map.of(), args);
+  }
+
+  private Run launch(
+      Path archive,
+      boolean jvmWarnings,
+      int seconds,
+      java.util.Map<String, String> environment,
+      String... args)
+      throws IOException, InterruptedException {
     List<String> command =
         Stream.concat(Stream.of("bash", "jobs/trustlens"), Stream.of(args)).toList();
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("TRUSTLENS_CDS_ARCHIVE", archive.toString());
     builder.environment().remove("TRUSTLENS_CDS");
+    builder.environment().remove("TRUSTLENS_HUGE_PAGES");
     builder.environment().put("TRUSTLENS_JVM_WARNINGS", jvmWarnings ? "1" : "0");
+    builder.environment().putAll(environment);
     Process process = builder.start();
     byte[] out = process.getInputStream().readAllBytes(); // until the launcher's JVM exits
     assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "the launcher did not exit");
@@ -162,6 +174,32 @@ class LauncherTest {
     assertTrue(
         launcher.contains("CompileCommand=inline,io.trustlens.explain.lime.DrawLanes::*"),
         "the sampler's vector loops are inlined into their callers");
+  }
+
+  /**
+   * The JVM gets transparent huge pages where the kernel gives them on request ({@code [madvise]}),
+   * not where they are off (the JVM would warn on every run); {@code TRUSTLENS_HUGE_PAGES} turns
+   * them off (0) or asks for them whatever the kernel says (1).
+   */
+  @Test
+  void hugePagesWhereTheKernelGivesThemOnRequest() throws Exception {
+    Path setting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+    boolean onRequest = Files.isReadable(setting) && read(setting).contains("[madvise]");
+    String flag = "-XX:+UseTransparentHugePages";
+    for (String given : new String[] {null, "0", "1"}) {
+      java.util.Map<String, String> environment = new java.util.HashMap<>();
+      environment.put("TRUSTLENS_JIT", "-XX:+PrintCommandLineFlags");
+      if (given != null) {
+        environment.put("TRUSTLENS_HUGE_PAGES", given);
+      }
+      Run run = launch(dir.resolve("h.jsa"), false, 60, environment, "--version");
+      assertEquals(0, run.code(), run.output());
+      boolean expected = given == null ? onRequest : given.equals("1");
+      assertEquals(expected, run.output().contains(flag), given + ": " + run.output());
+      if (given == null) {
+        assertFalse(run.output().contains("VM warning"), run.output());
+      }
+    }
   }
 
   private static String read(Path file) {
