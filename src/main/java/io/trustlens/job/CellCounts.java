@@ -64,6 +64,7 @@ final class CellCounts {
     // their values: a cell Spark's try_cast does not read costs it two exceptions, one with a
     // message formatted from Spark's error classes.
     java.util.Map<String, Integer> casts = new java.util.HashMap<>();
+    java.util.regex.Pattern maybeNumber = java.util.regex.Pattern.compile(InputTable.MAYBE_NUMBER);
     Object[] cell = new Object[1];
     GenericInternalRow holder = new GenericInternalRow(cell);
     for (Row r : rows) {
@@ -76,7 +77,9 @@ final class CellCounts {
           counts[at]++;
           String s = v.toString();
           Integer read = casts.get(s);
-          if (read == null) {
+          if (read == null && !maybeNumber.matcher(s).find()) {
+            read = 0; // no cast reads it (InputTable.MAYBE_NUMBER)
+          } else if (read == null) {
             cell[0] = UTF8String.fromString(s);
             read = (toDouble.eval(holder) != null ? 1 : 0) | (toInt.eval(holder) != null ? 2 : 0);
             if (casts.size() < REMEMBERED) {

@@ -390,7 +390,7 @@ public final class InputTable {
       counted.add(
           org.apache.spark.sql.functions.when(
               ColumnNames.col(c).isin(MISSING_MARKERS.toArray()), 1));
-      counted.add(ColumnNames.col(c).try_cast(DataTypes.IntegerType));
+      counted.add(castWherePossible(c, DataTypes.IntegerType));
     }
     for (StructField f : checked) {
       counted.add(org.apache.spark.sql.functions.when(badCell(f), 1));
@@ -456,7 +456,25 @@ public final class InputTable {
   static final long STRAY_CELLS = 100;
 
   private static org.apache.spark.sql.Column number(String c) {
-    return ColumnNames.col(c).try_cast(DataTypes.DoubleType);
+    return castWherePossible(c, DataTypes.DoubleType);
+  }
+
+  /**
+   * Text that a cast to a number may read: it holds an ASCII digit, or {@code inf} or {@code nan}
+   * in any case ({@code Infinity}, {@code -inf}, {@code NaN}); Spark's casts of text to double or
+   * int read no other text.
+   */
+  static final String MAYBE_NUMBER = "(?i)[0-9]|inf|nan";
+
+  /**
+   * {@code try_cast(c AS type)}, asked only of text that may be a number ({@link #MAYBE_NUMBER}),
+   * null for the rest as {@code try_cast} gives it: each cell the cast does not read costs Spark
+   * two exceptions, one with a message formatted from its error classes.
+   */
+  private static org.apache.spark.sql.Column castWherePossible(
+      String c, org.apache.spark.sql.types.DataType type) {
+    org.apache.spark.sql.Column text = ColumnNames.col(c);
+    return org.apache.spark.sql.functions.when(text.rlike(MAYBE_NUMBER), text.try_cast(type));
   }
 
   /** The format named in the spec, else the one the path's extension implies. */

@@ -91,6 +91,79 @@ class InputTableTest {
    * cast to double may or may not read) counted in Java over the rows read on the driver, and by
    * Spark's pass over the rows Spark reads: the same counts.
    */
+  /**
+   * Text without an ASCII digit and without {@code inf} or {@code nan} in any case is never read as
+   * a number by Spark's casts to double or int, so the counts may skip the cast for it ({@link
+   * InputTable#MAYBE_NUMBER}): 30,000 random strings of digits, signs, dots, exponent and type
+   * letters, the letters of Infinity and NaN, spaces of every kind and other scripts' digits, and a
+   * list of special forms. Not vacuous: thousands of them are numbers.
+   */
+  @Test
+  void onlyTextThatMayBeANumberIsReadAsOne() {
+    String alphabet = "0123456789+-.eEdDfFxXpPiInNfFtTyYaA _\t\u00a0\u2007\u0661\u0966\uff11,";
+    java.util.Random random = new java.util.Random(23);
+    List<Row> texts = new java.util.ArrayList<>();
+    for (String special :
+        new String[] {
+          "NaN",
+          "+NaN",
+          "-NaN",
+          "nan",
+          "NAN",
+          "Infinity",
+          "-Infinity",
+          "+Infinity",
+          "inf",
+          "-inf",
+          "+INF",
+          "infinity",
+          " Infinity ",
+          "\tNaN",
+          "Inf",
+          "iNfInItY",
+          "\u0661",
+          "1d",
+          "0x1p3",
+          ".5",
+          "5.",
+          "-.5e-3",
+          "+",
+          "-",
+          ".",
+          "e5",
+          "",
+          " "
+        }) {
+      texts.add(org.apache.spark.sql.RowFactory.create(special));
+    }
+    for (int i = 0; i < 30_000; i++) {
+      StringBuilder b = new StringBuilder();
+      int length = 1 + random.nextInt(8);
+      for (int j = 0; j < length; j++) {
+        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      texts.add(org.apache.spark.sql.RowFactory.create(b.toString()));
+    }
+    Dataset<Row> table =
+        SPARK.createDataFrame(
+            texts,
+            new org.apache.spark.sql.types.StructType()
+                .add("s", org.apache.spark.sql.types.DataTypes.StringType));
+    org.apache.spark.sql.Column s = org.apache.spark.sql.functions.col("s");
+    org.apache.spark.sql.Column read =
+        s.try_cast(org.apache.spark.sql.types.DataTypes.DoubleType)
+            .isNotNull()
+            .or(s.try_cast(org.apache.spark.sql.types.DataTypes.IntegerType).isNotNull());
+    List<Row> missed =
+        table
+            .filter(read.and(org.apache.spark.sql.functions.not(s.rlike(InputTable.MAYBE_NUMBER))))
+            .limit(5)
+            .collectAsList();
+    assertEquals(List.of(), missed, "read as numbers, yet skipped");
+    long numbers = table.filter(read).count();
+    assertTrue(numbers > 1_000, numbers + " numbers");
+  }
+
   @Test
   void cellsCountedOnTheDriverAreCountedAsSparksPassCountsThem(@TempDir Path dir) throws Exception {
     String[] forms = {
