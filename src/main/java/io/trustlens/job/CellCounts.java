@@ -16,9 +16,10 @@ import org.apache.spark.unsafe.types.UTF8String;
  * The counts {@link InputTable} takes with a table's rows, counted in Java over the rows of a table
  * read on the driver, in the layout of its Spark pass: the rows; the rows with an id (all without
  * an id column); per text column its cells that are not null, those {@code try_cast(c AS double)}
- * reads as a number (by Spark's own {@link Cast}, evaluated on each cell), its missing-value
- * markers ({@link InputTable#MISSING_MARKERS}) and those {@code try_cast(c AS int)} reads; per
- * checked column its bad cells (a number null, NaN or infinite; text null or empty).
+ * reads as a number (by Spark's own {@link Cast}, evaluated once per distinct text that may be a
+ * number, {@link InputTable#MAYBE_NUMBER}, as the Spark pass asks it), its missing-value markers
+ * ({@link InputTable#MISSING_MARKERS}) and those {@code try_cast(c AS int)} reads; per checked
+ * column its bad cells (a number null, NaN or infinite; text null or empty).
  *
  * <p>Spark counted them in a projection of the local table that its optimizer evaluates on the
  * driver: no job, but its analysis and optimisation took ~0.6 s of a small command in a young JVM,
