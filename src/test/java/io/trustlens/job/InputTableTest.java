@@ -87,16 +87,11 @@ class InputTableTest {
   }
 
   /**
-   * Cells of every kind (null ids and numbers, NaN, infinities, empty text, and text in the forms a
-   * cast to double may or may not read) counted in Java over the rows read on the driver, and by
-   * Spark's pass over the rows Spark reads: the same counts.
-   */
-  /**
    * Text without an ASCII digit and without {@code inf} or {@code nan} in any case is never read as
    * a number by Spark's casts to double or int, so the counts may skip the cast for it ({@link
    * InputTable#MAYBE_NUMBER}): 30,000 random strings of digits, signs, dots, exponent and type
    * letters, the letters of Infinity and NaN, spaces of every kind and other scripts' digits, and a
-   * list of special forms. Not vacuous: thousands of them are numbers.
+   * list of special forms. Not vacuous: over a thousand of them are numbers.
    */
   @Test
   void onlyTextThatMayBeANumberIsReadAsOne() {
@@ -164,6 +159,11 @@ class InputTableTest {
     assertTrue(numbers > 1_000, numbers + " numbers");
   }
 
+  /**
+   * Cells of every kind (null ids and numbers, NaN, infinities, empty text, and text in the forms a
+   * cast to double may or may not read) counted in Java over the rows read on the driver, and by
+   * Spark's pass over the rows Spark reads: the same counts.
+   */
   @Test
   void cellsCountedOnTheDriverAreCountedAsSparksPassCountsThem(@TempDir Path dir) throws Exception {
     String[] forms = {
