@@ -53,7 +53,6 @@ final class AuditCommand implements Callable<Integer> {
       overrides.add(0, "baseline.path=" + baseline);
     }
     AuditSpec spec = AuditSpecParser.load(specFile, output, overrides, System.getenv());
-    return new AuditRun(spark.session("audit " + spec.name), spec, "audit " + specFile)
-        .run(overwrite);
+    return AuditRun.starting(spark, "audit " + spec.name, spec, "audit " + specFile).run(overwrite);
   }
 }

@@ -8,6 +8,7 @@ import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelLoader;
 import io.trustlens.model.OutputKind;
+import io.trustlens.model.SavedMllibReader;
 import io.trustlens.report.HtmlReport;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,6 +61,10 @@ public final class AuditRun {
   private final List<Map<String, Object>> thresholds = new ArrayList<>();
 
   private final List<String> warnings = new ArrayList<>();
+
+  /** What was read while the session started, when the run was started so; else null. */
+  private final EarlyReads early;
+
   private final Phases phases = new Phases();
   private String phasePrefix = "";
   private String taskName = "";
@@ -70,6 +75,23 @@ public final class AuditRun {
 
   /** A run of {@code spec}; {@code command} is what the user ran, for the summary. */
   public AuditRun(SparkSession spark, AuditSpec spec, String command) {
+    this(spark, spec, command, null);
+  }
+
+  /**
+   * A run of {@code spec} on the session {@code options} starts for {@code app}, what the run reads
+   * without a session ({@link EarlyReads}) read while Spark starts it. (Begun earlier, before
+   * Spark's builder sets up its objects, the reads slowed that set-up by as much as they saved.)
+   */
+  static AuditRun starting(SparkOptions options, String app, AuditSpec spec, String command) {
+    EarlyReads[] early = new EarlyReads[1];
+    SparkSession spark =
+        options.session(app, () -> early[0] = EarlyReads.start(options.expectedConf(), spec));
+    return new AuditRun(spark, spec, command, early[0]);
+  }
+
+  private AuditRun(SparkSession spark, AuditSpec spec, String command, EarlyReads early) {
+    this.early = early;
     this.spark = spark;
     this.spec = spec;
     this.command = command;
@@ -83,6 +105,7 @@ public final class AuditRun {
    * run's in task order when every task has run (tasks may run at once: {@link TaskLanes}).
    */
   private AuditRun(AuditRun run, int index) {
+    this.early = null;
     this.spark = run.spark;
     this.spec = run.spec;
     this.command = run.command;
@@ -107,18 +130,25 @@ public final class AuditRun {
         "start: Spark session",
         SparkOptions.lastStartSeconds());
     Baseline baseline = spec.baseline == null ? null : Baseline.read(spec.baseline.path);
+    EarlyReads ahead = early != null && early.matches(spark) ? early : null;
     try (OutputDirectory out =
             OutputDirectory.open(spark, spec.output, overwrite, InterpretedPlans.readPaths(spec));
         InterpretedPlans plans = InterpretedPlans.forRun(spark, spec);
         JobDescription jobs = JobDescription.start(spark, "TrustLens " + command, "load models");
-        ModelPrefetch prefetch = ModelPrefetch.start(spark, spec)) {
+        ModelPrefetch prefetch =
+            ModelPrefetch.start(spark, spec, () -> ahead == null ? Map.of() : ahead.models())) {
       jobs.step("read input");
       this.output = out;
       this.prefetch = prefetch;
       this.input =
           phases.time(
               "read input: files, schema, row count",
-              () -> InputTable.read(spark, spec.input, plans.smallTables()));
+              () ->
+                  InputTable.read(
+                      spark,
+                      spec.input,
+                      plans.smallTables(),
+                      ahead == null ? null : ahead.input()));
       input.readNotes().forEach(m -> warn("input", m)); // before a task fails on what they say
       this.report = new HtmlReport("TrustLens audit: " + spec.name);
       Map<String, Object> summary = new LinkedHashMap<>();
@@ -135,8 +165,9 @@ public final class AuditRun {
       in.put("label", spec.input.label);
       in.put("columns", List.of(input.table().schema().fieldNames()));
       in.put("rows", input.rows());
-      in.put("partitions", input.table().queryExecution().toRdd().getNumPartitions());
+      in.put("partitions", input.partitions());
       summary.put("input", in);
+      summary.put("read_while_spark_started", readEarly(ahead));
       report.section("Run").keyValues(runFacts(in));
       requireCapabilities();
       long tasksStart = System.nanoTime();
@@ -369,6 +400,28 @@ public final class AuditRun {
             broken ? "At least one threshold is broken." : "Every threshold holds.",
             broken ? "fail" : "ok")
         .table(List.of("task", "check", "limit", "value", "result"), rows);
+  }
+
+  /**
+   * What the run took from the reads done while its session started ({@link EarlyReads}): the
+   * input, and each model the loader takes from there ({@link ModelLoader}: when the session lets
+   * models be read on the driver).
+   */
+  private List<String> readEarly(EarlyReads ahead) {
+    List<String> taken = new ArrayList<>();
+    if (input.parsedEarly()) {
+      taken.add("input");
+    }
+    if (ahead != null && Boolean.parseBoolean(spark.conf().get(SavedMllibReader.ENABLED, "true"))) {
+      ModelPrefetch.locations(spec)
+          .forEach(
+              (name, locations) -> {
+                if (ahead.models().keySet().containsAll(List.of(locations.split(",")))) {
+                  taken.add("model " + name);
+                }
+              });
+    }
+    return taken;
   }
 
   private List<Map<String, Object>> modelSummaries() {

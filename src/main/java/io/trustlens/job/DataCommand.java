@@ -144,6 +144,6 @@ final class DataCommand implements Callable<Integer> {
     task.maxPsi = maxPsi;
     spec.tasks.add(task);
     spec.validate("command line");
-    return new AuditRun(spark.session("data " + method), spec, "data").run(output.overwrite);
+    return AuditRun.starting(spark, "data " + method, spec, "data").run(output.overwrite);
   }
 }

@@ -383,6 +383,6 @@ final class ExplainCommand implements Callable<Integer> {
     }
     spec.tasks.add(task);
     spec.validate("command line");
-    return new AuditRun(spark.session("explain"), spec, "explain").run(output.overwrite);
+    return AuditRun.starting(spark, "explain", spec, "explain").run(output.overwrite);
   }
 }

@@ -142,6 +142,6 @@ final class ExploreCommand implements Callable<Integer> {
     task.constantColumns = constantColumns;
     spec.tasks.add(task);
     spec.validate("command line");
-    return new AuditRun(spark.session("explore"), spec, "explore").run(output.overwrite);
+    return AuditRun.starting(spark, "explore", spec, "explore").run(output.overwrite);
   }
 }

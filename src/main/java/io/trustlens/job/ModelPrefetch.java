@@ -28,7 +28,10 @@ final class ModelPrefetch implements AutoCloseable {
 
   private final Thread thread;
 
-  private ModelPrefetch(SparkSession spark, Map<String, String> locations) {
+  private ModelPrefetch(
+      SparkSession spark,
+      Map<String, String> locations,
+      java.util.function.Supplier<Map<String, Object>> read) {
     locations.keySet().forEach(name -> loads.put(name, new CompletableFuture<>()));
     Map<String, CompletableFuture<LoadedModel>> mine = Map.copyOf(loads);
     // A thread of the caller's (not a pool's): it inherits the active session and Spark's local
@@ -41,7 +44,7 @@ final class ModelPrefetch implements AutoCloseable {
                       CompletableFuture<LoadedModel> load = mine.get(name);
                       try {
                         List<String> paths = List.of(where.split(","));
-                        ModelLoader loader = new ModelLoader(spark);
+                        ModelLoader loader = new ModelLoader(spark, read.get());
                         if (paths.stream().allMatch(loader::isMllibDirectory)) {
                           load.complete(loader.loadAll(paths, -1, OutputKind.LOGIT));
                         } else {
@@ -55,8 +58,23 @@ final class ModelPrefetch implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  /** Starts loading the models of {@code spec}'s score and explain tasks. */
-  static ModelPrefetch start(SparkSession spark, AuditSpec spec) {
+  /**
+   * Starts loading the models of {@code spec}'s score and explain tasks, those at a location of
+   * {@code read} (asked on the loading thread) from there ({@link ModelLoader#ModelLoader(
+   * SparkSession, Map)}).
+   */
+  static ModelPrefetch start(
+      SparkSession spark, AuditSpec spec, java.util.function.Supplier<Map<String, Object>> read) {
+    Map<String, String> locations = locations(spec);
+    ModelPrefetch prefetch = new ModelPrefetch(spark, locations, read);
+    if (!locations.isEmpty()) {
+      prefetch.thread.start();
+    }
+    return prefetch;
+  }
+
+  /** The models loaded ahead, by name: those of {@code spec}'s score and explain tasks. */
+  static Map<String, String> locations(AuditSpec spec) {
     Set<String> names = new LinkedHashSet<>();
     for (AuditSpec.Task task : spec.tasks) {
       String name = spec.modelOf(task);
@@ -68,11 +86,7 @@ final class ModelPrefetch implements AutoCloseable {
     }
     Map<String, String> locations = new LinkedHashMap<>();
     names.forEach(n -> locations.put(n, spec.models.get(n)));
-    ModelPrefetch prefetch = new ModelPrefetch(spark, locations);
-    if (!locations.isEmpty()) {
-      prefetch.thread.start();
-    }
-    return prefetch;
+    return locations;
   }
 
   /**

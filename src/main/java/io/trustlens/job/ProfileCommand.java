@@ -52,6 +52,6 @@ final class ProfileCommand implements Callable<Integer> {
     task.top = top;
     spec.tasks.add(task);
     spec.validate("command line");
-    return new AuditRun(spark.session("profile"), spec, "profile").run(output.overwrite);
+    return AuditRun.starting(spark, "profile", spec, "profile").run(output.overwrite);
   }
 }

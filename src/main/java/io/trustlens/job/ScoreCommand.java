@@ -46,6 +46,6 @@ final class ScoreCommand implements Callable<Integer> {
     task.batchSize = batchSize;
     spec.tasks.add(task);
     spec.validate("command line");
-    return new AuditRun(spark.session("score"), spec, "score").run(output.overwrite);
+    return AuditRun.starting(spark, "score", spec, "score").run(output.overwrite);
   }
 }

@@ -74,13 +74,61 @@ final class SmallCsv {
   private SmallCsv() {}
 
   /**
+   * A file's rows parsed, not yet a Spark table ({@link #parse}): what needs no session, so that a
+   * run can parse its input while Spark starts ({@link EarlyReads}).
+   */
+  record Parsed(StructType schema, List<Row> rows, List<InternalRow> internalRows) {
+    /**
+     * The rows as a table of {@code spark}, in one partition. Spark's optimizer drops a local
+     * table's coalesce(1) under a later repartition (CollapseRepartition), which would then deal
+     * the local table's slices, as many as the machine or cluster has cores, and a profile's sums
+     * would follow them. The parsed internal rows themselves, not the rows through a row encoder:
+     * building the encoder for the schema was 0.1-0.2 s of a young JVM's read.
+     */
+    Table table(SparkSession spark) {
+      Dataset<Row> table =
+          ((org.apache.spark.sql.classic.SparkSession) spark)
+              .internalCreateDataFrame(
+                  org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                      .parallelize(internalRows, 1)
+                      .rdd(),
+                  schema,
+                  false);
+      return new Table(table, rows, internalRows);
+    }
+  }
+
+  /**
    * The CSV file at {@code path} with a header line and inferred types, or null when it is not a
    * file this reads (then Spark's reader should).
    */
   static Table read(SparkSession spark, FileSystem fs, Path path) throws IOException {
-    if (!Boolean.parseBoolean(spark.conf().get(ENABLED, "true"))) {
+    return read(spark, fs, path, null);
+  }
+
+  /**
+   * As {@link #read(SparkSession, FileSystem, Path)}, from {@code early} when it is not null: the
+   * same file parsed before, with the session's SQL settings.
+   */
+  static Table read(SparkSession spark, FileSystem fs, Path path, Parsed early) throws IOException {
+    if (!enabled(spark.conf().get(ENABLED, "true"))) {
       return null;
     }
+    Parsed parsed = early != null ? early : parse(spark.sessionState().conf(), fs, path);
+    return parsed == null ? null : parsed.table(spark);
+  }
+
+  /** Whether the value of the setting {@link #ENABLED} lets this class read a file. */
+  static boolean enabled(String setting) {
+    return Boolean.parseBoolean(setting);
+  }
+
+  /**
+   * The rows of the CSV file at {@code path} parsed with the SQL settings {@code conf} (those of
+   * the session the table will belong to; Spark's CSV classes also read them as {@code
+   * SQLConf.get}, here {@code conf}), or null when it is not a file this reads. Needs no session.
+   */
+  static Parsed parse(SQLConf conf, FileSystem fs, Path path) throws IOException {
     FileStatus status = fs.getFileStatus(path);
     if (!status.isFile()
         || status.getLen() > MAX_BYTES
@@ -95,7 +143,10 @@ final class SmallCsv {
     if (lines.isEmpty()) {
       return null;
     }
-    SQLConf conf = spark.sessionState().conf();
+    return SQLConf.withExistingConf(conf, () -> parse(conf, lines, path));
+  }
+
+  private static Parsed parse(SQLConf conf, List<String> lines, Path path) {
     java.util.Map<String, String> given = new java.util.LinkedHashMap<>();
     given.put("header", "true");
     given.put("inferSchema", "true");
@@ -129,20 +180,7 @@ final class SmallCsv {
       internal.add(row);
       rows.add((Row) toRow.apply(row));
     }
-    // One partition of these rows. Spark's optimizer drops a local table's coalesce(1) under a
-    // later repartition (CollapseRepartition), which would then deal the local table's slices, as
-    // many as the machine or cluster has cores, and a profile's sums would follow them.
-    // The parsed internal rows themselves, not the rows through a row encoder: building the encoder
-    // for the schema was 0.1-0.2 s of a young JVM's read.
-    Dataset<Row> table =
-        ((org.apache.spark.sql.classic.SparkSession) spark)
-            .internalCreateDataFrame(
-                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
-                    .parallelize(internal, 1)
-                    .rdd(),
-                schema,
-                false);
-    return new Table(table, rows, internal);
+    return new Parsed(schema, rows, internal);
   }
 
   /**

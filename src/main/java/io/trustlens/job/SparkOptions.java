@@ -48,6 +48,14 @@ public final class SparkOptions {
 
   /** The session for a command named {@code app}, created or reused. */
   public SparkSession session(String app) {
+    return session(app, () -> {});
+  }
+
+  /**
+   * The session for a command named {@code app}, created or reused; {@code whileStarting} is run
+   * just before Spark starts it (once Spark's own objects are set up).
+   */
+  SparkSession session(String app, Runnable whileStarting) {
     if (verbose && quietLevel == null) {
       quietLevel = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
       org.apache.logging.log4j.core.config.Configurator.setRootLevel(
@@ -58,29 +66,52 @@ public final class SparkOptions {
     SparkSession.Builder builder = SparkSession.builder().appName("trustlens " + app);
     if (master != null) {
       requireReachable(master);
-      builder.master(master);
-    } else if (System.getProperty("spark.master") == null) {
-      builder.master("local[*]");
     }
-    // Spark's progress bar on a terminal only: in a scheduled job's log it is a run of rewritten
-    // lines. (The launcher tells from stderr itself; under spark-submit, an interactive console.)
-    if (System.getProperty("spark.ui.showConsoleProgress") == null && System.console() != null) {
-      builder.config("spark.ui.showConsoleProgress", "true");
-    }
-    builder.config("spark.sql.session.timeZone", "UTC");
-    builder.config("spark.sql.debug.maxToStringFields", "1000");
-    // Executors started by a cluster manager get the driver's cap on oneDNN's instruction set
-    // (see jobs/trustlens) unless the job sets its own.
-    String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
-    if (isa != null && !conf.containsKey("spark.executorEnv.ONEDNN_MAX_CPU_ISA")) {
-      builder.config("spark.executorEnv.ONEDNN_MAX_CPU_ISA", isa);
-    }
-    conf.forEach(builder::config);
+    settings().forEach(builder::config);
+    whileStarting.run();
     long t0 = System.nanoTime();
     SparkSession session = builder.getOrCreate();
     lastStartSeconds = (System.nanoTime() - t0) / 1e9;
     commandSessionStarted = true;
     return session;
+  }
+
+  /**
+   * What {@link #session} sets, beyond Spark's own {@code spark.*} system properties: the master,
+   * the console's progress bar, UTC, and every {@code --conf}.
+   */
+  private Map<String, String> settings() {
+    Map<String, String> settings = new LinkedHashMap<>();
+    if (master != null) {
+      settings.put("spark.master", master);
+    } else if (System.getProperty("spark.master") == null) {
+      settings.put("spark.master", "local[*]");
+    }
+    // Spark's progress bar on a terminal only: in a scheduled job's log it is a run of rewritten
+    // lines. (The launcher tells from stderr itself; under spark-submit, an interactive console.)
+    if (System.getProperty("spark.ui.showConsoleProgress") == null && System.console() != null) {
+      settings.put("spark.ui.showConsoleProgress", "true");
+    }
+    settings.put("spark.sql.session.timeZone", "UTC");
+    settings.put("spark.sql.debug.maxToStringFields", "1000");
+    // Executors started by a cluster manager get the driver's cap on oneDNN's instruction set
+    // (see jobs/trustlens) unless the job sets its own.
+    String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
+    if (isa != null && !conf.containsKey("spark.executorEnv.ONEDNN_MAX_CPU_ISA")) {
+      settings.put("spark.executorEnv.ONEDNN_MAX_CPU_ISA", isa);
+    }
+    settings.putAll(conf);
+    return settings;
+  }
+
+  /**
+   * The configuration a session that {@link #session} starts gets, as Spark's builder makes it (a
+   * session already running keeps its own): for work done before the session is up.
+   */
+  org.apache.spark.SparkConf expectedConf() {
+    org.apache.spark.SparkConf expected = new org.apache.spark.SparkConf();
+    settings().forEach(expected::set);
+    return expected;
   }
 
   /** How long a standalone master gets to accept a connection before it is called unreachable. */

@@ -183,6 +183,6 @@ final class UncertaintyCommand implements Callable<Integer> {
     task.maxUnfamiliar = maxUnfamiliar;
     spec.tasks.add(task);
     spec.validate("command line");
-    return new AuditRun(spark.session("uncertainty"), spec, "uncertainty").run(output.overwrite);
+    return AuditRun.starting(spark, "uncertainty", spec, "uncertainty").run(output.overwrite);
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -26,9 +27,22 @@ import org.apache.spark.sql.SparkSession;
 public final class ModelLoader {
   private final SparkSession spark;
 
+  /** Models already read on the driver ({@link SavedMllibReader}), by location. */
+  private final Map<String, Object> read;
+
   /** A loader for models used with {@code spark}. */
   public ModelLoader(SparkSession spark) {
+    this(spark, Map.of());
+  }
+
+  /**
+   * A loader for models used with {@code spark} that takes the model at a location of {@code read}
+   * from there (read by {@link SavedMllibReader} before the session started) instead of reading it
+   * again, when the session lets models be read on the driver.
+   */
+  public ModelLoader(SparkSession spark, Map<String, Object> read) {
     this.spark = spark;
+    this.read = Map.copyOf(read);
   }
 
   /**
@@ -57,9 +71,12 @@ public final class ModelLoader {
         }
         String className = mllibClass(fs, metadata, location);
         Object model =
-            Boolean.parseBoolean(spark.conf().get(SavedMllibReader.ENABLED, "true"))
-                ? new SavedMllibReader(fs, spark.sparkContext().hadoopConfiguration()).read(path)
-                : null;
+            !Boolean.parseBoolean(spark.conf().get(SavedMllibReader.ENABLED, "true"))
+                ? null
+                : read.containsKey(location)
+                    ? read.get(location)
+                    : new SavedMllibReader(fs, spark.sparkContext().hadoopConfiguration())
+                        .read(path);
         return loadMllib(location, className, model);
       }
       return loadTorchScript(location, inputSize, kindWithoutCard);

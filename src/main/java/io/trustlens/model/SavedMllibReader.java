@@ -67,9 +67,26 @@ public final class SavedMllibReader {
 
   private final SavedFiles files;
 
+  /** Whether a pipeline's stage this class does not know may be read by MLlib's own reader. */
+  private final boolean mllibStages;
+
   /** A reader of models on {@code fs}, with {@code conf} for Parquet. */
   public SavedMllibReader(FileSystem fs, Configuration conf) {
+    this(fs, conf, true);
+  }
+
+  private SavedMllibReader(FileSystem fs, Configuration conf, boolean mllibStages) {
     this.files = new SavedFiles(fs, conf);
+    this.mllibStages = mllibStages;
+  }
+
+  /**
+   * A reader that needs no Spark session, for a run's reads while its session starts: a pipeline
+   * with a stage only MLlib's reader reads (which would start a session of its own) is not read
+   * ({@link #read} returns null).
+   */
+  public static SavedMllibReader withoutSession(FileSystem fs, Configuration conf) {
+    return new SavedMllibReader(fs, conf, false);
   }
 
   /**
@@ -111,6 +128,9 @@ public final class SavedMllibReader {
           new Path(new Path(dir, "stages"), String.format(format, i, uids.get(i).asText()));
       String stageLine = files.metadataLine(stageDir);
       Object stage = stage(stageDir, stageLine);
+      if (stage == null && !mllibStages) {
+        throw new UnexpectedLayout("stage " + i + " needs MLlib's reader, and a session");
+      }
       if (stage == null) {
         stage = mllibLoad(JSON.readTree(stageLine).path("class").asText(), stageDir);
       }

@@ -70,6 +70,8 @@ class InputTableTest {
     assertNull(uncounted.driverRows(), "rows Spark read are not on the driver");
     assertFalse(uncounted.small());
     jobs(() -> uncounted.prepare(model), 1, "a pass over the pipeline's inputs");
+    jobs(() -> uncounted.prepare(model), 0, "made once per model: no pass again");
+    assertSame(uncounted.prepare(model), uncounted.prepare(model));
     assertEquals(Map.of(), uncounted.missingCategories(features));
     assertEquals(
         counted.table().collectAsList(),
@@ -78,8 +80,12 @@ class InputTableTest {
 
     // Dealt over partitions (a spec's partitions), each partition holds the same rows either way:
     // profiles and summaries merge partial sums in partition order.
+    assertEquals(1, counted.partitions(), "a table read on the driver");
+    assertEquals(counted.table().queryExecution().toRdd().getNumPartitions(), counted.partitions());
     in.partitions = 6;
-    assertNull(InputTable.read(SPARK, in, true).driverRows(), "dealt over six partitions");
+    InputTable dealt = InputTable.read(SPARK, in, true);
+    assertNull(dealt.driverRows(), "dealt over six partitions");
+    assertEquals(6, dealt.partitions(), "as Spark plans it");
     assertEquals(
         InputTable.read(SPARK, in, false).table().javaRDD().glom().collect(),
         InputTable.read(SPARK, in, true).table().javaRDD().glom().collect(),

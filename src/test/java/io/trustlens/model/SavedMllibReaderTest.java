@@ -163,6 +163,8 @@ class SavedMllibReaderTest {
     assertInstanceOf(PipelineModel.class, read);
     assertSame(reloaded(model, "pipeline"), read, "pipeline");
     assertSameRows(model, read, t);
+    // Without a session (a run's reads while Spark starts) a stage only MLlib reads is not read.
+    assertNull(readWithoutSession(dir.resolve("pipeline")), "the vector indexer needs MLlib");
   }
 
   @Test
@@ -203,6 +205,8 @@ class SavedMllibReaderTest {
                 })
             .fit(t);
     model.save(dir.resolve("jobs").toString());
+    Object early = readWithoutSession(dir.resolve("jobs"));
+    assertSame(reloaded(model, "jobs"), early, "read as without a session");
     ModelLoader loader = new ModelLoader(SPARK);
     String where = dir.resolve("jobs").toString();
     assertEquals(
@@ -228,6 +232,12 @@ class SavedMllibReaderTest {
     Configuration conf = SPARK.sparkContext().hadoopConfiguration();
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(where.toString());
     return new SavedMllibReader(FileSystem.get(path.toUri(), conf), conf).read(path);
+  }
+
+  private static Object readWithoutSession(Path where) throws IOException {
+    Configuration conf = SPARK.sparkContext().hadoopConfiguration();
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(where.toString());
+    return SavedMllibReader.withoutSession(FileSystem.get(path.toUri(), conf), conf).read(path);
   }
 
   /** The model as MLlib's own loader reads it back. */
