@@ -80,17 +80,30 @@ public final class AuditRun {
 
   /**
    * A run of {@code spec} on the session {@code options} starts for {@code app}, what the run reads
-   * without a session ({@link EarlyReads}) read while Spark starts it. (Begun earlier, before
-   * Spark's builder sets up its objects, the reads slowed that set-up by as much as they saved.)
+   * without a session ({@link EarlyReads}) read while Spark starts it: only when Spark has no
+   * session yet, since a running one (a notebook's, the tests') is reused at once, with nothing to
+   * overlap. (Begun earlier, before Spark's builder sets up its objects, the reads slowed that
+   * set-up by as much as they saved.)
    */
   static AuditRun starting(SparkOptions options, String app, AuditSpec spec, String command) {
     EarlyReads[] early = new EarlyReads[1];
     SparkSession spark =
-        options.session(app, () -> early[0] = EarlyReads.start(options.expectedConf(), spec));
+        options.session(
+            app,
+            () -> {
+              if (SparkSession.getActiveSession().isEmpty()
+                  && SparkSession.getDefaultSession().isEmpty()) {
+                early[0] = EarlyReads.start(options.expectedConf(), spec);
+              }
+            });
     return new AuditRun(spark, spec, command, early[0]);
   }
 
-  private AuditRun(SparkSession spark, AuditSpec spec, String command, EarlyReads early) {
+  /**
+   * A run of {@code spec} on {@code spark} that takes what {@code early} read where it matches the
+   * session, as a run {@link #starting} a session does.
+   */
+  AuditRun(SparkSession spark, AuditSpec spec, String command, EarlyReads early) {
     this.early = early;
     this.spark = spark;
     this.spec = spec;

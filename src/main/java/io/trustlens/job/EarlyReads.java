@@ -25,11 +25,11 @@ import scala.Tuple2;
  * 6.8-8.3 s): on two cores the session's start already keeps the second core partly busy.
  *
  * <p>Invariant: the run uses what was read here only when the session it got has the SQL settings
- * the reads assumed ({@link #matches}: a session already running, in a notebook or a test, may have
- * others) and lets the table and models be read on the driver; otherwise, and for whatever failed
- * here, it reads as it would have without this class, so its results, its errors and their order
- * are the same. Nothing here starts a session: a pipeline with a stage only MLlib's reader reads is
- * left to the run.
+ * the reads assumed ({@link #matches}: a session started meanwhile by another thread, or one a
+ * caller passes, may have others) and lets the table and models be read on the driver; otherwise,
+ * and for whatever failed here, it reads as it would have without this class, so its results, its
+ * errors and their order are the same. Nothing here starts a session: a pipeline with a stage only
+ * MLlib's reader reads is left to the run.
  */
 final class EarlyReads {
   /** The SQL settings of the reads; set on the reading thread before {@link #input} completes. */

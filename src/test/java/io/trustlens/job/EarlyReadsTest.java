@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trustlens.testing.Cli;
 import io.trustlens.testing.SparkTestSession;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,30 +87,47 @@ class EarlyReadsTest {
   }
 
   @Test
-  void aCommandTakesWhatWasReadBeforeItsSessionOnlyWhenTheSettingsMatch() throws Exception {
-    List<String> matching = new ArrayList<>();
-    sessionSettings().forEach((k, v) -> matching.addAll(List.of("--conf", k + "=" + v)));
-    String[] common = {"score", "--input", INPUT, "--model", MODEL, "--label", "default"};
-    Path early = dir.resolve("early");
-    Path late = dir.resolve("late");
-    List<String> args = new ArrayList<>(List.of(common));
-    args.addAll(matching);
-    args.addAll(List.of("--output", early.toString()));
-    Cli taken = Cli.run(args.toArray(String[]::new));
-    assertEquals(0, taken.exitCode(), taken.errors());
-    // The test session has settings the command does not set (spark.sql.shuffle.partitions).
-    Cli notTaken = Cli.run(concat(common, "--output", late.toString()));
-    assertEquals(0, notTaken.exitCode(), notTaken.errors());
+  void aRunTakesWhatWasReadBeforeItsSessionOnlyWhenTheSettingsMatch() throws Exception {
+    Path taken = dir.resolve("taken");
+    Path notTaken = dir.resolve("not-taken");
+    Path without = dir.resolve("without");
+    AuditSpec spec = scoreSpec(taken);
+    assertEquals(
+        0, new AuditRun(SPARK, spec, "audit", EarlyReads.start(likeTheSession(), spec)).run(false));
+    SparkConf other = likeTheSession().set("spark.sql.caseSensitive", "true");
+    AuditSpec spec2 = scoreSpec(notTaken);
+    assertEquals(0, new AuditRun(SPARK, spec2, "audit", EarlyReads.start(other, spec2)).run(false));
+    assertEquals(0, new AuditRun(SPARK, scoreSpec(without), "audit").run(false));
 
     ObjectMapper json = new ObjectMapper();
-    JsonNode a = json.readTree(early.resolve("summary.json").toFile());
-    JsonNode b = json.readTree(late.resolve("summary.json").toFile());
-    assertEquals(List.of("input", "model model"), strings(a.path("read_while_spark_started")));
-    assertEquals(List.of(), strings(b.path("read_while_spark_started")));
-    assertEquals(figures(a), figures(b), "the same figures either way");
-    Dataset<Row> x = SPARK.read().parquet(early.resolve("predictions").toString());
-    Dataset<Row> y = SPARK.read().parquet(late.resolve("predictions").toString());
-    assertEquals(x.collectAsList(), y.collectAsList(), "the same predictions, in the same order");
+    JsonNode a = json.readTree(taken.resolve("summary.json").toFile());
+    JsonNode b = json.readTree(notTaken.resolve("summary.json").toFile());
+    JsonNode c = json.readTree(without.resolve("summary.json").toFile());
+    assertEquals(List.of("input", "model gbt"), strings(a.path("read_while_spark_started")));
+    assertEquals(List.of(), strings(b.path("read_while_spark_started")), "other settings");
+    assertEquals(List.of(), strings(c.path("read_while_spark_started")), "no reads before");
+    assertEquals(figures(c), figures(a), "the same figures either way");
+    assertEquals(figures(c), figures(b));
+    List<Row> expected = SPARK.read().parquet(without.resolve("scored").toString()).collectAsList();
+    assertEquals(
+        expected,
+        SPARK.read().parquet(taken.resolve("scored").toString()).collectAsList(),
+        "the same predictions, in the same order");
+  }
+
+  /** A spec that scores the demo's table with its model into {@code output}. */
+  private static AuditSpec scoreSpec(Path output) {
+    return AuditSpecParser.parse(
+        "name: early\n"
+            + "input:\n  path: "
+            + INPUT
+            + "\n  id: id\n  label: default\n"
+            + "models:\n  gbt: "
+            + MODEL
+            + "\noutput: "
+            + output
+            + "\ntasks:\n  - type: score\n    model: gbt\n    name: scored\n",
+        "test");
   }
 
   /** The score task's summary but its seconds and output paths. */
@@ -126,12 +142,6 @@ class EarlyReadsTest {
   private static List<String> strings(JsonNode array) {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
-    return out;
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
 }
