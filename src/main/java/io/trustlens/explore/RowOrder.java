@@ -90,6 +90,19 @@ public final class RowOrder {
     return InternalRows.external(smallest, keyed.schema(), 2);
   }
 
+  /**
+   * The two keys of {@link #sample}'s order over {@code table}: a row's seeded hash of its key,
+   * then the hash of the whole row; {@link #BY_SAMPLE_KEYS} orders rows that hold them first.
+   */
+  public static List<Column> sampleKeys(Dataset<Row> table, String idCol, long seed) {
+    return List.of(sampleHash(table, idCol, seed), wholeRow(table));
+  }
+
+  /** Rows holding {@link #sampleKeys} as their first two fields, in {@link #sample}'s order. */
+  public static Comparator<InternalRow> bySampleKeys() {
+    return BY_HASHES;
+  }
+
   /** A row's seeded hash of its key: a sample takes the rows whose hashes are smallest. */
   private static Column sampleHash(Dataset<Row> table, String idCol, long seed) {
     return xxhash64(lit(seed), key(table, idCol));

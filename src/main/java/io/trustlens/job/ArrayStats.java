@@ -55,38 +55,127 @@ final class ArrayStats {
    */
   static ArrayStats of(
       Dataset<Row> table, int headRows, String array, int size, String... scalars) {
+    List<org.apache.spark.sql.Column> columns = columns(array, scalars);
+    Dataset<Row> read = table.select(HeadRows.columns(table, headRows > 0, columns));
+    // Spark's internal rows, read as they stream by: no row deserializer is compiled for them.
+    return merge(
+        TablePass.over(read, fold(headRows, size, scalars.length)),
+        read.schema(),
+        columns.size(),
+        () -> table,
+        headRows,
+        size,
+        scalars.length);
+  }
+
+  /**
+   * The figures of {@code table}, as {@link #of} gives them, folded into the job that writes it:
+   * write {@link Written#table()}, then read {@link Written#stats}. The pass always gathers the
+   * first {@code headRows} rows (it reads every column anyway).
+   */
+  static Written whileWriting(
+      Dataset<Row> table, int headRows, String array, int size, String... scalars) {
+    int k = scalars.length;
+    return new Written(
+        TablePass.whileWriting(table, columns(array, scalars), fold(headRows, size, k)),
+        headRows,
+        size,
+        k);
+  }
+
+  /**
+   * As above, the table written being {@code written} (columns of {@code source} by name, {@link
+   * TablePass#whileWriting(Dataset, List, TablePass.Fold, List)}); the figures are of {@code
+   * source}'s columns, and the first rows gathered are {@code source}'s rows, every column.
+   */
+  static Written whileWriting(
+      Dataset<Row> source,
+      List<org.apache.spark.sql.Column> written,
+      int headRows,
+      String array,
+      int size,
+      String... scalars) {
+    int k = scalars.length;
+    return new Written(
+        TablePass.whileWriting(source, columns(array, scalars), fold(headRows, size, k), written),
+        headRows,
+        size,
+        k);
+  }
+
+  /** Figures folded into a write: the table to write, then (once written) its figures. */
+  static final class Written {
+    private final TablePass.Writing<scala.Tuple2<Partial, HeadRows>> pass;
+    private final int headRows;
+    private final int size;
+    private final int k;
+
+    private Written(
+        TablePass.Writing<scala.Tuple2<Partial, HeadRows>> pass, int headRows, int size, int k) {
+      this.pass = pass;
+      this.headRows = headRows;
+      this.size = size;
+      this.k = k;
+    }
+
+    /** The rows to write. */
+    Dataset<Row> table() {
+      return pass.table();
+    }
+
+    /**
+     * The figures of the rows written; {@code written} reads them back, asked for only when the
+     * first partitions held too few of the first rows.
+     */
+    ArrayStats stats(java.util.function.Supplier<Dataset<Row>> written) {
+      return merge(pass.parts(), pass.schema(), 1 + k, written, headRows, size, k);
+    }
+  }
+
+  private static List<org.apache.spark.sql.Column> columns(String array, String... scalars) {
     List<org.apache.spark.sql.Column> columns = new ArrayList<>();
     columns.add(array == null ? lit(null).cast(DOUBLES) : ColumnNames.col(array).cast(DOUBLES));
     for (String s : scalars) {
       columns.add(ColumnNames.col(s).cast(DataTypes.DoubleType));
     }
-    int k = scalars.length;
+    return columns;
+  }
+
+  private static TablePass.Fold<scala.Tuple2<Partial, HeadRows>> fold(
+      int headRows, int size, int k) {
+    return new TablePass.Fold<>() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public scala.Tuple2<Partial, HeadRows> start(int partition) {
+        return new scala.Tuple2<>(new Partial(size, k), HeadRows.of(partition, headRows));
+      }
+
+      @Override
+      public void add(scala.Tuple2<Partial, HeadRows> part, InternalRow row) {
+        part._1().add(row);
+        part._2().offer(row);
+      }
+    };
+  }
+
+  /** The partitions' {@code parts} (in partition order) merged; the first rows converted. */
+  private static ArrayStats merge(
+      List<scala.Tuple2<Partial, HeadRows>> parts,
+      org.apache.spark.sql.types.StructType selected,
+      int own,
+      java.util.function.Supplier<Dataset<Row>> table,
+      int headRows,
+      int size,
+      int k) {
     Partial total = new Partial(size, k);
     List<HeadRows> heads = new ArrayList<>();
-    Dataset<Row> read = table.select(HeadRows.columns(table, headRows > 0, columns));
-    // Spark's internal rows, read as they stream by: no row deserializer is compiled for them.
-    for (scala.Tuple2<Partial, HeadRows> part :
-        read.queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitionsWithIndex(
-                (partition, rows) -> {
-                  Partial p = new Partial(size, k);
-                  HeadRows head = HeadRows.of(partition, headRows);
-                  while (rows.hasNext()) {
-                    InternalRow row = rows.next();
-                    p.add(row);
-                    head.offer(row);
-                  }
-                  return List.of(new scala.Tuple2<>(p, head)).iterator();
-                },
-                false)
-            .collect()) {
+    for (scala.Tuple2<Partial, HeadRows> part : parts) {
       total.add(part._1());
       heads.add(part._2());
     }
     ArrayStats stats = total.stats();
-    stats.head = HeadRows.rows(heads, read.schema(), columns.size(), table, headRows);
+    stats.head = HeadRows.rows(heads, selected, own, table, headRows);
     return stats;
   }
 

@@ -523,13 +523,23 @@ public final class AuditRun {
 
   /** Writes a table into the output directory; returns its final path. */
   String writeTable(String name, Dataset<Row> table) {
+    return writeTable(name, () -> table);
+  }
+
+  /**
+   * Writes the table {@code table} gives (asked for inside the phase's clock: making it may run
+   * work, such as a shuffle planned before a pass folded into the write); returns its final path.
+   */
+  String writeTable(String name, java.util.function.Supplier<Dataset<Row>> made) {
     OutputFormat format = OutputFormat.named(spec.outputFormat);
-    phases.time(
-        phasePrefix + COMPUTE_AND_WRITE,
-        () -> {
-          format.write(name, table, output.resolve(name));
-          return null;
-        });
+    Dataset<Row> table =
+        phases.time(
+            phasePrefix + COMPUTE_AND_WRITE,
+            () -> {
+              Dataset<Row> t = made.get();
+              format.write(name, t, output.resolve(name));
+              return t;
+            });
     if (format != OutputFormat.PARQUET) {
       // JSON and CSV do not record types or column metadata; readers skip names starting with _.
       output.writeText(name + "/_schema.json", table.schema().prettyJson() + "\n");
@@ -543,6 +553,20 @@ public final class AuditRun {
    * table after a pipeline's feature stages, whose own columns are left out).
    */
   String writeAppended(String name, Dataset<Row> prepared, Dataset<Row> result) {
+    return writeTable(name, appended(prepared, result));
+  }
+
+  /**
+   * The table {@link #writeAppended} writes: the input table's columns plus the columns {@code
+   * result} added to {@code prepared}.
+   */
+  Dataset<Row> appended(Dataset<Row> prepared, Dataset<Row> result) {
+    return result.select(
+        appendedColumns(prepared, result).toArray(new org.apache.spark.sql.Column[0]));
+  }
+
+  /** The columns of {@link #appended}, each a column of {@code result} by name. */
+  List<org.apache.spark.sql.Column> appendedColumns(Dataset<Row> prepared, Dataset<Row> result) {
     List<org.apache.spark.sql.Column> keep = new ArrayList<>();
     List<String> before = List.of(prepared.columns());
     for (String c : input.table().columns()) {
@@ -556,7 +580,7 @@ public final class AuditRun {
         keep.add(ColumnNames.col(c));
       }
     }
-    return writeTable(name, result.select(keep.toArray(new org.apache.spark.sql.Column[0])));
+    return keep;
   }
 
   /** Saves a fitted Spark ML stage into the output directory; returns its final path. */

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -67,7 +68,6 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
     }
     LoadedModel model = run.model(run.spec().modelOf(task));
     AuditSpec.Input in = run.spec().input;
-    Dataset<Row> table = run.input().table();
     Dataset<Row> prepared = run.input().prepare(model);
     FeatureSpace features = run.input().features(model, prepared);
     long seed = run.spec().seed;
@@ -99,34 +99,42 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
     String name = task.name != null ? task.name : "shap";
     // TreeSHAP and linear SHAP take microseconds a row: not worth a shuffle.
     boolean cheap = method.equals("tree") || method.equals("linear");
-    String path =
-        run.writeAppended(
-            name, prepared, explainer.transform(cheap ? prepared : run.input().spread(prepared)));
-
-    Dataset<Row> written = run.readWritten(name);
+    Dataset<Row> withShap = explainer.transform(cheap ? prepared : run.input().spread(prepared));
     boolean all = "all".equals(task.target);
-    // With target all, every row holds one array per output: flatten them for the statistics.
-    Dataset<Row> flat =
-        all
-            ? written
-                .select(explode(arrays_zip(col("shap"), col("shap_base"), col("shap_gap"))).as("z"))
-                .select(
-                    col("z.shap").as("shap"),
-                    col("z.shap_base").as("shap_base"),
-                    col("z.shap_gap").as("shap_gap"))
-            : written;
     List<String> players = explainer.playerNames();
-    // A small run's plotted first rows come with the statistics' pass (which then reads every
-    // column of a table of one output per row); a larger table's are a limit of their own.
+    // A small run's plotted first rows come with the statistics' pass; a larger table's are a limit
+    // of their own.
     boolean gather = run.input().small() && !all;
-    ArrayStats stats =
-        ArrayStats.of(
-            flat,
-            gather ? ShapReport.PLOTTED_ROWS : 0,
-            "shap",
-            players.size(),
-            "shap_base",
-            "shap_gap");
+    Supplier<Dataset<Row>> written = () -> run.readWritten(name);
+    String path;
+    ArrayStats stats;
+    if (all) {
+      // Every row holds one array per output: flattened for the statistics, read back.
+      path = run.writeAppended(name, prepared, withShap);
+      Dataset<Row> flat =
+          written
+              .get()
+              .select(explode(arrays_zip(col("shap"), col("shap_base"), col("shap_gap"))).as("z"))
+              .select(
+                  col("z.shap").as("shap"),
+                  col("z.shap_base").as("shap_base"),
+                  col("z.shap_gap").as("shap_gap"));
+      stats = ArrayStats.of(flat, "shap", players.size(), "shap_base", "shap_gap");
+    } else {
+      // The statistics, and a small run's plotted rows (with their prepared features, for the
+      // plots), come from the rows as they are written.
+      ArrayStats.Written pass =
+          ArrayStats.whileWriting(
+              withShap,
+              run.appendedColumns(prepared, withShap),
+              gather ? ShapReport.PLOTTED_ROWS : 0,
+              "shap",
+              players.size(),
+              "shap_base",
+              "shap_gap");
+      path = run.writeTable(name, pass::table);
+      stats = pass.stats(() -> model.prepare(written.get()));
+    }
     double[] importance = stats.meanAbs();
     Map<String, Object> ranked = new LinkedHashMap<>();
     List<Integer> order = new ArrayList<>();
@@ -175,11 +183,17 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
               order.stream().limit(12).mapToDouble(i -> importance[i]).toArray()));
       return result;
     }
+    Dataset<Row> back = gather ? null : written.get();
     ShapReport.figures(
         section,
+        gather
+            ? stats.head()
+            : ShapReport.prepared(
+                model,
+                back.sparkSession(),
+                back.schema(),
+                back.limit(ShapReport.PLOTTED_ROWS).collectAsList()),
         written,
-        gather ? stats.head() : written.limit(ShapReport.PLOTTED_ROWS).collectAsList(),
-        model,
         features,
         order,
         importance,

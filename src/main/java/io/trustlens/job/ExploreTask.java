@@ -10,7 +10,6 @@ import io.trustlens.explore.pca.PcaModel;
 import io.trustlens.explore.tsne.Tsne;
 import io.trustlens.explore.tsne.TsneResult;
 import io.trustlens.feature.FeatureSpace;
-import io.trustlens.feature.InternalRows;
 import io.trustlens.model.LoadedModel;
 import io.trustlens.report.HtmlReport;
 import io.trustlens.report.MapCharts;
@@ -85,6 +84,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     String x;
     String y;
     PcaModel pcaModel = null;
+    Plotted plotted = null;
     switch (method) {
       case "pca" -> {
         Pca pca = new Pca(features).setSeed(seed).setIdCol(id).setIgnoreConstant(ignoreConstant);
@@ -98,11 +98,12 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
           pca.setSolver(task.solver);
         }
         pcaModel = pca.fit(data);
-        result.put(
-            "outputs", Map.of(name, run.writeAppended(name, base, pcaModel.transform(data))));
-        pcaFigures(pcaModel, result, facts);
         x = "pc1";
         y = pcaModel.k() > 1 ? "pc2" : "pc1";
+        plotted =
+            writeMap(run, task, name, base, pcaModel.transform(data), x, y, pcaModel.k() >= 2);
+        result.put("outputs", Map.of(name, plotted.path));
+        pcaFigures(pcaModel, result, facts);
       }
       case "mds" -> {
         Mds mds = new Mds(features).setSeed(seed).setIdCol(id).setIgnoreConstant(ignoreConstant);
@@ -116,7 +117,10 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
           mds.setMetric(task.metric);
         }
         MdsResult r = mds.run(data);
-        result.put("outputs", Map.of(name, run.writeAppended(name, base, r.table())));
+        x = "mds1";
+        y = r.eigenvalues().length > 1 ? "mds2" : "mds1";
+        plotted = writeMap(run, task, name, base, r.table(), x, y, false);
+        result.put("outputs", Map.of(name, plotted.path));
         result.put("rows", r.rows());
         result.put("kind", r.classical() ? "classical" : "landmark");
         result.put("landmarks", r.landmarks());
@@ -127,8 +131,6 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
         facts.put("landmarks", r.landmarks());
         facts.put("stress (Kruskal stress-1)", r.stress());
         facts.put("stress measured on", r.stressRows() + " rows");
-        x = "mds1";
-        y = r.eigenvalues().length > 1 ? "mds2" : "mds1";
       }
       case "tsne" -> {
         Tsne tsne =
@@ -156,7 +158,10 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
           tsne.setScale(task.scale);
         }
         TsneResult r = tsne.run(data);
-        result.put("outputs", Map.of(name, run.writeAppended(name, base, r.table())));
+        x = "tsne_x";
+        y = "tsne_y";
+        plotted = writeMap(run, task, name, base, r.table(), x, y, false);
+        result.put("outputs", Map.of(name, plotted.path));
         result.put("rows", r.rows());
         result.put("mapped_rows", r.mappedRows());
         result.put("dimensions", r.dimensions());
@@ -186,8 +191,6 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
                 : "trustworthiness (k = 10, sample)",
             r.trustworthiness());
         facts.put("optimisation seconds", r.secondsOptimising());
-        x = "tsne_x";
-        y = "tsne_y";
       }
       default -> {
         run.input().requireUniqueIds();
@@ -212,51 +215,83 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     }
     HtmlReport.Section section =
         run.report().section("Explore: " + name + " (" + method + ")").keyValues(facts);
-    Dataset<Row> written = run.readWritten(name);
-    String colour = task.colour != null ? task.colour : in.label;
-    List<String> mapColumns = x == null ? List.of() : mapColumns(written, task, x, y, colour);
-    List<String> plottedColumns = new ArrayList<>();
-    if (pcaModel != null && pcaModel.k() >= 2) {
-      plottedColumns.addAll(List.of("pc1", "pc2"));
-    }
-    mapColumns.stream().filter(c -> !plottedColumns.contains(c)).forEach(plottedColumns::add);
-    Plotted plotted = new Plotted(written, id, seed, plottedColumns);
     if (pcaModel != null) {
       biplot(section, plotted, pcaModel);
     }
     if (x != null) {
-      int limit = task.plotSample == null ? DEFAULT_PLOT_SAMPLE : task.plotSample;
-      scatter(section, plotted.rows(limit, mapColumns), limit, written, task, x, y, colour);
+      scatter(section, plotted, plotted.limit, task, x, y, plotted.colour);
     }
     return result;
   }
 
   /**
-   * The written table's plotted rows: the seeded sample of {@link RowOrder#sample} with every
-   * column a plot of the task needs, drawn once per sample size (the biplot and the map share it
-   * when their sizes agree: the same rows either way), then each plot's columns.
+   * Writes a map's table ({@code base}'s columns and {@code map}'s new ones); the rows its plots
+   * draw (the biplot's of {@code pcs}, the map's of {@code x}, {@code y} and the encoded columns)
+   * are gathered while it is written.
+   */
+  private static Plotted writeMap(
+      AuditRun run,
+      ExploreSpec task,
+      String name,
+      Dataset<Row> base,
+      Dataset<Row> map,
+      String x,
+      String y,
+      boolean pcs) {
+    AuditSpec.Input in = run.spec().input;
+    String colour = task.colour != null ? task.colour : in.label;
+    Dataset<Row> table = run.appended(base, map);
+    List<String> mapColumns = mapColumns(table, task, x, y, colour);
+    List<String> columns = new ArrayList<>();
+    if (pcs) {
+      columns.addAll(List.of("pc1", "pc2"));
+    }
+    mapColumns.stream().filter(c -> !columns.contains(c)).forEach(columns::add);
+    int limit = task.plotSample == null ? DEFAULT_PLOT_SAMPLE : task.plotSample;
+    SampledRows sample =
+        SampledRows.whileWriting(
+            table,
+            in.id == null ? "" : in.id,
+            run.spec().seed,
+            Math.max(limit, DEFAULT_PLOT_SAMPLE),
+            columns);
+    String path = run.writeTable(name, sample::table);
+    return new Plotted(path, sample, columns, mapColumns, limit, colour);
+  }
+
+  /**
+   * A written map and its plotted rows: the seeded sample of {@link RowOrder#sample} with every
+   * column a plot of the task needs, drawn while the table was written; each plot takes its first
+   * rows (a smaller sample is the first rows of a larger one).
    */
   private static final class Plotted {
-    private final Dataset<Row> written;
-    private final String id;
-    private final long seed;
+    private final String path;
+    private final SampledRows sample;
     private final List<String> columns;
-    private final Map<Integer, List<Row>> bySize = new java.util.HashMap<>();
+    private final List<String> mapColumns;
+    private final int limit;
+    private final String colour;
 
-    Plotted(Dataset<Row> written, String id, long seed, List<String> columns) {
-      this.written = written;
-      this.id = id;
-      this.seed = seed;
+    Plotted(
+        String path,
+        SampledRows sample,
+        List<String> columns,
+        List<String> mapColumns,
+        int limit,
+        String colour) {
+      this.path = path;
+      this.sample = sample;
       this.columns = columns;
+      this.mapColumns = mapColumns;
+      this.limit = limit;
+      this.colour = colour;
     }
 
     /** The sample of {@code size} rows, each holding {@code wanted} in that order. */
     List<Row> rows(int size, List<String> wanted) {
-      List<Row> sample =
-          bySize.computeIfAbsent(size, n -> RowOrder.sampleRows(written, id, n, seed, columns));
       int[] at = wanted.stream().mapToInt(columns::indexOf).toArray();
-      List<Row> rows = new ArrayList<>(sample.size());
-      for (Row r : sample) {
+      List<Row> rows = new ArrayList<>();
+      for (Row r : sample.sample(size)) {
         Object[] values = new Object[at.length];
         for (int i = 0; i < at.length; i++) {
           values[i] = r.get(at[i]);
@@ -391,19 +426,19 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
   }
 
   /**
-   * The map's scatter plot of {@code rows}, the seeded sample of at most {@code limit} rows of
-   * {@code written}: a sample smaller than its limit holds every row, so only a full one counts the
-   * table for its caption.
+   * The map's scatter plot of the first {@code limit} rows of {@code plotted}'s seeded sample: a
+   * sample smaller than its limit holds every row; a full one gives the rows written for its
+   * caption.
    */
   private static void scatter(
       HtmlReport.Section section,
-      List<Row> rows,
+      Plotted plotted,
       int limit,
-      Dataset<Row> written,
       ExploreSpec task,
       String x,
       String y,
       String colour) {
+    List<Row> rows = plotted.rows(limit, plotted.mapColumns);
     double[] px = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
     double[] py = rows.stream().mapToDouble(r -> r.getDouble(1)).toArray();
     int at = 2;
@@ -411,7 +446,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
     MapCharts.Encoding sizeEnc = task.size == null ? null : encoding(task.size, rows, at++, true);
     MapCharts.Encoding shapeEnc =
         task.shape == null ? null : encoding(task.shape, rows, at, false, true);
-    long total = rows.size() < limit ? rows.size() : InternalRows.count(written);
+    long total = rows.size() < limit ? rows.size() : plotted.sample.rows();
     section.figure(
         "Map: "
             + y

@@ -64,13 +64,18 @@ final class HeadRows implements Serializable {
   /**
    * The first {@code n} rows of {@code table}: from the partitions' {@code parts} (in partition
    * order; their rows hold the pass's {@code own} columns of the {@code selected} schema, then the
-   * table's, converted by {@link InternalRows#external}), else from {@code table.limit(n)}.
+   * table's, converted by {@link InternalRows#external}), else from {@code table.limit(n)} (the
+   * table asked for only then: a pass folded into a write reads it back).
    */
   static List<Row> rows(
-      List<HeadRows> parts, StructType selected, int own, Dataset<Row> table, int n) {
+      List<HeadRows> parts,
+      StructType selected,
+      int own,
+      java.util.function.Supplier<Dataset<Row>> table,
+      int n) {
     int held = parts.stream().mapToInt(p -> p.rows.size()).sum();
     if (held < n && parts.size() > PARTITIONS) {
-      return table.limit(n).collectAsList(); // the first partitions hold too few rows
+      return table.get().limit(n).collectAsList(); // the first partitions hold too few rows
     }
     List<InternalRow> first = parts.stream().flatMap(p -> p.rows.stream()).limit(n).toList();
     return InternalRows.external(first, selected, own);

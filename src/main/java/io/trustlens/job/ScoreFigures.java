@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * A scored table's figures against its label, from one pass over Spark's internal rows: the rows,
@@ -110,37 +111,110 @@ final class ScoreFigures implements Serializable {
       boolean probability,
       boolean scores,
       int headRows) {
-    List<Column> columns =
-        List.of(
-            label == null ? lit(null).cast(DataTypes.DoubleType) : label.cast(DataTypes.DoubleType),
-            col("prediction").cast(DataTypes.DoubleType),
-            probability
-                ? col("probability").cast(DataTypes.createArrayType(DataTypes.DoubleType))
-                : lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType)));
-    ScoreFigures total = new ScoreFigures(classes, scores);
+    List<Column> columns = columns(label, probability);
     Dataset<Row> read = written.select(HeadRows.columns(written, headRows > 0, columns));
+    return merge(
+        TablePass.over(read, fold(classes, scores, headRows)),
+        read.schema(),
+        columns.size(),
+        () -> written,
+        classes,
+        scores,
+        headRows);
+  }
+
+  /**
+   * The figures of {@code table}, as {@link #of} gives them, folded into the job that writes it:
+   * write {@link Written#table()}, then read {@link Written#figures}. The pass always gathers the
+   * first {@code headRows} rows (it reads every column anyway).
+   */
+  static Written whileWriting(
+      Dataset<Row> table,
+      Column label,
+      int classes,
+      boolean probability,
+      boolean scores,
+      int headRows) {
+    return new Written(
+        TablePass.whileWriting(table, columns(label, probability), fold(classes, scores, headRows)),
+        classes,
+        scores,
+        headRows);
+  }
+
+  /** Figures folded into a write: the table to write, then (once written) its figures. */
+  static final class Written {
+    private final TablePass.Writing<Part> pass;
+    private final int classes;
+    private final boolean scores;
+    private final int headRows;
+
+    private Written(TablePass.Writing<Part> pass, int classes, boolean scores, int headRows) {
+      this.pass = pass;
+      this.classes = classes;
+      this.scores = scores;
+      this.headRows = headRows;
+    }
+
+    /** The rows to write. */
+    Dataset<Row> table() {
+      return pass.table();
+    }
+
+    /**
+     * The figures of the rows written; {@code written} reads them back, asked for only when the
+     * first partitions held too few of the first rows.
+     */
+    ScoreFigures figures(java.util.function.Supplier<Dataset<Row>> written) {
+      return merge(pass.parts(), pass.schema(), COLUMNS, written, classes, scores, headRows);
+    }
+  }
+
+  /** The pass's own columns: the label and prediction as doubles, and the probabilities. */
+  private static final int COLUMNS = 3;
+
+  private static List<Column> columns(Column label, boolean probability) {
+    return List.of(
+        label == null ? lit(null).cast(DataTypes.DoubleType) : label.cast(DataTypes.DoubleType),
+        col("prediction").cast(DataTypes.DoubleType),
+        probability
+            ? col("probability").cast(DataTypes.createArrayType(DataTypes.DoubleType))
+            : lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType)));
+  }
+
+  private static TablePass.Fold<Part> fold(int classes, boolean scores, int headRows) {
+    return new TablePass.Fold<>() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public Part start(int partition) {
+        return new Part(new ScoreFigures(classes, scores), HeadRows.of(partition, headRows));
+      }
+
+      @Override
+      public void add(Part part, InternalRow row) {
+        part.figures().add(row);
+        part.head().offer(row);
+      }
+    };
+  }
+
+  /** The partitions' {@code parts} (in partition order) merged; the first rows converted. */
+  private static ScoreFigures merge(
+      List<Part> parts,
+      StructType selected,
+      int own,
+      java.util.function.Supplier<Dataset<Row>> written,
+      int classes,
+      boolean scores,
+      int headRows) {
+    ScoreFigures total = new ScoreFigures(classes, scores);
     List<HeadRows> heads = new java.util.ArrayList<>();
-    for (Part part :
-        read.queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitionsWithIndex(
-                (partition, internal) -> {
-                  ScoreFigures f = new ScoreFigures(classes, scores);
-                  HeadRows head = HeadRows.of(partition, headRows);
-                  while (internal.hasNext()) {
-                    InternalRow row = internal.next();
-                    f.add(row);
-                    head.offer(row);
-                  }
-                  return List.of(new Part(f, head)).iterator();
-                },
-                false)
-            .collect()) {
+    for (Part part : parts) {
       total.add(part.figures());
       heads.add(part.head());
     }
-    total.head = HeadRows.rows(heads, read.schema(), columns.size(), written, headRows);
+    total.head = HeadRows.rows(heads, selected, own, written, headRows);
     return total;
   }
 

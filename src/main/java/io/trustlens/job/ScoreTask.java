@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -64,12 +65,10 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
       scorer.setBatchSize(task.batchSize);
     }
     String name = task.name != null ? task.name : "predictions";
-    String path = run.writeAppended(name, prepared, scorer.transform(prepared));
-
-    Dataset<Row> written = run.readWritten(name);
+    Dataset<Row> table = run.appended(prepared, scorer.transform(prepared));
     ModelInfo info = model.info();
     boolean classifier = info.kind().isClassification();
-    boolean probability = List.of(written.columns()).contains("probability");
+    boolean probability = List.of(table.columns()).contains("probability");
     // A small two-class table's AUC comes from the same pass: its scores go to the driver.
     boolean scores =
         in.label != null
@@ -77,25 +76,21 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
             && info.outputSize() == 2
             && probability
             && run.input().rows() <= RocArea.ON_THE_DRIVER;
-    // A small run's preview rows come with the figures' pass (which then reads every column); a
-    // larger table's figures read three columns, and the preview is a limit of its own.
-    boolean small = run.input().small();
     // A string label the model's pipeline indexes: compared as its class index, written as a name.
     String[] classes = in.label == null ? null : model.classNames(in.label);
     Column label =
         in.label == null
             ? null
-            : classes != null && written.schema().apply(in.label).dataType() instanceof StringType
+            : classes != null && table.schema().apply(in.label).dataType() instanceof StringType
                 ? InputTable.classIndex(ColumnNames.col(in.label), classes)
                 : ColumnNames.col(in.label);
-    ScoreFigures figures =
-        ScoreFigures.of(
-            written,
-            label,
-            classifier ? info.outputSize() : 0,
-            probability,
-            scores,
-            small ? PREVIEW_ROWS : 0);
+    // The figures and the preview's first rows come from the rows as they are written.
+    ScoreFigures.Written pass =
+        ScoreFigures.whileWriting(
+            table, label, classifier ? info.outputSize() : 0, probability, scores, PREVIEW_ROWS);
+    String path = run.writeTable(name, pass::table);
+    Supplier<Dataset<Row>> written = () -> run.readWritten(name);
+    ScoreFigures figures = pass.figures(written);
     long rows = figures.rows();
     long inputRows = run.input().rows();
     Map<String, Object> result = new LinkedHashMap<>();
@@ -143,8 +138,8 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
       run.report().section("Confusion matrix of " + name).table(header, confusion);
     }
     List<List<Object>> preview = new ArrayList<>();
-    String[] shown = written.columns();
-    for (Row r : small ? figures.head() : written.limit(PREVIEW_ROWS).collectAsList()) {
+    String[] shown = table.columns();
+    for (Row r : figures.head()) {
       List<Object> cells = new ArrayList<>();
       for (int i = 0; i < r.length(); i++) {
         Object v = r.get(i);
@@ -171,7 +166,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
    */
   private static List<List<Object>> classification(
       AuditRun run,
-      Dataset<Row> written,
+      Supplier<Dataset<Row>> written,
       Column labelValue,
       String[] classes,
       LoadedModel model,
@@ -219,7 +214,7 @@ final class ScoreTask implements AuditTask<ScoreSpec> {
           figures.gatheredScores()
               ? figures.rocArea()
               : RocArea.of(
-                  written.filter(inRange),
+                  written.get().filter(inRange),
                   element_at(col("probability"), 2),
                   label,
                   figures.rows());

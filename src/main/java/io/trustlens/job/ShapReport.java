@@ -8,8 +8,10 @@ import io.trustlens.report.Charts;
 import io.trustlens.report.HtmlReport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -17,6 +19,7 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The figures of an explain task: global importance bars, a beeswarm of the first rows, a
@@ -72,38 +75,55 @@ final class ShapReport {
    * text or whole numbers reads as Spark casts it to text), else filtered from the table.
    */
   private static List<Row> waterfallRows(
-      Dataset<Row> written, List<Row> head, String idCol, List<String> ids) {
-    DataType type = written.schema().apply(idCol).dataType();
+      Supplier<Dataset<Row>> written, List<Row> head, String idCol, List<String> ids) {
+    DataType type =
+        (head.isEmpty() ? written.get().schema() : head.get(0).schema()).apply(idCol).dataType();
     if (type instanceof StringType
         || type instanceof IntegerType
         || type instanceof LongType
         || type instanceof ShortType
         || type instanceof ByteType) {
       java.util.Set<String> wanted = new java.util.HashSet<>(ids);
-      int at = written.schema().fieldIndex(idCol);
       List<Row> found =
           head.stream()
-              .filter(r -> !r.isNullAt(at) && wanted.contains(String.valueOf(r.get(at))))
+              .filter(
+                  r -> {
+                    int at = r.fieldIndex(idCol);
+                    return !r.isNullAt(at) && wanted.contains(String.valueOf(r.get(at)));
+                  })
               .toList();
-      long distinct = found.stream().map(r -> String.valueOf(r.get(at))).distinct().count();
+      long distinct =
+          found.stream().map(r -> String.valueOf(r.get(r.fieldIndex(idCol)))).distinct().count();
       if (found.size() == wanted.size() && distinct == wanted.size()) {
         return found;
       }
     }
     return written
+        .get()
         .filter(ColumnNames.col(idCol).cast(DataTypes.StringType).isin(ids.toArray()))
         .collectAsList();
   }
 
   /**
-   * The explanation's figures; {@code head}: the first {@link #PLOTTED_ROWS} rows of {@code
-   * written}, in table order.
+   * {@code rows} of a written table ({@code schema}) with {@code model}'s feature stages applied,
+   * as a local table: Spark's optimizer runs the pipeline's stages over a local table on the
+   * driver, where a limit under them would be a shuffle to one partition (a job of two stages).
+   */
+  static List<Row> prepared(
+      LoadedModel model, SparkSession spark, StructType schema, List<Row> rows) {
+    return model.prepare(spark.createDataFrame(rows, schema)).collectAsList();
+  }
+
+  /**
+   * The explanation's figures; {@code rows}: the first {@link #PLOTTED_ROWS} rows explained, in
+   * table order, each holding the written columns and the model's prepared features (each row with
+   * its schema); {@code written} reads the written table back, asked for only when a waterfall's
+   * row is not among the first.
    */
   static void figures(
       HtmlReport.Section section,
-      Dataset<Row> written,
-      List<Row> head,
-      LoadedModel model,
+      List<Row> rows,
+      Supplier<Dataset<Row>> written,
       FeatureSpace features,
       List<Integer> order,
       double[] importance,
@@ -119,12 +139,6 @@ final class ShapReport {
         "Global importance: mean |Shapley value| per feature (" + what + ")",
         Charts.bars(topNames, topValues));
 
-    // The first rows are prepared as a local table: Spark's optimizer runs the pipeline's feature
-    // stages over a local table on the driver, where a limit under them would be a shuffle to one
-    // partition (a job of two stages).
-    Dataset<Row> prepared =
-        model.prepare(written.sparkSession().createDataFrame(head, written.schema()));
-    List<Row> rows = prepared.collectAsList();
     if (rows.stream().map(r -> r.getInt(r.fieldIndex("shap_class"))).distinct().count() > 1) {
       section.paragraph(
           "Each row explains its own predicted class, so the plots below mix classes (a value for"
@@ -132,7 +146,7 @@ final class ShapReport {
               + " plots of that class alone.",
           "note");
     }
-    FeatureSpace.Reader reader = features.reader(prepared.schema());
+    FeatureSpace.Reader reader = rows.isEmpty() ? null : features.reader(rows.get(0).schema());
     int n = rows.size();
     double[][] shap = new double[n][top.size()];
     double[][] value = new double[n][top.size()];
@@ -192,7 +206,7 @@ final class ShapReport {
     if (idCol == null) {
       throw new SpecException("waterfall_rows needs the input's id column");
     }
-    for (Row row : waterfallRows(written, head, idCol, waterfallIds)) {
+    for (Row row : waterfallRows(written, rows, idCol, waterfallIds)) {
       List<Double> s = row.getList(row.fieldIndex("shap"));
       List<String> labels = new ArrayList<>();
       List<Integer> players = new ArrayList<>();
