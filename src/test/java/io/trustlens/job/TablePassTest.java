@@ -133,6 +133,10 @@ class TablePassTest {
           RowOrder.sampleRows(back, "id", n, 42, columns), pass.sample(n), n + " sampled rows");
     }
     assertThrows(IllegalArgumentException.class, () -> pass.sample(301));
+    // A sample of 10 from partitions of 140 rows: each partition trims what it keeps, often.
+    SampledRows small = SampledRows.whileWriting(table, "id", 42, 10, columns);
+    write(small.table(), OutputFormat.PARQUET, "mapped-small");
+    assertEquals(RowOrder.sampleRows(back, "id", 10, 42, columns), small.sample(10));
     // A sample larger than the table holds every row, in the sample's order.
     SampledRows every = SampledRows.whileWriting(table, "", 7, 1000, columns);
     write(every.table(), OutputFormat.PARQUET, "every");
