@@ -8,7 +8,6 @@ import io.trustlens.model.LoadedModel;
 import io.trustlens.model.ModelInfo;
 import io.trustlens.model.ModelLoader;
 import io.trustlens.model.OutputKind;
-import io.trustlens.model.SavedMllibReader;
 import io.trustlens.report.HtmlReport;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -180,11 +179,12 @@ public final class AuditRun {
       in.put("rows", input.rows());
       in.put("partitions", input.partitions());
       summary.put("input", in);
-      summary.put("read_while_spark_started", readEarly(ahead));
+      summary.put("read_while_spark_started", null); // known once the tasks have their models
       report.section("Run").keyValues(runFacts(in));
       requireCapabilities();
       long tasksStart = System.nanoTime();
       List<Map<String, Object>> taskSummaries = runTasks(jobs);
+      summary.put("read_while_spark_started", readEarly());
       double tasksSeconds = seconds(tasksStart);
       input.unusedOptions().forEach(m -> warn("input", m));
       Map<String, Object> lanes = new LinkedHashMap<>(); // in this order in the summary
@@ -416,24 +416,15 @@ public final class AuditRun {
   }
 
   /**
-   * What the run took from the reads done while its session started ({@link EarlyReads}): the
-   * input, and each model the loader takes from there ({@link ModelLoader}: when the session lets
-   * models be read on the driver).
+   * What the run took of the reads done while Spark started its session ({@link EarlyReads}): the
+   * input, and each model all of whose locations were read then.
    */
-  private List<String> readEarly(EarlyReads ahead) {
+  private List<String> readEarly() {
     List<String> taken = new ArrayList<>();
     if (input.parsedEarly()) {
       taken.add("input");
     }
-    if (ahead != null && Boolean.parseBoolean(spark.conf().get(SavedMllibReader.ENABLED, "true"))) {
-      ModelPrefetch.locations(spec)
-          .forEach(
-              (name, locations) -> {
-                if (ahead.models().keySet().containsAll(List.of(locations.split(",")))) {
-                  taken.add("model " + name);
-                }
-              });
-    }
+    prefetch.takenFromRead().forEach(name -> taken.add("model " + name));
     return taken;
   }
 

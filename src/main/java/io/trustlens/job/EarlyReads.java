@@ -1,5 +1,6 @@
 package io.trustlens.job;
 
+import io.trustlens.model.ModelLoader;
 import io.trustlens.model.SavedMllibReader;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -72,7 +73,7 @@ final class EarlyReads {
         || in.path == null
         || !"csv".equals(InputTable.format(in))
         || InputTable.isPattern(in.path)
-        || !SmallCsv.enabled(conf.get(SmallCsv.ENABLED, "true"))) {
+        || !Boolean.parseBoolean(conf.get(SmallCsv.ENABLED, "true"))) {
       return null;
     }
     try {
@@ -93,7 +94,7 @@ final class EarlyReads {
         try {
           Path path = new Path(location);
           FileSystem fs = path.getFileSystem(hadoop);
-          if (fs.getFileStatus(path).isDirectory() && fs.exists(new Path(path, "metadata"))) {
+          if (ModelLoader.isMllibDirectory(fs, path)) {
             Object model = SavedMllibReader.withoutSession(fs, hadoop).read(path);
             if (model != null) {
               read.put(location, model);

@@ -28,6 +28,12 @@ final class ModelPrefetch implements AutoCloseable {
 
   private final Thread thread;
 
+  /** Whether each model loaded ahead came whole from the models read before the session. */
+  private final Map<String, Boolean> fromRead = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The models the run took that came whole from the models read before the session. */
+  private final Set<String> takenFromRead = new LinkedHashSet<>();
+
   private ModelPrefetch(
       SparkSession spark,
       Map<String, String> locations,
@@ -46,7 +52,9 @@ final class ModelPrefetch implements AutoCloseable {
                         List<String> paths = List.of(where.split(","));
                         ModelLoader loader = new ModelLoader(spark, read.get());
                         if (paths.stream().allMatch(loader::isMllibDirectory)) {
-                          load.complete(loader.loadAll(paths, -1, OutputKind.LOGIT));
+                          LoadedModel model = loader.loadAll(paths, -1, OutputKind.LOGIT);
+                          fromRead.put(name, loader.takenFromRead().containsAll(paths));
+                          load.complete(model);
                         } else {
                           load.complete(null); // the run loads it, with the input's feature count
                         }
@@ -99,7 +107,11 @@ final class ModelPrefetch implements AutoCloseable {
       return null;
     }
     try {
-      return load.join();
+      LoadedModel model = load.join();
+      if (model != null && fromRead.getOrDefault(name, false)) {
+        takenFromRead.add(name);
+      }
+      return model;
     } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -109,6 +121,14 @@ final class ModelPrefetch implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The names of the models the run has taken ({@link #take}) that were read before the session
+   * started, every location of each, in the order taken.
+   */
+  List<String> takenFromRead() {
+    return List.copyOf(takenFromRead);
   }
 
   /** Waits for the loads still running: a failed run stops no session under a model's load. */

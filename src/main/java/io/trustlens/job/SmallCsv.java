@@ -111,16 +111,11 @@ final class SmallCsv {
    * same file parsed before, with the session's SQL settings.
    */
   static Table read(SparkSession spark, FileSystem fs, Path path, Parsed early) throws IOException {
-    if (!enabled(spark.conf().get(ENABLED, "true"))) {
+    if (!Boolean.parseBoolean(spark.conf().get(ENABLED, "true"))) {
       return null;
     }
     Parsed parsed = early != null ? early : parse(spark.sessionState().conf(), fs, path);
     return parsed == null ? null : parsed.table(spark);
-  }
-
-  /** Whether the value of the setting {@link #ENABLED} lets this class read a file. */
-  static boolean enabled(String setting) {
-    return Boolean.parseBoolean(setting);
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -29,6 +30,9 @@ public final class ModelLoader {
 
   /** Models already read on the driver ({@link SavedMllibReader}), by location. */
   private final Map<String, Object> read;
+
+  /** The locations of {@link #read} whose model a load took. */
+  private final Set<String> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** A loader for models used with {@code spark}. */
   public ModelLoader(SparkSession spark) {
@@ -74,7 +78,7 @@ public final class ModelLoader {
             !Boolean.parseBoolean(spark.conf().get(SavedMllibReader.ENABLED, "true"))
                 ? null
                 : read.containsKey(location)
-                    ? read.get(location)
+                    ? took(location)
                     : new SavedMllibReader(fs, spark.sparkContext().hadoopConfiguration())
                         .read(path);
         return loadMllib(location, className, model);
@@ -92,12 +96,34 @@ public final class ModelLoader {
   public boolean isMllibDirectory(String location) {
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
     try {
-      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      return fs.getFileStatus(path).isDirectory()
-          && fs.exists(new org.apache.hadoop.fs.Path(path, "metadata"));
+      return isMllibDirectory(path.getFileSystem(spark.sparkContext().hadoopConfiguration()), path);
     } catch (IOException | IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /**
+   * Whether {@code path} of {@code fs} is a directory with {@code metadata/} (a saved MLlib model).
+   *
+   * @throws IOException when it cannot be read (a missing path too)
+   */
+  public static boolean isMllibDirectory(FileSystem fs, org.apache.hadoop.fs.Path path)
+      throws IOException {
+    return fs.getFileStatus(path).isDirectory()
+        && fs.exists(new org.apache.hadoop.fs.Path(path, "metadata"));
+  }
+
+  /**
+   * The locations whose model this loader's loads took from the models read before ({@link
+   * #ModelLoader(SparkSession, Map)}) rather than reading them.
+   */
+  public Set<String> takenFromRead() {
+    return Set.copyOf(taken);
+  }
+
+  private Object took(String location) {
+    taken.add(location);
+    return read.get(location);
   }
 
   /** Loads several models as one ensemble (one model gives itself). */

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustlens.explore.RowOrder;
 import io.trustlens.testing.SparkTestSession;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Figures folded into the job that writes a table ({@link TablePass#whileWriting}) equal those of
- * a pass reading the written table back, in every output format that holds the table and whatever
- * the partitioning; the table written is the table given; the first rows are the table's own first
+ * Figures folded into the job that writes a table ({@link TablePass#whileWriting}) equal those of a
+ * pass reading the written table back, in every output format that holds the table and whatever the
+ * partitioning; the table written is the table given; the first rows are the table's own first
  * rows; the plotted sample is {@link RowOrder#sampleRows} of the written table; and parts asked for
  * before the write, or after writing twice, are refused.
  */
@@ -105,8 +104,7 @@ class TablePassTest {
   @Test
   void arrayStatsFromTheWriteOfSomeColumnsEqualThoseReadBack() {
     Dataset<Row> source = table().repartition(4);
-    List<Column> kept =
-        List.of(col("id"), col("shap"), col("shap_base"), col("label").as("truth"));
+    List<Column> kept = List.of(col("id"), col("shap"), col("shap_base"), col("label").as("truth"));
     ArrayStats.Written pass = ArrayStats.whileWriting(source, kept, 20, "shap", 3, "shap_base");
     String path = write(pass.table(), OutputFormat.PARQUET, "explained");
     Dataset<Row> back = SPARK.read().parquet(path);
