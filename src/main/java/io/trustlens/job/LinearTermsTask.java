@@ -50,11 +50,17 @@ final class LinearTermsTask {
     stage.transformSchema(table.schema()); // every check before any task runs
     String name = task.name != null ? task.name : "terms";
     String out = stage.getOutputCol();
-    String path = run.writeAppended(name, table, stage.transform(table));
-
-    Dataset<Row> written = run.readWritten(name);
     List<String> players = stage.playerNames(table.schema());
-    ArrayStats stats = ArrayStats.of(written, out + "_centred", players.size(), out + "_margin");
+    // The statistics come from the rows as they are written.
+    ArrayStats.Written pass =
+        ArrayStats.whileWriting(
+            run.appended(table, stage.transform(table)),
+            0,
+            out + "_centred",
+            players.size(),
+            out + "_margin");
+    String path = run.writeTable(name, pass::table);
+    ArrayStats stats = pass.stats(() -> run.readWritten(name));
     double[] importance = stats.meanAbs();
     int k = coefficients.outputs() == 2 && coefficients.logistic() ? 1 : 0;
     double[] b = coefficients.coefficients()[k];
