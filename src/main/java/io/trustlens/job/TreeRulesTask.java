@@ -1,10 +1,5 @@
 package io.trustlens.job;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.lit;
-
 import io.trustlens.explain.design.TreeRules;
 import io.trustlens.explain.design.TreeRulesExplainer;
 import io.trustlens.feature.FeatureSpace;
@@ -41,32 +36,26 @@ final class TreeRulesTask {
     TreeRules rules = stage.rules(table.schema());
     String name = task.name != null ? task.name : "rules";
     String out = stage.getOutputCol();
-    String path = run.writeAppended(name, table, stage.transform(table));
-
-    Dataset<Row> written = run.readWritten(name);
     int trees = rules.trees();
     int listed = Math.min(trees, TREES_LISTED);
+    // The rows per leaf of the listed trees are counted as the rows are written.
+    LeafCounts counts =
+        LeafCounts.whileWriting(
+            run.appended(table, stage.transform(table)), out + "_leaves", listed);
+    String path = run.writeTable(name, counts::table);
     List<Map<String, Object>> perTree = new ArrayList<>();
     List<List<Object>> reportRows = new ArrayList<>();
     for (int t = 0; t < listed; t++) {
-      List<Row> used =
-          written
-              .select(element_at(col(out + "_leaves"), lit(t + 1)).as("leaf"))
-              .groupBy("leaf")
-              .agg(count(lit(1)).as("rows"))
-              .orderBy(col("rows").desc(), col("leaf"))
-              .limit(trees == 1 ? 20 : 3)
-              .collectAsList();
       List<Map<String, Object>> top = new ArrayList<>();
-      for (Row r : used) {
-        int leaf = r.getInt(0);
+      for (long[] used : counts.mostUsed(t, trees == 1 ? 20 : 3)) {
+        int leaf = (int) used[0];
         Map<String, Object> rule = new LinkedHashMap<>();
         rule.put("rule", rules.rule(t, leaf));
-        rule.put("rows", r.getLong(1));
+        rule.put("rows", used[1]);
         rule.put("training_count", rules.cover(t, leaf));
         rule.put("leaf", leaf);
         top.add(rule);
-        reportRows.add(List.of(t, rules.rule(t, leaf), r.getLong(1)));
+        reportRows.add(List.of(t, rules.rule(t, leaf), used[1]));
       }
       Map<String, Object> tree = new LinkedHashMap<>();
       tree.put("tree", t);
