@@ -183,16 +183,9 @@ final class ExplainTask implements AuditTask<ExplainSpec> {
               order.stream().limit(12).mapToDouble(i -> importance[i]).toArray()));
       return result;
     }
-    Dataset<Row> back = gather ? null : written.get();
     ShapReport.figures(
         section,
-        gather
-            ? stats.head()
-            : ShapReport.prepared(
-                model,
-                back.sparkSession(),
-                back.schema(),
-                back.limit(ShapReport.PLOTTED_ROWS).collectAsList()),
+        gather ? stats.head() : ShapReport.firstPrepared(model, written.get()),
         written,
         features,
         order,

@@ -219,7 +219,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
       biplot(section, plotted, pcaModel);
     }
     if (x != null) {
-      scatter(section, plotted, plotted.limit, task, x, y, plotted.colour);
+      scatter(section, plotted, task, x, y);
     }
     return result;
   }
@@ -253,7 +253,7 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
             table,
             in.id == null ? "" : in.id,
             run.spec().seed,
-            Math.max(limit, DEFAULT_PLOT_SAMPLE),
+            pcs ? Math.max(limit, DEFAULT_PLOT_SAMPLE) : limit, // the biplot's, the map's
             columns);
     String path = run.writeTable(name, sample::table);
     return new Plotted(path, sample, columns, mapColumns, limit, colour);
@@ -426,18 +426,14 @@ final class ExploreTask implements AuditTask<ExploreSpec> {
   }
 
   /**
-   * The map's scatter plot of the first {@code limit} rows of {@code plotted}'s seeded sample: a
-   * sample smaller than its limit holds every row; a full one gives the rows written for its
-   * caption.
+   * The map's scatter plot of the first {@code plot_sample} rows of {@code plotted}'s seeded
+   * sample: a sample smaller than its limit holds every row; a full one gives the rows written for
+   * its caption.
    */
   private static void scatter(
-      HtmlReport.Section section,
-      Plotted plotted,
-      int limit,
-      ExploreSpec task,
-      String x,
-      String y,
-      String colour) {
+      HtmlReport.Section section, Plotted plotted, ExploreSpec task, String x, String y) {
+    int limit = plotted.limit;
+    String colour = plotted.colour;
     List<Row> rows = plotted.rows(limit, plotted.mapColumns);
     double[] px = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
     double[] py = rows.stream().mapToDouble(r -> r.getDouble(1)).toArray();

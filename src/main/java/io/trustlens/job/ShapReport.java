@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -19,7 +18,6 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * The figures of an explain task: global importance bars, a beeswarm of the first rows, a
@@ -105,13 +103,16 @@ final class ShapReport {
   }
 
   /**
-   * {@code rows} of a written table ({@code schema}) with {@code model}'s feature stages applied,
-   * as a local table: Spark's optimizer runs the pipeline's stages over a local table on the
-   * driver, where a limit under them would be a shuffle to one partition (a job of two stages).
+   * The first {@link #PLOTTED_ROWS} rows of the {@code written} table with {@code model}'s feature
+   * stages applied, as a local table: Spark's optimizer runs the pipeline's stages over a local
+   * table on the driver, where a limit under them would be a shuffle to one partition (a job of two
+   * stages).
    */
-  static List<Row> prepared(
-      LoadedModel model, SparkSession spark, StructType schema, List<Row> rows) {
-    return model.prepare(spark.createDataFrame(rows, schema)).collectAsList();
+  static List<Row> firstPrepared(LoadedModel model, Dataset<Row> written) {
+    List<Row> first = written.limit(PLOTTED_ROWS).collectAsList();
+    return model
+        .prepare(written.sparkSession().createDataFrame(first, written.schema()))
+        .collectAsList();
   }
 
   /**

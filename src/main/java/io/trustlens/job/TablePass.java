@@ -90,50 +90,53 @@ final class TablePass {
     for (String c : source.columns()) {
       all.add(ColumnNames.col(source, c));
     }
-    Dataset<Row> selected = source.select(all.toArray(new Column[0]));
-    StructType schema = selected.schema();
-    CollectionAccumulator<Indexed<P>> parts = new CollectionAccumulator<>();
-    source.sparkSession().sparkContext().register(parts);
-    JavaRDD<InternalRow> rows =
-        selected
-            .queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitionsWithIndex(
-                (partition, in) -> new Passing<>(partition, in, fold, parts), false);
-    Dataset<Row> passed =
-        ((org.apache.spark.sql.classic.SparkSession) source.sparkSession())
-            .internalCreateDataFrame(rows.rdd(), schema, false);
-    return new Writing<>(
-        passed.select(written.toArray(new Column[0])), schema, parts, rows.getNumPartitions());
+    return new Writing<>(source.select(all.toArray(new Column[0])), fold, written);
   }
 
-  /** A pass folded into a write: the table to write, then (once written) its parts. */
+  /**
+   * A pass folded into a write: the table to write, then (once written) its parts. The table is
+   * made when first asked for: its plan's rows are then prepared, which may run work (the shuffle
+   * of a table spread over the cores), so a task asks for it inside its write's clock.
+   */
   static final class Writing<P extends Serializable> {
-    private final Dataset<Row> table;
-    private final StructType schema;
-    private final CollectionAccumulator<Indexed<P>> parts;
-    private final int partitions;
+    private final Dataset<Row> selected;
+    private final Fold<P> fold;
+    private final List<Column> written;
+    private final CollectionAccumulator<Indexed<P>> parts = new CollectionAccumulator<>();
+    private Dataset<Row> table;
+    private int partitions;
 
-    private Writing(
-        Dataset<Row> table,
-        StructType schema,
-        CollectionAccumulator<Indexed<P>> parts,
-        int partitions) {
-      this.table = table;
-      this.schema = schema;
-      this.parts = parts;
-      this.partitions = partitions;
+    private Writing(Dataset<Row> selected, Fold<P> fold, List<Column> written) {
+      this.selected = selected;
+      this.fold = fold;
+      this.written = written;
+      selected.sparkSession().sparkContext().register(parts);
     }
 
     /** The rows to write: the table's columns, each row folded as the writer reads it. */
     Dataset<Row> table() {
+      if (table == null) {
+        Fold<P> f = fold; // the closure holds the fold and the accumulator, not this
+        CollectionAccumulator<Indexed<P>> p = parts;
+        JavaRDD<InternalRow> rows =
+            selected
+                .queryExecution()
+                .toRdd()
+                .toJavaRDD()
+                .mapPartitionsWithIndex(
+                    (partition, in) -> new Passing<>(partition, in, f, p), false);
+        Dataset<Row> passed =
+            ((org.apache.spark.sql.classic.SparkSession) selected.sparkSession())
+                .internalCreateDataFrame(rows.rdd(), schema(), false);
+        table = passed.select(written.toArray(new Column[0]));
+        partitions = rows.getNumPartitions();
+      }
       return table;
     }
 
     /** The schema of the rows the fold reads: its own columns, then the table's. */
     StructType schema() {
-      return schema;
+      return selected.schema();
     }
 
     /**
@@ -142,6 +145,7 @@ final class TablePass {
      * @throws IllegalStateException unless the write brought back one part per partition
      */
     List<P> parts() {
+      table(); // its partitions
       List<Indexed<P>> got = new ArrayList<>(parts.value());
       got.sort(Comparator.comparingInt(Indexed::partition));
       for (int i = 0; i < got.size(); i++) {
