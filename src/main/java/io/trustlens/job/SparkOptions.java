@@ -78,7 +78,8 @@ public final class SparkOptions {
 
   /**
    * What {@link #session} sets, beyond Spark's own {@code spark.*} system properties: the master,
-   * the console's progress bar, UTC, and every {@code --conf}.
+   * the console's progress bar, UTC, every {@code --conf}, and in local mode {@link
+   * NioLocalFileSystem} for {@code file:} paths.
    */
   private Map<String, String> settings() {
     Map<String, String> settings = new LinkedHashMap<>();
@@ -101,6 +102,13 @@ public final class SparkOptions {
       settings.put("spark.executorEnv.ONEDNN_MAX_CPU_ISA", isa);
     }
     settings.putAll(conf);
+    // A local run's folders and files get their permissions without a chmod process each (the
+    // executors are this JVM, so they have the class; a setting of the user's wins).
+    String runsOn = settings.getOrDefault("spark.master", System.getProperty("spark.master", ""));
+    if ((runsOn.equals("local") || runsOn.startsWith("local["))
+        && System.getProperty(NioLocalFileSystem.SETTING) == null) {
+      settings.putIfAbsent(NioLocalFileSystem.SETTING, NioLocalFileSystem.class.getName());
+    }
     return settings;
   }
 
