@@ -113,6 +113,11 @@ public final class InternalRows {
         .internalCreateDataFrame(rows.rdd(), out, false);
   }
 
+  /** {@code rows} of {@code schema} as {@link View}s of copies. */
+  static Iterator<Row> views(StructType schema, Iterator<InternalRow> rows) {
+    return new Reader(schema, rows);
+  }
+
   /** A copied internal row seen as a {@code Row}, each column converted when read. */
   public static final class View implements Row {
     private static final long serialVersionUID = 1L;

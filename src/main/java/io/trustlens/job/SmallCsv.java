@@ -86,14 +86,7 @@ final class SmallCsv {
      * building the encoder for the schema was 0.1-0.2 s of a young JVM's read.
      */
     Table table(SparkSession spark) {
-      Dataset<Row> table =
-          ((org.apache.spark.sql.classic.SparkSession) spark)
-              .internalCreateDataFrame(
-                  org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
-                      .parallelize(internalRows, 1)
-                      .rdd(),
-                  schema,
-                  false);
+      Dataset<Row> table = io.trustlens.feature.DriverRows.table(spark, internalRows, schema);
       return new Table(table, rows, internalRows);
     }
   }

@@ -254,6 +254,58 @@ class PcaTest {
     }
   }
 
+  /**
+   * A table whose rows the driver holds (a small CSV read on the driver) is fitted without a Spark
+   * job, to the same bits as the passes' jobs over the same rows in one partition; a table planned
+   * from it is read by jobs; a bad value is named with its row as a job names it.
+   */
+  @Test
+  void aTableWhoseRowsTheDriverHoldsIsFittedWithoutAJob() {
+    Dataset<Row> t = table(correlated(400, 5, 9)).repartition(1);
+    List<org.apache.spark.sql.catalyst.InternalRow> rows =
+        t.queryExecution().toRdd().toJavaRDD().map(r -> r.copy()).collect();
+    Dataset<Row> held = io.trustlens.feature.DriverRows.table(spark, rows, t.schema());
+    for (String solver : List.of("exact", "randomized")) {
+      PcaModel read = new Pca(features(t)).setK(3).setScale(true).setSolver(solver).fit(t);
+      var counted =
+          io.trustlens.testing.SparkJobs.count(
+              spark,
+              () -> new Pca(features(held)).setK(3).setScale(true).setSolver(solver).fit(held));
+      assertEquals(0, counted.jobs(), solver);
+      PcaModel folded = counted.result();
+      assertArrayEquals(read.explainedVariance(), folded.explainedVariance(), 0.0, solver);
+      for (int i = 0; i < 5; i++) {
+        for (int j = 0; j < 3; j++) {
+          assertEquals(read.component(i, j), folded.component(i, j), 0.0, solver);
+        }
+      }
+    }
+    Dataset<Row> planned = held.filter("id >= 0");
+    assertEquals(null, io.trustlens.feature.DriverRows.of(planned));
+    assertTrue(
+        io.trustlens.testing.SparkJobs.count(spark, () -> new Pca(features(planned)).fit(planned))
+                .jobs()
+            > 0);
+    Dataset<Row> nan =
+        t.withColumn(
+            "c2",
+            org.apache
+                .spark
+                .sql
+                .functions
+                .when(org.apache.spark.sql.functions.col("id").equalTo(7), Double.NaN)
+                .otherwise(org.apache.spark.sql.functions.col("c2")));
+    Dataset<Row> heldNan =
+        io.trustlens.feature.DriverRows.table(
+            spark,
+            nan.queryExecution().toRdd().toJavaRDD().map(r -> r.copy()).collect(),
+            nan.schema());
+    var bad =
+        assertThrows(
+            RuntimeException.class, () -> new Pca(features(heldNan)).setIdCol("id").fit(heldNan));
+    assertTrue(bad.getMessage().contains("id=7") && bad.getMessage().contains("c2"));
+  }
+
   @Test
   void badInputGetsAClearError() {
     Dataset<Row> t = table(correlated(50, 3, 6));
