@@ -78,8 +78,8 @@ public final class SparkOptions {
 
   /**
    * What {@link #session} sets, beyond Spark's own {@code spark.*} system properties: the master,
-   * the console's progress bar, UTC, every {@code --conf}, and in local mode {@link
-   * NioLocalFileSystem} for {@code file:} paths.
+   * the console's progress bar, UTC, no class loader per session, every {@code --conf}, and in
+   * local mode {@link NioLocalFileSystem} for {@code file:} paths.
    */
   private Map<String, String> settings() {
     Map<String, String> settings = new LinkedHashMap<>();
@@ -101,6 +101,12 @@ public final class SparkOptions {
     if (isa != null && !conf.containsKey("spark.executorEnv.ONEDNN_MAX_CPU_ISA")) {
       settings.put("spark.executorEnv.ONEDNN_MAX_CPU_ISA", isa);
     }
+    // No session of a command adds artifacts (jars, classes) of its own, so its tasks need no class
+    // loader of the session's: with one, each task's executor asked the driver over the network for
+    // classes named "long" and "double" (Java serialization's primitive types) before finding them.
+    if (System.getProperty(SESSION_ARTIFACTS) == null) {
+      settings.put(SESSION_ARTIFACTS, "false");
+    }
     settings.putAll(conf);
     // A local run's folders and files get their permissions without a chmod process each (the
     // executors are this JVM, so they have the class; a setting of the user's wins).
@@ -111,6 +117,9 @@ public final class SparkOptions {
     }
     return settings;
   }
+
+  /** Spark's setting that gives each session its own artifacts and class loader on executors. */
+  static final String SESSION_ARTIFACTS = "spark.sql.artifact.isolation.enabled";
 
   /**
    * The configuration a session that {@link #session} starts gets, as Spark's builder makes it (a
