@@ -93,6 +93,18 @@ class PcaTest {
     return spark.createDataFrame(rows, DataTypes.createStructType(fields));
   }
 
+  /** {@code t} with a NaN in column c2 of row id=7. */
+  static Dataset<Row> withNaN(Dataset<Row> t) {
+    return t.withColumn(
+        "c2",
+        org.apache
+            .spark
+            .sql
+            .functions
+            .when(org.apache.spark.sql.functions.col("id").equalTo(7), Double.NaN)
+            .otherwise(org.apache.spark.sql.functions.col("c2")));
+  }
+
   static FeatureSpace features(Dataset<Row> table) {
     List<String> cols = new ArrayList<>(List.of(table.columns()));
     cols.remove("id");
@@ -286,15 +298,7 @@ class PcaTest {
         io.trustlens.testing.SparkJobs.count(spark, () -> new Pca(features(planned)).fit(planned))
                 .jobs()
             > 0);
-    Dataset<Row> nan =
-        t.withColumn(
-            "c2",
-            org.apache
-                .spark
-                .sql
-                .functions
-                .when(org.apache.spark.sql.functions.col("id").equalTo(7), Double.NaN)
-                .otherwise(org.apache.spark.sql.functions.col("c2")));
+    Dataset<Row> nan = withNaN(t);
     Dataset<Row> heldNan =
         io.trustlens.feature.DriverRows.table(
             spark,
@@ -317,15 +321,7 @@ class PcaTest {
         assertThrows(RuntimeException.class, () -> new Pca(features(constant)).fit(constant));
     assertTrue(flat.getMessage().contains("constant") && flat.getMessage().contains("c1"));
 
-    Dataset<Row> nan =
-        t.withColumn(
-            "c2",
-            org.apache
-                .spark
-                .sql
-                .functions
-                .when(org.apache.spark.sql.functions.col("id").equalTo(7), Double.NaN)
-                .otherwise(org.apache.spark.sql.functions.col("c2")));
+    Dataset<Row> nan = withNaN(t);
     var bad =
         assertThrows(SparkException.class, () -> new Pca(features(nan)).setIdCol("id").fit(nan));
     assertTrue(bad.getMessage().contains("id=7") && bad.getMessage().contains("c2"));
