@@ -20,9 +20,10 @@ import org.apache.hadoop.io.nativeio.NativeIO;
  * <p>The mode set is the one Hadoop's {@code chmod} would set: {@code permission} as given (the
  * callers have applied the umask). Hadoop's own way is kept where it differs or is as fast: with
  * its native library loaded, for a sticky bit (which {@code java.nio} cannot set), and on a file
- * system without POSIX permissions. A local run's session uses it ({@link SparkOptions}); a
- * cluster's executors keep Hadoop's default, as their class path may not hold this class when they
- * first open a {@code file:} path.
+ * system without POSIX permissions. A local run's session uses it when the JVM's class path holds
+ * it, as the launcher's does ({@link SparkOptions}); a cluster's executors, and a driver that gets
+ * it from an application jar (spark-submit), keep Hadoop's default, as a thread that opens a {@code
+ * file:} path may not see that jar's classes.
  */
 public final class NioLocalFileSystem extends LocalFileSystem {
   /** The Spark setting that makes {@code file:} paths open this file system. */
@@ -30,6 +31,19 @@ public final class NioLocalFileSystem extends LocalFileSystem {
 
   public NioLocalFileSystem() {
     super(new Raw());
+  }
+
+  /**
+   * Whether the JVM's system class loader (not only an application jar's loader) has this class.
+   */
+  static boolean onSystemClassPath() {
+    try {
+      return Class.forName(
+              NioLocalFileSystem.class.getName(), false, ClassLoader.getSystemClassLoader())
+          == NioLocalFileSystem.class;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   /** The unchecksummed file system underneath, with its permissions set through Java. */

@@ -109,10 +109,13 @@ public final class SparkOptions {
     }
     settings.putAll(conf);
     // A local run's folders and files get their permissions without a chmod process each (the
-    // executors are this JVM, so they have the class; a setting of the user's wins).
+    // executors are this JVM; a setting of the user's wins). Only where the JVM's own class path
+    // has the class (the launcher's): under spark-submit it comes with the application jar, which
+    // a thread outside Spark's class loader (Hadoop's, opening a file: path) may not see.
     String runsOn = settings.getOrDefault("spark.master", System.getProperty("spark.master", ""));
     if ((runsOn.equals("local") || runsOn.startsWith("local["))
-        && System.getProperty(NioLocalFileSystem.SETTING) == null) {
+        && System.getProperty(NioLocalFileSystem.SETTING) == null
+        && NioLocalFileSystem.onSystemClassPath()) {
       settings.putIfAbsent(NioLocalFileSystem.SETTING, NioLocalFileSystem.class.getName());
     }
     return settings;

@@ -78,6 +78,40 @@ class NioLocalFileSystemTest {
     assertEquals(modes[1], modes[0]);
   }
 
+  /**
+   * Under spark-submit the class comes from the application jar's loader, not the JVM's class path:
+   * then a local run keeps Hadoop's default, as a thread outside Spark's loader may open a file:
+   * path. Here a loader of its own defines a second copy of the class, as an application jar would.
+   */
+  @Test
+  void aCopyFromAnApplicationJarIsNotOnTheClassPath() throws Exception {
+    assertTrue(NioLocalFileSystem.onSystemClassPath());
+    String name = NioLocalFileSystem.class.getName();
+    byte[] bytes;
+    try (var in =
+        NioLocalFileSystem.class.getResourceAsStream(
+            NioLocalFileSystem.class.getSimpleName() + ".class")) {
+      bytes = in.readAllBytes();
+    }
+    ClassLoader applicationJar =
+        new ClassLoader(ClassLoader.getSystemClassLoader()) {
+          @Override
+          protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+            if (!n.equals(name)) {
+              return super.loadClass(n, resolve);
+            }
+            synchronized (getClassLoadingLock(n)) {
+              Class<?> c = findLoadedClass(n);
+              return c != null ? c : defineClass(n, bytes, 0, bytes.length);
+            }
+          }
+        };
+    Class<?> copy = applicationJar.loadClass(name);
+    var check = copy.getDeclaredMethod("onSystemClassPath");
+    check.setAccessible(true);
+    assertFalse((Boolean) check.invoke(null));
+  }
+
   @Test
   void aLocalRunOpensFilePathsWithIt() throws Exception {
     for (String master : new String[] {"local", "local[2]", "local[*]"}) {
